@@ -1,0 +1,142 @@
+#include "engine/codec/event_json.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace pathways::codec {
+
+void AppendIso8601(std::string& out, TimestampMs ms) {
+  namespace ch = std::chrono;
+  const std::int64_t day_ms = 86'400'000;
+  std::int64_t days = ms / day_ms;
+  std::int64_t rest = ms % day_ms;
+  if (rest < 0) {
+    rest += day_ms;
+    --days;
+  }
+  const ch::year_month_day ymd{ch::sys_days{ch::days{days}}};
+  char buf[40];
+  const int n = std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      static_cast<int>(rest / 3'600'000), static_cast<int>(rest / 60'000 % 60),
+      static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+std::string FormatIso8601(TimestampMs ms) {
+  std::string out;
+  AppendIso8601(out, ms);
+  return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+namespace {
+
+// ,"name": — every member after the first.
+void Key(std::string& out, std::string_view name) {
+  out += ",\"";
+  out.append(name);
+  out += "\":";
+}
+
+void AppendPersonal(std::string& out, const EventView& e, PersonalMode mode,
+                    const std::vector<RevealedPersonal>* revealed) {
+  if (e.personal_count == 0) {
+    out += "null";
+    return;
+  }
+  for (std::size_t i = 0; i < e.personal_count; ++i) {
+    out += i == 0 ? "{\"" : ",\"";
+    out += PersonalScopeName(e.personal[i].scope);
+    out += "\":";
+    if (mode == PersonalMode::kSealed || revealed == nullptr || i >= revealed->size()) {
+      out += "{\"encrypted\":true}";
+    } else if (!(*revealed)[i].fields.has_value()) {
+      out += "{\"erased\":true}";
+    } else {
+      out += (*revealed)[i].fields->dump();
+    }
+  }
+  out.push_back('}');
+}
+
+}  // namespace
+
+void AppendExportLine(std::string& out, const EventView& e, PersonalMode mode,
+                      const std::vector<RevealedPersonal>* revealed) {
+  out += "{\"position\":";
+  out += std::to_string(e.position);
+  Key(out, "stream_id");
+  AppendJsonString(out, e.stream_id);
+  Key(out, "version");
+  out += std::to_string(e.version);
+  Key(out, "participant_id");
+  AppendJsonString(out, e.participant_id);
+  Key(out, "type");
+  AppendJsonString(out, e.type);
+  Key(out, "schema_version");
+  out += std::to_string(e.schema_version);
+  Key(out, "occurred_at");
+  out.push_back('"');
+  AppendIso8601(out, e.occurred_at);
+  out.push_back('"');
+  Key(out, "actor");
+  out += "{\"user\":";
+  AppendJsonString(out, e.actor_user);
+  out += ",\"role\":";
+  AppendJsonString(out, e.actor_role);
+  out.push_back('}');
+  Key(out, "command_id");
+  AppendJsonString(out, e.command_id);
+  Key(out, "correlation_id");
+  AppendJsonString(out, e.correlation_id);
+  Key(out, "causation_id");
+  AppendJsonString(out, e.causation_id);
+  Key(out, "definition");
+  out += "{\"id\":";
+  AppendJsonString(out, e.definition_id);
+  out += ",\"version\":";
+  out += std::to_string(e.definition_version);
+  out += ",\"hash\":";
+  AppendJsonString(out, e.definition_hash);
+  out.push_back('}');
+  Key(out, "data");
+  out.append(e.data);  // canonical JSON as stored
+  Key(out, "personal");
+  AppendPersonal(out, e, mode, revealed);
+  Key(out, "prev_hash");
+  out.push_back('"');
+  out += HexEncode(e.prev_hash);
+  out.push_back('"');
+  Key(out, "hash");
+  out.push_back('"');
+  out += HexEncode(e.hash);
+  out += "\"}\n";
+}
+
+}  // namespace pathways::codec

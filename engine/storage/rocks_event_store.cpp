@@ -1,0 +1,553 @@
+// Opening a store, reading it, subscriptions and personal-data reveal.
+// The writer lives in writer.cpp, verification in verify.cpp.
+
+#include "engine/storage/rocks_event_store.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <limits>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include "engine/codec/bytes.hpp"
+#include "engine/storage/master_key.hpp"
+#include "engine/storage/rocks_status.hpp"
+#include "engine/storage/store_format.hpp"
+#include "engine/storage/store_impl.hpp"
+
+namespace pathways::storage {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string>& ColumnFamilyNames() {
+  static const std::vector<std::string> names = {
+      rocksdb::kDefaultColumnFamilyName, cf::kEvents, cf::kStreams, cf::kParticipants,
+      cf::kCommands, cf::kKeys, cf::kMeta};
+  return names;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  if (name == cf::kEvents) {
+    // Values are read in position order by verify, export and subscriptions: larger blocks
+    // compress better and cost nothing for sequential reads.
+    table.block_size = 16 * 1024;
+    o.write_buffer_size = 32u << 20;
+    o.compression = rocksdb::kLZ4Compression;
+  } else {
+    o.write_buffer_size = 8u << 20;
+    o.compression = rocksdb::kLZ4Compression;
+  }
+  if (name == cf::kCommands || name == cf::kKeys || name == cf::kStreams) {
+    // Point lookups that mostly miss (a new command id, a new stream's first version): a Bloom
+    // filter answers them in memory.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return o;
+}
+
+enum class DirState { kMissing, kEmpty, kStore, kOther };
+
+DirState Inspect(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return DirState::kMissing;
+  if (!fs::is_directory(dir, ec)) return DirState::kOther;
+  if (fs::is_empty(dir, ec)) return DirState::kEmpty;
+  if (fs::exists(fs::path(dir) / "CURRENT", ec)) return DirState::kStore;
+  return DirState::kOther;
+}
+
+Result<ChainHead> DecodeHead(std::string_view value) {
+  codec::ByteReader r(value);
+  ChainHead head;
+  std::string_view hash;
+  if (!(r.GetLittle(head.position) && r.GetBytes(head.hash.size(), hash))) {
+    return Status::Corruption("the chain head in meta is truncated");
+  }
+  head.hash = codec::ToHash(hash);
+  return head;
+}
+
+}  // namespace
+
+// ---- open and close -----------------------------------------------------------------------
+
+RocksEventStore::RocksEventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RocksEventStore::~RocksEventStore() { Close(); }
+
+RocksEventStore::Impl::~Impl() {
+  closing.store(true);
+  head_cv.notify_all();
+  StopWriter();
+  key_ring.reset();
+  if (db) {
+    for (rocksdb::ColumnFamilyHandle* h : handles) {
+      IgnoreError(FromRocks(db->DestroyColumnFamilyHandle(h), ""),
+                  "closing: a handle that fails to go leaves nothing to recover");
+    }
+    handles.clear();
+    IgnoreError(FromRocks(db->Close(), ""), "closing: the WAL is synced on every commit");
+    db.reset();
+  }
+  if (!secondary_dir.empty()) {
+    std::error_code ec;
+    fs::remove_all(secondary_dir, ec);
+  }
+}
+
+void RocksEventStore::Close() {
+  if (!impl_) return;
+  {
+    std::lock_guard lock(impl_->head_mu);
+    impl_->closing.store(true);
+  }
+  impl_->head_cv.notify_all();
+  impl_->StopWriter();
+}
+
+Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  StoreOptions& o = impl->options;
+  if (o.dir.empty()) return Status::InvalidArgument("no store directory given");
+  if (o.master_key_path.empty()) o.master_key_path = DefaultMasterKeyPath(o.dir);
+  if (!o.read_only && o.clock == nullptr) {
+    return Status::InvalidArgument("a writable store needs a clock");
+  }
+  if (o.random == nullptr) {
+    impl->owned_random = std::make_unique<CryptoRandom>();
+    o.random = impl->owned_random.get();
+  }
+  impl->random = o.random;
+
+  const DirState state = Inspect(o.dir);
+  const bool is_new = state == DirState::kMissing || state == DirState::kEmpty;
+  if (is_new && (o.read_only || !o.create_if_missing)) {
+    return Status::NotFound("no Pathways store at " + o.dir);
+  }
+  if (state == DirState::kOther) {
+    return Status::FailedPrecondition(o.dir +
+                                      " exists but is not a Pathways store (no RocksDB CURRENT "
+                                      "file); refusing to touch it");
+  }
+
+  std::optional<audit::Key256> master;
+  bool created_key = false;
+  if (!o.read_only || o.load_master_key) {
+    Result<audit::Key256> key = LoadMasterKey(o.master_key_path);
+    if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
+      if (!is_new) {
+        return Status::FailedPrecondition(
+            "master key file " + o.master_key_path + " not found: the store at " + o.dir +
+            " cannot be opened without the key it was created with (pass --master-key FILE)");
+      }
+      key = CreateMasterKey(o.master_key_path, *impl->random);
+      created_key = key.ok();
+    }
+    if (!key.ok()) return key.status();
+    master = *key;
+  }
+  auto forget_created_key = [&] {
+    if (created_key) ::unlink(o.master_key_path.c_str());
+  };
+
+  // ---- RocksDB ----
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = is_new;
+  db_options.create_missing_column_families = is_new;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  db_options.max_log_file_size = 8u << 20;
+  db_options.db_write_buffer_size = 96u << 20;
+  auto cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+  if (!is_new) {
+    std::vector<std::string> present;
+    rocksdb::Status st = rocksdb::DB::ListColumnFamilies(db_options, o.dir, &present);
+    if (!st.ok()) return FromRocks(st, "opening " + o.dir);
+    for (const std::string& name : ColumnFamilyNames()) {
+      if (std::find(present.begin(), present.end(), name) == present.end()) {
+        return Status::FailedPrecondition(o.dir + " is not a Pathways store (column family " +
+                                          name + " is missing)");
+      }
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : ColumnFamilyNames()) {
+    families.emplace_back(name, FamilyOptions(name, cache));
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st;
+  if (o.read_only) {
+    char scratch[] = "/tmp/pathways-secondary-XXXXXX";
+    if (::mkdtemp(scratch) == nullptr) return Status::IOError("cannot create a scratch dir");
+    impl->secondary_dir = scratch;
+    db_options.max_open_files = -1;  // required of a secondary instance
+    st = rocksdb::DB::OpenAsSecondary(db_options, o.dir, impl->secondary_dir, families,
+                                      &impl->handles, &raw);
+  } else {
+    st = rocksdb::DB::Open(db_options, o.dir, families, &impl->handles, &raw);
+  }
+  if (!st.ok()) {
+    forget_created_key();
+    return FromRocks(st, "opening " + o.dir);
+  }
+  impl->db.reset(raw);
+  impl->events = impl->handles[1];
+  impl->streams = impl->handles[2];
+  impl->participants = impl->handles[3];
+  impl->commands = impl->handles[4];
+  impl->keys = impl->handles[5];
+  impl->meta = impl->handles[6];
+
+  // ---- format version and master key check ----
+  std::string value;
+  st = impl->db->Get(rocksdb::ReadOptions(), impl->meta, std::string(meta::kFormatVersion), &value);
+  if (st.IsNotFound() && is_new) {
+    if (!master) return Status::FailedPrecondition("a new store needs a master key");
+    rocksdb::WriteBatch batch;
+    std::string version;
+    codec::PutU32(version, kStoreFormatVersion);
+    audit::Nonce nonce{};
+    if (Status s = impl->random->Fill(nonce); !s.ok()) return s;
+    std::string check(reinterpret_cast<const char*>(nonce.data()), nonce.size());
+    check += audit::Seal(*master, nonce, kKeyCheckAad, kKeyCheckPlain);
+    st = batch.Put(impl->meta, std::string(meta::kFormatVersion), version);
+    if (st.ok()) st = batch.Put(impl->meta, std::string(meta::kKeyCheck), check);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (st.ok()) st = impl->db->Write(wo, &batch);
+    if (!st.ok()) return FromRocks(st, "initialising " + o.dir);
+  } else if (!st.ok()) {
+    if (st.IsNotFound()) {
+      return Status::Corruption(o.dir + " has no store format version: not a Pathways store, "
+                                        "or its meta column family was damaged");
+    }
+    return FromRocks(st, "reading the format version of " + o.dir);
+  } else {
+    codec::ByteReader r(value);
+    std::uint32_t version = 0;
+    if (!r.GetLittle(version)) return Status::Corruption("the store format version is truncated");
+    if (version > kStoreFormatVersion) {
+      return Status::Unsupported(o.dir + " was written in store format " +
+                                 std::to_string(version) + "; this build reads up to format " +
+                                 std::to_string(kStoreFormatVersion) + ": upgrade pathways");
+    }
+    if (master) {
+      st = impl->db->Get(rocksdb::ReadOptions(), impl->meta, std::string(meta::kKeyCheck), &value);
+      if (!st.ok()) return FromRocks(st, "reading the master key check of " + o.dir);
+      bool matches =
+          value.size() > audit::kNonceSize &&
+          audit::Open(*master,
+                      {reinterpret_cast<const std::uint8_t*>(value.data()), audit::kNonceSize},
+                      kKeyCheckAad, std::string_view(value).substr(audit::kNonceSize)) ==
+              std::optional<std::string>(std::string(kKeyCheckPlain));
+      if (!matches) {
+        return Status::FailedPrecondition("master key file " + o.master_key_path +
+                                          " does not match the store at " + o.dir);
+      }
+    }
+  }
+
+  // ---- chain head ----
+  st = impl->db->Get(rocksdb::ReadOptions(), impl->meta, std::string(meta::kHead), &value);
+  if (st.ok()) {
+    Result<ChainHead> head = DecodeHead(value);
+    if (!head.ok()) return head.status();
+    impl->head = *head;
+  } else if (!st.IsNotFound()) {
+    return FromRocks(st, "reading the chain head of " + o.dir);
+  }
+  impl->head_position.store(impl->head.position);
+  if (!o.read_only) {
+    // Events and head are written in one batch; a mismatch means the files were altered.
+    // Refuse to extend such a chain; verify (which opens read-only) names the damage.
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl->db->NewIterator(rocksdb::ReadOptions(), impl->events));
+    it->SeekToLast();
+    std::uint64_t last = it->Valid() && it->key().size() == 8
+                             ? codec::GetBigU64(it->key().data())
+                             : 0;
+    if (!it->status().ok()) return FromRocks(it->status(), "reading " + o.dir);
+    if (last != impl->head.position) {
+      return Status::Corruption("the last event of " + o.dir + " is at position " +
+                                std::to_string(last) + " but the chain head says " +
+                                std::to_string(impl->head.position) +
+                                "; run `pathways verify` to find the damage");
+    }
+  }
+
+  impl->key_ring =
+      std::make_unique<KeyRing>(impl->db.get(), impl->keys, master, impl->random);
+  if (!o.read_only) impl->StartWriter();
+  return std::unique_ptr<RocksEventStore>(new RocksEventStore(std::move(impl)));
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+ChainHead RocksEventStore::Impl::CurrentHead() const {
+  std::lock_guard lock(head_mu);
+  return head;
+}
+
+Status RocksEventStore::Impl::ReadEventValue(std::uint64_t position, std::string& value) const {
+  rocksdb::Status st = db->Get(rocksdb::ReadOptions(), events, EventKey(position), &value);
+  if (st.IsNotFound()) {
+    return Status::Corruption("event " + std::to_string(position) +
+                              " is indexed but missing from the log");
+  }
+  return FromRocks(st, "reading event " + std::to_string(position));
+}
+
+Result<StreamInfo> RocksEventStore::Impl::LoadStreamInfo(const std::string& stream_id) const {
+  StreamInfo info;
+  // Most lookups that miss the cache are for new streams: a point lookup of version 1 (with
+  // its Bloom filter) settles those without the cost of an iterator.
+  std::string first;
+  rocksdb::Status exists = db->Get(rocksdb::ReadOptions(), streams, StreamKey(stream_id, 1), &first);
+  if (exists.IsNotFound()) return info;
+  if (!exists.ok()) return FromRocks(exists, "reading the stream index");
+  const std::string prefix = StreamPrefix(stream_id);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
+  it->SeekForPrev(StreamKey(stream_id, std::numeric_limits<std::uint64_t>::max()));
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
+  if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != prefix.size() + 8) {
+    return info;
+  }
+  info.version = codec::GetBigU64(it->key().data() + prefix.size());
+  if (it->value().size() != 8) return Status::Corruption("stream index row is not 8 bytes");
+  std::string value;
+  if (Status s = ReadEventValue(codec::GetBigU64(it->value().data()), value); !s.ok()) return s;
+  codec::EventView view;
+  if (Status s = codec::DecodeValue(value, view); !s.ok()) return s;
+  info.participant_id = view.participant_id;
+  return info;
+}
+
+Result<std::vector<std::string>> RocksEventStore::Impl::StreamsOf(
+    const std::string& participant_id) const {
+  std::vector<std::string> out;
+  const std::string prefix = ParticipantPrefix(participant_id);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), participants));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the participant index");
+  return out;
+}
+
+Result<StreamPage> RocksEventStore::ReadStream(const std::string& stream_id,
+                                               std::uint64_t from_version,
+                                               std::size_t max) const {
+  if (!IsValidId(stream_id)) return Status::InvalidArgument("malformed stream id");
+  StreamPage page;
+  if (max == 0) return page;
+  const std::string prefix = StreamPrefix(stream_id);
+  std::vector<std::string> keys;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->streams));
+  for (it->Seek(StreamKey(stream_id, std::max<std::uint64_t>(from_version, 1)));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (keys.size() == max) {
+      page.next_version = codec::GetBigU64(it->key().data() + prefix.size());
+      break;
+    }
+    keys.emplace_back(it->value().data(), it->value().size());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), impl_->events);
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses =
+      impl_->db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "reading stream " + stream_id);
+    codec::EventView view;
+    if (Status s = codec::DecodeValue(values[i], view); !s.ok()) return s;
+    page.events.push_back(codec::ToRecordedEvent(view));
+  }
+  return page;
+}
+
+Result<std::uint64_t> RocksEventStore::StreamVersion(const std::string& stream_id) const {
+  if (!IsValidId(stream_id)) return Status::InvalidArgument("malformed stream id");
+  Result<StreamInfo> info = impl_->LoadStreamInfo(stream_id);
+  if (!info.ok()) return info.status();
+  return info->version;
+}
+
+Status RocksEventStore::Scan(std::uint64_t from_position,
+                             const std::function<bool(const codec::EventView&)>& visit) const {
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 2u << 20;   // sequential: read ahead instead of block by block
+  ro.fill_cache = false;          // a full scan would only evict what readers need
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
+  for (it->Seek(EventKey(std::max<std::uint64_t>(from_position, 1))); it->Valid(); it->Next()) {
+    codec::EventView view;
+    std::string_view value(it->value().data(), it->value().size());
+    if (Status s = codec::DecodeValue(value, view); !s.ok()) {
+      return Status::Corruption("event at key " + codec::HexEncode(it->key().ToStringView()) +
+                                ": " + s.message());
+    }
+    if (!visit(view)) break;
+  }
+  return FromRocks(it->status(), "reading the log");
+}
+
+Result<AllPage> RocksEventStore::ReadAll(std::uint64_t from_position, std::size_t max) const {
+  AllPage page;
+  if (max == 0) return page;
+  Status s = Scan(from_position, [&](const codec::EventView& v) {
+    if (page.events.size() == max) {
+      page.next_position = v.position;
+      return false;
+    }
+    page.events.push_back(codec::ToRecordedEvent(v));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return page;
+}
+
+ChainHead RocksEventStore::Head() const { return impl_->CurrentHead(); }
+
+WriterStats RocksEventStore::Stats() const {
+  return {impl_->stat_batches.load(), impl_->stat_appends.load(), impl_->stat_events.load(),
+          impl_->stat_queue_depth.load()};
+}
+
+const std::string& RocksEventStore::dir() const { return impl_->options.dir; }
+
+// ---- personal data --------------------------------------------------------------------------
+
+Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
+    const codec::EventView& e) const {
+  std::vector<RevealedPersonal> out;
+  if (e.personal_count > 0 && !impl_->key_ring->has_master_key()) {
+    return Status::FailedPrecondition("personal data needs the store's master key");
+  }
+  for (std::size_t i = 0; i < e.personal_count; ++i) {
+    const codec::PersonalPartView& part = e.personal[i];
+    RevealedPersonal revealed;
+    revealed.scope = part.scope;
+    Result<std::optional<DataKey>> key = impl_->key_ring->Find(e.participant_id, part.scope);
+    if (!key.ok()) return key.status();
+    if (key->has_value() && (*key)->live && (*key)->generation == part.key_generation) {
+      std::optional<std::string> plain = audit::Open(
+          (*key)->key, {reinterpret_cast<const std::uint8_t*>(part.nonce.data()), part.nonce.size()},
+          PersonalAad(e.participant_id, part.scope, part.key_generation), part.ciphertext);
+      if (!plain) {
+        return Status::Corruption("the personal data of event " + std::to_string(e.position) +
+                                  " does not open with its key");
+      }
+      revealed.fields = nlohmann::json::parse(*plain, nullptr, /*allow_exceptions=*/false);
+      audit::Wipe(plain->data(), plain->size());
+      if (revealed.fields->is_discarded()) {
+        return Status::Corruption("the personal data of event " + std::to_string(e.position) +
+                                  " is not JSON");
+      }
+    }
+    out.push_back(std::move(revealed));
+  }
+  return out;
+}
+
+Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
+    const RecordedEvent& e) const {
+  std::string value;
+  codec::EncodeRecord(e, value);
+  value.append(2 * codec::kHashSize, '\0');
+  codec::EventView view;
+  if (Status s = codec::DecodeValue(value, view); !s.ok()) return s;
+  return RevealPersonal(view);
+}
+
+Status RocksEventStore::Flush() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(impl_->db->Flush(flush, impl_->handles), "flushing the store");
+}
+
+Status RocksEventStore::PurgeErasedKeys() {
+  if (Status s = Flush(); !s.ok()) return s;
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.exclusive_manual_compaction = true;
+  if (rocksdb::Status st = impl_->db->CompactRange(compact, impl_->keys, nullptr, nullptr);
+      !st.ok()) {
+    return FromRocks(st, "compacting the key rows");
+  }
+  // Flushing made the WAL files that still held the old rows obsolete; delete them now rather
+  // than at the next background purge.
+  return FromRocks(impl_->db->FlushWAL(true), "syncing the log");
+}
+
+// ---- subscriptions --------------------------------------------------------------------------
+
+namespace {
+
+class LogSubscription final : public Subscription {
+ public:
+  LogSubscription(const RocksEventStore& store, RocksEventStore::Impl& impl,
+                  std::uint64_t after)
+      : store_(store), impl_(impl), checkpoint_(after) {}
+
+  Result<std::vector<RecordedEvent>> Next(std::size_t max,
+                                          std::chrono::milliseconds timeout) override {
+    {
+      std::unique_lock lock(impl_.head_mu);
+      impl_.head_cv.wait_for(lock, timeout, [&] {
+        return cancelled_.load() || impl_.closing.load() ||
+               impl_.head.position > checkpoint_;
+      });
+      if (cancelled_.load() || impl_.closing.load()) {
+        return Status::Closed("the subscription was closed");
+      }
+      if (impl_.head.position <= checkpoint_) return std::vector<RecordedEvent>{};
+    }
+    Result<AllPage> page = store_.ReadAll(checkpoint_ + 1, max);
+    if (!page.ok()) return page.status();
+    // Only what the writer has announced: an event is handed out after its batch is durable.
+    std::uint64_t committed = impl_.head_position.load(std::memory_order_acquire);
+    while (!page->events.empty() && page->events.back().position > committed) {
+      page->events.pop_back();
+    }
+    if (!page->events.empty()) checkpoint_ = page->events.back().position;
+    return std::move(page->events);
+  }
+
+  std::uint64_t checkpoint() const override { return checkpoint_; }
+
+  void Cancel() override {
+    {
+      std::lock_guard lock(impl_.head_mu);
+      cancelled_.store(true);
+    }
+    impl_.head_cv.notify_all();
+  }
+
+ private:
+  const RocksEventStore& store_;
+  RocksEventStore::Impl& impl_;
+  std::uint64_t checkpoint_;
+  std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Subscription>> RocksEventStore::Subscribe(std::uint64_t after_position) {
+  if (impl_->closing.load()) return Status::Closed("the store is closed");
+  return std::unique_ptr<Subscription>(
+      std::make_unique<LogSubscription>(*this, *impl_, after_position));
+}
+
+}  // namespace pathways::storage

@@ -1,0 +1,124 @@
+#pragma once
+// RocksEventStore: the EventStore on RocksDB, with one writer thread and group commit.
+//
+// Appends from any thread queue to the writer, which drains the queue, validates and encodes
+// each request against the current stream versions, and commits the whole group in one
+// synced WriteBatch (events, stream index, idempotency rows, data keys and the chain head
+// together). No caller is answered before its batch is durable; a request that fails
+// validation is answered with its reason and writes nothing. Readers and subscriptions read
+// the committed log directly and never block the writer.
+//
+// Opening: a writable store takes RocksDB's lock (one process at a time). A read-only open is
+// a RocksDB secondary instance: it works while a server holds the store, sees what was
+// committed when it opened, and never writes.
+//
+// Thread-safe. REQUIRES: subscriptions are destroyed before the store.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/clock.hpp"
+#include "engine/codec/event_record.hpp"
+#include "engine/event_store.hpp"
+#include "engine/random.hpp"
+
+namespace pathways::storage {
+
+struct StoreOptions {
+  std::string dir;
+  // Empty: DefaultMasterKeyPath(dir), i.e. DIR.master-key beside the store.
+  std::string master_key_path;
+  // Create the store (and its master key file, mode 0600, unless one exists) when `dir` does
+  // not exist or is empty. Default: false.
+  bool create_if_missing = false;
+  // Open as a RocksDB secondary: no writes, no lock. Default: false.
+  bool read_only = false;
+  // Read-only opens may go without the master key (verify and export of ciphertext need
+  // none); writable opens always load it. Default: true.
+  bool load_master_key = true;
+  // Stamps occurred_at on every event. REQUIRED for writable stores; not owned.
+  const Clock* clock = nullptr;
+  // Data keys and nonces. Not owned; null means the system CSPRNG.
+  RandomSource* random = nullptr;
+  // RocksDB block cache shared by all column families, in bytes. Default: 32 MiB.
+  std::size_t block_cache_bytes = 32u << 20;
+};
+
+// What Verify() found. ok == false names the first bad position (0 when the damage is not at
+// one event, e.g. a stream-index row that points nowhere) and what is wrong there.
+struct VerifyReport {
+  bool ok = true;
+  std::uint64_t events = 0;
+  std::uint64_t bytes = 0;  // event value bytes hashed
+  std::uint64_t index_rows = 0;
+  ChainHead head;
+  std::uint64_t first_bad_position = 0;
+  std::string problem;
+};
+
+struct WriterStats {
+  std::uint64_t batches = 0;   // synced WriteBatches committed
+  std::uint64_t appends = 0;   // requests answered (including refusals)
+  std::uint64_t events = 0;    // events committed
+  std::uint64_t queue_depth = 0;
+};
+
+class RocksEventStore final : public EventStore {
+ public:
+  // Errors: NotFound (no store at dir and not told to create one), FailedPrecondition (master
+  // key missing or wrong, store locked, dir holds something else), Unsupported (written by a
+  // newer format version), Corruption (with RocksDB's message, which names the file).
+  static Result<std::unique_ptr<RocksEventStore>> Open(const StoreOptions& options);
+
+  ~RocksEventStore() override;
+  RocksEventStore(const RocksEventStore&) = delete;
+  RocksEventStore& operator=(const RocksEventStore&) = delete;
+
+  // Stops accepting appends and answers everything already queued; wakes subscriptions with
+  // Closed. Reads keep working until the store is destroyed, which closes RocksDB.
+  void Close();
+
+  Result<AppendResult> Append(AppendRequest request) override;
+  void AppendAsync(AppendRequest request, AppendCallback done) override;
+  Result<AppendResult> ErasePersonalData(EraseRequest request) override;
+  Result<StreamPage> ReadStream(const std::string& stream_id, std::uint64_t from_version,
+                                std::size_t max) const override;
+  Result<std::uint64_t> StreamVersion(const std::string& stream_id) const override;
+  Result<AllPage> ReadAll(std::uint64_t from_position, std::size_t max) const override;
+  ChainHead Head() const override;
+  Result<std::unique_ptr<Subscription>> Subscribe(std::uint64_t after_position) override;
+  Result<std::vector<RevealedPersonal>> RevealPersonal(const RecordedEvent& e) const override;
+
+  // Visits events from `from_position` in global order without copying them. The view is
+  // valid only during the call. Stops early when `visit` returns false.
+  Status Scan(std::uint64_t from_position,
+              const std::function<bool(const codec::EventView&)>& visit) const;
+  // RevealPersonal for a zero-copy view; same contract.
+  Result<std::vector<RevealedPersonal>> RevealPersonal(const codec::EventView& e) const;
+
+  // Walks the whole chain and the stream index (docs/formats/event_log.md, "Verification").
+  // Returns a report; a non-ok Status only when the walk itself could not run.
+  Result<VerifyReport> Verify() const;
+
+  // Writes every column family's memtable to table files (backups, tests of raw files).
+  Status Flush();
+
+  // After ErasePersonalData: flushes every column family and compacts the key rows so the
+  // destroyed keys' bytes leave every file under the store.
+  Status PurgeErasedKeys();
+
+  WriterStats Stats() const;
+  const std::string& dir() const;
+
+  // Internal to engine/storage (store_impl.hpp); named here only so its files can share it.
+  struct Impl;
+
+ private:
+  explicit RocksEventStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pathways::storage

@@ -1,0 +1,80 @@
+#pragma once
+// Column families, key layouts and format constants of a Pathways store.
+// The byte-level description with a worked example is docs/formats/event_log.md; change the
+// two together.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/codec/bytes.hpp"
+#include "engine/event.hpp"
+
+namespace pathways::storage {
+
+// Bumped when a store written by this build cannot be read by an older one.
+inline constexpr std::uint32_t kStoreFormatVersion = 1;
+
+// Value format bytes (first byte of the value) of the non-event column families.
+inline constexpr std::uint8_t kCommandValueFormat = 1;
+inline constexpr std::uint8_t kKeyValueFormat = 1;
+
+namespace cf {
+inline constexpr const char* kEvents = "events";              // BE64 position -> event value
+inline constexpr const char* kStreams = "streams";            // stream 00 BE64 version -> BE64 position
+inline constexpr const char* kParticipants = "participants";  // participant 00 stream -> ""
+inline constexpr const char* kCommands = "commands";          // command id -> append result
+inline constexpr const char* kKeys = "keys";                  // participant 00 scope -> data key
+inline constexpr const char* kMeta = "meta";                  // name -> value
+}  // namespace cf
+
+namespace meta {
+inline constexpr std::string_view kFormatVersion = "format_version";  // LE32
+inline constexpr std::string_view kHead = "head";                     // LE64 position, hash[32]
+inline constexpr std::string_view kKeyCheck = "master_key_check";     // nonce[12] sealed
+}  // namespace meta
+
+// AAD and plaintext of the master-key check value in meta.
+inline constexpr std::string_view kKeyCheckAad = "pathways master key check v1";
+inline constexpr std::string_view kKeyCheckPlain = "pathways";
+
+// Ids that appear in keys: printable ASCII without spaces, 1..200 bytes. Keys use 0x00 as a
+// separator, which these ids can therefore never contain.
+inline constexpr std::size_t kMaxIdLength = 200;
+bool IsValidId(std::string_view id);
+
+inline std::string EventKey(std::uint64_t position) { return codec::BigU64(position); }
+
+inline std::string StreamPrefix(std::string_view stream_id) {
+  std::string k(stream_id);
+  k.push_back('\0');
+  return k;
+}
+inline std::string StreamKey(std::string_view stream_id, std::uint64_t version) {
+  std::string k = StreamPrefix(stream_id);
+  codec::PutBigU64(k, version);
+  return k;
+}
+
+inline std::string ParticipantPrefix(std::string_view participant_id) {
+  std::string k(participant_id);
+  k.push_back('\0');
+  return k;
+}
+inline std::string ParticipantKey(std::string_view participant_id, std::string_view stream_id) {
+  return ParticipantPrefix(participant_id) + std::string(stream_id);
+}
+
+inline std::string DataKeyKey(std::string_view participant_id, PersonalScope scope) {
+  std::string k = ParticipantPrefix(participant_id);
+  k.push_back(static_cast<char>(scope));
+  return k;
+}
+
+// AAD that binds a sealed personal part or a wrapped data key to its owner.
+std::string PersonalAad(std::string_view participant_id, PersonalScope scope,
+                        std::uint32_t generation);
+std::string WrapAad(std::string_view participant_id, PersonalScope scope,
+                    std::uint32_t generation);
+
+}  // namespace pathways::storage

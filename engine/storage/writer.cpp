@@ -1,0 +1,575 @@
+// The store's single writer: drains the queue, validates and encodes each request, and
+// commits the group in one synced WriteBatch before answering anyone.
+
+#include <future>
+#include <limits>
+
+#include "engine/codec/bytes.hpp"
+#include "engine/codec/event_record.hpp"
+#include "engine/storage/rocks_status.hpp"
+#include "engine/storage/store_format.hpp"
+#include "engine/storage/store_impl.hpp"
+
+namespace pathways::storage {
+namespace {
+
+constexpr std::size_t kMaxEventsPerAppend = 1000;
+constexpr std::size_t kMaxDataBytes = 1u << 20;
+// Requests taken from the queue per WriteBatch: bounds one batch's latency and memory.
+constexpr std::size_t kMaxGroup = 2048;
+// Past this many cached streams the cache starts over; lookups fall back to the index.
+constexpr std::size_t kMaxCachedStreams = 200000;
+
+// What a group has staged but not yet committed: later requests of the same group see it.
+struct GroupState {
+  ChainHead head;
+  std::unordered_map<std::string, StreamInfo> streams;
+  std::unordered_map<std::string, AppendResult> commands;
+  std::unordered_map<std::string, std::vector<std::string>> new_streams_of;  // by participant
+};
+
+// Fields every event of one request shares.
+struct Envelope {
+  std::string_view participant_id;
+  std::string_view command_id;
+  std::string_view correlation_id;
+  std::string_view causation_id;
+  const Actor* actor = nullptr;
+  const DefinitionRef* definition = nullptr;
+  TimestampMs occurred_at = 0;
+};
+
+bool IsShortText(std::string_view s) {
+  if (s.size() > codec::kMaxShortString) return false;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+std::string Canonical(const nlohmann::json& j) {
+  // Sorted keys (std::map), no whitespace, strict UTF-8: the bytes that get hashed.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+}
+
+Status CheckIds(std::string_view participant_id, std::string_view command_id) {
+  if (!IsValidId(participant_id)) {
+    return Status::InvalidArgument(
+        "participant id must be 1-200 printable ASCII characters without spaces");
+  }
+  if (!IsValidId(command_id)) {
+    return Status::InvalidArgument(
+        "command id must be 1-200 printable ASCII characters without spaces");
+  }
+  return Status::Ok();
+}
+
+Status ValidateAppend(const AppendRequest& r) {
+  if (!IsValidId(r.stream_id)) {
+    return Status::InvalidArgument(
+        "stream id must be 1-200 printable ASCII characters without spaces");
+  }
+  if (Status s = CheckIds(r.participant_id, r.command_id); !s.ok()) return s;
+  for (std::string_view id : {std::string_view(r.correlation_id), std::string_view(r.causation_id)}) {
+    if (!id.empty() && !IsValidId(id)) {
+      return Status::InvalidArgument(
+          "correlation and causation ids must be printable ASCII without spaces");
+    }
+  }
+  if (!IsShortText(r.actor.user) || !IsShortText(r.actor.role) ||
+      !IsShortText(r.definition.id) || !IsShortText(r.definition.hash)) {
+    return Status::InvalidArgument(
+        "actor and definition fields must be at most 1024 bytes without control characters");
+  }
+  if (r.events.empty()) return Status::InvalidArgument("an append needs at least one event");
+  if (r.events.size() > kMaxEventsPerAppend) {
+    return Status::InvalidArgument("an append may hold at most 1000 events");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<PreparedEvent>> Prepare(const std::vector<NewEvent>& events) {
+  std::vector<PreparedEvent> out(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& e = events[i];
+    std::string where = "event " + std::to_string(i + 1);
+    if (!IsValidId(e.type)) {
+      return Status::InvalidArgument(where + ": type must be printable ASCII without spaces");
+    }
+    if (!e.data.is_object()) return Status::InvalidArgument(where + ": data must be an object");
+    out[i].type = e.type;
+    out[i].schema_version = e.schema_version;
+    try {
+      out[i].data = Canonical(e.data);
+      for (const auto& [scope, fields] : e.personal) {
+        if (!fields.is_object()) {
+          return Status::InvalidArgument(where + ": personal fields must be an object");
+        }
+        out[i].personal.emplace_back(scope, Canonical(fields));
+      }
+    } catch (const nlohmann::json::exception&) {
+      // The message of a strict dump quotes the offending bytes, which may be personal data.
+      return Status::InvalidArgument(where + ": holds text that is not valid UTF-8");
+    }
+    if (out[i].data.size() > kMaxDataBytes) {
+      return Status::InvalidArgument(where + ": data is larger than 1 MiB");
+    }
+  }
+  return out;
+}
+
+std::string EncodeCommandRow(const AppendResult& r) {
+  std::string v;
+  codec::PutU8(v, kCommandValueFormat);
+  codec::PutStr16(v, r.stream_id);
+  codec::PutU64(v, r.first_version);
+  codec::PutU64(v, r.last_version);
+  codec::PutU64(v, r.first_position);
+  codec::PutU64(v, r.last_position);
+  return v;
+}
+
+Result<AppendResult> DecodeCommandRow(std::string_view value) {
+  codec::ByteReader r(value);
+  std::uint8_t format = 0;
+  std::string_view stream;
+  AppendResult out;
+  if (!(r.GetLittle(format) && format == kCommandValueFormat && r.GetStr16(stream) &&
+        r.GetLittle(out.first_version) && r.GetLittle(out.last_version) &&
+        r.GetLittle(out.first_position) && r.GetLittle(out.last_position))) {
+    return Status::Corruption("idempotency row has an unknown format");
+  }
+  out.stream_id = stream;
+  return out;
+}
+
+Status CheckExpected(const ExpectedVersion& expected, const std::string& stream_id,
+                     std::uint64_t actual) {
+  switch (expected.kind) {
+    case ExpectedVersion::Kind::kAny:
+      return Status::Ok();
+    case ExpectedVersion::Kind::kNoStream:
+      if (actual == 0) return Status::Ok();
+      return Status::WrongExpectedVersion("stream " + stream_id +
+                                          " already exists; its version is " +
+                                          std::to_string(actual));
+    case ExpectedVersion::Kind::kExact:
+      if (actual == expected.version) return Status::Ok();
+      return Status::WrongExpectedVersion(
+          "expected stream " + stream_id + " at version " + std::to_string(expected.version) +
+          ", but its version is " + std::to_string(actual));
+  }
+  return Status::InvalidArgument("unknown expected-version kind");
+}
+
+}  // namespace
+
+// ---- one group ----------------------------------------------------------------------------
+
+namespace {
+
+class GroupStager {
+ public:
+  GroupStager(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch, GroupState& g)
+      : s_(s), batch_(batch), g_(g) {}
+
+  // Failures in the second half (after validation) leave the batch half-built: `fatal` tells
+  // the caller to abandon the whole group.
+  Result<AppendResult> Stage(PreparedAppend& p, bool& fatal) {
+    const AppendRequest& r = p.request;
+    if (auto dup = FindCommand(r.command_id, r.stream_id); dup.has_value()) return *dup;
+    Result<StreamInfo> info = Stream(r.stream_id);
+    if (!info.ok()) return info.status();
+    if (Status st = CheckExpected(r.expected, r.stream_id, info->version); !st.ok()) return st;
+    if (info->version == 0) {
+      info->participant_id = r.participant_id;
+    } else if (info->participant_id != r.participant_id) {
+      return Status::InvalidArgument("stream " + r.stream_id +
+                                     " belongs to another participant");
+    }
+
+    Envelope env{r.participant_id, r.command_id, r.correlation_id, r.causation_id, &r.actor,
+                 &r.definition, s_.options.clock->NowMs()};
+    AppendResult result;
+    result.stream_id = r.stream_id;
+    result.first_version = info->version + 1;
+    result.first_position = g_.head.position + 1;
+    for (const PreparedEvent& e : p.events) {
+      Status st = AddEvent(env, r.stream_id, ++info->version, e.type, e.schema_version, e.data,
+                           e.personal);
+      if (!st.ok()) {
+        fatal = true;
+        return st;
+      }
+    }
+    result.last_version = info->version;
+    result.last_position = g_.head.position;
+    FinishCommand(r.command_id, result);
+    g_.streams[r.stream_id] = std::move(*info);
+    return result;
+  }
+
+  Result<AppendResult> Stage(EraseRequest& r, bool& fatal) {
+    if (Status st = CheckIds(r.participant_id, r.command_id); !st.ok()) return st;
+    if (r.scopes.empty()) return Status::InvalidArgument("name at least one scope to erase");
+    if (!IsShortText(r.actor.user) || !IsShortText(r.actor.role) || !IsShortText(r.reason)) {
+      return Status::InvalidArgument(
+          "actor and reason must be at most 1024 bytes without control characters");
+    }
+    Result<std::vector<std::string>> streams = s_.StreamsOf(r.participant_id);
+    if (!streams.ok()) return streams.status();
+    for (const std::string& id : g_.new_streams_of[r.participant_id]) streams->push_back(id);
+    if (streams->empty()) {
+      return Status::NotFound("participant " + r.participant_id + " has no pathway in this store");
+    }
+    if (auto dup = FindCommand(r.command_id, streams->front()); dup.has_value()) return *dup;
+
+    nlohmann::json data = {{"scopes", nlohmann::json::array()}};
+    for (PersonalScope scope : r.scopes) data["scopes"].push_back(PersonalScopeName(scope));
+    if (!r.reason.empty()) data["reason"] = r.reason;
+    std::string text;
+    try {
+      text = Canonical(data);
+    } catch (const nlohmann::json::exception&) {
+      return Status::InvalidArgument("the reason is not valid UTF-8");
+    }
+
+    std::vector<StreamInfo> infos;
+    for (const std::string& id : *streams) {
+      Result<StreamInfo> info = Stream(id);
+      if (!info.ok()) return info.status();
+      infos.push_back(std::move(*info));
+    }
+    Envelope env{r.participant_id, r.command_id, {}, {}, &r.actor, nullptr,
+                 s_.options.clock->NowMs()};
+    AppendResult result;
+    result.stream_id = streams->front();
+    result.first_position = g_.head.position + 1;
+    for (std::size_t i = 0; i < streams->size(); ++i) {
+      Status st = AddEvent(env, (*streams)[i], ++infos[i].version, "PersonalDataErased", 1, text,
+                           {});
+      if (!st.ok()) {
+        fatal = true;
+        return st;
+      }
+      if (i == 0) result.first_version = result.last_version = infos[0].version;
+    }
+    for (PersonalScope scope : r.scopes) {
+      if (Status st = s_.key_ring->StageErase(r.participant_id, scope, batch_); !st.ok()) {
+        fatal = true;
+        return st;
+      }
+    }
+    result.last_position = g_.head.position;
+    FinishCommand(r.command_id, result);
+    for (std::size_t i = 0; i < streams->size(); ++i) g_.streams[(*streams)[i]] = infos[i];
+    return result;
+  }
+
+ private:
+  // A duplicate's original result, or nothing when the command id is new. A command id seen
+  // with another stream is a conflict, reported as an error result.
+  std::optional<Result<AppendResult>> FindCommand(const std::string& command_id,
+                                                  const std::string& stream_id) {
+    std::optional<AppendResult> found;
+    if (auto it = g_.commands.find(command_id); it != g_.commands.end()) {
+      found = it->second;
+    } else {
+      std::string value;
+      rocksdb::Status st = s_.db->Get(rocksdb::ReadOptions(), s_.commands, command_id, &value);
+      if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "reading the idempotency index");
+      if (st.ok()) {
+        Result<AppendResult> row = DecodeCommandRow(value);
+        if (!row.ok()) return row.status();
+        found = std::move(*row);
+      }
+    }
+    if (!found) return std::nullopt;
+    if (found->stream_id != stream_id) {
+      return Status::Conflict("command id " + command_id + " was already used for stream " +
+                              found->stream_id);
+    }
+    found->duplicate = true;
+    return *found;
+  }
+
+  Result<StreamInfo> Stream(const std::string& stream_id) {
+    if (auto it = g_.streams.find(stream_id); it != g_.streams.end()) return it->second;
+    if (auto it = s_.stream_cache.find(stream_id); it != s_.stream_cache.end()) {
+      return it->second;
+    }
+    return s_.LoadStreamInfo(stream_id);
+  }
+
+  void FinishCommand(const std::string& command_id, const AppendResult& result) {
+    IgnoreError(FromRocks(batch_.Put(s_.commands, command_id, EncodeCommandRow(result)), ""),
+                "WriteBatch::Put only fails for oversized batches, far above kMaxGroup");
+    g_.commands[command_id] = result;
+  }
+
+  Status AddEvent(const Envelope& env, const std::string& stream_id, std::uint64_t version,
+                  std::string_view type, std::uint16_t schema_version, const std::string& data,
+                  const std::vector<std::pair<PersonalScope, std::string>>& personal) {
+    RecordedEvent e;
+    e.position = g_.head.position + 1;
+    e.stream_id = stream_id;
+    e.version = version;
+    e.participant_id = env.participant_id;
+    e.type = type;
+    e.schema_version = schema_version;
+    e.occurred_at = env.occurred_at;
+    if (env.actor != nullptr) e.actor = *env.actor;
+    e.command_id = env.command_id;
+    e.correlation_id = env.correlation_id;
+    e.causation_id = env.causation_id;
+    if (env.definition != nullptr) e.definition = *env.definition;
+    e.data = data;
+    for (const auto& [scope, plaintext] : personal) {
+      Result<DataKey> key = s_.key_ring->StageLiveKey(env.participant_id, scope, batch_);
+      if (!key.ok()) return key.status();
+      Result<SealedPersonal> sealed =
+          s_.key_ring->SealPart(env.participant_id, scope, *key, plaintext);
+      if (!sealed.ok()) return sealed.status();
+      e.personal.push_back(std::move(*sealed));
+    }
+
+    std::string value;
+    value.reserve(256 + data.size());
+    codec::EncodeRecord(e, value);
+    g_.head.hash = codec::SealValue(value, g_.head.hash);
+    g_.head.position = e.position;
+
+    std::string position_bytes = EventKey(e.position);
+    rocksdb::Status st = batch_.Put(s_.events, position_bytes, value);
+    if (st.ok()) st = batch_.Put(s_.streams, StreamKey(stream_id, version), position_bytes);
+    if (st.ok() && version == 1) {
+      st = batch_.Put(s_.participants, ParticipantKey(env.participant_id, stream_id), {});
+      g_.new_streams_of[std::string(env.participant_id)].push_back(stream_id);
+    }
+    return FromRocks(st, "staging an event");
+  }
+
+  RocksEventStore::Impl& s_;
+  rocksdb::WriteBatch& batch_;
+  GroupState& g_;
+};
+
+std::string EncodeHead(const ChainHead& head) {
+  std::string v;
+  codec::PutU64(v, head.position);
+  v.append(reinterpret_cast<const char*>(head.hash.data()), head.hash.size());
+  return v;
+}
+
+}  // namespace
+
+void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
+  std::vector<Result<AppendResult>> results;
+  results.reserve(group.size());
+  auto answer = [&] {
+    stat_appends.fetch_add(group.size(), std::memory_order_relaxed);
+    for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+  };
+  if (!failed.ok()) {
+    for (std::size_t i = 0; i < group.size(); ++i) results.emplace_back(failed);
+    answer();
+    return;
+  }
+
+  rocksdb::WriteBatch batch;
+  GroupState g;
+  g.head = CurrentHead();
+  const std::uint64_t start_position = g.head.position;
+  GroupStager stager(*this, batch, g);
+  bool fatal = false;
+  for (Pending& p : group) {
+    results.push_back(std::visit([&](auto& r) { return stager.Stage(r, fatal); }, p.request));
+    if (fatal) break;
+  }
+
+  Status commit = Status::Ok();
+  if (fatal) {
+    commit = results.back().status();
+  } else if (g.head.position != start_position) {
+    rocksdb::Status st = batch.Put(meta, std::string(meta::kHead), EncodeHead(g.head));
+    if (st.ok()) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      st = db->Write(wo, &batch);
+    }
+    commit = FromRocks(st, "committing a batch");
+    // After a failed synced write RocksDB refuses further writes; so do we, with the reason.
+    if (!commit.ok()) failed = commit;
+  }
+
+  if (!commit.ok()) {
+    key_ring->Abandon();
+    results.resize(group.size(), Result<AppendResult>(commit));
+    for (Result<AppendResult>& r : results) {
+      if (r.ok()) r = commit;
+    }
+    answer();
+    return;
+  }
+
+  key_ring->Commit();
+  if (stream_cache.size() + g.streams.size() > kMaxCachedStreams) stream_cache.clear();
+  for (auto& [id, info] : g.streams) stream_cache[id] = std::move(info);
+  if (g.head.position != start_position) {
+    {
+      std::lock_guard lock(head_mu);
+      head = g.head;
+      head_position.store(g.head.position, std::memory_order_release);
+    }
+    head_cv.notify_all();
+    stat_batches.fetch_add(1, std::memory_order_relaxed);
+    stat_events.fetch_add(g.head.position - start_position, std::memory_order_relaxed);
+  }
+  answer();
+}
+
+void RocksEventStore::Impl::CommitTaken(std::vector<Pending>& taken) {
+  std::vector<Pending> group;
+  for (std::size_t begin = 0; begin < taken.size(); begin += kMaxGroup) {
+    const std::size_t end = std::min(taken.size(), begin + kMaxGroup);
+    group.assign(std::make_move_iterator(taken.begin() + static_cast<std::ptrdiff_t>(begin)),
+                 std::make_move_iterator(taken.begin() + static_cast<std::ptrdiff_t>(end)));
+    CommitGroup(group);
+    group.clear();
+  }
+  taken.clear();
+}
+
+void RocksEventStore::Impl::WriterLoop() {
+  std::vector<Pending> taken;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu);
+      queue_cv.wait(lock, [&] { return !writer_role_held && (stopping || !queue.empty()); });
+      if (queue.empty()) return;  // stopping, drained, and nobody else writing
+      writer_role_held = true;
+      taken.swap(queue);
+      stat_queue_depth.store(0, std::memory_order_relaxed);
+    }
+    CommitTaken(taken);
+    std::lock_guard lock(queue_mu);
+    writer_role_held = false;
+  }
+}
+
+void RocksEventStore::Impl::StartWriter() {
+  {
+    std::lock_guard lock(queue_mu);
+    accepting = true;
+  }
+  writer = std::thread([this] { WriterLoop(); });
+}
+
+void RocksEventStore::Impl::StopWriter() {
+  {
+    std::lock_guard lock(queue_mu);
+    accepting = false;
+    stopping = true;
+  }
+  queue_cv.notify_one();
+  if (writer.joinable()) writer.join();
+}
+
+void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
+  std::vector<Pending> taken;
+  bool wake_writer = false;
+  {
+    std::lock_guard lock(queue_mu);
+    if (accepting) {
+      queue.push_back(std::move(pending));
+      pending.done = nullptr;
+      if (!writer_role_held && may_lead) {
+        // The writer is idle: commit in this thread rather than pay two thread wake-ups.
+        writer_role_held = true;
+        taken.swap(queue);
+      } else {
+        // The writer thread sleeps only while the queue is empty and nobody writes.
+        wake_writer = !writer_role_held && queue.size() == 1;
+      }
+      stat_queue_depth.store(queue.size(), std::memory_order_relaxed);
+    }
+  }
+  if (pending.done) {
+    pending.done(Status::Closed(options.read_only ? "the store is open read-only"
+                                                  : "the store is closing"));
+    return;
+  }
+  if (!taken.empty()) {
+    // Commit what was queued (this caller's request among it), then hand whatever arrived
+    // meanwhile to the writer thread, so no caller leads for longer than one round.
+    CommitTaken(taken);
+    std::lock_guard lock(queue_mu);
+    writer_role_held = false;
+    wake_writer = !queue.empty() || stopping;
+  }
+  if (wake_writer) queue_cv.notify_one();
+}
+
+// ---- the public entry points that go through the writer ----------------------------------
+
+namespace {
+
+// A synchronous caller's rendezvous with whoever holds the writer role. It sleeps rather than
+// spins: a spinning caller takes the core the file system needs to finish the sync.
+struct Waiter {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ready = false;  // guarded by mu
+  std::optional<Result<AppendResult>> result;
+};
+
+template <typename Request>
+Result<AppendResult> CallAndWait(RocksEventStore::Impl& impl, Request request) {
+  Waiter w;
+  impl.Enqueue({std::move(request),
+                [&w](Result<AppendResult> r) {
+                  std::lock_guard lock(w.mu);
+                  w.result.emplace(std::move(r));
+                  w.ready = true;
+                  w.cv.notify_one();
+                }},
+               /*may_lead=*/true);
+  std::unique_lock lock(w.mu);
+  w.cv.wait(lock, [&] { return w.ready; });
+  return std::move(*w.result);
+}
+
+}  // namespace
+
+namespace {
+// Validation and canonical JSON happen in the caller's thread, outside the writer role:
+// malformed requests never reach the queue, and the writer's work per event shrinks.
+Result<PreparedAppend> PrepareAppend(AppendRequest request) {
+  if (Status st = ValidateAppend(request); !st.ok()) return st;
+  Result<std::vector<PreparedEvent>> events = Prepare(request.events);
+  if (!events.ok()) return events.status();
+  request.events.clear();
+  return PreparedAppend{std::move(request), std::move(*events)};
+}
+}  // namespace
+
+Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
+  Result<PreparedAppend> prepared = PrepareAppend(std::move(request));
+  if (!prepared.ok()) return prepared.status();
+  return CallAndWait(*impl_, std::move(*prepared));
+}
+
+void RocksEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
+  Result<PreparedAppend> prepared = PrepareAppend(std::move(request));
+  if (!prepared.ok()) {
+    done(prepared.status());
+    return;
+  }
+  impl_->Enqueue({std::move(*prepared), std::move(done)}, /*may_lead=*/false);
+}
+
+Result<AppendResult> RocksEventStore::ErasePersonalData(EraseRequest request) {
+  return CallAndWait(*impl_, std::move(request));
+}
+
+}  // namespace pathways::storage

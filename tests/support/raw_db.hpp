@@ -1,0 +1,57 @@
+#pragma once
+// Test support: the store's RocksDB opened directly, to alter it behind the store's back the
+// way an attacker or a broken disk would.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <rocksdb/db.h>
+
+namespace pathways::testing {
+
+class RawDb {
+ public:
+  explicit RawDb(const std::string& dir) {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status st = rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles_, &db);
+    REQUIRE_MESSAGE(st.ok(), st.ToString());
+    db_.reset(db);
+    names_ = names;
+  }
+  ~RawDb() {
+    for (auto* h : handles_) (void)db_->DestroyColumnFamilyHandle(h);
+    (void)db_->Close();
+  }
+
+  rocksdb::ColumnFamilyHandle* cf(const std::string& name) {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return handles_[i];
+    }
+    FAIL("no column family " << name);
+    return nullptr;
+  }
+  std::string Get(const std::string& family, const std::string& key) {
+    std::string v;
+    REQUIRE(db_->Get(rocksdb::ReadOptions(), cf(family), key, &v).ok());
+    return v;
+  }
+  void Put(const std::string& family, const std::string& key, const std::string& value) {
+    REQUIRE(db_->Put(rocksdb::WriteOptions(), cf(family), key, value).ok());
+  }
+  void Delete(const std::string& family, const std::string& key) {
+    REQUIRE(db_->Delete(rocksdb::WriteOptions(), cf(family), key).ok());
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace pathways::testing

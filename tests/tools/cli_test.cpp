@@ -1,0 +1,127 @@
+// The `pathways` command line as a user runs it: exit codes and what it prints.
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/storage/store_format.hpp"
+#include "tests/support/raw_db.hpp"
+#include "tests/support/temp_store.hpp"
+
+namespace pathways {
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs `pathways ARGS` and captures stdout (stderr goes to stdout too with `2>&1` in args).
+Run Pathways(const std::string& args) {
+  Run r;
+  std::string command = std::string(PATHWAYS_BIN) + " " + args;
+  std::FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+void Populate(const std::string& dir) {
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = testing::OpenStore(dir, clock);
+  for (int i = 0; i < 12; ++i) {
+    AppendRequest r = testing::Request("pw-" + std::to_string(i % 3), "c" + std::to_string(i));
+    if (i < 3) r.events[0].personal[PersonalScope::kIdentity] = {{"name", "Navn Nielsen"}};
+    REQUIRE(store->Append(std::move(r)).ok());
+  }
+}
+
+TEST_CASE("verify: exit 0 with count and head, exit 3 naming the altered position") {
+  testing::TempDir tmp;
+  Populate(tmp / "store");
+  Run ok = Pathways("verify --data " + (tmp / "store"));
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("ok: 12 events") != std::string::npos);
+
+  Run json = Pathways("verify --json --data " + (tmp / "store"));
+  auto report = nlohmann::json::parse(json.out);
+  CHECK(report["ok"] == true);
+  CHECK(report["events"] == 12);
+  CHECK(report["head_hash"].get<std::string>().size() == 64);
+
+  {
+    testing::RawDb raw(tmp / "store");
+    std::string v = raw.Get("events", storage::EventKey(8));
+    v[v.size() / 2] ^= 0x20;
+    raw.Put("events", storage::EventKey(8), v);
+  }
+  Run bad = Pathways("verify --data " + (tmp / "store"));
+  CHECK(bad.exit_code == 3);
+  CHECK_MESSAGE(bad.out.find("position 8") != std::string::npos, bad.out);
+}
+
+TEST_CASE("verify and export work while another process holds the store") {
+  testing::TempDir tmp;
+  Populate(tmp / "store");
+  ManualClock clock(testing::kTestEpochMs);
+  auto writer = testing::OpenStore(tmp / "store", clock);  // holds RocksDB's lock
+  REQUIRE(writer->Append(testing::Request("pw-9", "while-open")).ok());
+  Run verify = Pathways("verify --data " + (tmp / "store"));
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find("ok: 13 events") != std::string::npos);
+  Run exported = Pathways("export --data " + (tmp / "store") + " --from 13");
+  CHECK(exported.exit_code == 0);
+  CHECK(nlohmann::json::parse(exported.out)["command_id"] == "while-open");
+
+  Run forget = Pathways("forget p-pw-0 --data " + (tmp / "store") + " 2>&1");
+  CHECK(forget.exit_code == 1);
+  CHECK_MESSAGE(forget.out.find("another process") != std::string::npos, forget.out);
+}
+
+TEST_CASE("export and forget from the command line") {
+  testing::TempDir tmp;
+  Populate(tmp / "store");
+  Run sealed = Pathways("export --data " + (tmp / "store"));
+  REQUIRE(sealed.exit_code == 0);
+  CHECK(sealed.out.find("Navn Nielsen") == std::string::npos);
+  Run open = Pathways("export --include-personal --data " + (tmp / "store"));
+  CHECK(open.out.find("Navn Nielsen") != std::string::npos);
+
+  Run forget = Pathways("forget p-pw-0 --scope all --reason 'request from participant' --data " +
+                        (tmp / "store"));
+  CHECK(forget.exit_code == 0);
+  CHECK(forget.out.find("PersonalDataErased at positions 13-13") != std::string::npos);
+
+  Run after = Pathways("export --include-personal --data " + (tmp / "store"));
+  auto first = nlohmann::json::parse(after.out.substr(0, after.out.find('\n')));
+  CHECK(first["personal"]["identity"] == nlohmann::json{{"erased", true}});
+  CHECK(Pathways("verify --data " + (tmp / "store")).exit_code == 0);
+
+  Run unknown = Pathways("forget nobody --data " + (tmp / "store") + " 2>&1");
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.out.find("no pathway") != std::string::npos);
+}
+
+TEST_CASE("bad command lines and missing stores get clear errors") {
+  testing::TempDir tmp;
+  Run missing = Pathways("verify --data " + (tmp / "nowhere") + " 2>&1");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.find("no Pathways store") != std::string::npos);
+  Run usage = Pathways("verify 2>&1");
+  CHECK(usage.exit_code == 2);
+  Run scope = Pathways("forget p --scope everything --data x 2>&1");
+  CHECK(scope.exit_code == 2);
+  Run key = Pathways("export --include-personal --data " + (tmp / "store") +
+                     " --master-key /nonexistent 2>&1");
+  CHECK(key.exit_code == 1);
+}
+
+}  // namespace
+}  // namespace pathways

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Pathways builds with: nothing when all are present, sudo
+# when not root. Sourced by run.sh and test.sh; runnable alone.
+set -euo pipefail
+
+PATHWAYS_PACKAGES=(
+  cmake ninja-build g++ ccache pkg-config
+  libboost1.81-dev libboost-url1.81-dev   # Asio, Beast, MSM, URL (1.74 breaks MSM under C++20)
+  librocksdb-dev nlohmann-json3-dev libspdlog-dev libssl-dev
+  libcli11-dev                            # the command line (subcommands, checks, help)
+  doctest-dev
+)
+
+missing=()
+for p in "${PATHWAYS_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,36 @@
+#pragma once
+// Shared pieces of the `pathways` subcommands: exit codes, store options, error output.
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/result.hpp"
+#include "engine/storage/rocks_event_store.hpp"
+
+namespace pathways::cli {
+
+// Exit codes every subcommand uses.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;     // the command could not do its work
+inline constexpr int kExitUsage = 2;     // bad command line or bad input file
+inline constexpr int kExitDamaged = 3;   // verify found the store altered
+
+// --data DIR and --master-key FILE, shared by every command that opens a store.
+struct StoreFlags {
+  std::string data_dir;
+  std::string master_key;
+  void AddTo(CLI::App& command, bool data_required = true);
+  storage::StoreOptions Options() const;
+};
+
+// Prints "pathways <command>: error: <message>" on stderr and returns kExitError.
+int Fail(const std::string& command, const Status& status);
+
+// Where a command's exit code goes: CLI11 callbacks return nothing.
+int& ExitCode();
+
+void AddStoreCommands(CLI::App& app);  // verify, export, forget
+void AddBenchCommands(CLI::App& app);  // bench append, bench verify
+
+}  // namespace pathways::cli

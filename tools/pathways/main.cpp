@@ -1,0 +1,59 @@
+// pathways: the one executable. Wires the subcommands; each lives in its own file.
+
+#include <cstdio>
+#include <exception>
+
+#include "tools/pathways/cli_common.hpp"
+
+namespace pathways::cli {
+
+int& ExitCode() {
+  static int code = kExitOk;
+  return code;
+}
+
+void StoreFlags::AddTo(CLI::App& command, bool data_required) {
+  CLI::Option* data = command.add_option("--data", data_dir, "store directory (RocksDB)");
+  if (data_required) data->required();
+  command.add_option("--master-key", master_key,
+                     "master key file (default: DIR.master-key beside the store)");
+}
+
+storage::StoreOptions StoreFlags::Options() const {
+  storage::StoreOptions o;
+  o.dir = data_dir;
+  o.master_key_path = master_key;
+  return o;
+}
+
+int Fail(const std::string& command, const Status& status) {
+  std::fprintf(stderr, "pathways %s: error: %s\n", command.c_str(), status.ToString().c_str());
+  return kExitError;
+}
+
+}  // namespace pathways::cli
+
+int main(int argc, char** argv) {
+  using namespace pathways::cli;
+  CLI::App app{"Pathways: participants' pathways as hash-chained events", "pathways"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pathways 0.1.0");
+  AddStoreCommands(app);
+  AddBenchCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pathways: unexpected error: %s\n", e.what());
+    return kExitError;
+  }
+  return ExitCode();
+}

@@ -1,0 +1,158 @@
+// pathways verify | export | forget: offline work on a store.
+// verify and export open the store read-only (a RocksDB secondary), so they run beside a
+// server; forget writes and so needs the store to itself until the server offers it.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/platform/system_clock.hpp"
+#include "engine/audit/aead.hpp"
+#include "engine/codec/event_record.hpp"
+#include "engine/random.hpp"
+#include "engine/storage/export.hpp"
+#include "tools/pathways/cli_common.hpp"
+
+namespace pathways::cli {
+namespace {
+
+void AddVerify(CLI::App& app) {
+  auto* cmd = app.add_subcommand("verify", "walk the hash chain and the stream index");
+  auto flags = std::make_shared<StoreFlags>();
+  auto json = std::make_shared<bool>(false);
+  flags->AddTo(*cmd);
+  cmd->add_flag("--json", *json, "print the report as one JSON object");
+  cmd->callback([flags, json] {
+    storage::StoreOptions o = flags->Options();
+    o.read_only = true;
+    o.load_master_key = false;  // the chain is over ciphertext: no key needed
+    auto store = storage::RocksEventStore::Open(o);
+    if (!store.ok()) {
+      ExitCode() = Fail("verify", store.status());
+      return;
+    }
+    Result<storage::VerifyReport> report = (*store)->Verify();
+    if (!report.ok()) {
+      ExitCode() = Fail("verify", report.status());
+      return;
+    }
+    const storage::VerifyReport& r = *report;
+    if (*json) {
+      nlohmann::json out = {{"ok", r.ok}, {"events", r.events}, {"index_rows", r.index_rows},
+                            {"head_position", r.head.position},
+                            {"head_hash", codec::HexEncode(r.head.hash)}};
+      if (!r.ok) {
+        out["first_bad_position"] = r.first_bad_position;
+        out["problem"] = r.problem;
+      }
+      std::printf("%s\n", out.dump().c_str());
+    } else if (r.ok) {
+      std::printf("ok: %llu events, head %llu %s\n", static_cast<unsigned long long>(r.events),
+                  static_cast<unsigned long long>(r.head.position),
+                  codec::HexEncode(r.head.hash).c_str());
+    } else {
+      std::printf("DAMAGED at position %llu: %s\n",
+                  static_cast<unsigned long long>(r.first_bad_position), r.problem.c_str());
+    }
+    ExitCode() = r.ok ? kExitOk : kExitDamaged;
+  });
+}
+
+void AddExport(CLI::App& app) {
+  auto* cmd = app.add_subcommand("export", "write the log as JSON Lines in global order");
+  auto flags = std::make_shared<StoreFlags>();
+  auto options = std::make_shared<storage::ExportOptions>();
+  flags->AddTo(*cmd);
+  cmd->add_option("--from", options->from_position, "first position to export (default 1)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--include-personal", options->include_personal,
+                "decrypt personal data (needs the master key)");
+  cmd->callback([flags, options] {
+    storage::StoreOptions o = flags->Options();
+    o.read_only = true;
+    o.load_master_key = options->include_personal;
+    auto store = storage::RocksEventStore::Open(o);
+    if (!store.ok()) {
+      ExitCode() = Fail("export", store.status());
+      return;
+    }
+    Result<std::uint64_t> lines = storage::ExportJsonLines(**store, *options, stdout);
+    if (!lines.ok()) ExitCode() = Fail("export", lines.status());
+  });
+}
+
+std::string FreshCommandId(std::string_view prefix) {
+  std::array<std::uint8_t, 12> bytes{};
+  CryptoRandom random;
+  IgnoreError(random.Fill(bytes), "a command id only needs to be unlikely to repeat");
+  return std::string(prefix) +
+         codec::HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), 12));
+}
+
+std::string CurrentUser() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "cli";
+}
+
+void AddForget(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "forget", "erase a participant's personal data by destroying its keys");
+  struct Args {
+    StoreFlags store;
+    std::string participant;
+    std::string scope = "all";
+    std::string reason;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("PARTICIPANT", args->participant, "pseudonymous participant id")->required();
+  args->store.AddTo(*cmd);
+  cmd->add_option("--scope", args->scope, "guidance (barriers, notes) or all (also identity)")
+      ->check(CLI::IsMember({"guidance", "all"}));
+  cmd->add_option("--reason", args->reason,
+                  "why, for the auditors (no personal data: it is stored in plain text)");
+  cmd->callback([args] {
+    adapters::SystemClock clock;
+    storage::StoreOptions o = args->store.Options();
+    o.clock = &clock;
+    auto store = storage::RocksEventStore::Open(o);
+    if (!store.ok()) {
+      ExitCode() = Fail("forget", store.status());
+      return;
+    }
+    EraseRequest request;
+    request.participant_id = args->participant;
+    request.scopes = {PersonalScope::kGuidance};
+    if (args->scope == "all") request.scopes.push_back(PersonalScope::kIdentity);
+    request.command_id = FreshCommandId("forget-");
+    request.actor = {CurrentUser(), "administrator"};
+    request.reason = args->reason;
+    Result<AppendResult> erased = (*store)->ErasePersonalData(std::move(request));
+    if (!erased.ok()) {
+      ExitCode() = Fail("forget", erased.status());
+      return;
+    }
+    if (Status s = (*store)->PurgeErasedKeys(); !s.ok()) {
+      ExitCode() = Fail("forget", s);
+      return;
+    }
+    std::printf("erased %s data of participant %s: PersonalDataErased at positions %llu-%llu; "
+                "the destroyed keys were purged from the store's files\n",
+                args->scope == "all" ? "identity and guidance" : "guidance",
+                args->participant.c_str(),
+                static_cast<unsigned long long>(erased->first_position),
+                static_cast<unsigned long long>(erased->last_position));
+  });
+}
+
+}  // namespace
+
+void AddStoreCommands(CLI::App& app) {
+  AddVerify(app);
+  AddExport(app);
+  AddForget(app);
+}
+
+}  // namespace pathways::cli
