@@ -8,11 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/clock.hpp"
 
@@ -54,7 +53,7 @@ struct ExpectedVersion {
 
 // One event as a caller proposes it.
 struct NewEvent {
-  std::string type;                 // past tense, e.g. "LeadRegistered"
+  std::string type;  // past tense, e.g. "LeadRegistered"
   std::uint16_t schema_version = 1;
   nlohmann::json data = nlohmann::json::object();  // plain fields; never personal data
   // Personal fields by scope, in plaintext; the store encrypts them before anything is written.
@@ -65,7 +64,7 @@ struct AppendRequest {
   std::string stream_id;       // one stream per pathway
   std::string participant_id;  // pseudonymous; fixed for a stream at its first event
   ExpectedVersion expected;
-  std::string command_id;      // required; the same id again returns the original result
+  std::string command_id;  // required; the same id again returns the original result
   std::string correlation_id;
   std::string causation_id;
   Actor actor;
@@ -94,7 +93,7 @@ struct SealedPersonal {
 struct RecordedEvent {
   std::uint64_t position = 0;  // global, from 1, no gaps
   std::string stream_id;
-  std::uint64_t version = 0;   // within the stream, from 1, no gaps
+  std::uint64_t version = 0;  // within the stream, from 1, no gaps
   std::string participant_id;
   std::string type;
   std::uint16_t schema_version = 1;

@@ -16,15 +16,15 @@ namespace pathways {
 
 enum class StatusCode {
   kOk,
-  kNotFound,            // the thing asked for does not exist
-  kInvalidArgument,     // the caller sent something malformed
-  kWrongExpectedVersion,// optimistic concurrency: the stream is at another version
-  kConflict,            // the request contradicts what is stored (e.g. command id reused)
-  kCorruption,          // stored bytes are not what was written
-  kIOError,             // the file system or RocksDB failed
-  kUnsupported,         // e.g. a store written by a newer format version
-  kFailedPrecondition,  // e.g. missing or wrong master key, store locked
-  kClosed,              // the store was closed while the call waited
+  kNotFound,              // the thing asked for does not exist
+  kInvalidArgument,       // the caller sent something malformed
+  kWrongExpectedVersion,  // optimistic concurrency: the stream is at another version
+  kConflict,              // the request contradicts what is stored (e.g. command id reused)
+  kCorruption,            // stored bytes are not what was written
+  kIOError,               // the file system or RocksDB failed
+  kUnsupported,           // e.g. a store written by a newer format version
+  kFailedPrecondition,    // e.g. missing or wrong master key, store locked
+  kClosed,                // the store was closed while the call waited
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -69,7 +69,7 @@ inline void IgnoreError(const Status& /*status*/, const char* /*why*/) {}
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "a Result holding a Status must hold an error");
   }

@@ -27,9 +27,7 @@ Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
 
 Sha256::~Sha256() = default;
 
-void Sha256::Update(const void* data, std::size_t size) {
-  EVP_DigestUpdate(ctx_->ctx, data, size);
-}
+void Sha256::Update(const void* data, std::size_t size) { EVP_DigestUpdate(ctx_->ctx, data, size); }
 
 Hash256 Sha256::Final() {
   Hash256 out{};

@@ -16,11 +16,11 @@ void AppendIso8601(std::string& out, TimestampMs ms) {
   }
   const ch::year_month_day ymd{ch::sys_days{ch::days{days}}};
   char buf[40];
-  const int n = std::snprintf(
-      buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-      static_cast<int>(rest / 3'600'000), static_cast<int>(rest / 60'000 % 60),
-      static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                              static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                              static_cast<unsigned>(ymd.day()), static_cast<int>(rest / 3'600'000),
+                              static_cast<int>(rest / 60'000 % 60),
+                              static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
   out.append(buf, static_cast<std::size_t>(n));
 }
 

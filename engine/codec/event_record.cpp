@@ -46,8 +46,7 @@ Hash256 SealValue(std::string& value, const Hash256& prev_hash) {
 
 Status DecodeValue(std::string_view value, EventView& out) {
   if (value.size() < 1 + 2 * kHashSize) {
-    return Status::Corruption("event value too short (" + std::to_string(value.size()) +
-                              " bytes)");
+    return Status::Corruption("event value too short (" + std::to_string(value.size()) + " bytes)");
   }
   out.record = value.substr(0, value.size() - 2 * kHashSize);
   out.prev_hash = value.substr(out.record.size(), kHashSize);
@@ -67,8 +66,7 @@ Status DecodeValue(std::string_view value, EventView& out) {
             r.GetStr16(out.actor_role) && r.GetStr16(out.command_id) &&
             r.GetStr16(out.correlation_id) && r.GetStr16(out.causation_id) &&
             r.GetStr16(out.definition_id) && r.GetLittle(out.definition_version) &&
-            r.GetStr16(out.definition_hash) && r.GetStr32(out.data) &&
-            r.GetLittle(personal_count);
+            r.GetStr16(out.definition_hash) && r.GetStr32(out.data) && r.GetLittle(personal_count);
   if (!ok) return Status::Corruption("event record truncated");
   out.occurred_at = static_cast<TimestampMs>(occurred);
   if (personal_count > kMaxPersonalParts) {

@@ -74,9 +74,9 @@ Result<std::optional<DataKey>> KeyRing::Load(const std::string& row_key) {
     // The row key is participant 00 scope: the AAD is rebuilt from it.
     std::string_view participant(row_key.data(), row_key.size() - 2);
     auto scope = static_cast<PersonalScope>(row_key.back());
-    std::optional<std::string> plain = audit::Open(
-        *master_, {reinterpret_cast<const std::uint8_t*>(nonce.data()), nonce.size()},
-        WrapAad(participant, scope, key.generation), wrapped);
+    std::optional<std::string> plain =
+        audit::Open(*master_, {reinterpret_cast<const std::uint8_t*>(nonce.data()), nonce.size()},
+                    WrapAad(participant, scope, key.generation), wrapped);
     if (!plain || plain->size() != key.key.size()) {
       return Status::FailedPrecondition(
           "a data key does not open with this master key (wrong master key, or the keys "
@@ -91,8 +91,7 @@ Result<std::optional<DataKey>> KeyRing::Load(const std::string& row_key) {
   return std::optional(key);
 }
 
-Result<std::optional<DataKey>> KeyRing::Find(std::string_view participant_id,
-                                             PersonalScope scope) {
+Result<std::optional<DataKey>> KeyRing::Find(std::string_view participant_id, PersonalScope scope) {
   return Load(DataKeyKey(participant_id, scope));
 }
 

@@ -8,14 +8,14 @@
 // Thread-safe: reads may come from any thread; staging (Stage*) is for the store's single
 // writer thread only, which then calls Commit() after the batch is durable.
 
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
-
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include "engine/audit/aead.hpp"
 #include "engine/event.hpp"
@@ -68,7 +68,7 @@ class KeyRing {
   RandomSource* random_;
 
   std::mutex mu_;
-  std::unordered_map<std::string, DataKey> cache_;  // guarded by mu_
+  std::unordered_map<std::string, DataKey> cache_;   // guarded by mu_
   std::unordered_map<std::string, DataKey> staged_;  // writer thread only
 };
 

@@ -69,8 +69,8 @@ Result<audit::Key256> CreateMasterKey(const std::string& path, RandomSource& ran
     if (errno == EEXIST) return Status::Conflict("master key file " + path + " already exists");
     return Status::IOError("cannot create master key file " + path + ": " + std::strerror(errno));
   }
-  std::string text = codec::HexEncode(
-      std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+  std::string text =
+      codec::HexEncode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
   text.push_back('\n');
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;

@@ -3,14 +3,13 @@
 
 #include "engine/storage/rocks_event_store.hpp"
 
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <limits>
-
-#include <rocksdb/cache.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/table.h>
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/master_key.hpp"
@@ -24,9 +23,13 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string>& ColumnFamilyNames() {
-  static const std::vector<std::string> names = {
-      rocksdb::kDefaultColumnFamilyName, cf::kEvents, cf::kStreams, cf::kParticipants,
-      cf::kCommands, cf::kKeys, cf::kMeta};
+  static const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                                 cf::kEvents,
+                                                 cf::kStreams,
+                                                 cf::kParticipants,
+                                                 cf::kCommands,
+                                                 cf::kKeys,
+                                                 cf::kMeta};
   return names;
 }
 
@@ -229,8 +232,9 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
     if (!st.ok()) return FromRocks(st, "initialising " + o.dir);
   } else if (!st.ok()) {
     if (st.IsNotFound()) {
-      return Status::Corruption(o.dir + " has no store format version: not a Pathways store, "
-                                        "or its meta column family was damaged");
+      return Status::Corruption(o.dir +
+                                " has no store format version: not a Pathways store, "
+                                "or its meta column family was damaged");
     }
     return FromRocks(st, "reading the format version of " + o.dir);
   } else {
@@ -238,8 +242,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
     std::uint32_t version = 0;
     if (!r.GetLittle(version)) return Status::Corruption("the store format version is truncated");
     if (version > kStoreFormatVersion) {
-      return Status::Unsupported(o.dir + " was written in store format " +
-                                 std::to_string(version) + "; this build reads up to format " +
+      return Status::Unsupported(o.dir + " was written in store format " + std::to_string(version) +
+                                 "; this build reads up to format " +
                                  std::to_string(kStoreFormatVersion) + ": upgrade pathways");
     }
     if (master) {
@@ -274,9 +278,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
     std::unique_ptr<rocksdb::Iterator> it(
         impl->db->NewIterator(rocksdb::ReadOptions(), impl->events));
     it->SeekToLast();
-    std::uint64_t last = it->Valid() && it->key().size() == 8
-                             ? codec::GetBigU64(it->key().data())
-                             : 0;
+    std::uint64_t last =
+        it->Valid() && it->key().size() == 8 ? codec::GetBigU64(it->key().data()) : 0;
     if (!it->status().ok()) return FromRocks(it->status(), "reading " + o.dir);
     if (last != impl->head.position) {
       return Status::Corruption("the last event of " + o.dir + " is at position " +
@@ -286,8 +289,7 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
     }
   }
 
-  impl->key_ring =
-      std::make_unique<KeyRing>(impl->db.get(), impl->keys, master, impl->random);
+  impl->key_ring = std::make_unique<KeyRing>(impl->db.get(), impl->keys, master, impl->random);
   if (!o.read_only) impl->StartWriter();
   return std::unique_ptr<RocksEventStore>(new RocksEventStore(std::move(impl)));
 }
@@ -313,7 +315,8 @@ Result<StreamInfo> RocksEventStore::Impl::LoadStreamInfo(const std::string& stre
   // Most lookups that miss the cache are for new streams: a point lookup of version 1 (with
   // its Bloom filter) settles those without the cost of an iterator.
   std::string first;
-  rocksdb::Status exists = db->Get(rocksdb::ReadOptions(), streams, StreamKey(stream_id, 1), &first);
+  rocksdb::Status exists =
+      db->Get(rocksdb::ReadOptions(), streams, StreamKey(stream_id, 1), &first);
   if (exists.IsNotFound()) return info;
   if (!exists.ok()) return FromRocks(exists, "reading the stream index");
   const std::string prefix = StreamPrefix(stream_id);
@@ -346,8 +349,7 @@ Result<std::vector<std::string>> RocksEventStore::Impl::StreamsOf(
 }
 
 Result<StreamPage> RocksEventStore::ReadStream(const std::string& stream_id,
-                                               std::uint64_t from_version,
-                                               std::size_t max) const {
+                                               std::uint64_t from_version, std::size_t max) const {
   if (!IsValidId(stream_id)) return Status::InvalidArgument("malformed stream id");
   StreamPage page;
   if (max == 0) return page;
@@ -388,8 +390,8 @@ Result<std::uint64_t> RocksEventStore::StreamVersion(const std::string& stream_i
 Status RocksEventStore::Scan(std::uint64_t from_position,
                              const std::function<bool(const codec::EventView&)>& visit) const {
   rocksdb::ReadOptions ro;
-  ro.readahead_size = 2u << 20;   // sequential: read ahead instead of block by block
-  ro.fill_cache = false;          // a full scan would only evict what readers need
+  ro.readahead_size = 2u << 20;  // sequential: read ahead instead of block by block
+  ro.fill_cache = false;         // a full scan would only evict what readers need
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
   for (it->Seek(EventKey(std::max<std::uint64_t>(from_position, 1))); it->Valid(); it->Next()) {
     codec::EventView view;
@@ -443,7 +445,8 @@ Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
     if (!key.ok()) return key.status();
     if (key->has_value() && (*key)->live && (*key)->generation == part.key_generation) {
       std::optional<std::string> plain = audit::Open(
-          (*key)->key, {reinterpret_cast<const std::uint8_t*>(part.nonce.data()), part.nonce.size()},
+          (*key)->key,
+          {reinterpret_cast<const std::uint8_t*>(part.nonce.data()), part.nonce.size()},
           PersonalAad(e.participant_id, part.scope, part.key_generation), part.ciphertext);
       if (!plain) {
         return Status::Corruption("the personal data of event " + std::to_string(e.position) +
@@ -497,8 +500,7 @@ namespace {
 
 class LogSubscription final : public Subscription {
  public:
-  LogSubscription(const RocksEventStore& store, RocksEventStore::Impl& impl,
-                  std::uint64_t after)
+  LogSubscription(const RocksEventStore& store, RocksEventStore::Impl& impl, std::uint64_t after)
       : store_(store), impl_(impl), checkpoint_(after) {}
 
   Result<std::vector<RecordedEvent>> Next(std::size_t max,
@@ -506,8 +508,7 @@ class LogSubscription final : public Subscription {
     {
       std::unique_lock lock(impl_.head_mu);
       impl_.head_cv.wait_for(lock, timeout, [&] {
-        return cancelled_.load() || impl_.closing.load() ||
-               impl_.head.position > checkpoint_;
+        return cancelled_.load() || impl_.closing.load() || impl_.head.position > checkpoint_;
       });
       if (cancelled_.load() || impl_.closing.load()) {
         return Status::Closed("the subscription was closed");

@@ -60,9 +60,9 @@ struct VerifyReport {
 };
 
 struct WriterStats {
-  std::uint64_t batches = 0;   // synced WriteBatches committed
-  std::uint64_t appends = 0;   // requests answered (including refusals)
-  std::uint64_t events = 0;    // events committed
+  std::uint64_t batches = 0;  // synced WriteBatches committed
+  std::uint64_t appends = 0;  // requests answered (including refusals)
+  std::uint64_t events = 0;   // events committed
   std::uint64_t queue_depth = 0;
 };
 

@@ -1,9 +1,9 @@
 #pragma once
 // Converts rocksdb::Status to the engine's Status at the storage edge.
 
-#include <string_view>
-
 #include <rocksdb/status.h>
+
+#include <string_view>
 
 #include "engine/result.hpp"
 
@@ -21,8 +21,8 @@ inline Status FromRocks(const rocksdb::Status& s, std::string_view doing) {
   }
   if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
     return Status::FailedPrecondition(
-        std::string(doing) + ": the store is in use by another process (is a server running?): " +
-        s.ToString());
+        std::string(doing) +
+        ": the store is in use by another process (is a server running?): " + s.ToString());
   }
   return Status::IOError(std::move(message));
 }

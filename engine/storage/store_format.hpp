@@ -20,8 +20,8 @@ inline constexpr std::uint8_t kCommandValueFormat = 1;
 inline constexpr std::uint8_t kKeyValueFormat = 1;
 
 namespace cf {
-inline constexpr const char* kEvents = "events";              // BE64 position -> event value
-inline constexpr const char* kStreams = "streams";            // stream 00 BE64 version -> BE64 position
+inline constexpr const char* kEvents = "events";    // BE64 position -> event value
+inline constexpr const char* kStreams = "streams";  // stream 00 BE64 version -> BE64 position
 inline constexpr const char* kParticipants = "participants";  // participant 00 stream -> ""
 inline constexpr const char* kCommands = "commands";          // command id -> append result
 inline constexpr const char* kKeys = "keys";                  // participant 00 scope -> data key
@@ -74,7 +74,6 @@ inline std::string DataKeyKey(std::string_view participant_id, PersonalScope sco
 // AAD that binds a sealed personal part or a wrapped data key to its owner.
 std::string PersonalAad(std::string_view participant_id, PersonalScope scope,
                         std::uint32_t generation);
-std::string WrapAad(std::string_view participant_id, PersonalScope scope,
-                    std::uint32_t generation);
+std::string WrapAad(std::string_view participant_id, PersonalScope scope, std::uint32_t generation);
 
 }  // namespace pathways::storage

@@ -2,6 +2,9 @@
 // Internal to engine/storage: the state behind RocksEventStore, shared by its source files
 // (rocks_event_store.cpp: open and reads; writer.cpp: the writer thread; verify.cpp).
 
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -12,9 +15,6 @@
 #include <unordered_map>
 #include <variant>
 #include <vector>
-
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include "engine/storage/key_ring.hpp"
 #include "engine/storage/rocks_event_store.hpp"

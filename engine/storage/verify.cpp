@@ -50,8 +50,7 @@ Result<VerifyReport> RocksEventStore::Verify() const {
     if (it->key().size() != 8) {
       return fail(expected, "a row with a malformed key (" +
                                 codec::HexEncode(it->key().ToStringView()) +
-                                ") stands where event " + std::to_string(expected) +
-                                " should be");
+                                ") stands where event " + std::to_string(expected) + " should be");
     }
     const std::uint64_t position = codec::GetBigU64(it->key().data());
     if (position != expected) {
@@ -62,8 +61,8 @@ Result<VerifyReport> RocksEventStore::Verify() const {
     const std::string_view value = it->value().ToStringView();
     codec::EventView view;
     if (Status s = codec::DecodeValue(value, view); !s.ok()) {
-      return fail(position, "event " + std::to_string(position) +
-                                " cannot be decoded: " + s.message());
+      return fail(position,
+                  "event " + std::to_string(position) + " cannot be decoded: " + s.message());
     }
     if (view.position != position) {
       return fail(position, "the record stored at position " + std::to_string(position) +
@@ -126,8 +125,8 @@ Result<VerifyReport> RocksEventStore::Verify() const {
                                          "): events were added outside the store");
   }
   if (stored.hash != running) {
-    return fail(count, "the chain head's hash does not match the hash of event " +
-                           std::to_string(count));
+    return fail(count,
+                "the chain head's hash does not match the hash of event " + std::to_string(count));
   }
 
   // ---- the stream index: exactly one row per event, pointing at the right event ----
@@ -141,11 +140,11 @@ Result<VerifyReport> RocksEventStore::Verify() const {
     const std::string_view stream = key.substr(0, key.size() - 9);
     const std::uint64_t version = codec::GetBigU64(key.data() + key.size() - 8);
     const std::uint64_t position = codec::GetBigU64(idx->value().data());
-    const std::string row = "stream index row (" + std::string(stream) + ", version " +
-                            std::to_string(version) + ")";
+    const std::string row =
+        "stream index row (" + std::string(stream) + ", version " + std::to_string(version) + ")";
     if (position == 0 || position > count) {
-      return fail(0, row + " points to event " + std::to_string(position) +
-                         ", which does not exist");
+      return fail(0,
+                  row + " points to event " + std::to_string(position) + ", which does not exist");
     }
     const IndexedAs& actual = indexed[position - 1];
     if (actual.stream_hash != StreamHash(stream) || actual.version != version) {

@@ -70,14 +70,15 @@ Status ValidateAppend(const AppendRequest& r) {
         "stream id must be 1-200 printable ASCII characters without spaces");
   }
   if (Status s = CheckIds(r.participant_id, r.command_id); !s.ok()) return s;
-  for (std::string_view id : {std::string_view(r.correlation_id), std::string_view(r.causation_id)}) {
+  for (std::string_view id :
+       {std::string_view(r.correlation_id), std::string_view(r.causation_id)}) {
     if (!id.empty() && !IsValidId(id)) {
       return Status::InvalidArgument(
           "correlation and causation ids must be printable ASCII without spaces");
     }
   }
-  if (!IsShortText(r.actor.user) || !IsShortText(r.actor.role) ||
-      !IsShortText(r.definition.id) || !IsShortText(r.definition.hash)) {
+  if (!IsShortText(r.actor.user) || !IsShortText(r.actor.role) || !IsShortText(r.definition.id) ||
+      !IsShortText(r.definition.hash)) {
     return Status::InvalidArgument(
         "actor and definition fields must be at most 1024 bytes without control characters");
   }
@@ -146,18 +147,16 @@ Result<AppendResult> DecodeCommandRow(std::string_view value) {
 Status CheckExpected(const ExpectedVersion& expected, const std::string& stream_id,
                      std::uint64_t actual) {
   switch (expected.kind) {
-    case ExpectedVersion::Kind::kAny:
-      return Status::Ok();
+    case ExpectedVersion::Kind::kAny: return Status::Ok();
     case ExpectedVersion::Kind::kNoStream:
       if (actual == 0) return Status::Ok();
-      return Status::WrongExpectedVersion("stream " + stream_id +
-                                          " already exists; its version is " +
-                                          std::to_string(actual));
+      return Status::WrongExpectedVersion(
+          "stream " + stream_id + " already exists; its version is " + std::to_string(actual));
     case ExpectedVersion::Kind::kExact:
       if (actual == expected.version) return Status::Ok();
-      return Status::WrongExpectedVersion(
-          "expected stream " + stream_id + " at version " + std::to_string(expected.version) +
-          ", but its version is " + std::to_string(actual));
+      return Status::WrongExpectedVersion("expected stream " + stream_id + " at version " +
+                                          std::to_string(expected.version) +
+                                          ", but its version is " + std::to_string(actual));
   }
   return Status::InvalidArgument("unknown expected-version kind");
 }
@@ -184,19 +183,18 @@ class GroupStager {
     if (info->version == 0) {
       info->participant_id = r.participant_id;
     } else if (info->participant_id != r.participant_id) {
-      return Status::InvalidArgument("stream " + r.stream_id +
-                                     " belongs to another participant");
+      return Status::InvalidArgument("stream " + r.stream_id + " belongs to another participant");
     }
 
-    Envelope env{r.participant_id, r.command_id, r.correlation_id, r.causation_id, &r.actor,
-                 &r.definition, s_.options.clock->NowMs()};
+    Envelope env{r.participant_id, r.command_id,  r.correlation_id,         r.causation_id,
+                 &r.actor,         &r.definition, s_.options.clock->NowMs()};
     AppendResult result;
     result.stream_id = r.stream_id;
     result.first_version = info->version + 1;
     result.first_position = g_.head.position + 1;
     for (const PreparedEvent& e : p.events) {
-      Status st = AddEvent(env, r.stream_id, ++info->version, e.type, e.schema_version, e.data,
-                           e.personal);
+      Status st =
+          AddEvent(env, r.stream_id, ++info->version, e.type, e.schema_version, e.data, e.personal);
       if (!st.ok()) {
         fatal = true;
         return st;
@@ -240,14 +238,14 @@ class GroupStager {
       if (!info.ok()) return info.status();
       infos.push_back(std::move(*info));
     }
-    Envelope env{r.participant_id, r.command_id, {}, {}, &r.actor, nullptr,
+    Envelope env{r.participant_id,         r.command_id, {}, {}, &r.actor, nullptr,
                  s_.options.clock->NowMs()};
     AppendResult result;
     result.stream_id = streams->front();
     result.first_position = g_.head.position + 1;
     for (std::size_t i = 0; i < streams->size(); ++i) {
-      Status st = AddEvent(env, (*streams)[i], ++infos[i].version, "PersonalDataErased", 1, text,
-                           {});
+      Status st =
+          AddEvent(env, (*streams)[i], ++infos[i].version, "PersonalDataErased", 1, text, {});
       if (!st.ok()) {
         fatal = true;
         return st;
@@ -495,8 +493,8 @@ void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
     }
   }
   if (pending.done) {
-    pending.done(Status::Closed(options.read_only ? "the store is open read-only"
-                                                  : "the store is closing"));
+    pending.done(
+        Status::Closed(options.read_only ? "the store is open read-only" : "the store is closing"));
     return;
   }
   if (!taken.empty()) {

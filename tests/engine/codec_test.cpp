@@ -82,7 +82,8 @@ TEST_CASE("AES-256-GCM opens only with the same key, nonce and context") {
   const std::string sealed = audit::Seal(key, nonce, "participant p-1", "secret text");
   CHECK(sealed.size() == std::string("secret text").size() + audit::kTagSize);
   CHECK(sealed.find("secret") == std::string::npos);
-  CHECK(audit::Open(key, nonce, "participant p-1", sealed) == std::optional<std::string>("secret text"));
+  CHECK(audit::Open(key, nonce, "participant p-1", sealed) ==
+        std::optional<std::string>("secret text"));
   CHECK_FALSE(audit::Open(key, nonce, "participant p-2", sealed).has_value());
   audit::Key256 other = key;
   other[0] ^= 1;

@@ -1,6 +1,7 @@
 // A writer process killed with SIGKILL at a random moment loses no acknowledged append, and
 // the chain still verifies. Repeated on the same store.
 
+#include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <doctest/doctest.h>
 
 #include "tests/support/temp_store.hpp"
 

@@ -1,11 +1,11 @@
 // The event store on a real RocksDB: appends, concurrency control, idempotency, reads,
 // group commit, reopening, and refusals of bad input that leave nothing behind.
 
+#include <doctest/doctest.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
-#include <doctest/doctest.h>
 
 #include "engine/codec/event_record.hpp"
 #include "tests/support/temp_store.hpp"

@@ -1,10 +1,10 @@
 // Golden bytes of the event record, format 1: a change to the encoding or to what the hash
 // covers fails here. docs/formats/event_log.md walks through the same bytes.
 
+#include <doctest/doctest.h>
+
 #include <fstream>
 #include <string>
-
-#include <doctest/doctest.h>
 
 #include "engine/codec/event_record.hpp"
 

@@ -1,8 +1,8 @@
 // Subscriptions: catch up from a checkpoint, then follow live, without gap or duplicate.
 
-#include <thread>
-
 #include <doctest/doctest.h>
+
+#include <thread>
 
 #include "tests/support/temp_store.hpp"
 

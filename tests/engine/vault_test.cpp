@@ -1,9 +1,8 @@
 // The personal-data vault: encryption at rest, the master key outside the store, erasure by
 // key destruction that leaves the chain intact and the key bytes gone from every file.
 
-#include <sys/stat.h>
-
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/export.hpp"
@@ -25,8 +24,8 @@ constexpr const char* kBarrier = "ordblindhed-meget-hemmelig";
 constexpr const char* kPlainMarker = "plain-marker-visible-in-files";
 
 AppendRequest Lead(const std::string& participant, const std::string& command) {
-  AppendRequest r = Request("pw-" + participant, command, ExpectedVersion::NoStream(),
-                            "LeadRegistered");
+  AppendRequest r =
+      Request("pw-" + participant, command, ExpectedVersion::NoStream(), "LeadRegistered");
   r.participant_id = participant;
   r.events[0].data = {{"referral_source", kPlainMarker}};
   r.events[0].personal[PersonalScope::kIdentity] = {{"name", kName}, {"cpr", kCpr}};
@@ -119,7 +118,10 @@ TEST_CASE("export shows personal data only when asked, and erased once its key i
   CHECK(open[0]["personal"]["identity"]["name"] == kName);
 
   SUBCASE("guidance only") {
-    EraseRequest erase{"p-1", {PersonalScope::kGuidance}, "forget-1", {"admin", "administrator"},
+    EraseRequest erase{"p-1",
+                       {PersonalScope::kGuidance},
+                       "forget-1",
+                       {"admin", "administrator"},
                        "consent withdrawn"};
     auto erased = store->ErasePersonalData(erase);
     REQUIRE(erased.ok());
@@ -132,8 +134,11 @@ TEST_CASE("export shows personal data only when asked, and erased once its key i
     CHECK(lines[2]["data"]["scopes"] == nlohmann::json::array({"guidance"}));
   }
   SUBCASE("everything") {
-    EraseRequest erase{"p-1", {PersonalScope::kGuidance, PersonalScope::kIdentity}, "forget-2",
-                       {"admin", "administrator"}, ""};
+    EraseRequest erase{"p-1",
+                       {PersonalScope::kGuidance, PersonalScope::kIdentity},
+                       "forget-2",
+                       {"admin", "administrator"},
+                       ""};
     REQUIRE(store->ErasePersonalData(erase).ok());
     auto lines = Lines(ExportAll(*store, true));
     CHECK(lines[0]["personal"] ==
@@ -167,17 +172,16 @@ TEST_CASE("forget removes the key bytes from every file under the store") {
   {
     testing::RawDb raw(dir);
     // A live key row: format, generation, state, nonce[12], wrapped key[48].
-    wrapped_guidance = raw.Get("keys", storage::DataKeyKey("p-1", PersonalScope::kGuidance))
-                           .substr(6);
-    wrapped_identity = raw.Get("keys", storage::DataKeyKey("p-1", PersonalScope::kIdentity))
-                           .substr(6);
+    wrapped_guidance =
+        raw.Get("keys", storage::DataKeyKey("p-1", PersonalScope::kGuidance)).substr(6);
+    wrapped_identity =
+        raw.Get("keys", storage::DataKeyKey("p-1", PersonalScope::kIdentity)).substr(6);
   }
   REQUIRE(wrapped_guidance.size() == 60);
   REQUIRE(testing::ReadAllFiles(dir).find(wrapped_guidance) != std::string::npos);
 
   store = OpenStore(dir, clock);
-  EraseRequest erase{"p-1", {PersonalScope::kGuidance}, "forget-1", {"admin", "administrator"},
-                     ""};
+  EraseRequest erase{"p-1", {PersonalScope::kGuidance}, "forget-1", {"admin", "administrator"}, ""};
   REQUIRE(store->ErasePersonalData(erase).ok());
   REQUIRE(store->PurgeErasedKeys().ok());
   std::string files = testing::ReadAllFiles(dir);

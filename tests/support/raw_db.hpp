@@ -2,12 +2,12 @@
 // Test support: the store's RocksDB opened directly, to alter it behind the store's back the
 // way an attacker or a broken disk would.
 
+#include <doctest/doctest.h>
+#include <rocksdb/db.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <doctest/doctest.h>
-#include <rocksdb/db.h>
 
 namespace pathways::testing {
 

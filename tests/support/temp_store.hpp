@@ -1,6 +1,7 @@
 #pragma once
 // Test support: a temporary directory and a real RocksDB store in it.
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,8 +9,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-
-#include <doctest/doctest.h>
 
 #include "engine/clock.hpp"
 #include "engine/storage/rocks_event_store.hpp"
@@ -19,7 +18,8 @@ namespace pathways::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pathways-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "pathways-test-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }

@@ -1,12 +1,11 @@
 // The `pathways` command line as a user runs it: exit codes and what it prints.
 
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
-#include <string>
-
-#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "engine/storage/store_format.hpp"
 #include "tests/support/raw_db.hpp"

@@ -10,11 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "adapters/platform/system_clock.hpp"
 #include "engine/audit/sha256.hpp"
@@ -92,8 +91,7 @@ struct RunFigures {
 
   void Add(const RunFigures& other) {
     seconds += other.seconds;
-    latencies_ms.insert(latencies_ms.end(), other.latencies_ms.begin(),
-                        other.latencies_ms.end());
+    latencies_ms.insert(latencies_ms.end(), other.latencies_ms.begin(), other.latencies_ms.end());
     errors += other.errors;
   }
 };
@@ -220,9 +218,9 @@ void AddBenchAppend(CLI::App& bench) {
     RunFigures raw;
     std::size_t value_bytes = 0;
     for (int round = 0; round < a->rounds; ++round) {
-      const std::uint64_t events = a->events / static_cast<std::uint64_t>(a->rounds) +
-                                   (round == 0 ? a->events % static_cast<std::uint64_t>(a->rounds)
-                                               : 0);
+      const std::uint64_t events =
+          a->events / static_cast<std::uint64_t>(a->rounds) +
+          (round == 0 ? a->events % static_cast<std::uint64_t>(a->rounds) : 0);
       ours.Add(RunStore(**store, *a, events, round));
       if (round == 0) {
         // The raw run writes values as large as the store's average event value.
@@ -290,8 +288,8 @@ void AddBenchVerify(CLI::App& bench) {
     Result<storage::VerifyReport> report = (*store)->Verify();
     const double verify_s = Seconds(t0, Clock::now());
     if (!report.ok() || !report->ok) {
-      ExitCode() = Fail("bench verify", report.ok() ? Status::Corruption(report->problem)
-                                                    : report.status());
+      ExitCode() =
+          Fail("bench verify", report.ok() ? Status::Corruption(report->problem) : report.status());
       return;
     }
 

@@ -1,9 +1,8 @@
 #pragma once
 // Shared pieces of the `pathways` subcommands: exit codes, store options, error output.
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "engine/result.hpp"
 #include "engine/storage/rocks_event_store.hpp"
@@ -12,9 +11,9 @@ namespace pathways::cli {
 
 // Exit codes every subcommand uses.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;     // the command could not do its work
-inline constexpr int kExitUsage = 2;     // bad command line or bad input file
-inline constexpr int kExitDamaged = 3;   // verify found the store altered
+inline constexpr int kExitError = 1;    // the command could not do its work
+inline constexpr int kExitUsage = 2;    // bad command line or bad input file
+inline constexpr int kExitDamaged = 3;  // verify found the store altered
 
 // --data DIR and --master-key FILE, shared by every command that opens a store.
 struct StoreFlags {

@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "adapters/platform/system_clock.hpp"
@@ -41,7 +40,9 @@ void AddVerify(CLI::App& app) {
     }
     const storage::VerifyReport& r = *report;
     if (*json) {
-      nlohmann::json out = {{"ok", r.ok}, {"events", r.events}, {"index_rows", r.index_rows},
+      nlohmann::json out = {{"ok", r.ok},
+                            {"events", r.events},
+                            {"index_rows", r.index_rows},
                             {"head_position", r.head.position},
                             {"head_hash", codec::HexEncode(r.head.hash)}};
       if (!r.ok) {
@@ -98,8 +99,8 @@ std::string CurrentUser() {
 }
 
 void AddForget(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "forget", "erase a participant's personal data by destroying its keys");
+  auto* cmd =
+      app.add_subcommand("forget", "erase a participant's personal data by destroying its keys");
   struct Args {
     StoreFlags store;
     std::string participant;
@@ -138,12 +139,12 @@ void AddForget(CLI::App& app) {
       ExitCode() = Fail("forget", s);
       return;
     }
-    std::printf("erased %s data of participant %s: PersonalDataErased at positions %llu-%llu; "
-                "the destroyed keys were purged from the store's files\n",
-                args->scope == "all" ? "identity and guidance" : "guidance",
-                args->participant.c_str(),
-                static_cast<unsigned long long>(erased->first_position),
-                static_cast<unsigned long long>(erased->last_position));
+    std::printf(
+        "erased %s data of participant %s: PersonalDataErased at positions %llu-%llu; "
+        "the destroyed keys were purged from the store's files\n",
+        args->scope == "all" ? "identity and guidance" : "guidance", args->participant.c_str(),
+        static_cast<unsigned long long>(erased->first_position),
+        static_cast<unsigned long long>(erased->last_position));
   });
 }
 
