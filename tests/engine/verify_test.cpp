@@ -30,10 +30,20 @@ void Fill(const std::string& dir) {
   }
 }
 
+// Verifies in one walk and in several parallel segments, which must agree.
 storage::VerifyReport VerifyAt(const std::string& dir) {
   auto store = testing::OpenReadOnly(dir, /*with_key=*/false);
-  auto report = store->Verify();
+  auto report = store->Verify({.segments = 1});
   REQUIRE_MESSAGE(report.ok(), report.status().ToString());
+  for (std::uint64_t segments : {2, 3, 7}) {
+    auto split = store->Verify({.segments = segments});
+    REQUIRE(split.ok());
+    CHECK_MESSAGE(split->ok == report->ok, segments << " segments");
+    CHECK_MESSAGE(split->first_bad_position == report->first_bad_position,
+                  segments << " segments: " << split->problem << " / " << report->problem);
+    CHECK(split->events == report->events);
+    CHECK(split->head.hash == report->head.hash);
+  }
   return *report;
 }
 
