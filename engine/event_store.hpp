@@ -78,7 +78,10 @@ class EventStore {
   // duplicate=true and writes nothing.
   virtual Result<AppendResult> Append(AppendRequest request) = 0;
 
-  // As Append, answering on the store's writer thread. `done` must not block.
+  // As Append, without waiting. `done` runs once: on the calling thread when the request is
+  // refused before it is queued (malformed, store closed), otherwise on the thread that
+  // commits its group (the store's writer thread, or another caller's). It must not block or
+  // call back into the store synchronously.
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
   // Destroys the participant's data keys for the given scopes and appends PersonalDataErased

@@ -394,8 +394,10 @@ Result<std::uint64_t> RocksEventStore::StreamVersion(const std::string& stream_i
 Status RocksEventStore::Scan(std::uint64_t from_position,
                              const std::function<bool(const codec::EventView&)>& visit) const {
   rocksdb::ReadOptions ro;
-  ro.readahead_size = 2u << 20;  // sequential: read ahead instead of block by block
-  ro.fill_cache = false;         // a full scan would only evict what readers need
+  // Sequential: read ahead instead of block by block (256 KiB measured best for full walks),
+  // and leave the block cache to point readers.
+  ro.readahead_size = 256u << 10;
+  ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
   for (it->Seek(EventKey(std::max<std::uint64_t>(from_position, 1))); it->Valid(); it->Next()) {
     codec::EventView view;

@@ -121,6 +121,53 @@ void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, Segment& seg) {
   }
 }
 
+// The stream index as it claims the log to be: for each position, the stream and version of
+// the row pointing at it. Runs beside the chain walk; compared with it afterwards.
+struct IndexWalk {
+  std::uint64_t capacity = 0;      // positions 1..capacity are recorded
+  std::vector<IndexedAs> claimed;  // by position - 1; version 0: no row
+  std::uint64_t duplicate = 0;     // first position with two rows
+  std::uint64_t rows = 0;
+  std::string malformed;  // first malformed or out-of-range row, described
+  Status read_error;
+
+  void Run(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* streams) {
+    claimed.assign(capacity, IndexedAs{});
+    rocksdb::ReadOptions ro;
+    ro.readahead_size = 256u << 10;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, streams));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view key = it->key().ToStringView();
+      if (key.size() < 10 || key[key.size() - 9] != '\0' || it->value().size() != 8) {
+        if (malformed.empty()) {
+          malformed = "the stream index holds a malformed row (" + codec::HexEncode(key) + ")";
+        }
+        continue;
+      }
+      const std::string_view stream = key.substr(0, key.size() - 9);
+      const std::uint64_t version = codec::GetBigU64(key.data() + key.size() - 8);
+      const std::uint64_t position = codec::GetBigU64(it->value().data());
+      ++rows;
+      if (position == 0 || position > capacity || version == 0) {
+        if (malformed.empty()) {
+          malformed = "stream index row (" + std::string(stream) + ", version " +
+                      std::to_string(version) + ") points to event " + std::to_string(position) +
+                      ", which does not exist";
+        }
+        continue;
+      }
+      IndexedAs& slot = claimed[position - 1];
+      if (slot.version != 0) {
+        if (duplicate == 0 || position < duplicate) duplicate = position;
+        continue;
+      }
+      slot = {StreamHash(stream), version};
+    }
+    if (!it->status().ok()) read_error = FromRocks(it->status(), "reading the stream index");
+  }
+};
+
 }  // namespace
 
 Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const {
@@ -159,8 +206,11 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
     parts[i].first = 1 + stored.position * i / segments;
     parts[i].last = i + 1 == segments ? 0 : stored.position * (i + 1) / segments;
   }
+  IndexWalk index;
+  index.capacity = stored.position;
   {
     std::vector<std::thread> threads;
+    threads.emplace_back([&] { index.Run(*impl_->db, impl_->streams); });
     for (std::size_t i = 1; i < parts.size(); ++i) {
       threads.emplace_back([&, i] { Walk(*impl_->db, impl_->events, parts[i]); });
     }
@@ -233,42 +283,24 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
                 "the chain head's hash does not match the hash of event " + std::to_string(count));
   }
 
-  // ---- the stream index: exactly one row per event, pointing at the right event ----
-  std::vector<bool> seen(count, false);
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> idx(impl_->db->NewIterator(ro, impl_->streams));
-  for (idx->SeekToFirst(); idx->Valid(); idx->Next()) {
-    const std::string_view key = idx->key().ToStringView();
-    if (key.size() < 10 || key[key.size() - 9] != '\0' || idx->value().size() != 8) {
-      return fail(0, "the stream index holds a malformed row (" + codec::HexEncode(key) + ")");
-    }
-    const std::string_view stream = key.substr(0, key.size() - 9);
-    const std::uint64_t version = codec::GetBigU64(key.data() + key.size() - 8);
-    const std::uint64_t position = codec::GetBigU64(idx->value().data());
-    auto row = [&] {
-      return "stream index row (" + std::string(stream) + ", version " + std::to_string(version) +
-             ") points to event " + std::to_string(position);
-    };
-    if (position == 0 || position > count) return fail(0, row() + ", which does not exist");
-    const IndexedAs& actual = indexed[position - 1];
-    if (actual.stream_hash != StreamHash(stream) || actual.version != version) {
-      return fail(position, row() + ", which is another stream's or version's");
-    }
-    if (seen[position - 1]) {
-      return fail(position, "two stream index rows point to event " + std::to_string(position));
-    }
-    seen[position - 1] = true;
-    ++report.index_rows;
-  }
-  if (!idx->status().ok()) {
-    return fail(0, "the stream index cannot be read: " + idx->status().ToString());
-  }
+  // ---- the stream index: exactly one row per event, naming that event's stream and version ----
+  if (!index.read_error.ok()) return fail(0, index.read_error.message());
+  if (!index.malformed.empty()) return fail(0, std::move(index.malformed));
   for (std::uint64_t i = 0; i < count; ++i) {
-    if (!seen[i]) {
+    const IndexedAs& claimed = index.claimed[i];
+    if (claimed.version == 0) {
       return fail(i + 1, "event " + std::to_string(i + 1) + " has no stream index row");
     }
+    if (claimed.stream_hash != indexed[i].stream_hash || claimed.version != indexed[i].version) {
+      return fail(i + 1, "the stream index row pointing to event " + std::to_string(i + 1) +
+                             " names version " + std::to_string(claimed.version) +
+                             " of another stream or version than the event's");
+    }
+    if (index.duplicate == i + 1) {
+      return fail(i + 1, "two stream index rows point to event " + std::to_string(i + 1));
+    }
   }
+  report.index_rows = index.rows;
   return report;
 }
 

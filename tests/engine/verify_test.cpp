@@ -152,7 +152,29 @@ TEST_CASE("verify names the first bad position") {
     }
     storage::VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
-    CHECK(r.first_bad_position == 12);
+    // Event 11 lost its row (the lowest position affected); 12 now has two.
+    CHECK(r.first_bad_position == 11);
+    CHECK(r.problem.find("no stream index row") != std::string::npos);
+  }
+  SUBCASE("a stream index row naming another version") {
+    {
+      RawDb raw(dir);
+      raw.Delete("streams", storage::StreamKey("pw-2", 3));
+      raw.Put("streams", storage::StreamKey("pw-2", 9), codec::BigU64(11));
+    }
+    storage::VerifyReport r = VerifyAt(dir);
+    CHECK_FALSE(r.ok);
+    CHECK(r.first_bad_position == 11);
+    CHECK(r.problem.find("names version 9") != std::string::npos);
+  }
+  SUBCASE("a stream index row pointing past the log") {
+    {
+      RawDb raw(dir);
+      raw.Put("streams", storage::StreamKey("pw-2", 99), codec::BigU64(999));
+    }
+    storage::VerifyReport r = VerifyAt(dir);
+    CHECK_FALSE(r.ok);
+    CHECK(r.problem.find("does not exist") != std::string::npos);
   }
 }
 
