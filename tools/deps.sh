@@ -8,6 +8,8 @@ PATHWAYS_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev   # Asio, Beast, MSM, URL (1.74 breaks MSM under C++20)
   librocksdb-dev nlohmann-json3-dev libspdlog-dev libssl-dev
   libcli11-dev                            # the command line (subcommands, checks, help)
+  libyaml-cpp-dev                         # definitions: YAML with line and column of every node
+  libjq-dev                               # guard expressions: jq, compiled at load time
   doctest-dev
 )
 

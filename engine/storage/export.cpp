@@ -8,7 +8,7 @@ Result<std::uint64_t> ExportJsonLines(const RocksEventStore& store, const Export
                                       std::FILE* out) {
   constexpr std::size_t kFlushAt = 1u << 20;
   std::string buffer;
-  buffer.reserve(kFlushAt + 64 * 1024);
+  buffer.reserve(kFlushAt + (64u << 10));
   std::uint64_t lines = 0;
   Status failure = Status::Ok();
   auto flush = [&] {

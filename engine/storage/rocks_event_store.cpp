@@ -45,7 +45,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
   if (name == cf::kEvents) {
     // Values are read in position order by verify, export and subscriptions: larger blocks
     // compress better and cost nothing for sequential reads.
-    table.block_size = 16 * 1024;
+    table.block_size = 16u << 10;
     o.write_buffer_size = 32u << 20;
     o.compression = rocksdb::kLZ4Compression;
   } else {

@@ -476,11 +476,12 @@ void RocksEventStore::Impl::StopWriter() {
 void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
   std::vector<Pending> taken;
   bool wake_writer = false;
+  bool queued = false;
   {
     std::lock_guard lock(queue_mu);
     if (accepting) {
+      queued = true;
       queue.push_back(std::move(pending));
-      pending.done = nullptr;
       if (!writer_role_held && may_lead) {
         // The writer is idle: commit in this thread rather than pay two thread wake-ups.
         writer_role_held = true;
@@ -492,7 +493,7 @@ void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
       stat_queue_depth.store(queue.size(), std::memory_order_relaxed);
     }
   }
-  if (pending.done) {
+  if (!queued) {
     pending.done(
         Status::Closed(options.read_only ? "the store is open read-only" : "the store is closing"));
     return;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -120,6 +121,31 @@ TEST_CASE("bad command lines and missing stores get clear errors") {
   Run key = Pathways("export --include-personal --data " + (tmp / "store") +
                      " --master-key /nonexistent 2>&1");
   CHECK(key.exit_code == 1);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("validate: a summary and exit 0 for a good file, FILE:LINE:COL and exit 2 for a bad one") {
+  Run good = Pathways(std::string("validate ") + PATHWAYS_SOURCE_DIR + "/config/workflows/amigo.yaml");
+  CHECK(good.exit_code == 0);
+  CHECK(good.out.find("ok: amigo version 1") != std::string::npos);
+
+  testing::TempDir tmp;
+  const std::string bad = tmp / "bad.yaml";
+  std::ofstream(bad) << "id: x\nversion: 1\nstates:\n  - {id: a, label: A}\n"
+                        "transitions:\n  - {trigger: go, from: a, to: b}\n";
+  Run r = Pathways("validate " + bad + " 2>&1");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.out.find(bad + ":6:32: error: unknown state `b`") != std::string::npos, r.out);
+  CHECK(r.out.find("problem") != std::string::npos);
+
+  Run missing = Pathways("validate " + (tmp / "none.yaml") + " 2>&1");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.out.find("cannot read the file") != std::string::npos);
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ int Fail(const std::string& command, const Status& status);
 // Where a command's exit code goes: CLI11 callbacks return nothing.
 int& ExitCode();
 
-void AddStoreCommands(CLI::App& app);  // verify, export, forget
-void AddBenchCommands(CLI::App& app);  // bench append, bench verify
+void AddStoreCommands(CLI::App& app);       // verify, export, forget
+void AddBenchCommands(CLI::App& app);       // bench append, bench verify
+void AddDefinitionCommands(CLI::App& app);  // validate
 
 }  // namespace pathways::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Pathways: participants' pathways as hash-chained events", "pathways"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pathways 0.1.0");
+  AddDefinitionCommands(app);
   AddStoreCommands(app);
   AddBenchCommands(app);
   try {

@@ -1,0 +1,133 @@
+#include "engine/definition/definition.hpp"
+
+#include <algorithm>
+
+namespace pathways::definition {
+namespace {
+
+template <typename T>
+const T* FindById(const std::vector<T>& items, std::string_view id) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == id; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+nlohmann::json LabelJson(const Label& l) { return {{"da", l.da}, {"en", l.en}}; }
+
+nlohmann::json EffectJson(const Effect& e) {
+  static constexpr const char* kKinds[] = {"milestone", "raise_risk", "resolve_risk", "task",
+                                           "notify"};
+  nlohmann::json j = {{"kind", kKinds[static_cast<int>(e.kind)]}, {"name", e.name}};
+  if (!e.severity.empty()) j["severity"] = e.severity;
+  if (e.kind == Effect::Kind::kTask) j["title"] = LabelJson(e.title);
+  if (e.due) j["due"] = ToString(*e.due);
+  if (!e.categories.empty()) j["categories"] = e.categories;
+  if (!e.condition.empty()) j["if"] = e.condition;
+  return j;
+}
+
+}  // namespace
+
+std::string ToString(const Duration& d) {
+  static constexpr const char* kUnits[] = {"days", "working days", "weeks", "months"};
+  return std::to_string(d.amount) + " " + kUnits[static_cast<int>(d.unit)];
+}
+
+std::string_view TypeName(DataField::Type t) {
+  switch (t) {
+    case DataField::Type::kString: return "string";
+    case DataField::Type::kInteger: return "integer";
+    case DataField::Type::kNumber: return "number";
+    case DataField::Type::kBoolean: return "boolean";
+    case DataField::Type::kDate: return "date";
+  }
+  return "string";
+}
+
+const State* Definition::FindState(std::string_view id) const { return FindById(states, id); }
+const Party* Definition::FindParty(std::string_view id) const { return FindById(parties, id); }
+const DataCategory* Definition::FindCategory(std::string_view id) const {
+  return FindById(categories, id);
+}
+const DataField* Definition::FindField(std::string_view id) const { return FindById(data, id); }
+
+std::vector<const Transition*> Definition::TransitionsFrom(std::string_view state,
+                                                           std::string_view trigger) const {
+  std::vector<const Transition*> out;
+  for (const Transition& t : transitions) {
+    if (t.trigger == trigger && std::find(t.from.begin(), t.from.end(), state) != t.from.end()) {
+      out.push_back(&t);
+    }
+  }
+  return out;
+}
+
+nlohmann::json Definition::ToJson() const {
+  nlohmann::json j;
+  j["id"] = id;
+  j["version"] = version;
+  j["title"] = LabelJson(title);
+  j["initial"] = initial;
+  for (const auto& c : categories) {
+    j["categories"].push_back(
+        {{"id", c.id}, {"label", LabelJson(c.label)}, {"sensitive", c.sensitive}});
+  }
+  for (const auto& f : data) {
+    j["data"].push_back({{"id", f.id},
+                         {"type", TypeName(f.type)},
+                         {"allowed", f.allowed},
+                         {"category", f.category}});
+  }
+  for (const auto& s : states) {
+    j["states"].push_back({{"id", s.id},
+                           {"label", LabelJson(s.label)},
+                           {"phase", s.phase},
+                           {"terminal", s.terminal}});
+  }
+  for (const auto& m : milestones)
+    j["milestones"].push_back({{"id", m.id}, {"label", LabelJson(m.label)}});
+  for (const auto& r : risks) {
+    nlohmann::json rj = {{"id", r.id}, {"label", LabelJson(r.label)}, {"severity", r.severity}};
+    for (const auto& e : r.on_raise) rj["notify"].push_back(EffectJson(e));
+    j["risks"].push_back(std::move(rj));
+  }
+  for (const auto& p : parties) {
+    j["parties"].push_back({{"id", p.id},
+                            {"label", LabelJson(p.label)},
+                            {"external", p.external},
+                            {"categories", p.categories}});
+  }
+  for (const auto& g : guards) {
+    j["guards"].push_back({{"id", g.id}, {"description", g.description}, {"expr", g.expression}});
+  }
+  for (const auto& t : transitions) {
+    nlohmann::json tj = {
+        {"trigger", t.trigger}, {"from", t.from}, {"to", t.to}, {"guards", t.guards}};
+    for (const auto& p : t.payload) {
+      tj["payload"].push_back({{"id", p.id},
+                               {"type", TypeName(p.type)},
+                               {"required", p.required},
+                               {"allowed", p.allowed},
+                               {"store_as", p.store_as}});
+    }
+    for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));
+    j["transitions"].push_back(std::move(tj));
+  }
+  for (const auto& t : timers) {
+    nlohmann::json tj = {{"id", t.id},
+                         {"active_in", t.active_in},
+                         {"restart_on", t.restart_on},
+                         {"trigger", t.trigger}};
+    if (t.after) tj["after"] = ToString(*t.after);
+    if (!t.at_field.empty()) tj["at"] = t.at_field;
+    if (t.offset) tj["offset"] = ToString(*t.offset);
+    if (t.while_paused) tj["while_paused"] = true;
+    if (!t.condition.empty()) tj["if"] = t.condition;
+    if (!t.payload.empty()) tj["payload"] = t.payload;
+    for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));
+    j["timers"].push_back(std::move(tj));
+  }
+  if (target) j["target"] = {{"milestone", target->milestone}, {"count", target->count}};
+  return j;
+}
+
+}  // namespace pathways::definition

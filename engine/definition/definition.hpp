@@ -1,0 +1,164 @@
+#pragma once
+// Definition: a pathway as the engine runs it, compiled from an administrator's YAML file by
+// workflows/ (docs/workflows.md documents every key). Plain data plus the compiled guards.
+//
+// Immutable once built; share it with std::shared_ptr<const Definition>. Thread-safe to read.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/result.hpp"
+
+namespace pathways::definition {
+
+struct Label {
+  std::string da;
+  std::string en;
+};
+
+// "5 working days", "14 days", "6 weeks", "3 months" — possibly negative as an offset.
+struct Duration {
+  enum class Unit : std::uint8_t { kDays, kWorkingDays, kWeeks, kMonths };
+  std::int64_t amount = 0;
+  Unit unit = Unit::kDays;
+};
+std::string ToString(const Duration& d);
+
+struct DataField {
+  enum class Type : std::uint8_t { kString, kInteger, kNumber, kBoolean, kDate };
+  std::string id;
+  Type type = Type::kString;
+  std::vector<std::string> allowed;  // for strings: the only values accepted; empty = any
+  std::string category;              // the data category it belongs to (for notifications)
+};
+std::string_view TypeName(DataField::Type t);
+
+struct DataCategory {
+  std::string id;
+  Label label;
+  bool sensitive = false;  // barriers, notes: never to an external party
+};
+
+struct State {
+  std::string id;
+  Label label;
+  std::string phase;
+  bool terminal = false;
+};
+
+struct Milestone {
+  std::string id;
+  Label label;
+};
+
+struct Effect {
+  enum class Kind : std::uint8_t { kMilestone, kRaiseRisk, kResolveRisk, kTask, kNotify };
+  Kind kind = Kind::kMilestone;
+  std::string name;                     // milestone, risk type or party id; task id
+  std::string severity;                 // kRaiseRisk: overrides the risk type's default
+  Label title;                          // kTask
+  std::optional<Duration> due;          // kTask: due after
+  std::vector<std::string> categories;  // kNotify: data categories sent
+  std::string condition;                // a guard that must hold for the effect; empty: always
+};
+
+struct RiskType {
+  std::string id;
+  Label label;
+  std::string severity = "medium";  // low | medium | high
+  std::vector<Effect> on_raise;     // notifications whenever a risk of this type is raised
+};
+
+struct Party {
+  std::string id;
+  Label label;
+  bool external = true;
+  std::vector<std::string> categories;  // data categories it may ever receive
+};
+
+struct Guard {
+  std::string id;
+  std::string description;  // what must hold, in words for a refusal message
+  std::string expression;   // jq over {data, milestones, payload, risks, state}
+};
+
+struct PayloadField {
+  std::string id;
+  DataField::Type type = DataField::Type::kString;
+  bool required = false;
+  std::vector<std::string> allowed;
+  std::string store_as;  // data field the value is written to, or empty
+};
+
+struct Transition {
+  std::string trigger;
+  std::vector<std::string> from;
+  std::string to;                   // empty: the pathway stays in the state it is in
+  std::vector<std::string> guards;  // all must hold
+  std::vector<PayloadField> payload;
+  std::vector<Effect> effects;
+};
+
+struct Timer {
+  std::string id;
+  std::vector<std::string> active_in;   // armed on entering one of these states
+  std::optional<Duration> after;        // after arming (or the last restart)
+  std::string at_field;                 // or at a date field of the pathway's data ...
+  std::optional<Duration> offset;       // ... shifted by this
+  std::vector<std::string> restart_on;  // activities that re-arm it: contact, missed_appointment
+  bool while_paused = false;            // runs while the pathway is paused, in any state
+  std::string condition;                // a guard that must hold when it falls due
+  std::string trigger;                  // fires this trigger (with `payload`), and/or
+  nlohmann::json payload = nlohmann::json::object();
+  std::vector<Effect> effects;  // applies these effects
+};
+
+struct Target {
+  std::string milestone;  // counted per pathway that reached it
+  std::int64_t count = 0;
+};
+
+// Evaluates the definition's guards; built by workflows/ (jq). Thread-compatible: the
+// engine's writer calls it from one thread at a time.
+class GuardEvaluator {
+ public:
+  virtual ~GuardEvaluator() = default;
+  // true or false; an error when the guard is unknown or its expression fails on `input`.
+  virtual Result<bool> Evaluate(const std::string& guard_id, const nlohmann::json& input) const = 0;
+};
+
+struct Definition {
+  std::string id;
+  std::uint32_t version = 0;
+  std::string hash;  // hex SHA-256 of the definition's canonical JSON
+  Label title;
+  std::string initial;  // the state a new pathway starts in
+  std::vector<DataCategory> categories;
+  std::vector<DataField> data;
+  std::vector<State> states;
+  std::vector<Milestone> milestones;
+  std::vector<RiskType> risks;
+  std::vector<Party> parties;
+  std::vector<Guard> guards;
+  std::vector<Transition> transitions;
+  std::vector<Timer> timers;
+  std::optional<Target> target;
+  std::shared_ptr<const GuardEvaluator> evaluator;
+
+  const State* FindState(std::string_view id) const;
+  const Party* FindParty(std::string_view id) const;
+  const DataCategory* FindCategory(std::string_view id) const;
+  const DataField* FindField(std::string_view id) const;
+  // The transitions for `trigger` leaving `state`, in file order.
+  std::vector<const Transition*> TransitionsFrom(std::string_view state,
+                                                 std::string_view trigger) const;
+  // The definition without its evaluator, as canonical JSON: what `hash` is computed over.
+  nlohmann::json ToJson() const;
+};
+
+}  // namespace pathways::definition

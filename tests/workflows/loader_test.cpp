@@ -1,0 +1,235 @@
+// Pathway definitions: the AMIGO file loads, and every kind of problem is reported with its
+// line and column, all of them at once, with a suggestion where a name is close.
+
+#include "workflows/loader.hpp"
+
+#include <doctest/doctest.h>
+
+#include "workflows/jq_guards.hpp"
+
+namespace pathways::workflows {
+namespace {
+
+// A small valid definition; tests append to or replace parts of it.
+const std::string kBase = R"(id: demo
+version: 1
+categories:
+  status: {label: {da: Status, en: Status}}
+  barriers: {label: {da: Barrierer, en: Barriers}, sensitive: true}
+data:
+  age_at_entry: {type: integer, category: status}
+  start: {type: date, category: status}
+milestones:
+  rkv_completed: {da: RKV, en: RKV}
+risks:
+  no_contact: {label: {da: Ingen kontakt, en: No contact}}
+parties:
+  jobcenter: {label: Jobcenter, categories: [status]}
+guards:
+  adult: {description: aged 25 or more, expr: '.data.age_at_entry >= 25'}
+states:
+  - {id: lead, label: {da: Henvendelse, en: Lead}}
+  - {id: enrolled, label: {da: Tilmeldt, en: Enrolled}}
+  - {id: closed, label: {da: Afsluttet, en: Closed}, terminal: true}
+transitions:
+  - {trigger: enrol, from: lead, to: enrolled, guard: adult}
+  - trigger: close
+    from: [lead, enrolled]
+    to: closed
+    effects:
+      - notify: {party: jobcenter, categories: [status]}
+)";
+
+std::vector<std::string> Messages(const std::string& yaml) {
+  LoadResult r = LoadDefinition(yaml, "demo.yaml");
+  std::vector<std::string> out;
+  for (const auto& d : r.diagnostics) out.push_back(d.ToString());
+  if (!r.diagnostics.empty()) CHECK(r.definition == nullptr);
+  return out;
+}
+
+bool Has(const std::vector<std::string>& messages, const std::string& needle) {
+  for (const auto& m : messages) {
+    if (m.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  return text.replace(at, from.size(), to);
+}
+
+TEST_CASE("the shipped AMIGO pathway loads") {
+  LoadResult r =
+      LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml");
+  for (const auto& d : r.diagnostics) FAIL_CHECK(d.ToString());
+  REQUIRE(r.definition != nullptr);
+  const definition::Definition& d = *r.definition;
+  CHECK(d.id == "amigo");
+  CHECK(d.initial == "lead");
+  CHECK(d.FindState("seeking_apprenticeship")->label.da == "Lærepladssøgende");
+  CHECK(d.target->count == 200);
+  CHECK(d.hash.size() == 64);
+  // No external party may ever receive a sensitive category.
+  for (const auto& p : d.parties) {
+    if (!p.external) continue;
+    for (const auto& c : p.categories) CHECK_FALSE(d.FindCategory(c)->sensitive);
+  }
+  // The gates are guards that evaluate.
+  nlohmann::json young = {{"data", {{"track", "EUV3"}, {"age_at_entry", 22}}},
+                          {"milestones", nlohmann::json::object()}};
+  CHECK(d.evaluator->Evaluate("euv_only_from_25", young).value() == false);
+  young["data"]["age_at_entry"] = 31;
+  CHECK(d.evaluator->Evaluate("euv_only_from_25", young).value() == true);
+  CHECK(d.evaluator->Evaluate("rkv_completed", young).value() == false);
+  young["milestones"]["rkv_completed"] = true;
+  CHECK(d.evaluator->Evaluate("rkv_completed", young).value() == true);
+}
+
+TEST_CASE("a valid definition loads, and its hash ignores layout but not content") {
+  LoadResult a = LoadDefinition(kBase, "a.yaml");
+  REQUIRE(a.diagnostics.empty());
+  REQUIRE(a.definition);
+  LoadResult b =
+      LoadDefinition("# a comment\n" + Replace(kBase, "version: 1", "version:   1"), "b.yaml");
+  REQUIRE(b.definition);
+  CHECK(a.definition->hash == b.definition->hash);
+  LoadResult c = LoadDefinition(Replace(kBase, "Afsluttet", "Lukket"), "c.yaml");
+  REQUIRE(c.definition);
+  CHECK(a.definition->hash != c.definition->hash);
+}
+
+TEST_CASE("YAML syntax errors name the line and column") {
+  auto m = Messages("id: demo\nversion: 1\nstates: [a, b\n");
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].rfind("demo.yaml:", 0) == 0);
+  CHECK(m[0].find("YAML syntax") != std::string::npos);
+}
+
+TEST_CASE("unknown keys, with a suggestion") {
+  auto m = Messages(Replace(kBase, "  - {trigger: enrol,", "  - {triger: enrol,"));
+  CHECK(Has(
+      m, "demo.yaml:22:6: error: unknown key `triger` in a transition (did you mean `trigger`?)"));
+  auto top = Messages(kBase + "timerz: []\n");
+  CHECK(Has(top, "unknown key `timerz` in the definition (did you mean `timers`?)"));
+}
+
+TEST_CASE("wrong types") {
+  auto m = Messages(
+      Replace(Replace(kBase, "version: 1", "version: one"), "{type: date,", "{type: dat,"));
+  CHECK(Has(m, "demo.yaml:2:10: error: version must be a whole number"));
+  CHECK(Has(m, "`dat` is not a type (did you mean `date`?)"));
+  auto terminal = Messages(Replace(kBase, "terminal: true", "terminal: maybe"));
+  CHECK(Has(terminal, "terminal must be true or false"));
+}
+
+TEST_CASE("duplicate ids and keys") {
+  auto m = Messages(Replace(kBase, "  - {id: enrolled,",
+                            "  - {id: lead, label: {da: X, en: X}}\n  - {id: enrolled,"));
+  CHECK(Has(m, "duplicate state id `lead`"));
+  auto keys = Messages(Replace(kBase, "  no_contact:", "  no_contact: {}\n  no_contact:"));
+  CHECK(Has(keys, "duplicate key `no_contact` in risks"));
+}
+
+TEST_CASE("transitions to or from unknown states") {
+  auto m = Messages(Replace(kBase, "from: lead, to: enrolled", "from: leed, to: enroled"));
+  CHECK(Has(m, "unknown state `leed` (did you mean `lead`?)"));
+  CHECK(Has(m, "unknown state `enroled` (did you mean `enrolled`?)"));
+}
+
+TEST_CASE("unreachable states and dead ends") {
+  auto m = Messages(Replace(kBase, "  - {id: closed,",
+                            "  - {id: orphan, label: {da: O, en: O}}\n  - {id: closed,"));
+  CHECK(Has(m, "demo.yaml:20:10: error: state orphan cannot be reached from lead"));
+  CHECK(
+      Has(m, "state orphan has no way out; add a transition from it or mark it `terminal: true`"));
+  auto terminal_out =
+      Messages(Replace(kBase, "from: [lead, enrolled]", "from: [lead, enrolled, closed]"));
+  CHECK(Has(terminal_out, "state closed is terminal but has transitions out of it"));
+}
+
+TEST_CASE("timers that trigger nothing, or a trigger nobody takes") {
+  auto m = Messages(kBase + R"(timers:
+  - {id: idle, active_in: lead, after: 5 working days}
+  - {id: typo, active_in: lead, after: 3 days, trigger: enroll}
+  - {id: bad_unit, active_in: lead, after: 3 fortnights, effects: [{raise_risk: no_contact}]}
+  - {id: not_a_date, active_in: lead, at: age_at_entry, effects: [{raise_risk: no_contact}]}
+)");
+  CHECK(Has(m, "timer `idle` triggers nothing"));
+  CHECK(Has(m,
+            "timer `typo` fires `enroll`, but no transition from its states takes that trigger "
+            "(did you mean `enrol`?)"));
+  CHECK(Has(m, "the unit must be days, working days, weeks or months"));
+  CHECK(Has(m, "`at` names age_at_entry, which is not a date"));
+}
+
+TEST_CASE("guards that do not compile or read unknown fields") {
+  auto m = Messages(Replace(kBase, "expr: '.data.age_at_entry >= 25'",
+                            "expr: '.data.age_at_entyr >= 25 and .milestones.rkv_complete'"));
+  CHECK(Has(m,
+            "guard adult reads .data.age_at_entyr, but there is no such data field (did you mean "
+            "`age_at_entry`?)"));
+  CHECK(Has(m,
+            "guard adult reads .milestones.rkv_complete, but there is no such milestone (did you "
+            "mean `rkv_completed`?)"));
+  auto broken =
+      Messages(Replace(kBase, "expr: '.data.age_at_entry >= 25'", "expr: '.data.age_at_entry >='"));
+  CHECK(Has(broken, "guard adult does not compile: syntax error"));
+  auto root =
+      Messages(Replace(kBase, "expr: '.data.age_at_entry >= 25'", "expr: '.dta.age >= 25'"));
+  CHECK(Has(root, "(did you mean `data`?)"));
+  auto unknown = Messages(Replace(kBase, "guard: adult}", "guard: adlt}"));
+  CHECK(Has(unknown, "unknown guard `adlt` (did you mean `adult`?)"));
+}
+
+TEST_CASE("routes to unknown parties, unknown categories, and sensitive data to outsiders") {
+  auto party = Messages(Replace(kBase, "party: jobcenter,", "party: jobcentre,"));
+  CHECK(Has(party, "unknown party `jobcentre` (did you mean `jobcenter`?)"));
+  auto sensitive = Messages(Replace(kBase, "party: jobcenter, categories: [status]}",
+                                    "party: jobcenter, categories: [status, barriers]}"));
+  CHECK(Has(sensitive,
+            "category `barriers` is sensitive and never goes to the external party `jobcenter`"));
+  auto not_allowed = Messages(Replace(kBase, "jobcenter: {label: Jobcenter, categories: [status]}",
+                                      "jobcenter: {label: Jobcenter, categories: []}"));
+  CHECK(Has(not_allowed, "party `jobcenter` may not receive category `status`"));
+  auto listed = Messages(
+      Replace(kBase, "categories: [status]}\nguards", "categories: [status, barriers]}\nguards"));
+  CHECK(Has(listed,
+            "demo.yaml:14:54: error: category `barriers` is sensitive and never goes to the "
+            "external party `jobcenter`"));
+}
+
+TEST_CASE("every problem is reported, in file order") {
+  std::string broken = Replace(kBase, "version: 1", "version: x");
+  broken = Replace(broken, "from: lead, to: enrolled", "from: leed, to: enrolled");
+  broken = Replace(broken, "party: jobcenter,", "party: nobody,");
+  auto m = Messages(broken);
+  REQUIRE(m.size() >= 3);
+  CHECK(m[0].find(":2:") != std::string::npos);
+  CHECK(Has(m, "unknown state `leed`"));
+  CHECK(Has(m, "unknown party `nobody`"));
+}
+
+TEST_CASE("guard field references are found outside strings") {
+  auto refs = GuardFieldReferences(
+      R"(.data.track == "EUV.x" and (.milestones.rkv | not) and [.data.a][0] and $x.y and .payload.b)");
+  CHECK(refs == std::vector<std::string>{"data.track", "milestones.rkv", "data.a", "payload.b"});
+}
+
+TEST_CASE("guards answer only true or false") {
+  JqGuards guards;
+  REQUIRE(guards.Add("g", ".data.n").ok());
+  CHECK(guards.Evaluate("g", {{"data", {{"n", true}}}}).value() == true);
+  CHECK(guards.Evaluate("g", {{"data", {{"n", nullptr}}}}).value() == false);
+  auto number = guards.Evaluate("g", {{"data", {{"n", 3}}}});
+  CHECK(number.status().message().find("produced 3, not true or false") != std::string::npos);
+  REQUIRE(guards.Add("e", "error(\"boom\")").ok());
+  CHECK(guards.Evaluate("e", nlohmann::json::object()).status().message().find("boom") !=
+        std::string::npos);
+  CHECK(guards.Evaluate("missing", {}).status().code() == StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace pathways::workflows

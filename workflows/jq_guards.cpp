@@ -1,0 +1,160 @@
+#include "workflows/jq_guards.hpp"
+
+extern "C" {
+#include <jq.h>
+#include <jv.h>
+}
+
+#include <cctype>
+#include <set>
+
+namespace pathways::workflows {
+
+struct JqGuards::Program {
+  jq_state* jq = nullptr;
+  std::mutex mu;
+  ~Program() {
+    if (jq != nullptr) jq_teardown(&jq);
+  }
+};
+
+JqGuards::JqGuards() = default;
+JqGuards::~JqGuards() = default;
+
+namespace {
+
+void CollectError(void* data, jv message) {
+  auto* out = static_cast<std::string*>(data);
+  jv text = jv_get_kind(message) == JV_KIND_STRING ? jv_copy(message)
+                                                   : jv_dump_string(jv_copy(message), 0);
+  if (!out->empty()) *out += "; ";
+  *out += jv_string_value(text);
+  jv_free(text);
+  jv_free(message);
+}
+
+// jq reports "jq: error: syntax error, ... at <top-level>, line 1:\n<program>" and then a
+// summary "jq: 1 compile error": keep the first line of each specific message.
+std::string TidyJqMessage(const std::string& raw) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < raw.size()) {
+    std::size_t end = raw.find("; ", start);
+    if (end == std::string::npos) end = raw.size();
+    std::string part = raw.substr(start, end - start);
+    start = end + 2;
+    part = part.substr(0, part.find('\n'));
+    if (part.rfind("jq: error: ", 0) == 0) part = part.substr(11);
+    if (part.empty() || part.find("compile error") != std::string::npos) continue;
+    if (part.size() > 1 && part.back() == ':') part.pop_back();
+    out += (out.empty() ? "" : "; ") + part;
+  }
+  return out.empty() ? "does not compile" : out;
+}
+
+}  // namespace
+
+Status JqGuards::Add(const std::string& id, const std::string& expression) {
+  auto program = std::make_unique<Program>();
+  program->jq = jq_init();
+  if (program->jq == nullptr) return Status::IOError("jq could not be initialised");
+  std::string errors;
+  jq_set_error_cb(program->jq, CollectError, &errors);
+  const int ok = jq_compile(program->jq, expression.c_str());
+  jq_set_error_cb(program->jq, nullptr, nullptr);
+  if (ok == 0) return Status::InvalidArgument(TidyJqMessage(errors));
+  programs_[id] = std::move(program);
+  return Status::Ok();
+}
+
+Result<bool> JqGuards::Evaluate(const std::string& guard_id, const nlohmann::json& input) const {
+  auto it = programs_.find(guard_id);
+  if (it == programs_.end()) return Status::NotFound("no guard `" + guard_id + "`");
+  Program& p = *it->second;
+  std::lock_guard lock(p.mu);
+  jq_start(p.jq, jv_parse(input.dump().c_str()), 0);
+  jv result = jq_next(p.jq);
+  Result<bool> out = Status::InvalidArgument("guard `" + guard_id + "` produced no value");
+  switch (jv_get_kind(result)) {
+    case JV_KIND_TRUE: out = true; break;
+    case JV_KIND_FALSE:
+    case JV_KIND_NULL: out = false; break;
+    case JV_KIND_INVALID: {
+      jv message = jv_invalid_get_msg(jv_copy(result));
+      if (jv_get_kind(message) == JV_KIND_STRING) {
+        out =
+            Status::InvalidArgument("guard `" + guard_id + "` failed: " + jv_string_value(message));
+      }
+      jv_free(message);
+      break;
+    }
+    default: {
+      jv text = jv_dump_string(jv_copy(result), 0);
+      out = Status::InvalidArgument("guard `" + guard_id + "` produced " + jv_string_value(text) +
+                                    ", not true or false");
+      jv_free(text);
+    }
+  }
+  jv_free(result);
+  return out;
+}
+
+namespace {
+// jq's keywords: a path after one of these starts at the root (`x and .a`).
+const std::set<std::string> kKeywords = {"and",   "or",    "not", "if",     "then",    "elif",
+                                         "else",  "end",   "as",  "reduce", "foreach", "try",
+                                         "catch", "label", "def", "import", "include"};
+}  // namespace
+
+std::vector<std::string> GuardFieldReferences(const std::string& expression) {
+  std::vector<std::string> refs;
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  const std::size_t n = expression.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = expression[i];
+    if (c == '"') {  // skip a string literal, honouring escapes
+      for (++i; i < n && expression[i] != '"'; ++i) {
+        if (expression[i] == '\\') ++i;
+      }
+      continue;
+    }
+    if (c == '$' || c == '@') {  // variables and formats are not paths
+      while (i + 1 < n && ident(expression[i + 1])) ++i;
+      continue;
+    }
+    if (c != '.' || i + 1 >= n || !ident(expression[i + 1]) ||
+        std::isdigit(static_cast<unsigned char>(expression[i + 1]))) {
+      continue;
+    }
+    // A path starts at the root when no value stands before the dot (`.a` but not `x.a`,
+    // `].a` or `).a`, which continue a path).
+    std::size_t before = i;
+    while (before > 0 && std::isspace(static_cast<unsigned char>(expression[before - 1]))) --before;
+    if (before > 0) {
+      const char p = expression[before - 1];
+      std::size_t word = before;
+      while (word > 0 && ident(expression[word - 1])) --word;
+      const bool keyword = kKeywords.count(expression.substr(word, before - word)) > 0;
+      if ((ident(p) && !keyword) || p == ']' || p == ')' || p == '"' || p == '?') {
+        while (i + 1 < n && ident(expression[i + 1])) ++i;
+        continue;
+      }
+    }
+    std::size_t start = i + 1;
+    std::size_t end = start;
+    while (end < n && ident(expression[end])) ++end;
+    std::string ref = expression.substr(start, end - start);
+    if (end + 1 < n && expression[end] == '.' && ident(expression[end + 1])) {
+      std::size_t second = end + 1;
+      std::size_t second_end = second;
+      while (second_end < n && ident(expression[second_end])) ++second_end;
+      ref += "." + expression.substr(second, second_end - second);
+      end = second_end;
+    }
+    refs.push_back(std::move(ref));
+    i = end - 1;
+  }
+  return refs;
+}
+
+}  // namespace pathways::workflows
