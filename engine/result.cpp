@@ -14,6 +14,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUnsupported: return "unsupported";
     case StatusCode::kFailedPrecondition: return "failed precondition";
     case StatusCode::kClosed: return "closed";
+    case StatusCode::kRejected: return "rejected";
   }
   return "unknown";
 }

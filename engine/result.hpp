@@ -25,6 +25,7 @@ enum class StatusCode {
   kUnsupported,           // e.g. a store written by a newer format version
   kFailedPrecondition,    // e.g. missing or wrong master key, store locked
   kClosed,                // the store was closed while the call waited
+  kRejected,              // the pathway's rules refuse the command (the message says why)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -50,6 +51,7 @@ class [[nodiscard]] Status {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
   static Status Closed(std::string m) { return {StatusCode::kClosed, std::move(m)}; }
+  static Status Rejected(std::string m) { return {StatusCode::kRejected, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

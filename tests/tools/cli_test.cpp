@@ -129,8 +129,10 @@ TEST_CASE("bad command lines and missing stores get clear errors") {
 namespace pathways {
 namespace {
 
-TEST_CASE("validate: a summary and exit 0 for a good file, FILE:LINE:COL and exit 2 for a bad one") {
-  Run good = Pathways(std::string("validate ") + PATHWAYS_SOURCE_DIR + "/config/workflows/amigo.yaml");
+TEST_CASE(
+    "validate: a summary and exit 0 for a good file, FILE:LINE:COL and exit 2 for a bad one") {
+  Run good =
+      Pathways(std::string("validate ") + PATHWAYS_SOURCE_DIR + "/config/workflows/amigo.yaml");
   CHECK(good.exit_code == 0);
   CHECK(good.out.find("ok: amigo version 1") != std::string::npos);
 

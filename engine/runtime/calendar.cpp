@@ -1,0 +1,141 @@
+#include "engine/runtime/calendar.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace pathways::runtime {
+namespace {
+constexpr std::int64_t kDayMs = 86'400'000;
+}
+
+std::int64_t DayNumber(TimestampMs ms) {
+  return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+}
+
+TimestampMs DayStart(std::int64_t day_number) { return day_number * kDayMs; }
+
+// Howard Hinnant's public-domain civil calendar algorithms, restated.
+std::int64_t DaysFromCivil(int year, int month, int day) {
+  const int y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - static_cast<int>(era * 400);
+  const int mp = (month + 9) % 12;
+  const int doy = (153 * mp + 2) / 5 + day - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(std::int64_t days, int& year, int& month, int& day) {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int doe = static_cast<int>(days - era * 146097);
+  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<int>(yoe + era * 400) + (month <= 2 ? 1 : 0);
+}
+
+std::int64_t EasterSunday(int year) {
+  // The anonymous Gregorian algorithm (Meeus/Jones/Butcher).
+  const int a = year % 19;
+  const int b = year / 100;
+  const int c = year % 100;
+  const int d = b / 4;
+  const int e = b % 4;
+  const int f = (b + 8) / 25;
+  const int g = (b - f + 1) / 3;
+  const int h = (19 * a + b - d - g + 15) % 30;
+  const int i = c / 4;
+  const int k = c % 4;
+  const int l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const int m = (a + 11 * h + 22 * l) / 451;
+  const int month = (h + l - 7 * m + 114) / 31;
+  const int day = (h + l - 7 * m + 114) % 31 + 1;
+  return DaysFromCivil(year, month, day);
+}
+
+bool IsDanishHoliday(std::int64_t day_number) {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  CivilFromDays(day_number, year, month, day);
+  if ((month == 1 && day == 1) || (month == 6 && day == 5) ||
+      (month == 12 && (day == 24 || day == 25 || day == 26))) {
+    return true;
+  }
+  const std::int64_t offset = day_number - EasterSunday(year);
+  switch (offset) {
+    case -3:  // Maundy Thursday
+    case -2:  // Good Friday
+    case 0:   // Easter Sunday
+    case 1:   // Easter Monday
+    case 39:  // Ascension Day
+    case 49:  // Whit Sunday
+    case 50:  // Whit Monday
+      return true;
+    case 26:  // Great Prayer Day, abolished from 2024
+      return year < 2024;
+    default: return false;
+  }
+}
+
+bool IsWorkingDay(std::int64_t day_number) {
+  const std::int64_t weekday = ((day_number % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01: Thu)
+  return weekday < 5 && !IsDanishHoliday(day_number);
+}
+
+TimestampMs Add(TimestampMs from, const definition::Duration& d) {
+  using Unit = definition::Duration::Unit;
+  switch (d.unit) {
+    case Unit::kDays: return from + d.amount * kDayMs;
+    case Unit::kWeeks: return from + d.amount * 7 * kDayMs;
+    case Unit::kWorkingDays: {
+      const std::int64_t time_of_day = from - DayStart(DayNumber(from));
+      std::int64_t day = DayNumber(from);
+      const std::int64_t step = d.amount >= 0 ? 1 : -1;
+      for (std::int64_t left = d.amount >= 0 ? d.amount : -d.amount; left > 0;) {
+        day += step;
+        if (IsWorkingDay(day)) --left;
+      }
+      return DayStart(day) + time_of_day;
+    }
+    case Unit::kMonths: {
+      const std::int64_t time_of_day = from - DayStart(DayNumber(from));
+      int y = 0;
+      int m = 0;
+      int dd = 0;
+      CivilFromDays(DayNumber(from), y, m, dd);
+      std::int64_t months = static_cast<std::int64_t>(y) * 12 + (m - 1) + d.amount;
+      const int ny = static_cast<int>(months >= 0 ? months / 12 : (months - 11) / 12);
+      const int nm = static_cast<int>(months - static_cast<std::int64_t>(ny) * 12) + 1;
+      const int last =
+          static_cast<int>(DaysFromCivil(nm == 12 ? ny + 1 : ny, nm == 12 ? 1 : nm + 1, 1) -
+                           DaysFromCivil(ny, nm, 1));
+      return DayStart(DaysFromCivil(ny, nm, std::min(dd, last))) + time_of_day;
+    }
+  }
+  return from;
+}
+
+bool ParseDate(const std::string& text, TimestampMs& out) {
+  int y = 0;
+  int m = 0;
+  int d = 0;
+  char tail = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+      m < 1 || m > 12 || d < 1) {
+    return false;
+  }
+  const std::int64_t day = DaysFromCivil(y, m, d);
+  int cy = 0;
+  int cm = 0;
+  int cd = 0;
+  CivilFromDays(day, cy, cm, cd);
+  if (cy != y || cm != m || cd != d) return false;  // 2026-02-30
+  out = DayStart(day);
+  return true;
+}
+
+}  // namespace pathways::runtime

@@ -1,0 +1,471 @@
+// Decide: commands to events, or a rejection with its reason. It works on a scratch copy of
+// the state, applying each event it decides so later decisions (effects, timers) see them;
+// the caller's state is never touched.
+
+#include <algorithm>
+
+#include "engine/runtime/calendar.hpp"
+#include "engine/runtime/pathway_rules.hpp"
+
+namespace pathways::runtime {
+namespace {
+
+using definition::Effect;
+
+const Actor kScheduler{"system", "scheduler"};
+
+std::string StateLabel(const definition::Definition& def, const std::string& id) {
+  const definition::State* s = def.FindState(id);
+  return s == nullptr ? id : id + " (" + s->label.en + ")";
+}
+
+// Checks one value against a declared type; returns the problem or "".
+std::string TypeProblem(const nlohmann::json& v, definition::DataField::Type type,
+                        const std::vector<std::string>& allowed) {
+  using T = definition::DataField::Type;
+  switch (type) {
+    case T::kString:
+      if (!v.is_string()) return "must be a text";
+      if (!allowed.empty() &&
+          std::find(allowed.begin(), allowed.end(), v.get<std::string>()) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        return "must be one of " + list;
+      }
+      return "";
+    case T::kInteger: return v.is_number_integer() ? "" : "must be a whole number";
+    case T::kNumber: return v.is_number() ? "" : "must be a number";
+    case T::kBoolean: return v.is_boolean() ? "" : "must be true or false";
+    case T::kDate: {
+      TimestampMs ignored = 0;
+      return v.is_string() && ParseDate(v.get<std::string>(), ignored)
+                 ? ""
+                 : "must be a date YYYY-MM-DD";
+    }
+  }
+  return "";
+}
+
+class Decider {
+ public:
+  Decider(const PathwayState& state, const DecideContext& ctx) : s_(state), ctx_(ctx) {}
+
+  std::vector<NewEvent> TakeEvents() { return std::move(events_); }
+  const PathwayState& scratch() const { return s_; }
+
+  Status Emit(std::string type, nlohmann::json data,
+              std::map<PersonalScope, nlohmann::json> personal = {}) {
+    const DefinitionRef ref{ctx_.definition.id, ctx_.definition.version, ctx_.definition.hash};
+    Status st = Apply(s_, EventFacts{type, data, ctx_.now, s_.version + 1, ctx_.pathway_id,
+                                     ctx_.participant_id, &ref});
+    if (!st.ok()) return st;
+    NewEvent e;
+    e.type = std::move(type);
+    e.data = std::move(data);
+    e.personal = std::move(personal);
+    events_.push_back(std::move(e));
+    return Status::Ok();
+  }
+
+  nlohmann::json GuardInput(const nlohmann::json& payload) const {
+    nlohmann::json milestones = nlohmann::json::object();
+    for (const auto& [id, at] : s_.milestones) milestones[id] = true;
+    nlohmann::json risks = nlohmann::json::object();
+    for (const auto& [id, r] : s_.open_risks) {
+      risks[r.type] = risks.value(r.type, 0) + 1;
+    }
+    return {{"data", s_.data},
+            {"milestones", milestones},
+            {"payload", payload},
+            {"risks", risks},
+            {"state", s_.state}};
+  }
+
+  // Whether guard `id` holds; a guard that fails to evaluate rejects the command.
+  Result<bool> Holds(const std::string& id, const nlohmann::json& input) const {
+    Result<bool> r = ctx_.definition.evaluator->Evaluate(id, input);
+    if (!r.ok()) return Status::Rejected(r.status().message());
+    return r;
+  }
+
+  std::string GuardWords(const std::string& id) const {
+    for (const auto& g : ctx_.definition.guards) {
+      if (g.id == id && !g.description.empty())
+        return "guard `" + id + "` does not hold: " + g.description;
+    }
+    return "guard `" + id + "` does not hold";
+  }
+
+  Status Effects(const std::vector<Effect>& effects, const nlohmann::json& payload,
+                 const std::string& because) {
+    for (const Effect& e : effects) {
+      if (!e.condition.empty()) {
+        Result<bool> ok = Holds(e.condition, GuardInput(payload));
+        if (!ok.ok()) return ok.status();
+        if (!*ok) continue;
+      }
+      Status st = Status::Ok();
+      switch (e.kind) {
+        case Effect::Kind::kMilestone:
+          if (!s_.milestones.count(e.name)) st = Emit("MilestoneReached", {{"milestone", e.name}});
+          break;
+        case Effect::Kind::kRaiseRisk: st = RaiseRiskOf(e.name, e.severity, because); break;
+        case Effect::Kind::kResolveRisk: {
+          std::vector<RiskFlag> open;
+          for (const auto& [id, r] : s_.open_risks) {
+            if (r.type == e.name) open.push_back(r);
+          }
+          for (const RiskFlag& r : open) {
+            st = Resolve(r, "resolved by " + because);
+            if (!st.ok()) break;
+          }
+          break;
+        }
+        case Effect::Kind::kTask: {
+          nlohmann::json data = {{"task_id", "t" + std::to_string(s_.sequence + 1)},
+                                 {"kind", e.name},
+                                 {"title", {{"da", e.title.da}, {"en", e.title.en}}},
+                                 {"assignee", s_.contact_person},
+                                 {"because", because}};
+          data["due_at"] = e.due ? Add(ctx_.now, *e.due) : ctx_.now;
+          st = Emit("TaskCreated", std::move(data));
+          break;
+        }
+        case Effect::Kind::kNotify: st = Notify(e.name, e.categories, because); break;
+      }
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  }
+
+  Status Notify(const std::string& party, const std::vector<std::string>& categories,
+                const std::string& because, const std::string& user = "") {
+    nlohmann::json data = {
+        {"notification_id", ctx_.pathway_id + ":n" + std::to_string(s_.sequence + 1)},
+        {"party", party},
+        {"categories", categories},
+        {"because", because}};
+    if (!user.empty()) data["user"] = user;
+    return Emit("NotificationRequested", std::move(data));
+  }
+
+  Status RaiseRiskOf(const std::string& type, const std::string& severity,
+                     const std::string& because) {
+    const definition::RiskType* risk = nullptr;
+    for (const auto& r : ctx_.definition.risks) {
+      if (r.id == type) risk = &r;
+    }
+    if (risk == nullptr) {
+      return Status::InvalidArgument("risk type `" + type + "` is not defined in " +
+                                     ctx_.definition.id);
+    }
+    Status st = Emit("RiskRaised", {{"risk_id", "r" + std::to_string(s_.sequence + 1)},
+                                    {"type", type},
+                                    {"severity", severity.empty() ? risk->severity : severity},
+                                    {"raised_by", ctx_.actor.user},
+                                    {"because", because}});
+    if (!st.ok()) return st;
+    return Effects(risk->on_raise, nlohmann::json::object(), "risk " + type + " raised");
+  }
+
+  // Resolving tells the one who raised it.
+  Status Resolve(const RiskFlag& r, const std::string& resolution) {
+    Status st = Emit("RiskResolved", {{"risk_id", r.id},
+                                      {"type", r.type},
+                                      {"resolution", resolution},
+                                      {"raised_by", r.raised_by},
+                                      {"resolved_by", ctx_.actor.user}});
+    if (!st.ok() || r.raised_by == ctx_.actor.user || r.raised_by == kScheduler.user) return st;
+    return Notify("counsellor", {"status"}, "risk " + r.id + " resolved", r.raised_by);
+  }
+
+  // Arms the timers the current state and status call for and disarms the others. An `at`
+  // timer whose date moved is armed again for the new date.
+  Status SyncTimers() {
+    for (const auto& t : ctx_.definition.timers) {
+      const bool wanted = t.while_paused ? s_.status == PathwayStatus::kPaused
+                                         : s_.status == PathwayStatus::kActive &&
+                                               std::find(t.active_in.begin(), t.active_in.end(),
+                                                         s_.state) != t.active_in.end();
+      auto armed = s_.timers.find(t.id);
+      if (!wanted) {
+        if (armed != s_.timers.end()) {
+          if (Status st = Emit("TimerDisarmed", {{"timer", t.id}}); !st.ok()) return st;
+        }
+        continue;
+      }
+      std::optional<TimestampMs> due = DueOf(t);
+      if (!due) continue;  // an `at` timer whose date is not known yet
+      if (armed == s_.timers.end() || (!t.at_field.empty() && armed->second.due_at != *due)) {
+        if (Status st = Emit("TimerArmed", {{"timer", t.id}, {"due_at", *due}}); !st.ok())
+          return st;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Re-arms the `after` timers that `activity` restarts.
+  Status Restart(const std::string& activity) {
+    for (const auto& t : ctx_.definition.timers) {
+      if (!s_.timers.count(t.id) || !t.after ||
+          std::find(t.restart_on.begin(), t.restart_on.end(), activity) == t.restart_on.end()) {
+        continue;
+      }
+      if (Status st = Emit("TimerArmed", {{"timer", t.id}, {"due_at", Add(ctx_.now, *t.after)}});
+          !st.ok()) {
+        return st;
+      }
+    }
+    return Status::Ok();
+  }
+
+  std::optional<TimestampMs> DueOf(const definition::Timer& t) const {
+    if (t.after) return Add(ctx_.now, *t.after);
+    auto field = s_.data.find(t.at_field);
+    TimestampMs at = 0;
+    if (field == s_.data.end() || !field->is_string() ||
+        !ParseDate(field->get<std::string>(), at)) {
+      return std::nullopt;
+    }
+    return t.offset ? Add(at, *t.offset) : at;
+  }
+
+  Status CheckPayload(const std::string& trigger,
+                      const std::vector<const definition::Transition*>& candidates,
+                      const nlohmann::json& payload, nlohmann::json& set) const {
+    if (!payload.is_object()) return Status::InvalidArgument("the payload must be an object");
+    const auto& declared = candidates.front()->payload;
+    for (const auto& [key, value] : payload.items()) {
+      auto it = std::find_if(declared.begin(), declared.end(),
+                             [&](const auto& p) { return p.id == key; });
+      if (it == declared.end()) {
+        std::string list;
+        for (const auto& p : declared) list += (list.empty() ? "" : ", ") + p.id;
+        return Status::InvalidArgument("trigger `" + trigger + "` takes no payload field `" + key +
+                                       "` (it takes: " + (list.empty() ? "none" : list) + ")");
+      }
+      if (std::string problem = TypeProblem(value, it->type, it->allowed); !problem.empty()) {
+        return Status::InvalidArgument("payload field `" + key + "` " + problem);
+      }
+      if (!it->store_as.empty()) set[it->store_as] = value;
+    }
+    for (const auto& p : declared) {
+      if (p.required && !payload.contains(p.id)) {
+        return Status::InvalidArgument("trigger `" + trigger + "` needs payload field `" + p.id +
+                                       "`");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Trigger(const FireTrigger& command) {
+    FireTrigger c = command;
+    if (c.payload.is_null()) c.payload = nlohmann::json::object();
+    if (s_.status == PathwayStatus::kPaused) {
+      return Status::Rejected("the pathway is paused; resume it before `" + c.trigger + "`");
+    }
+    std::vector<const definition::Transition*> candidates =
+        ctx_.definition.TransitionsFrom(s_.state, c.trigger);
+    if (candidates.empty()) {
+      std::vector<std::string> possible;
+      for (const auto& t : ctx_.definition.transitions) {
+        if (std::find(t.from.begin(), t.from.end(), s_.state) != t.from.end() &&
+            std::find(possible.begin(), possible.end(), t.trigger) == possible.end()) {
+          possible.push_back(t.trigger);
+        }
+      }
+      std::string list;
+      for (const auto& p : possible) list += (list.empty() ? "" : ", ") + p;
+      return Status::Rejected("`" + c.trigger + "` is not possible in state " +
+                              StateLabel(ctx_.definition, s_.state) +
+                              (list.empty() ? "" : "; possible there: " + list));
+    }
+    nlohmann::json set = nlohmann::json::object();
+    if (Status st = CheckPayload(c.trigger, candidates, c.payload, set); !st.ok()) return st;
+
+    const nlohmann::json input = GuardInput(c.payload);
+    std::string refusal;
+    for (const definition::Transition* t : candidates) {
+      nlohmann::json checked = nlohmann::json::array();
+      std::string failed;
+      for (const std::string& g : t->guards) {
+        Result<bool> holds = Holds(g, input);
+        if (!holds.ok()) return holds.status();
+        checked.push_back({{"guard", g}, {"holds", *holds}});
+        if (!*holds) {
+          failed = g;
+          break;
+        }
+      }
+      if (!failed.empty()) {
+        if (refusal.empty()) refusal = GuardWords(failed);
+        continue;
+      }
+      const std::string from = s_.state;
+      nlohmann::json data = {{"trigger", c.trigger}, {"from", from}, {"to", t->to},
+                             {"payload", c.payload}, {"set", set},   {"guards", checked}};
+      // The guards' input is recorded only when there were guards: it is what an auditor needs
+      // to see why the transition was allowed.
+      if (!t->guards.empty()) data["guard_input"] = input;
+      if (Status st = Emit("TransitionTaken", std::move(data)); !st.ok()) return st;
+      if (Status st = Effects(t->effects, c.payload, "trigger " + c.trigger); !st.ok()) return st;
+      const definition::State* to = ctx_.definition.FindState(s_.state);
+      if (to != nullptr && to->terminal) {
+        if (Status st = Emit("PathwayClosed", {{"state", s_.state}}); !st.ok()) return st;
+      }
+      return SyncTimers();
+    }
+    return Status::Rejected("`" + c.trigger + "` refused in state " +
+                            StateLabel(ctx_.definition, s_.state) + ": " + refusal);
+  }
+
+  Status FireTimerCommand(const FireTimer& c) {
+    auto armed = s_.timers.find(c.timer_id);
+    if (armed == s_.timers.end() || armed->second.due_at != c.due_at) {
+      return Status::Rejected("timer `" + c.timer_id +
+                              "` is not armed for that time (it was "
+                              "restarted, disarmed or fired already)");
+    }
+    const definition::Timer* timer = nullptr;
+    for (const auto& t : ctx_.definition.timers) {
+      if (t.id == c.timer_id) timer = &t;
+    }
+    if (timer == nullptr) return Status::Rejected("timer `" + c.timer_id + "` is not defined");
+    if (!timer->condition.empty()) {
+      Result<bool> ok = Holds(timer->condition, GuardInput(nlohmann::json::object()));
+      if (!ok.ok()) return ok.status();
+      if (!*ok) {
+        return Emit("TimerFired", {{"timer", c.timer_id},
+                                   {"due_at", c.due_at},
+                                   {"outcome", "skipped: " + GuardWords(timer->condition)}});
+      }
+    }
+    if (!timer->trigger.empty()) {
+      // Try the trigger on what the state will be once the timer has fired; record the
+      // refusal instead of failing the firing.
+      PathwayState after = s_;
+      after.timers.erase(c.timer_id);
+      Decider attempt(after, ctx_);
+      Status st = attempt.Trigger(FireTrigger{timer->trigger, timer->payload});
+      nlohmann::json fired = {
+          {"timer", c.timer_id},
+          {"due_at", c.due_at},
+          {"outcome", st.ok() ? "fired " + timer->trigger : "trigger refused: " + st.message()}};
+      if (Status e = Emit("TimerFired", std::move(fired)); !e.ok()) return e;
+      if (st.ok()) {
+        for (NewEvent& e : attempt.TakeEvents()) {
+          if (Status a = Emit(e.type, e.data); !a.ok()) return a;
+        }
+      }
+    } else if (Status e = Emit("TimerFired",
+                               {{"timer", c.timer_id}, {"due_at", c.due_at}, {"outcome", "fired"}});
+               !e.ok()) {
+      return e;
+    }
+    return Effects(timer->effects, nlohmann::json::object(), "timer " + c.timer_id);
+  }
+
+  Status Run(const Command& command) {
+    const bool registering = std::holds_alternative<RegisterLead>(command);
+    if (!registering && !s_.exists())
+      return Status::NotFound("pathway " + ctx_.pathway_id + " does not exist");
+    if (!registering && s_.status == PathwayStatus::kClosed) {
+      return Status::Rejected("pathway " + ctx_.pathway_id + " is closed (state " +
+                              StateLabel(ctx_.definition, s_.state) + ")");
+    }
+    return std::visit([&](const auto& c) { return Handle(c); }, command);
+  }
+
+ private:
+  Status Handle(const RegisterLead& c) {
+    if (s_.exists()) return Status::Rejected("pathway " + ctx_.pathway_id + " already exists");
+    const nlohmann::json data = c.data.is_null() ? nlohmann::json::object() : c.data;
+    if (!data.is_object()) return Status::InvalidArgument("data must be an object");
+    for (const auto& [key, value] : data.items()) {
+      const definition::DataField* f = ctx_.definition.FindField(key);
+      if (f == nullptr)
+        return Status::InvalidArgument("data field `" + key + "` is not defined in " +
+                                       ctx_.definition.id);
+      if (std::string problem = TypeProblem(value, f->type, f->allowed); !problem.empty()) {
+        return Status::InvalidArgument("data field `" + key + "` " + problem);
+      }
+    }
+    Status st = Emit("LeadRegistered",
+                     {{"referral_source", c.referral_source},
+                      {"data", data},
+                      {"state", ctx_.definition.initial}},
+                     c.personal);
+    return st.ok() ? SyncTimers() : st;
+  }
+  Status Handle(const AssignContactPerson& c) {
+    if (c.user.empty()) return Status::InvalidArgument("name the contact person");
+    Status st = Emit("ContactPersonAssigned", {{"user", c.user}, {"previous", s_.contact_person}});
+    const bool defined =
+        std::any_of(ctx_.definition.milestones.begin(), ctx_.definition.milestones.end(),
+                    [](const auto& m) { return m.id == "contact_person_assigned"; });
+    if (st.ok() && defined && !s_.milestones.count("contact_person_assigned")) {
+      st = Emit("MilestoneReached", {{"milestone", "contact_person_assigned"}});
+    }
+    return st;
+  }
+  Status Handle(const RecordContact& c) {
+    Status st = Emit("ContactRecorded", {{"channel", c.channel.empty() ? "meeting" : c.channel}});
+    return st.ok() ? Restart("contact") : st;
+  }
+  Status Handle(const RecordMissedAppointment&) {
+    Status st = Emit("MissedAppointmentRecorded", nlohmann::json::object());
+    const bool defined = std::any_of(ctx_.definition.risks.begin(), ctx_.definition.risks.end(),
+                                     [](const auto& r) { return r.id == "missed_appointment"; });
+    if (st.ok() && defined) st = RaiseRiskOf("missed_appointment", "", "missed appointment");
+    return st.ok() ? Restart("missed_appointment") : st;
+  }
+  Status Handle(const FireTrigger& c) { return Trigger(c); }
+  Status Handle(const RaiseRisk& c) {
+    return RaiseRiskOf(c.type, c.severity, "raised by " + ctx_.actor.user);
+  }
+  Status Handle(const ResolveRisk& c) {
+    auto it = s_.open_risks.find(c.risk_id);
+    if (it == s_.open_risks.end())
+      return Status::Rejected("risk " + c.risk_id + " is not open on this pathway");
+    return Resolve(it->second, c.resolution);
+  }
+  Status Handle(const PausePathway& c) {
+    if (s_.status == PathwayStatus::kPaused)
+      return Status::Rejected("the pathway is already paused");
+    Status st = Emit("PathwayPaused", {{"reason", c.reason}, {"state", s_.state}});
+    return st.ok() ? SyncTimers() : st;
+  }
+  Status Handle(const ResumePathway&) {
+    if (s_.status != PathwayStatus::kPaused) return Status::Rejected("the pathway is not paused");
+    Status st = Emit("PathwayResumed", {{"state", s_.state}});
+    return st.ok() ? SyncTimers() : st;
+  }
+  Status Handle(const FireTimer& c) { return FireTimerCommand(c); }
+
+  PathwayState s_;
+  const DecideContext& ctx_;
+  std::vector<NewEvent> events_;
+};
+
+}  // namespace
+
+std::string_view CommandName(const Command& c) {
+  static constexpr std::string_view kNames[] = {"RegisterLead",  "AssignContactPerson",
+                                                "RecordContact", "RecordMissedAppointment",
+                                                "FireTrigger",   "RaiseRisk",
+                                                "ResolveRisk",   "PausePathway",
+                                                "ResumePathway", "FireTimer"};
+  return kNames[c.index()];
+}
+
+Result<std::vector<NewEvent>> Decide(const PathwayState& state, const Command& command,
+                                     const DecideContext& context) {
+  if (context.definition.evaluator == nullptr) {
+    return Status::FailedPrecondition("the definition has no guard evaluator");
+  }
+  Decider decider(state, context);
+  if (Status st = decider.Run(command); !st.ok()) return st;
+  return decider.TakeEvents();
+}
+
+}  // namespace pathways::runtime

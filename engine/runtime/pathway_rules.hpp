@@ -1,0 +1,89 @@
+#pragma once
+// The pathway's rules: Decide turns a command into events or a rejection; Apply is the only
+// code that changes a PathwayState. Replay runs Apply alone.
+//
+// Decide reads the state, the definition and the context (actor, time) and never mutates;
+// what it decides (time, ids, guard results) is written into the events, and Apply reads
+// only the events. Thread-safe: pure functions.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/definition/definition.hpp"
+#include "engine/event.hpp"
+#include "engine/result.hpp"
+#include "engine/runtime/pathway_state.hpp"
+
+namespace pathways::runtime {
+
+// ---- commands (imperative) ----
+struct RegisterLead {
+  std::string referral_source;
+  nlohmann::json data = nlohmann::json::object();  // initial data fields
+  std::map<PersonalScope, nlohmann::json> personal;
+};
+struct AssignContactPerson {
+  std::string user;
+};
+struct RecordContact {
+  std::string channel;  // phone, meeting, email, sms, video
+};
+struct RecordMissedAppointment {};
+struct FireTrigger {
+  std::string trigger;
+  nlohmann::json payload = nlohmann::json::object();
+};
+struct RaiseRisk {
+  std::string type;
+  std::string severity;  // empty: the risk type's default
+};
+struct ResolveRisk {
+  std::string risk_id;
+  std::string resolution;
+};
+struct PausePathway {
+  std::string reason;
+};
+struct ResumePathway {};
+struct FireTimer {
+  std::string timer_id;
+  TimestampMs due_at = 0;  // must match the armed timer: a stale firing is refused
+};
+
+using Command =
+    std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
+                 FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, FireTimer>;
+std::string_view CommandName(const Command& c);
+
+struct DecideContext {
+  const definition::Definition& definition;
+  Actor actor;
+  TimestampMs now = 0;
+  std::string pathway_id;
+  std::string participant_id;
+};
+
+// Events for the command, or Rejected with a reason an administrator understands (current
+// state, the guard that failed and why), or InvalidArgument for a malformed command.
+Result<std::vector<NewEvent>> Decide(const PathwayState& state, const Command& command,
+                                     const DecideContext& context);
+
+// What Apply needs of an event.
+struct EventFacts {
+  std::string_view type;
+  const nlohmann::json& data;
+  TimestampMs occurred_at = 0;
+  std::uint64_t version = 0;
+  std::string_view pathway_id;
+  std::string_view participant_id;
+  const DefinitionRef* definition = nullptr;
+};
+
+// Changes `state` by one event. Corruption for an event it does not know or cannot read.
+Status Apply(PathwayState& state, const EventFacts& event);
+Status Apply(PathwayState& state, const RecordedEvent& event);
+
+}  // namespace pathways::runtime

@@ -1,0 +1,63 @@
+#pragma once
+// PathwayState: one participant's pathway as the events made it. Only Apply changes it.
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/clock.hpp"
+
+namespace pathways::runtime {
+
+enum class PathwayStatus : std::uint8_t { kActive, kPaused, kClosed };
+std::string_view StatusName(PathwayStatus s);
+
+struct RiskFlag {
+  std::string id;    // unique within the pathway
+  std::string type;  // a risk type of the definition
+  std::string severity;
+  std::string raised_by;  // user, or "system" for timers
+  TimestampMs raised_at = 0;
+};
+
+struct Task {
+  std::string id;    // unique within the pathway
+  std::string kind;  // the definition's task id
+  std::string title_da;
+  std::string title_en;
+  std::string assignee;  // the contact person when it was created
+  TimestampMs due_at = 0;
+};
+
+struct ArmedTimer {
+  TimestampMs armed_at = 0;
+  TimestampMs due_at = 0;
+};
+
+struct PathwayState {
+  std::string pathway_id;
+  std::string participant_id;
+  std::string definition_id;
+  std::uint32_t definition_version = 0;
+  std::string definition_hash;
+  std::uint64_t version = 0;  // the stream version of the last applied event
+  std::string state;          // the definition's state id
+  PathwayStatus status = PathwayStatus::kActive;
+  std::string contact_person;
+  nlohmann::json data = nlohmann::json::object();
+  std::map<std::string, TimestampMs> milestones;
+  std::map<std::string, RiskFlag> open_risks;  // by risk id
+  std::map<std::string, Task> open_tasks;      // by task id
+  std::map<std::string, ArmedTimer> timers;    // by timer id
+  TimestampMs created_at = 0;
+  TimestampMs last_contact_at = 0;
+  std::uint64_t sequence = 0;  // numbers risk and task ids
+
+  bool exists() const { return version > 0; }
+  // Canonical JSON (sorted keys): what replay compares byte for byte.
+  nlohmann::json ToJson() const;
+};
+
+}  // namespace pathways::runtime

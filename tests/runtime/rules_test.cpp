@@ -1,0 +1,245 @@
+// Decide and Apply on the AMIGO pathway, without storage: the rules, the refusals in words,
+// the effects and the timers.
+
+#include <doctest/doctest.h>
+
+#include "engine/runtime/calendar.hpp"
+#include "engine/runtime/pathway_rules.hpp"
+#include "workflows/loader.hpp"
+
+namespace pathways::runtime {
+namespace {
+
+const definition::Definition& Amigo() {
+  static const auto loaded = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
+                                                           "/config/workflows/amigo.yaml");
+  REQUIRE(loaded.definition != nullptr);
+  return *loaded.definition;
+}
+
+// 2026-03-02T09:00:00Z, a Monday.
+constexpr TimestampMs kStart = 1772442000000;
+constexpr TimestampMs kDay = 86'400'000;
+
+// One pathway driven through Decide and Apply, as the writer will.
+struct Harness {
+  PathwayState state;
+  TimestampMs now = kStart;
+  std::vector<NewEvent> last;
+
+  Result<std::vector<NewEvent>> Try(const Command& c, std::string user = "vejleder-1") {
+    DecideContext ctx{Amigo(), {user, "counsellor"}, now, "pw-1", "p-1"};
+    const nlohmann::json before = state.ToJson();
+    auto events = Decide(state, c, ctx);
+    CHECK(state.ToJson() == before);  // Decide never mutates
+    if (!events.ok()) return events;
+    const DefinitionRef ref{Amigo().id, Amigo().version, Amigo().hash};
+    for (const NewEvent& e : *events) {
+      REQUIRE(Apply(state, EventFacts{e.type, e.data, now, state.version + 1, "pw-1", "p-1", &ref})
+                  .ok());
+    }
+    last = *events;
+    return events;
+  }
+  void Do(const Command& c) {
+    auto r = Try(c);
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  }
+  bool Emitted(const std::string& type, const std::string& key = "",
+               const std::string& value = "") const {
+    for (const NewEvent& e : last) {
+      if (e.type == type && (key.empty() || (e.data.contains(key) && e.data[key] == value)))
+        return true;
+    }
+    return false;
+  }
+  void Fire(const std::string& trigger, nlohmann::json payload = nlohmann::json::object()) {
+    Do(FireTrigger{trigger, std::move(payload)});
+  }
+};
+
+void ToPlanAgreed(Harness& h, const std::string& track, int age) {
+  h.Do(RegisterLead{"jobcenter", {{"unemployed", false}}, {}});
+  h.Do(AssignContactPerson{"vejleder-1"});
+  h.Fire("hold_intake", {{"age_at_entry", age}, {"danish_math_02", true}});
+  h.Fire("request_rkv");
+  h.Fire("complete_rkv", {{"track", track}});
+  h.Fire("agree_plan");
+  REQUIRE(h.state.state == "plan_agreed");
+}
+
+TEST_CASE("a lead starts in the initial state with its first-contact timer") {
+  Harness h;
+  h.Do(RegisterLead{
+      "jobcenter", {{"age_at_entry", 31}}, {{PersonalScope::kIdentity, {{"name", "X"}}}}});
+  CHECK(h.state.state == "lead");
+  CHECK(h.state.data["referral_source"] == "jobcenter");
+  CHECK(h.last.front().personal.count(PersonalScope::kIdentity) == 1);
+  REQUIRE(h.state.timers.count("first_contact"));
+  // 5 working days after Monday 2 March: Monday 9 March, same time of day.
+  CHECK(h.state.timers["first_contact"].due_at == kStart + 7 * kDay);
+  CHECK(h.Try(RegisterLead{}).status().code() == StatusCode::kRejected);
+}
+
+TEST_CASE("refusals say why in words: the state and the guard") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  auto r = h.Try(FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  REQUIRE(r.status().code() == StatusCode::kRejected);
+  CHECK(r.status().message() ==
+        "`hold_intake` refused in state lead (Lead): guard `contact_person_assigned` does not "
+        "hold: a contact person has been assigned");
+  auto wrong = h.Try(FireTrigger{"enrol", {}});
+  CHECK(wrong.status().message().find("is not possible in state lead (Lead); possible there: "
+                                      "hold_intake, withdraw") != std::string::npos);
+}
+
+TEST_CASE("payloads are checked against the transition's declaration") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(AssignContactPerson{"vejleder-1"});
+  CHECK(h.Try(FireTrigger{"hold_intake", {}}).status().message() ==
+        "trigger `hold_intake` needs payload field `age_at_entry`");
+  CHECK(h.Try(FireTrigger{"hold_intake", {{"age_at_entry", "old"}}}).status().message() ==
+        "payload field `age_at_entry` must be a whole number");
+  CHECK(h.Try(FireTrigger{"hold_intake", {{"age_at_entry", 30}, {"shoe_size", 44}}})
+            .status()
+            .message()
+            .find("takes no payload field `shoe_size`") != std::string::npos);
+  h.Fire("hold_intake", {{"age_at_entry", 30}});
+  h.Fire("request_rkv");
+  CHECK(h.Try(FireTrigger{"complete_rkv", {{"track", "EUV9"}}}).status().message() ==
+        "payload field `track` must be one of EUV1, EUV2, EUV3, AMU");
+}
+
+TEST_CASE("a transition records its guards and their input, and applies its effects") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(AssignContactPerson{"vejleder-1"});
+  CHECK(h.state.milestones.count("contact_person_assigned"));
+  h.Fire("hold_intake", {{"age_at_entry", 31}, {"unemployed", true}});
+  CHECK(h.state.state == "intake");
+  CHECK(h.state.data["age_at_entry"] == 31);
+  const NewEvent& taken = h.last.front();
+  REQUIRE(taken.type == "TransitionTaken");
+  CHECK(taken.data["guards"][0] ==
+        nlohmann::json{{"guard", "contact_person_assigned"}, {"holds", true}});
+  CHECK(taken.data["guard_input"]["milestones"]["contact_person_assigned"] == true);
+  CHECK(h.Emitted("MilestoneReached", "milestone", "intake_held"));
+  CHECK(h.Emitted("NotificationRequested", "party", "referring_authority"));
+  // Leaving `lead` disarms its timer; `intake` arms the 14-day one.
+  CHECK(h.Emitted("TimerDisarmed", "timer", "first_contact"));
+  CHECK(h.state.timers.at("no_contact_before_start").due_at == kStart + 14 * kDay);
+}
+
+TEST_CASE("no plan without RKV, and no EUV under 25") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(AssignContactPerson{"vejleder-1"});
+  h.Fire("hold_intake", {{"age_at_entry", 22}});
+  h.Fire("request_rkv");
+  auto early = h.Try(FireTrigger{"agree_plan", {}});
+  CHECK(early.status().message().find(
+            "guard `rkv_completed` does not hold: RKV has been recorded") != std::string::npos);
+  h.Fire("complete_rkv", {{"track", "EUV3"}});
+  h.Fire("agree_plan");
+  auto enrol = h.Try(FireTrigger{"enrol", {}});
+  CHECK(enrol.status().message().find("EUV is only for participants aged 25 or more") !=
+        std::string::npos);
+}
+
+TEST_CASE("the KUI hears of a dropout under 25, and only then") {
+  for (int age : {22, 30}) {
+    Harness h;
+    ToPlanAgreed(h, "AMU", age);
+    h.Fire("enrol");
+    h.Fire("start_amu");
+    h.Fire("drop_out", {{"reason", "work"}});
+    CHECK(h.state.state == "dropped_out");
+    CHECK(h.state.data["dropout_reason"] == "work");
+    CHECK(h.Emitted("NotificationRequested", "party", "kui") == (age < 25));
+  }
+}
+
+TEST_CASE("timers fire effects once, and a stale firing is refused") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  const TimestampMs due = h.state.timers.at("first_contact").due_at;
+  h.now = due;
+  h.Do(FireTimer{"first_contact", due});
+  CHECK(h.Emitted("RiskRaised", "type", "no_contact"));
+  CHECK(h.Emitted("TaskCreated", "kind", "first_contact"));
+  CHECK(h.state.open_risks.size() == 1);
+  CHECK_FALSE(h.state.timers.count("first_contact"));
+  CHECK(h.Try(FireTimer{"first_contact", due}).status().code() == StatusCode::kRejected);
+}
+
+TEST_CASE("a contact restarts the no-contact timer") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  const TimestampMs first_due = h.state.timers.at("first_contact").due_at;
+  h.now += 2 * kDay;
+  h.Do(RecordContact{"phone"});
+  CHECK(h.state.timers.at("first_contact").due_at > first_due);
+  CHECK(h.Try(FireTimer{"first_contact", first_due}).status().code() == StatusCode::kRejected);
+}
+
+TEST_CASE("a timer that fires a trigger; a guarded timer that skips") {
+  Harness h;
+  ToPlanAgreed(h, "EUV1", 35);
+  h.Fire("enrol");
+  h.Fire("sign_contract", {{"contract_start", "2026-04-01"}});
+  REQUIRE(h.state.state == "apprenticeship_probation");
+  const TimestampMs probation_end = h.state.timers.at("probation_end").due_at;
+  TimestampMs start = 0;
+  REQUIRE(ParseDate("2026-07-01", start));
+  CHECK(probation_end == start);  // contract start + 3 months
+  h.now = probation_end;
+  h.Do(FireTimer{"probation_end", probation_end});
+  CHECK(h.state.state == "in_main_course");
+  CHECK(h.state.milestones.count("probation_passed"));
+}
+
+TEST_CASE("pause stops the state's timers and starts the pause timers; resume reverses it") {
+  Harness h;
+  ToPlanAgreed(h, "AMU", 40);
+  h.Do(PausePathway{"illness"});
+  CHECK(h.state.status == PathwayStatus::kPaused);
+  CHECK_FALSE(h.state.timers.count("no_contact_before_start"));
+  CHECK(h.state.timers.count("pause_review"));
+  CHECK(h.Try(FireTrigger{"enrol", {}}).status().message().find("paused") != std::string::npos);
+  h.Do(ResumePathway{});
+  CHECK(h.state.status == PathwayStatus::kActive);
+  CHECK(h.state.timers.count("no_contact_before_start"));
+  CHECK_FALSE(h.state.timers.count("pause_review"));
+}
+
+TEST_CASE("resolving a risk tells the one who raised it") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  REQUIRE(h.Try(RaiseRisk{"barrier_reported", ""}, "vejleder-2").ok());
+  const std::string risk = h.state.open_risks.begin()->first;
+  h.Do(ResolveRisk{risk, "SPS granted"});
+  CHECK(h.state.open_risks.empty());
+  CHECK(h.Emitted("NotificationRequested", "user", "vejleder-2"));
+  CHECK(h.Try(ResolveRisk{risk, "again"}).status().code() == StatusCode::kRejected);
+  CHECK(h.Try(RaiseRisk{"bad_weather", ""}).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a terminal state closes the pathway") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Fire("withdraw");
+  h.Fire("start_follow_up");
+  h.Fire("record_follow_up_4_weeks");
+  CHECK(h.Try(FireTrigger{"close", {}}).status().code() == StatusCode::kRejected);
+  h.Fire("record_follow_up_6_months");
+  h.Fire("close");
+  CHECK(h.state.state == "closed");
+  CHECK(h.state.status == PathwayStatus::kClosed);
+  CHECK(h.state.timers.empty());
+  CHECK(h.Try(RecordContact{"phone"}).status().message().find("is closed") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways::runtime
