@@ -111,6 +111,12 @@ Status Apply(PathwayState& s, const EventFacts& e) {
     t.assignee = Text(d, "assignee");
     t.due_at = Number(d, "due_at");
     s.open_tasks[t.id] = std::move(t);
+  } else if (type == "TaskAcknowledged") {
+    if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
+      it->second.status = "acknowledged";
+    }
+  } else if (type == "TaskCompleted" || type == "TaskCancelled") {
+    s.open_tasks.erase(Text(d, "task_id"));
   } else if (type == "NotificationRequested") {
     ++s.sequence;
   } else if (type == "TimerArmed") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/runtime/calendar.hpp"
+#include "engine/runtime/lifecycles.hpp"
 #include "engine/runtime/pathway_rules.hpp"
 
 namespace pathways::runtime {
@@ -310,7 +311,7 @@ class Decider {
       if (Status st = Emit("TransitionTaken", std::move(data)); !st.ok()) return st;
       if (Status st = Effects(t->effects, c.payload, "trigger " + c.trigger); !st.ok()) return st;
       const definition::State* to = ctx_.definition.FindState(s_.state);
-      if (to != nullptr && to->terminal) {
+      if (to != nullptr && to->terminal && NextStatus(s_.status, StatusChange::kClose)) {
         if (Status st = Emit("PathwayClosed", {{"state", s_.state}}); !st.ok()) return st;
       }
       return SyncTimers();
@@ -436,11 +437,40 @@ class Decider {
     return st.ok() ? SyncTimers() : st;
   }
   Status Handle(const ResumePathway&) {
-    if (s_.status != PathwayStatus::kPaused) return Status::Rejected("the pathway is not paused");
+    if (!NextStatus(s_.status, StatusChange::kResume)) {
+      return Status::Rejected("the pathway cannot be resumed: it is " +
+                              std::string(StatusName(s_.status)));
+    }
     Status st = Emit("PathwayResumed", {{"state", s_.state}});
     return st.ok() ? SyncTimers() : st;
   }
   Status Handle(const FireTimer& c) { return FireTimerCommand(c); }
+  Status Handle(const AcknowledgeTask& c) {
+    return TaskChangeTo(c.task_id, TaskChange::kAcknowledge, "TaskAcknowledged", {});
+  }
+  Status Handle(const CompleteTask& c) {
+    return TaskChangeTo(c.task_id, TaskChange::kComplete, "TaskCompleted", {});
+  }
+  Status Handle(const CancelTask& c) {
+    return TaskChangeTo(c.task_id, TaskChange::kCancel, "TaskCancelled", {{"reason", c.reason}});
+  }
+
+  Status TaskChangeTo(const std::string& task_id, TaskChange change, const char* event,
+                      nlohmann::json data) {
+    auto it = s_.open_tasks.find(task_id);
+    if (it == s_.open_tasks.end())
+      return Status::Rejected("task " + task_id + " is not open on this pathway");
+    const TaskStatus current = it->second.status == "acknowledged" ? TaskStatus::kAcknowledged
+                               : it->second.status == "escalated"  ? TaskStatus::kEscalated
+                                                                   : TaskStatus::kOpen;
+    if (!NextTaskStatus(current, change)) {
+      return Status::Rejected("task " + task_id + " is " + std::string(TaskStatusName(current)) +
+                              " already");
+    }
+    data["task_id"] = task_id;
+    data["by"] = ctx_.actor.user;
+    return Emit(event, std::move(data));
+  }
 
   PathwayState s_;
   const DecideContext& ctx_;
@@ -450,11 +480,12 @@ class Decider {
 }  // namespace
 
 std::string_view CommandName(const Command& c) {
-  static constexpr std::string_view kNames[] = {"RegisterLead",  "AssignContactPerson",
-                                                "RecordContact", "RecordMissedAppointment",
-                                                "FireTrigger",   "RaiseRisk",
-                                                "ResolveRisk",   "PausePathway",
-                                                "ResumePathway", "FireTimer"};
+  static constexpr std::string_view kNames[] = {
+      "RegisterLead",  "AssignContactPerson", "RecordContact", "RecordMissedAppointment",
+      "FireTrigger",   "RaiseRisk",           "ResolveRisk",   "PausePathway",
+      "ResumePathway", "AcknowledgeTask",     "CompleteTask",  "CancelTask",
+      "FireTimer"};
+  static_assert(std::size(kNames) == std::variant_size_v<Command>);
   return kNames[c.index()];
 }
 

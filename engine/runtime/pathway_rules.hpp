@@ -48,6 +48,16 @@ struct PausePathway {
   std::string reason;
 };
 struct ResumePathway {};
+struct AcknowledgeTask {
+  std::string task_id;
+};
+struct CompleteTask {
+  std::string task_id;
+};
+struct CancelTask {
+  std::string task_id;
+  std::string reason;
+};
 struct FireTimer {
   std::string timer_id;
   TimestampMs due_at = 0;  // must match the armed timer: a stale firing is refused
@@ -55,7 +65,8 @@ struct FireTimer {
 
 using Command =
     std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
-                 FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, FireTimer>;
+                 FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
+                 CompleteTask, CancelTask, FireTimer>;
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {

@@ -29,6 +29,7 @@ struct Task {
   std::string title_en;
   std::string assignee;  // the contact person when it was created
   TimestampMs due_at = 0;
+  std::string status = "open";  // open | acknowledged | escalated (done and cancelled leave)
 };
 
 struct ArmedTimer {

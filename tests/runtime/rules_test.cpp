@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/runtime/calendar.hpp"
+#include "engine/runtime/lifecycles.hpp"
 #include "engine/runtime/pathway_rules.hpp"
 #include "workflows/loader.hpp"
 
@@ -239,6 +240,42 @@ TEST_CASE("a terminal state closes the pathway") {
   CHECK(h.state.status == PathwayStatus::kClosed);
   CHECK(h.state.timers.empty());
   CHECK(h.Try(RecordContact{"phone"}).status().message().find("is closed") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways::runtime
+
+namespace pathways::runtime {
+namespace {
+
+TEST_CASE("the fixed lifecycles follow their MSM tables") {
+  CHECK(NextStatus(PathwayStatus::kActive, StatusChange::kPause) == PathwayStatus::kPaused);
+  CHECK(NextStatus(PathwayStatus::kPaused, StatusChange::kResume) == PathwayStatus::kActive);
+  CHECK(NextStatus(PathwayStatus::kPaused, StatusChange::kClose) == PathwayStatus::kClosed);
+  CHECK_FALSE(NextStatus(PathwayStatus::kActive, StatusChange::kResume));
+  CHECK_FALSE(NextStatus(PathwayStatus::kClosed, StatusChange::kResume));
+  CHECK_FALSE(NextStatus(PathwayStatus::kClosed, StatusChange::kPause));
+  CHECK(NextTaskStatus(TaskStatus::kOpen, TaskChange::kAcknowledge) == TaskStatus::kAcknowledged);
+  CHECK(NextTaskStatus(TaskStatus::kAcknowledged, TaskChange::kComplete) == TaskStatus::kDone);
+  CHECK(NextTaskStatus(TaskStatus::kEscalated, TaskChange::kComplete) == TaskStatus::kDone);
+  CHECK_FALSE(NextTaskStatus(TaskStatus::kAcknowledged, TaskChange::kAcknowledge));
+  CHECK_FALSE(NextTaskStatus(TaskStatus::kDone, TaskChange::kCancel));
+}
+
+TEST_CASE("tasks are acknowledged and completed through their lifecycle") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  h.now = h.state.timers.at("first_contact").due_at;
+  h.Do(FireTimer{"first_contact", h.now});
+  REQUIRE(h.state.open_tasks.size() == 1);
+  const std::string task = h.state.open_tasks.begin()->first;
+  h.Do(AcknowledgeTask{task});
+  CHECK(h.state.open_tasks.at(task).status == "acknowledged");
+  CHECK(h.Try(AcknowledgeTask{task}).status().message() ==
+        "task " + task + " is acknowledged already");
+  h.Do(CompleteTask{task});
+  CHECK(h.state.open_tasks.empty());
+  CHECK(h.Try(CompleteTask{task}).status().code() == StatusCode::kRejected);
 }
 
 }  // namespace

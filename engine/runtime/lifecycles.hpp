@@ -1,0 +1,28 @@
+#pragma once
+// The engine's fixed lifecycles, held in Boost.MSM transition tables (lifecycles.cpp, the only
+// file that includes MSM): a pathway's status and a counsellor's task. The administrators'
+// graphs are data, interpreted by Decide; these two never change with configuration.
+//
+// Thread-safe: pure functions.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "engine/runtime/pathway_state.hpp"
+
+namespace pathways::runtime {
+
+// active ⇄ paused → closed
+enum class StatusChange : std::uint8_t { kPause, kResume, kClose };
+// The status after `change`, or nullopt when the lifecycle does not allow it from `from`.
+std::optional<PathwayStatus> NextStatus(PathwayStatus from, StatusChange change);
+
+// open → acknowledged → done | cancelled | escalated (escalated → done | cancelled)
+enum class TaskStatus : std::uint8_t { kOpen, kAcknowledged, kDone, kCancelled, kEscalated };
+enum class TaskChange : std::uint8_t { kAcknowledge, kComplete, kCancel, kEscalate };
+std::optional<TaskStatus> NextTaskStatus(TaskStatus from, TaskChange change);
+
+std::string_view TaskStatusName(TaskStatus s);
+
+}  // namespace pathways::runtime
