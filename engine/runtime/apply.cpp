@@ -52,7 +52,8 @@ nlohmann::json PathwayState::ToJson() const {
     j["tasks"][id] = {{"kind", t.kind},
                       {"title", {{"da", t.title_da}, {"en", t.title_en}}},
                       {"assignee", t.assignee},
-                      {"due_at", t.due_at}};
+                      {"due_at", t.due_at},
+                      {"status", t.status}};
   }
   j["timers"] = nlohmann::json::object();
   for (const auto& [id, t] : timers)
@@ -61,6 +62,51 @@ nlohmann::json PathwayState::ToJson() const {
   j["last_contact_at"] = last_contact_at;
   j["sequence"] = sequence;
   return j;
+}
+
+Result<PathwayState> PathwayState::FromJson(const nlohmann::json& j) {
+  try {
+    PathwayState s;
+    s.pathway_id = j.at("pathway_id").get<std::string>();
+    s.participant_id = j.at("participant_id").get<std::string>();
+    s.definition_id = j.at("definition").at("id").get<std::string>();
+    s.definition_version = j.at("definition").at("version").get<std::uint32_t>();
+    s.definition_hash = j.at("definition").at("hash").get<std::string>();
+    s.version = j.at("version").get<std::uint64_t>();
+    s.state = j.at("state").get<std::string>();
+    const std::string status = j.at("status").get<std::string>();
+    s.status = status == "paused"   ? PathwayStatus::kPaused
+               : status == "closed" ? PathwayStatus::kClosed
+                                    : PathwayStatus::kActive;
+    s.contact_person = j.at("contact_person").get<std::string>();
+    s.data = j.at("data");
+    s.milestones = j.at("milestones").get<std::map<std::string, TimestampMs>>();
+    for (const auto& [id, r] : j.at("risks").items()) {
+      s.open_risks[id] = {id, r.at("type").get<std::string>(), r.at("severity").get<std::string>(),
+                          r.at("raised_by").get<std::string>(),
+                          r.at("raised_at").get<TimestampMs>()};
+    }
+    for (const auto& [id, t] : j.at("tasks").items()) {
+      Task task;
+      task.id = id;
+      task.kind = t.at("kind").get<std::string>();
+      task.title_da = t.at("title").at("da").get<std::string>();
+      task.title_en = t.at("title").at("en").get<std::string>();
+      task.assignee = t.at("assignee").get<std::string>();
+      task.due_at = t.at("due_at").get<TimestampMs>();
+      task.status = t.at("status").get<std::string>();
+      s.open_tasks[id] = std::move(task);
+    }
+    for (const auto& [id, t] : j.at("timers").items()) {
+      s.timers[id] = {t.at("armed_at").get<TimestampMs>(), t.at("due_at").get<TimestampMs>()};
+    }
+    s.created_at = j.at("created_at").get<TimestampMs>();
+    s.last_contact_at = j.at("last_contact_at").get<TimestampMs>();
+    s.sequence = j.at("sequence").get<std::uint64_t>();
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption(std::string("a stored pathway state is unreadable: ") + e.what());
+  }
 }
 
 Status Apply(PathwayState& s, const EventFacts& e) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/clock.hpp"
+#include "engine/result.hpp"
 
 namespace pathways::runtime {
 
@@ -59,6 +60,8 @@ struct PathwayState {
   bool exists() const { return version > 0; }
   // Canonical JSON (sorted keys): what replay compares byte for byte.
   nlohmann::json ToJson() const;
+  // The inverse of ToJson. Corruption when `j` is not a state ToJson wrote.
+  static Result<PathwayState> FromJson(const nlohmann::json& j);
 };
 
 }  // namespace pathways::runtime

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/master_key.hpp"
@@ -29,7 +30,13 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kParticipants,
                                                  cf::kCommands,
                                                  cf::kKeys,
-                                                 cf::kMeta};
+                                                 cf::kMeta,
+                                                 cf::kPathways,
+                                                 cf::kTimers,
+                                                 cf::kCaseload,
+                                                 cf::kInbox,
+                                                 cf::kCounts,
+                                                 cf::kOutbox};
   return names;
 }
 
@@ -170,28 +177,35 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
   // ---- RocksDB ----
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = is_new;
-  db_options.create_missing_column_families = is_new;
+  // Column families added by later builds are created when a store first opens with them.
+  db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   db_options.max_log_file_size = 8u << 20;
   db_options.db_write_buffer_size = 96u << 20;
   auto cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+  std::vector<std::string> present;
   if (!is_new) {
-    std::vector<std::string> present;
     rocksdb::Status st = rocksdb::DB::ListColumnFamilies(db_options, o.dir, &present);
     if (!st.ok()) return FromRocks(st, "opening " + o.dir);
-    for (const std::string& name : ColumnFamilyNames()) {
+    for (const std::string& name : {std::string(cf::kEvents), std::string(cf::kMeta)}) {
       if (std::find(present.begin(), present.end(), name) == present.end()) {
         return Status::FailedPrecondition(o.dir + " is not a Pathways store (column family " +
                                           name + " is missing)");
       }
     }
   }
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  // A secondary cannot create column families: it opens those that exist, and reads of the
+  // others find nothing.
+  std::vector<std::string> names;
   for (const std::string& name : ColumnFamilyNames()) {
-    families.emplace_back(name, FamilyOptions(name, cache));
+    if (!o.read_only || std::find(present.begin(), present.end(), name) != present.end()) {
+      names.push_back(name);
+    }
   }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) families.emplace_back(name, FamilyOptions(name, cache));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status st;
   if (o.read_only) {
@@ -209,12 +223,27 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
     return FromRocks(st, "opening " + o.dir);
   }
   impl->db.reset(raw);
-  impl->events = impl->handles[1];
-  impl->streams = impl->handles[2];
-  impl->participants = impl->handles[3];
-  impl->commands = impl->handles[4];
-  impl->keys = impl->handles[5];
-  impl->meta = impl->handles[6];
+  const std::map<std::string, rocksdb::ColumnFamilyHandle**> slots = {
+      {cf::kEvents, &impl->events},
+      {cf::kStreams, &impl->streams},
+      {cf::kParticipants, &impl->participants},
+      {cf::kCommands, &impl->commands},
+      {cf::kKeys, &impl->keys},
+      {cf::kMeta, &impl->meta},
+      {cf::kPathways, &impl->pathways},
+      {cf::kTimers, &impl->timers},
+      {cf::kCaseload, &impl->caseload},
+      {cf::kInbox, &impl->inbox},
+      {cf::kCounts, &impl->counts},
+      {cf::kOutbox, &impl->outbox}};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
+  }
+  if (impl->streams == nullptr || impl->keys == nullptr) {
+    return Status::FailedPrecondition(o.dir +
+                                      " is not a Pathways store (its index column "
+                                      "families are missing)");
+  }
 
   // ---- format version and master key check ----
   std::string value;
@@ -427,6 +456,60 @@ Result<AllPage> RocksEventStore::ReadAll(std::uint64_t from_position, std::size_
 }
 
 ChainHead RocksEventStore::Head() const { return impl_->CurrentHead(); }
+
+Result<std::optional<runtime::PathwayState>> RocksEventStore::Impl::ReadPathway(
+    const std::string& pathway_id) const {
+  if (pathways == nullptr) return std::optional<runtime::PathwayState>();
+  std::string value;
+  rocksdb::Status st = db->Get(rocksdb::ReadOptions(), pathways, pathway_id, &value);
+  if (st.IsNotFound()) return std::optional<runtime::PathwayState>();
+  if (!st.ok()) return FromRocks(st, "reading pathway " + pathway_id);
+  if (value.empty() || static_cast<std::uint8_t>(value[0]) != kPathwayValueFormat) {
+    return Status::Corruption("pathway " + pathway_id + " has a state row of unknown format");
+  }
+  nlohmann::json j = nlohmann::json::parse(value.begin() + 1, value.end(), nullptr, false);
+  Result<runtime::PathwayState> state = runtime::PathwayState::FromJson(j);
+  if (!state.ok()) return state.status();
+  return std::optional(std::move(*state));
+}
+
+Result<std::int64_t> RocksEventStore::Impl::ReadCount(const std::string& key) const {
+  std::string value;
+  rocksdb::Status st = db->Get(rocksdb::ReadOptions(), counts, key, &value);
+  if (st.IsNotFound()) return std::int64_t{0};
+  if (!st.ok()) return FromRocks(st, "reading counter " + key);
+  codec::ByteReader r(value);
+  std::uint64_t n = 0;
+  if (!r.GetLittle(n)) return Status::Corruption("counter " + key + " is truncated");
+  return static_cast<std::int64_t>(n);
+}
+
+Result<std::optional<runtime::PathwayState>> RocksEventStore::LoadPathway(
+    const std::string& pathway_id) const {
+  if (!IsValidId(pathway_id)) return Status::InvalidArgument("malformed pathway id");
+  return impl_->ReadPathway(pathway_id);
+}
+
+Result<std::vector<RocksEventStore::DueTimer>> RocksEventStore::DueTimers(TimestampMs now,
+                                                                          std::size_t max) const {
+  std::vector<DueTimer> due;
+  if (impl_->timers == nullptr) return due;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers));
+  for (it->SeekToFirst(); it->Valid() && due.size() < max; it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    const std::size_t separator = key.find('\0', 8);
+    if (key.size() < 10 || separator == std::string_view::npos) {
+      return Status::Corruption("the timer index holds a malformed row");
+    }
+    const auto due_at = static_cast<TimestampMs>(codec::GetBigU64(key.data()));
+    if (due_at > now) break;
+    due.push_back({std::string(key.substr(8, separator - 8)),
+                   std::string(key.substr(separator + 1)), due_at});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the timer index");
+  return due;
+}
 
 WriterStats RocksEventStore::Stats() const {
   return {impl_->stat_batches.load(), impl_->stat_appends.load(), impl_->stat_events.load(),

@@ -22,8 +22,10 @@
 
 #include "engine/clock.hpp"
 #include "engine/codec/event_record.hpp"
+#include "engine/definition/catalog.hpp"
 #include "engine/event_store.hpp"
 #include "engine/random.hpp"
+#include "engine/runtime/pathway_rules.hpp"
 
 namespace pathways::storage {
 
@@ -45,6 +47,21 @@ struct StoreOptions {
   RandomSource* random = nullptr;
   // RocksDB block cache shared by all column families, in bytes. Default: 32 MiB.
   std::size_t block_cache_bytes = 32u << 20;
+  // The pathway definitions commands run on (Execute). Not needed for plain appends.
+  std::shared_ptr<const definition::DefinitionCatalog> definitions;
+};
+
+// A command for one pathway, decided by the writer against the pathway's current state.
+struct CommandRequest {
+  std::string pathway_id;
+  std::string participant_id;  // RegisterLead only: who the new pathway is for
+  std::string definition_id;   // RegisterLead only; empty: the catalog's default
+  ExpectedVersion expected;    // e.g. from If-Match; Any by default
+  std::string command_id;      // required; the same id again returns the original result
+  std::string correlation_id;
+  std::string causation_id;
+  Actor actor;
+  runtime::Command command;
 };
 
 // What Verify() found. ok == false names the first bad position (0 when the damage is not at
@@ -90,6 +107,25 @@ class RocksEventStore final : public EventStore {
   Result<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request, AppendCallback done) override;
   Result<AppendResult> ErasePersonalData(EraseRequest request) override;
+
+  // Decides `request.command` against the pathway's state and commits its events together
+  // with the pathway's state row, timers, inbox, caseload, counts and outbox rows.
+  // Errors: Rejected (the pathway's rules refuse it; the message says why), NotFound (no such
+  // pathway), InvalidArgument, WrongExpectedVersion, FailedPrecondition (no definitions, or
+  // the pathway's definition version is no longer loaded), and those of Append.
+  Result<AppendResult> Execute(CommandRequest request);
+  void ExecuteAsync(CommandRequest request, AppendCallback done);
+
+  // A pathway's current state as committed, or nullopt when there is none.
+  Result<std::optional<runtime::PathwayState>> LoadPathway(const std::string& pathway_id) const;
+
+  // Timers due at or before `now`, oldest first, at most `max`: (pathway, timer, due).
+  struct DueTimer {
+    std::string pathway_id;
+    std::string timer_id;
+    TimestampMs due_at = 0;
+  };
+  Result<std::vector<DueTimer>> DueTimers(TimestampMs now, std::size_t max) const;
   Result<StreamPage> ReadStream(const std::string& stream_id, std::uint64_t from_version,
                                 std::size_t max) const override;
   Result<std::uint64_t> StreamVersion(const std::string& stream_id) const override;

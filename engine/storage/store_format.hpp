@@ -26,7 +26,37 @@ inline constexpr const char* kParticipants = "participants";  // participant 00 
 inline constexpr const char* kCommands = "commands";          // command id -> append result
 inline constexpr const char* kKeys = "keys";                  // participant 00 scope -> data key
 inline constexpr const char* kMeta = "meta";                  // name -> value
+inline constexpr const char* kPathways = "pathways";          // pathway -> state
+inline constexpr const char* kTimers = "timers";              // BE64 due pathway 00 timer -> ""
+inline constexpr const char* kCaseload = "caseload";          // counsellor 00 pathway -> summary
+inline constexpr const char* kInbox = "inbox";                // assignee 00 pathway 00 task -> task
+inline constexpr const char* kCounts = "counts";  // "state:" id | "milestone:" id -> LE64
+inline constexpr const char* kOutbox = "outbox";  // BE64 position -> notification
 }  // namespace cf
+
+inline constexpr std::uint8_t kPathwayValueFormat = 1;  // then the state's canonical JSON
+
+inline std::string TimerKey(std::int64_t due_at, std::string_view pathway_id,
+                            std::string_view timer_id) {
+  std::string k = codec::BigU64(static_cast<std::uint64_t>(due_at));
+  k.append(pathway_id);
+  k.push_back('\0');
+  k.append(timer_id);
+  return k;
+}
+inline std::string CaseloadKey(std::string_view counsellor, std::string_view pathway_id) {
+  std::string k(counsellor);
+  k.push_back('\0');
+  k.append(pathway_id);
+  return k;
+}
+inline std::string InboxKey(std::string_view assignee, std::string_view pathway_id,
+                            std::string_view task_id) {
+  std::string k = CaseloadKey(assignee, pathway_id);
+  k.push_back('\0');
+  k.append(task_id);
+  return k;
+}
 
 namespace meta {
 inline constexpr std::string_view kFormatVersion = "format_version";  // LE32

@@ -61,6 +61,12 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* commands = nullptr;
   rocksdb::ColumnFamilyHandle* keys = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* pathways = nullptr;
+  rocksdb::ColumnFamilyHandle* timers = nullptr;
+  rocksdb::ColumnFamilyHandle* caseload = nullptr;
+  rocksdb::ColumnFamilyHandle* inbox = nullptr;
+  rocksdb::ColumnFamilyHandle* counts = nullptr;
+  rocksdb::ColumnFamilyHandle* outbox = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.
@@ -75,7 +81,7 @@ struct RocksEventStore::Impl {
   // commits in its own thread. Everything below marked "writer role" is touched only by the
   // holder; taking and releasing the role under queue_mu orders the holders.
   struct Pending {
-    std::variant<PreparedAppend, EraseRequest> request;
+    std::variant<PreparedAppend, EraseRequest, CommandRequest> request;
     AppendCallback done;
   };
   std::mutex queue_mu;
@@ -88,6 +94,10 @@ struct RocksEventStore::Impl {
 
   // Writer role: stream versions seen recently (a cache over the stream index).
   std::unordered_map<std::string, StreamInfo> stream_cache;
+  // Writer role: pathway states seen recently, and the projection counters (loaded lazily).
+  std::unordered_map<std::string, runtime::PathwayState> pathway_cache;
+  std::unordered_map<std::string, std::int64_t> count_cache;
+
   // Writer role: once a commit fails, everything is refused (RocksDB is read-only by then too).
   Status failed;
 
@@ -109,6 +119,8 @@ struct RocksEventStore::Impl {
   Result<StreamInfo> LoadStreamInfo(const std::string& stream_id) const;
   Result<std::vector<std::string>> StreamsOf(const std::string& participant_id) const;
   Status ReadEventValue(std::uint64_t position, std::string& value) const;
+  Result<std::optional<runtime::PathwayState>> ReadPathway(const std::string& pathway_id) const;
+  Result<std::int64_t> ReadCount(const std::string& key) const;
   ChainHead CurrentHead() const;
 };
 

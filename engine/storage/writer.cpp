@@ -6,6 +6,7 @@
 
 #include "engine/codec/bytes.hpp"
 #include "engine/codec/event_record.hpp"
+#include "engine/storage/pathway_rows.hpp"
 #include "engine/storage/rocks_status.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/store_impl.hpp"
@@ -26,7 +27,12 @@ struct GroupState {
   std::unordered_map<std::string, StreamInfo> streams;
   std::unordered_map<std::string, AppendResult> commands;
   std::unordered_map<std::string, std::vector<std::string>> new_streams_of;  // by participant
+  std::unordered_map<std::string, runtime::PathwayState> pathways;           // staged states
+  std::unordered_map<std::string, std::int64_t> count_deltas;
 };
+
+// Past this many cached pathway states the cache starts over.
+constexpr std::size_t kMaxCachedPathways = 100000;
 
 // Fields every event of one request shares.
 struct Envelope {
@@ -264,6 +270,98 @@ class GroupStager {
     return result;
   }
 
+  Result<AppendResult> Stage(CommandRequest& r, bool& fatal) {
+    if (!IsValidId(r.pathway_id)) {
+      return Status::InvalidArgument(
+          "pathway id must be 1-200 printable ASCII characters without spaces");
+    }
+    if (!IsValidId(r.command_id)) {
+      return Status::InvalidArgument(
+          "command id must be 1-200 printable ASCII characters without spaces");
+    }
+    if (s_.options.definitions == nullptr) {
+      return Status::FailedPrecondition("the store was opened without pathway definitions");
+    }
+    if (auto dup = FindCommand(r.command_id, r.pathway_id); dup.has_value()) return *dup;
+    Result<runtime::PathwayState> loaded = Pathway(r.pathway_id);
+    if (!loaded.ok()) return loaded.status();
+    const runtime::PathwayState& before = *loaded;
+    if (Status st = CheckExpected(r.expected, r.pathway_id, before.version); !st.ok()) return st;
+
+    // A running pathway stays on the definition it started with; a new one takes the newest.
+    definition::DefinitionCatalog::Ptr def;
+    if (before.exists()) {
+      def = s_.options.definitions->Find(before.definition_id, before.definition_version);
+      if (def == nullptr || def->hash != before.definition_hash) {
+        return Status::FailedPrecondition(
+            "pathway " + r.pathway_id + " runs on " + before.definition_id + " version " +
+            std::to_string(before.definition_version) +
+            (def == nullptr ? ", which is not loaded" : ", whose loaded file has changed since"));
+      }
+    } else {
+      def = s_.options.definitions->Newest(r.definition_id);
+      if (def == nullptr) {
+        return Status::FailedPrecondition("no pathway definition `" + r.definition_id +
+                                          "` is loaded");
+      }
+    }
+    const std::string participant = before.exists() ? before.participant_id : r.participant_id;
+    if (!before.exists() && !IsValidId(participant)) {
+      return Status::InvalidArgument(
+          "participant id must be 1-200 printable ASCII characters without spaces");
+    }
+    runtime::DecideContext ctx{*def, r.actor, s_.options.clock->NowMs(), r.pathway_id, participant};
+    Result<std::vector<NewEvent>> decided = runtime::Decide(before, r.command, ctx);
+    if (!decided.ok()) return decided.status();
+    if (decided->empty()) return Status::InvalidArgument("the command changes nothing");
+    Result<std::vector<PreparedEvent>> prepared = Prepare(*decided);
+    if (!prepared.ok()) return prepared.status();
+
+    Result<StreamInfo> info = Stream(r.pathway_id);
+    if (!info.ok()) return info.status();
+    if (info->version != before.version) {
+      return Status::Corruption("pathway " + r.pathway_id + " is at version " +
+                                std::to_string(before.version) + " but its stream at " +
+                                std::to_string(info->version));
+    }
+    info->participant_id = participant;
+    const DefinitionRef ref{def->id, def->version, def->hash};
+    Envelope env{participant, r.command_id, r.correlation_id, r.causation_id,
+                 &r.actor,    &ref,         ctx.now};
+    AppendResult result;
+    result.stream_id = r.pathway_id;
+    result.first_version = info->version + 1;
+    result.first_position = g_.head.position + 1;
+    runtime::PathwayState after = before;
+    std::vector<std::pair<std::uint64_t, const NewEvent*>> positioned;
+    for (std::size_t i = 0; i < prepared->size(); ++i) {
+      const PreparedEvent& e = (*prepared)[i];
+      Status st = AddEvent(env, r.pathway_id, ++info->version, e.type, e.schema_version, e.data,
+                           e.personal);
+      if (st.ok()) {
+        st = runtime::Apply(after,
+                            runtime::EventFacts{e.type, (*decided)[i].data, ctx.now, info->version,
+                                                r.pathway_id, participant, &ref});
+      }
+      if (!st.ok()) {
+        fatal = true;
+        return st;
+      }
+      positioned.emplace_back(g_.head.position, &(*decided)[i]);
+    }
+    if (Status st = StagePathwayRows(s_, batch_, before, after, positioned, g_.count_deltas);
+        !st.ok()) {
+      fatal = true;
+      return st;
+    }
+    result.last_version = info->version;
+    result.last_position = g_.head.position;
+    FinishCommand(r.command_id, result);
+    g_.streams[r.pathway_id] = std::move(*info);
+    g_.pathways[r.pathway_id] = std::move(after);
+    return result;
+  }
+
  private:
   // A duplicate's original result, or nothing when the command id is new. A command id seen
   // with another stream is a conflict, reported as an error result.
@@ -289,6 +387,14 @@ class GroupStager {
     }
     found->duplicate = true;
     return *found;
+  }
+
+  Result<runtime::PathwayState> Pathway(const std::string& id) {
+    if (auto it = g_.pathways.find(id); it != g_.pathways.end()) return it->second;
+    if (auto it = s_.pathway_cache.find(id); it != s_.pathway_cache.end()) return it->second;
+    Result<std::optional<runtime::PathwayState>> stored = s_.ReadPathway(id);
+    if (!stored.ok()) return stored.status();
+    return stored->value_or(runtime::PathwayState{});
   }
 
   Result<StreamInfo> Stream(const std::string& stream_id) {
@@ -375,6 +481,7 @@ void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
   }
 
   rocksdb::WriteBatch batch;
+  std::unordered_map<std::string, std::int64_t> count_totals;
   GroupState g;
   g.head = CurrentHead();
   const std::uint64_t start_position = g.head.position;
@@ -389,6 +496,9 @@ void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
   if (fatal) {
     commit = results.back().status();
   } else if (g.head.position != start_position) {
+    commit = StageCounts(*this, batch, g.count_deltas, count_totals);
+  }
+  if (commit.ok() && !fatal && g.head.position != start_position) {
     rocksdb::Status st = batch.Put(meta, std::string(meta::kHead), EncodeHead(g.head));
     if (st.ok()) {
       rocksdb::WriteOptions wo;
@@ -413,6 +523,9 @@ void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
   key_ring->Commit();
   if (stream_cache.size() + g.streams.size() > kMaxCachedStreams) stream_cache.clear();
   for (auto& [id, info] : g.streams) stream_cache[id] = std::move(info);
+  if (pathway_cache.size() + g.pathways.size() > kMaxCachedPathways) pathway_cache.clear();
+  for (auto& [id, state] : g.pathways) pathway_cache[id] = std::move(state);
+  for (auto& [key, total] : count_totals) count_cache[key] = total;
   if (g.head.position != start_position) {
     {
       std::lock_guard lock(head_mu);
@@ -565,6 +678,14 @@ void RocksEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
     return;
   }
   impl_->Enqueue({std::move(*prepared), std::move(done)}, /*may_lead=*/false);
+}
+
+Result<AppendResult> RocksEventStore::Execute(CommandRequest request) {
+  return CallAndWait(*impl_, std::move(request));
+}
+
+void RocksEventStore::ExecuteAsync(CommandRequest request, AppendCallback done) {
+  impl_->Enqueue({std::move(request), std::move(done)}, /*may_lead=*/false);
 }
 
 Result<AppendResult> RocksEventStore::ErasePersonalData(EraseRequest request) {

@@ -1,0 +1,122 @@
+#include "engine/storage/pathway_rows.hpp"
+
+#include "engine/codec/bytes.hpp"
+#include "engine/storage/rocks_status.hpp"
+#include "engine/storage/store_format.hpp"
+
+namespace pathways::storage {
+namespace {
+
+std::string CaseloadValue(const runtime::PathwayState& s) {
+  return nlohmann::json{{"state", s.state},
+                        {"status", runtime::StatusName(s.status)},
+                        {"open_risks", s.open_risks.size()},
+                        {"open_tasks", s.open_tasks.size()},
+                        {"version", s.version}}
+      .dump();
+}
+
+std::string InboxValue(const runtime::Task& t) {
+  return nlohmann::json{{"kind", t.kind},
+                        {"title", {{"da", t.title_da}, {"en", t.title_en}}},
+                        {"due_at", t.due_at},
+                        {"status", t.status}}
+      .dump();
+}
+
+}  // namespace
+
+Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
+                        const runtime::PathwayState& before, const runtime::PathwayState& after,
+                        const std::vector<std::pair<std::uint64_t, const NewEvent*>>& events,
+                        std::unordered_map<std::string, std::int64_t>& deltas) {
+  const std::string& id = after.pathway_id;
+  rocksdb::Status st;
+  auto put = [&](rocksdb::ColumnFamilyHandle* cf, const std::string& k, const std::string& v) {
+    if (st.ok()) st = batch.Put(cf, k, v);
+  };
+  auto del = [&](rocksdb::ColumnFamilyHandle* cf, const std::string& k) {
+    if (st.ok()) st = batch.Delete(cf, k);
+  };
+
+  std::string state_row(1, static_cast<char>(kPathwayValueFormat));
+  state_row += after.ToJson().dump();
+  put(s.pathways, id, state_row);
+
+  // Timers: one row per armed timer, keyed by due time for the scheduler.
+  for (const auto& [timer, armed] : before.timers) {
+    auto now = after.timers.find(timer);
+    if (now == after.timers.end() || now->second.due_at != armed.due_at) {
+      del(s.timers, TimerKey(armed.due_at, id, timer));
+    }
+  }
+  for (const auto& [timer, armed] : after.timers) {
+    auto was = before.timers.find(timer);
+    if (was == before.timers.end() || was->second.due_at != armed.due_at) {
+      put(s.timers, TimerKey(armed.due_at, id, timer), {});
+    }
+  }
+
+  // Caseload: the contact person's pathways with a summary.
+  if (!before.contact_person.empty() && before.contact_person != after.contact_person) {
+    del(s.caseload, CaseloadKey(before.contact_person, id));
+  }
+  if (!after.contact_person.empty())
+    put(s.caseload, CaseloadKey(after.contact_person, id), CaseloadValue(after));
+
+  // Inbox: open tasks by assignee.
+  for (const auto& [task, t] : before.open_tasks) {
+    auto now = after.open_tasks.find(task);
+    if (now == after.open_tasks.end() || now->second.assignee != t.assignee) {
+      del(s.inbox, InboxKey(t.assignee, id, task));
+    }
+  }
+  for (const auto& [task, t] : after.open_tasks) {
+    put(s.inbox, InboxKey(t.assignee, id, task), InboxValue(t));
+  }
+
+  // Outbox: notification requests for the adapters, in log order.
+  for (const auto& [position, e] : events) {
+    if (e->type != "NotificationRequested") continue;
+    nlohmann::json row = e->data;
+    row["pathway_id"] = id;
+    row["participant_id"] = after.participant_id;
+    row["position"] = position;
+    put(s.outbox, EventKey(position), row.dump());
+  }
+
+  // Counters by state and by milestone.
+  if (before.state != after.state) {
+    if (before.exists()) --deltas["state:" + before.state];
+    ++deltas["state:" + after.state];
+  }
+  for (const auto& [milestone, at] : after.milestones) {
+    if (!before.milestones.count(milestone)) ++deltas["milestone:" + milestone];
+  }
+  return FromRocks(st, "staging a pathway's rows");
+}
+
+Status StageCounts(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
+                   const std::unordered_map<std::string, std::int64_t>& deltas,
+                   std::unordered_map<std::string, std::int64_t>& totals) {
+  for (const auto& [key, delta] : deltas) {
+    if (delta == 0) continue;
+    std::int64_t current = 0;
+    if (auto it = s.count_cache.find(key); it != s.count_cache.end()) {
+      current = it->second;
+    } else {
+      Result<std::int64_t> stored = s.ReadCount(key);
+      if (!stored.ok()) return stored.status();
+      current = *stored;
+    }
+    std::string value;
+    codec::PutU64(value, static_cast<std::uint64_t>(current + delta));
+    if (rocksdb::Status st = batch.Put(s.counts, key, value); !st.ok()) {
+      return FromRocks(st, "staging a counter");
+    }
+    totals[key] = current + delta;
+  }
+  return Status::Ok();
+}
+
+}  // namespace pathways::storage
