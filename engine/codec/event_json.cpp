@@ -24,6 +24,62 @@ void AppendIso8601(std::string& out, TimestampMs ms) {
   out.append(buf, static_cast<std::size_t>(n));
 }
 
+bool ParseIso8601(std::string_view text, TimestampMs& out) {
+  namespace ch = std::chrono;
+  auto digits = [&](std::size_t at, std::size_t n, int& value) {
+    if (at + n > text.size()) return false;
+    value = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      value = value * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!digits(0, 4, y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, mo) ||
+      text[7] != '-' || !digits(8, 2, d)) {
+    return false;
+  }
+  const ch::year_month_day ymd{ch::year{y}, ch::month{static_cast<unsigned>(mo)},
+                               ch::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return false;
+  std::size_t at = 10;
+  std::int64_t offset_minutes = 0;
+  if (at < text.size()) {
+    if ((text[at] != 'T' && text[at] != ' ') || !digits(at + 1, 2, h) || text.size() < at + 9 ||
+        text[at + 3] != ':' || !digits(at + 4, 2, mi) || text[at + 6] != ':' ||
+        !digits(at + 7, 2, sec) || h > 23 || mi > 59 || sec > 60) {
+      return false;
+    }
+    at += 9;
+    if (at < text.size() && text[at] == '.') {
+      std::size_t n = 0;
+      while (at + 1 + n < text.size() && text[at + 1 + n] >= '0' && text[at + 1 + n] <= '9') ++n;
+      if (n == 0) return false;
+      int frac = 0;
+      digits(at + 1, std::min<std::size_t>(n, 3), frac);
+      for (std::size_t k = n; k < 3; ++k) frac *= 10;
+      ms = frac;
+      at += 1 + n;
+    }
+    if (at < text.size() && text[at] == 'Z') {
+      ++at;
+    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+      int oh = 0, om = 0;
+      if (!digits(at + 1, 2, oh) || text.size() < at + 6 || text[at + 3] != ':' ||
+          !digits(at + 4, 2, om)) {
+        return false;
+      }
+      offset_minutes = (text[at] == '-' ? -1 : 1) * (oh * 60 + om);
+      at += 6;
+    }
+    if (at != text.size()) return false;
+  }
+  const std::int64_t days = ch::sys_days{ymd}.time_since_epoch().count();
+  out = days * 86'400'000 + ((h * 60 + mi - offset_minutes) * 60 + sec) * 1000LL + ms;
+  return true;
+}
+
 std::string FormatIso8601(TimestampMs ms) {
   std::string out;
   AppendIso8601(out, ms);

@@ -19,6 +19,10 @@ namespace pathways::codec {
 std::string FormatIso8601(TimestampMs ms);
 void AppendIso8601(std::string& out, TimestampMs ms);
 
+// Parses "2026-03-02", "2026-03-02T09:30:00Z", "2026-03-02T09:30:00.250+01:00" (UTC when no
+// offset is given). False when malformed.
+bool ParseIso8601(std::string_view text, TimestampMs& out);
+
 // Appends `s` as a JSON string (quoted, escaped). Bytes >= 0x80 pass through: callers hand
 // in valid UTF-8 (the store validates what it writes).
 void AppendJsonString(std::string& out, std::string_view s);

@@ -109,3 +109,26 @@ TEST_CASE("JSON strings are escaped") {
 
 }  // namespace
 }  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("ISO 8601 times parse, with and without offsets") {
+  TimestampMs t = 0;
+  REQUIRE(codec::ParseIso8601("2026-03-02", t));
+  CHECK(t == 1772409600000);
+  REQUIRE(codec::ParseIso8601("2026-03-02T08:00:00.123Z", t));
+  CHECK(t == 1772438400123);
+  REQUIRE(codec::ParseIso8601("2026-03-02T09:00:00+01:00", t));
+  CHECK(t == 1772438400000);
+  REQUIRE(codec::ParseIso8601("2026-03-02T08:00:00", t));
+  CHECK(t == 1772438400000);
+  CHECK(codec::FormatIso8601(t) == "2026-03-02T08:00:00.000Z");
+  CHECK_FALSE(codec::ParseIso8601("2026-02-30", t));
+  CHECK_FALSE(codec::ParseIso8601("2026-03-02T25:00:00Z", t));
+  CHECK_FALSE(codec::ParseIso8601("yesterday", t));
+  CHECK_FALSE(codec::ParseIso8601("2026-03-02T08:00:00Zjunk", t));
+}
+
+}  // namespace
+}  // namespace pathways

@@ -152,3 +152,65 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace pathways
+
+#include "workflows/loader.hpp"
+
+namespace pathways {
+namespace {
+
+TEST_CASE("replay: the state as of a time and the steps that led there") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  {
+    auto loaded = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
+                                                "/config/workflows/amigo.yaml");
+    REQUIRE(loaded.definition);
+    auto catalog = std::make_shared<definition::DefinitionCatalog>();
+    catalog->Add(loaded.definition);
+    storage::StoreOptions o;
+    o.dir = tmp / "store";
+    o.create_if_missing = true;
+    o.clock = &clock;
+    o.definitions = catalog;
+    auto store = storage::RocksEventStore::Open(o);
+    REQUIRE(store.ok());
+    int n = 0;
+    auto run = [&](runtime::Command c) {
+      storage::CommandRequest r;
+      r.pathway_id = "pw-1";
+      r.participant_id = "p-1";
+      r.command_id = "c" + std::to_string(++n);
+      r.actor = {"vejleder-1", "counsellor"};
+      r.command = std::move(c);
+      REQUIRE((*store)->Execute(std::move(r)).ok());
+    };
+    run(runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+    run(runtime::AssignContactPerson{"vejleder-1"});
+    clock.Advance(86'400'000);  // the next day
+    run(runtime::FireTrigger{"hold_intake", {{"age_at_entry", 33}}});
+  }
+  Run now = Pathways("replay --data " + (tmp / "store") + " --pathway pw-1");
+  CHECK(now.exit_code == 0);
+  CHECK(now.out.find("state intake, status active") != std::string::npos);
+  CHECK(now.out.find("hold_intake: lead -> intake  guards: contact_person_assigned=true  by "
+                     "vejleder-1 (counsellor)") != std::string::npos);
+
+  Run before =
+      Pathways("replay --data " + (tmp / "store") + " --pathway pw-1 --as-of 2026-03-02T12:00:00Z");
+  CHECK(before.out.find("state lead, status active") != std::string::npos);
+  CHECK(before.out.find("hold_intake") == std::string::npos);
+
+  Run json = Pathways("replay --json --data " + (tmp / "store") + " --pathway pw-1");
+  auto parsed = nlohmann::json::parse(json.out);
+  CHECK(parsed["state"]["state"] == "intake");
+  CHECK(parsed["history"].size() > 3);
+
+  CHECK(Pathways("replay --data " + (tmp / "store") + " --pathway pw-1 --as-of soon 2>&1")
+            .exit_code == 2);
+  Run missing = Pathways("replay --data " + (tmp / "store") + " --pathway nobody 2>&1");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.find("has no events") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways

@@ -32,5 +32,6 @@ int& ExitCode();
 void AddStoreCommands(CLI::App& app);       // verify, export, forget
 void AddBenchCommands(CLI::App& app);       // bench append, bench verify
 void AddDefinitionCommands(CLI::App& app);  // validate
+void AddReplayCommand(CLI::App& app);       // replay
 
 }  // namespace pathways::cli

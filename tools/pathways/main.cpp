@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pathways 0.1.0");
   AddDefinitionCommands(app);
   AddStoreCommands(app);
+  AddReplayCommand(app);
   AddBenchCommands(app);
   try {
     app.parse(argc, argv);
