@@ -6,12 +6,9 @@ root=${1:?usage: format_test.sh REPO_ROOT}
 cd "$root" || exit 2
 command -v clang-format >/dev/null || { echo "clang-format not installed: skipped"; exit 0; }
 files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null) || { echo "not a git checkout: skipped"; exit 0; }
-bad=0
-for f in $files; do
-  if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
-    echo "needs clang-format -i: $f"
-    bad=1
-  fi
-done
-[ $bad -eq 0 ] && echo "format ok: $(echo "$files" | wc -w) files"
-exit $bad
+# One clang-format for every file; its warnings name each file and line that would change.
+if ! out=$(clang-format --dry-run -Werror $files 2>&1); then
+  echo "$out" | grep -E '^[^ ].*: (error|warning):' | cut -d: -f1 | sort -u | sed 's/^/needs clang-format -i: /'
+  exit 1
+fi
+echo "format ok: $(echo "$files" | wc -w) files"

@@ -347,7 +347,12 @@ class Decider {
       PathwayState after = s_;
       after.timers.erase(c.timer_id);
       Decider attempt(after, ctx_);
-      Status st = attempt.Trigger(FireTrigger{timer->trigger, timer->payload});
+      // A timer of the pause (e.g. counted as a dropout after 15 months) acts on a paused
+      // pathway: it resumes it first, so the trigger runs on the state it was paused in.
+      Status st = after.status == PathwayStatus::kPaused && timer->while_paused
+                      ? attempt.Handle(ResumePathway{})
+                      : Status::Ok();
+      if (st.ok()) st = attempt.Trigger(FireTrigger{timer->trigger, timer->payload});
       nlohmann::json fired = {
           {"timer", c.timer_id},
           {"due_at", c.due_at},
