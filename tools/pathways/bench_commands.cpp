@@ -19,40 +19,13 @@
 #include "engine/audit/sha256.hpp"
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/export.hpp"
+#include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
 
 namespace pathways::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
-
-double PeakRssMb() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
-}
-
-// Percentile of latencies in milliseconds; sorts `ms`.
-double Percentile(std::vector<double>& ms, double p) {
-  if (ms.empty()) return 0;
-  std::sort(ms.begin(), ms.end());
-  auto i = static_cast<std::size_t>(p * static_cast<double>(ms.size() - 1) + 0.5);
-  return ms[std::min(i, ms.size() - 1)];
-}
-
-// Rounds to `digits` decimals so the JSON shows 1.396, not 1.3960000000000001.
-double Round(double v, int digits = 3) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(v * scale) / scale;
-}
 
 struct AppendArgs {
   std::string dir;
@@ -84,48 +57,6 @@ NewEvent SyntheticEvent(std::uint64_t participant, std::uint64_t version, int pa
   return e;
 }
 
-struct RunFigures {
-  double seconds = 0;
-  std::vector<double> latencies_ms;
-  std::uint64_t errors = 0;
-
-  void Add(const RunFigures& other) {
-    seconds += other.seconds;
-    latencies_ms.insert(latencies_ms.end(), other.latencies_ms.begin(), other.latencies_ms.end());
-    errors += other.errors;
-  }
-};
-
-// Runs `writers` threads that each call `one(writer, i)` for their share of `events` and
-// times every call.
-template <typename One>
-RunFigures RunWriters(std::uint64_t events, int writers, One one) {
-  RunFigures f;
-  std::vector<std::vector<double>> per_writer(static_cast<std::size_t>(writers));
-  std::atomic<std::uint64_t> errors{0};
-  const auto w_count = static_cast<std::uint64_t>(writers);
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int w = 0; w < writers; ++w) {
-    threads.emplace_back([&, w] {
-      const auto uw = static_cast<std::uint64_t>(w);
-      const std::uint64_t share = events / w_count + (uw < events % w_count ? 1 : 0);
-      auto& lat = per_writer[uw];
-      lat.reserve(share);
-      for (std::uint64_t i = 0; i < share; ++i) {
-        const auto t0 = Clock::now();
-        if (!one(uw, i)) errors.fetch_add(1);
-        lat.push_back(Seconds(t0, Clock::now()) * 1000.0);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  f.seconds = Seconds(start, Clock::now());
-  for (auto& l : per_writer) f.latencies_ms.insert(f.latencies_ms.end(), l.begin(), l.end());
-  f.errors = errors.load();
-  return f;
-}
-
 // One round of appends to the store. Writer w owns participants w, w+W, w+2W, ...; each
 // pathway gets events_per_pathway events, the first with personal data. `round` keeps the
 // rounds' pathways apart.
@@ -146,23 +77,6 @@ RunFigures RunStore(storage::RocksEventStore& store, const AppendArgs& a, std::u
     r.actor = {"counsellor-" + std::to_string(w % 8), "counsellor"};
     r.events.push_back(SyntheticEvent(participant, version, a.payload_bytes));
     return store.Append(std::move(r)).ok();
-  });
-}
-
-// One round of the raw limit: synced single-Put WriteBatches of the store's average value
-// size from the same number of threads, straight into RocksDB (whose own group commit merges
-// concurrent writers).
-RunFigures RunRaw(rocksdb::DB& db, const AppendArgs& a, std::uint64_t events, int round,
-                  std::size_t value_bytes) {
-  const std::string value(value_bytes, 'v');
-  const auto writers = static_cast<std::uint64_t>(a.writers);
-  return RunWriters(events, a.writers, [&](std::uint64_t w, std::uint64_t i) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    rocksdb::WriteBatch batch;
-    std::string key = codec::BigU64(static_cast<std::uint64_t>(round));
-    codec::PutBigU64(key, i * writers + w);
-    return batch.Put(key, value).ok() && db.Write(wo, &batch).ok();
   });
 }
 
@@ -234,7 +148,7 @@ void AddBenchAppend(CLI::App& bench) {
                     "sizing only");
         value_bytes = sampled == 0 ? static_cast<std::size_t>(a->payload_bytes) : bytes / sampled;
       }
-      raw.Add(RunRaw(*raw_db, *a, events, round, value_bytes));
+      raw.Add(RunRawRound(*raw_db, a->writers, events, round, value_bytes));
     }
     const storage::WriterStats stats = (*store)->Stats();
     const double ours_rate = static_cast<double>(a->events) / ours.seconds;
@@ -353,6 +267,7 @@ void AddBenchCommands(CLI::App& app) {
   bench->require_subcommand(1);
   AddBenchAppend(*bench);
   AddBenchVerify(*bench);
+  AddBenchPathways(*bench);
 }
 
 }  // namespace pathways::cli

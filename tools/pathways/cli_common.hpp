@@ -32,6 +32,7 @@ int& ExitCode();
 void AddStoreCommands(CLI::App& app);       // verify, export, forget
 void AddBenchCommands(CLI::App& app);       // bench append, bench verify
 void AddDefinitionCommands(CLI::App& app);  // validate
-void AddReplayCommand(CLI::App& app);       // replay
+void AddReplayCommand(CLI::App& app);
+void AddBenchPathways(CLI::App& bench);  // replay
 
 }  // namespace pathways::cli

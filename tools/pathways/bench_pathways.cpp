@@ -1,0 +1,188 @@
+// pathways bench pathways: participants driven through the AMIGO pathway end to end
+// (Decide/Apply, state and projection rows, timers, outbox, all in the commit), against the
+// raw RocksDB limit of the same run; then a sweep of many timers falling due at once.
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "engine/storage/timer_scheduler.hpp"
+#include "tools/pathways/bench_support.hpp"
+#include "tools/pathways/cli_common.hpp"
+#include "workflows/loader.hpp"
+
+namespace pathways::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Args {
+  std::string dir;
+  std::string workflow = "config/workflows/amigo.yaml";
+  std::uint64_t participants = 2000;
+  int writers = 32;
+  int rounds = 2;
+  std::uint64_t timers = 100000;
+};
+
+// The AMU route through AMIGO: ten commands from lead to completion.
+runtime::Command Step(int step, std::uint64_t participant) {
+  using runtime::FireTrigger;
+  switch (step) {
+    case 0:
+      return runtime::RegisterLead{
+          "jobcenter",
+          {{"unemployed", false}},
+          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}}};
+    case 1: return runtime::AssignContactPerson{"vejleder-" + std::to_string(participant % 8)};
+    case 2: return FireTrigger{"hold_intake", {{"age_at_entry", 25 + participant % 40}}};
+    case 3: return FireTrigger{"request_rkv", nlohmann::json::object()};
+    case 4: return FireTrigger{"complete_rkv", {{"track", "AMU"}}};
+    case 5: return FireTrigger{"agree_plan", nlohmann::json::object()};
+    case 6: return FireTrigger{"enrol", nlohmann::json::object()};
+    case 7: return FireTrigger{"start_amu", nlohmann::json::object()};
+    case 8: return FireTrigger{"complete_amu_course", {{"course_end", "2026-05-01"}}};
+    default: return FireTrigger{"complete_pathway", nlohmann::json::object()};
+  }
+}
+constexpr int kSteps = 10;
+
+bool Execute(storage::RocksEventStore& store, const std::string& pathway,
+             const std::string& command_id, runtime::Command command) {
+  storage::CommandRequest r;
+  r.pathway_id = pathway;
+  r.participant_id = "p-" + pathway;
+  r.command_id = command_id;
+  r.actor = {"vejleder-1", "counsellor"};
+  r.command = std::move(command);
+  return store.Execute(std::move(r)).ok();
+}
+
+std::size_t AverageValueBytes(const storage::RocksEventStore& store) {
+  std::uint64_t n = 0;
+  std::uint64_t bytes = 0;
+  IgnoreError(store.Scan(1,
+                         [&](const codec::EventView& v) {
+                           bytes += v.record.size() + 2 * codec::kHashSize;
+                           return ++n < 2000;
+                         }),
+              "sizing only");
+  return n == 0 ? 300 : bytes / n;
+}
+
+}  // namespace
+
+void AddBenchPathways(CLI::App& bench) {
+  auto* cmd = bench.add_subcommand("pathways", "participants through the AMIGO pathway end to end");
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--dir", a->dir, "scratch directory (bench-pathways and bench-raw inside)")
+      ->required();
+  cmd->add_option("--participants", a->participants,
+                  "participants driven lead to completion "
+                  "(default 2000, 10 commands each)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--writers", a->writers, "concurrent writers (default 32)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--rounds", a->rounds, "alternations of store and raw runs (default 2)")
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--timers", a->timers, "timers made due at once for the sweep (default 100000)");
+  cmd->add_option("--workflow", a->workflow,
+                  "the definition (default config/workflows/amigo.yaml)");
+  cmd->callback([a] {
+    workflows::LoadResult loaded = workflows::LoadDefinitionFile(a->workflow);
+    if (!loaded.definition) {
+      for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+      ExitCode() = kExitUsage;
+      return;
+    }
+    auto catalog = std::make_shared<definition::DefinitionCatalog>();
+    catalog->Add(loaded.definition);
+    std::error_code ec;
+    for (const char* name : {"bench-pathways", "bench-pathways.master-key", "bench-raw"}) {
+      fs::remove_all(fs::path(a->dir) / name, ec);
+    }
+    fs::create_directories(a->dir, ec);
+    ManualClock clock(1772442000000);  // 2026-03-02T09:00Z: timers are moved by hand
+    storage::StoreOptions o;
+    o.dir = (fs::path(a->dir) / "bench-pathways").string();
+    o.create_if_missing = true;
+    o.clock = &clock;
+    o.definitions = catalog;
+    auto store = storage::RocksEventStore::Open(o);
+    if (!store.ok()) {
+      ExitCode() = Fail("bench pathways", store.status());
+      return;
+    }
+    rocksdb::Options raw_options;
+    raw_options.create_if_missing = true;
+    rocksdb::DB* raw_db = nullptr;
+    if (!rocksdb::DB::Open(raw_options, (fs::path(a->dir) / "bench-raw").string(), &raw_db).ok()) {
+      ExitCode() = Fail("bench pathways", Status::IOError("cannot open the raw database"));
+      return;
+    }
+    std::unique_ptr<rocksdb::DB> raw_owner(raw_db);
+
+    // ---- commands, alternating with the raw limit ----
+    RunFigures ours;
+    RunFigures raw;
+    const auto writers = static_cast<std::uint64_t>(a->writers);
+    std::uint64_t events_before = (*store)->Stats().events;
+    std::size_t value_bytes = 0;  // the raw run writes values as large as the store's events
+    for (int round = 0; round < a->rounds; ++round) {
+      const std::uint64_t participants = a->participants / static_cast<std::uint64_t>(a->rounds);
+      const std::uint64_t commands = participants * kSteps;
+      // Writer w drives its participants one command at a time, as counsellors would.
+      ours.Add(RunWriters(commands, a->writers, [&](std::uint64_t w, std::uint64_t i) {
+        const std::uint64_t participant = (i / kSteps) * writers + w;
+        const std::string pathway = "r" + std::to_string(round) + "-" + std::to_string(participant);
+        return Execute(**store, pathway, pathway + "-" + std::to_string(i % kSteps),
+                       Step(static_cast<int>(i % kSteps), participant));
+      }));
+      if (value_bytes == 0) value_bytes = AverageValueBytes(**store);
+      raw.Add(RunRawRound(*raw_db, a->writers, commands, round, value_bytes));
+    }
+    const storage::WriterStats stats = (*store)->Stats();
+    const double commands = static_cast<double>(ours.latencies_ms.size());
+    const double events = static_cast<double>(stats.events - events_before);
+
+    // ---- the timer sweep: many leads whose first-contact timers fall due at once ----
+    RunFigures setup = RunWriters(a->timers, a->writers, [&](std::uint64_t w, std::uint64_t i) {
+      const std::string pathway = "t-" + std::to_string(i * writers + w);
+      return Execute(**store, pathway, pathway + "-lead", Step(0, i));
+    });
+    clock.Advance(14LL * 86'400'000);
+    const auto t0 = Clock::now();
+    Result<storage::TimerSweep> sweep = storage::FireDueTimers(**store, clock.NowMs(), a->timers);
+    const double sweep_s = Seconds(t0, Clock::now());
+
+    const double rate = commands / ours.seconds;
+    const double raw_rate = commands / raw.seconds;
+    nlohmann::json out = {
+        {"bench", "pathways"},
+        {"participants", a->participants},
+        {"writers", a->writers},
+        {"commands", ours.latencies_ms.size()},
+        {"events", stats.events - events_before},
+        {"seconds", Round(ours.seconds)},
+        {"commands_per_s", Round(rate, 0)},
+        {"events_per_s", Round(events / ours.seconds, 0)},
+        {"p50_ms", Round(Percentile(ours.latencies_ms, 0.50))},
+        {"p99_ms", Round(Percentile(ours.latencies_ms, 0.99))},
+        {"errors", ours.errors},
+        {"raw_events_per_s", Round(raw_rate, 0)},
+        {"raw_value_bytes", value_bytes},
+        {"raw_p99_ms", Round(Percentile(raw.latencies_ms, 0.99))},
+        {"ratio", Round(rate / raw_rate)},
+        {"timers", a->timers},
+        {"timer_setup_errors", setup.errors},
+        {"timers_fired", sweep.ok() ? sweep->fired : 0},
+        {"timers_seconds", Round(sweep_s)},
+        {"timers_per_s", Round(sweep.ok() ? static_cast<double>(sweep->fired) / sweep_s : 0, 0)},
+        {"peak_rss_mb", Round(PeakRssMb(), 1)},
+    };
+    std::printf("%s\n", out.dump().c_str());
+    ExitCode() = ours.errors == 0 && sweep.ok() && setup.errors == 0 ? kExitOk : kExitError;
+  });
+}
+
+}  // namespace pathways::cli

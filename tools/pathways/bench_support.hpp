@@ -1,0 +1,109 @@
+#pragma once
+// Shared pieces of the benchmarks: timing, percentiles, rounding, peak memory, concurrent
+// writers, and the raw RocksDB limit every benchmark compares against in the same run.
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/codec/bytes.hpp"
+
+namespace pathways::cli {
+
+using Clock = std::chrono::steady_clock;
+
+inline double Seconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+inline double PeakRssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+// Percentile of latencies in milliseconds; sorts `ms`.
+inline double Percentile(std::vector<double>& ms, double p) {
+  if (ms.empty()) return 0;
+  std::sort(ms.begin(), ms.end());
+  auto i = static_cast<std::size_t>(p * static_cast<double>(ms.size() - 1) + 0.5);
+  return ms[std::min(i, ms.size() - 1)];
+}
+
+// Rounds to `digits` decimals so the JSON shows 1.396, not 1.3960000000000001.
+inline double Round(double v, int digits = 3) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(v * scale) / scale;
+}
+
+struct RunFigures {
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  std::uint64_t errors = 0;
+
+  void Add(const RunFigures& other) {
+    seconds += other.seconds;
+    latencies_ms.insert(latencies_ms.end(), other.latencies_ms.begin(), other.latencies_ms.end());
+    errors += other.errors;
+  }
+};
+
+// Runs `writers` threads that each call `one(writer, i)` for their share of `events` and
+// times every call.
+template <typename One>
+inline RunFigures RunWriters(std::uint64_t events, int writers, One one) {
+  RunFigures f;
+  std::vector<std::vector<double>> per_writer(static_cast<std::size_t>(writers));
+  std::atomic<std::uint64_t> errors{0};
+  const auto w_count = static_cast<std::uint64_t>(writers);
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      const auto uw = static_cast<std::uint64_t>(w);
+      const std::uint64_t share = events / w_count + (uw < events % w_count ? 1 : 0);
+      auto& lat = per_writer[uw];
+      lat.reserve(share);
+      for (std::uint64_t i = 0; i < share; ++i) {
+        const auto t0 = Clock::now();
+        if (!one(uw, i)) errors.fetch_add(1);
+        lat.push_back(Seconds(t0, Clock::now()) * 1000.0);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  f.seconds = Seconds(start, Clock::now());
+  for (auto& l : per_writer) f.latencies_ms.insert(f.latencies_ms.end(), l.begin(), l.end());
+  f.errors = errors.load();
+  return f;
+}
+
+// One round of the raw limit: synced single-Put WriteBatches of `value_bytes` from `writers`
+// threads straight into RocksDB (whose own group commit merges concurrent writers). `round`
+// keeps the rounds' keys apart.
+inline RunFigures RunRawRound(rocksdb::DB& db, int writers, std::uint64_t events, int round,
+                              std::size_t value_bytes) {
+  const std::string value(value_bytes, 'v');
+  const auto w_count = static_cast<std::uint64_t>(writers);
+  return RunWriters(events, writers, [&](std::uint64_t w, std::uint64_t i) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::WriteBatch batch;
+    std::string key = codec::BigU64(static_cast<std::uint64_t>(round));
+    codec::PutBigU64(key, i * w_count + w);
+    return batch.Put(key, value).ok() && db.Write(wo, &batch).ok();
+  });
+}
+
+}  // namespace pathways::cli
