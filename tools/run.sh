@@ -18,9 +18,13 @@ echo "== Verify the hash chain of what was written =="
 "$bin" verify --data "$var/bench/bench-store"
 echo "== Verification and export speed =="
 "$bin" bench verify --dir "$var/bench"
+echo "== The AMIGO pathway: participants end to end, and a sweep of due timers =="
+(cd "$root" && "$bin" bench pathways --dir "$var/bench" --participants 500 --timers 5000)
 echo
 echo "Look at it yourself:"
 echo "  $bin export --data $var/bench/bench-store | head -3"
 echo "  $bin export --data $var/bench/bench-store --include-personal | head -1"
+echo "  $bin replay --data $var/bench/bench-pathways --pathway r0-0"
 echo "  $bin forget p-0-0 --data $var/bench/bench-store && $bin verify --data $var/bench/bench-store"
+echo "  $bin validate $root/config/workflows/amigo.yaml"
 echo "  $bin --help"
