@@ -175,6 +175,13 @@ Status Apply(PathwayState& s, const EventFacts& e) {
     s.status = PathwayStatus::kActive;
   } else if (type == "PathwayClosed") {
     s.status = PathwayStatus::kClosed;
+  } else if (type == "PathwayMigrated") {
+    if (auto to = d.find("to"); to != d.end() && to->is_object()) {
+      s.definition_id = Text(*to, "id");
+      s.definition_version = static_cast<std::uint32_t>(Number(*to, "version"));
+      s.definition_hash = Text(*to, "hash");
+    }
+    s.state = Text(d, "to_state");
   } else if (type == "PersonalDataErased") {
     // The keys are gone; the state holds no personal data to forget.
   } else {

@@ -450,6 +450,57 @@ class Decider {
     return st.ok() ? SyncTimers() : st;
   }
   Status Handle(const FireTimer& c) { return FireTimerCommand(c); }
+  Status Handle(const MigratePathway& c) {
+    const definition::Definition* target = ctx_.target;
+    if (target == nullptr || target->id != ctx_.definition.id ||
+        target->version != c.target_version) {
+      return Status::Rejected(ctx_.definition.id + " version " + std::to_string(c.target_version) +
+                              " is not loaded");
+    }
+    if (target->version == ctx_.definition.version) {
+      return Status::Rejected("the pathway already runs on version " +
+                              std::to_string(target->version));
+    }
+    std::vector<std::string> unmapped;
+    for (const auto& st : ctx_.definition.states) {
+      auto it = c.mapping.find(st.id);
+      if (it == c.mapping.end()) {
+        unmapped.push_back(st.id);
+      } else if (target->FindState(it->second) == nullptr) {
+        return Status::Rejected("state " + st.id + " maps to " + it->second + ", which version " +
+                                std::to_string(target->version) + " does not have");
+      }
+    }
+    if (!unmapped.empty()) {
+      std::string list;
+      for (const auto& u : unmapped) list += (list.empty() ? "" : ", ") + u;
+      return Status::Rejected("the mapping leaves states unmapped: " + list);
+    }
+    // The old version's timers end here; the new version's are armed by its own rules.
+    std::vector<std::string> armed;
+    for (const auto& [id, t] : s_.timers) armed.push_back(id);
+    for (const auto& id : armed) {
+      if (Status st = Emit("TimerDisarmed", {{"timer", id}}); !st.ok()) return st;
+    }
+    Status st =
+        Emit("PathwayMigrated",
+             {{"from",
+               {{"id", ctx_.definition.id},
+                {"version", ctx_.definition.version},
+                {"hash", ctx_.definition.hash}}},
+              {"to", {{"id", target->id}, {"version", target->version}, {"hash", target->hash}}},
+              {"from_state", s_.state},
+              {"to_state", c.mapping.at(s_.state)}});
+    if (!st.ok()) return st;
+    DecideContext next{*target,         ctx_.actor,          ctx_.now,
+                       ctx_.pathway_id, ctx_.participant_id, nullptr};
+    Decider on_target(s_, next);
+    if (st = on_target.SyncTimers(); !st.ok()) return st;
+    for (NewEvent& e : on_target.TakeEvents()) {
+      if (st = Emit(e.type, e.data); !st.ok()) return st;
+    }
+    return Status::Ok();
+  }
   Status Handle(const AcknowledgeTask& c) {
     return TaskChangeTo(c.task_id, TaskChange::kAcknowledge, "TaskAcknowledged", {});
   }
@@ -485,11 +536,13 @@ class Decider {
 }  // namespace
 
 std::string_view CommandName(const Command& c) {
-  static constexpr std::string_view kNames[] = {
-      "RegisterLead",  "AssignContactPerson", "RecordContact", "RecordMissedAppointment",
-      "FireTrigger",   "RaiseRisk",           "ResolveRisk",   "PausePathway",
-      "ResumePathway", "AcknowledgeTask",     "CompleteTask",  "CancelTask",
-      "FireTimer"};
+  static constexpr std::string_view kNames[] = {"RegisterLead",   "AssignContactPerson",
+                                                "RecordContact",  "RecordMissedAppointment",
+                                                "FireTrigger",    "RaiseRisk",
+                                                "ResolveRisk",    "PausePathway",
+                                                "ResumePathway",  "AcknowledgeTask",
+                                                "CompleteTask",   "CancelTask",
+                                                "MigratePathway", "FireTimer"};
   static_assert(std::size(kNames) == std::variant_size_v<Command>);
   return kNames[c.index()];
 }

@@ -58,6 +58,13 @@ struct CancelTask {
   std::string task_id;
   std::string reason;
 };
+// Moves the pathway to another version of its definition. `mapping` names, for every state
+// of the current version, the state of the target version it becomes; refused if any state
+// is unmapped or maps to a state the target does not have.
+struct MigratePathway {
+  std::uint32_t target_version = 0;
+  std::map<std::string, std::string> mapping;
+};
 struct FireTimer {
   std::string timer_id;
   TimestampMs due_at = 0;  // must match the armed timer: a stale firing is refused
@@ -66,7 +73,7 @@ struct FireTimer {
 using Command =
     std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
                  FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
-                 CompleteTask, CancelTask, FireTimer>;
+                 CompleteTask, CancelTask, MigratePathway, FireTimer>;
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {
@@ -75,6 +82,8 @@ struct DecideContext {
   TimestampMs now = 0;
   std::string pathway_id;
   std::string participant_id;
+  // MigratePathway only: the version to move to (same id). Not owned.
+  const definition::Definition* target = nullptr;
 };
 
 // Events for the command, or Rejected with a reason an administrator understands (current

@@ -310,7 +310,13 @@ class GroupStager {
       return Status::InvalidArgument(
           "participant id must be 1-200 printable ASCII characters without spaces");
     }
-    runtime::DecideContext ctx{*def, r.actor, s_.options.clock->NowMs(), r.pathway_id, participant};
+    // A migration is decided with both versions; its events are stamped with the target's.
+    definition::DefinitionCatalog::Ptr target;
+    if (const auto* migrate = std::get_if<runtime::MigratePathway>(&r.command)) {
+      target = s_.options.definitions->Find(def->id, migrate->target_version);
+    }
+    runtime::DecideContext ctx{*def,         r.actor,     s_.options.clock->NowMs(),
+                               r.pathway_id, participant, target.get()};
     Result<std::vector<NewEvent>> decided = runtime::Decide(before, r.command, ctx);
     if (!decided.ok()) return decided.status();
     if (decided->empty()) return Status::InvalidArgument("the command changes nothing");
@@ -325,7 +331,8 @@ class GroupStager {
                                 std::to_string(info->version));
     }
     info->participant_id = participant;
-    const DefinitionRef ref{def->id, def->version, def->hash};
+    const definition::Definition& pinned = target ? *target : *def;
+    const DefinitionRef ref{pinned.id, pinned.version, pinned.hash};
     Envelope env{participant, r.command_id, r.correlation_id, r.causation_id,
                  &r.actor,    &ref,         ctx.now};
     AppendResult result;

@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "engine/runtime/calendar.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/timer_scheduler.hpp"
@@ -196,6 +199,65 @@ TEST_CASE("every stored pathway replays to its stored state byte for byte") {
   auto report = store->Verify();
   REQUIRE(report.ok());
   CHECK(report->ok);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("a pathway migrates to a new version only with every state mapped") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  // Version 2: the same pathway with another version number (a changed hash).
+  std::ifstream in(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string v2_text = text.str();
+  v2_text.replace(v2_text.find("version: 1"), 10, "version: 2");
+  auto v2 = workflows::LoadDefinition(v2_text, "amigo-v2.yaml");
+  REQUIRE(v2.definition);
+
+  storage::StoreOptions o;
+  o.dir = tmp / "store";
+  o.create_if_missing = true;
+  o.clock = &clock;
+  auto catalog = Catalog();
+  o.definitions = catalog;
+  auto opened = storage::RocksEventStore::Open(o);
+  REQUIRE(opened.ok());
+  std::unique_ptr<storage::RocksEventStore> store = std::move(*opened);
+  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
+  catalog->Add(v2.definition);  // loaded later, as a reload would
+
+  std::map<std::string, std::string> mapping;
+  for (const auto& s : v2.definition->states) mapping[s.id] = s.id;
+  auto partial = mapping;
+  partial.erase("final_exam");
+  auto refused = Run(*store, "pw-1", runtime::MigratePathway{2, partial});
+  CHECK(refused.status().message() == "the mapping leaves states unmapped: final_exam");
+  auto wrong = mapping;
+  wrong["lead"] = "nowhere";
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{2, wrong})
+            .status()
+            .message()
+            .find("maps to nowhere") != std::string::npos);
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{3, mapping}).status().message() ==
+        "amigo version 3 is not loaded");
+
+  Ok(*store, "pw-1", runtime::MigratePathway{2, mapping});
+  runtime::PathwayState s = StateOf(*store, "pw-1");
+  CHECK(s.definition_version == 2);
+  CHECK(s.definition_hash == v2.definition->hash);
+  CHECK(s.state == "lead");
+  CHECK(s.timers.count("first_contact"));  // re-armed under version 2
+  auto last = store->ReadStream("pw-1", s.version, 1);
+  CHECK(last->events[0].definition.version == 2);
+  Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  CHECK(StateOf(*store, "pw-1").state == "intake");
+  CheckReplay(*store, "pw-1");
 }
 
 }  // namespace
