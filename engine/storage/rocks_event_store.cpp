@@ -490,6 +490,29 @@ Result<std::optional<runtime::PathwayState>> RocksEventStore::LoadPathway(
   return impl_->ReadPathway(pathway_id);
 }
 
+Result<std::vector<runtime::PathwayState>> RocksEventStore::PathwaysOn(
+    const std::string& definition_id, std::uint32_t version) const {
+  std::vector<runtime::PathwayState> out;
+  if (impl_->pathways == nullptr) return out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->pathways));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view value = it->value().ToStringView();
+    if (value.empty() || static_cast<std::uint8_t>(value[0]) != kPathwayValueFormat) {
+      return Status::Corruption("pathway " + it->key().ToString() +
+                                " has a state row of unknown format");
+    }
+    Result<runtime::PathwayState> state = runtime::PathwayState::FromJson(
+        nlohmann::json::parse(value.substr(1), nullptr, /*allow_exceptions=*/false));
+    if (!state.ok()) return state.status();
+    if (state->definition_id == definition_id && state->definition_version == version) {
+      out.push_back(std::move(*state));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the pathway rows");
+  return out;
+}
+
 Result<std::vector<RocksEventStore::DueTimer>> RocksEventStore::DueTimers(TimestampMs now,
                                                                           std::size_t max) const {
   std::vector<DueTimer> due;

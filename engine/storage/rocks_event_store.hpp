@@ -116,6 +116,11 @@ class RocksEventStore final : public EventStore {
   Result<AppendResult> Execute(CommandRequest request);
   void ExecuteAsync(CommandRequest request, AppendCallback done);
 
+  // The states of every pathway running on `definition_id` version `version` (a scan of all
+  // pathway rows: an administrator's operation, not a hot path).
+  Result<std::vector<runtime::PathwayState>> PathwaysOn(const std::string& definition_id,
+                                                        std::uint32_t version) const;
+
   // A pathway's current state as committed, or nullopt when there is none.
   Result<std::optional<runtime::PathwayState>> LoadPathway(const std::string& pathway_id) const;
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "engine/storage/store_format.hpp"
@@ -210,6 +211,68 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
   Run missing = Pathways("replay --data " + (tmp / "store") + " --pathway nobody 2>&1");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("has no events") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
+  testing::TempDir tmp;
+  const std::string v1 = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml";
+  const std::string v2 = tmp / "amigo-v2.yaml";
+  {
+    std::ifstream in(v1);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    s.replace(s.find("version: 1"), 10, "version: 2");
+    std::ofstream(v2) << s;
+  }
+  {
+    ManualClock clock(testing::kTestEpochMs);
+    auto catalog = std::make_shared<definition::DefinitionCatalog>();
+    catalog->Add(workflows::LoadDefinitionFile(v1).definition);
+    storage::StoreOptions o;
+    o.dir = tmp / "store";
+    o.create_if_missing = true;
+    o.clock = &clock;
+    o.definitions = catalog;
+    auto store = storage::RocksEventStore::Open(o);
+    REQUIRE(store.ok());
+    for (const char* id : {"pw-a", "pw-b"}) {
+      storage::CommandRequest r;
+      r.pathway_id = id;
+      r.participant_id = std::string("p-") + id;
+      r.command_id = std::string("lead-") + id;
+      r.actor = {"vejleder-1", "counsellor"};
+      r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}};
+      REQUIRE((*store)->Execute(std::move(r)).ok());
+    }
+  }
+  const std::string base = "migrate --data " + (tmp / "store") + " --workflow " + v1 +
+                           " --workflow " + v2 + " --from-version 1 --to-version 2";
+  Run unmapped = Pathways(base + " --dry-run --map lead=lead 2>&1");
+  CHECK(unmapped.exit_code == 1);
+  CHECK(unmapped.out.find("refused pw-a: the mapping leaves states unmapped: intake") !=
+        std::string::npos);
+
+  Run dry = Pathways(base + " --dry-run --map-same-names");
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out.find("would move pw-a: lead -> lead") != std::string::npos);
+  CHECK(dry.out.find("would move 2 pathways from amigo version 1 to 2; 0 refused") !=
+        std::string::npos);
+
+  Run real = Pathways(base + " --map-same-names");
+  CHECK(real.exit_code == 0);
+  CHECK(real.out.find("moved 2 pathways") != std::string::npos);
+  Run again = Pathways(base + " --map-same-names");
+  CHECK(again.out.find("moved 0 pathways") != std::string::npos);
+  Run replay = Pathways("replay --data " + (tmp / "store") + " --pathway pw-b");
+  CHECK(replay.out.find("on amigo version 2") != std::string::npos);
+  CHECK(Pathways("verify --data " + (tmp / "store")).exit_code == 0);
 }
 
 }  // namespace

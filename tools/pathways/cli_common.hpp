@@ -33,6 +33,7 @@ void AddStoreCommands(CLI::App& app);       // verify, export, forget
 void AddBenchCommands(CLI::App& app);       // bench append, bench verify
 void AddDefinitionCommands(CLI::App& app);  // validate
 void AddReplayCommand(CLI::App& app);
+void AddMigrateCommand(CLI::App& app);   // migrate
 void AddBenchPathways(CLI::App& bench);  // replay
 
 }  // namespace pathways::cli

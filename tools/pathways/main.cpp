@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   AddDefinitionCommands(app);
   AddStoreCommands(app);
   AddReplayCommand(app);
+  AddMigrateCommand(app);
   AddBenchCommands(app);
   try {
     app.parse(argc, argv);

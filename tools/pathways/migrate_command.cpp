@@ -1,0 +1,144 @@
+// pathways migrate: moves pathways from one version of their definition to another, with an
+// explicit state mapping; --dry-run lists what would move (and what would be refused)
+// without writing anything. Writes, so it needs the store to itself until the server offers
+// the same through its admin API.
+
+#include <cstdio>
+#include <map>
+
+#include "adapters/platform/system_clock.hpp"
+#include "tools/pathways/cli_common.hpp"
+#include "workflows/loader.hpp"
+
+namespace pathways::cli {
+
+void AddMigrateCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("migrate", "move pathways to another definition version");
+  struct Args {
+    StoreFlags store;
+    std::vector<std::string> workflows;
+    std::string definition;
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    std::string pathway;
+    std::vector<std::string> map;
+    bool same_names = false;
+    bool dry_run = false;
+  };
+  auto a = std::make_shared<Args>();
+  a->store.AddTo(*cmd);
+  cmd->add_option("--workflow", a->workflows,
+                  "definition files: both the version pathways run on and the target")
+      ->required();
+  cmd->add_option("--definition", a->definition, "definition id (default: the first file's)");
+  cmd->add_option("--from-version", a->from, "the version the pathways run on")->required();
+  cmd->add_option("--to-version", a->to, "the version to move them to")->required();
+  cmd->add_option("--pathway", a->pathway, "one pathway (default: all on --from-version)");
+  cmd->add_option("--map", a->map, "OLD=NEW, one per state of the old version");
+  cmd->add_flag("--map-same-names", a->same_names,
+                "map each old state to the target state of the same id (explicit --map wins)");
+  cmd->add_flag("--dry-run", a->dry_run, "list what would move and what would be refused");
+  cmd->callback([a] {
+    auto catalog = std::make_shared<definition::DefinitionCatalog>();
+    for (const std::string& file : a->workflows) {
+      workflows::LoadResult r = workflows::LoadDefinitionFile(file);
+      for (const auto& d : r.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+      if (!r.definition) {
+        ExitCode() = kExitUsage;
+        return;
+      }
+      if (a->definition.empty()) a->definition = r.definition->id;
+      catalog->Add(r.definition);
+    }
+    auto from = catalog->Find(a->definition, a->from);
+    auto to = catalog->Find(a->definition, a->to);
+    if (!from || !to) {
+      std::fprintf(stderr,
+                   "pathways migrate: error: load both %s version %u and %u with --workflow\n",
+                   a->definition.c_str(), a->from, a->to);
+      ExitCode() = kExitUsage;
+      return;
+    }
+    std::map<std::string, std::string> mapping;
+    if (a->same_names) {
+      for (const auto& s : from->states) {
+        if (to->FindState(s.id) != nullptr) mapping[s.id] = s.id;
+      }
+    }
+    for (const std::string& m : a->map) {
+      const std::size_t eq = m.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "pathways migrate: error: --map `%s` is not OLD=NEW\n", m.c_str());
+        ExitCode() = kExitUsage;
+        return;
+      }
+      mapping[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+
+    adapters::SystemClock clock;
+    storage::StoreOptions o = a->store.Options();
+    o.clock = &clock;
+    o.definitions = catalog;
+    auto store = storage::RocksEventStore::Open(o);
+    if (!store.ok()) {
+      ExitCode() = Fail("migrate", store.status());
+      return;
+    }
+    std::vector<runtime::PathwayState> pathways;
+    if (!a->pathway.empty()) {
+      auto one = (*store)->LoadPathway(a->pathway);
+      if (!one.ok() || !one->has_value()) {
+        ExitCode() =
+            Fail("migrate", one.ok() ? Status::NotFound("no pathway " + a->pathway) : one.status());
+        return;
+      }
+      pathways.push_back(**one);
+    } else {
+      auto all = (*store)->PathwaysOn(a->definition, a->from);
+      if (!all.ok()) {
+        ExitCode() = Fail("migrate", all.status());
+        return;
+      }
+      pathways = std::move(*all);
+    }
+
+    std::size_t moved = 0;
+    std::size_t refused = 0;
+    const runtime::MigratePathway command{a->to, mapping};
+    for (const runtime::PathwayState& p : pathways) {
+      // The dry run asks the same rules the writer will, without committing.
+      runtime::DecideContext ctx{*from,        {"cli", "administrator"}, clock.NowMs(),
+                                 p.pathway_id, p.participant_id,         to.get()};
+      Result<std::vector<NewEvent>> decided =
+          p.definition_version == a->from
+              ? runtime::Decide(p, command, ctx)
+              : Result<std::vector<NewEvent>>(
+                    Status::Rejected("runs on version " + std::to_string(p.definition_version)));
+      if (decided.ok() && !a->dry_run) {
+        storage::CommandRequest r;
+        r.pathway_id = p.pathway_id;
+        r.command_id = "migrate:" + p.pathway_id + ":" + std::to_string(a->from) + "->" +
+                       std::to_string(a->to);
+        r.actor = {"cli", "administrator"};
+        r.command = command;
+        r.expected = ExpectedVersion::Exact(p.version);
+        Result<AppendResult> done = (*store)->Execute(std::move(r));
+        if (!done.ok()) decided = done.status();
+      }
+      if (decided.ok()) {
+        ++moved;
+        std::printf("%s %s: %s -> %s\n", a->dry_run ? "would move" : "moved", p.pathway_id.c_str(),
+                    p.state.c_str(), mapping.at(p.state).c_str());
+      } else {
+        ++refused;
+        std::printf("refused %s: %s\n", p.pathway_id.c_str(), decided.status().message().c_str());
+      }
+    }
+    std::printf("%s %zu pathway%s from %s version %u to %u; %zu refused\n",
+                a->dry_run ? "would move" : "moved", moved, moved == 1 ? "" : "s",
+                a->definition.c_str(), a->from, a->to, refused);
+    if (refused > 0) ExitCode() = kExitError;
+  });
+}
+
+}  // namespace pathways::cli
