@@ -10,6 +10,7 @@
 #include "engine/runtime/calendar.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/timer_scheduler.hpp"
+#include "tests/support/amigo_store.hpp"
 #include "tests/support/raw_db.hpp"
 #include "tests/support/temp_store.hpp"
 #include "workflows/loader.hpp"
@@ -20,24 +21,10 @@ namespace {
 using runtime::FireTrigger;
 using storage::CommandRequest;
 
-std::shared_ptr<definition::DefinitionCatalog> Catalog() {
-  auto loaded = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
-                                              "/config/workflows/amigo.yaml");
-  REQUIRE(loaded.definition != nullptr);
-  auto catalog = std::make_shared<definition::DefinitionCatalog>();
-  catalog->Add(loaded.definition);
-  return catalog;
-}
+std::shared_ptr<definition::DefinitionCatalog> Catalog() { return testing::AmigoCatalog(); }
 
 std::unique_ptr<storage::RocksEventStore> Open(const std::string& dir, const Clock& clock) {
-  storage::StoreOptions o;
-  o.dir = dir;
-  o.create_if_missing = true;
-  o.clock = &clock;
-  o.definitions = Catalog();
-  auto store = storage::RocksEventStore::Open(o);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(*store);
+  return testing::OpenWithDefinitions(dir, clock);
 }
 
 int commands = 0;
@@ -211,7 +198,7 @@ TEST_CASE("a pathway migrates to a new version only with every state mapped") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   // Version 2: the same pathway with another version number (a changed hash).
-  std::ifstream in(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml");
+  std::ifstream in(testing::AmigoPath());
   std::stringstream text;
   text << in.rdbuf();
   std::string v2_text = text.str();
@@ -219,15 +206,8 @@ TEST_CASE("a pathway migrates to a new version only with every state mapped") {
   auto v2 = workflows::LoadDefinition(v2_text, "amigo-v2.yaml");
   REQUIRE(v2.definition);
 
-  storage::StoreOptions o;
-  o.dir = tmp / "store";
-  o.create_if_missing = true;
-  o.clock = &clock;
   auto catalog = Catalog();
-  o.definitions = catalog;
-  auto opened = storage::RocksEventStore::Open(o);
-  REQUIRE(opened.ok());
-  std::unique_ptr<storage::RocksEventStore> store = std::move(*opened);
+  auto store = testing::OpenWithDefinitions(tmp / "store", clock, catalog);
   Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
   Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
   catalog->Add(v2.definition);  // loaded later, as a reload would

@@ -154,7 +154,7 @@ TEST_CASE(
 }  // namespace
 }  // namespace pathways
 
-#include "workflows/loader.hpp"
+#include "tests/support/amigo_store.hpp"
 
 namespace pathways {
 namespace {
@@ -163,18 +163,7 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   {
-    auto loaded = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
-                                                "/config/workflows/amigo.yaml");
-    REQUIRE(loaded.definition);
-    auto catalog = std::make_shared<definition::DefinitionCatalog>();
-    catalog->Add(loaded.definition);
-    storage::StoreOptions o;
-    o.dir = tmp / "store";
-    o.create_if_missing = true;
-    o.clock = &clock;
-    o.definitions = catalog;
-    auto store = storage::RocksEventStore::Open(o);
-    REQUIRE(store.ok());
+    auto store = testing::OpenWithDefinitions(tmp / "store", clock);
     int n = 0;
     auto run = [&](runtime::Command c) {
       storage::CommandRequest r;
@@ -183,7 +172,7 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
       r.command_id = "c" + std::to_string(++n);
       r.actor = {"vejleder-1", "counsellor"};
       r.command = std::move(c);
-      REQUIRE((*store)->Execute(std::move(r)).ok());
+      REQUIRE(store->Execute(std::move(r)).ok());
     };
     run(runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
     run(runtime::AssignContactPerson{"vejleder-1"});
@@ -233,15 +222,7 @@ TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
   }
   {
     ManualClock clock(testing::kTestEpochMs);
-    auto catalog = std::make_shared<definition::DefinitionCatalog>();
-    catalog->Add(workflows::LoadDefinitionFile(v1).definition);
-    storage::StoreOptions o;
-    o.dir = tmp / "store";
-    o.create_if_missing = true;
-    o.clock = &clock;
-    o.definitions = catalog;
-    auto store = storage::RocksEventStore::Open(o);
-    REQUIRE(store.ok());
+    auto store = testing::OpenWithDefinitions(tmp / "store", clock);
     for (const char* id : {"pw-a", "pw-b"}) {
       storage::CommandRequest r;
       r.pathway_id = id;
@@ -249,7 +230,7 @@ TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
       r.command_id = std::string("lead-") + id;
       r.actor = {"vejleder-1", "counsellor"};
       r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}};
-      REQUIRE((*store)->Execute(std::move(r)).ok());
+      REQUIRE(store->Execute(std::move(r)).ok());
     }
   }
   const std::string base = "migrate --data " + (tmp / "store") + " --workflow " + v1 +
