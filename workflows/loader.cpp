@@ -576,7 +576,6 @@ class Loader {
       if (n["guard"]) {
         for (auto& [g, m] : List(n["guard"], "guard")) {
           if (Known(g, m, guard_ids_, "guard")) t.guards.push_back(g);
-          guard_users_[g].push_back(def_.transitions.size());
         }
       }
       if (n["payload"] && CheckMap(n["payload"], where + " payload", {})) {
@@ -610,7 +609,6 @@ class Loader {
         }
       }
       if (n["effects"]) ReadEffects(n["effects"], t.effects, where);
-      transition_marks_.push_back(n.Mark());
       def_.transitions.push_back(std::move(t));
     }
   }
@@ -785,9 +783,7 @@ class Loader {
   std::map<std::string, YAML::Mark> state_marks_;
   std::map<std::string, YAML::Mark> guard_expr_marks_;
   std::map<std::string, YAML::Mark> party_category_marks_;
-  std::map<std::string, std::vector<std::size_t>> guard_users_;
   std::vector<std::pair<std::string, YAML::Mark>> category_refs_;
-  std::vector<YAML::Mark> transition_marks_;
   std::vector<std::pair<std::size_t, YAML::Node>> risk_notify_nodes_;
   bool graph_incomplete_ = false;
 };

@@ -210,7 +210,7 @@ namespace {
 
 TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
   testing::TempDir tmp;
-  const std::string v1 = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml";
+  const std::string v1 = testing::AmigoPath();
   const std::string v2 = tmp / "amigo-v2.yaml";
   {
     std::ifstream in(v1);
