@@ -6,14 +6,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "engine/audit/sha256.hpp"
 #include "engine/codec/event_record.hpp"
 #include "workflows/jq_guards.hpp"
+#include "workflows/yaml_reader.hpp"
 
 namespace pathways::workflows {
 namespace {
@@ -21,25 +20,20 @@ namespace {
 using definition::DataField;
 using definition::Duration;
 using definition::Effect;
-using Keys = std::vector<std::string>;
+using Keys = YamlReader::Keys;
 
 // The activities a timer can be restarted by (see docs/workflows.md, timers).
 const Keys kActivities = {"contact", "missed_appointment"};
 const Keys kSeverities = {"low", "medium", "high"};
 const Keys kGuardRoots = {"data", "milestones", "payload", "risks", "state"};
 
-class Loader {
+class Loader : YamlReader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  explicit Loader(std::string file) : YamlReader(std::move(file)) {}
 
   LoadResult Run(const std::string& text) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      Error(e.mark, "YAML syntax: " + e.msg);
-      return Finish();
-    }
+    YAML::Node root = Parse(text);
+    if (HasErrors()) return Finish();
     if (!root.IsMap()) {
       Error(root.Mark(), "a definition is a mapping with id, version, states and transitions");
       return Finish();
@@ -49,19 +43,9 @@ class Loader {
   }
 
  private:
-  // ---- diagnostics ----
-  void Error(const YAML::Mark& mark, std::string message) {
-    diagnostics_.push_back({file_, mark.is_null() ? 1 : mark.line + 1,
-                            mark.is_null() ? 1 : mark.column + 1, std::move(message)});
-  }
-
   LoadResult Finish() {
     LoadResult out;
-    std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                     });
-    out.diagnostics = std::move(diagnostics_);
+    out.diagnostics = TakeDiagnostics();
     if (out.diagnostics.empty()) {
       def_.evaluator = std::move(guards_);
       const std::string canonical = def_.ToJson().dump();
@@ -71,172 +55,6 @@ class Loader {
       out.definition = std::make_shared<const definition::Definition>(std::move(def_));
     }
     return out;
-  }
-
-  // ---- typed readers: each reports what is wrong and returns nothing ----
-  // Checks `node` is a mapping whose keys are all in `known` (unknown and duplicate keys are
-  // reported). Returns false when it is not a mapping.
-  bool CheckMap(const YAML::Node& node, const std::string& what, const Keys& known) {
-    if (!node.IsMap()) {
-      Error(node.Mark(), what + " must be a mapping");
-      return false;
-    }
-    std::set<std::string> seen;
-    for (const auto& kv : node) {
-      const std::string key = kv.first.Scalar();
-      if (!seen.insert(key).second) {
-        Error(kv.first.Mark(), "duplicate key `" + key + "` in " + what);
-      } else if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
-        Error(kv.first.Mark(), "unknown key `" + key + "` in " + what + DidYouMean(key, known));
-      }
-    }
-    return true;
-  }
-
-  std::optional<std::string> Str(const YAML::Node& node, const std::string& what) {
-    if (!node.IsScalar()) {
-      Error(node.Mark(), what + " must be a text");
-      return std::nullopt;
-    }
-    return node.Scalar();
-  }
-
-  std::optional<std::string> Id(const YAML::Node& node, const std::string& what) {
-    auto s = Str(node, what);
-    if (!s) return std::nullopt;
-    const bool ok = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) {
-      return std::islower(static_cast<unsigned char>(c)) ||
-             std::isdigit(static_cast<unsigned char>(c)) || c == '_';
-    });
-    if (!ok) {
-      Error(node.Mark(), what + " `" + *s + "` must be lower_snake_case (a-z, 0-9, _)");
-      return std::nullopt;
-    }
-    return s;
-  }
-
-  std::optional<std::int64_t> Int(const YAML::Node& node, const std::string& what) {
-    try {
-      if (node.IsScalar()) return node.as<std::int64_t>();
-    } catch (const YAML::Exception&) {
-    }
-    Error(node.Mark(), what + " must be a whole number");
-    return std::nullopt;
-  }
-
-  std::optional<bool> Bool(const YAML::Node& node, const std::string& what) {
-    try {
-      if (node.IsScalar()) return node.as<bool>();
-    } catch (const YAML::Exception&) {
-    }
-    Error(node.Mark(), what + " must be true or false");
-    return std::nullopt;
-  }
-
-  // A text or a list of texts.
-  std::vector<std::pair<std::string, YAML::Mark>> List(const YAML::Node& node,
-                                                       const std::string& what) {
-    std::vector<std::pair<std::string, YAML::Mark>> out;
-    if (node.IsScalar()) {
-      out.emplace_back(node.Scalar(), node.Mark());
-    } else if (node.IsSequence()) {
-      for (const auto& item : node) {
-        if (auto s = Str(item, "each of " + what)) out.emplace_back(*s, item.Mark());
-      }
-    } else {
-      Error(node.Mark(), what + " must be a text or a list of texts");
-    }
-    return out;
-  }
-
-  definition::Label Label(const YAML::Node& node, const std::string& what) {
-    definition::Label label;
-    if (node.IsScalar()) {  // one text serves both languages
-      label.da = label.en = node.Scalar();
-      return label;
-    }
-    if (!CheckMap(node, what, {"da", "en"})) return label;
-    if (node["da"]) label.da = Str(node["da"], what + ".da").value_or("");
-    if (node["en"]) label.en = Str(node["en"], what + ".en").value_or("");
-    if (label.da.empty() || label.en.empty()) {
-      Error(node.Mark(), what + " needs both `da` and `en`");
-    }
-    return label;
-  }
-
-  // "5 working days", "14 days", "-6 weeks", "3 months", "1 week".
-  std::optional<Duration> ReadDuration(const YAML::Node& node, const std::string& what) {
-    auto text = Str(node, what);
-    if (!text) return std::nullopt;
-    std::istringstream in(*text);
-    Duration d;
-    std::string unit;
-    std::string rest;
-    in >> d.amount;
-    if (!in) {
-      Error(node.Mark(), what + " `" + *text +
-                             "` must read like `5 working days`, `14 days`, "
-                             "`6 weeks` or `3 months`");
-      return std::nullopt;
-    }
-    in >> unit;
-    if (unit == "working") {
-      in >> rest;
-      unit += " " + rest;
-    }
-    static const std::map<std::string, Duration::Unit> kUnits = {
-        {"day", Duration::Unit::kDays},
-        {"days", Duration::Unit::kDays},
-        {"working day", Duration::Unit::kWorkingDays},
-        {"working days", Duration::Unit::kWorkingDays},
-        {"week", Duration::Unit::kWeeks},
-        {"weeks", Duration::Unit::kWeeks},
-        {"month", Duration::Unit::kMonths},
-        {"months", Duration::Unit::kMonths}};
-    auto it = kUnits.find(unit);
-    std::string trailing;
-    if (it == kUnits.end() || (in >> trailing)) {
-      Error(node.Mark(),
-            what + " `" + *text + "`: the unit must be days, working days, weeks " + "or months");
-      return std::nullopt;
-    }
-    d.unit = it->second;
-    return d;
-  }
-
-  std::optional<DataField::Type> Type(const YAML::Node& node, const std::string& what) {
-    static const Keys kTypes = {"string", "integer", "number", "boolean", "date"};
-    auto s = Str(node, what);
-    if (!s) return std::nullopt;
-    auto it = std::find(kTypes.begin(), kTypes.end(), *s);
-    if (it == kTypes.end()) {
-      Error(node.Mark(), what + " `" + *s + "` is not a type" + DidYouMean(*s, kTypes) +
-                             "; use string, integer, number, boolean or date");
-      return std::nullopt;
-    }
-    return static_cast<DataField::Type>(it - kTypes.begin());
-  }
-
-  // Checks that `name` is one of `ids`; reports "unknown <what>" with a suggestion.
-  bool Known(const std::string& name, const YAML::Mark& mark, const Keys& ids,
-             const std::string& what) {
-    if (std::find(ids.begin(), ids.end(), name) != ids.end()) return true;
-    Error(mark, "unknown " + what + " `" + name + "`" + DidYouMean(name, ids));
-    return false;
-  }
-
-  // Iterates a mapping of id -> entry, checking ids and duplicates; `read` gets each entry.
-  template <typename Read>
-  void ForEachEntry(const YAML::Node& node, const std::string& what, Keys& ids, Read read) {
-    if (!node) return;
-    if (!CheckMap(node, what, {})) return;
-    for (const auto& kv : node) {
-      auto id = Id(kv.first, what + " id");
-      if (!id) continue;
-      if (std::find(ids.begin(), ids.end(), *id) != ids.end()) continue;  // reported as duplicate
-      ids.push_back(*id);
-      read(*id, kv.first.Mark(), kv.second);
-    }
   }
 
   // ---- pass 1: the sections ----
@@ -774,8 +592,6 @@ class Loader {
     }
   }
 
-  std::string file_;
-  std::vector<Diagnostic> diagnostics_;
   definition::Definition def_;
   std::shared_ptr<const definition::GuardEvaluator> guards_;
   Keys state_ids_, category_ids_, field_ids_, milestone_ids_, risk_ids_, party_ids_, guard_ids_,
@@ -795,15 +611,13 @@ LoadResult LoadDefinition(const std::string& text, const std::string& file_name)
 }
 
 LoadResult LoadDefinitionFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  if (!ReadWholeFile(path, text)) {
     LoadResult r;
     r.diagnostics.push_back({path, 1, 1, "cannot read the file"});
     return r;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return LoadDefinition(ss.str(), path);
+  return LoadDefinition(text, path);
 }
 
 }  // namespace pathways::workflows
