@@ -8,6 +8,14 @@ void DefinitionCatalog::Add(Ptr definition) {
   by_version_[{definition->id, definition->version}] = std::move(definition);
 }
 
+void DefinitionCatalog::AddAll(const std::vector<Ptr>& definitions) {
+  std::lock_guard lock(mu_);
+  for (const Ptr& d : definitions) {
+    if (default_id_.empty()) default_id_ = d->id;
+    by_version_[{d->id, d->version}] = d;
+  }
+}
+
 DefinitionCatalog::Ptr DefinitionCatalog::Find(const std::string& id, std::uint32_t version) const {
   std::lock_guard lock(mu_);
   auto it = by_version_.find({id, version});

@@ -21,6 +21,8 @@ class DefinitionCatalog {
 
   // Adds (or replaces) a definition; the first one added becomes the default.
   void Add(Ptr definition);
+  // Adds several at once: readers see all of them or none.
+  void AddAll(const std::vector<Ptr>& definitions);
 
   // The definition with this id and version, or null.
   Ptr Find(const std::string& id, std::uint32_t version) const;

@@ -8,7 +8,7 @@
 
 #include "adapters/platform/system_clock.hpp"
 #include "tools/pathways/cli_common.hpp"
-#include "workflows/loader.hpp"
+#include "workflows/definition_set.hpp"
 
 namespace pathways::cli {
 
@@ -27,8 +27,9 @@ void AddMigrateCommand(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   a->store.AddTo(*cmd);
-  cmd->add_option("--workflow", a->workflows,
-                  "definition files: both the version pathways run on and the target")
+  cmd->add_option(
+         "--workflow", a->workflows,
+         "definition files or directories: both the version pathways run on and the target")
       ->required();
   cmd->add_option("--definition", a->definition, "definition id (default: the first file's)");
   cmd->add_option("--from-version", a->from, "the version the pathways run on")->required();
@@ -39,17 +40,15 @@ void AddMigrateCommand(CLI::App& app) {
                 "map each old state to the target state of the same id (explicit --map wins)");
   cmd->add_flag("--dry-run", a->dry_run, "list what would move and what would be refused");
   cmd->callback([a] {
-    auto catalog = std::make_shared<definition::DefinitionCatalog>();
-    for (const std::string& file : a->workflows) {
-      workflows::LoadResult r = workflows::LoadDefinitionFile(file);
-      for (const auto& d : r.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-      if (!r.definition) {
-        ExitCode() = kExitUsage;
-        return;
-      }
-      if (a->definition.empty()) a->definition = r.definition->id;
-      catalog->Add(r.definition);
+    workflows::DefinitionSet set = workflows::LoadDefinitionSet(a->workflows);
+    for (const auto& d : set.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+    if (!set.diagnostics.empty()) {
+      ExitCode() = kExitUsage;
+      return;
     }
+    auto catalog = std::make_shared<definition::DefinitionCatalog>();
+    catalog->AddAll(set.definitions);
+    if (a->definition.empty()) a->definition = set.definitions.front()->id;
     auto from = catalog->Find(a->definition, a->from);
     auto to = catalog->Find(a->definition, a->to);
     if (!from || !to) {
