@@ -36,7 +36,8 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kCaseload,
                                                  cf::kInbox,
                                                  cf::kCounts,
-                                                 cf::kOutbox};
+                                                 cf::kOutbox,
+                                                 cf::kRejections};
   return names;
 }
 
@@ -235,7 +236,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOption
       {cf::kCaseload, &impl->caseload},
       {cf::kInbox, &impl->inbox},
       {cf::kCounts, &impl->counts},
-      {cf::kOutbox, &impl->outbox}};
+      {cf::kOutbox, &impl->outbox},
+      {cf::kRejections, &impl->rejections}};
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
   }

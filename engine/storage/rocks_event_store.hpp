@@ -82,6 +82,19 @@ struct VerifyOptions {
   std::uint64_t segments = 0;
 };
 
+// A command the pathway's rules refused, kept for auditors beside (not in) the event log.
+struct Rejection {
+  std::string pathway_id;
+  TimestampMs at = 0;
+  std::string command;  // e.g. FireTrigger
+  std::string command_id;
+  std::string trigger;  // FireTrigger and FireTimer: which one
+  Actor actor;
+  std::string state;          // the pathway's state when it was refused
+  std::uint64_t version = 0;  // and its version
+  std::string reason;         // in words, as the caller was told
+};
+
 struct WriterStats {
   std::uint64_t batches = 0;  // synced WriteBatches committed
   std::uint64_t appends = 0;  // requests answered (including refusals)
@@ -123,6 +136,10 @@ class RocksEventStore final : public EventStore {
 
   // A pathway's current state as committed, or nullopt when there is none.
   Result<std::optional<runtime::PathwayState>> LoadPathway(const std::string& pathway_id) const;
+
+  // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
+  Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
+                                            std::size_t max) const;
 
   // Timers due at or before `now`, oldest first, at most `max`: (pathway, timer, due).
   struct DueTimer {

@@ -32,9 +32,21 @@ inline constexpr const char* kCaseload = "caseload";          // counsellor 00 p
 inline constexpr const char* kInbox = "inbox";                // assignee 00 pathway 00 task -> task
 inline constexpr const char* kCounts = "counts";  // "state:" id | "milestone:" id -> LE64
 inline constexpr const char* kOutbox = "outbox";  // BE64 position -> notification
+// pathway 00 BE64 at command id -> format byte, canonical JSON of the refusal
+inline constexpr const char* kRejections = "rejections";
 }  // namespace cf
 
-inline constexpr std::uint8_t kPathwayValueFormat = 1;  // then the state's canonical JSON
+inline constexpr std::uint8_t kPathwayValueFormat = 1;    // then the state's canonical JSON
+inline constexpr std::uint8_t kRejectionValueFormat = 1;  // then the refusal's canonical JSON
+
+inline std::string RejectionKey(std::string_view pathway_id, std::int64_t at,
+                                std::string_view command_id) {
+  std::string k(pathway_id);
+  k.push_back('\0');
+  codec::PutBigU64(k, static_cast<std::uint64_t>(at));
+  k.append(command_id);
+  return k;
+}
 
 inline std::string TimerKey(std::int64_t due_at, std::string_view pathway_id,
                             std::string_view timer_id) {

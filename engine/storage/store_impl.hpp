@@ -66,6 +66,7 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* inbox = nullptr;
   rocksdb::ColumnFamilyHandle* counts = nullptr;
   rocksdb::ColumnFamilyHandle* outbox = nullptr;
+  rocksdb::ColumnFamilyHandle* rejections = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.

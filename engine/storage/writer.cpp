@@ -29,6 +29,7 @@ struct GroupState {
   std::unordered_map<std::string, std::vector<std::string>> new_streams_of;  // by participant
   std::unordered_map<std::string, runtime::PathwayState> pathways;           // staged states
   std::unordered_map<std::string, std::int64_t> count_deltas;
+  std::size_t rejections = 0;  // refusals staged for auditors
 };
 
 // Past this many cached pathway states the cache starts over.
@@ -318,7 +319,15 @@ class GroupStager {
     runtime::DecideContext ctx{*def,         r.actor,     s_.options.clock->NowMs(),
                                r.pathway_id, participant, target.get()};
     Result<std::vector<NewEvent>> decided = runtime::Decide(before, r.command, ctx);
-    if (!decided.ok()) return decided.status();
+    if (!decided.ok()) {
+      if (decided.status().code() == StatusCode::kRejected) {
+        if (Status st = KeepRejection(r, before, ctx.now, decided.status().message()); !st.ok()) {
+          fatal = true;
+          return st;
+        }
+      }
+      return decided.status();
+    }
     if (decided->empty()) return Status::InvalidArgument("the command changes nothing");
     Result<std::vector<PreparedEvent>> prepared = Prepare(*decided);
     if (!prepared.ok()) return prepared.status();
@@ -370,6 +379,33 @@ class GroupStager {
   }
 
  private:
+  // Rejections are data: who asked for what, in which state, and why it was refused. Kept
+  // beside the log (not in it: a refusal changes no pathway) and committed with the group.
+  Status KeepRejection(const CommandRequest& r, const runtime::PathwayState& before,
+                       TimestampMs now, const std::string& reason) {
+    nlohmann::json j = {{"command", runtime::CommandName(r.command)},
+                        {"command_id", r.command_id},
+                        {"actor", {{"user", r.actor.user}, {"role", r.actor.role}}},
+                        {"state", before.state},
+                        {"version", before.version},
+                        {"reason", reason}};
+    if (const auto* fire = std::get_if<runtime::FireTrigger>(&r.command)) {
+      j["trigger"] = fire->trigger;
+    } else if (const auto* timer = std::get_if<runtime::FireTimer>(&r.command)) {
+      j["trigger"] = timer->timer_id;
+    }
+    std::string value(1, static_cast<char>(kRejectionValueFormat));
+    try {
+      value += Canonical(j);
+    } catch (const nlohmann::json::exception&) {
+      return Status::Ok();  // a reason that is not UTF-8 is not worth failing the group for
+    }
+    ++g_.rejections;
+    return FromRocks(
+        batch_.Put(s_.rejections, RejectionKey(r.pathway_id, now, r.command_id), value),
+        "staging a rejection");
+  }
+
   // A duplicate's original result, or nothing when the command id is new. A command id seen
   // with another stream is a conflict, reported as an error result.
   std::optional<Result<AppendResult>> FindCommand(const std::string& command_id,
@@ -502,13 +538,15 @@ void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
   }
 
   Status commit = Status::Ok();
+  const bool appended = g.head.position != start_position;
   if (fatal) {
     commit = results.back().status();
-  } else if (g.head.position != start_position) {
+  } else if (appended) {
     commit = StageCounts(*this, batch, g.count_deltas, count_totals);
   }
-  if (commit.ok() && !fatal && g.head.position != start_position) {
-    rocksdb::Status st = batch.Put(meta, std::string(meta::kHead), EncodeHead(g.head));
+  if (commit.ok() && !fatal && (appended || g.rejections > 0)) {
+    rocksdb::Status st = rocksdb::Status::OK();
+    if (appended) st = batch.Put(meta, std::string(meta::kHead), EncodeHead(g.head));
     if (st.ok()) {
       rocksdb::WriteOptions wo;
       wo.sync = true;

@@ -98,6 +98,40 @@ TEST_CASE("a command's events, state and rows commit together") {
   CHECK(raw.Get("counts", "milestone:intake_held")[0] == 1);
 }
 
+TEST_CASE("refusals are kept for auditors, with who, what, in which state and why") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = Open(tmp / "store", clock);
+  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  const std::uint64_t head = store->Head().position;
+  const std::uint64_t version = StateOf(*store, "pw-1").version;
+  clock.Advance(60'000);
+  auto refused = Run(*store, "pw-1", FireTrigger{"enrol", nlohmann::json::object()}, "vejleder-7");
+  REQUIRE(refused.status().code() == StatusCode::kRejected);
+  CHECK(store->Head().position == head);  // a refusal is not an event
+  CHECK(Run(*store, "pw-1", runtime::ResumePathway{}).status().code() == StatusCode::kRejected);
+  // Not found is not a refusal of a pathway's rules, and leaves no row.
+  CHECK(Run(*store, "pw-none", runtime::RecordContact{"phone"}).status().code() ==
+        StatusCode::kNotFound);
+
+  store.reset();
+  store = Open(tmp / "store", clock);
+  auto kept = store->Rejections("pw-1", clock.NowMs(), 100);
+  REQUIRE(kept.ok());
+  REQUIRE(kept->size() == 2);
+  const storage::Rejection& r = (*kept)[0];
+  CHECK(r.at == testing::kTestEpochMs + 60'000);
+  CHECK(r.command == "FireTrigger");
+  CHECK(r.trigger == "enrol");
+  CHECK(r.actor.user == "vejleder-7");
+  CHECK(r.state == "lead");
+  CHECK(r.version == version);
+  CHECK(r.reason == refused.status().message());
+  CHECK((*kept)[1].command == "ResumePathway");
+  CHECK(store->Rejections("pw-1", testing::kTestEpochMs, 100)->empty());  // --as-of before
+  CHECK(store->Rejections("pw-none", clock.NowMs(), 100)->empty());
+}
+
 TEST_CASE("the same command id is answered once; If-Match versions are checked") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);

@@ -176,6 +176,13 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
     };
     run(runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
     run(runtime::AssignContactPerson{"vejleder-1"});
+    clock.Advance(3'600'000);
+    storage::CommandRequest early;
+    early.pathway_id = "pw-1";
+    early.command_id = "too-early";
+    early.actor = {"vejleder-2", "counsellor"};
+    early.command = runtime::FireTrigger{"enrol", nlohmann::json::object()};
+    REQUIRE(store->Execute(early).status().code() == StatusCode::kRejected);
     clock.Advance(86'400'000);  // the next day
     run(runtime::FireTrigger{"hold_intake", {{"age_at_entry", 33}}});
   }
@@ -184,16 +191,25 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
   CHECK(now.out.find("state intake, status active") != std::string::npos);
   CHECK(now.out.find("hold_intake: lead -> intake  guards: contact_person_assigned=true  by "
                      "vejleder-1 (counsellor)") != std::string::npos);
+  // The refusal stands where it happened: after the assignment, before the intake.
+  const std::size_t refusal = now.out.find("REFUSED FireTrigger enrol in state lead: ");
+  CHECK(refusal != std::string::npos);
+  CHECK(now.out.find("by vejleder-2 (counsellor)", refusal) != std::string::npos);
+  CHECK(refusal > now.out.find("ContactPersonAssigned"));
+  CHECK(refusal < now.out.find("hold_intake: lead -> intake"));
 
   Run before =
       Pathways("replay --data " + (tmp / "store") + " --pathway pw-1 --as-of 2026-03-02T12:00:00Z");
   CHECK(before.out.find("state lead, status active") != std::string::npos);
-  CHECK(before.out.find("hold_intake") == std::string::npos);
+  CHECK(before.out.find("hold_intake: lead -> intake") == std::string::npos);
+  CHECK(before.out.find("REFUSED") != std::string::npos);  // 09:00, before noon
 
   Run json = Pathways("replay --json --data " + (tmp / "store") + " --pathway pw-1");
   auto parsed = nlohmann::json::parse(json.out);
   CHECK(parsed["state"]["state"] == "intake");
   CHECK(parsed["history"].size() > 3);
+  REQUIRE(parsed["rejections"].size() == 1);
+  CHECK(parsed["rejections"][0]["command_id"] == "too-early");
 
   CHECK(Pathways("replay --data " + (tmp / "store") + " --pathway pw-1 --as-of soon 2>&1")
             .exit_code == 2);

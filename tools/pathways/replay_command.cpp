@@ -1,7 +1,8 @@
 // pathways replay --data DIR --pathway ID [--as-of TIME] [--json]: a pathway's state at a
 // moment, rebuilt from its events by the appliers alone (no guards, no clock), and the steps
-// that led there with who, when and why.
+// that led there with who, when and why, and the commands refused on the way.
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -45,6 +46,13 @@ std::string Describe(const RecordedEvent& e, const nlohmann::json& d) {
          "  by " + e.actor.user + " (" + e.actor.role + ")";
 }
 
+// A refused command, in the history where it happened.
+std::string Describe(const storage::Rejection& r) {
+  return codec::FormatIso8601(r.at) + "  v" + std::to_string(r.version) + "  REFUSED " + r.command +
+         (r.trigger.empty() ? "" : " " + r.trigger) + " in state " + r.state + ": " + r.reason +
+         "  by " + r.actor.user + " (" + r.actor.role + ")";
+}
+
 }  // namespace
 
 void AddReplayCommand(CLI::App& app) {
@@ -80,7 +88,7 @@ void AddReplayCommand(CLI::App& app) {
     }
     runtime::PathwayState state;
     nlohmann::json history = nlohmann::json::array();
-    std::vector<std::string> lines;
+    std::vector<std::pair<TimestampMs, std::string>> lines;  // by time
     for (std::uint64_t from = 1; from != 0;) {
       auto page = (*store)->ReadStream(args->pathway, from, 1000);
       if (!page.ok()) {
@@ -97,7 +105,7 @@ void AddReplayCommand(CLI::App& app) {
           return;
         }
         const nlohmann::json d = nlohmann::json::parse(e.data, nullptr, false);
-        lines.push_back(Describe(e, d));
+        lines.emplace_back(e.occurred_at, Describe(e, d));
         history.push_back({{"version", e.version},
                            {"position", e.position},
                            {"type", e.type},
@@ -113,9 +121,31 @@ void AddReplayCommand(CLI::App& app) {
                                           (args->as_of.empty() ? "" : " by " + args->as_of)));
       return;
     }
+    auto refused = (*store)->Rejections(args->pathway, as_of, 100000);
+    if (!refused.ok()) {
+      ExitCode() = Fail("replay", refused.status());
+      return;
+    }
+    nlohmann::json rejections = nlohmann::json::array();
+    for (const storage::Rejection& r : *refused) {
+      lines.emplace_back(r.at, Describe(r));
+      rejections.push_back({{"at", codec::FormatIso8601(r.at)},
+                            {"command", r.command},
+                            {"command_id", r.command_id},
+                            {"trigger", r.trigger},
+                            {"actor", {{"user", r.actor.user}, {"role", r.actor.role}}},
+                            {"state", r.state},
+                            {"version", r.version},
+                            {"reason", r.reason}});
+    }
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     if (args->json) {
       std::printf("%s\n",
-                  nlohmann::json{{"state", state.ToJson()}, {"history", history}}.dump().c_str());
+                  nlohmann::json{
+                      {"state", state.ToJson()}, {"history", history}, {"rejections", rejections}}
+                      .dump()
+                      .c_str());
       return;
     }
     std::printf("pathway %s (participant %s) on %s version %u\n", state.pathway_id.c_str(),
@@ -138,7 +168,7 @@ void AddReplayCommand(CLI::App& app) {
                   codec::FormatIso8601(t.due_at).c_str());
     }
     std::printf("history:\n");
-    for (const std::string& line : lines) std::printf("  %s\n", line.c_str());
+    for (const auto& [at, line] : lines) std::printf("  %s\n", line.c_str());
   });
 }
 
