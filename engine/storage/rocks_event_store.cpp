@@ -536,6 +536,17 @@ Result<std::vector<RocksEventStore::DueTimer>> RocksEventStore::DueTimers(Timest
   return due;
 }
 
+Result<std::optional<TimestampMs>> RocksEventStore::NextTimerDue() const {
+  if (impl_->timers == nullptr) return std::optional<TimestampMs>();
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers));
+  it->SeekToFirst();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the timer index");
+  if (!it->Valid()) return std::optional<TimestampMs>();
+  if (it->key().size() < 10) return Status::Corruption("the timer index holds a malformed row");
+  return std::optional(static_cast<TimestampMs>(codec::GetBigU64(it->key().data())));
+}
+
 WriterStats RocksEventStore::Stats() const {
   return {impl_->stat_batches.load(), impl_->stat_appends.load(), impl_->stat_events.load(),
           impl_->stat_queue_depth.load()};

@@ -148,6 +148,8 @@ class RocksEventStore final : public EventStore {
     TimestampMs due_at = 0;
   };
   Result<std::vector<DueTimer>> DueTimers(TimestampMs now, std::size_t max) const;
+  // When the earliest armed timer falls due, or nullopt when none is armed.
+  Result<std::optional<TimestampMs>> NextTimerDue() const;
   Result<StreamPage> ReadStream(const std::string& stream_id, std::uint64_t from_version,
                                 std::size_t max) const override;
   Result<std::uint64_t> StreamVersion(const std::string& stream_id) const override;

@@ -1,7 +1,7 @@
 #include "engine/storage/timer_scheduler.hpp"
 
-#include <condition_variable>
-#include <mutex>
+#include <algorithm>
+#include <chrono>
 
 namespace pathways::storage {
 
@@ -37,6 +37,79 @@ Result<TimerSweep> FireDueTimers(RocksEventStore& store, TimestampMs now, std::s
   cv.wait(lock, [&] { return answered == due->size(); });
   if (!failure.ok()) return failure;
   return sweep;
+}
+
+TimerScheduler::TimerScheduler(RocksEventStore& store, const Clock& clock, Options options)
+    : store_(store), clock_(clock), options_(options) {}
+
+TimerScheduler::~TimerScheduler() { Stop(); }
+
+void TimerScheduler::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void TimerScheduler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TimerScheduler::Poke() {
+  {
+    std::lock_guard lock(mu_);
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void TimerScheduler::SweepAndWait() {
+  std::unique_lock lock(mu_);
+  poked_ = true;
+  const std::uint64_t wanted = started_ + 1;
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return finished_ >= wanted || stopping_; });
+}
+
+TimerScheduler::Stats TimerScheduler::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void TimerScheduler::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    poked_ = false;
+    ++started_;
+    lock.unlock();
+    Result<TimerSweep> sweep = FireDueTimers(store_, clock_.NowMs(), options_.batch_size);
+    Result<std::optional<TimestampMs>> next = store_.NextTimerDue();
+    lock.lock();
+    ++finished_;
+    ++stats_.sweeps;
+    if (sweep.ok()) {
+      stats_.fired += sweep->fired;
+      stats_.refused += sweep->refused;
+    } else {
+      ++stats_.failures;
+    }
+    cv_.notify_all();
+    if (sweep.ok() && sweep->due == options_.batch_size) continue;  // a backlog: go on
+    // Sleep until the next timer falls due by the clock, but at most poll_ms: timers armed
+    // meanwhile may fall due sooner, and a manual clock moves only when poked.
+    std::int64_t wait_ms = options_.poll_ms;
+    if (next.ok() && next->has_value()) {
+      wait_ms = std::clamp<std::int64_t>(**next - clock_.NowMs(), 0, options_.poll_ms);
+    }
+    if (wait_ms > 0) {
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopping_ || poked_; });
+    }
+  }
 }
 
 }  // namespace pathways::storage

@@ -4,7 +4,11 @@
 // firing commits). The command id is derived from (pathway, timer, due time), so a firing
 // retried after a crash is recognised and not applied twice.
 
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
 
 #include "engine/storage/rocks_event_store.hpp"
 
@@ -19,5 +23,57 @@ struct TimerSweep {
 // Fires every timer due at or before `now`, at most `max`, submitting them together so they
 // share group commits. Returns when all are answered.
 Result<TimerSweep> FireDueTimers(RocksEventStore& store, TimestampMs now, std::size_t max);
+
+// The scheduler thread: sweeps due timers when the next one falls due, at least every
+// `poll_ms` (timers armed meanwhile may be due sooner than the one it slept for), and at
+// once when poked (a manual clock advanced). Sweeps of `batch_size` follow each other
+// without sleeping while a backlog lasts.
+//
+// Thread-safe. REQUIRES: the store outlives the scheduler (or Stop() is called first).
+class TimerScheduler {
+ public:
+  struct Options {
+    std::int64_t poll_ms = 1000;
+    std::size_t batch_size = 10000;
+  };
+  struct Stats {
+    std::uint64_t sweeps = 0;
+    std::uint64_t fired = 0;
+    std::uint64_t refused = 0;
+    std::uint64_t failures = 0;  // sweeps that failed (the store's error); retried next round
+  };
+
+  TimerScheduler(RocksEventStore& store, const Clock& clock, Options options);
+  TimerScheduler(RocksEventStore& store, const Clock& clock)
+      : TimerScheduler(store, clock, Options{}) {}
+  ~TimerScheduler();
+  TimerScheduler(const TimerScheduler&) = delete;
+  TimerScheduler& operator=(const TimerScheduler&) = delete;
+
+  void Start();
+  // Finishes the sweep under way, then returns. Idempotent.
+  void Stop();
+  // Sweeps now rather than at the next due time.
+  void Poke();
+  // Blocks until a sweep has started and finished after this call (tests, demos).
+  void SweepAndWait();
+
+  Stats stats() const;
+
+ private:
+  void Loop();
+
+  RocksEventStore& store_;
+  const Clock& clock_;
+  const Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;       // guarded by mu_
+  bool poked_ = false;          // guarded by mu_
+  std::uint64_t started_ = 0;   // sweeps started; guarded by mu_
+  std::uint64_t finished_ = 0;  // sweeps finished; guarded by mu_
+  Stats stats_;                 // guarded by mu_
+  std::thread thread_;
+};
 
 }  // namespace pathways::storage

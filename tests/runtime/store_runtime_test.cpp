@@ -4,8 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "engine/runtime/calendar.hpp"
 #include "engine/storage/store_format.hpp"
@@ -185,6 +187,45 @@ TEST_CASE("timers fire through the writer, and a restart before the due time los
   auto again = storage::FireDueTimers(*store, clock.NowMs(), 100);
   CHECK(again->due == 0);
   CheckReplay(*store, "pw-1");
+}
+
+TEST_CASE("the scheduler thread fires what falls due, on its own and when poked") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = Open(tmp / "store", clock);
+  storage::TimerScheduler scheduler(*store, clock, {/*poll_ms=*/20, /*batch_size=*/2});
+  scheduler.Start();
+  for (const char* id : {"pw-1", "pw-2", "pw-3"}) {
+    Ok(*store, id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  }
+  const TimestampMs due = StateOf(*store, "pw-1").timers.at("first_contact").due_at;
+  auto next = store->NextTimerDue();
+  REQUIRE(next.ok());
+  REQUIRE(next->has_value());
+  CHECK(**next <= due);
+
+  scheduler.SweepAndWait();
+  CHECK(StateOf(*store, "pw-1").timers.count("first_contact") == 1);  // not due yet
+
+  SUBCASE("poked after the clock moved: three timers in sweeps of two") {
+    clock.Set(due);
+    scheduler.SweepAndWait();
+    scheduler.SweepAndWait();
+  }
+  SUBCASE("not poked: the poll interval finds them") {
+    clock.Set(due);
+    for (int i = 0; i < 500 && scheduler.stats().fired < 3; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  CHECK(scheduler.stats().fired == 3);
+  CHECK(scheduler.stats().failures == 0);
+  for (const char* id : {"pw-1", "pw-2", "pw-3"}) {
+    CHECK(StateOf(*store, id).timers.count("first_contact") == 0);
+    CheckReplay(*store, id);
+  }
+  scheduler.Stop();
+  scheduler.Stop();  // idempotent
 }
 
 TEST_CASE("a contact moves the timer row; the scheduler never fires the old one") {
