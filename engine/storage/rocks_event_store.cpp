@@ -5,9 +5,11 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -41,6 +43,19 @@ const std::vector<std::string>& ColumnFamilyNames() {
   return names;
 }
 
+// The id before the first 0x00 of a key (and the separator): a stream's index rows share it.
+class IdPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "pathways.IdPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const auto* end = static_cast<const char*>(std::memchr(key.data(), 0, key.size()));
+    return {key.data(), static_cast<std::size_t>(end - key.data()) + 1};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), 0, key.size()) != nullptr;
+  }
+};
+
 rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;
@@ -60,8 +75,18 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
     o.write_buffer_size = 8u << 20;
     o.compression = rocksdb::kLZ4Compression;
   }
-  if (name == cf::kCommands || name == cf::kKeys || name == cf::kStreams) {
-    // Point lookups that mostly miss (a new command id, a new stream's first version): a Bloom
+  // Memtable inserts with a hint start from where the previous insert of the same prefix
+  // ended, skipping the skip list's search; they pay where keys arrive in order.
+  if (name == cf::kEvents || name == cf::kOutbox || name == cf::kTimers) {
+    // Big-endian positions (and due times), each at or just above the last: values below 2^32
+    // share their first four bytes, which is what groups them.
+    o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+  } else if (name == cf::kStreams) {
+    // A command's events are consecutive versions of one stream.
+    o.memtable_insert_with_hint_prefix_extractor = std::make_shared<IdPrefix>();
+  }
+  if (name == cf::kCommands || name == cf::kKeys || name == cf::kStreams || name == cf::kPathways) {
+    // Point lookups that mostly miss (a new command id, a new stream or pathway): a Bloom
     // filter answers them in memory.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,30 +77,51 @@ struct RocksEventStore::Impl {
   std::atomic<std::uint64_t> head_position{0};
   std::atomic<bool> closing{false};
 
-  // The writer's queue. The writer role (staging and committing groups) is held by one thread
-  // at a time: the writer thread, or a synchronous caller that found the writer idle and
-  // commits in its own thread. Everything below marked "writer role" is touched only by the
-  // holder; taking and releasing the role under queue_mu orders the holders.
+  // The writer's queue. The writer role (staging a group: deciding and encoding it into one
+  // WriteBatch) is held by one thread at a time: a writer thread, or a synchronous caller that
+  // found the role free and leads in its own thread. The holder then takes its turn to write
+  // (write_order_mu: groups reach RocksDB in the order they were staged). While requests are
+  // few, it keeps the role until its write returns, so the next group gathers everything that
+  // arrives meanwhile; with a backlog (a timer sweep, a burst of asynchronous requests) it
+  // releases the role before writing, so the next group is staged while this one syncs. Two
+  // writer threads, so one can stage while the other waits for the disk. Everything marked
+  // "writer role" is touched only by the holder; taking and releasing the role under queue_mu
+  // orders the holders.
   struct Pending {
     std::variant<PreparedAppend, EraseRequest, CommandRequest> request;
     AppendCallback done;
   };
   std::mutex queue_mu;
-  std::condition_variable queue_cv;  // the writer thread waits here
-  std::vector<Pending> queue;        // guarded by queue_mu
+  std::condition_variable queue_cv;  // the writer threads wait here
+  std::deque<Pending> queue;         // guarded by queue_mu
   bool writer_role_held = false;     // guarded by queue_mu
   bool accepting = false;            // guarded by queue_mu
   bool stopping = false;             // guarded by queue_mu
-  std::thread writer;
+  std::vector<std::thread> writers;
+  std::mutex write_order_mu;  // held from the end of staging until the group's write returns
 
-  // Writer role: stream versions seen recently (a cache over the stream index).
-  std::unordered_map<std::string, StreamInfo> stream_cache;
-  // Writer role: pathway states seen recently, and the projection counters (loaded lazily).
+  // Writer role: what has been staged, whether or not its write has returned yet; the next
+  // group is staged on top of it. At most one staged group is unwritten at a time (a holder
+  // takes its turn to write only after the previous write returned), so when a cache starts
+  // over it keeps that group's entries.
+  ChainHead staged_head;
+  std::unordered_map<std::string, StreamInfo> stream_cache;  // over the stream index
   std::unordered_map<std::string, runtime::PathwayState> pathway_cache;
-  std::unordered_map<std::string, std::int64_t> count_cache;
+  std::unordered_map<std::string, AppendResult> command_cache;  // over the idempotency rows
+  std::unordered_map<std::string, std::int64_t> count_cache;    // the projection counters
+  struct LastStaged {                                           // the ids the previous group staged
+    std::vector<std::string> streams;
+    std::vector<std::string> pathways;
+    std::vector<std::string> commands;
+  } last_staged;
 
-  // Writer role: once a commit fails, everything is refused (RocksDB is read-only by then too).
-  Status failed;
+  // Once a write fails, everything is refused (RocksDB is read-only by then too).
+  mutable std::mutex failed_mu;
+  Status failed;  // guarded by failed_mu
+  Status Failure() const {
+    std::lock_guard lock(failed_mu);
+    return failed;
+  }
 
   std::atomic<std::uint64_t> stat_batches{0};
   std::atomic<std::uint64_t> stat_appends{0};
@@ -112,8 +134,11 @@ struct RocksEventStore::Impl {
   // Queues a request; with may_lead, commits it in the calling thread when the writer is idle.
   void Enqueue(Pending pending, bool may_lead);
   void WriterLoop();
-  void CommitTaken(std::vector<Pending>& taken);  // writer role
-  void CommitGroup(std::vector<Pending>& group);  // writer role
+  // Takes up to a group's worth of requests from the queue. REQUIRES: queue_mu held.
+  std::vector<Pending> TakeGroup();
+  // Stages `group`, releases the writer role, writes and answers. REQUIRES: the writer role.
+  void RunGroup(std::vector<Pending>& group);
+  void ReleaseWriterRole();
 
   // Reads behind the writer's caches; safe from any thread.
   Result<StreamInfo> LoadStreamInfo(const std::string& stream_id) const;

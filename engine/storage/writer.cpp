@@ -32,8 +32,11 @@ struct GroupState {
   std::size_t rejections = 0;  // refusals staged for auditors
 };
 
-// Past this many cached pathway states the cache starts over.
+// Past this many cached pathway states (or command results) the cache starts over.
 constexpr std::size_t kMaxCachedPathways = 100000;
+constexpr std::size_t kMaxCachedCommands = 100000;
+// Requests waiting at the end of staging from which the next group is staged during the write.
+constexpr std::size_t kPipelineBacklog = kMaxGroup / 2;
 
 // Fields every event of one request shares.
 struct Envelope {
@@ -413,6 +416,8 @@ class GroupStager {
     std::optional<AppendResult> found;
     if (auto it = g_.commands.find(command_id); it != g_.commands.end()) {
       found = it->second;
+    } else if (auto cached = s_.command_cache.find(command_id); cached != s_.command_cache.end()) {
+      found = cached->second;
     } else {
       std::string value;
       rocksdb::Status st = s_.db->Get(rocksdb::ReadOptions(), s_.commands, command_id, &value);
@@ -510,70 +515,102 @@ std::string EncodeHead(const ChainHead& head) {
 
 }  // namespace
 
-void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
+namespace {
+
+// Moves a staged group's entries into a cache of the writer role and returns their ids. When
+// the cache starts over, the previous group's entries stay: its write may not have returned
+// yet, and until it has, the stored rows do not show it.
+template <typename Map>
+std::vector<std::string> Publish(Map& cache, const std::vector<std::string>& previous, Map& staged,
+                                 std::size_t limit) {
+  if (cache.size() + staged.size() > limit) {
+    Map kept;
+    for (const std::string& id : previous) {
+      if (auto it = cache.find(id); it != cache.end()) kept.insert(std::move(*it));
+    }
+    cache.swap(kept);
+  }
+  std::vector<std::string> ids;
+  ids.reserve(staged.size());
+  for (auto& [id, value] : staged) {
+    ids.push_back(id);
+    cache.insert_or_assign(id, std::move(value));
+  }
+  return ids;
+}
+
+}  // namespace
+
+void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
   std::vector<Result<AppendResult>> results;
   results.reserve(group.size());
   auto answer = [&] {
     stat_appends.fetch_add(group.size(), std::memory_order_relaxed);
     for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
   };
-  if (!failed.ok()) {
-    for (std::size_t i = 0; i < group.size(); ++i) results.emplace_back(failed);
-    answer();
-    return;
-  }
 
+  // ---- stage (writer role) ----
   // Reserved up front: a group of commands writes a few kilobytes each, and growing the batch
   // by doubling copies it and faults in fresh pages again and again.
   rocksdb::WriteBatch batch(group.size() * 2048);
   std::unordered_map<std::string, std::int64_t> count_totals;
   GroupState g;
-  g.head = CurrentHead();
+  g.head = staged_head;
   const std::uint64_t start_position = g.head.position;
-  GroupStager stager(*this, batch, g);
-  bool fatal = false;
-  for (Pending& p : group) {
-    results.push_back(std::visit([&](auto& r) { return stager.Stage(r, fatal); }, p.request));
-    if (fatal) break;
+  Status commit = Failure();
+  bool fatal = !commit.ok();
+  if (!fatal) {
+    GroupStager stager(*this, batch, g);
+    for (Pending& p : group) {
+      results.push_back(std::visit([&](auto& r) { return stager.Stage(r, fatal); }, p.request));
+      if (fatal) {
+        commit = results.back().status();
+        break;
+      }
+    }
+  }
+  const bool appended = g.head.position != start_position;
+  if (!fatal && appended) {
+    commit = StageCounts(*this, batch, g.count_deltas, count_totals);
+    if (commit.ok()) {
+      commit = FromRocks(batch.Put(meta, std::string(meta::kHead), EncodeHead(g.head)),
+                         "staging the head");
+    }
+  }
+  const bool write = commit.ok() && (appended || g.rejections > 0);
+  if (commit.ok()) {
+    // The next group is staged on top of this one, before this one's write returns.
+    key_ring->Commit();
+    staged_head = g.head;
+    last_staged = {Publish(stream_cache, last_staged.streams, g.streams, kMaxCachedStreams),
+                   Publish(pathway_cache, last_staged.pathways, g.pathways, kMaxCachedPathways),
+                   Publish(command_cache, last_staged.commands, g.commands, kMaxCachedCommands)};
+    for (const auto& [key, total] : count_totals) count_cache[key] = total;
+  } else {
+    key_ring->Abandon();
   }
 
-  Status commit = Status::Ok();
-  const bool appended = g.head.position != start_position;
-  if (fatal) {
-    commit = results.back().status();
-  } else if (appended) {
-    commit = StageCounts(*this, batch, g.count_deltas, count_totals);
-  }
-  if (commit.ok() && !fatal && (appended || g.rejections > 0)) {
-    rocksdb::Status st = rocksdb::Status::OK();
-    if (appended) st = batch.Put(meta, std::string(meta::kHead), EncodeHead(g.head));
-    if (st.ok()) {
+  // ---- write, in staging order ----
+  std::unique_lock order(write_order_mu);
+  // With a backlog, the next group is staged while this one syncs; otherwise the role is kept
+  // through the write, so the next group gathers everything that arrives meanwhile (small
+  // groups would cost a sync each).
+  const bool pipelined = stat_queue_depth.load(std::memory_order_relaxed) >= kPipelineBacklog;
+  if (pipelined) ReleaseWriterRole();
+  if (write) {
+    commit = Failure();  // a failed write of the previous group fails this one too
+    if (commit.ok()) {
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      st = db->Write(wo, &batch);
+      commit = FromRocks(db->Write(wo, &batch), "committing a batch");
+      // After a failed synced write RocksDB refuses further writes; so do we, with the reason.
+      if (!commit.ok()) {
+        std::lock_guard lock(failed_mu);
+        failed = commit;
+      }
     }
-    commit = FromRocks(st, "committing a batch");
-    // After a failed synced write RocksDB refuses further writes; so do we, with the reason.
-    if (!commit.ok()) failed = commit;
   }
-
-  if (!commit.ok()) {
-    key_ring->Abandon();
-    results.resize(group.size(), Result<AppendResult>(commit));
-    for (Result<AppendResult>& r : results) {
-      if (r.ok()) r = commit;
-    }
-    answer();
-    return;
-  }
-
-  key_ring->Commit();
-  if (stream_cache.size() + g.streams.size() > kMaxCachedStreams) stream_cache.clear();
-  for (auto& [id, info] : g.streams) stream_cache[id] = std::move(info);
-  if (pathway_cache.size() + g.pathways.size() > kMaxCachedPathways) pathway_cache.clear();
-  for (auto& [id, state] : g.pathways) pathway_cache[id] = std::move(state);
-  for (auto& [key, total] : count_totals) count_cache[key] = total;
-  if (g.head.position != start_position) {
+  if (commit.ok() && appended) {
     {
       std::lock_guard lock(head_mu);
       head = g.head;
@@ -583,35 +620,51 @@ void RocksEventStore::Impl::CommitGroup(std::vector<Pending>& group) {
     stat_batches.fetch_add(1, std::memory_order_relaxed);
     stat_events.fetch_add(g.head.position - start_position, std::memory_order_relaxed);
   }
+  order.unlock();
+  if (!pipelined) ReleaseWriterRole();
+
+  if (!commit.ok()) {
+    results.resize(group.size(), Result<AppendResult>(commit));
+    for (Result<AppendResult>& r : results) {
+      if (r.ok()) r = commit;
+    }
+  }
   answer();
 }
 
-void RocksEventStore::Impl::CommitTaken(std::vector<Pending>& taken) {
-  std::vector<Pending> group;
-  for (std::size_t begin = 0; begin < taken.size(); begin += kMaxGroup) {
-    const std::size_t end = std::min(taken.size(), begin + kMaxGroup);
-    group.assign(std::make_move_iterator(taken.begin() + static_cast<std::ptrdiff_t>(begin)),
-                 std::make_move_iterator(taken.begin() + static_cast<std::ptrdiff_t>(end)));
-    CommitGroup(group);
-    group.clear();
+std::vector<RocksEventStore::Impl::Pending> RocksEventStore::Impl::TakeGroup() {
+  const std::size_t n = std::min(queue.size(), kMaxGroup);
+  const auto end = queue.begin() + static_cast<std::ptrdiff_t>(n);
+  std::vector<Pending> group(std::make_move_iterator(queue.begin()), std::make_move_iterator(end));
+  queue.erase(queue.begin(), end);
+  stat_queue_depth.store(queue.size(), std::memory_order_relaxed);
+  return group;
+}
+
+void RocksEventStore::Impl::ReleaseWriterRole() {
+  bool wake = false;
+  {
+    std::lock_guard lock(queue_mu);
+    writer_role_held = false;
+    wake = !queue.empty() || stopping;
   }
-  taken.clear();
+  if (wake) queue_cv.notify_one();
 }
 
 void RocksEventStore::Impl::WriterLoop() {
-  std::vector<Pending> taken;
   for (;;) {
+    std::vector<Pending> group;
     {
       std::unique_lock lock(queue_mu);
       queue_cv.wait(lock, [&] { return !writer_role_held && (stopping || !queue.empty()); });
-      if (queue.empty()) return;  // stopping, drained, and nobody else writing
+      if (queue.empty()) {
+        queue_cv.notify_all();  // stopping: let the other writer thread see it too
+        return;
+      }
       writer_role_held = true;
-      taken.swap(queue);
-      stat_queue_depth.store(0, std::memory_order_relaxed);
+      group = TakeGroup();
     }
-    CommitTaken(taken);
-    std::lock_guard lock(queue_mu);
-    writer_role_held = false;
+    RunGroup(group);
   }
 }
 
@@ -620,7 +673,8 @@ void RocksEventStore::Impl::StartWriter() {
     std::lock_guard lock(queue_mu);
     accepting = true;
   }
-  writer = std::thread([this] { WriterLoop(); });
+  staged_head = CurrentHead();
+  for (int i = 0; i < 2; ++i) writers.emplace_back([this] { WriterLoop(); });
 }
 
 void RocksEventStore::Impl::StopWriter() {
@@ -629,12 +683,15 @@ void RocksEventStore::Impl::StopWriter() {
     accepting = false;
     stopping = true;
   }
-  queue_cv.notify_one();
-  if (writer.joinable()) writer.join();
+  queue_cv.notify_all();
+  for (std::thread& t : writers) {
+    if (t.joinable()) t.join();
+  }
+  writers.clear();
 }
 
 void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
-  std::vector<Pending> taken;
+  std::vector<Pending> group;
   bool wake_writer = false;
   bool queued = false;
   {
@@ -643,11 +700,11 @@ void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
       queued = true;
       queue.push_back(std::move(pending));
       if (!writer_role_held && may_lead) {
-        // The writer is idle: commit in this thread rather than pay two thread wake-ups.
+        // The role is free: stage in this thread rather than pay two thread wake-ups.
         writer_role_held = true;
-        taken.swap(queue);
+        group = TakeGroup();
       } else {
-        // The writer thread sleeps only while the queue is empty and nobody writes.
+        // The writer threads sleep only while the queue is empty or the role is held.
         wake_writer = !writer_role_held && queue.size() == 1;
       }
       stat_queue_depth.store(queue.size(), std::memory_order_relaxed);
@@ -658,14 +715,9 @@ void RocksEventStore::Impl::Enqueue(Pending pending, bool may_lead) {
         Status::Closed(options.read_only ? "the store is open read-only" : "the store is closing"));
     return;
   }
-  if (!taken.empty()) {
-    // Commit what was queued (this caller's request among it), then hand whatever arrived
-    // meanwhile to the writer thread, so no caller leads for longer than one round.
-    CommitTaken(taken);
-    std::lock_guard lock(queue_mu);
-    writer_role_held = false;
-    wake_writer = !queue.empty() || stopping;
-  }
+  // Leading one group, this caller's request among it (it was queued last, so it is in the
+  // group unless more than a group's worth was waiting; then a writer thread answers it).
+  if (!group.empty()) RunGroup(group);
   if (wake_writer) queue_cv.notify_one();
 }
 

@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -132,6 +134,70 @@ TEST_CASE("refusals are kept for auditors, with who, what, in which state and wh
   CHECK((*kept)[1].command == "ResumePathway");
   CHECK(store->Rejections("pw-1", testing::kTestEpochMs, 100)->empty());  // --as-of before
   CHECK(store->Rejections("pw-none", clock.NowMs(), 100)->empty());
+}
+
+TEST_CASE("a backlog is staged while the previous group syncs, and nothing is lost or doubled") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = Open(tmp / "store", clock);
+  constexpr int kPathways = 10;
+  for (int p = 0; p < kPathways; ++p) {
+    Ok(*store, "pw-" + std::to_string(p),
+       runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  }
+  std::vector<std::uint64_t> versions_before;
+  for (int p = 0; p < kPathways; ++p) {
+    versions_before.push_back(StateOf(*store, "pw-" + std::to_string(p)).version);
+  }
+  // 3,000 asynchronous contacts at once: several groups of 512, staged on top of each other.
+  // Every 700th repeats an earlier command id, from a group that may still be syncing.
+  constexpr int kCommands = 3000;
+  std::mutex mu;
+  std::condition_variable cv;
+  int answered = 0;
+  int duplicates = 0;
+  int failures = 0;
+  for (int i = 0; i < kCommands; ++i) {
+    CommandRequest r;
+    r.pathway_id = "pw-" + std::to_string(i % kPathways);
+    r.command_id = i > 0 && i % 700 == 0 ? "contact-" + std::to_string(i - 520)
+                                         : "contact-" + std::to_string(i);
+    r.actor = {"vejleder-1", "counsellor"};
+    r.command = runtime::RecordContact{"phone"};
+    if (i % 700 == 0 && i > 0) r.pathway_id = "pw-" + std::to_string((i - 520) % kPathways);
+    store->ExecuteAsync(std::move(r), [&](Result<AppendResult> result) {
+      std::lock_guard lock(mu);
+      if (!result.ok()) {
+        ++failures;
+      } else if (result->duplicate) {
+        ++duplicates;
+      }
+      ++answered;
+      cv.notify_one();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return answered == kCommands; }));
+  }
+  CHECK(failures == 0);
+  CHECK(duplicates == kCommands / 700);
+  CHECK(store->Stats().batches > 0);
+  std::uint64_t contacts = 0;
+  for (int p = 0; p < kPathways; ++p) {
+    const std::string id = "pw-" + std::to_string(p);
+    contacts += StateOf(*store, id).version - versions_before[p];
+    CheckReplay(*store, id);
+  }
+  CHECK(contacts >= static_cast<std::uint64_t>(kCommands - duplicates));  // each one or more events
+  auto report = store->Verify();
+  REQUIRE(report.ok());
+  CHECK(report->ok);
+
+  store.reset();  // and all of it is on disk
+  store = Open(tmp / "store", clock);
+  CHECK(store->Verify()->ok);
+  for (int p = 0; p < kPathways; ++p) CheckReplay(*store, "pw-" + std::to_string(p));
 }
 
 TEST_CASE("the same command id is answered once; If-Match versions are checked") {

@@ -128,16 +128,19 @@ void AddBenchPathways(CLI::App& bench) {
     const auto writers = static_cast<std::uint64_t>(a->writers);
     std::uint64_t events_before = (*store)->Stats().events;
     std::size_t value_bytes = 0;  // the raw run writes values as large as the store's events
+    double commands_cpu_s = 0;
     for (int round = 0; round < a->rounds; ++round) {
       const std::uint64_t participants = a->participants / static_cast<std::uint64_t>(a->rounds);
       const std::uint64_t commands = participants * kSteps;
       // Writer w drives its participants one command at a time, as counsellors would.
+      const double cpu0 = ProcessCpuSeconds();
       ours.Add(RunWriters(commands, a->writers, [&](std::uint64_t w, std::uint64_t i) {
         const std::uint64_t participant = (i / kSteps) * writers + w;
         const std::string pathway = "r" + std::to_string(round) + "-" + std::to_string(participant);
         return Execute(**store, pathway, pathway + "-" + std::to_string(i % kSteps),
                        Step(static_cast<int>(i % kSteps), participant));
       }));
+      commands_cpu_s += ProcessCpuSeconds() - cpu0;
       if (value_bytes == 0) value_bytes = AverageValueBytes(**store);
       raw.Add(RunRawRound(*raw_db, a->writers, commands, round, value_bytes));
     }
@@ -152,8 +155,10 @@ void AddBenchPathways(CLI::App& bench) {
     });
     clock.Advance(14LL * 86'400'000);
     const auto t0 = Clock::now();
+    const double cpu0 = ProcessCpuSeconds();
     Result<storage::TimerSweep> sweep = storage::FireDueTimers(**store, clock.NowMs(), a->timers);
     const double sweep_s = Seconds(t0, Clock::now());
+    const double sweep_cpu_s = ProcessCpuSeconds() - cpu0;
 
     const double rate = commands / ours.seconds;
     const double raw_rate = commands / raw.seconds;
@@ -166,6 +171,7 @@ void AddBenchPathways(CLI::App& bench) {
         {"seconds", Round(ours.seconds)},
         {"commands_per_s", Round(rate, 0)},
         {"events_per_s", Round(events / ours.seconds, 0)},
+        {"cpu_us_per_command", Round(commands_cpu_s * 1e6 / commands, 1)},
         {"p50_ms", Round(Percentile(ours.latencies_ms, 0.50))},
         {"p99_ms", Round(Percentile(ours.latencies_ms, 0.99))},
         {"errors", ours.errors},
@@ -177,6 +183,7 @@ void AddBenchPathways(CLI::App& bench) {
         {"timer_setup_errors", setup.errors},
         {"timers_fired", sweep.ok() ? sweep->fired : 0},
         {"timers_seconds", Round(sweep_s)},
+        {"timers_cpu_seconds", Round(sweep_cpu_s)},
         {"timers_per_s", Round(sweep.ok() ? static_cast<double>(sweep->fired) / sweep_s : 0, 0)},
         {"peak_rss_mb", Round(PeakRssMb(), 1)},
     };
