@@ -1,13 +1,88 @@
-// Reads of the rows kept beside the log: refusals kept for auditors. Each read is a prefix
-// scan of one column family; none touches the log.
+// Reads of the rows kept beside the log: caseloads, inboxes, counters, and refusals kept for
+// auditors. Each read is a prefix scan of one column family; none touches the log.
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "engine/codec/bytes.hpp"
 #include "engine/storage/rocks_status.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/store_impl.hpp"
 
 namespace pathways::storage {
+namespace {
+
+// Visits the rows of `family` whose keys start with `prefix`, at most `max`; `visit` gets the
+// key after the prefix and the value, and returns false to stop early (or on a bad row).
+template <typename Visit>
+Status ScanPrefix(const RocksEventStore::Impl& s, rocksdb::ColumnFamilyHandle* family,
+                  const std::string& prefix, std::size_t max, Visit visit) {
+  if (family == nullptr) return Status::Ok();  // a read-only open of an older store
+  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), family));
+  std::size_t n = 0;
+  for (it->Seek(prefix); it->Valid() && n < max; it->Next(), ++n) {
+    const std::string_view key = it->key().ToStringView();
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key.substr(prefix.size()), it->value().ToStringView())) break;
+  }
+  return it->status().ok() ? Status::Ok() : FromRocks(it->status(), "scanning a read model");
+}
+
+}  // namespace
+
+Result<std::vector<CaseloadEntry>> RocksEventStore::Caseload(const std::string& counsellor,
+                                                             std::size_t max) const {
+  if (!IsValidId(counsellor)) return Status::InvalidArgument("malformed counsellor id");
+  std::vector<CaseloadEntry> out;
+  bool bad = false;
+  Status st = ScanPrefix(*impl_, impl_->caseload, CaseloadKey(counsellor, ""), max,
+                         [&](std::string_view pathway, std::string_view value) {
+                           nlohmann::json j = nlohmann::json::parse(value, nullptr, false);
+                           if (!j.is_object()) return !(bad = true);
+                           out.push_back({std::string(pathway), std::move(j)});
+                           return true;
+                         });
+  if (!st.ok()) return st;
+  if (bad) return Status::Corruption("a caseload row of " + counsellor + " is malformed");
+  return out;
+}
+
+Result<std::vector<InboxEntry>> RocksEventStore::Inbox(const std::string& assignee,
+                                                       std::size_t max) const {
+  if (!IsValidId(assignee)) return Status::InvalidArgument("malformed assignee id");
+  std::vector<InboxEntry> out;
+  bool bad = false;
+  Status st = ScanPrefix(*impl_, impl_->inbox, CaseloadKey(assignee, ""), max,
+                         [&](std::string_view rest, std::string_view value) {
+                           const std::size_t sep = rest.find('\0');
+                           nlohmann::json j = nlohmann::json::parse(value, nullptr, false);
+                           if (sep == std::string_view::npos || !j.is_object()) {
+                             return !(bad = true);
+                           }
+                           out.push_back({std::string(rest.substr(0, sep)),
+                                          std::string(rest.substr(sep + 1)), std::move(j)});
+                           return true;
+                         });
+  if (!st.ok()) return st;
+  if (bad) return Status::Corruption("an inbox row of " + assignee + " is malformed");
+  return out;
+}
+
+Result<std::map<std::string, std::int64_t>> RocksEventStore::Counts() const {
+  std::map<std::string, std::int64_t> out;
+  bool bad = false;
+  Status st = ScanPrefix(*impl_, impl_->counts, "", std::numeric_limits<std::size_t>::max(),
+                         [&](std::string_view key, std::string_view value) {
+                           codec::ByteReader r(value);
+                           std::uint64_t n = 0;
+                           if (!r.GetLittle(n)) return !(bad = true);
+                           out[std::string(key)] = static_cast<std::int64_t>(n);
+                           return true;
+                         });
+  if (!st.ok()) return st;
+  if (bad) return Status::Corruption("a counter row is malformed");
+  return out;
+}
 
 Result<std::vector<Rejection>> RocksEventStore::Rejections(const std::string& pathway_id,
                                                            TimestampMs until,

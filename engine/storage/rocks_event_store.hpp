@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ struct CommandRequest {
   std::string definition_id;   // RegisterLead only; empty: the catalog's default
   ExpectedVersion expected;    // e.g. from If-Match; Any by default
   std::string command_id;      // required; the same id again returns the original result
+  // Optional (at most 64 bytes), e.g. a hash of an HTTP request: the same command id with
+  // another fingerprint is refused (Conflict) rather than answered as a duplicate.
+  std::string fingerprint;
   std::string correlation_id;
   std::string causation_id;
   Actor actor;
@@ -93,6 +97,20 @@ struct Rejection {
   std::string state;          // the pathway's state when it was refused
   std::uint64_t version = 0;  // and its version
   std::string reason;         // in words, as the caller was told
+};
+
+// A row of a counsellor's caseload: the pathway and its summary
+// ({state, status, open_risks, open_tasks, version}).
+struct CaseloadEntry {
+  std::string pathway_id;
+  nlohmann::json summary;
+};
+
+// An open task in an assignee's inbox ({kind, title: {da, en}, due_at, status}).
+struct InboxEntry {
+  std::string pathway_id;
+  std::string task_id;
+  nlohmann::json task;
 };
 
 struct WriterStats {
@@ -136,6 +154,12 @@ class RocksEventStore final : public EventStore {
 
   // A pathway's current state as committed, or nullopt when there is none.
   Result<std::optional<runtime::PathwayState>> LoadPathway(const std::string& pathway_id) const;
+
+  // Read models, kept in the same batch as the events (never behind the log).
+  Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor, std::size_t max) const;
+  Result<std::vector<InboxEntry>> Inbox(const std::string& assignee, std::size_t max) const;
+  // "state:<id>" and "milestone:<id>" -> count.
+  Result<std::map<std::string, std::int64_t>> Counts() const;
 
   // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
   Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,

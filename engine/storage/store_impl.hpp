@@ -26,6 +26,13 @@ struct StreamInfo {
   std::string participant_id;
 };
 
+// An idempotency row: what a command id answered, and the fingerprint of the request that
+// used it (empty when the caller gave none).
+struct CommandRow {
+  AppendResult result;
+  std::string fingerprint;
+};
+
 // An event after validation, before encryption: canonical JSON texts.
 struct PreparedEvent {
   std::string type;
@@ -107,9 +114,9 @@ struct RocksEventStore::Impl {
   ChainHead staged_head;
   std::unordered_map<std::string, StreamInfo> stream_cache;  // over the stream index
   std::unordered_map<std::string, runtime::PathwayState> pathway_cache;
-  std::unordered_map<std::string, AppendResult> command_cache;  // over the idempotency rows
-  std::unordered_map<std::string, std::int64_t> count_cache;    // the projection counters
-  struct LastStaged {                                           // the ids the previous group staged
+  std::unordered_map<std::string, CommandRow> command_cache;  // over the idempotency rows
+  std::unordered_map<std::string, std::int64_t> count_cache;  // the projection counters
+  struct LastStaged {                                         // the ids the previous group staged
     std::vector<std::string> streams;
     std::vector<std::string> pathways;
     std::vector<std::string> commands;

@@ -25,7 +25,7 @@ constexpr std::size_t kMaxCachedStreams = 200000;
 struct GroupState {
   ChainHead head;
   std::unordered_map<std::string, StreamInfo> streams;
-  std::unordered_map<std::string, AppendResult> commands;
+  std::unordered_map<std::string, CommandRow> commands;
   std::unordered_map<std::string, std::vector<std::string>> new_streams_of;  // by participant
   std::unordered_map<std::string, runtime::PathwayState> pathways;           // staged states
   std::unordered_map<std::string, std::int64_t> count_deltas;
@@ -129,7 +129,8 @@ Result<std::vector<PreparedEvent>> Prepare(const std::vector<NewEvent>& events) 
   return out;
 }
 
-std::string EncodeCommandRow(const AppendResult& r) {
+std::string EncodeCommandRow(const CommandRow& row) {
+  const AppendResult& r = row.result;
   std::string v;
   codec::PutU8(v, kCommandValueFormat);
   codec::PutStr16(v, r.stream_id);
@@ -137,21 +138,26 @@ std::string EncodeCommandRow(const AppendResult& r) {
   codec::PutU64(v, r.last_version);
   codec::PutU64(v, r.first_position);
   codec::PutU64(v, r.last_position);
+  if (!row.fingerprint.empty()) codec::PutStr16(v, row.fingerprint);  // optional, trailing
   return v;
 }
 
-Result<AppendResult> DecodeCommandRow(std::string_view value) {
+Result<CommandRow> DecodeCommandRow(std::string_view value) {
   codec::ByteReader r(value);
   std::uint8_t format = 0;
   std::string_view stream;
-  AppendResult out;
+  std::string_view fingerprint;
+  CommandRow row;
+  AppendResult& out = row.result;
   if (!(r.GetLittle(format) && format == kCommandValueFormat && r.GetStr16(stream) &&
         r.GetLittle(out.first_version) && r.GetLittle(out.last_version) &&
-        r.GetLittle(out.first_position) && r.GetLittle(out.last_position))) {
+        r.GetLittle(out.first_position) && r.GetLittle(out.last_position)) ||
+      (r.remaining() > 0 && !r.GetStr16(fingerprint))) {
     return Status::Corruption("idempotency row has an unknown format");
   }
   out.stream_id = stream;
-  return out;
+  row.fingerprint = fingerprint;
+  return row;
 }
 
 Status CheckExpected(const ExpectedVersion& expected, const std::string& stream_id,
@@ -286,7 +292,12 @@ class GroupStager {
     if (s_.options.definitions == nullptr) {
       return Status::FailedPrecondition("the store was opened without pathway definitions");
     }
-    if (auto dup = FindCommand(r.command_id, r.pathway_id); dup.has_value()) return *dup;
+    if (r.fingerprint.size() > 64) {
+      return Status::InvalidArgument("a command fingerprint has at most 64 bytes");
+    }
+    if (auto dup = FindCommand(r.command_id, r.pathway_id, r.fingerprint); dup.has_value()) {
+      return *dup;
+    }
     Result<runtime::PathwayState> loaded = Pathway(r.pathway_id);
     if (!loaded.ok()) return loaded.status();
     const runtime::PathwayState& before = *loaded;
@@ -375,7 +386,7 @@ class GroupStager {
     }
     result.last_version = info->version;
     result.last_position = g_.head.position;
-    FinishCommand(r.command_id, result);
+    FinishCommand(r.command_id, result, r.fingerprint);
     g_.streams[r.pathway_id] = std::move(*info);
     g_.pathways[r.pathway_id] = std::move(after);
     return result;
@@ -412,8 +423,9 @@ class GroupStager {
   // A duplicate's original result, or nothing when the command id is new. A command id seen
   // with another stream is a conflict, reported as an error result.
   std::optional<Result<AppendResult>> FindCommand(const std::string& command_id,
-                                                  const std::string& stream_id) {
-    std::optional<AppendResult> found;
+                                                  const std::string& stream_id,
+                                                  const std::string& fingerprint = "") {
+    std::optional<CommandRow> found;
     if (auto it = g_.commands.find(command_id); it != g_.commands.end()) {
       found = it->second;
     } else if (auto cached = s_.command_cache.find(command_id); cached != s_.command_cache.end()) {
@@ -423,18 +435,21 @@ class GroupStager {
       rocksdb::Status st = s_.db->Get(rocksdb::ReadOptions(), s_.commands, command_id, &value);
       if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "reading the idempotency index");
       if (st.ok()) {
-        Result<AppendResult> row = DecodeCommandRow(value);
+        Result<CommandRow> row = DecodeCommandRow(value);
         if (!row.ok()) return row.status();
         found = std::move(*row);
       }
     }
     if (!found) return std::nullopt;
-    if (found->stream_id != stream_id) {
+    if (found->result.stream_id != stream_id) {
       return Status::Conflict("command id " + command_id + " was already used for stream " +
-                              found->stream_id);
+                              found->result.stream_id);
     }
-    found->duplicate = true;
-    return *found;
+    if (found->fingerprint != fingerprint) {
+      return Status::Conflict("command id " + command_id + " was already used for another request");
+    }
+    found->result.duplicate = true;
+    return found->result;
   }
 
   Result<runtime::PathwayState> Pathway(const std::string& id) {
@@ -453,10 +468,12 @@ class GroupStager {
     return s_.LoadStreamInfo(stream_id);
   }
 
-  void FinishCommand(const std::string& command_id, const AppendResult& result) {
-    IgnoreError(FromRocks(batch_.Put(s_.commands, command_id, EncodeCommandRow(result)), ""),
+  void FinishCommand(const std::string& command_id, const AppendResult& result,
+                     const std::string& fingerprint = "") {
+    CommandRow row{result, fingerprint};
+    IgnoreError(FromRocks(batch_.Put(s_.commands, command_id, EncodeCommandRow(row)), ""),
                 "WriteBatch::Put only fails for oversized batches, far above kMaxGroup");
-    g_.commands[command_id] = result;
+    g_.commands[command_id] = std::move(row);
   }
 
   Status AddEvent(const Envelope& env, const std::string& stream_id, std::uint64_t version,

@@ -225,6 +225,26 @@ TEST_CASE("the same command id is answered once; If-Match versions are checked")
   CHECK(stale.status().code() == StatusCode::kWrongExpectedVersion);
   contact.expected = ExpectedVersion::Exact(first->last_version);
   CHECK(store->Execute(contact).ok());
+
+  // With a fingerprint (the server's hash of an HTTP request), the same command id is a
+  // duplicate only for the same request; another request under it is a conflict.
+  CommandRequest keyed = r;
+  keyed.command_id = "idempotency-key-1";
+  keyed.command = runtime::RecordContact{"phone"};
+  keyed.fingerprint = "hash-of-request-a";
+  auto done = store->Execute(keyed);
+  REQUIRE(done.ok());
+  auto same = store->Execute(keyed);
+  REQUIRE(same.ok());
+  CHECK(same->duplicate);
+  CHECK(same->last_version == done->last_version);
+  keyed.fingerprint = "hash-of-request-b";
+  CHECK(store->Execute(keyed).status().code() == StatusCode::kConflict);
+  store.reset();  // and after a restart, from the stored row
+  store = Open(tmp / "store", clock);
+  CHECK(store->Execute(keyed).status().code() == StatusCode::kConflict);
+  keyed.fingerprint = "hash-of-request-a";
+  CHECK(store->Execute(keyed)->duplicate);
 }
 
 TEST_CASE("timers fire through the writer, and a restart before the due time loses none") {
