@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/storage/timer_scheduler.hpp"
+#include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
 #include "workflows/loader.hpp"
@@ -25,27 +26,10 @@ struct Args {
   std::uint64_t timers = 100000;
 };
 
-// The AMU route through AMIGO: ten commands from lead to completion.
 runtime::Command Step(int step, std::uint64_t participant) {
-  using runtime::FireTrigger;
-  switch (step) {
-    case 0:
-      return runtime::RegisterLead{
-          "jobcenter",
-          {{"unemployed", false}},
-          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}}};
-    case 1: return runtime::AssignContactPerson{"vejleder-" + std::to_string(participant % 8)};
-    case 2: return FireTrigger{"hold_intake", {{"age_at_entry", 25 + participant % 40}}};
-    case 3: return FireTrigger{"request_rkv", nlohmann::json::object()};
-    case 4: return FireTrigger{"complete_rkv", {{"track", "AMU"}}};
-    case 5: return FireTrigger{"agree_plan", nlohmann::json::object()};
-    case 6: return FireTrigger{"enrol", nlohmann::json::object()};
-    case 7: return FireTrigger{"start_amu", nlohmann::json::object()};
-    case 8: return FireTrigger{"complete_amu_course", {{"course_end", "2026-05-01"}}};
-    default: return FireTrigger{"complete_pathway", nlohmann::json::object()};
-  }
+  return AmigoStep(step, participant, "vejleder-" + std::to_string(participant % 8));
 }
-constexpr int kSteps = 10;
+constexpr int kSteps = kAmigoSteps;
 
 bool Execute(storage::RocksEventStore& store, const std::string& pathway,
              const std::string& command_id, runtime::Command command) {

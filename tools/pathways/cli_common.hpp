@@ -34,6 +34,8 @@ void AddBenchCommands(CLI::App& app);       // bench append, bench verify
 void AddDefinitionCommands(CLI::App& app);  // validate
 void AddReplayCommand(CLI::App& app);
 void AddMigrateCommand(CLI::App& app);   // migrate
-void AddBenchPathways(CLI::App& bench);  // replay
+void AddBenchPathways(CLI::App& bench);  // bench pathways
+void AddServeCommand(CLI::App& app);     // serve
+void AddTokenCommands(CLI::App& app);    // token issue, list, revoke
 
 }  // namespace pathways::cli

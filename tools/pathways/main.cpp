@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   AddReplayCommand(app);
   AddMigrateCommand(app);
   AddBenchCommands(app);
+  AddServeCommand(app);
+  AddTokenCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

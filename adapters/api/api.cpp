@@ -1,0 +1,570 @@
+// The API's routing and access control, and the routes that are not about one pathway:
+// health, readiness, metrics, definitions, the manual clock, verification.
+
+#include "adapters/api/api.hpp"
+
+#include <cstdio>
+
+#include "adapters/api/api_impl.hpp"
+#include "engine/codec/event_json.hpp"
+#include "engine/codec/event_record.hpp"
+#include "engine/random.hpp"
+#include "workflows/loader.hpp"
+
+namespace pathways::api {
+
+// ---- Fields ---------------------------------------------------------------------------------
+
+Fields::Fields(const std::string& body, std::initializer_list<const char*> allowed) {
+  if (body.empty()) {
+    j_ = nlohmann::json::object();
+    return;
+  }
+  j_ = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j_.is_discarded()) {
+    errors_.push_back("the body is not valid JSON (or not valid UTF-8)");
+    return;
+  }
+  if (!j_.is_object()) {
+    errors_.push_back("the body must be a JSON object");
+    return;
+  }
+  for (const auto& [key, value] : j_.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) errors_.push_back("unknown field `" + key + "`");
+  }
+}
+
+std::string Fields::Text(const char* key, bool required, std::size_t max_bytes) {
+  if (!j_.is_object() || !j_.contains(key)) {
+    if (required && errors_.empty()) errors_.push_back(std::string("`") + key + "` is required");
+    return {};
+  }
+  const nlohmann::json& v = j_[key];
+  if (!v.is_string()) {
+    errors_.push_back(std::string("`") + key + "` must be a string");
+    return {};
+  }
+  std::string s = v.get<std::string>();
+  if (s.size() > max_bytes) {
+    errors_.push_back(std::string("`") + key + "` is longer than " + std::to_string(max_bytes) +
+                      " bytes");
+    return {};
+  }
+  if (required && s.empty()) errors_.push_back(std::string("`") + key + "` must not be empty");
+  return s;
+}
+
+nlohmann::json Fields::Object(const char* key) {
+  if (!j_.is_object() || !j_.contains(key)) return nlohmann::json::object();
+  if (!j_[key].is_object()) {
+    errors_.push_back(std::string("`") + key + "` must be an object");
+    return nlohmann::json::object();
+  }
+  return j_[key];
+}
+
+std::optional<std::int64_t> Fields::Integer(const char* key) {
+  if (!j_.is_object() || !j_.contains(key)) return std::nullopt;
+  const nlohmann::json& v = j_[key];
+  if (!v.is_number_integer() ||
+      (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
+    errors_.push_back(std::string("`") + key + "` must be a whole number");
+    return std::nullopt;
+  }
+  return v.get<std::int64_t>();
+}
+
+bool Fields::Flag(const char* key) {
+  if (!j_.is_object() || !j_.contains(key)) return false;
+  if (!j_[key].is_boolean()) {
+    errors_.push_back(std::string("`") + key + "` must be true or false");
+    return false;
+  }
+  return j_[key].get<bool>();
+}
+
+http::Response Fields::Problem() const {
+  return api::Problem(400, "invalid-body", errors_.front(), {{"errors", errors_}});
+}
+
+// ---- BackgroundJobs -------------------------------------------------------------------------
+
+BackgroundJobs::BackgroundJobs() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  });
+}
+
+BackgroundJobs::~BackgroundJobs() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();  // runs what was queued first
+}
+
+void BackgroundJobs::Run(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_all();
+}
+
+// ---- routing --------------------------------------------------------------------------------
+
+namespace {
+
+struct Route {
+  const char* method;
+  const char* pattern;  // segments; "{}" matches one
+  Access access;
+  void (Api::Impl::*handler)(Call&);
+};
+
+const Route kRoutes[] = {
+    {"GET", "/healthz", Access::kPublic, &Api::Impl::Health},
+    {"GET", "/readyz", Access::kPublic, &Api::Impl::Ready},
+    {"GET", "/metrics", Access::kPublic, &Api::Impl::Metrics},
+    {"POST", "/v1/pathways", Access::kWrite, &Api::Impl::RegisterLead},
+    {"GET", "/v1/pathways/{}", Access::kRead, &Api::Impl::GetPathway},
+    {"GET", "/v1/pathways/{}/history", Access::kRead, &Api::Impl::GetHistory},
+    {"GET", "/v1/pathways/{}/as-of", Access::kRead, &Api::Impl::GetAsOf},
+    {"POST", "/v1/pathways/{}/triggers/{}", Access::kWrite, &Api::Impl::FireTrigger},
+    {"POST", "/v1/pathways/{}/contacts", Access::kWrite, &Api::Impl::RecordContact},
+    {"POST", "/v1/pathways/{}/missed-appointments", Access::kWrite, &Api::Impl::RecordMissed},
+    {"POST", "/v1/pathways/{}/risks", Access::kWrite, &Api::Impl::RaiseRisk},
+    {"POST", "/v1/pathways/{}/risks/{}/resolve", Access::kWrite, &Api::Impl::ResolveRisk},
+    {"POST", "/v1/pathways/{}/pause", Access::kWrite, &Api::Impl::Pause},
+    {"POST", "/v1/pathways/{}/resume", Access::kWrite, &Api::Impl::Resume},
+    {"POST", "/v1/pathways/{}/contact-person", Access::kWrite, &Api::Impl::AssignContactPerson},
+    {"POST", "/v1/pathways/{}/tasks/{}/{}", Access::kWrite, &Api::Impl::TaskAction},
+    {"POST", "/v1/pathways/{}/migrate", Access::kAdmin, &Api::Impl::Migrate},
+    {"GET", "/v1/caseload", Access::kRead, &Api::Impl::Caseload},
+    {"GET", "/v1/tasks", Access::kRead, &Api::Impl::Tasks},
+    {"GET", "/v1/stats", Access::kRead, &Api::Impl::Stats},
+    {"GET", "/v1/definitions", Access::kRead, &Api::Impl::ListDefinitions},
+    {"POST", "/v1/definitions/reload", Access::kAdmin, &Api::Impl::ReloadDefinitions},
+    {"POST", "/v1/definitions/validate", Access::kAdmin, &Api::Impl::ValidateDefinition},
+    {"POST", "/v1/admin/clock", Access::kAdmin, &Api::Impl::AdvanceClock},
+    {"GET", "/v1/audit/verify", Access::kRead, &Api::Impl::Verify},
+};
+
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  if (!out.empty() && out.back().empty()) out.pop_back();  // a trailing slash
+  return out;
+}
+
+// Matches `path` against a pattern; fills the parameters.
+bool Match(const char* pattern, const std::vector<std::string>& path,
+           std::vector<std::string>& params) {
+  const std::vector<std::string> want = Segments(pattern);
+  if (want.size() != path.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i] == "{}") {
+      if (path[i].empty()) return false;
+      params.push_back(path[i]);
+    } else if (want[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Api::Api(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Api::~Api() = default;
+
+void Api::Handle(http::Request request, http::Responder respond) {
+  if (request.path.empty() || request.path.front() != '/') {
+    return respond(Problem(404, "not-found", "no such resource"));
+  }
+  const std::vector<std::string> path = Segments(request.path);
+  const Route* found = nullptr;
+  bool path_known = false;
+  std::vector<std::string> params;
+  for (const Route& r : kRoutes) {
+    if (!Match(r.pattern, path, params)) continue;
+    path_known = true;
+    if (request.method == r.method) {
+      found = &r;
+      break;
+    }
+  }
+  if (found == nullptr) {
+    if (path_known) {
+      return respond(Problem(405, "method-not-allowed",
+                             request.method + " is not allowed on " + request.path));
+    }
+    return respond(Problem(404, "not-found", "no such resource: " + request.path));
+  }
+  Call call{std::move(request), std::move(respond), nullptr, std::move(params)};
+  if (found->access != Access::kPublic) {
+    http::Response problem;
+    call.user = impl_->Authenticate(call.req, problem);
+    if (call.user == nullptr) return call.respond(std::move(problem));
+    if (!Impl::Allowed(found->access, *call.user)) {
+      return call.respond(Problem(
+          403, "forbidden",
+          "the role " + std::string(config::RoleName(call.user->role)) + " may not do this"));
+    }
+  }
+  (impl_.get()->*found->handler)(call);
+}
+
+void Api::Observe(int status, double ms) {
+  std::lock_guard lock(impl_->metrics_mu);
+  ++impl_->by_status[status];
+  impl_->latency_sum_ms += ms;
+  std::size_t b = 0;
+  while (b < Impl::kBucketsMs.size() && ms > Impl::kBucketsMs[b]) ++b;
+  ++impl_->buckets[b];
+}
+
+// ---- access ---------------------------------------------------------------------------------
+
+const config::User* Api::Impl::Authenticate(const http::Request& req,
+                                            http::Response& problem) const {
+  const std::string& header = req.Header("authorization");
+  auto unauthorized = [&](const std::string& detail) {
+    problem = Problem(401, "unauthorized", detail);
+    problem.With("WWW-Authenticate", "Bearer realm=\"pathways\"");
+    return nullptr;
+  };
+  if (header.empty()) return unauthorized("send `Authorization: Bearer <token>`");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+    return unauthorized("the Authorization header must be `Bearer <token>`");
+  }
+  std::optional<std::string> user = options.tokens->Authenticate(header.substr(kBearer.size()));
+  if (!user) return unauthorized("the token is not valid (unknown or revoked)");
+  auto it = options.users.find(*user);
+  if (it == options.users.end()) return unauthorized("the token's user is no longer configured");
+  return &it->second;
+}
+
+bool Api::Impl::Allowed(Access access, const config::User& user) {
+  using config::Role;
+  switch (access) {
+    case Access::kPublic: return true;
+    case Access::kRead:
+      return user.role == Role::kCounsellor || user.role == Role::kAdministrator ||
+             user.role == Role::kAuditor;
+    case Access::kWrite: return user.role == Role::kCounsellor || user.role == Role::kAdministrator;
+    case Access::kAdmin: return user.role == Role::kAdministrator;
+  }
+  return false;
+}
+
+bool Api::Impl::Sees(const config::User& user, const runtime::PathwayState& s) const {
+  return user.role != config::Role::kCounsellor || s.contact_person == user.id;
+}
+
+std::optional<runtime::PathwayState> Api::Impl::VisiblePathway(Call& c, const std::string& id) {
+  auto loaded = options.store->LoadPathway(id);
+  if (!loaded.ok()) {
+    if (loaded.status().code() == StatusCode::kInvalidArgument) {
+      c.respond(Problem(404, "not-found", "no pathway " + id));
+    } else {
+      c.respond(ProblemFor(loaded.status()));
+    }
+    return std::nullopt;
+  }
+  // Another counsellor's pathway answers exactly like a missing one.
+  if (!loaded->has_value() || !Sees(*c.user, **loaded)) {
+    c.respond(Problem(404, "not-found", "no pathway " + id));
+    return std::nullopt;
+  }
+  return std::move(**loaded);
+}
+
+std::string Api::Impl::NewId(const char* prefix) const {
+  std::array<std::uint8_t, 10> raw{};
+  CryptoRandom random;
+  IgnoreError(random.Fill(raw), "an id needs uniqueness, not secrecy; a zero id is refused later");
+  return prefix +
+         codec::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+}
+
+std::string Api::Impl::DerivedId(const char* prefix, const std::string& seed) {
+  return prefix + TokenHash(seed).substr(0, 20);
+}
+
+void Api::Impl::Submit(Call& c, storage::CommandRequest r, int success_status,
+                       std::function<void(Call&, const AppendResult&)> then) {
+  if (options.store->Stats().queue_depth >= options.max_queue) {
+    rejected_queue_full.fetch_add(1, std::memory_order_relaxed);
+    return c.respond(Problem(429, "busy", "too many commands are waiting; retry shortly")
+                         .With("Retry-After", "1"));
+  }
+  const std::string& key = c.req.Header("idempotency-key");
+  if (!key.empty()) {
+    if (key.size() > 100 ||
+        !std::all_of(key.begin(), key.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; })) {
+      return c.respond(
+          Problem(400, "invalid-request", "Idempotency-Key must be 1-100 printable characters"));
+    }
+    // Per user: two callers' keys never meet. The fingerprint tells the same request from
+    // another one under the same key.
+    r.command_id =
+        (r.command_id.empty() ? "" : r.command_id + ":") + "key:" + c.user->id + ":" + key;
+    r.fingerprint = TokenHash(c.req.method + " " + c.req.path + "\n" + c.req.body);
+  } else if (r.command_id.empty()) {
+    r.command_id = NewId("cmd-");
+  }
+  const std::string& if_match = c.req.Header("if-match");
+  if (!if_match.empty()) {
+    std::string v = if_match;
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    std::uint64_t version = 0;
+    const bool digits =
+        !v.empty() && v.size() <= 19 &&
+        std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!digits) {
+      return c.respond(Problem(400, "invalid-request",
+                               "If-Match must be the pathway's version as an ETag, e.g. \"7\""));
+    }
+    version = std::stoull(v);
+    r.expected = ExpectedVersion::Exact(version);
+  }
+  r.actor = {c.user->id, std::string(config::RoleName(c.user->role))};
+  auto call = std::make_shared<Call>(std::move(c));
+  options.store->ExecuteAsync(
+      std::move(r), [call, success_status, then = std::move(then)](Result<AppendResult> result) {
+        if (!result.ok()) return call->respond(ProblemFor(result.status()));
+        if (then) return then(*call, *result);
+        call->respond(Json(success_status, {{"pathway_id", result->stream_id},
+                                            {"version", result->last_version},
+                                            {"position", result->last_position},
+                                            {"duplicate", result->duplicate}})
+                          .With("ETag", "\"" + std::to_string(result->last_version) + "\""));
+      });
+}
+
+// ---- health, readiness, metrics -----------------------------------------------------------
+
+void Api::Impl::Health(Call& c) { c.respond(Json(200, {{"status", "ok"}})); }
+
+void Api::Impl::Ready(Call& c) {
+  const bool definitions = options.catalog && options.catalog->Newest() != nullptr;
+  const bool writer = options.store->Stats().queue_depth < options.max_queue;
+  nlohmann::json body = {{"definitions_loaded", definitions},
+                         {"accepting_commands", writer},
+                         {"head", options.store->Head().position}};
+  body["status"] = definitions && writer ? "ready" : "not ready";
+  c.respond(Json(definitions && writer ? 200 : 503, body));
+}
+
+void Api::Impl::Metrics(Call& c) {
+  std::string out;
+  auto line = [&](const char* name, const std::string& labels, double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", value);
+    out += std::string(name) + labels + " " + buf + "\n";
+  };
+  const storage::WriterStats w = options.store->Stats();
+  out += "# HELP pathways_http_requests_total Requests answered, by status.\n";
+  out += "# TYPE pathways_http_requests_total counter\n";
+  {
+    std::lock_guard lock(metrics_mu);
+    for (const auto& [status, n] : by_status) {
+      line("pathways_http_requests_total", "{code=\"" + std::to_string(status) + "\"}",
+           static_cast<double>(n));
+    }
+    out += "# HELP pathways_http_request_duration_seconds Time to answer a request.\n";
+    out += "# TYPE pathways_http_request_duration_seconds histogram\n";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < kBucketsMs.size(); ++i) {
+      cumulative += buckets[i];
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", kBucketsMs[i] / 1000.0);
+      line("pathways_http_request_duration_seconds_bucket", std::string("{le=\"") + le + "\"}",
+           static_cast<double>(cumulative));
+    }
+    cumulative += buckets.back();
+    line("pathways_http_request_duration_seconds_bucket", "{le=\"+Inf\"}",
+         static_cast<double>(cumulative));
+    line("pathways_http_request_duration_seconds_sum", "", latency_sum_ms / 1000.0);
+    line("pathways_http_request_duration_seconds_count", "", static_cast<double>(cumulative));
+  }
+  out += "# HELP pathways_writer_queue_depth Commands waiting for the writer.\n";
+  out += "# TYPE pathways_writer_queue_depth gauge\n";
+  line("pathways_writer_queue_depth", "", static_cast<double>(w.queue_depth));
+  out += "# HELP pathways_writer_batches_total Synced WriteBatches committed.\n";
+  out += "# TYPE pathways_writer_batches_total counter\n";
+  line("pathways_writer_batches_total", "", static_cast<double>(w.batches));
+  out += "# HELP pathways_writer_events_total Events committed (events per batch: divide).\n";
+  out += "# TYPE pathways_writer_events_total counter\n";
+  line("pathways_writer_events_total", "", static_cast<double>(w.events));
+  out += "# HELP pathways_writer_requests_total Commands and appends answered.\n";
+  out += "# TYPE pathways_writer_requests_total counter\n";
+  line("pathways_writer_requests_total", "", static_cast<double>(w.appends));
+  out += "# HELP pathways_commands_refused_busy_total Writes answered 429 (queue full).\n";
+  out += "# TYPE pathways_commands_refused_busy_total counter\n";
+  line("pathways_commands_refused_busy_total", "", static_cast<double>(rejected_queue_full.load()));
+  out += "# HELP pathways_log_head_position The last committed position.\n";
+  out += "# TYPE pathways_log_head_position gauge\n";
+  line("pathways_log_head_position", "", static_cast<double>(options.store->Head().position));
+  if (options.scheduler != nullptr) {
+    const auto t = options.scheduler->stats();
+    out += "# HELP pathways_timers_fired_total Timer firings committed.\n";
+    out += "# TYPE pathways_timers_fired_total counter\n";
+    line("pathways_timers_fired_total", "", static_cast<double>(t.fired));
+  }
+  if (options.extra_metrics) out += options.extra_metrics();
+  http::Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = std::move(out);
+  c.respond(std::move(r));
+}
+
+// ---- definitions ----------------------------------------------------------------------------
+
+void Api::Impl::ListDefinitions(Call& c) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& d : options.catalog->All()) {
+    const auto newest = options.catalog->Newest(d->id);
+    list.push_back({{"id", d->id},
+                    {"version", d->version},
+                    {"hash", d->hash},
+                    {"title", {{"da", d->title.da}, {"en", d->title.en}}},
+                    {"states", d->states.size()},
+                    {"transitions", d->transitions.size()},
+                    {"newest", newest == d}});
+  }
+  c.respond(Json(200, {{"definitions", list}}));
+}
+
+namespace {
+nlohmann::json DiagnosticsJson(const std::vector<workflows::Diagnostic>& ds) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : ds) {
+    out.push_back({{"file", d.file},
+                   {"line", d.line},
+                   {"column", d.column},
+                   {"message", d.message},
+                   {"text", d.ToString()}});
+  }
+  return out;
+}
+}  // namespace
+
+void Api::Impl::ReloadDefinitions(Call& c) {
+  if (!options.reload) return c.respond(Problem(501, "not-configured", "reloading is not set up"));
+  std::vector<std::string> added;
+  std::size_t unchanged = 0;
+  std::vector<workflows::Diagnostic> ds = options.reload(added, unchanged);
+  if (!ds.empty()) {
+    return c.respond(
+        Problem(422, "definitions-invalid",
+                "the definitions were not reloaded: " + ds.front().ToString() +
+                    (ds.size() > 1 ? " (and " + std::to_string(ds.size() - 1) + " more)" : "") +
+                    "; the running ones stay",
+                {{"diagnostics", DiagnosticsJson(ds)}}));
+  }
+  c.respond(Json(200, {{"added", added}, {"unchanged", unchanged}}));
+}
+
+void Api::Impl::ValidateDefinition(Call& c) {
+  workflows::LoadResult r = workflows::LoadDefinition(c.req.body, "upload.yaml");
+  if (!r.definition) {
+    return c.respond(Problem(
+        422, "definition-invalid",
+        r.diagnostics.empty() ? "the definition is not valid" : r.diagnostics.front().ToString(),
+        {{"diagnostics", DiagnosticsJson(r.diagnostics)}}));
+  }
+  const auto& d = *r.definition;
+  c.respond(Json(200, {{"valid", true},
+                       {"id", d.id},
+                       {"version", d.version},
+                       {"hash", d.hash},
+                       {"states", d.states.size()},
+                       {"transitions", d.transitions.size()},
+                       {"timers", d.timers.size()},
+                       {"loaded", false}}));
+}
+
+// ---- administration and audit ---------------------------------------------------------------
+
+void Api::Impl::AdvanceClock(Call& c) {
+  if (options.manual_clock == nullptr) {
+    return c.respond(Problem(409, "clock-not-manual",
+                             "the server runs on the system clock; start it with `clock: manual`"));
+  }
+  Fields f(c.req.body, {"advance_ms", "to"});
+  const std::optional<std::int64_t> advance = f.Integer("advance_ms");
+  const std::string to = f.Text("to");
+  if (!f.ok()) return c.respond(f.Problem());
+  TimestampMs target = options.manual_clock->NowMs();
+  if (advance) {
+    if (*advance < 0) return c.respond(Problem(400, "invalid-body", "the clock never goes back"));
+    target += *advance;
+  } else if (!to.empty()) {
+    if (!codec::ParseIso8601(to, target)) {
+      return c.respond(Problem(400, "invalid-body", "`to` must be an ISO 8601 time"));
+    }
+    if (target < options.manual_clock->NowMs()) {
+      return c.respond(Problem(400, "invalid-body", "the clock never goes back"));
+    }
+  } else {
+    return c.respond(Problem(400, "invalid-body", "give `advance_ms` or `to`"));
+  }
+  options.manual_clock->Set(target);
+  // The sweep fires whatever fell due; answer once it has, so a caller sees the result.
+  auto call = std::make_shared<Call>(std::move(c));
+  jobs.Run([this, call] {
+    std::uint64_t fired = 0;
+    if (options.scheduler != nullptr) {
+      const std::uint64_t before = options.scheduler->stats().fired;
+      options.scheduler->SweepAndWait();
+      fired = options.scheduler->stats().fired - before;
+    }
+    call->respond(Json(200, {{"now", codec::FormatIso8601(options.manual_clock->NowMs())},
+                             {"timers_fired", fired}}));
+  });
+}
+
+void Api::Impl::Verify(Call& c) {
+  if (c.user->role == config::Role::kCounsellor) {
+    return c.respond(
+        Problem(403, "forbidden", "verifying the log is for auditors and administrators"));
+  }
+  auto call = std::make_shared<Call>(std::move(c));
+  jobs.Run([this, call] {
+    auto report = options.store->Verify();
+    if (!report.ok()) return call->respond(ProblemFor(report.status()));
+    nlohmann::json body = {{"ok", report->ok},
+                           {"events", report->events},
+                           {"head_position", report->head.position},
+                           {"head_hash", codec::HexEncode(report->head.hash)}};
+    if (!report->ok) {
+      body["first_bad_position"] = report->first_bad_position;
+      body["problem"] = report->problem;
+    }
+    call->respond(Json(200, body));
+  });
+}
+
+}  // namespace pathways::api

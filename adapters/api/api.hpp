@@ -1,0 +1,61 @@
+#pragma once
+// The HTTP API under /v1 (docs/api/openapi.yaml): who may do what, JSON in and out, errors as
+// RFC 9457 problem+json, commands through the store's writer, reads from the projections.
+//
+// Thread-safe: Handle() is called from the server's threads; commands are answered from the
+// writer's.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "adapters/api/tokens.hpp"
+#include "adapters/config/server_config.hpp"
+#include "adapters/http/http_message.hpp"
+#include "engine/clock.hpp"
+#include "engine/definition/catalog.hpp"
+#include "engine/storage/rocks_event_store.hpp"
+#include "engine/storage/timer_scheduler.hpp"
+#include "workflows/diagnostics.hpp"
+
+namespace pathways::api {
+
+struct ApiOptions {
+  storage::RocksEventStore* store = nullptr;               // required
+  std::shared_ptr<definition::DefinitionCatalog> catalog;  // required
+  const Clock* clock = nullptr;                            // required
+  ManualClock* manual_clock = nullptr;                     // set with --clock manual
+  storage::TimerScheduler* scheduler = nullptr;            // optional
+  TokenStore* tokens = nullptr;                            // required
+  std::map<std::string, config::User> users;
+  std::size_t max_queue = 10'000;  // writer queue depth from which writes answer 429
+  // Reloads the definitions (SIGHUP does the same); diagnostics empty: done.
+  std::function<std::vector<workflows::Diagnostic>(std::vector<std::string>& added,
+                                                   std::size_t& unchanged)>
+      reload;
+  // Extra metrics text appended to /metrics (the server's connection counters).
+  std::function<std::string()> extra_metrics;
+};
+
+class Api {
+ public:
+  explicit Api(ApiOptions options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  void Handle(http::Request request, http::Responder respond);
+  // Counts an answered request for /metrics.
+  void Observe(int status, double ms);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pathways::api

@@ -1,0 +1,130 @@
+#pragma once
+// Internal to adapters/api: the state behind Api, shared by its source files (api.cpp: routing,
+// access, health, metrics, definitions and administration; pathway_routes.cpp: pathways,
+// caseloads, tasks and statistics).
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "adapters/api/api.hpp"
+#include "adapters/api/problem.hpp"
+
+namespace pathways::api {
+
+// One request on its way through the API.
+struct Call {
+  http::Request req;
+  http::Responder respond;
+  const config::User* user = nullptr;  // null on public routes
+  std::vector<std::string> params;     // the path's {parameters}, in order
+};
+
+enum class Access {
+  kPublic,  // no token: health, readiness, metrics
+  kRead,    // counsellors (their own caseload), administrators, auditors
+  kWrite,   // counsellors (their own caseload), administrators
+  kAdmin,   // administrators
+};
+
+// Reads a JSON request body field by field, collecting every problem; unknown fields are
+// problems too.
+class Fields {
+ public:
+  Fields(const std::string& body, std::initializer_list<const char*> allowed);
+  std::string Text(const char* key, bool required = false, std::size_t max_bytes = 1000);
+  nlohmann::json Object(const char* key);  // an object or {} when absent
+  std::optional<std::int64_t> Integer(const char* key);
+  bool Flag(const char* key);
+  bool ok() const { return errors_.empty(); }
+  http::Response Problem() const;
+
+ private:
+  nlohmann::json j_;
+  std::vector<std::string> errors_;
+};
+
+// Runs jobs that may block for a while (a manual clock's timer sweep) off the server's threads.
+class BackgroundJobs {
+ public:
+  BackgroundJobs();
+  ~BackgroundJobs();
+  void Run(std::function<void()> job);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;  // guarded by mu_
+  bool stopping_ = false;                   // guarded by mu_
+  std::thread thread_;
+};
+
+struct Api::Impl {
+  explicit Impl(ApiOptions o) : options(std::move(o)) {}
+  ApiOptions options;
+  BackgroundJobs jobs;
+
+  // ---- metrics ----
+  static constexpr std::array<double, 10> kBucketsMs = {1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
+  std::mutex metrics_mu;
+  std::map<int, std::uint64_t> by_status;                      // guarded by metrics_mu
+  std::array<std::uint64_t, kBucketsMs.size() + 1> buckets{};  // guarded by metrics_mu
+  double latency_sum_ms = 0;                                   // guarded by metrics_mu
+  std::atomic<std::uint64_t> rejected_queue_full{0};
+
+  // ---- shared helpers (api.cpp) ----
+  // The user a request's bearer token names, or the 401 to answer.
+  const config::User* Authenticate(const http::Request& req, http::Response& problem) const;
+  static bool Allowed(Access access, const config::User& user);
+  // A pathway the caller may see, or nullopt after answering 404 (or the error).
+  std::optional<runtime::PathwayState> VisiblePathway(Call& c, const std::string& id);
+  bool Sees(const config::User& user, const runtime::PathwayState& s) const;
+  // Submits a command on the caller's behalf with Idempotency-Key and If-Match, and answers
+  // with the pathway's new version (or the problem). `then` (optional) runs after success
+  // and may answer itself instead.
+  void Submit(Call& c, storage::CommandRequest request, int success_status,
+              std::function<void(Call&, const AppendResult&)> then = {});
+  std::string NewId(const char* prefix) const;
+  // The same id for the same seed (80 bits of its SHA-256).
+  static std::string DerivedId(const char* prefix, const std::string& seed);
+
+  // ---- routes (pathway_routes.cpp) ----
+  void RegisterLead(Call& c);
+  void GetPathway(Call& c);
+  void GetHistory(Call& c);
+  void GetAsOf(Call& c);
+  void FireTrigger(Call& c);
+  void RecordContact(Call& c);
+  void RecordMissed(Call& c);
+  void RaiseRisk(Call& c);
+  void ResolveRisk(Call& c);
+  void Pause(Call& c);
+  void Resume(Call& c);
+  void AssignContactPerson(Call& c);
+  void TaskAction(Call& c);
+  void Migrate(Call& c);
+  void Caseload(Call& c);
+  void Tasks(Call& c);
+  void Stats(Call& c);
+
+  // ---- routes (api.cpp) ----
+  void Health(Call& c);
+  void Ready(Call& c);
+  void Metrics(Call& c);
+  void ListDefinitions(Call& c);
+  void ReloadDefinitions(Call& c);
+  void ValidateDefinition(Call& c);
+  void AdvanceClock(Call& c);
+  void Verify(Call& c);
+};
+
+// The pathway as the API shows it (no personal data).
+nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Definition* def,
+                           TimestampMs now);
+nlohmann::json EventView(const RecordedEvent& e);
+
+}  // namespace pathways::api

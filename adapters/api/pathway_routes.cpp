@@ -1,0 +1,499 @@
+// The routes about pathways: registering leads, reading a pathway and its history, the
+// commands a counsellor gives, caseloads, the task inbox and the statistics.
+
+#include <algorithm>
+#include <limits>
+
+#include "adapters/api/api_impl.hpp"
+#include "engine/codec/event_json.hpp"
+#include "engine/runtime/pathway_rules.hpp"
+
+namespace pathways::api {
+namespace {
+
+std::string Iso(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
+
+nlohmann::json LabelJson(const definition::Label& l) { return {{"da", l.da}, {"en", l.en}}; }
+
+// A query parameter as a count between 1 and `max`, or `fallback`.
+std::size_t Limit(const http::Request& req, std::size_t fallback, std::size_t max) {
+  const std::string* v = req.Query("limit");
+  if (v == nullptr) return fallback;
+  try {
+    const long long n = std::stoll(*v);
+    return n < 1 ? fallback : std::min<std::size_t>(static_cast<std::size_t>(n), max);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Definition* def,
+                           TimestampMs now) {
+  nlohmann::json state = {{"id", s.state}};
+  if (def != nullptr) {
+    if (const definition::State* st = def->FindState(s.state)) {
+      state["label"] = LabelJson(st->label);
+      state["phase"] = st->phase;
+      state["terminal"] = st->terminal;
+    }
+  }
+  nlohmann::json milestones = nlohmann::json::array();
+  for (const auto& [id, at] : s.milestones)
+    milestones.push_back({{"id", id}, {"reached_at", Iso(at)}});
+  nlohmann::json risks = nlohmann::json::array();
+  for (const auto& [id, r] : s.open_risks) {
+    risks.push_back({{"id", id},
+                     {"type", r.type},
+                     {"severity", r.severity},
+                     {"raised_by", r.raised_by},
+                     {"raised_at", Iso(r.raised_at)}});
+  }
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const auto& [id, t] : s.open_tasks) {
+    tasks.push_back({{"id", id},
+                     {"kind", t.kind},
+                     {"title", {{"da", t.title_da}, {"en", t.title_en}}},
+                     {"assignee", t.assignee},
+                     {"due_at", Iso(t.due_at)},
+                     {"status", t.status},
+                     {"overdue", t.due_at != 0 && t.due_at < now}});
+  }
+  nlohmann::json timers = nlohmann::json::array();
+  for (const auto& [id, t] : s.timers) timers.push_back({{"id", id}, {"due_at", Iso(t.due_at)}});
+  return {
+      {"pathway_id", s.pathway_id},
+      {"participant_id", s.participant_id},
+      {"definition",
+       {{"id", s.definition_id}, {"version", s.definition_version}, {"hash", s.definition_hash}}},
+      {"version", s.version},
+      {"state", state},
+      {"status", runtime::StatusName(s.status)},
+      {"contact_person", s.contact_person},
+      {"data", s.data},
+      {"milestones", milestones},
+      {"risks", risks},
+      {"tasks", tasks},
+      {"timers", timers},
+      {"created_at", Iso(s.created_at)},
+      {"last_contact_at", Iso(s.last_contact_at)}};
+}
+
+nlohmann::json EventView(const RecordedEvent& e) {
+  nlohmann::json scopes = nlohmann::json::array();
+  for (const SealedPersonal& p : e.personal) scopes.push_back(PersonalScopeName(p.scope));
+  return {{"position", e.position},
+          {"version", e.version},
+          {"type", e.type},
+          {"occurred_at", Iso(e.occurred_at)},
+          {"actor", {{"user", e.actor.user}, {"role", e.actor.role}}},
+          {"command_id", e.command_id},
+          {"definition", {{"id", e.definition.id}, {"version", e.definition.version}}},
+          {"data", nlohmann::json::parse(e.data, nullptr, false)},
+          {"personal_scopes", scopes}};
+}
+
+// ---- registering a lead -----------------------------------------------------------------
+
+void Api::Impl::RegisterLead(Call& c) {
+  Fields f(c.req.body, {"pathway_id", "participant_id", "definition", "referral_source", "data",
+                        "personal", "contact_person"});
+  storage::CommandRequest r;
+  r.pathway_id = f.Text("pathway_id", false, 200);
+  r.participant_id = f.Text("participant_id", false, 200);
+  r.definition_id = f.Text("definition", false, 200);
+  runtime::RegisterLead lead;
+  lead.referral_source = f.Text("referral_source", true, 200);
+  lead.data = f.Object("data");
+  const nlohmann::json personal = f.Object("personal");
+  std::string contact = f.Text("contact_person", false, 200);
+  if (!f.ok()) return c.respond(f.Problem());
+  for (const auto& [scope_name, fields] : personal.items()) {
+    std::optional<PersonalScope> scope = ParsePersonalScope(scope_name);
+    if (!scope) {
+      return c.respond(
+          Problem(400, "invalid-body",
+                  "`personal` holds scopes `identity` and `guidance`, not `" + scope_name + "`"));
+    }
+    if (!fields.is_object()) {
+      return c.respond(
+          Problem(400, "invalid-body", "`personal." + scope_name + "` must be an object"));
+    }
+    lead.personal[*scope] = fields;
+  }
+  if (c.user->role == config::Role::kCounsellor) {
+    // A counsellor's lead is their own: it would vanish from their sight otherwise.
+    if (!contact.empty() && contact != c.user->id) {
+      return c.respond(
+          Problem(403, "forbidden", "a counsellor registers leads for their own caseload"));
+    }
+    contact = c.user->id;
+  }
+  if (!contact.empty()) {
+    auto it = options.users.find(contact);
+    if (it == options.users.end() || it->second.role != config::Role::kCounsellor) {
+      return c.respond(Problem(400, "invalid-body",
+                               "contact_person `" + contact + "` is not a configured counsellor"));
+    }
+  }
+  // Under an Idempotency-Key the ids follow from the key, so a retry names the same pathway.
+  const std::string& key = c.req.Header("idempotency-key");
+  const std::string seed = key.empty() ? "" : c.user->id + "\n" + key;
+  if (r.pathway_id.empty()) r.pathway_id = seed.empty() ? NewId("pw-") : DerivedId("pw-", seed);
+  if (r.participant_id.empty()) {
+    r.participant_id = seed.empty() ? NewId("p-") : DerivedId("p-", seed + "\nparticipant");
+  }
+  r.command = std::move(lead);
+  // 201 with the pathway's id and version; the same for a retry under the same key.
+  auto created = [](Call& call, const AppendResult& last) {
+    call.respond(Json(201, {{"pathway_id", last.stream_id},
+                            {"version", last.last_version},
+                            {"position", last.last_position},
+                            {"duplicate", last.duplicate}})
+                     .With("Location", "/v1/pathways/" + last.stream_id)
+                     .With("ETag", "\"" + std::to_string(last.last_version) + "\""));
+  };
+  Submit(c, std::move(r), 201, [this, contact, created](Call& call, const AppendResult& lead) {
+    if (contact.empty()) return created(call, lead);
+    storage::CommandRequest assign;
+    assign.pathway_id = lead.stream_id;
+    // Derived from the lead's result, so a retry of the same request assigns once.
+    assign.command_id = "assign:" + lead.stream_id + ":" + std::to_string(lead.first_position);
+    assign.actor = {call.user->id, std::string(config::RoleName(call.user->role))};
+    assign.command = runtime::AssignContactPerson{contact};
+    auto shared = std::make_shared<Call>(std::move(call));
+    options.store->ExecuteAsync(std::move(assign), [shared, created](Result<AppendResult> done) {
+      if (!done.ok()) return shared->respond(ProblemFor(done.status()));
+      created(*shared, *done);
+    });
+  });
+}
+
+// ---- reading a pathway --------------------------------------------------------------------
+
+void Api::Impl::GetPathway(Call& c) {
+  auto s = VisiblePathway(c, c.params[0]);
+  if (!s) return;
+  auto def = options.catalog->Find(s->definition_id, s->definition_version);
+  c.respond(Json(200, PathwayView(*s, def.get(), options.clock->NowMs()))
+                .With("ETag", "\"" + std::to_string(s->version) + "\""));
+}
+
+void Api::Impl::GetHistory(Call& c) {
+  if (!VisiblePathway(c, c.params[0])) return;
+  std::uint64_t from = 1;
+  if (const std::string* v = c.req.Query("from")) {
+    try {
+      from = std::max<std::uint64_t>(1, std::stoull(*v));
+    } catch (const std::exception&) {
+      return c.respond(Problem(400, "invalid-request", "`from` must be a version number"));
+    }
+  }
+  auto page = options.store->ReadStream(c.params[0], from, Limit(c.req, 100, 1000));
+  if (!page.ok()) return c.respond(ProblemFor(page.status()));
+  nlohmann::json events = nlohmann::json::array();
+  for (const RecordedEvent& e : page->events) events.push_back(EventView(e));
+  nlohmann::json body = {{"pathway_id", c.params[0]}, {"events", events}};
+  if (page->next_version != 0) body["next_from"] = page->next_version;
+  c.respond(Json(200, body));
+}
+
+void Api::Impl::GetAsOf(Call& c) {
+  if (!VisiblePathway(c, c.params[0])) return;
+  const std::string* at = c.req.Query("at");
+  TimestampMs as_of = 0;
+  if (at == nullptr || !codec::ParseIso8601(*at, as_of)) {
+    return c.respond(Problem(400, "invalid-request",
+                             "give `at` as an ISO 8601 time, e.g. ?at=2026-03-02T12:00:00Z"));
+  }
+  runtime::PathwayState state;
+  nlohmann::json history = nlohmann::json::array();
+  for (std::uint64_t from = 1; from != 0;) {
+    auto page = options.store->ReadStream(c.params[0], from, 1000);
+    if (!page.ok()) return c.respond(ProblemFor(page.status()));
+    for (const RecordedEvent& e : page->events) {
+      if (e.occurred_at > as_of) {
+        page->next_version = 0;
+        break;
+      }
+      if (Status st = runtime::Apply(state, e); !st.ok()) return c.respond(ProblemFor(st));
+      history.push_back(EventView(e));
+    }
+    from = page->next_version;
+  }
+  if (!state.exists()) {
+    return c.respond(Problem(404, "not-found", "the pathway did not exist at " + *at));
+  }
+  auto refused = options.store->Rejections(c.params[0], as_of, 1000);
+  nlohmann::json rejections = nlohmann::json::array();
+  if (refused.ok()) {
+    for (const auto& r : *refused) {
+      rejections.push_back({{"at", Iso(r.at)},
+                            {"command", r.command},
+                            {"trigger", r.trigger},
+                            {"actor", {{"user", r.actor.user}, {"role", r.actor.role}}},
+                            {"state", r.state},
+                            {"reason", r.reason}});
+    }
+  }
+  auto def = options.catalog->Find(state.definition_id, state.definition_version);
+  c.respond(Json(200, {{"as_of", Iso(as_of)},
+                       {"pathway", PathwayView(state, def.get(), as_of)},
+                       {"history", history},
+                       {"rejections", rejections}}));
+}
+
+// ---- commands -----------------------------------------------------------------------------
+
+namespace {
+storage::CommandRequest On(const std::string& pathway, runtime::Command command) {
+  storage::CommandRequest r;
+  r.pathway_id = pathway;
+  r.command = std::move(command);
+  return r;
+}
+}  // namespace
+
+void Api::Impl::FireTrigger(Call& c) {
+  Fields f(c.req.body, {"payload"});
+  nlohmann::json payload = f.Object("payload");
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::FireTrigger{c.params[1], std::move(payload)}), 200);
+}
+
+void Api::Impl::RecordContact(Call& c) {
+  Fields f(c.req.body, {"channel"});
+  std::string channel = f.Text("channel", false, 50);
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::RecordContact{std::move(channel)}), 200);
+}
+
+void Api::Impl::RecordMissed(Call& c) {
+  Fields f(c.req.body, {});
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::RecordMissedAppointment{}), 200);
+}
+
+void Api::Impl::RaiseRisk(Call& c) {
+  Fields f(c.req.body, {"type", "severity"});
+  std::string type = f.Text("type", true, 100);
+  std::string severity = f.Text("severity", false, 20);
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::RaiseRisk{std::move(type), std::move(severity)}), 200);
+}
+
+void Api::Impl::ResolveRisk(Call& c) {
+  Fields f(c.req.body, {"resolution"});
+  std::string resolution = f.Text("resolution", false, 1000);
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::ResolveRisk{c.params[1], std::move(resolution)}), 200);
+}
+
+void Api::Impl::Pause(Call& c) {
+  Fields f(c.req.body, {"reason"});
+  std::string reason = f.Text("reason", false, 1000);
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::PausePathway{std::move(reason)}), 200);
+}
+
+void Api::Impl::Resume(Call& c) {
+  Fields f(c.req.body, {});
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::ResumePathway{}), 200);
+}
+
+void Api::Impl::AssignContactPerson(Call& c) {
+  Fields f(c.req.body, {"user"});
+  std::string user = f.Text("user", true, 200);
+  if (!f.ok()) return c.respond(f.Problem());
+  auto it = options.users.find(user);
+  if (it == options.users.end() || it->second.role != config::Role::kCounsellor) {
+    return c.respond(Problem(400, "invalid-body", "`" + user + "` is not a configured counsellor"));
+  }
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], runtime::AssignContactPerson{std::move(user)}), 200);
+}
+
+void Api::Impl::TaskAction(Call& c) {
+  const std::string& action = c.params[2];
+  Fields f(c.req.body, {"reason"});
+  std::string reason = f.Text("reason", false, 1000);
+  if (!f.ok()) return c.respond(f.Problem());
+  runtime::Command command;
+  if (action == "acknowledge") {
+    command = runtime::AcknowledgeTask{c.params[1]};
+  } else if (action == "complete") {
+    command = runtime::CompleteTask{c.params[1]};
+  } else if (action == "cancel") {
+    command = runtime::CancelTask{c.params[1], std::move(reason)};
+  } else {
+    return c.respond(
+        Problem(404, "not-found",
+                "a task can be acknowledged, completed or cancelled, not `" + action + "`"));
+  }
+  if (!VisiblePathway(c, c.params[0])) return;
+  Submit(c, On(c.params[0], std::move(command)), 200);
+}
+
+void Api::Impl::Migrate(Call& c) {
+  Fields f(c.req.body, {"to_version", "mapping", "dry_run"});
+  const std::optional<std::int64_t> to = f.Integer("to_version");
+  const nlohmann::json mapping_json = f.Object("mapping");
+  const bool dry_run = f.Flag("dry_run");
+  if (!f.ok()) return c.respond(f.Problem());
+  if (!to || *to < 1 || *to > std::numeric_limits<std::uint32_t>::max()) {
+    return c.respond(Problem(400, "invalid-body", "`to_version` (1 or more) is required"));
+  }
+  runtime::MigratePathway m;
+  m.target_version = static_cast<std::uint32_t>(*to);
+  for (const auto& [from, target] : mapping_json.items()) {
+    if (!target.is_string()) {
+      return c.respond(Problem(400, "invalid-body", "`mapping` maps state ids to state ids"));
+    }
+    m.mapping[from] = target.get<std::string>();
+  }
+  auto s = VisiblePathway(c, c.params[0]);
+  if (!s) return;
+  if (dry_run) {
+    // Decided exactly as the writer would, against the committed state, and not submitted.
+    auto def = options.catalog->Find(s->definition_id, s->definition_version);
+    auto target = options.catalog->Find(s->definition_id, m.target_version);
+    if (def == nullptr)
+      return c.respond(Problem(409, "precondition", "the pathway's definition is not loaded"));
+    runtime::DecideContext ctx{*def,
+                               {c.user->id, "administrator"},
+                               options.clock->NowMs(),
+                               s->pathway_id,
+                               s->participant_id,
+                               target.get()};
+    auto decided = runtime::Decide(*s, m, ctx);
+    if (!decided.ok()) return c.respond(ProblemFor(decided.status()));
+    return c.respond(
+        Json(200, {{"dry_run", true},
+                   {"would_move", true},
+                   {"from", s->state},
+                   {"to", m.mapping.count(s->state) ? m.mapping[s->state] : s->state}}));
+  }
+  Submit(c, On(c.params[0], std::move(m)), 200);
+}
+
+// ---- caseloads, tasks, statistics ------------------------------------------------------
+
+void Api::Impl::Caseload(Call& c) {
+  std::string counsellor = c.user->id;
+  if (const std::string* v = c.req.Query("counsellor")) {
+    if (c.user->role == config::Role::kCounsellor && *v != c.user->id) {
+      return c.respond(Problem(403, "forbidden", "a counsellor sees their own caseload"));
+    }
+    counsellor = *v;
+  } else if (c.user->role != config::Role::kCounsellor) {
+    return c.respond(Problem(400, "invalid-request", "name the counsellor: ?counsellor=ID"));
+  }
+  const std::string* state_filter = c.req.Query("state");
+  const std::string* risk_filter = c.req.Query("risk");
+  const std::string* overdue_v = c.req.Query("overdue");
+  const bool overdue_only = overdue_v != nullptr && (*overdue_v == "true" || *overdue_v == "1");
+  auto entries = options.store->Caseload(counsellor, 100'000);
+  if (!entries.ok()) {
+    if (entries.status().code() == StatusCode::kInvalidArgument) {
+      return c.respond(
+          Json(200, {{"counsellor", counsellor}, {"pathways", nlohmann::json::array()}}));
+    }
+    return c.respond(ProblemFor(entries.status()));
+  }
+  const TimestampMs now = options.clock->NowMs();
+  std::map<std::string, int> overdue;
+  auto inbox = options.store->Inbox(counsellor, 100'000);
+  if (!inbox.ok()) return c.respond(ProblemFor(inbox.status()));
+  for (const auto& t : *inbox) {
+    const TimestampMs due = t.task.value("due_at", TimestampMs{0});
+    if (due != 0 && due < now) ++overdue[t.pathway_id];
+  }
+  nlohmann::json list = nlohmann::json::array();
+  const std::size_t limit = Limit(c.req, 1000, 100'000);
+  for (const auto& e : *entries) {
+    if (state_filter && e.summary.value("state", "") != *state_filter) continue;
+    if (overdue_only && overdue[e.pathway_id] == 0) continue;
+    nlohmann::json row = e.summary;
+    row["pathway_id"] = e.pathway_id;
+    row["overdue_tasks"] = overdue[e.pathway_id];
+    if (risk_filter) {
+      // The summary counts risks; their types are on the pathway's row.
+      auto s = options.store->LoadPathway(e.pathway_id);
+      if (!s.ok() || !s->has_value()) continue;
+      bool has = false;
+      for (const auto& [id, r] : (*s)->open_risks) has = has || r.type == *risk_filter;
+      if (!has) continue;
+    }
+    list.push_back(std::move(row));
+    if (list.size() >= limit) break;
+  }
+  c.respond(Json(200, {{"counsellor", counsellor}, {"pathways", list}}));
+}
+
+void Api::Impl::Tasks(Call& c) {
+  std::string assignee = c.user->id;
+  if (const std::string* v = c.req.Query("assignee")) {
+    if (c.user->role == config::Role::kCounsellor && *v != c.user->id) {
+      return c.respond(Problem(403, "forbidden", "a counsellor sees their own inbox"));
+    }
+    assignee = *v;
+  }
+  auto inbox = options.store->Inbox(assignee, Limit(c.req, 1000, 100'000));
+  if (!inbox.ok()) {
+    if (inbox.status().code() == StatusCode::kInvalidArgument) {
+      return c.respond(Json(200, {{"assignee", assignee}, {"tasks", nlohmann::json::array()}}));
+    }
+    return c.respond(ProblemFor(inbox.status()));
+  }
+  const TimestampMs now = options.clock->NowMs();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& t : *inbox) {
+    const TimestampMs due = t.task.value("due_at", TimestampMs{0});
+    list.push_back({{"pathway_id", t.pathway_id},
+                    {"task_id", t.task_id},
+                    {"kind", t.task.value("kind", "")},
+                    {"title", t.task.value("title", nlohmann::json::object())},
+                    {"status", t.task.value("status", "")},
+                    {"due_at", Iso(due)},
+                    {"overdue", due != 0 && due < now}});
+  }
+  std::stable_sort(list.begin(), list.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["due_at"].get<std::string>() < b["due_at"].get<std::string>();
+  });
+  c.respond(Json(200, {{"assignee", assignee}, {"tasks", list}}));
+}
+
+void Api::Impl::Stats(Call& c) {
+  auto counts = options.store->Counts();
+  if (!counts.ok()) return c.respond(ProblemFor(counts.status()));
+  nlohmann::json states = nlohmann::json::object();
+  nlohmann::json milestones = nlohmann::json::object();
+  for (const auto& [key, n] : *counts) {
+    if (key.rfind("state:", 0) == 0) states[key.substr(6)] = n;
+    if (key.rfind("milestone:", 0) == 0) milestones[key.substr(10)] = n;
+  }
+  nlohmann::json body = {{"states", states}, {"milestones", milestones}};
+  if (auto def = options.catalog->Newest(); def != nullptr && def->target) {
+    const std::int64_t reached = milestones.value(def->target->milestone, std::int64_t{0});
+    body["target"] = {
+        {"definition", def->id},
+        {"milestone", def->target->milestone},
+        {"count", def->target->count},
+        {"reached", reached},
+        {"progress", def->target->count == 0
+                         ? 0.0
+                         : static_cast<double>(reached) / static_cast<double>(def->target->count)}};
+  }
+  c.respond(Json(200, body));
+}
+
+}  // namespace pathways::api

@@ -1,0 +1,43 @@
+#include "adapters/api/problem.hpp"
+
+#include "adapters/http/server.hpp"
+
+namespace pathways::api {
+
+http::Response Problem(int status, const std::string& type, const std::string& detail,
+                       nlohmann::json extra) {
+  extra["type"] = "https://pathways.example/problems/" + type;
+  extra["title"] = std::string(http::ReasonPhrase(status));
+  extra["status"] = status;
+  extra["detail"] = detail;
+  http::Response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+http::Response ProblemFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kRejected: return Problem(409, "rejected", status.message());
+    case StatusCode::kNotFound: return Problem(404, "not-found", status.message());
+    case StatusCode::kInvalidArgument: return Problem(400, "invalid-request", status.message());
+    case StatusCode::kWrongExpectedVersion:
+      return Problem(412, "version-mismatch", status.message());
+    case StatusCode::kConflict: return Problem(422, "idempotency-key-reused", status.message());
+    case StatusCode::kFailedPrecondition: return Problem(409, "precondition", status.message());
+    case StatusCode::kClosed: return Problem(503, "unavailable", status.message());
+    default:
+      return Problem(500, "internal",
+                     "the server could not complete the request: " + status.message());
+  }
+}
+
+http::Response Json(int status, const nlohmann::json& body) {
+  http::Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+}  // namespace pathways::api

@@ -1,0 +1,209 @@
+#include "adapters/config/server_config.hpp"
+
+#include <filesystem>
+
+#include "workflows/yaml_reader.hpp"
+
+namespace pathways::config {
+namespace {
+
+namespace fs = std::filesystem;
+using workflows::YamlReader;
+
+const std::vector<std::string> kRoles = {"counsellor", "administrator", "auditor", "partner"};
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(base_dir) / path).lexically_normal().string();
+}
+
+std::string DirOf(const std::string& file) {
+  const fs::path parent = fs::path(file).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+class ConfigReader : YamlReader {
+ public:
+  explicit ConfigReader(const std::string& file) : YamlReader(file), dir_(DirOf(file)) {}
+
+  ConfigResult Read() {
+    ConfigResult out;
+    ServerConfig& c = out.config;
+    c.file = file();
+    std::string text;
+    if (!workflows::ReadWholeFile(file(), text)) {
+      out.diagnostics.push_back({file(), 1, 1, "cannot read the file"});
+      return out;
+    }
+    YAML::Node root = Parse(text);
+    if (!HasErrors() && !root.IsMap()) Error(root.Mark(), "the config file is a mapping");
+    if (!HasErrors()) ReadRoot(root, c);
+    out.diagnostics = TakeDiagnostics();
+    if (out.diagnostics.empty() && !c.users_file.empty()) {
+      ReadUsers(c, out.diagnostics);
+    }
+    return out;
+  }
+
+ private:
+  void ReadRoot(const YAML::Node& root, ServerConfig& c) {
+    CheckMap(root, "the config file",
+             {"listen", "data", "master_key", "workflows", "users", "tokens", "clock",
+              "clock_start", "threads", "limits", "tls", "demo"});
+    if (root["listen"]) {
+      if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
+    }
+    if (!root["data"]) {
+      Error(root.Mark(), "the config file needs `data`: the store's directory");
+    } else if (auto d = Str(root["data"], "data")) {
+      c.data_dir = Resolve(dir_, *d);
+    }
+    if (root["master_key"])
+      c.master_key = Resolve(dir_, Str(root["master_key"], "master_key").value_or(""));
+    if (!root["workflows"]) {
+      Error(root.Mark(), "the config file needs `workflows`: definition files or directories");
+    } else {
+      for (auto& [w, mark] : List(root["workflows"], "workflows"))
+        c.workflows.push_back(Resolve(dir_, w));
+    }
+    if (root["users"]) c.users_file = Resolve(dir_, Str(root["users"], "users").value_or(""));
+    if (root["tokens"]) c.tokens_file = Resolve(dir_, Str(root["tokens"], "tokens").value_or(""));
+    if (c.tokens_file.empty() && !c.data_dir.empty()) c.tokens_file = c.data_dir + ".tokens.json";
+    if (root["clock"]) {
+      auto clock = Str(root["clock"], "clock");
+      if (clock && *clock != "system" && *clock != "manual") {
+        Error(root["clock"].Mark(), "clock `" + *clock + "` must be `system` or `manual`");
+      }
+      c.manual_clock = clock && *clock == "manual";
+    }
+    if (root["clock_start"]) c.clock_start = Str(root["clock_start"], "clock_start").value_or("");
+    if (root["threads"])
+      c.threads = static_cast<int>(Bounded(root["threads"], "threads", 1, 64, c.threads));
+    if (const YAML::Node limits = root["limits"]) {
+      if (CheckMap(limits, "limits",
+                   {"body_bytes", "header_bytes", "read_timeout_ms", "write_timeout_ms",
+                    "idle_timeout_ms", "connections", "queue"})) {
+        auto get = [&](const char* key, std::int64_t lo, std::int64_t hi, std::int64_t dflt) {
+          return limits[key] ? Bounded(limits[key], std::string("limits.") + key, lo, hi, dflt)
+                             : dflt;
+        };
+        c.body_bytes = static_cast<std::size_t>(
+            get("body_bytes", 1024, 1 << 30, static_cast<std::int64_t>(c.body_bytes)));
+        c.header_bytes = static_cast<std::size_t>(
+            get("header_bytes", 1024, 1 << 20, static_cast<std::int64_t>(c.header_bytes)));
+        c.read_timeout_ms =
+            static_cast<int>(get("read_timeout_ms", 100, 3'600'000, c.read_timeout_ms));
+        c.write_timeout_ms =
+            static_cast<int>(get("write_timeout_ms", 100, 3'600'000, c.write_timeout_ms));
+        c.idle_timeout_ms =
+            static_cast<int>(get("idle_timeout_ms", 100, 3'600'000, c.idle_timeout_ms));
+        c.connections = static_cast<std::size_t>(
+            get("connections", 1, 1'000'000, static_cast<std::int64_t>(c.connections)));
+        c.queue = static_cast<std::size_t>(
+            get("queue", 1, 10'000'000, static_cast<std::int64_t>(c.queue)));
+      }
+    }
+    if (const YAML::Node tls = root["tls"]) {
+      if (CheckMap(tls, "tls", {"certificate", "private_key"})) {
+        if (tls["certificate"])
+          c.tls_certificate =
+              Resolve(dir_, Str(tls["certificate"], "tls.certificate").value_or(""));
+        if (tls["private_key"])
+          c.tls_private_key =
+              Resolve(dir_, Str(tls["private_key"], "tls.private_key").value_or(""));
+        if (c.tls_certificate.empty() != c.tls_private_key.empty()) {
+          Error(tls.Mark(), "tls needs both `certificate` and `private_key`");
+        }
+      }
+    }
+    if (const YAML::Node demo = root["demo"]) {
+      if (CheckMap(demo, "demo", {"participants"}) && demo["participants"]) {
+        c.demo_participants =
+            static_cast<int>(Bounded(demo["participants"], "demo.participants", 0, 100000, 0));
+      }
+    }
+  }
+
+  void ParseListen(const std::string& listen, const YAML::Node& node, ServerConfig& c) {
+    const std::size_t colon = listen.rfind(':');
+    std::int64_t port = -1;
+    if (colon != std::string::npos && colon + 1 < listen.size() && colon + 6 >= listen.size()) {
+      try {
+        std::size_t used = 0;
+        port = std::stoll(listen.substr(colon + 1), &used);
+        if (used != listen.size() - colon - 1) port = -1;
+      } catch (const std::exception&) {
+        port = -1;
+      }
+    }
+    if (colon == 0 || colon == std::string::npos || port < 0 || port > 65535) {
+      Error(node.Mark(), "listen `" + listen + "` must be HOST:PORT, e.g. 127.0.0.1:8080");
+      return;
+    }
+    c.host = listen.substr(0, colon);
+    if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
+      c.host = c.host.substr(1, c.host.size() - 2);  // [::1]:8080
+    }
+    c.port = static_cast<std::uint16_t>(port);
+  }
+
+  std::int64_t Bounded(const YAML::Node& node, const std::string& what, std::int64_t lo,
+                       std::int64_t hi, std::int64_t fallback) {
+    auto v = Int(node, what);
+    if (!v) return fallback;
+    if (*v < lo || *v > hi) {
+      Error(node.Mark(),
+            what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+      return fallback;
+    }
+    return *v;
+  }
+
+  void ReadUsers(ServerConfig& c, std::vector<workflows::Diagnostic>& diagnostics) {
+    YamlReader r(c.users_file);
+    std::string text;
+    if (!workflows::ReadWholeFile(c.users_file, text)) {
+      diagnostics.push_back({c.users_file, 1, 1, "cannot read the users file"});
+      return;
+    }
+    YAML::Node root = r.Parse(text);
+    if (!r.HasErrors() && r.CheckMap(root, "the users file", {"users"})) {
+      YamlReader::Keys ids;
+      r.ForEachEntry(root["users"], "users", ids,
+                     [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
+                       User u;
+                       u.id = id;
+                       if (!r.CheckMap(n, "user " + id, {"name", "role", "organisation"})) return;
+                       if (n["name"]) u.name = r.Str(n["name"], "name").value_or("");
+                       if (!n["role"]) {
+                         r.Error(n.Mark(), "user " + id + " needs a `role`");
+                       } else if (auto role = r.Str(n["role"], "role")) {
+                         auto it = std::find(kRoles.begin(), kRoles.end(), *role);
+                         if (it == kRoles.end()) {
+                           r.Error(
+                               n["role"].Mark(),
+                               "role `" + *role +
+                                   "` is not one of counsellor, administrator, auditor, partner" +
+                                   workflows::DidYouMean(*role, kRoles));
+                         } else {
+                           u.role = static_cast<Role>(it - kRoles.begin());
+                         }
+                       }
+                       if (n["organisation"])
+                         u.organisation = r.Str(n["organisation"], "organisation").value_or("");
+                       c.users[id] = std::move(u);
+                     });
+    }
+    for (auto& d : r.TakeDiagnostics()) diagnostics.push_back(std::move(d));
+  }
+
+  std::string dir_;
+};
+
+}  // namespace
+
+std::string_view RoleName(Role r) { return kRoles[static_cast<std::size_t>(r)]; }
+
+ConfigResult LoadServerConfig(const std::string& path) { return ConfigReader(path).Read(); }
+
+}  // namespace pathways::config

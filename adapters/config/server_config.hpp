@@ -1,0 +1,60 @@
+#pragma once
+// The server's config file (config/pathways.yaml; docs/operations.md documents every key) and
+// the users file it names. Relative paths in a file are relative to that file's directory.
+// Every problem is reported as FILE:LINE:COL like a pathway definition's.
+//
+// Thread-safe: free functions.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "workflows/diagnostics.hpp"
+
+namespace pathways::config {
+
+enum class Role { kCounsellor, kAdministrator, kAuditor, kPartner };
+std::string_view RoleName(Role r);
+
+struct User {
+  std::string id;  // also the contact-person id of a counsellor
+  std::string name;
+  Role role = Role::kCounsellor;
+  std::string organisation;
+};
+
+struct ServerConfig {
+  std::string file;  // where it was read from
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string data_dir;
+  std::string master_key;  // empty: beside the store
+  std::vector<std::string> workflows;
+  std::string users_file;
+  std::string tokens_file;
+  bool manual_clock = false;
+  std::string clock_start;  // ISO 8601; manual clock only; empty: the wall clock at start
+  int threads = 2;
+  std::size_t body_bytes = 1024 * 1024;
+  std::size_t header_bytes = 16 * 1024;
+  int read_timeout_ms = 10'000;
+  int write_timeout_ms = 10'000;
+  int idle_timeout_ms = 60'000;
+  std::size_t connections = 1024;
+  std::size_t queue = 10'000;  // commands waiting for the writer before 429
+  std::string tls_certificate;
+  std::string tls_private_key;
+  int demo_participants = 0;          // synthetic participants seeded into an empty store
+  std::map<std::string, User> users;  // from users_file
+};
+
+struct ConfigResult {
+  ServerConfig config;
+  std::vector<workflows::Diagnostic> diagnostics;  // non-empty: do not start
+};
+
+// Reads the config file and its users file.
+ConfigResult LoadServerConfig(const std::string& path);
+
+}  // namespace pathways::config

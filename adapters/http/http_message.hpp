@@ -1,0 +1,58 @@
+#pragma once
+// The HTTP request and response as the API sees them: plain structs, so only the server's own
+// file includes Beast (it is the costliest header set to compile) and handlers stay testable
+// without a socket.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pathways::http {
+
+struct Request {
+  std::string method;                                      // "GET", "POST", ...
+  std::string target;                                      // as sent: path and query
+  std::string path;                                        // percent-decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::map<std::string, std::string> headers;              // names lower-cased
+  std::string body;
+  std::string remote;  // peer address, for logs
+
+  // The header's value, or "" when absent.
+  const std::string& Header(const std::string& lower_name) const;
+  // The first query parameter of that name, or nullptr.
+  const std::string* Query(std::string_view name) const;
+};
+
+// A response body produced over time (Server-Sent Events, exports): the server calls `next`
+// whenever the previous chunk is written; `next` answers with the next chunk via `emit`
+// (an empty chunk with last == true ends the stream). `emit` may be called from any thread.
+struct Stream {
+  using Emit = std::function<void(std::string chunk, bool last)>;
+  std::function<void(Emit emit)> next;
+  // Called once when the client goes away or the server stops, from the server's thread.
+  std::function<void()> cancel;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::shared_ptr<Stream> stream;  // set: body is ignored and chunks follow
+
+  Response& With(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// Answers a request; may be called from any thread, exactly once.
+using Responder = std::function<void(Response)>;
+using Handler = std::function<void(Request, Responder)>;
+
+}  // namespace pathways::http

@@ -1,0 +1,38 @@
+#pragma once
+// A participant's route through the AMIGO pathway as commands: the AMU route, ten steps from
+// lead to completion. The benchmark drives every participant through all of it; the demo data
+// stops each participant somewhere along it.
+
+#include <cstdint>
+#include <string>
+
+#include "engine/runtime/pathway_rules.hpp"
+
+namespace pathways::cli {
+
+inline constexpr int kAmigoSteps = 10;
+
+// Step `step` (0 .. kAmigoSteps-1) for participant number `participant`; the contact person is
+// `counsellor` (step 1).
+inline runtime::Command AmigoStep(int step, std::uint64_t participant,
+                                  const std::string& counsellor) {
+  using runtime::FireTrigger;
+  switch (step) {
+    case 0:
+      return runtime::RegisterLead{
+          "jobcenter",
+          {{"unemployed", false}},
+          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}}};
+    case 1: return runtime::AssignContactPerson{counsellor};
+    case 2: return FireTrigger{"hold_intake", {{"age_at_entry", 25 + participant % 40}}};
+    case 3: return FireTrigger{"request_rkv", nlohmann::json::object()};
+    case 4: return FireTrigger{"complete_rkv", {{"track", "AMU"}}};
+    case 5: return FireTrigger{"agree_plan", nlohmann::json::object()};
+    case 6: return FireTrigger{"enrol", nlohmann::json::object()};
+    case 7: return FireTrigger{"start_amu", nlohmann::json::object()};
+    case 8: return FireTrigger{"complete_amu_course", {{"course_end", "2026-05-01"}}};
+    default: return FireTrigger{"complete_pathway", nlohmann::json::object()};
+  }
+}
+
+}  // namespace pathways::cli

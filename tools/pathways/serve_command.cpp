@@ -1,0 +1,240 @@
+// pathways serve: the server. Reads the config file (flags override it), loads the pathway
+// definitions, opens the store, starts the timer scheduler and the HTTP server, and on first
+// start of a demo config seeds synthetic participants. SIGTERM/SIGINT: stop accepting, finish
+// what is in flight, close the store, exit 0. SIGHUP: reload definitions and tokens; a broken
+// definition file is refused and the running set stays.
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "adapters/api/api.hpp"
+#include "adapters/config/server_config.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/platform/system_clock.hpp"
+#include "engine/codec/event_json.hpp"
+#include "engine/storage/timer_scheduler.hpp"
+#include "tools/pathways/amigo_script.hpp"
+#include "tools/pathways/cli_common.hpp"
+#include "workflows/definition_set.hpp"
+
+namespace pathways::cli {
+namespace {
+
+struct ServeArgs {
+  std::string config;
+  std::string data;
+  std::string listen;
+  std::string clock;
+};
+
+void PrintDiagnostics(const std::vector<workflows::Diagnostic>& ds) {
+  for (const auto& d : ds) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+}
+
+// Synthetic participants spread along the AMIGO route, a few with risks, divided between the
+// configured counsellors. Only into an empty store, and only when the definition is AMIGO.
+Status SeedDemo(storage::RocksEventStore& store, const config::ServerConfig& cfg,
+                const definition::DefinitionCatalog& catalog) {
+  std::vector<std::string> counsellors;
+  for (const auto& [id, u] : cfg.users) {
+    if (u.role == config::Role::kCounsellor) counsellors.push_back(id);
+  }
+  auto def = catalog.Newest();
+  if (counsellors.empty() || def == nullptr || def->id != "amigo") {
+    spdlog::warn("demo data needs the amigo definition and at least one counsellor; skipped");
+    return Status::Ok();
+  }
+  for (int p = 0; p < cfg.demo_participants; ++p) {
+    const std::string pathway = "demo-" + std::to_string(p + 1);
+    const std::string& counsellor = counsellors[static_cast<std::size_t>(p) % counsellors.size()];
+    const int steps = 2 + (p * 7) % (kAmigoSteps - 1);  // spread over the route, all assigned
+    for (int step = 0; step < steps; ++step) {
+      storage::CommandRequest r;
+      r.pathway_id = pathway;
+      r.participant_id = "demo-participant-" + std::to_string(p + 1);
+      r.command_id = pathway + "-step-" + std::to_string(step);
+      r.actor = {counsellor, "counsellor"};
+      r.command = AmigoStep(step, static_cast<std::uint64_t>(p), counsellor);
+      if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
+    }
+    if (p % 5 == 2) {  // some at risk
+      storage::CommandRequest r;
+      r.pathway_id = pathway;
+      r.command_id = pathway + "-risk";
+      r.actor = {counsellor, "counsellor"};
+      r.command = runtime::RaiseRisk{"no_contact", ""};
+      if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
+    }
+  }
+  return Status::Ok();
+}
+
+int Serve(const ServeArgs& a) {
+  config::ConfigResult loaded = config::LoadServerConfig(a.config);
+  if (!loaded.diagnostics.empty()) {
+    PrintDiagnostics(loaded.diagnostics);
+    return kExitUsage;
+  }
+  config::ServerConfig cfg = std::move(loaded.config);
+  if (!a.data.empty()) cfg.data_dir = a.data;
+  if (!a.listen.empty()) {
+    const std::size_t colon = a.listen.rfind(':');
+    if (colon == std::string::npos) {
+      std::fprintf(stderr, "pathways serve: error: --listen must be HOST:PORT\n");
+      return kExitUsage;
+    }
+    cfg.host = a.listen.substr(0, colon);
+    cfg.port = static_cast<std::uint16_t>(std::stoi(a.listen.substr(colon + 1)));
+  }
+  if (!a.clock.empty()) cfg.manual_clock = a.clock == "manual";
+
+  workflows::DefinitionSet set = workflows::LoadDefinitionSet(cfg.workflows);
+  if (!set.diagnostics.empty()) {
+    PrintDiagnostics(set.diagnostics);
+    return kExitUsage;
+  }
+  auto catalog = std::make_shared<definition::DefinitionCatalog>();
+  catalog->AddAll(set.definitions);
+
+  // Signals go to the thread that waits for them, never to the server's or writer's threads:
+  // block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  adapters::SystemClock system_clock;
+  std::unique_ptr<ManualClock> manual;
+  if (cfg.manual_clock) {
+    TimestampMs start = system_clock.NowMs();
+    if (!cfg.clock_start.empty() && !codec::ParseIso8601(cfg.clock_start, start)) {
+      std::fprintf(stderr, "%s: error: clock_start `%s` is not an ISO 8601 time\n",
+                   cfg.file.c_str(), cfg.clock_start.c_str());
+      return kExitUsage;
+    }
+    manual = std::make_unique<ManualClock>(start);
+  }
+  const Clock& clock = manual ? static_cast<const Clock&>(*manual) : system_clock;
+
+  storage::StoreOptions o;
+  o.dir = cfg.data_dir;
+  o.master_key_path = cfg.master_key;
+  o.create_if_missing = true;
+  o.clock = &clock;
+  o.definitions = catalog;
+  auto store = storage::RocksEventStore::Open(o);
+  if (!store.ok()) return Fail("serve", store.status());
+
+  api::TokenStore tokens(cfg.tokens_file);
+  if (Status st = tokens.Reload(); !st.ok()) return Fail("serve", st);
+
+  if (cfg.demo_participants > 0 && (*store)->Head().position == 0) {
+    if (Status st = SeedDemo(**store, cfg, *catalog); !st.ok()) return Fail("serve", st);
+    spdlog::info("seeded {} demo participants", cfg.demo_participants);
+  }
+
+  storage::TimerScheduler scheduler(**store, clock);
+  scheduler.Start();
+
+  api::ApiOptions ao;
+  ao.store = store->get();
+  ao.catalog = catalog;
+  ao.clock = &clock;
+  ao.manual_clock = manual.get();
+  ao.scheduler = &scheduler;
+  ao.tokens = &tokens;
+  ao.users = cfg.users;
+  ao.max_queue = cfg.queue;
+  const std::vector<std::string> workflow_paths = cfg.workflows;
+  ao.reload = [catalog, workflow_paths](std::vector<std::string>& added, std::size_t& unchanged) {
+    workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog, workflow_paths);
+    for (const auto& d : r.added) added.push_back(d->id + " version " + std::to_string(d->version));
+    unchanged = r.unchanged;
+    return r.diagnostics;
+  };
+  http::Server* server_ptr = nullptr;
+  ao.extra_metrics = [&server_ptr] {
+    if (server_ptr == nullptr) return std::string();
+    const http::ServerStats s = server_ptr->Stats();
+    return "# HELP pathways_http_connections_open Open connections.\n"
+           "# TYPE pathways_http_connections_open gauge\n"
+           "pathways_http_connections_open " +
+           std::to_string(s.connections_open) +
+           "\n# HELP pathways_http_connections_refused_total Connections refused over the cap.\n"
+           "# TYPE pathways_http_connections_refused_total counter\n"
+           "pathways_http_connections_refused_total " +
+           std::to_string(s.connections_refused) + "\n";
+  };
+  api::Api api(std::move(ao));
+
+  http::ServerOptions so;
+  so.host = cfg.host;
+  so.port = cfg.port;
+  so.threads = cfg.threads;
+  so.max_body_bytes = cfg.body_bytes;
+  so.max_header_bytes = cfg.header_bytes;
+  so.read_timeout_ms = cfg.read_timeout_ms;
+  so.write_timeout_ms = cfg.write_timeout_ms;
+  so.idle_timeout_ms = cfg.idle_timeout_ms;
+  so.max_connections = cfg.connections;
+  so.certificate_file = cfg.tls_certificate;
+  so.private_key_file = cfg.tls_private_key;
+  http::Server server(
+      so,
+      [&api](http::Request r, http::Responder done) { api.Handle(std::move(r), std::move(done)); },
+      [&api](const http::RequestLog& l) {
+        api.Observe(l.status, l.ms);
+        spdlog::info("{} {} {} {:.1f}ms {}", l.method, l.path, l.status, l.ms, l.remote);
+      });
+  if (Status st = server.Start(); !st.ok()) return Fail("serve", st);
+  server_ptr = &server;
+  std::printf("pathways serve: listening on %s://%s:%u (store %s, %zu definition(s), clock %s)\n",
+              server.tls() ? "https" : "http", cfg.host.c_str(), server.port(),
+              cfg.data_dir.c_str(), catalog->All().size(), manual ? "manual" : "system");
+  std::fflush(stdout);
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog, workflow_paths);
+      if (!r.diagnostics.empty()) {
+        for (const auto& d : r.diagnostics) spdlog::error("reload refused: {}", d.ToString());
+      } else {
+        spdlog::info("reloaded: {} new definition version(s), {} unchanged", r.added.size(),
+                     r.unchanged);
+      }
+      if (Status st = tokens.Reload(); !st.ok()) spdlog::error("tokens: {}", st.ToString());
+      continue;
+    }
+    spdlog::info("stopping: finishing requests in flight");
+    break;
+  }
+  server.Stop();
+  server.Wait(10'000);
+  server_ptr = nullptr;
+  scheduler.Stop();
+  (*store)->Close();
+  spdlog::info("stopped; the store is closed");
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("serve", "run the HTTP server");
+  auto a = std::make_shared<ServeArgs>();
+  cmd->add_option("--config", a->config, "server config file (e.g. config/pathways.yaml)")
+      ->required();
+  cmd->add_option("--data", a->data, "store directory (overrides the config file)");
+  cmd->add_option("--listen", a->listen, "HOST:PORT (overrides the config file)");
+  cmd->add_option("--clock", a->clock, "system or manual (overrides the config file)")
+      ->check(CLI::IsMember({"system", "manual"}));
+  cmd->callback([a] { ExitCode() = Serve(*a); });
+}
+
+}  // namespace pathways::cli
