@@ -1,0 +1,346 @@
+// The API over a real server on 127.0.0.1 with a real store: who may do what, a lead's life,
+// idempotency and versions, bad input that changes nothing, the manual clock, reloads, and
+// the server's limits.
+
+#include "adapters/api/api.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "adapters/http/server.hpp"
+#include "tests/support/amigo_store.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_store.hpp"
+#include "workflows/definition_set.hpp"
+
+namespace pathways {
+namespace {
+
+using testing::HttpReply;
+
+const char* kUsers = R"(users:
+  anne: {name: Anne, role: counsellor, organisation: school}
+  bo: {name: Bo, role: counsellor, organisation: school}
+  admin: {name: Admin, role: administrator, organisation: school}
+  revisor: {name: Revisor, role: auditor, organisation: fund}
+  jobcenter: {name: Jobcenter, role: partner, organisation: jc}
+)";
+
+// A server with the AMIGO definition on a manual clock, and a token per user.
+class TestServer {
+ public:
+  explicit TestServer(http::ServerOptions so = {}) : clock_(testing::kTestEpochMs) {
+    std::filesystem::create_directories(tmp_ / "workflows");
+    std::filesystem::copy_file(testing::AmigoPath(), tmp_ / "workflows/amigo.yaml");
+    std::ofstream(tmp_ / "users.yaml") << kUsers;
+    std::ofstream(tmp_ / "pathways.yaml")
+        << "data: store\nworkflows: [workflows]\nusers: users.yaml\ntokens: tokens.json\n";
+    config::ConfigResult cfg = config::LoadServerConfig(tmp_ / "pathways.yaml");
+    REQUIRE(cfg.diagnostics.empty());
+    config_ = cfg.config;
+    workflows::DefinitionSet set = workflows::LoadDefinitionSet(config_.workflows);
+    REQUIRE(set.diagnostics.empty());
+    catalog_ = std::make_shared<definition::DefinitionCatalog>();
+    catalog_->AddAll(set.definitions);
+    store_ = testing::OpenWithDefinitions(config_.data_dir, clock_, catalog_);
+    tokens_ = std::make_unique<api::TokenStore>(config_.tokens_file);
+    for (const auto& [id, user] : config_.users) {
+      auto token = tokens_->Issue(id, clock_.NowMs());
+      REQUIRE(token.ok());
+      token_of_[id] = *token;
+    }
+    REQUIRE(tokens_->Reload().ok());
+    scheduler_ = std::make_unique<storage::TimerScheduler>(*store_, clock_);
+    scheduler_->Start();
+    api::ApiOptions ao;
+    ao.store = store_.get();
+    ao.catalog = catalog_;
+    ao.clock = &clock_;
+    ao.manual_clock = &clock_;
+    ao.scheduler = scheduler_.get();
+    ao.tokens = tokens_.get();
+    ao.users = config_.users;
+    ao.max_queue = 10'000;
+    std::vector<std::string> paths = config_.workflows;
+    ao.reload = [this, paths](std::vector<std::string>& added, std::size_t& unchanged) {
+      workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog_, paths);
+      for (const auto& d : r.added) added.push_back(d->id);
+      unchanged = r.unchanged;
+      return r.diagnostics;
+    };
+    api_ = std::make_unique<api::Api>(std::move(ao));
+    so.host = "127.0.0.1";
+    so.port = 0;
+    server_ = std::make_unique<http::Server>(so, [this](http::Request r, http::Responder done) {
+      api_->Handle(std::move(r), std::move(done));
+    });
+    REQUIRE(server_->Start().ok());
+  }
+  ~TestServer() {
+    server_->Stop();
+    server_->Wait(5000);
+    scheduler_->Stop();
+  }
+
+  HttpReply As(const std::string& user, const std::string& method, const std::string& target,
+               const std::string& body = "", std::map<std::string, std::string> headers = {}) {
+    headers["Authorization"] = "Bearer " + token_of_.at(user);
+    return testing::Request(server_->port(), method, target, body, headers);
+  }
+  // Registers a lead for `counsellor` and returns its pathway id.
+  std::string Lead(const std::string& counsellor) {
+    HttpReply r = As(counsellor, "POST", "/v1/pathways",
+                     R"({"referral_source":"jobcenter","personal":{"identity":{"name":"N N"}}})");
+    REQUIRE_MESSAGE(r.status == 201, r.body);
+    return r.Json()["pathway_id"];
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+  storage::RocksEventStore& store() { return *store_; }
+  ManualClock& clock() { return clock_; }
+  const std::string& dir() const { return tmp_.path(); }
+
+ private:
+  testing::TempDir tmp_;
+  ManualClock clock_;
+  config::ServerConfig config_;
+  std::shared_ptr<definition::DefinitionCatalog> catalog_;
+  std::unique_ptr<storage::RocksEventStore> store_;
+  std::unique_ptr<api::TokenStore> tokens_;
+  std::unique_ptr<storage::TimerScheduler> scheduler_;
+  std::unique_ptr<api::Api> api_;
+  std::unique_ptr<http::Server> server_;
+  std::map<std::string, std::string> token_of_;
+};
+
+bool IsProblem(const HttpReply& r, int status, const std::string& type) {
+  const auto j = r.Json();
+  return r.status == status && r.headers.count("content-type") &&
+         r.headers.at("content-type") == "application/problem+json" && j.is_object() &&
+         j.value("type", "") == "https://pathways.example/problems/" + type &&
+         j.value("status", 0) == status && !j.value("detail", "").empty();
+}
+
+TEST_CASE("access: no token 401, a role that may not 403, another counsellor's pathway 404") {
+  TestServer s;
+  const std::string mine = s.Lead("anne");
+
+  HttpReply none = testing::Request(s.port(), "GET", "/v1/pathways/" + mine);
+  CHECK(IsProblem(none, 401, "unauthorized"));
+  CHECK(none.headers.count("www-authenticate") == 1);
+  HttpReply forged = testing::Request(s.port(), "GET", "/v1/pathways/" + mine, "",
+                                      {{"Authorization", "Bearer pw_0000_forged"}});
+  CHECK(IsProblem(forged, 401, "unauthorized"));
+
+  CHECK(s.As("anne", "GET", "/v1/pathways/" + mine).status == 200);
+  HttpReply other = s.As("bo", "GET", "/v1/pathways/" + mine);
+  HttpReply missing = s.As("bo", "GET", "/v1/pathways/no-such-pathway");
+  CHECK(IsProblem(other, 404, "not-found"));
+  CHECK(other.Json()["detail"].get<std::string>().find(mine) != std::string::npos);
+  CHECK(missing.status == 404);
+  CHECK(
+      IsProblem(s.As("bo", "POST", "/v1/pathways/" + mine + "/contacts", "{}"), 404, "not-found"));
+
+  // Auditors read everything and change nothing; partners have no business here.
+  CHECK(s.As("revisor", "GET", "/v1/pathways/" + mine).status == 200);
+  CHECK(IsProblem(s.As("revisor", "POST", "/v1/pathways/" + mine + "/contacts", "{}"), 403,
+                  "forbidden"));
+  CHECK(IsProblem(s.As("jobcenter", "GET", "/v1/pathways/" + mine), 403, "forbidden"));
+  CHECK(IsProblem(s.As("anne", "POST", "/v1/definitions/reload"), 403, "forbidden"));
+  CHECK(s.As("admin", "GET", "/v1/pathways/" + mine).status == 200);
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/caseload?counsellor=bo"), 403, "forbidden"));
+  // Public: health and metrics.
+  CHECK(testing::Request(s.port(), "GET", "/healthz").status == 200);
+  CHECK(testing::Request(s.port(), "GET", "/readyz").status == 200);
+  CHECK(testing::Request(s.port(), "GET", "/metrics").body.find("pathways_writer_batches_total") !=
+        std::string::npos);
+}
+
+TEST_CASE("a lead's life over HTTP: register, read, act, refusals and history") {
+  TestServer s;
+  HttpReply created = s.As("anne", "POST", "/v1/pathways",
+                           R"({"referral_source":"jobcenter","data":{"unemployed":true}})");
+  REQUIRE(created.status == 201);
+  const std::string id = created.Json()["pathway_id"];
+  CHECK(created.headers["location"] == "/v1/pathways/" + id);
+
+  HttpReply read = s.As("anne", "GET", "/v1/pathways/" + id);
+  REQUIRE(read.status == 200);
+  auto p = read.Json();
+  CHECK(p["state"]["id"] == "lead");
+  CHECK(p["state"]["label"]["da"].is_string());
+  CHECK(p["contact_person"] == "anne");
+  CHECK(p["data"]["unemployed"] == true);
+  CHECK(read.headers["etag"] == "\"" + std::to_string(p["version"].get<int>()) + "\"");
+
+  HttpReply refused = s.As("anne", "POST", "/v1/pathways/" + id + "/triggers/enrol", "{}");
+  CHECK(IsProblem(refused, 409, "rejected"));
+  CHECK(refused.Json()["detail"].get<std::string>().find("lead") != std::string::npos);
+
+  s.clock().Advance(3'600'000);  // an hour later
+  HttpReply intake = s.As("anne", "POST", "/v1/pathways/" + id + "/triggers/hold_intake",
+                          R"({"payload":{"age_at_entry":31}})");
+  REQUIRE_MESSAGE(intake.status == 200, intake.body);
+  CHECK(s.As("anne", "GET", "/v1/pathways/" + id).Json()["state"]["id"] == "intake");
+  CHECK(s.As("anne", "POST", "/v1/pathways/" + id + "/contacts", R"({"channel":"phone"})").status ==
+        200);
+  HttpReply risk =
+      s.As("anne", "POST", "/v1/pathways/" + id + "/risks", R"({"type":"no_contact"})");
+  REQUIRE_MESSAGE(risk.status == 200, risk.body);
+  const auto risks = s.As("anne", "GET", "/v1/pathways/" + id).Json()["risks"];
+  REQUIRE(risks.size() == 1);
+  CHECK(s.As("anne", "POST",
+             "/v1/pathways/" + id + "/risks/" + risks[0]["id"].get<std::string>() + "/resolve",
+             R"({"resolution":"called back"})")
+            .status == 200);
+  CHECK(s.As("anne", "POST", "/v1/pathways/" + id + "/pause", R"({"reason":"illness"})").status ==
+        200);
+  CHECK(IsProblem(s.As("anne", "POST", "/v1/pathways/" + id + "/pause", "{}"), 409, "rejected"));
+  CHECK(s.As("anne", "POST", "/v1/pathways/" + id + "/resume").status == 200);
+
+  HttpReply history = s.As("anne", "GET", "/v1/pathways/" + id + "/history?limit=3");
+  REQUIRE(history.status == 200);
+  CHECK(history.Json()["events"].size() == 3);
+  CHECK(history.Json()["events"][0]["type"] == "LeadRegistered");
+  CHECK(history.Json()["next_from"] == 4);
+
+  HttpReply as_of = s.As("revisor", "GET", "/v1/pathways/" + id + "/as-of?at=2026-03-02T08:00:00Z");
+  REQUIRE(as_of.status == 200);
+  CHECK(as_of.Json()["pathway"]["state"]["id"] == "lead");
+  CHECK(as_of.Json()["rejections"].size() == 1);  // the refused enrolment, at the same moment
+
+  HttpReply stats = s.As("revisor", "GET", "/v1/stats");
+  CHECK(stats.Json()["states"]["intake"] == 1);
+  CHECK(stats.Json()["target"]["count"] == 200);
+  CHECK(s.As("revisor", "GET", "/v1/audit/verify").Json()["ok"] == true);
+}
+
+TEST_CASE("Idempotency-Key answers a retry with the original, another request with 422") {
+  TestServer s;
+  const std::string body = R"({"referral_source":"jobcenter"})";
+  HttpReply first = s.As("anne", "POST", "/v1/pathways", body, {{"Idempotency-Key", "lead-7"}});
+  REQUIRE(first.status == 201);
+  const std::uint64_t head = s.store().Head().position;
+  HttpReply again = s.As("anne", "POST", "/v1/pathways", body, {{"Idempotency-Key", "lead-7"}});
+  CHECK(again.status == 201);
+  CHECK(again.Json()["pathway_id"] == first.Json()["pathway_id"]);
+  CHECK(again.Json()["version"] == first.Json()["version"]);
+  CHECK(again.Json()["duplicate"] == true);
+  CHECK(s.store().Head().position == head);  // nothing written twice
+  HttpReply other = s.As("anne", "POST", "/v1/pathways", R"({"referral_source":"school"})",
+                         {{"Idempotency-Key", "lead-7"}});
+  CHECK(IsProblem(other, 422, "idempotency-key-reused"));
+  // Keys are per user: Bo's lead-7 is another request altogether.
+  CHECK(s.As("bo", "POST", "/v1/pathways", body, {{"Idempotency-Key", "lead-7"}}).status == 201);
+
+  const std::string id = first.Json()["pathway_id"];
+  const std::string version = std::to_string(first.Json()["version"].get<int>());
+  HttpReply stale =
+      s.As("anne", "POST", "/v1/pathways/" + id + "/contacts", "{}", {{"If-Match", "\"1\""}});
+  CHECK(IsProblem(stale, 412, "version-mismatch"));
+  HttpReply fresh = s.As("anne", "POST", "/v1/pathways/" + id + "/contacts", "{}",
+                         {{"If-Match", "\"" + version + "\""}});
+  CHECK(fresh.status == 200);
+  CHECK(IsProblem(
+      s.As("anne", "POST", "/v1/pathways/" + id + "/contacts", "{}", {{"If-Match", "soon"}}), 400,
+      "invalid-request"));
+}
+
+TEST_CASE("bad input answers 400/404/405/413 problem+json and writes nothing") {
+  TestServer s(http::ServerOptions{.max_body_bytes = 4096});
+  const std::string id = s.Lead("anne");
+  const std::uint64_t head = s.store().Head().position;
+  const std::string contacts = "/v1/pathways/" + id + "/contacts";
+  CHECK(IsProblem(s.As("anne", "POST", contacts, "{\"channel\":"), 400, "invalid-body"));
+  CHECK(IsProblem(s.As("anne", "POST", contacts, "[1,2]"), 400, "invalid-body"));
+  CHECK(IsProblem(s.As("anne", "POST", contacts, R"({"channel":7})"), 400, "invalid-body"));
+  CHECK(IsProblem(s.As("anne", "POST", contacts, R"({"chanel":"phone"})"), 400, "invalid-body"));
+  CHECK(
+      IsProblem(s.As("anne", "POST", contacts, "{\"channel\":\"\xff\xfe\"}"), 400, "invalid-body"));
+  CHECK(IsProblem(s.As("anne", "POST", "/v1/admin/clock", R"({"advance_ms":1e400})"), 403,
+                  "forbidden"));
+  CHECK(IsProblem(
+      s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":123456789012345678901234567890})"),
+      400, "invalid-body"));
+  HttpReply wrong_type = s.As("anne", "POST", "/v1/pathways/" + id + "/triggers/hold_intake",
+                              R"({"payload":{"age_at_entry":"old"}})");
+  CHECK_MESSAGE(IsProblem(wrong_type, 400, "invalid-request"), wrong_type.body);
+  CHECK(IsProblem(s.As("anne", "POST", contacts, std::string(8000, ' ')), 413, "body-too-large"));
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/nothing-here"), 404, "not-found"));
+  CHECK(IsProblem(s.As("anne", "DELETE", "/v1/pathways/" + id), 405, "method-not-allowed"));
+  CHECK(s.store().Head().position == head);
+  CHECK(s.As("anne", "GET", "/v1/pathways/" + id).status == 200);  // still serving
+}
+
+TEST_CASE("the manual clock: advancing fires what fell due, and tasks turn overdue") {
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  auto before = s.As("anne", "GET", "/v1/pathways/" + id).Json();
+  REQUIRE(before["timers"].size() >= 1);
+  HttpReply advanced = s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":2592000000})");
+  REQUIRE_MESSAGE(advanced.status == 200, advanced.body);
+  CHECK(advanced.Json()["timers_fired"].get<int>() >= 1);
+  CHECK(advanced.Json()["now"] == "2026-04-01T08:00:00.000Z");
+  auto after = s.As("anne", "GET", "/v1/pathways/" + id).Json();
+  CHECK(after["version"].get<int>() > before["version"].get<int>());
+  HttpReply tasks = s.As("anne", "GET", "/v1/tasks");
+  REQUIRE(tasks.status == 200);
+  CHECK(tasks.Json()["assignee"] == "anne");
+  HttpReply caseload = s.As("anne", "GET", "/v1/caseload");
+  REQUIRE(caseload.status == 200);
+  CHECK(caseload.Json()["pathways"].size() == 1);
+  CHECK(s.As("anne", "GET", "/v1/caseload?state=completed").Json()["pathways"].empty());
+  CHECK(IsProblem(s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":-5})"), 400,
+                  "invalid-body"));
+}
+
+TEST_CASE("reloading over the API refuses a broken file and keeps serving the old set") {
+  TestServer s;
+  std::ofstream(s.dir() + "/workflows/broken.yaml") << "id: amigo\nversion: 2\nstates: [\n";
+  HttpReply refused = s.As("admin", "POST", "/v1/definitions/reload");
+  CHECK(IsProblem(refused, 422, "definitions-invalid"));
+  CHECK(refused.Json()["diagnostics"][0]["file"].get<std::string>().find("broken.yaml") !=
+        std::string::npos);
+  CHECK(s.As("admin", "GET", "/v1/definitions").Json()["definitions"].size() == 1);
+  CHECK(s.Lead("anne").size() > 3);  // still taking leads on the old set
+
+  std::filesystem::remove(s.dir() + "/workflows/broken.yaml");
+  CHECK(s.As("admin", "POST", "/v1/definitions/reload").Json()["unchanged"] == 1);
+  HttpReply valid = s.As("admin", "POST", "/v1/definitions/validate", "id: x\nversion: 1\n");
+  CHECK(IsProblem(valid, 422, "definition-invalid"));
+}
+
+TEST_CASE("limits: a slow client is cut off, and connections past the cap get 503") {
+  TestServer s(
+      http::ServerOptions{.read_timeout_ms = 300, .idle_timeout_ms = 300, .max_connections = 2});
+  // Half a request line, then nothing: the server closes within its timeout.
+  const int slow = testing::ConnectLocal(s.port(), 5000);
+  REQUIRE(slow >= 0);
+  REQUIRE(testing::SendAll(slow, "GET /healthz HT"));
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string nothing = testing::ReadAll(slow);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  ::close(slow);
+  CHECK(nothing.empty());
+  CHECK(waited < std::chrono::seconds(3));
+
+  const int a = testing::ConnectLocal(s.port());
+  const int b = testing::ConnectLocal(s.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  HttpReply third = testing::Request(s.port(), "GET", "/healthz");
+  CHECK(IsProblem(third, 503, "too-many-connections"));
+  ::close(a);
+  ::close(b);
+  HttpReply later;
+  for (int i = 0; i < 50 && later.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    later = testing::Request(s.port(), "GET", "/healthz");
+  }
+  CHECK(later.status == 200);
+}
+
+}  // namespace
+}  // namespace pathways

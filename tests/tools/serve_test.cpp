@@ -1,0 +1,151 @@
+// `pathways serve` as an operator runs it: tokens from the CLI, SIGHUP reloads (a broken file
+// keeps the old set), SIGTERM finishes and exits 0, and SIGKILL at any moment loses no
+// acknowledged write.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/temp_store.hpp"
+
+namespace pathways {
+namespace {
+
+using testing::HttpReply;
+
+std::string Run(const std::string& args) {
+  std::string out;
+  std::FILE* p = ::popen((std::string(PATHWAYS_BIN) + " " + args).c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+// A config in `dir` on the AMIGO definition, a manual clock, and a token for anne and admin.
+struct Setup {
+  explicit Setup(const testing::TempDir& dir) : config(dir / "pathways.yaml") {
+    std::filesystem::create_directories(dir / "workflows");
+    std::filesystem::copy_file(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml",
+                               dir / "workflows/amigo.yaml");
+    std::ofstream(dir / "users.yaml")
+        << "users:\n  anne: {role: counsellor}\n  admin: {role: administrator}\n";
+    std::ofstream(config) << "data: store\nworkflows: [workflows]\nusers: users.yaml\n"
+                             "tokens: tokens.json\nclock: manual\n"
+                             "clock_start: 2026-03-02T08:00:00Z\n";
+    anne = Run("token --config " + config + " issue anne");
+    admin = Run("token --config " + config + " issue admin");
+    anne.pop_back();  // the newline
+    admin.pop_back();
+    REQUIRE(anne.rfind("pw_", 0) == 0);
+  }
+  std::map<std::string, std::string> As(const std::string& token) const {
+    return {{"Authorization", "Bearer " + token}};
+  }
+  std::string config;
+  std::string anne;
+  std::string admin;
+};
+
+TEST_CASE("serve: tokens from the CLI; SIGHUP keeps the old definitions when a file breaks") {
+  testing::TempDir dir;
+  Setup setup(dir);
+  testing::ServerProcess server(PATHWAYS_BIN, {"--config", setup.config});
+  HttpReply lead = testing::Request(server.port(), "POST", "/v1/pathways",
+                                    R"({"referral_source":"jobcenter"})", setup.As(setup.anne));
+  REQUIRE_MESSAGE(lead.status == 201, lead.body);
+
+  std::ofstream(dir / "workflows/amigo-2.yaml") << "id: amigo\nversion: 2\nstates: [\n";
+  server.Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  HttpReply defs =
+      testing::Request(server.port(), "GET", "/v1/definitions", "", setup.As(setup.admin));
+  CHECK(defs.Json()["definitions"].size() == 1);
+  CHECK(testing::Request(server.port(), "POST", "/v1/pathways",
+                         R"({"referral_source":"jobcenter"})", setup.As(setup.anne))
+            .status == 201);
+
+  // Revoked from the CLI while the server runs: refused within a second or so.
+  const std::string list = Run("token --config " + setup.config + " list");
+  const std::string anne_id = setup.anne.substr(3, setup.anne.find('_', 3) - 3);
+  CHECK(list.find(anne_id) != std::string::npos);
+  Run("token --config " + setup.config + " revoke " + anne_id);
+  int status = 0;
+  for (int i = 0; i < 40 && status != 401; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = testing::Request(server.port(), "GET", "/v1/tasks", "", setup.As(setup.anne)).status;
+  }
+  CHECK(status == 401);
+
+  server.Signal(SIGTERM);
+  CHECK(server.Wait() == 0);
+  CHECK(Run("verify --data " + (dir / "store")).find("ok:") != std::string::npos);
+}
+
+TEST_CASE("serve: SIGKILL at a random moment loses no acknowledged write") {
+  testing::TempDir dir;
+  Setup setup(dir);
+  std::mt19937 rng(20261127);
+  std::map<std::string, int> acknowledged;  // idempotency key -> pathway version answered
+  std::string pathway;
+  for (int round = 0; round < 3; ++round) {
+    testing::ServerProcess server(PATHWAYS_BIN, {"--config", setup.config});
+    if (pathway.empty()) {
+      HttpReply lead = testing::Request(server.port(), "POST", "/v1/pathways",
+                                        R"({"referral_source":"jobcenter"})", setup.As(setup.anne));
+      REQUIRE(lead.status == 201);
+      pathway = lead.Json()["pathway_id"];
+    }
+    std::mutex mu;
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; !stop && i < 2000; ++i) {
+          const std::string key =
+              "r" + std::to_string(round) + "-w" + std::to_string(w) + "-" + std::to_string(i);
+          auto headers = setup.As(setup.anne);
+          headers["Idempotency-Key"] = key;
+          HttpReply r =
+              testing::Request(server.port(), "POST", "/v1/pathways/" + pathway + "/contacts",
+                               R"({"channel":"phone"})", headers);
+          if (r.status != 200) break;  // the server is gone
+          std::lock_guard lock(mu);
+          acknowledged[key] = r.Json()["version"];
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 400));
+    server.Signal(SIGKILL);
+    stop = true;
+    for (auto& t : writers) t.join();
+    CHECK(server.Wait() == -SIGKILL);
+  }
+  REQUIRE(acknowledged.size() > 10);
+
+  // After a restart every acknowledged request is there: repeating it is a duplicate.
+  testing::ServerProcess server(PATHWAYS_BIN, {"--config", setup.config});
+  int lost = 0;
+  for (const auto& [key, version] : acknowledged) {
+    auto headers = setup.As(setup.anne);
+    headers["Idempotency-Key"] = key;
+    HttpReply r = testing::Request(server.port(), "POST", "/v1/pathways/" + pathway + "/contacts",
+                                   R"({"channel":"phone"})", headers);
+    if (r.status != 200 || r.Json()["duplicate"] != true || r.Json()["version"] != version) ++lost;
+  }
+  CHECK(lost == 0);
+  server.Signal(SIGTERM);
+  CHECK(server.Wait() == 0);
+  CHECK(Run("verify --data " + (dir / "store")).find("ok:") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways
