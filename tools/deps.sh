@@ -11,6 +11,7 @@ PATHWAYS_PACKAGES=(
   libyaml-cpp-dev                         # definitions: YAML with line and column of every node
   libjq-dev                               # guard expressions: jq, compiled at load time
   doctest-dev
+  curl                                    # run.sh waits for the server and shows curl examples
 )
 
 missing=()

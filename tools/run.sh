@@ -1,30 +1,62 @@
 #!/usr/bin/env bash
-# Builds Pathways and shows it working. Until the server lands (see the issues), this runs
-# the event-store benchmark on a store under ./var, verifies and exports it, and prints where
-# to look.
+# Builds Pathways and starts the server on config/pathways.yaml: the RocksDB store under
+# ./var, the AMIGO pathway, demo users (tokens kept in var/demo-tokens.txt) and, on first
+# start, a few dozen synthetic participants spread over the pathway. Prints the URLs and a
+# curl example once the server answers. Ctrl-C stops it cleanly.
+#   PATHWAYS_LISTEN=127.0.0.1:9090 tools/run.sh    # another address
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 bash "$root/tools/build.sh"
 bin="$build/tools/pathways"
+config="$root/config/pathways.yaml"
 var="$root/var"
 mkdir -p "$var"
+listen=${PATHWAYS_LISTEN:-127.0.0.1:8080}
+url="http://$listen"
 
-echo
-echo "== The HTTP server is not built yet; this run shows the event store instead. =="
-echo "== Benchmark: durable appends from 32 writers, against raw RocksDB in the same run =="
-"$bin" bench append --dir "$var/bench" --events 20000 --writers 32
-echo "== Verify the hash chain of what was written =="
-"$bin" verify --data "$var/bench/bench-store"
-echo "== Verification and export speed =="
-"$bin" bench verify --dir "$var/bench"
-echo "== The AMIGO pathway: participants end to end, and a sweep of due timers =="
-(cd "$root" && "$bin" bench pathways --dir "$var/bench" --participants 500 --timers 5000)
-echo
-echo "Look at it yourself:"
-echo "  $bin export --data $var/bench/bench-store | head -3"
-echo "  $bin export --data $var/bench/bench-store --include-personal | head -1"
-echo "  $bin replay --data $var/bench/bench-pathways --pathway r0-0"
-echo "  $bin forget p-0-0 --data $var/bench/bench-store && $bin verify --data $var/bench/bench-store"
-echo "  $bin validate $root/config/workflows/amigo.yaml"
-echo "  $bin --help"
+# Demo tokens: issued once (only their hashes are in var/tokens.json) and kept here so every
+# run can print them. A real deployment issues tokens with `pathways token issue USER`.
+tokens="$var/demo-tokens.txt"
+if [ ! -s "$tokens" ]; then
+  umask 077
+  : >"$tokens.tmp"
+  for user in anne bo admin revisor; do
+    echo "$user $("$bin" token --config "$config" issue "$user")" >>"$tokens.tmp"
+  done
+  mv "$tokens.tmp" "$tokens"
+fi
+token_of() { awk -v u="$1" '$1 == u { print $2 }' "$tokens"; }
+
+"$bin" serve --config "$config" --listen "$listen" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
+for _ in $(seq 1 100); do
+  if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 $server 2>/dev/null; then wait $server; exit 1; fi
+  sleep 0.1
+done
+
+cat <<EOT
+
+Pathways is running at $url (store: $var/store, stop with Ctrl-C)
+
+  $url/healthz           health            $url/metrics   Prometheus metrics
+  $url/v1/caseload       a counsellor's pathways (filters: ?state= &risk= &overdue=true)
+  $url/v1/tasks          the caller's task inbox
+  $url/v1/stats          counts by state and milestone, progress toward the target of 200
+
+Demo users and their tokens ($tokens):
+$(sed 's/^/  /' "$tokens")
+  (anne and bo are counsellors, admin administrates, revisor audits and changes nothing)
+
+Try:
+  curl -H "Authorization: Bearer $(token_of anne)" $url/v1/caseload
+  curl -H "Authorization: Bearer $(token_of anne)" $url/v1/pathways/demo-1
+  curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways \\
+       -d '{"referral_source":"jobcenter","personal":{"identity":{"name":"Test Deltager"}}}'
+  $bin verify --data $var/store          # works beside the running server
+  $bin replay --data $var/store --pathway demo-1
+
+EOT
+wait $server
