@@ -194,6 +194,12 @@ bool Match(const char* pattern, const std::vector<std::string>& path,
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> Api::Routes() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& r : kRoutes) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 Api::Api(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Api::~Api() = default;
 

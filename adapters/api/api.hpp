@@ -49,6 +49,9 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   void Handle(http::Request request, http::Responder respond);
+  // Every route as (method, path pattern with "{}" for each parameter): the OpenAPI test
+  // checks the spec names exactly these.
+  static std::vector<std::pair<std::string, std::string>> Routes();
   // Counts an answered request for /metrics.
   void Observe(int status, double ms);
 

@@ -5,9 +5,11 @@
 #include "adapters/api/api.hpp"
 
 #include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "adapters/http/server.hpp"
@@ -340,6 +342,114 @@ TEST_CASE("limits: a slow client is cut off, and connections past the cap get 50
     later = testing::Request(s.port(), "GET", "/healthz");
   }
   CHECK(later.status == 200);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+// "/v1/pathways/{id}/risks/{risk}/resolve" -> "/v1/pathways/{}/risks/{}/resolve"
+std::string Pattern(const std::string& templated) {
+  std::string out;
+  for (std::size_t i = 0; i < templated.size(); ++i) {
+    if (templated[i] == '{') {
+      out += "{}";
+      i = templated.find('}', i);
+    } else {
+      out += templated[i];
+    }
+  }
+  return out;
+}
+
+TEST_CASE(
+    "docs/api/openapi.yaml names exactly the server's routes, and every one answers as "
+    "documented") {
+  const YAML::Node spec =
+      YAML::LoadFile(std::string(PATHWAYS_SOURCE_DIR) + "/docs/api/openapi.yaml");
+  REQUIRE(spec["openapi"].as<std::string>().rfind("3.1", 0) == 0);
+  std::set<std::pair<std::string, std::string>> documented;
+  for (const auto& path : spec["paths"]) {
+    for (const auto& op : path.second) {
+      std::string method = op.first.as<std::string>();
+      if (method == "parameters") continue;
+      for (char& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      documented.emplace(method, Pattern(path.first.as<std::string>()));
+    }
+  }
+  std::set<std::pair<std::string, std::string>> served;
+  for (const auto& r : api::Api::Routes()) served.insert(r);
+  for (const auto& r : served) {
+    INFO("served but not documented: " << r.first << " " << r.second);
+    CHECK(documented.count(r) == 1);
+  }
+  for (const auto& r : documented) {
+    INFO("documented but not served: " << r.first << " " << r.second);
+    CHECK(served.count(r) == 1);
+  }
+
+  // Call each operation with real ids, as an administrator; the answer's status must be one
+  // the spec lists for it, and a success must have the documented content type.
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  REQUIRE(
+      s.As("admin", "POST", "/v1/pathways/" + id + "/risks", R"({"type":"no_contact"})").status ==
+      200);
+  auto pathway = s.As("admin", "GET", "/v1/pathways/" + id).Json();
+  const std::string risk = pathway["risks"][0]["id"];
+  const std::string task = pathway["tasks"].empty() ? "t1" : pathway["tasks"][0]["id"];
+  const std::map<std::string, std::string> values = {{"id", id},
+                                                     {"trigger", "hold_intake"},
+                                                     {"risk", risk},
+                                                     {"task", task},
+                                                     {"action", "acknowledge"}};
+  const std::map<std::string, std::string> bodies = {
+      {"POST /v1/pathways", R"({"referral_source":"school","contact_person":"bo"})"},
+      {"POST /v1/pathways/{}/triggers/{}", R"({"payload":{"age_at_entry":30}})"},
+      {"POST /v1/pathways/{}/risks", R"({"type":"no_contact"})"},
+      {"POST /v1/pathways/{}/contact-person", R"({"user":"bo"})"},
+      {"POST /v1/pathways/{}/migrate", R"({"to_version":1,"dry_run":true})"},
+      {"POST /v1/admin/clock", R"({"advance_ms":1000})"},
+      {"POST /v1/definitions/validate", "id: x\n"},
+  };
+  const std::map<std::string, std::string> queries = {
+      {"GET /v1/pathways/{}/as-of", "?at=2026-03-02T09:00:00Z"},
+      {"GET /v1/caseload", "?counsellor=anne"},
+  };
+  int called = 0;
+  for (const auto& path : spec["paths"]) {
+    const std::string templated = path.first.as<std::string>();
+    std::string concrete;
+    for (std::size_t i = 0; i < templated.size(); ++i) {
+      if (templated[i] != '{') {
+        concrete += templated[i];
+        continue;
+      }
+      const std::size_t end = templated.find('}', i);
+      concrete += values.at(templated.substr(i + 1, end - i - 1));
+      i = end;
+    }
+    for (const auto& op : path.second) {
+      std::string method = op.first.as<std::string>();
+      if (method == "parameters") continue;
+      for (char& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      const std::string key = method + " " + Pattern(templated);
+      const std::string body = bodies.count(key) ? bodies.at(key) : "";
+      const std::string query = queries.count(key) ? queries.at(key) : "";
+      HttpReply r = s.As("admin", method, concrete + query, body);
+      INFO(key << " answered " << r.status << ": " << r.body);
+      const YAML::Node documented_answer = op.second["responses"][std::to_string(r.status)];
+      CHECK(documented_answer.IsDefined());
+      if (r.status >= 200 && r.status < 300 && documented_answer["content"]) {
+        const std::string type = r.headers["content-type"];
+        CHECK(documented_answer["content"][type.substr(0, type.find(';'))].IsDefined());
+      }
+      ++called;
+    }
+  }
+  CHECK(called == static_cast<int>(served.size()));
 }
 
 }  // namespace
