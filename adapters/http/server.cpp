@@ -17,9 +17,9 @@
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -112,7 +112,10 @@ struct Server::Impl {
 
   std::mutex mu;
   std::condition_variable closed_cv;
-  std::set<std::weak_ptr<SessionBase>, std::owner_less<std::weak_ptr<SessionBase>>> sessions;
+  // Open sessions, to shut them down on Stop(). Keyed by address: Closed() runs in a
+  // session's destructor and must not lock a weak_ptr (it could end up the last owner and
+  // destroy another session under `mu`).
+  std::map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 
   std::atomic<std::uint64_t> open{0};
   std::atomic<std::uint64_t> total{0};
@@ -131,19 +134,12 @@ struct Server::Impl {
   void Accept();
   void Register(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard lock(mu);
-    sessions.insert(s);
+    sessions.emplace(s.get(), s);
   }
   void Closed(SessionBase* s) {
     {
       std::lock_guard lock(mu);
-      for (auto it = sessions.begin(); it != sessions.end();) {
-        auto locked = it->lock();
-        if (!locked || locked.get() == s) {
-          it = sessions.erase(it);
-        } else {
-          ++it;
-        }
-      }
+      sessions.erase(s);
     }
     open.fetch_sub(1);
     closed_cv.notify_all();
@@ -495,8 +491,8 @@ void Server::Stop() {
   std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(impl_->mu);
-    for (const auto& weak : impl_->sessions) {
-      if (auto s = weak.lock()) live.push_back(std::move(s));
+    for (const auto& [address, weak] : impl_->sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));  // released after `mu`
     }
   }
   for (const auto& s : live) s->Shutdown();

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -450,6 +451,50 @@ TEST_CASE(
     }
   }
   CHECK(called == static_cast<int>(served.size()));
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("many short connections at once: every one answered, none left open") {
+  // Sessions end on several threads at once; this once deadlocked the server's bookkeeping.
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  std::vector<int> idle;  // open connections the server keeps track of meanwhile
+  for (int i = 0; i < 64; ++i) idle.push_back(testing::ConnectLocal(s.port()));
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 16; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 150; ++i) {
+        if (s.As("anne", "GET", "/v1/pathways/" + id).status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (int fd : idle) ::close(fd);
+  CHECK(ok == 16 * 150);
+
+  // Keep-alive connections that all end at the same moment, round after round.
+  for (int round = 0; round < 20; ++round) {
+    std::vector<int> fds;
+    for (int i = 0; i < 64; ++i) {
+      const int fd = testing::ConnectLocal(s.port());
+      REQUIRE(fd >= 0);
+      REQUIRE(testing::SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+      fds.push_back(fd);
+    }
+    for (int fd : fds) {
+      char buf[512];
+      CHECK(::recv(fd, buf, sizeof buf, 0) > 0);
+    }
+    for (int fd : fds) ::close(fd);
+  }
+  HttpReply after = testing::Request(s.port(), "GET", "/healthz");
+  CHECK(after.status == 200);
 }
 
 }  // namespace

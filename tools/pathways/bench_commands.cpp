@@ -268,6 +268,7 @@ void AddBenchCommands(CLI::App& app) {
   AddBenchAppend(*bench);
   AddBenchVerify(*bench);
   AddBenchPathways(*bench);
+  AddBenchHttp(*bench);
 }
 
 }  // namespace pathways::cli

@@ -35,6 +35,7 @@ void AddDefinitionCommands(CLI::App& app);  // validate
 void AddReplayCommand(CLI::App& app);
 void AddMigrateCommand(CLI::App& app);   // migrate
 void AddBenchPathways(CLI::App& bench);  // bench pathways
+void AddBenchHttp(CLI::App& bench);      // bench http
 void AddServeCommand(CLI::App& app);     // serve
 void AddTokenCommands(CLI::App& app);    // token issue, list, revoke
 
