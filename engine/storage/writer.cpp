@@ -614,17 +614,17 @@ void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
   // groups would cost a sync each).
   const bool pipelined = stat_queue_depth.load(std::memory_order_relaxed) >= kPipelineBacklog;
   if (pipelined) ReleaseWriterRole();
-  if (write) {
-    commit = Failure();  // a failed write of the previous group fails this one too
-    if (commit.ok()) {
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      commit = FromRocks(db->Write(wo, &batch), "committing a batch");
-      // After a failed synced write RocksDB refuses further writes; so do we, with the reason.
-      if (!commit.ok()) {
-        std::lock_guard lock(failed_mu);
-        failed = commit;
-      }
+  // A failed write of the previous group fails this one too, even one with nothing to write
+  // (a duplicate may have been answered from that group's staged entries).
+  if (commit.ok()) commit = Failure();
+  if (write && commit.ok()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    commit = FromRocks(db->Write(wo, &batch), "committing a batch");
+    // After a failed synced write RocksDB refuses further writes; so do we, with the reason.
+    if (!commit.ok()) {
+      std::lock_guard lock(failed_mu);
+      failed = commit;
     }
   }
   if (commit.ok() && appended) {
