@@ -3,6 +3,7 @@
 
 #include "engine/storage/rocks_event_store.hpp"
 
+#include <fcntl.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
@@ -96,6 +97,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
 
 enum class DirState { kMissing, kEmpty, kStore, kOther };
 
+// Makes a rename inside `dir` durable.
+void SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  IgnoreError(::fsync(fd) == 0 ? Status::Ok() : Status::IOError("fsync"),
+              "the store is created either way; only its name may not survive a power cut");
+  ::close(fd);
+}
+
 DirState Inspect(const std::string& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) return DirState::kMissing;
@@ -155,6 +165,36 @@ void RocksEventStore::Close() {
 }
 
 Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const StoreOptions& options) {
+  if (options.dir.empty()) return Status::InvalidArgument("no store directory given");
+  const DirState state = Inspect(options.dir);
+  if ((state == DirState::kMissing || state == DirState::kEmpty) && !options.read_only &&
+      options.create_if_missing) {
+    // A new store is made whole beside its place and renamed into it, so a crash while
+    // creating leaves no half-made store (only a staging dir the next attempt replaces).
+    StoreOptions staging = options;
+    staging.dir = options.dir + ".creating";
+    if (staging.master_key_path.empty()) {
+      staging.master_key_path = DefaultMasterKeyPath(options.dir);
+    }
+    std::error_code ec;
+    fs::remove_all(staging.dir, ec);
+    {
+      Result<std::unique_ptr<RocksEventStore>> made = OpenDir(staging);
+      if (!made.ok()) {
+        fs::remove_all(staging.dir, ec);
+        return made.status();
+      }
+    }  // closed
+    fs::rename(staging.dir, options.dir, ec);
+    if (ec) {
+      return Status::IOError("cannot move the new store into " + options.dir + ": " + ec.message());
+    }
+    SyncDir(fs::path(options.dir).parent_path().string());
+  }
+  return OpenDir(options);
+}
+
+Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   StoreOptions& o = impl->options;

@@ -208,6 +208,8 @@ class RocksEventStore final : public EventStore {
 
  private:
   explicit RocksEventStore(std::unique_ptr<Impl> impl);
+  // Open() without the atomic creation: opens (or initialises) the store at options.dir.
+  static Result<std::unique_ptr<RocksEventStore>> OpenDir(const StoreOptions& options);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -45,6 +45,25 @@ TEST_CASE("a missing store is not created unless asked") {
   CHECK_FALSE(fs::exists(tmp / "nothing.master-key"));
 }
 
+TEST_CASE("a new store appears whole or not at all; a creation cut short is redone") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  // What a crash in the middle of creating leaves: a staging dir with part of a store.
+  fs::create_directories(tmp / "store.creating");
+  std::ofstream(tmp / "store.creating/CURRENT") << "MANIFEST-000001\n";
+  CHECK(!fs::exists(tmp / "store"));
+  {
+    auto store = OpenStore(tmp / "store", clock);
+    REQUIRE(store->Append(testing::Request("pw-1", "c1")).ok());
+  }
+  CHECK(!fs::exists(tmp / "store.creating"));
+  auto again = OpenStore(tmp / "store", clock);
+  CHECK(again->Head().position == 1);
+  // An empty directory is a place for a new store too.
+  fs::create_directories(tmp / "empty");
+  CHECK(OpenStore(tmp / "empty", clock)->Head().position == 0);
+}
+
 TEST_CASE("a directory that is not a store is left alone") {
   TempDir tmp;
   fs::create_directories(tmp / "docs");
