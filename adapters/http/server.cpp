@@ -187,16 +187,28 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
+  // Until a request's first byte the idle timeout applies; from then on the whole request
+  // must arrive within the read timeout, however slowly its bytes trickle in. (The parser
+  // only reports progress on whole headers, so the first bytes are read below it.)
   void Read() {
     if (server_->stopping) return Close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(server_->options.max_body_bytes);
+    if (buffer_.size() > 0) return ReadRequest();  // the next request is already here
     idle_ = true;
-    // Until the first byte arrives the idle timeout applies; the parser's progress is not
-    // observable per byte, so a request (headers and body) must arrive within the longer one.
-    Lowest().expires_after(std::chrono::milliseconds(
-        std::max(server_->options.idle_timeout_ms, server_->options.read_timeout_ms)));
+    Lowest().expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->OnRead(ec);
+                              self->buffer_.commit(n);
+                              self->ReadRequest();
+                            });
+  }
+
+  void ReadRequest() {
+    idle_ = false;
+    Lowest().expires_after(std::chrono::milliseconds(server_->options.read_timeout_ms));
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
@@ -204,8 +216,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnRead(beast::error_code ec) {
     idle_ = false;
-    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::connection_reset) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == beast::error::timeout ||
+        ec == net::error::connection_reset) {
       return Close();
     }
     keep_alive_ = keep_alive_ && !server_->stopping;
@@ -372,7 +385,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<http::Stream> stream_body_;
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = true;
-  bool idle_ = false;
+  bool idle_ = false;  // waiting for a request's first byte
   bool closed_ = false;
 };
 
