@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -83,12 +84,16 @@ int Serve(const ServeArgs& a) {
   if (!a.data.empty()) cfg.data_dir = a.data;
   if (!a.listen.empty()) {
     const std::size_t colon = a.listen.rfind(':');
-    if (colon == std::string::npos) {
-      std::fprintf(stderr, "pathways serve: error: --listen must be HOST:PORT\n");
+    const std::string port = colon == std::string::npos ? "" : a.listen.substr(colon + 1);
+    if (colon == 0 || port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(port) > 65535) {
+      std::fprintf(stderr, "pathways serve: error: --listen `%s` must be HOST:PORT\n",
+                   a.listen.c_str());
       return kExitUsage;
     }
     cfg.host = a.listen.substr(0, colon);
-    cfg.port = static_cast<std::uint16_t>(std::stoi(a.listen.substr(colon + 1)));
+    cfg.port = static_cast<std::uint16_t>(std::stoi(port));
   }
   if (!a.clock.empty()) cfg.manual_clock = a.clock == "manual";
 
