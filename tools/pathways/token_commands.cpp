@@ -26,6 +26,7 @@ std::optional<config::ServerConfig> Config(const std::string& path) {
 void AddTokenCommands(CLI::App& app) {
   auto* token = app.add_subcommand("token", "bearer tokens for the server's users");
   token->require_subcommand(1);
+  token->fallthrough();  // --config may come before or after issue/list/revoke
   auto config = std::make_shared<std::string>();
   token->add_option("--config", *config, "server config file")->required();
 
