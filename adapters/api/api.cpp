@@ -159,7 +159,7 @@ const Route kRoutes[] = {
     {"POST", "/v1/definitions/reload", Access::kAdmin, &Api::Impl::ReloadDefinitions},
     {"POST", "/v1/definitions/validate", Access::kAdmin, &Api::Impl::ValidateDefinition},
     {"POST", "/v1/admin/clock", Access::kAdmin, &Api::Impl::AdvanceClock},
-    {"GET", "/v1/audit/verify", Access::kRead, &Api::Impl::Verify},
+    {"GET", "/v1/audit/verify", Access::kAudit, &Api::Impl::Verify},
 };
 
 std::vector<std::string> Segments(std::string_view path) {
@@ -279,6 +279,7 @@ bool Api::Impl::Allowed(Access access, const config::User& user) {
       return user.role == Role::kCounsellor || user.role == Role::kAdministrator ||
              user.role == Role::kAuditor;
     case Access::kWrite: return user.role == Role::kCounsellor || user.role == Role::kAdministrator;
+    case Access::kAudit: return user.role == Role::kAdministrator || user.role == Role::kAuditor;
     case Access::kAdmin: return user.role == Role::kAdministrator;
   }
   return false;
@@ -312,6 +313,14 @@ std::string Api::Impl::NewId(const char* prefix) const {
   IgnoreError(random.Fill(raw), "an id needs uniqueness, not secrecy; a zero id is refused later");
   return prefix +
          codec::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+}
+
+http::Response Written(int status, const AppendResult& r) {
+  return Json(status, {{"pathway_id", r.stream_id},
+                       {"version", r.last_version},
+                       {"position", r.last_position},
+                       {"duplicate", r.duplicate}})
+      .With("ETag", "\"" + std::to_string(r.last_version) + "\"");
 }
 
 std::string Api::Impl::DerivedId(const char* prefix, const std::string& seed) {
@@ -361,11 +370,7 @@ void Api::Impl::Submit(Call& c, storage::CommandRequest r, int success_status,
       std::move(r), [call, success_status, then = std::move(then)](Result<AppendResult> result) {
         if (!result.ok()) return call->respond(ProblemFor(result.status()));
         if (then) return then(*call, *result);
-        call->respond(Json(success_status, {{"pathway_id", result->stream_id},
-                                            {"version", result->last_version},
-                                            {"position", result->last_position},
-                                            {"duplicate", result->duplicate}})
-                          .With("ETag", "\"" + std::to_string(result->last_version) + "\""));
+        call->respond(Written(success_status, *result));
       });
 }
 
@@ -389,6 +394,11 @@ void Api::Impl::Metrics(Call& c) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.6g", value);
     out += std::string(name) + labels + " " + buf + "\n";
+  };
+  // One unlabelled sample with its HELP and TYPE lines.
+  auto metric = [&](const char* name, const char* type, const char* help, double value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    line(name, "", value);
   };
   const storage::WriterStats w = options.store->Stats();
   out += "# HELP pathways_http_requests_total Requests answered, by status.\n";
@@ -415,29 +425,22 @@ void Api::Impl::Metrics(Call& c) {
     line("pathways_http_request_duration_seconds_sum", "", latency_sum_ms / 1000.0);
     line("pathways_http_request_duration_seconds_count", "", static_cast<double>(cumulative));
   }
-  out += "# HELP pathways_writer_queue_depth Commands waiting for the writer.\n";
-  out += "# TYPE pathways_writer_queue_depth gauge\n";
-  line("pathways_writer_queue_depth", "", static_cast<double>(w.queue_depth));
-  out += "# HELP pathways_writer_batches_total Synced WriteBatches committed.\n";
-  out += "# TYPE pathways_writer_batches_total counter\n";
-  line("pathways_writer_batches_total", "", static_cast<double>(w.batches));
-  out += "# HELP pathways_writer_events_total Events committed (events per batch: divide).\n";
-  out += "# TYPE pathways_writer_events_total counter\n";
-  line("pathways_writer_events_total", "", static_cast<double>(w.events));
-  out += "# HELP pathways_writer_requests_total Commands and appends answered.\n";
-  out += "# TYPE pathways_writer_requests_total counter\n";
-  line("pathways_writer_requests_total", "", static_cast<double>(w.appends));
-  out += "# HELP pathways_commands_refused_busy_total Writes answered 429 (queue full).\n";
-  out += "# TYPE pathways_commands_refused_busy_total counter\n";
-  line("pathways_commands_refused_busy_total", "", static_cast<double>(rejected_queue_full.load()));
-  out += "# HELP pathways_log_head_position The last committed position.\n";
-  out += "# TYPE pathways_log_head_position gauge\n";
-  line("pathways_log_head_position", "", static_cast<double>(options.store->Head().position));
+  metric("pathways_writer_queue_depth", "gauge", "Commands waiting for the writer.",
+         static_cast<double>(w.queue_depth));
+  metric("pathways_writer_batches_total", "counter", "Synced WriteBatches committed.",
+         static_cast<double>(w.batches));
+  metric("pathways_writer_events_total", "counter", "Events committed (events per batch: divide).",
+         static_cast<double>(w.events));
+  metric("pathways_writer_requests_total", "counter", "Commands and appends answered.",
+         static_cast<double>(w.appends));
+  metric("pathways_commands_refused_busy_total", "counter", "Writes answered 429 (queue full).",
+         static_cast<double>(rejected_queue_full.load()));
+  metric("pathways_log_head_position", "gauge", "The last committed position.",
+         static_cast<double>(options.store->Head().position));
   if (options.scheduler != nullptr) {
     const auto t = options.scheduler->stats();
-    out += "# HELP pathways_timers_fired_total Timer firings committed.\n";
-    out += "# TYPE pathways_timers_fired_total counter\n";
-    line("pathways_timers_fired_total", "", static_cast<double>(t.fired));
+    metric("pathways_timers_fired_total", "counter", "Timer firings committed.",
+           static_cast<double>(t.fired));
   }
   if (options.extra_metrics) out += options.extra_metrics();
   http::Response r;
@@ -553,10 +556,6 @@ void Api::Impl::AdvanceClock(Call& c) {
 }
 
 void Api::Impl::Verify(Call& c) {
-  if (c.user->role == config::Role::kCounsellor) {
-    return c.respond(
-        Problem(403, "forbidden", "verifying the log is for auditors and administrators"));
-  }
   auto call = std::make_shared<Call>(std::move(c));
   jobs.Run([this, call] {
     auto report = options.store->Verify();

@@ -28,6 +28,7 @@ enum class Access {
   kPublic,  // no token: health, readiness, metrics
   kRead,    // counsellors (their own caseload), administrators, auditors
   kWrite,   // counsellors (their own caseload), administrators
+  kAudit,   // administrators, auditors
   kAdmin,   // administrators
 };
 
@@ -121,6 +122,9 @@ struct Api::Impl {
   void AdvanceClock(Call& c);
   void Verify(Call& c);
 };
+
+// A write's answer: {pathway_id, version, position, duplicate} with the version as ETag.
+http::Response Written(int status, const AppendResult& r);
 
 // The pathway as the API shows it (no personal data).
 nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Definition* def,

@@ -147,12 +147,7 @@ void Api::Impl::RegisterLead(Call& c) {
   r.command = std::move(lead);
   // 201 with the pathway's id and version; the same for a retry under the same key.
   auto created = [](Call& call, const AppendResult& last) {
-    call.respond(Json(201, {{"pathway_id", last.stream_id},
-                            {"version", last.last_version},
-                            {"position", last.last_position},
-                            {"duplicate", last.duplicate}})
-                     .With("Location", "/v1/pathways/" + last.stream_id)
-                     .With("ETag", "\"" + std::to_string(last.last_version) + "\""));
+    call.respond(Written(201, last).With("Location", "/v1/pathways/" + last.stream_id));
   };
   Submit(c, std::move(r), 201, [this, contact, created](Call& call, const AppendResult& lead) {
     if (contact.empty()) return created(call, lead);

@@ -22,7 +22,6 @@
 #include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
-#include "workflows/definition_set.hpp"
 
 namespace pathways::cli {
 namespace {
@@ -154,14 +153,8 @@ void AddBenchHttp(CLI::App& bench) {
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--workflow", a->workflow, "definition files or directories");
   cmd->callback([a] {
-    workflows::DefinitionSet set = workflows::LoadDefinitionSet({a->workflow});
-    for (const auto& d : set.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-    if (!set.diagnostics.empty()) {
-      ExitCode() = kExitUsage;
-      return;
-    }
-    auto catalog = std::make_shared<definition::DefinitionCatalog>();
-    catalog->AddAll(set.definitions);
+    auto catalog = LoadCatalog({a->workflow});
+    if (catalog == nullptr) return;
     const fs::path root = fs::path(a->dir) / "bench-http";
     std::error_code ec;
     fs::remove_all(root, ec);

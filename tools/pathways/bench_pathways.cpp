@@ -10,7 +10,6 @@
 #include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
-#include "workflows/loader.hpp"
 
 namespace pathways::cli {
 namespace {
@@ -73,14 +72,8 @@ void AddBenchPathways(CLI::App& bench) {
   cmd->add_option("--workflow", a->workflow,
                   "the definition (default config/workflows/amigo.yaml)");
   cmd->callback([a] {
-    workflows::LoadResult loaded = workflows::LoadDefinitionFile(a->workflow);
-    if (!loaded.definition) {
-      for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-      ExitCode() = kExitUsage;
-      return;
-    }
-    auto catalog = std::make_shared<definition::DefinitionCatalog>();
-    catalog->Add(loaded.definition);
+    auto catalog = LoadCatalog({a->workflow});
+    if (catalog == nullptr) return;
     std::error_code ec;
     for (const char* name : {"bench-pathways", "bench-pathways.master-key", "bench-raw"}) {
       fs::remove_all(fs::path(a->dir) / name, ec);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "engine/definition/catalog.hpp"
 #include "engine/result.hpp"
 #include "engine/storage/rocks_event_store.hpp"
 
@@ -22,6 +23,11 @@ struct StoreFlags {
   void AddTo(CLI::App& command, bool data_required = true);
   storage::StoreOptions Options() const;
 };
+
+// Loads definition files or directories as one set (workflows::LoadDefinitionSet) into a new
+// catalog. On any problem prints every diagnostic on stderr, sets ExitCode() to kExitUsage and
+// returns null.
+std::shared_ptr<definition::DefinitionCatalog> LoadCatalog(const std::vector<std::string>& paths);
 
 // Prints "pathways <command>: error: <message>" on stderr and returns kExitError.
 int Fail(const std::string& command, const Status& status);

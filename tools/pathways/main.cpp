@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "tools/pathways/cli_common.hpp"
+#include "workflows/definition_set.hpp"
 
 namespace pathways::cli {
 
@@ -24,6 +25,18 @@ storage::StoreOptions StoreFlags::Options() const {
   o.dir = data_dir;
   o.master_key_path = master_key;
   return o;
+}
+
+std::shared_ptr<definition::DefinitionCatalog> LoadCatalog(const std::vector<std::string>& paths) {
+  workflows::DefinitionSet set = workflows::LoadDefinitionSet(paths);
+  for (const auto& d : set.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  if (!set.diagnostics.empty()) {
+    ExitCode() = kExitUsage;
+    return nullptr;
+  }
+  auto catalog = std::make_shared<definition::DefinitionCatalog>();
+  catalog->AddAll(set.definitions);
+  return catalog;
 }
 
 int Fail(const std::string& command, const Status& status) {

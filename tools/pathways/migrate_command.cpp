@@ -40,15 +40,9 @@ void AddMigrateCommand(CLI::App& app) {
                 "map each old state to the target state of the same id (explicit --map wins)");
   cmd->add_flag("--dry-run", a->dry_run, "list what would move and what would be refused");
   cmd->callback([a] {
-    workflows::DefinitionSet set = workflows::LoadDefinitionSet(a->workflows);
-    for (const auto& d : set.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-    if (!set.diagnostics.empty()) {
-      ExitCode() = kExitUsage;
-      return;
-    }
-    auto catalog = std::make_shared<definition::DefinitionCatalog>();
-    catalog->AddAll(set.definitions);
-    if (a->definition.empty()) a->definition = set.definitions.front()->id;
+    auto catalog = LoadCatalog(a->workflows);
+    if (catalog == nullptr) return;
+    if (a->definition.empty()) a->definition = catalog->Newest()->id;
     auto from = catalog->Find(a->definition, a->from);
     auto to = catalog->Find(a->definition, a->to);
     if (!from || !to) {

@@ -97,13 +97,8 @@ int Serve(const ServeArgs& a) {
   }
   if (!a.clock.empty()) cfg.manual_clock = a.clock == "manual";
 
-  workflows::DefinitionSet set = workflows::LoadDefinitionSet(cfg.workflows);
-  if (!set.diagnostics.empty()) {
-    PrintDiagnostics(set.diagnostics);
-    return kExitUsage;
-  }
-  auto catalog = std::make_shared<definition::DefinitionCatalog>();
-  catalog->AddAll(set.definitions);
+  std::shared_ptr<definition::DefinitionCatalog> catalog = LoadCatalog(cfg.workflows);
+  if (catalog == nullptr) return kExitUsage;
 
   // Signals go to the thread that waits for them, never to the server's or writer's threads:
   // block them before any thread starts.
@@ -154,13 +149,15 @@ int Serve(const ServeArgs& a) {
   ao.tokens = &tokens;
   ao.users = cfg.users;
   ao.max_queue = cfg.queue;
+  // SIGHUP and POST /v1/definitions/reload do the same.
   const std::vector<std::string> workflow_paths = cfg.workflows;
-  ao.reload = [catalog, workflow_paths](std::vector<std::string>& added, std::size_t& unchanged) {
+  auto reload = [catalog, workflow_paths](std::vector<std::string>& added, std::size_t& unchanged) {
     workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog, workflow_paths);
     for (const auto& d : r.added) added.push_back(d->id + " version " + std::to_string(d->version));
     unchanged = r.unchanged;
     return r.diagnostics;
   };
+  ao.reload = reload;
   http::Server* server_ptr = nullptr;
   ao.extra_metrics = [&server_ptr] {
     if (server_ptr == nullptr) return std::string();
@@ -206,12 +203,13 @@ int Serve(const ServeArgs& a) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog, workflow_paths);
-      if (!r.diagnostics.empty()) {
-        for (const auto& d : r.diagnostics) spdlog::error("reload refused: {}", d.ToString());
-      } else {
-        spdlog::info("reloaded: {} new definition version(s), {} unchanged", r.added.size(),
-                     r.unchanged);
+      std::vector<std::string> added;
+      std::size_t unchanged = 0;
+      const std::vector<workflows::Diagnostic> problems = reload(added, unchanged);
+      for (const auto& d : problems) spdlog::error("reload refused: {}", d.ToString());
+      if (problems.empty()) {
+        spdlog::info("reloaded: {} new definition version(s), {} unchanged", added.size(),
+                     unchanged);
       }
       if (Status st = tokens.Reload(); !st.ok()) spdlog::error("tokens: {}", st.ToString());
       continue;

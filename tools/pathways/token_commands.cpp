@@ -13,11 +13,15 @@
 namespace pathways::cli {
 namespace {
 
-// The config (for the users and the tokens file), or nullopt after printing why not.
+// The config (for the users and the tokens file), or nullopt after printing why not and
+// setting the usage exit code.
 std::optional<config::ServerConfig> Config(const std::string& path) {
   config::ConfigResult r = config::LoadServerConfig(path);
   for (const auto& d : r.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-  if (!r.diagnostics.empty()) return std::nullopt;
+  if (!r.diagnostics.empty()) {
+    ExitCode() = kExitUsage;
+    return std::nullopt;
+  }
   return std::move(r.config);
 }
 
@@ -35,10 +39,7 @@ void AddTokenCommands(CLI::App& app) {
   issue->add_option("USER", *user, "a user of the users file")->required();
   issue->callback([config, user] {
     auto cfg = Config(*config);
-    if (!cfg) {
-      ExitCode() = kExitUsage;
-      return;
-    }
+    if (!cfg) return;
     if (!cfg->users.count(*user)) {
       std::fprintf(stderr, "pathways token issue: error: no user `%s` in %s\n", user->c_str(),
                    cfg->users_file.c_str());
@@ -57,10 +58,7 @@ void AddTokenCommands(CLI::App& app) {
   auto* list = token->add_subcommand("list", "list tokens (ids and users, never the tokens)");
   list->callback([config] {
     auto cfg = Config(*config);
-    if (!cfg) {
-      ExitCode() = kExitUsage;
-      return;
-    }
+    if (!cfg) return;
     auto all = api::TokenStore(cfg->tokens_file).List();
     if (!all.ok()) {
       ExitCode() = Fail("token list", all.status());
@@ -78,10 +76,7 @@ void AddTokenCommands(CLI::App& app) {
   revoke->add_option("ID", *id, "the token's id (from `token list`)")->required();
   revoke->callback([config, id] {
     auto cfg = Config(*config);
-    if (!cfg) {
-      ExitCode() = kExitUsage;
-      return;
-    }
+    if (!cfg) return;
     Status st = api::TokenStore(cfg->tokens_file).Revoke(*id, adapters::SystemClock().NowMs());
     if (!st.ok()) {
       ExitCode() = Fail("token revoke", st);
