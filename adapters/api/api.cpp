@@ -286,7 +286,10 @@ bool Api::Impl::Allowed(Access access, const config::User& user) {
 }
 
 bool Api::Impl::Sees(const config::User& user, const runtime::PathwayState& s) const {
-  return user.role != config::Role::kCounsellor || s.contact_person == user.id;
+  if (user.role != config::Role::kCounsellor || s.contact_person == user.id) return true;
+  // A task handed to a counsellor brings its pathway into their work.
+  return std::any_of(s.open_tasks.begin(), s.open_tasks.end(),
+                     [&](const auto& t) { return t.second.assignee == user.id; });
 }
 
 std::optional<runtime::PathwayState> Api::Impl::VisiblePathway(Call& c, const std::string& id) {

@@ -319,20 +319,32 @@ void Api::Impl::AssignContactPerson(Call& c) {
 
 void Api::Impl::TaskAction(Call& c) {
   const std::string& action = c.params[2];
-  Fields f(c.req.body, {"reason"});
+  const bool reassign = action == "reassign";
+  Fields f(c.req.body, reassign ? std::initializer_list<const char*>{"reason", "assignee"}
+                                : std::initializer_list<const char*>{"reason"});
   std::string reason = f.Text("reason", false, 1000);
+  std::string assignee = reassign ? f.Text("assignee", true, 200) : "";
   if (!f.ok()) return c.respond(f.Problem());
   runtime::Command command;
-  if (action == "acknowledge") {
+  if (reassign) {
+    auto it = options.users.find(assignee);
+    if (it == options.users.end() || (it->second.role != config::Role::kCounsellor &&
+                                      it->second.role != config::Role::kAdministrator)) {
+      return c.respond(
+          Problem(400, "invalid-body",
+                  "`" + assignee + "` is not a configured counsellor or administrator"));
+    }
+    command = runtime::ReassignTask{c.params[1], std::move(assignee), std::move(reason)};
+  } else if (action == "acknowledge") {
     command = runtime::AcknowledgeTask{c.params[1]};
   } else if (action == "complete") {
     command = runtime::CompleteTask{c.params[1]};
   } else if (action == "cancel") {
     command = runtime::CancelTask{c.params[1], std::move(reason)};
   } else {
-    return c.respond(
-        Problem(404, "not-found",
-                "a task can be acknowledged, completed or cancelled, not `" + action + "`"));
+    return c.respond(Problem(
+        404, "not-found",
+        "a task can be acknowledged, completed, cancelled or reassigned, not `" + action + "`"));
   }
   if (!VisiblePathway(c, c.params[0])) return;
   Submit(c, On(c.params[0], std::move(command)), 200);

@@ -161,6 +161,11 @@ Status Apply(PathwayState& s, const EventFacts& e) {
     if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
       it->second.status = "acknowledged";
     }
+  } else if (type == "TaskReassigned") {
+    if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
+      it->second.assignee = Text(d, "to");
+      it->second.status = "open";
+    }
   } else if (type == "TaskCompleted" || type == "TaskCancelled") {
     s.open_tasks.erase(Text(d, "task_id"));
   } else if (type == "NotificationRequested") {

@@ -510,6 +510,16 @@ class Decider {
   Status Handle(const CancelTask& c) {
     return TaskChangeTo(c.task_id, TaskChange::kCancel, "TaskCancelled", {{"reason", c.reason}});
   }
+  Status Handle(const ReassignTask& c) {
+    if (c.assignee.empty()) return Status::InvalidArgument("a task needs someone to go to");
+    auto it = s_.open_tasks.find(c.task_id);
+    if (it != s_.open_tasks.end() && it->second.assignee == c.assignee) {
+      return Status::Rejected("task " + c.task_id + " is " + c.assignee + "'s already");
+    }
+    const std::string from = it == s_.open_tasks.end() ? "" : it->second.assignee;
+    return TaskChangeTo(c.task_id, TaskChange::kReassign, "TaskReassigned",
+                        {{"from", from}, {"to", c.assignee}, {"reason", c.reason}});
+  }
 
   Status TaskChangeTo(const std::string& task_id, TaskChange change, const char* event,
                       nlohmann::json data) {
@@ -536,13 +546,11 @@ class Decider {
 }  // namespace
 
 std::string_view CommandName(const Command& c) {
-  static constexpr std::string_view kNames[] = {"RegisterLead",   "AssignContactPerson",
-                                                "RecordContact",  "RecordMissedAppointment",
-                                                "FireTrigger",    "RaiseRisk",
-                                                "ResolveRisk",    "PausePathway",
-                                                "ResumePathway",  "AcknowledgeTask",
-                                                "CompleteTask",   "CancelTask",
-                                                "MigratePathway", "FireTimer"};
+  static constexpr std::string_view kNames[] = {
+      "RegisterLead",   "AssignContactPerson", "RecordContact", "RecordMissedAppointment",
+      "FireTrigger",    "RaiseRisk",           "ResolveRisk",   "PausePathway",
+      "ResumePathway",  "AcknowledgeTask",     "CompleteTask",  "CancelTask",
+      "MigratePathway", "FireTimer",           "ReassignTask"};
   static_assert(std::size(kNames) == std::variant_size_v<Command>);
   return kNames[c.index()];
 }

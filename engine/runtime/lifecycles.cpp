@@ -54,6 +54,7 @@ struct Acknowledge {};
 struct Complete {};
 struct Cancel {};
 struct Escalate {};
+struct Reassign {};  // to another user: open again, for them
 
 struct TaskTable : Refusing<TaskTable> {
   struct Open : msm::front::state<> {};
@@ -72,7 +73,9 @@ struct TaskTable : Refusing<TaskTable> {
             Row<Acknowledged, Escalate, Escalated, none, none>,
             Row<Escalated, Acknowledge, Acknowledged, none, none>,
             Row<Escalated, Complete, Done, none, none>,
-            Row<Escalated, Cancel, Cancelled, none, none>> {};
+            Row<Escalated, Cancel, Cancelled, none, none>, Row<Open, Reassign, Open, none, none>,
+            Row<Acknowledged, Reassign, Open, none, none>,
+            Row<Escalated, Reassign, Open, none, none>> {};
 };
 using TaskMachine = msm::back::state_machine<TaskTable>;
 
@@ -117,6 +120,7 @@ std::optional<TaskStatus> NextTaskStatus(TaskStatus from, TaskChange change) {
     case TaskChange::kComplete: sm.process_event(Complete{}); break;
     case TaskChange::kCancel: sm.process_event(Cancel{}); break;
     case TaskChange::kEscalate: sm.process_event(Escalate{}); break;
+    case TaskChange::kReassign: sm.process_event(Reassign{}); break;
   }
   if (sm.refused) return std::nullopt;
   const int now = sm.current_state()[0];

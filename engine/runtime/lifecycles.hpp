@@ -18,9 +18,10 @@ enum class StatusChange : std::uint8_t { kPause, kResume, kClose };
 // The status after `change`, or nullopt when the lifecycle does not allow it from `from`.
 std::optional<PathwayStatus> NextStatus(PathwayStatus from, StatusChange change);
 
-// open → acknowledged → done | cancelled | escalated (escalated → done | cancelled)
+// open → acknowledged → done | cancelled | escalated (escalated → done | cancelled);
+// reassigned to someone else, an open, acknowledged or escalated task is open again.
 enum class TaskStatus : std::uint8_t { kOpen, kAcknowledged, kDone, kCancelled, kEscalated };
-enum class TaskChange : std::uint8_t { kAcknowledge, kComplete, kCancel, kEscalate };
+enum class TaskChange : std::uint8_t { kAcknowledge, kComplete, kCancel, kEscalate, kReassign };
 std::optional<TaskStatus> NextTaskStatus(TaskStatus from, TaskChange change);
 
 std::string_view TaskStatusName(TaskStatus s);

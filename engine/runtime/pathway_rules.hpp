@@ -58,6 +58,12 @@ struct CancelTask {
   std::string task_id;
   std::string reason;
 };
+// Gives an open task to another user; it is open again for them (not acknowledged).
+struct ReassignTask {
+  std::string task_id;
+  std::string assignee;
+  std::string reason;
+};
 // Moves the pathway to another version of its definition. `mapping` names, for every state
 // of the current version, the state of the target version it becomes; refused if any state
 // is unmapped or maps to a state the target does not have.
@@ -73,7 +79,7 @@ struct FireTimer {
 using Command =
     std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
                  FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
-                 CompleteTask, CancelTask, MigratePathway, FireTimer>;
+                 CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask>;
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {

@@ -300,6 +300,40 @@ TEST_CASE("the manual clock: advancing fires what fell due, and tasks turn overd
                   "invalid-body"));
 }
 
+TEST_CASE("a reassigned task moves inboxes, and its new assignee may work it") {
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  REQUIRE(s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":2592000000})").status == 200);
+  auto tasks = s.As("anne", "GET", "/v1/tasks").Json()["tasks"];
+  REQUIRE(tasks.size() == 1);
+  const std::string task = tasks[0]["task_id"];
+  const std::string base = "/v1/pathways/" + id + "/tasks/" + task;
+  CHECK(IsProblem(s.As("bo", "POST", base + "/acknowledge"), 404, "not-found"));
+  CHECK(IsProblem(s.As("anne", "POST", base + "/reassign", R"({"assignee":"revisor"})"), 400,
+                  "invalid-body"));
+  CHECK(IsProblem(s.As("anne", "POST", base + "/reassign", R"({})"), 400, "invalid-body"));
+  HttpReply moved =
+      s.As("anne", "POST", base + "/reassign", R"({"assignee":"bo","reason":"on leave"})");
+  REQUIRE_MESSAGE(moved.status == 200, moved.body);
+  CHECK(s.As("anne", "GET", "/v1/tasks").Json()["tasks"].empty());
+  auto bos = s.As("bo", "GET", "/v1/tasks").Json()["tasks"];
+  REQUIRE(bos.size() == 1);
+  CHECK(bos[0]["task_id"] == task);
+  // Bo sees the pathway while the task is his, and may complete it; then it is Anne's alone.
+  CHECK(s.As("bo", "GET", "/v1/pathways/" + id).status == 200);
+  CHECK(IsProblem(s.As("bo", "POST", base + "/reassign", R"({"assignee":"bo"})"), 409, "rejected"));
+  REQUIRE(s.As("bo", "POST", base + "/complete").status == 200);
+  CHECK(s.As("bo", "GET", "/v1/tasks").Json()["tasks"].empty());
+  CHECK(IsProblem(s.As("bo", "GET", "/v1/pathways/" + id), 404, "not-found"));
+  auto history = s.As("anne", "GET", "/v1/pathways/" + id + "/history").Json()["events"];
+  bool recorded = false;
+  for (const auto& e : history) {
+    recorded = recorded || (e["type"] == "TaskReassigned" && e["data"]["from"] == "anne" &&
+                            e["data"]["to"] == "bo" && e["data"]["by"] == "anne");
+  }
+  CHECK(recorded);
+}
+
 TEST_CASE("reloading over the API refuses a broken file and keeps serving the old set") {
   TestServer s;
   std::ofstream(s.dir() + "/workflows/broken.yaml") << "id: amigo\nversion: 2\nstates: [\n";

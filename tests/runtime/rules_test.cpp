@@ -278,5 +278,29 @@ TEST_CASE("tasks are acknowledged and completed through their lifecycle") {
   CHECK(h.Try(CompleteTask{task}).status().code() == StatusCode::kRejected);
 }
 
+TEST_CASE("a reassigned task is open again, for the new assignee only") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  h.Do(AssignContactPerson{"anne"});
+  h.now = h.state.timers.at("first_contact").due_at;
+  h.Do(FireTimer{"first_contact", h.now});
+  REQUIRE(h.state.open_tasks.size() == 1);
+  const std::string task = h.state.open_tasks.begin()->first;
+  const std::string first = h.state.open_tasks.at(task).assignee;
+  REQUIRE(first == "anne");
+  h.Do(AcknowledgeTask{task});
+  h.Do(ReassignTask{task, "bo", "anne is on leave"});
+  CHECK(h.state.open_tasks.at(task).assignee == "bo");
+  CHECK(h.state.open_tasks.at(task).status == "open");
+  CHECK(h.Try(ReassignTask{task, "bo", ""}).status().message() ==
+        "task " + task + " is bo's already");
+  CHECK(h.Try(ReassignTask{"task-none", "bo", ""}).status().code() == StatusCode::kRejected);
+  CHECK(h.Try(ReassignTask{task, "", ""}).status().code() == StatusCode::kInvalidArgument);
+  h.Do(ReassignTask{task, first, "back"});
+  CHECK(h.state.open_tasks.at(task).assignee == first);
+  CHECK(NextTaskStatus(TaskStatus::kEscalated, TaskChange::kReassign) == TaskStatus::kOpen);
+  CHECK_FALSE(NextTaskStatus(TaskStatus::kDone, TaskChange::kReassign));
+}
+
 }  // namespace
 }  // namespace pathways::runtime

@@ -41,6 +41,9 @@ std::string Describe(const RecordedEvent& e, const nlohmann::json& d) {
             (d.contains("outcome") ? " (" + d.value("outcome", "") + ")" : "");
   } else if (e.type == "TaskCreated") {
     what += " " + d.value("task_id", "") + " " + d.value("kind", "");
+  } else if (e.type == "TaskReassigned") {
+    what +=
+        " " + d.value("task_id", "") + " from " + d.value("from", "") + " to " + d.value("to", "");
   }
   return codec::FormatIso8601(e.occurred_at) + "  v" + std::to_string(e.version) + "  " + what +
          "  by " + e.actor.user + " (" + e.actor.role + ")";
