@@ -45,6 +45,7 @@ Pathways is running at $url (store: $var/store, stop with Ctrl-C)
   $url/v1/caseload       a counsellor's pathways (filters: ?state= &risk= &overdue=true)
   $url/v1/tasks          the caller's task inbox
   $url/v1/stats          counts by state and milestone, progress toward the target of 200
+  $url/v1/live           live updates of the caller's pathways (Server-Sent Events)
 
 Demo users and their tokens ($tokens):
 $(sed 's/^/  /' "$tokens")
@@ -53,6 +54,7 @@ $(sed 's/^/  /' "$tokens")
 Try:
   curl -H "Authorization: Bearer $(token_of anne)" $url/v1/caseload
   curl -H "Authorization: Bearer $(token_of anne)" $url/v1/pathways/demo-1
+  curl -N -H "Authorization: Bearer $(token_of anne)" "$url/v1/live?after=0"   # Ctrl-C ends it
   curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways \\
        -d '{"referral_source":"jobcenter","personal":{"identity":{"name":"Test Deltager"}}}'
   $bin verify --data $var/store          # works beside the running server

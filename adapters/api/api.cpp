@@ -3,6 +3,8 @@
 
 #include "adapters/api/api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 
 #include "adapters/api/api_impl.hpp"
@@ -155,6 +157,7 @@ const Route kRoutes[] = {
     {"GET", "/v1/caseload", Access::kRead, &Api::Impl::Caseload},
     {"GET", "/v1/tasks", Access::kRead, &Api::Impl::Tasks},
     {"GET", "/v1/stats", Access::kRead, &Api::Impl::Stats},
+    {"GET", "/v1/live", Access::kRead, &Api::Impl::Live},
     {"GET", "/v1/definitions", Access::kRead, &Api::Impl::ListDefinitions},
     {"POST", "/v1/definitions/reload", Access::kAdmin, &Api::Impl::ReloadDefinitions},
     {"POST", "/v1/definitions/validate", Access::kAdmin, &Api::Impl::ValidateDefinition},
@@ -200,7 +203,13 @@ std::vector<std::pair<std::string, std::string>> Api::Routes() {
   return out;
 }
 
-Api::Api(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Api::Api(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  if (Status st = impl_->live.Start(); st.ok()) {
+    impl_->live_running = true;
+  } else {
+    spdlog::error("live updates are off: {}", st.ToString());
+  }
+}
 Api::~Api() = default;
 
 void Api::Handle(http::Request request, http::Responder respond) {
@@ -440,6 +449,10 @@ void Api::Impl::Metrics(Call& c) {
          static_cast<double>(rejected_queue_full.load()));
   metric("pathways_log_head_position", "gauge", "The last committed position.",
          static_cast<double>(options.store->Head().position));
+  metric("pathways_live_streams", "gauge", "Open Server-Sent Event streams.",
+         static_cast<double>(live.open_streams()));
+  metric("pathways_live_events_sent_total", "counter", "Events sent on live streams.",
+         static_cast<double>(live.events_sent()));
   if (options.scheduler != nullptr) {
     const auto t = options.scheduler->stats();
     metric("pathways_timers_fired_total", "counter", "Timer firings committed.",

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/api/live_feed.hpp"
 #include "adapters/api/tokens.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/http_message.hpp"
@@ -33,6 +34,7 @@ struct ApiOptions {
   TokenStore* tokens = nullptr;                            // required
   std::map<std::string, config::User> users;
   std::size_t max_queue = 10'000;  // writer queue depth from which writes answer 429
+  LiveFeedOptions live;            // GET /v1/live (Server-Sent Events)
   // Reloads the definitions (SIGHUP does the same); diagnostics empty: done.
   std::function<std::vector<workflows::Diagnostic>(std::vector<std::string>& added,
                                                    std::size_t& unchanged)>

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "adapters/api/api.hpp"
+#include "adapters/api/live_feed.hpp"
 #include "adapters/api/problem.hpp"
 
 namespace pathways::api {
@@ -65,9 +66,11 @@ class BackgroundJobs {
 };
 
 struct Api::Impl {
-  explicit Impl(ApiOptions o) : options(std::move(o)) {}
+  explicit Impl(ApiOptions o) : options(std::move(o)), live(*options.store, options.live) {}
   ApiOptions options;
   BackgroundJobs jobs;
+  LiveFeed live;  // after options: its dispatcher calls filters that read them
+  bool live_running = false;
 
   // ---- metrics ----
   static constexpr std::array<double, 10> kBucketsMs = {1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
@@ -111,6 +114,7 @@ struct Api::Impl {
   void Caseload(Call& c);
   void Tasks(Call& c);
   void Stats(Call& c);
+  void Live(Call& c);
 
   // ---- routes (api.cpp) ----
   void Health(Call& c);

@@ -144,24 +144,11 @@ void Api::Impl::RegisterLead(Call& c) {
   if (r.participant_id.empty()) {
     r.participant_id = seed.empty() ? NewId("p-") : DerivedId("p-", seed + "\nparticipant");
   }
+  lead.contact_person = std::move(contact);
   r.command = std::move(lead);
   // 201 with the pathway's id and version; the same for a retry under the same key.
-  auto created = [](Call& call, const AppendResult& last) {
-    call.respond(Written(201, last).With("Location", "/v1/pathways/" + last.stream_id));
-  };
-  Submit(c, std::move(r), 201, [this, contact, created](Call& call, const AppendResult& lead) {
-    if (contact.empty()) return created(call, lead);
-    storage::CommandRequest assign;
-    assign.pathway_id = lead.stream_id;
-    // Derived from the lead's result, so a retry of the same request assigns once.
-    assign.command_id = "assign:" + lead.stream_id + ":" + std::to_string(lead.first_position);
-    assign.actor = {call.user->id, std::string(config::RoleName(call.user->role))};
-    assign.command = runtime::AssignContactPerson{contact};
-    auto shared = std::make_shared<Call>(std::move(call));
-    options.store->ExecuteAsync(std::move(assign), [shared, created](Result<AppendResult> done) {
-      if (!done.ok()) return shared->respond(ProblemFor(done.status()));
-      created(*shared, *done);
-    });
+  Submit(c, std::move(r), 201, [](Call& call, const AppendResult& done) {
+    call.respond(Written(201, done).With("Location", "/v1/pathways/" + done.stream_id));
   });
 }
 

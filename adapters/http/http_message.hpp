@@ -30,7 +30,9 @@ struct Request {
 
 // A response body produced over time (Server-Sent Events, exports): the server calls `next`
 // whenever the previous chunk is written; `next` answers with the next chunk via `emit`
-// (an empty chunk with last == true ends the stream). `emit` may be called from any thread.
+// (an empty chunk with last == true ends the stream). `emit` may be called from any thread,
+// and must be called once for every `next`, at the latest after `cancel`: until then it holds
+// the connection open.
 struct Stream {
   using Emit = std::function<void(std::string chunk, bool last)>;
   std::function<void(Emit emit)> next;

@@ -105,6 +105,9 @@ struct Server::Impl {
   std::function<void(const RequestLog&)> log;
   std::shared_ptr<Lifeline> lifeline = std::make_shared<Lifeline>();
   std::unique_ptr<net::io_context> io = std::make_unique<net::io_context>();
+  // Keeps the threads running while no operation is pending: a stream waiting for its next
+  // chunk has none, and once the acceptor closes nothing else may be left to wait for.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::optional<ssl::context> tls;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
@@ -152,9 +155,16 @@ template <typename Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Server::Impl* server, Stream stream, std::string remote)
-      : server_(std::move(server)), stream_(std::move(stream)), remote_(std::move(remote)) {}
+      : server_(std::move(server)),
+        lifeline_(server_->lifeline),
+        stream_(std::move(stream)),
+        remote_(std::move(remote)) {}
 
-  ~Session() override { server_->Closed(this); }
+  // A responder or a stream's emit may be the last owner and outlive the server.
+  ~Session() override {
+    std::lock_guard lock(lifeline_->mu);
+    if (lifeline_->alive) server_->Closed(this);
+  }
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -325,15 +335,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void NextChunk() {
     if (server_->stopping && stream_body_->cancel) stream_body_->cancel();
     auto executor = stream_.get_executor();
-    std::weak_ptr<Session> weak = this->shared_from_this();
-    stream_body_->next(
-        [weak, executor, lifeline = server_->lifeline](std::string chunk, bool last) {
-          std::lock_guard lock(lifeline->mu);
-          if (!lifeline->alive) return;
-          net::post(executor, [weak, chunk = std::move(chunk), last]() mutable {
-            if (auto self = weak.lock()) self->WriteChunk(std::move(chunk), last);
-          });
-        });
+    // The emit owns the session: while the stream waits for its next chunk no read or write
+    // is pending, and nothing else keeps the connection alive. (A stream must therefore
+    // always emit, at the latest when cancelled.)
+    stream_body_->next([self = this->shared_from_this(), executor](std::string chunk, bool last) {
+      std::lock_guard lock(self->lifeline_->mu);
+      if (!self->lifeline_->alive) return;
+      net::post(executor, [self, chunk = std::move(chunk), last]() mutable {
+        self->WriteChunk(std::move(chunk), last);
+      });
+    });
   }
 
   void WriteChunk(std::string chunk, bool last) {
@@ -377,7 +388,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     Lowest().close();
   }
 
-  Server::Impl* server_;  // outlives every session (~Impl destroys them first)
+  Server::Impl* server_;  // valid while lifeline_->alive
+  std::shared_ptr<Lifeline> lifeline_;
   Stream stream_;
   std::string remote_;
   beast::flat_buffer buffer_;
@@ -480,6 +492,7 @@ Status Server::Start() {
                            ec.message());
   }
   impl_->Accept();
+  impl_->work.emplace(impl_->io->get_executor());
   for (int i = 0; i < std::max(1, o.threads); ++i) {
     impl_->threads.emplace_back([io = impl_->io.get()] { io->run(); });
   }
@@ -517,6 +530,7 @@ void Server::Wait(int grace_ms) {
     impl_->closed_cv.wait_for(lock, std::chrono::milliseconds(grace_ms),
                               [&] { return impl_->open.load() == 0; });
   }
+  impl_->work.reset();
   impl_->io->stop();
   for (std::thread& t : impl_->threads) {
     if (t.joinable()) t.join();

@@ -401,7 +401,9 @@ class Decider {
                       {"data", data},
                       {"state", ctx_.definition.initial}},
                      c.personal);
-    return st.ok() ? SyncTimers() : st;
+    if (st.ok()) st = SyncTimers();
+    if (st.ok() && !c.contact_person.empty()) st = Handle(AssignContactPerson{c.contact_person});
+    return st;
   }
   Status Handle(const AssignContactPerson& c) {
     if (c.user.empty()) return Status::InvalidArgument("name the contact person");

@@ -24,6 +24,7 @@ struct RegisterLead {
   std::string referral_source;
   nlohmann::json data = nlohmann::json::object();  // initial data fields
   std::map<PersonalScope, nlohmann::json> personal;
+  std::string contact_person;  // optional: assigned in the same command, so never without one
 };
 struct AssignContactPerson {
   std::string user;

@@ -16,6 +16,7 @@
 #include "adapters/http/server.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/sse_client.hpp"
 #include "tests/support/temp_store.hpp"
 #include "workflows/definition_set.hpp"
 
@@ -35,7 +36,8 @@ const char* kUsers = R"(users:
 // A server with the AMIGO definition on a manual clock, and a token per user.
 class TestServer {
  public:
-  explicit TestServer(http::ServerOptions so = {}) : clock_(testing::kTestEpochMs) {
+  explicit TestServer(http::ServerOptions so = {}, api::LiveFeedOptions live = {})
+      : clock_(testing::kTestEpochMs) {
     std::filesystem::create_directories(tmp_ / "workflows");
     std::filesystem::copy_file(testing::AmigoPath(), tmp_ / "workflows/amigo.yaml");
     std::ofstream(tmp_ / "users.yaml") << kUsers;
@@ -67,6 +69,7 @@ class TestServer {
     ao.tokens = tokens_.get();
     ao.users = config_.users;
     ao.max_queue = 10'000;
+    ao.live = live;
     std::vector<std::string> paths = config_.workflows;
     ao.reload = [this, paths](std::vector<std::string>& added, std::size_t& unchanged) {
       workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog_, paths);
@@ -101,6 +104,9 @@ class TestServer {
     return r.Json()["pathway_id"];
   }
 
+  std::map<std::string, std::string> Auth(const std::string& user) const {
+    return {{"Authorization", "Bearer " + token_of_.at(user)}};
+  }
   std::uint16_t port() const { return server_->port(); }
   storage::RocksEventStore& store() { return *store_; }
   ManualClock& clock() { return clock_; }
@@ -334,6 +340,92 @@ TEST_CASE("a reassigned task moves inboxes, and its new assignee may work it") {
   CHECK(recorded);
 }
 
+TEST_CASE(
+    "live: a counsellor's stream carries their pathways only, and resumes after Last-Event-ID") {
+  TestServer s(http::ServerOptions{},
+               api::LiveFeedOptions{.heartbeat = std::chrono::milliseconds(200)});
+  const std::string before = s.Lead("anne");  // before the stream opens: not sent
+  testing::SseClient anne(s.port(), "/v1/live", s.Auth("anne"));
+  REQUIRE(anne.head().status == 200);
+  CHECK(anne.head().headers.at("content-type") == "text/event-stream");
+  testing::SseClient admin(s.port(), "/v1/live", s.Auth("admin"));
+  REQUIRE(admin.head().status == 200);
+
+  const std::string bos = s.Lead("bo");
+  const std::string mine = s.Lead("anne");
+  REQUIRE(
+      s.As("anne", "POST", "/v1/pathways/" + mine + "/contacts", R"({"channel":"phone"})").status ==
+      200);
+  const auto history = s.As("anne", "GET", "/v1/pathways/" + mine + "/history").Json()["events"];
+  const std::uint64_t last = history.back()["position"];
+
+  const auto& got = anne.WaitFor(history.size());
+  REQUIRE(got.size() == history.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CHECK(got[i].id == history[i]["position"].get<std::uint64_t>());
+    CHECK(got[i].type == history[i]["type"]);
+    CHECK(got[i].data["pathway_id"] == mine);
+    CHECK(got[i].data["data"] == history[i]["data"]);
+  }
+  CHECK(anne.Drain(300).size() == history.size());  // nothing of Bo's came, nothing twice
+  CHECK(anne.text().find(": keep-alive") != std::string::npos);
+  // An administrator sees both new pathways.
+  std::set<std::string> pathways;
+  for (const auto& e : admin.WaitFor(history.size() + 3, 2000))
+    pathways.insert(e.data["pathway_id"]);
+  CHECK(pathways == std::set<std::string>{bos, mine});
+
+  // Reconnecting after the last event seen: what happened meanwhile, and only that.
+  REQUIRE(s.As("anne", "POST", "/v1/pathways/" + mine + "/missed-appointments").status == 200);
+  REQUIRE(
+      s.As("anne", "POST", "/v1/pathways/" + before + "/contacts", R"({"channel":"sms"})").status ==
+      200);
+  auto headers = s.Auth("anne");
+  headers["Last-Event-ID"] = std::to_string(last);
+  testing::SseClient resumed(s.port(), "/v1/live", headers);
+  const auto mine_now = s.As("anne", "GET", "/v1/pathways/" + mine).Json()["version"];
+  const auto before_now = s.As("anne", "GET", "/v1/pathways/" + before).Json()["version"];
+  const std::size_t missed = mine_now.get<std::size_t>() - history.size();
+  const auto& more = resumed.WaitFor(missed + 3);  // the contact restarts two timers
+  REQUIRE(more.size() >= missed + 1);
+  CHECK(more[0].id == last + 1);
+  CHECK(more[0].type == "MissedAppointmentRecorded");
+  CHECK(more[missed].data["pathway_id"] == before);
+  CHECK(more.back().data["version"] == before_now);
+  // One pathway only, from its start.
+  testing::SseClient one(s.port(), "/v1/live?pathway=" + before + "&after=0", s.Auth("anne"));
+  const auto& all = one.WaitFor(before_now.get<std::size_t>());
+  CHECK(all.size() == before_now.get<std::size_t>());
+  for (const auto& e : all) CHECK(e.data["pathway_id"] == before);
+
+  // Who may not, and what is not a position.
+  CHECK(IsProblem(testing::Request(s.port(), "GET", "/v1/live", "", s.Auth("jobcenter")), 403,
+                  "forbidden"));
+  testing::SseClient bad(s.port(), "/v1/live?after=-1", s.Auth("anne"));
+  CHECK(IsProblem(bad.head(), 400, "invalid-request"));
+  testing::SseClient hidden(s.port(), "/v1/live?pathway=" + bos, s.Auth("anne"));
+  CHECK(IsProblem(hidden.head(), 404, "not-found"));
+}
+
+TEST_CASE("live: streams past the cap answer 503, and a stopping server ends every stream") {
+  auto s =
+      std::make_unique<TestServer>(http::ServerOptions{}, api::LiveFeedOptions{.max_streams = 2});
+  testing::SseClient a(s->port(), "/v1/live", s->Auth("anne"));
+  testing::SseClient b(s->port(), "/v1/live", s->Auth("bo"));
+  REQUIRE(a.head().status == 200);
+  REQUIRE(b.head().status == 200);
+  testing::SseClient c(s->port(), "/v1/live", s->Auth("admin"));
+  CHECK(IsProblem(c.head(), 503, "too-many-streams"));
+  CHECK(c.head().headers.count("retry-after") == 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  s.reset();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
+  a.Drain(500);
+  b.Drain(500);
+  CHECK(a.ended());
+  CHECK(b.ended());
+}
+
 TEST_CASE("reloading over the API refuses a broken file and keeps serving the old set") {
   TestServer s;
   std::ofstream(s.dir() + "/workflows/broken.yaml") << "id: amigo\nversion: 2\nstates: [\n";
@@ -474,7 +566,13 @@ TEST_CASE(
       const std::string key = method + " " + Pattern(templated);
       const std::string body = bodies.count(key) ? bodies.at(key) : "";
       const std::string query = queries.count(key) ? queries.at(key) : "";
-      HttpReply r = s.As("admin", method, concrete + query, body);
+      HttpReply r;
+      if (key == "GET /v1/live") {  // a stream that does not end: its head is the answer
+        testing::SseClient live(s.port(), concrete, s.Auth("admin"));
+        r = live.head();
+      } else {
+        r = s.As("admin", method, concrete + query, body);
+      }
       INFO(key << " answered " << r.status << ": " << r.body);
       const YAML::Node documented_answer = op.second["responses"][std::to_string(r.status)];
       CHECK(documented_answer.IsDefined());

@@ -82,6 +82,15 @@ TEST_CASE("a lead starts in the initial state with its first-contact timer") {
   CHECK(h.Try(RegisterLead{}).status().code() == StatusCode::kRejected);
 }
 
+TEST_CASE("a lead registered with its contact person has one from its first version") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}, "anne"});
+  CHECK(h.state.contact_person == "anne");
+  CHECK(h.Emitted("LeadRegistered"));
+  CHECK(h.Emitted("ContactPersonAssigned", "user", "anne"));
+  CHECK(h.state.milestones.count("contact_person_assigned") == 1);
+}
+
 TEST_CASE("refusals say why in words: the state and the guard") {
   Harness h;
   h.Do(RegisterLead{"jobcenter", {}, {}});
