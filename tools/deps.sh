@@ -12,6 +12,7 @@ PATHWAYS_PACKAGES=(
   libjq-dev                               # guard expressions: jq, compiled at load time
   doctest-dev
   curl                                    # run.sh waits for the server and shows curl examples
+  clang libclang-rt-14-dev                # the fuzz build: libFuzzer and the sanitizers
 )
 
 missing=()

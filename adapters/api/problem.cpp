@@ -1,6 +1,6 @@
 #include "adapters/api/problem.hpp"
 
-#include "adapters/http/server.hpp"
+#include "adapters/http/http_message.hpp"
 
 namespace pathways::api {
 

@@ -53,6 +53,13 @@ struct Response {
   }
 };
 
+// Fills `out.path` (percent-decoded) and `out.query` from a request target; false when the
+// target is not an origin-form URL (a path, optionally with a query).
+bool ParseTarget(std::string_view target, Request& out);
+
+// The status line's reason phrase ("Not Found").
+std::string_view ReasonPhrase(int status);
+
 // Answers a request; may be called from any thread, exactly once.
 using Responder = std::function<void(Response)>;
 using Handler = std::function<void(Request, Responder)>;

@@ -14,7 +14,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/url/parse.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -30,23 +29,6 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
-
-const std::string& Request::Header(const std::string& lower_name) const {
-  static const std::string kEmpty;
-  auto it = headers.find(lower_name);
-  return it == headers.end() ? kEmpty : it->second;
-}
-
-const std::string* Request::Query(std::string_view name) const {
-  for (const auto& [k, v] : query) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
-std::string_view ReasonPhrase(int status) {
-  return bhttp::obsolete_reason(static_cast<bhttp::status>(status));
-}
 
 namespace {
 
@@ -70,15 +52,6 @@ Response Problem(int status, std::string_view type, std::string_view detail) {
   r.content_type = "application/problem+json";
   r.body = ProblemBody(status, type, detail);
   return r;
-}
-
-// Path and query of a request target; false when the target is not an origin-form URL.
-bool ParseTarget(std::string_view target, Request& out) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return false;
-  out.path = url->path();
-  for (auto param : url->params()) out.query.emplace_back(param.key, param.value);
-  return true;
 }
 
 }  // namespace

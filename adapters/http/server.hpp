@@ -74,7 +74,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// The status line's reason phrase ("Not Found").
-std::string_view ReasonPhrase(int status);
-
 }  // namespace pathways::http

@@ -238,7 +238,7 @@ class Decider {
     const auto& declared = candidates.front()->payload;
     for (const auto& [key, value] : payload.items()) {
       auto it = std::find_if(declared.begin(), declared.end(),
-                             [&](const auto& p) { return p.id == key; });
+                             [&key = key](const auto& p) { return p.id == key; });
       if (it == declared.end()) {
         std::string list;
         for (const auto& p : declared) list += (list.empty() ? "" : ", ") + p.id;
