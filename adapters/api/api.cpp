@@ -163,6 +163,7 @@ const Route kRoutes[] = {
     {"POST", "/v1/definitions/validate", Access::kAdmin, &Api::Impl::ValidateDefinition},
     {"POST", "/v1/admin/clock", Access::kAdmin, &Api::Impl::AdvanceClock},
     {"GET", "/v1/audit/verify", Access::kAudit, &Api::Impl::Verify},
+    {"GET", "/v1/audit/export", Access::kAudit, &Api::Impl::Export},
 };
 
 std::vector<std::string> Segments(std::string_view path) {

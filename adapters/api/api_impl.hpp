@@ -115,6 +115,7 @@ struct Api::Impl {
   void Tasks(Call& c);
   void Stats(Call& c);
   void Live(Call& c);
+  void Export(Call& c);
 
   // ---- routes (api.cpp) ----
   void Health(Call& c);

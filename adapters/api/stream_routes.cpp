@@ -1,9 +1,11 @@
-// The routes that answer with a stream: the live feed (Server-Sent Events).
+// The routes that answer with a stream: the live feed (Server-Sent Events) and the audit
+// export (JSON Lines or CSV).
 
 #include <set>
 #include <unordered_map>
 
 #include "adapters/api/api_impl.hpp"
+#include "engine/storage/export.hpp"
 
 namespace pathways::api {
 namespace {
@@ -81,6 +83,60 @@ void Api::Impl::Live(Call& c) {
   r.content_type = "text/event-stream";
   r.stream = std::move(stream);
   r.With("X-Accel-Buffering", "no");  // a proxy in front must not hold events back
+  c.respond(std::move(r));
+}
+
+void Api::Impl::Export(Call& c) {
+  storage::ExportOptions o;
+  for (const char* name : {"from", "to"}) {
+    const std::string* v = c.req.Query(name);
+    if (v == nullptr) continue;
+    auto p = Position(*v);
+    if (!p || *p == 0) {
+      return c.respond(Problem(400, "invalid-request",
+                               std::string("`") + name + "` must be a log position (1 or more)"));
+    }
+    (std::string(name) == "from" ? o.from_position : o.to_position) = *p;
+  }
+  const std::string* format = c.req.Query("format");
+  if (format != nullptr && *format != "jsonl" && *format != "csv") {
+    return c.respond(Problem(400, "invalid-request", "`format` is jsonl or csv"));
+  }
+  o.format = format != nullptr && *format == "csv" ? storage::ExportFormat::kCsv
+                                                   : storage::ExportFormat::kJsonLines;
+  // Personal data stays sealed: the export is evidence of the chain, not a way around the
+  // recorded reads of personal data.
+  struct State {
+    storage::ExportOptions options;
+    storage::ExportCursor cursor;
+    std::atomic<bool> cancelled{false};
+  };
+  auto state = std::make_shared<State>();
+  state->options = o;
+  state->cursor = storage::StartExport(*options.store, o);
+  auto stream = std::make_shared<http::Stream>();
+  // Each chunk is read on the background thread: the server's threads never wait for the disk.
+  stream->next = [this, state](http::Stream::Emit emit) {
+    jobs.Run([this, state, emit = std::move(emit)] {
+      if (state->cancelled || state->cursor.done()) return emit({}, true);
+      std::string chunk;
+      Status st =
+          storage::ExportChunk(*options.store, state->options, state->cursor, 256 * 1024, chunk);
+      // Cut short (a read failed): the last position sent then falls short of the
+      // X-Pathways-Export-Last header, which is how a client tells a whole export.
+      if (!st.ok()) return emit({}, true);
+      emit(std::move(chunk), false);
+    });
+  };
+  stream->cancel = [state] { state->cancelled = true; };
+  http::Response r;
+  r.content_type =
+      o.format == storage::ExportFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+  r.stream = std::move(stream);
+  r.With("X-Pathways-Export-Last", std::to_string(state->cursor.last));
+  r.With("Content-Disposition", std::string("attachment; filename=\"pathways-export.") +
+                                    (o.format == storage::ExportFormat::kCsv ? "csv" : "jsonl") +
+                                    "\"");
   c.respond(std::move(r));
 }
 

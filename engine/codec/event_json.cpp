@@ -195,4 +195,62 @@ void AppendExportLine(std::string& out, const EventView& e, PersonalMode mode,
   out += "\"}\n";
 }
 
+namespace {
+
+// One CSV cell (RFC 4180): quoted when it holds a separator, quote or line break. A text that a
+// spreadsheet would run as a formula (= + - @ at the start) gets a leading apostrophe.
+void AppendCsvCell(std::string& out, std::string_view text, bool last = false) {
+  std::string cell;
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
+                        text[0] == '\t' || text[0] == '\r')) {
+    cell.push_back('\'');
+  }
+  cell.append(text);
+  if (cell.find_first_of(",\"\r\n") != std::string::npos) {
+    out.push_back('"');
+    for (char c : cell) {
+      if (c == '"') out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  } else {
+    out += cell;
+  }
+  out.push_back(last ? '\n' : ',');
+}
+
+}  // namespace
+
+const char* const kCsvHeader =
+    "position,stream_id,version,participant_id,type,schema_version,occurred_at,actor_user,"
+    "actor_role,command_id,correlation_id,causation_id,definition_id,definition_version,"
+    "definition_hash,data,personal,prev_hash,hash\n";
+
+void AppendCsvLine(std::string& out, const EventView& e, PersonalMode mode,
+                   const std::vector<RevealedPersonal>* revealed) {
+  std::string time;
+  AppendIso8601(time, e.occurred_at);
+  std::string personal;
+  AppendPersonal(personal, e, mode, revealed);
+  AppendCsvCell(out, std::to_string(e.position));
+  AppendCsvCell(out, e.stream_id);
+  AppendCsvCell(out, std::to_string(e.version));
+  AppendCsvCell(out, e.participant_id);
+  AppendCsvCell(out, e.type);
+  AppendCsvCell(out, std::to_string(e.schema_version));
+  AppendCsvCell(out, time);
+  AppendCsvCell(out, e.actor_user);
+  AppendCsvCell(out, e.actor_role);
+  AppendCsvCell(out, e.command_id);
+  AppendCsvCell(out, e.correlation_id);
+  AppendCsvCell(out, e.causation_id);
+  AppendCsvCell(out, e.definition_id);
+  AppendCsvCell(out, std::to_string(e.definition_version));
+  AppendCsvCell(out, e.definition_hash);
+  AppendCsvCell(out, e.data);
+  AppendCsvCell(out, personal);
+  AppendCsvCell(out, HexEncode(e.prev_hash));
+  AppendCsvCell(out, HexEncode(e.hash), /*last=*/true);
+}
+
 }  // namespace pathways::codec

@@ -38,4 +38,10 @@ enum class PersonalMode {
 void AppendExportLine(std::string& out, const EventView& e, PersonalMode mode,
                       const std::vector<RevealedPersonal>* revealed);
 
+// The same as one CSV row (RFC 4180, `\n` line ends) under kCsvHeader's columns: data and
+// personal as JSON text in their cells.
+extern const char* const kCsvHeader;
+void AppendCsvLine(std::string& out, const EventView& e, PersonalMode mode,
+                   const std::vector<RevealedPersonal>* revealed);
+
 }  // namespace pathways::codec

@@ -4,39 +4,68 @@
 
 namespace pathways::storage {
 
-Result<std::uint64_t> ExportJsonLines(const RocksEventStore& store, const ExportOptions& options,
-                                      std::FILE* out) {
-  constexpr std::size_t kFlushAt = 1u << 20;
-  std::string buffer;
-  buffer.reserve(kFlushAt + (64u << 10));
-  std::uint64_t lines = 0;
+ExportCursor StartExport(const RocksEventStore& store, const ExportOptions& options) {
+  ExportCursor c;
+  c.next = std::max<std::uint64_t>(options.from_position, 1);
+  const std::uint64_t head = store.Head().position;
+  c.last = options.to_position == 0 ? head : std::min(options.to_position, head);
+  return c;
+}
+
+Status ExportChunk(const RocksEventStore& store, const ExportOptions& options, ExportCursor& cursor,
+                   std::size_t max_bytes, std::string& out) {
+  const bool csv = options.format == ExportFormat::kCsv;
+  if (!cursor.started && csv) out += codec::kCsvHeader;
+  cursor.started = true;
+  if (cursor.done()) return Status::Ok();
   Status failure = Status::Ok();
-  auto flush = [&] {
-    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
-      failure = Status::IOError("cannot write the export");
-    }
-    buffer.clear();
-    return failure.ok();
-  };
-  Status s = store.Scan(options.from_position, [&](const codec::EventView& e) {
+  Status s = store.Scan(cursor.next, [&](const codec::EventView& e) {
+    if (e.position > cursor.last) return false;
+    std::vector<RevealedPersonal> revealed;
+    const std::vector<RevealedPersonal>* parts = nullptr;
+    codec::PersonalMode mode = codec::PersonalMode::kSealed;
     if (options.include_personal && e.personal_count > 0) {
-      Result<std::vector<RevealedPersonal>> revealed = store.RevealPersonal(e);
-      if (!revealed.ok()) {
-        failure = revealed.status();
+      Result<std::vector<RevealedPersonal>> r = store.RevealPersonal(e);
+      if (!r.ok()) {
+        failure = r.status();
         return false;
       }
-      codec::AppendExportLine(buffer, e, codec::PersonalMode::kRevealed, &*revealed);
-    } else {
-      codec::AppendExportLine(buffer, e, codec::PersonalMode::kSealed, nullptr);
+      revealed = std::move(*r);
+      parts = &revealed;
+      mode = codec::PersonalMode::kRevealed;
     }
-    ++lines;
-    return buffer.size() < kFlushAt || flush();
+    if (csv) {
+      codec::AppendCsvLine(out, e, mode, parts);
+    } else {
+      codec::AppendExportLine(out, e, mode, parts);
+    }
+    cursor.next = e.position + 1;
+    ++cursor.lines;
+    return out.size() < max_bytes;
   });
   if (!s.ok()) return s;
-  if (failure.ok()) flush();
-  if (failure.ok() && std::fflush(out) != 0) failure = Status::IOError("cannot write the export");
   if (!failure.ok()) return failure;
-  return lines;
+  // A scan that ends before `last` found no more events: the log is shorter than the cursor
+  // said (it never is, positions have no gaps), so stop rather than loop.
+  if (!cursor.done() && out.size() < max_bytes) cursor.next = cursor.last + 1;
+  return Status::Ok();
+}
+
+Result<std::uint64_t> ExportLog(const RocksEventStore& store, const ExportOptions& options,
+                                std::FILE* out) {
+  constexpr std::size_t kChunk = 1u << 20;
+  std::string buffer;
+  buffer.reserve(kChunk + (64u << 10));
+  ExportCursor cursor = StartExport(store, options);
+  do {
+    buffer.clear();
+    if (Status s = ExportChunk(store, options, cursor, kChunk, buffer); !s.ok()) return s;
+    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
+      return Status::IOError("cannot write the export");
+    }
+  } while (!cursor.done());
+  if (std::fflush(out) != 0) return Status::IOError("cannot write the export");
+  return cursor.lines;
 }
 
 }  // namespace pathways::storage

@@ -407,6 +407,34 @@ TEST_CASE(
   CHECK(IsProblem(hidden.head(), 404, "not-found"));
 }
 
+TEST_CASE("audit export over HTTP: the whole log streamed, as JSON Lines or CSV, sealed") {
+  TestServer s;
+  for (int i = 0; i < 40; ++i) s.Lead(i % 2 ? "anne" : "bo");
+  const std::uint64_t head = s.store().Head().position;
+  HttpReply jsonl = s.As("revisor", "GET", "/v1/audit/export");
+  REQUIRE(jsonl.status == 200);
+  CHECK(jsonl.headers.at("content-type") == "application/x-ndjson");
+  CHECK(jsonl.headers.at("x-pathways-export-last") == std::to_string(head));
+  std::uint64_t expect = 1;
+  for (std::size_t at = 0, nl; (nl = jsonl.body.find('\n', at)) != std::string::npos; at = nl + 1) {
+    auto line = nlohmann::json::parse(jsonl.body.substr(at, nl - at));
+    CHECK(line["position"] == expect++);
+  }
+  CHECK(expect == head + 1);
+  CHECK(jsonl.body.find("N N") == std::string::npos);  // the leads' names stay sealed
+  CHECK(jsonl.body.find("\"encrypted\":true") != std::string::npos);
+
+  HttpReply csv = s.As("admin", "GET", "/v1/audit/export?format=csv&from=3&to=5");
+  REQUIRE(csv.status == 200);
+  CHECK(csv.headers.at("content-type") == "text/csv; charset=utf-8");
+  CHECK(csv.body.rfind("position,stream_id,", 0) == 0);
+  CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 4);
+
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/audit/export"), 403, "forbidden"));
+  CHECK(IsProblem(s.As("revisor", "GET", "/v1/audit/export?from=0"), 400, "invalid-request"));
+  CHECK(IsProblem(s.As("revisor", "GET", "/v1/audit/export?format=xml"), 400, "invalid-request"));
+}
+
 TEST_CASE("live: streams past the cap answer 503, and a stopping server ends every stream") {
   auto s =
       std::make_unique<TestServer>(http::ServerOptions{}, api::LiveFeedOptions{.max_streams = 2});

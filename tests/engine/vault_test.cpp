@@ -39,7 +39,7 @@ std::string ExportAll(const storage::RocksEventStore& store, bool personal) {
   std::FILE* f = open_memstream(&buf, &size);
   storage::ExportOptions o;
   o.include_personal = personal;
-  auto lines = storage::ExportJsonLines(store, o, f);
+  auto lines = storage::ExportLog(store, o, f);
   std::fclose(f);
   std::string out(buf, size);
   std::free(buf);

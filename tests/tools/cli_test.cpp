@@ -86,6 +86,65 @@ TEST_CASE("verify and export work while another process holds the store") {
   CHECK_MESSAGE(forget.out.find("another process") != std::string::npos, forget.out);
 }
 
+// Rows of RFC 4180 CSV: quoted cells may hold commas, doubled quotes and line breaks.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string cell;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',' || c == '\n') {
+      rows.back().push_back(std::move(cell));
+      cell.clear();
+      if (c == '\n') rows.emplace_back();
+    } else {
+      cell += c;
+    }
+  }
+  rows.pop_back();  // after the last line end
+  return rows;
+}
+
+TEST_CASE("export as CSV: a header, one row per event, JSON cells quoted; --from and --to") {
+  testing::TempDir tmp;
+  Populate(tmp / "store");
+  Run jsonl = Pathways("export --data " + (tmp / "store"));
+  Run csv = Pathways("export --format csv --data " + (tmp / "store"));
+  REQUIRE(csv.exit_code == 0);
+  auto rows = ParseCsv(csv.out);
+  REQUIRE(rows.size() >= 2);
+  CHECK(rows[0].front() == "position");
+  CHECK(rows[0].back() == "hash");
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = jsonl.out.find('\n', at)) != std::string::npos; ++at) ++lines;
+  CHECK(rows.size() == lines + 1);
+  const auto first = nlohmann::json::parse(jsonl.out.substr(0, jsonl.out.find('\n')));
+  for (const auto& row : rows) CHECK(row.size() == rows[0].size());
+  CHECK(rows[1][0] == "1");
+  CHECK(rows[1][4] == first["type"]);
+  CHECK(nlohmann::json::parse(rows[1][15]) == first["data"]);
+  CHECK(rows[1][18] == first["hash"]);
+  CHECK(csv.out.find("Navn Nielsen") == std::string::npos);
+
+  Run range = Pathways("export --format csv --from 2 --to 3 --data " + (tmp / "store"));
+  auto part = ParseCsv(range.out);
+  REQUIRE(part.size() == 3);
+  CHECK(part[1][0] == "2");
+  CHECK(part[2][0] == "3");
+  CHECK(Pathways("export --format xml --data " + (tmp / "store") + " 2>&1").exit_code == 2);
+}
+
 TEST_CASE("export and forget from the command line") {
   testing::TempDir tmp;
   Populate(tmp / "store");

@@ -237,7 +237,7 @@ void AddBenchVerify(CLI::App& bench) {
 
     std::FILE* null = std::fopen("/dev/null", "w");
     t0 = Clock::now();
-    Result<std::uint64_t> exported = storage::ExportJsonLines(**store, {}, null);
+    Result<std::uint64_t> exported = storage::ExportLog(**store, {}, null);
     const double export_s = Seconds(t0, Clock::now());
     std::fclose(null);
 

@@ -63,12 +63,17 @@ void AddVerify(CLI::App& app) {
 }
 
 void AddExport(CLI::App& app) {
-  auto* cmd = app.add_subcommand("export", "write the log as JSON Lines in global order");
+  auto* cmd = app.add_subcommand("export", "write the log as JSON Lines or CSV in global order");
   auto flags = std::make_shared<StoreFlags>();
   auto options = std::make_shared<storage::ExportOptions>();
   flags->AddTo(*cmd);
   cmd->add_option("--from", options->from_position, "first position to export (default 1)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--to", options->to_position, "last position to export (default: the head)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--format", options->format, "jsonl (default) or csv")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, storage::ExportFormat>{
+          {"jsonl", storage::ExportFormat::kJsonLines}, {"csv", storage::ExportFormat::kCsv}}));
   cmd->add_flag("--include-personal", options->include_personal,
                 "decrypt personal data (needs the master key)");
   cmd->callback([flags, options] {
@@ -80,7 +85,7 @@ void AddExport(CLI::App& app) {
       ExitCode() = Fail("export", store.status());
       return;
     }
-    Result<std::uint64_t> lines = storage::ExportJsonLines(**store, *options, stdout);
+    Result<std::uint64_t> lines = storage::ExportLog(**store, *options, stdout);
     if (!lines.ok()) ExitCode() = Fail("export", lines.status());
   });
 }
