@@ -145,6 +145,52 @@ TEST_CASE("export as CSV: a header, one row per event, JSON cells quoted; --from
   CHECK(Pathways("export --format xml --data " + (tmp / "store") + " 2>&1").exit_code == 2);
 }
 
+TEST_CASE("import: every bad row named by its line, none imported unless told, never twice") {
+  testing::TempDir tmp;
+  const std::string workflows = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows";
+  const std::string base = "import --data " + (tmp / "store") + " --workflow " + workflows + " ";
+  std::ofstream(tmp / "bad.csv")
+      << "referral_source,contact_person,data.age_at_entry,identity.name\n"
+         "jobcenter,anne,31,\"Nielsen, Navn\"\n"
+         "jobcenter,anne,thirty,X\n"
+         "school,bo,40,\"two\nlines\"\n"  // one record over lines 4-5
+         ",bo,40,Z\n"
+         "school,bo\n";
+  Run refused = Pathways(base + (tmp / "bad.csv") + " 2>&1");
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out.find("bad.csv:3: data.age_at_entry: `thirty` is not a whole number") !=
+        std::string::npos);
+  CHECK(refused.out.find("bad.csv:6: referral_source is empty") != std::string::npos);
+  CHECK(refused.out.find("bad.csv:7: 2 cells where the header has 4") != std::string::npos);
+  CHECK(refused.out.find("nothing imported") != std::string::npos);
+  CHECK(Pathways("verify --data " + (tmp / "store") + " 2>&1").exit_code == 1);  // no store yet
+
+  Run skipped = Pathways(base + (tmp / "bad.csv") + " --skip-bad 2>&1");
+  CHECK(skipped.exit_code == 0);
+  CHECK(skipped.out.find("imported 2 lead(s)") != std::string::npos);
+  CHECK(skipped.out.find("skipped 3 bad row(s)") != std::string::npos);
+  Run again = Pathways(base + (tmp / "bad.csv") + " --skip-bad 2>&1");
+  CHECK(again.out.find("imported 0 lead(s)") != std::string::npos);
+  CHECK(again.out.find("2 were imported before") != std::string::npos);
+
+  Run exported = Pathways("export --include-personal --data " + (tmp / "store"));
+  CHECK(exported.out.find("Nielsen, Navn") != std::string::npos);
+  CHECK(exported.out.find("two\\nlines") != std::string::npos);
+  CHECK(exported.out.find("\"age_at_entry\":31") != std::string::npos);
+  CHECK(exported.out.find("ContactPersonAssigned") != std::string::npos);
+  CHECK(Pathways("verify --data " + (tmp / "store")).exit_code == 0);
+
+  std::ofstream(tmp / "header.csv") << "referral_source,data.nope\njobcenter,1\n";
+  Run header = Pathways(base + (tmp / "header.csv") + " --skip-bad 2>&1");
+  CHECK(header.exit_code == 2);
+  CHECK(header.out.find("header.csv:1: column `data.nope`: amigo has no data field `nope`") !=
+        std::string::npos);
+  std::ofstream(tmp / "open.csv") << "referral_source\n\"jobcenter\n";
+  Run open = Pathways(base + (tmp / "open.csv") + " 2>&1");
+  CHECK(open.exit_code == 2);
+  CHECK(open.out.find("open.csv:2: a quoted cell is not closed") != std::string::npos);
+}
+
 TEST_CASE("export and forget from the command line") {
   testing::TempDir tmp;
   Populate(tmp / "store");

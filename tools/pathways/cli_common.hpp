@@ -35,11 +35,15 @@ int Fail(const std::string& command, const Status& status);
 // Where a command's exit code goes: CLI11 callbacks return nothing.
 int& ExitCode();
 
+// Who runs the command, for the actor of what it writes: $USER, or "cli".
+std::string CurrentUser();
+
 void AddStoreCommands(CLI::App& app);       // verify, export, forget
 void AddBenchCommands(CLI::App& app);       // bench append, bench verify
 void AddDefinitionCommands(CLI::App& app);  // validate
 void AddReplayCommand(CLI::App& app);
 void AddMigrateCommand(CLI::App& app);   // migrate
+void AddImportCommand(CLI::App& app);    // import
 void AddBenchPathways(CLI::App& bench);  // bench pathways
 void AddBenchHttp(CLI::App& bench);      // bench http
 void AddServeCommand(CLI::App& app);     // serve

@@ -8,6 +8,11 @@
 
 namespace pathways::cli {
 
+std::string CurrentUser() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "cli";
+}
+
 int& ExitCode() {
   static int code = kExitOk;
   return code;
@@ -55,6 +60,7 @@ int main(int argc, char** argv) {
   AddStoreCommands(app);
   AddReplayCommand(app);
   AddMigrateCommand(app);
+  AddImportCommand(app);
   AddBenchCommands(app);
   AddServeCommand(app);
   AddTokenCommands(app);

@@ -98,11 +98,6 @@ std::string FreshCommandId(std::string_view prefix) {
          codec::HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), 12));
 }
 
-std::string CurrentUser() {
-  const char* user = std::getenv("USER");
-  return user != nullptr && *user != '\0' ? user : "cli";
-}
-
 void AddForget(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("forget", "erase a participant's personal data by destroying its keys");
