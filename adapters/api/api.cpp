@@ -11,6 +11,7 @@
 #include "engine/codec/event_json.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/random.hpp"
+#include "engine/storage/backup.hpp"
 #include "workflows/loader.hpp"
 
 namespace pathways::api {
@@ -162,6 +163,7 @@ const Route kRoutes[] = {
     {"POST", "/v1/definitions/reload", Access::kAdmin, &Api::Impl::ReloadDefinitions},
     {"POST", "/v1/definitions/validate", Access::kAdmin, &Api::Impl::ValidateDefinition},
     {"POST", "/v1/admin/clock", Access::kAdmin, &Api::Impl::AdvanceClock},
+    {"POST", "/v1/admin/backup", Access::kAdmin, &Api::Impl::Backup},
     {"GET", "/v1/audit/verify", Access::kAudit, &Api::Impl::Verify},
     {"GET", "/v1/audit/export", Access::kAudit, &Api::Impl::Export},
 };
@@ -586,6 +588,25 @@ void Api::Impl::Verify(Call& c) {
       body["problem"] = report->problem;
     }
     call->respond(Json(200, body));
+  });
+}
+
+void Api::Impl::Backup(Call& c) {
+  Fields f(c.req.body, {});
+  if (!f.ok()) return c.respond(f.Problem());
+  if (options.backup_dir.empty()) {
+    return c.respond(Problem(501, "not-configured", "no `backups` directory is configured"));
+  }
+  // On the background thread: a backup copies files and may take a while.
+  auto call = std::make_shared<Call>(std::move(c));
+  jobs.Run([this, call] {
+    auto info = storage::BackupStore(*options.store, options.backup_dir, /*with_master_key=*/false);
+    if (!info.ok()) return call->respond(ProblemFor(info.status()));
+    call->respond(Json(200, {{"backup_id", info->id},
+                             {"head_position", info->head_position},
+                             {"head_hash", info->head_hash},
+                             {"bytes", info->bytes},
+                             {"directory", options.backup_dir}}));
   });
 }
 

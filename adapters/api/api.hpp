@@ -35,6 +35,7 @@ struct ApiOptions {
   std::map<std::string, config::User> users;
   std::size_t max_queue = 10'000;  // writer queue depth from which writes answer 429
   LiveFeedOptions live;            // GET /v1/live (Server-Sent Events)
+  std::string backup_dir;          // POST /v1/admin/backup; empty: not offered
   // Reloads the definitions (SIGHUP does the same); diagnostics empty: done.
   std::function<std::vector<workflows::Diagnostic>(std::vector<std::string>& added,
                                                    std::size_t& unchanged)>

@@ -126,6 +126,7 @@ struct Api::Impl {
   void ValidateDefinition(Call& c);
   void AdvanceClock(Call& c);
   void Verify(Call& c);
+  void Backup(Call& c);
 };
 
 // A write's answer: {pathway_id, version, position, duplicate} with the version as ETag.

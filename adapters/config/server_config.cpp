@@ -48,7 +48,7 @@ class ConfigReader : YamlReader {
  private:
   void ReadRoot(const YAML::Node& root, ServerConfig& c) {
     CheckMap(root, "the config file",
-             {"listen", "data", "master_key", "workflows", "users", "tokens", "clock",
+             {"listen", "data", "master_key", "workflows", "users", "tokens", "backups", "clock",
               "clock_start", "threads", "limits", "tls", "demo"});
     if (root["listen"]) {
       if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
@@ -69,6 +69,8 @@ class ConfigReader : YamlReader {
     if (root["users"]) c.users_file = Resolve(dir_, Str(root["users"], "users").value_or(""));
     if (root["tokens"]) c.tokens_file = Resolve(dir_, Str(root["tokens"], "tokens").value_or(""));
     if (c.tokens_file.empty() && !c.data_dir.empty()) c.tokens_file = c.data_dir + ".tokens.json";
+    if (root["backups"]) c.backup_dir = Resolve(dir_, Str(root["backups"], "backups").value_or(""));
+    if (c.backup_dir.empty() && !c.data_dir.empty()) c.backup_dir = c.data_dir + ".backups";
     if (root["clock"]) {
       auto clock = Str(root["clock"], "clock");
       if (clock && *clock != "system" && *clock != "manual") {

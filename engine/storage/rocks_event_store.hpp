@@ -205,6 +205,7 @@ class RocksEventStore final : public EventStore {
 
   // Internal to engine/storage (store_impl.hpp); named here only so its files can share it.
   struct Impl;
+  Impl& impl() const { return *impl_; }
 
  private:
   explicit RocksEventStore(std::unique_ptr<Impl> impl);

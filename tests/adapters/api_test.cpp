@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "adapters/http/server.hpp"
+#include "engine/storage/backup.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/sse_client.hpp"
@@ -70,6 +71,7 @@ class TestServer {
     ao.users = config_.users;
     ao.max_queue = 10'000;
     ao.live = live;
+    ao.backup_dir = tmp_ / "backups";
     std::vector<std::string> paths = config_.workflows;
     ao.reload = [this, paths](std::vector<std::string>& added, std::size_t& unchanged) {
       workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog_, paths);
@@ -433,6 +435,24 @@ TEST_CASE("audit export over HTTP: the whole log streamed, as JSON Lines or CSV,
   CHECK(IsProblem(s.As("anne", "GET", "/v1/audit/export"), 403, "forbidden"));
   CHECK(IsProblem(s.As("revisor", "GET", "/v1/audit/export?from=0"), 400, "invalid-request"));
   CHECK(IsProblem(s.As("revisor", "GET", "/v1/audit/export?format=xml"), 400, "invalid-request"));
+}
+
+TEST_CASE("an administrator backs up the running store; the backup restores and verifies") {
+  TestServer s;
+  s.Lead("anne");
+  CHECK(IsProblem(s.As("revisor", "POST", "/v1/admin/backup"), 403, "forbidden"));
+  HttpReply taken = s.As("admin", "POST", "/v1/admin/backup");
+  REQUIRE_MESSAGE(taken.status == 200, taken.body);
+  const std::uint64_t head = s.store().Head().position;
+  CHECK(taken.Json()["backup_id"] == 1);
+  CHECK(taken.Json()["head_position"] == head);
+  s.Lead("bo");  // the server keeps writing during and after
+  CHECK(s.As("admin", "POST", "/v1/admin/backup").Json()["backup_id"] == 2);
+  auto restored = storage::RestoreBackup(s.dir() + "/backups", 1, s.dir() + "/restored");
+  REQUIRE_MESSAGE(restored.ok(), restored.status().ToString());
+  CHECK(restored->ok);
+  CHECK(restored->head.position == head);
+  CHECK_FALSE(std::filesystem::exists(s.dir() + "/backups/master-key"));
 }
 
 TEST_CASE("live: streams past the cap answer 503, and a stopping server ends every stream") {

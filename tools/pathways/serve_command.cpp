@@ -149,6 +149,7 @@ int Serve(const ServeArgs& a) {
   ao.tokens = &tokens;
   ao.users = cfg.users;
   ao.max_queue = cfg.queue;
+  ao.backup_dir = cfg.backup_dir;
   // SIGHUP and POST /v1/definitions/reload do the same.
   const std::vector<std::string> workflow_paths = cfg.workflows;
   auto reload = [catalog, workflow_paths](std::vector<std::string>& added, std::size_t& unchanged) {

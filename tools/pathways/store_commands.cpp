@@ -1,4 +1,4 @@
-// pathways verify | export | forget: offline work on a store.
+// pathways verify | export | forget | backup | restore: offline work on a store.
 // verify and export open the store read-only (a RocksDB secondary), so they run beside a
 // server; forget writes and so needs the store to itself until the server offers it.
 
@@ -10,8 +10,10 @@
 
 #include "adapters/platform/system_clock.hpp"
 #include "engine/audit/aead.hpp"
+#include "engine/codec/event_json.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/random.hpp"
+#include "engine/storage/backup.hpp"
 #include "engine/storage/export.hpp"
 #include "tools/pathways/cli_common.hpp"
 
@@ -148,12 +150,98 @@ void AddForget(CLI::App& app) {
   });
 }
 
+void AddBackup(CLI::App& app) {
+  auto* cmd = app.add_subcommand("backup", "take an incremental, checksummed backup of a store");
+  struct Args {
+    StoreFlags store;
+    std::string to;
+    bool with_master_key = false;
+  };
+  auto args = std::make_shared<Args>();
+  args->store.AddTo(*cmd);
+  cmd->add_option("--to", args->to, "backup directory (created if missing; holds many backups)")
+      ->required();
+  cmd->add_flag("--with-master-key", args->with_master_key,
+                "copy the master key into the backup too (then the backup alone reveals "
+                "personal data: keep it as safe as the key)");
+  cmd->callback([args] {
+    adapters::SystemClock clock;
+    storage::StoreOptions o = args->store.Options();
+    o.clock = &clock;
+    auto store = storage::RocksEventStore::Open(o);
+    if (!store.ok()) {
+      ExitCode() = Fail("backup", store.status());
+      if (store.status().code() == StatusCode::kFailedPrecondition) {
+        std::fprintf(stderr, "(while the server runs, POST /v1/admin/backup takes one)\n");
+      }
+      return;
+    }
+    auto info = storage::BackupStore(**store, args->to, args->with_master_key);
+    if (!info.ok()) {
+      ExitCode() = Fail("backup", info.status());
+      return;
+    }
+    std::printf("backup %u in %s: head %llu, %llu bytes%s\n", info->id, args->to.c_str(),
+                static_cast<unsigned long long>(info->head_position),
+                static_cast<unsigned long long>(info->bytes),
+                args->with_master_key ? ", with the master key" : "");
+  });
+}
+
+void AddRestore(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "restore", "restore a backup into a new store directory, verified before it is in place");
+  struct Args {
+    std::string from;
+    std::string data;
+    std::uint32_t id = 0;
+    bool list = false;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("--from", args->from, "backup directory")->required();
+  cmd->add_option("--data", args->data, "the new store directory (must not exist)");
+  cmd->add_option("--backup", args->id, "backup id (default: the newest)");
+  cmd->add_flag("--list", args->list, "list the backups instead");
+  cmd->callback([args] {
+    if (args->list) {
+      auto list = storage::ListBackups(args->from);
+      if (!list.ok()) {
+        ExitCode() = Fail("restore", list.status());
+        return;
+      }
+      for (const auto& b : *list) {
+        std::printf("%u  %s  head %llu  %llu bytes\n", b.id,
+                    codec::FormatIso8601(b.created_unix_s * 1000).c_str(),
+                    static_cast<unsigned long long>(b.head_position),
+                    static_cast<unsigned long long>(b.bytes));
+      }
+      return;
+    }
+    if (args->data.empty()) {
+      std::fprintf(stderr, "pathways restore: error: --data names the new store directory\n");
+      ExitCode() = kExitUsage;
+      return;
+    }
+    auto report = storage::RestoreBackup(args->from, args->id, args->data);
+    if (!report.ok()) {
+      ExitCode() = Fail("restore", report.status());
+      return;
+    }
+    std::printf("restored into %s: %llu events, head %llu %s; the chain verifies\n",
+                args->data.c_str(), static_cast<unsigned long long>(report->events),
+                static_cast<unsigned long long>(report->head.position),
+                codec::HexEncode(report->head.hash).c_str());
+  });
+}
+
 }  // namespace
 
 void AddStoreCommands(CLI::App& app) {
   AddVerify(app);
   AddExport(app);
   AddForget(app);
+  AddBackup(app);
+  AddRestore(app);
 }
 
 }  // namespace pathways::cli
