@@ -145,6 +145,8 @@ const Route kRoutes[] = {
     {"GET", "/v1/pathways/{}", Access::kRead, &Api::Impl::GetPathway},
     {"GET", "/v1/pathways/{}/history", Access::kRead, &Api::Impl::GetHistory},
     {"GET", "/v1/pathways/{}/as-of", Access::kRead, &Api::Impl::GetAsOf},
+    {"GET", "/v1/pathways/{}/personal", Access::kRead, &Api::Impl::GetPersonal},
+    {"GET", "/v1/pathways/{}/personal/reads", Access::kAudit, &Api::Impl::PersonalAccessLog},
     {"POST", "/v1/pathways/{}/triggers/{}", Access::kWrite, &Api::Impl::FireTrigger},
     {"POST", "/v1/pathways/{}/contacts", Access::kWrite, &Api::Impl::RecordContact},
     {"POST", "/v1/pathways/{}/missed-appointments", Access::kWrite, &Api::Impl::RecordMissed},

@@ -114,6 +114,10 @@ struct Api::Impl {
   void Caseload(Call& c);
   void Tasks(Call& c);
   void Stats(Call& c);
+
+  // ---- routes (personal_routes.cpp) ----
+  void GetPersonal(Call& c);
+  void PersonalAccessLog(Call& c);
   void Live(Call& c);
   void Export(Call& c);
 

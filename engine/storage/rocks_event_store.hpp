@@ -30,6 +30,14 @@
 
 namespace pathways::storage {
 
+// Streams whose id starts with `$` are not pathways: no command runs on them, and no pathway
+// may take such an id. `$access:<participant>` records who read that participant's personal
+// data (PersonalDataViewed), chained like every event.
+inline constexpr char kSystemStreamMark = '$';
+inline std::string AccessStreamId(const std::string& participant_id) {
+  return std::string(1, kSystemStreamMark) + "access:" + participant_id;
+}
+
 struct StoreOptions {
   std::string dir;
   // Empty: DefaultMasterKeyPath(dir), i.e. DIR.master-key beside the store.

@@ -289,6 +289,9 @@ class GroupStager {
       return Status::InvalidArgument(
           "command id must be 1-200 printable ASCII characters without spaces");
     }
+    if (r.pathway_id.front() == kSystemStreamMark) {
+      return Status::InvalidArgument("pathway ids starting with `$` are reserved for the store");
+    }
     if (s_.options.definitions == nullptr) {
       return Status::FailedPrecondition("the store was opened without pathway definitions");
     }

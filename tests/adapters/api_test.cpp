@@ -455,6 +455,61 @@ TEST_CASE("an administrator backs up the running store; the backup restores and 
   CHECK_FALSE(std::filesystem::exists(s.dir() + "/backups/master-key"));
 }
 
+TEST_CASE(
+    "personal data: only for roles that need it, and every read recorded before it is shown") {
+  TestServer s;
+  HttpReply lead = s.As("anne", "POST", "/v1/pathways",
+                        R"({"referral_source":"jobcenter","personal":{"identity":{"name":"Ane )"
+                        R"(Hansen","phone":"12345678"},"guidance":{"barrier":"reading"}}})");
+  REQUIRE(lead.status == 201);
+  const std::string id = lead.Json()["pathway_id"];
+  const std::string base = "/v1/pathways/" + id + "/personal";
+  const std::uint64_t head = s.store().Head().position;
+
+  HttpReply mine = s.As("anne", "GET", base + "?purpose=phone%20call");
+  REQUIRE_MESSAGE(mine.status == 200, mine.body);
+  CHECK(mine.Json()["identity"]["name"] == "Ane Hansen");
+  CHECK(mine.Json()["guidance"]["barrier"] == "reading");
+  CHECK(mine.headers.at("cache-control") == "no-store");
+  CHECK(s.store().Head().position == head + 1);  // the read is in the log
+  HttpReply admin = s.As("admin", "GET", base);
+  REQUIRE(admin.status == 200);
+  CHECK(admin.Json()["identity"]["phone"] == "12345678");
+  CHECK_FALSE(admin.Json().contains("guidance"));  // barriers are the counsellor's alone
+  CHECK(IsProblem(s.As("bo", "GET", base), 404, "not-found"));
+  CHECK(IsProblem(s.As("jobcenter", "GET", base), 403, "forbidden"));
+  CHECK(s.store().Head().position == head + 2);  // refusals recorded no read
+
+  HttpReply log = s.As("revisor", "GET", base + "/reads");
+  REQUIRE(log.status == 200);
+  const auto reads = log.Json()["reads"];
+  REQUIRE(reads.size() == 2);
+  CHECK(reads[0]["by"]["user"] == "anne");
+  CHECK(reads[0]["data"]["purpose"] == "phone call");
+  CHECK(reads[0]["data"]["scopes"] == nlohmann::json::array({"identity", "guidance"}));
+  CHECK(reads[1]["by"]["user"] == "admin");
+  CHECK(IsProblem(s.As("anne", "GET", base + "/reads"), 403, "forbidden"));
+  // Nothing of the person is in the record, and a pathway id may not pose as the record.
+  CHECK(log.body.find("Ane Hansen") == std::string::npos);
+  CHECK(IsProblem(
+      s.As("anne", "POST", "/v1/pathways", R"({"referral_source":"x","pathway_id":"$access:p-1"})"),
+      400, "invalid-request"));
+
+  // Erased: the scope reads as erased, and the read is still recorded.
+  const std::string participant =
+      s.As("anne", "GET", "/v1/pathways/" + id).Json()["participant_id"];
+  REQUIRE(s.store()
+              .ErasePersonalData({participant,
+                                  {PersonalScope::kGuidance},
+                                  "erase-1",
+                                  {"admin", "administrator"},
+                                  "request"})
+              .ok());
+  HttpReply after = s.As("anne", "GET", base);
+  CHECK(after.Json()["guidance"] == nlohmann::json{{"erased", true}});
+  CHECK(after.Json()["identity"]["name"] == "Ane Hansen");
+}
+
 TEST_CASE("live: streams past the cap answer 503, and a stopping server ends every stream") {
   auto s =
       std::make_unique<TestServer>(http::ServerOptions{}, api::LiveFeedOptions{.max_streams = 2});

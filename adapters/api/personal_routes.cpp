@@ -1,0 +1,115 @@
+// Personal data over the API: shown only to the roles that need it, and every read recorded
+// as a PersonalDataViewed event (who, whose, when, which scopes, why) in the participant's
+// access stream before the data leaves the server.
+
+#include "adapters/api/api_impl.hpp"
+
+namespace pathways::api {
+namespace {
+
+// The scopes a role may read: a counsellor everything of their own caseload (they guide the
+// person); administrators and auditors the identity that registration and the fund's audit
+// need, never the guidance data (barriers, notes).
+std::vector<PersonalScope> ScopesFor(config::Role role) {
+  switch (role) {
+    case config::Role::kCounsellor: return {PersonalScope::kIdentity, PersonalScope::kGuidance};
+    case config::Role::kAdministrator:
+    case config::Role::kAuditor: return {PersonalScope::kIdentity};
+    case config::Role::kPartner: return {};
+  }
+  return {};
+}
+
+}  // namespace
+
+void Api::Impl::GetPersonal(Call& c) {
+  const std::string* purpose_query = c.req.Query("purpose");
+  const std::string purpose = purpose_query == nullptr ? "" : *purpose_query;
+  if (purpose.size() > 200) {
+    return c.respond(Problem(400, "invalid-request", "`purpose` is at most 200 bytes"));
+  }
+  std::optional<runtime::PathwayState> s = VisiblePathway(c, c.params[0]);
+  if (!s) return;
+  const std::vector<PersonalScope> allowed = ScopesFor(c.user->role);
+  if (allowed.empty()) {
+    return c.respond(Problem(403, "forbidden", "this role sees no personal data"));
+  }
+
+  // The newest value of each field, scope by scope; a destroyed key reads as erased.
+  std::map<PersonalScope, nlohmann::json> fields;
+  std::map<PersonalScope, bool> erased;
+  for (std::uint64_t from = 1; from != 0;) {
+    auto page = options.store->ReadStream(c.params[0], from, 1000);
+    if (!page.ok()) return c.respond(ProblemFor(page.status()));
+    for (const RecordedEvent& e : page->events) {
+      if (e.personal.empty()) continue;
+      auto revealed = options.store->RevealPersonal(e);
+      if (!revealed.ok()) return c.respond(ProblemFor(revealed.status()));
+      for (const RevealedPersonal& p : *revealed) {
+        if (std::find(allowed.begin(), allowed.end(), p.scope) == allowed.end()) continue;
+        if (!p.fields) {
+          erased[p.scope] = true;
+          continue;
+        }
+        nlohmann::json& into = fields[p.scope];
+        if (!into.is_object()) into = nlohmann::json::object();
+        into.update(*p.fields);
+      }
+    }
+    from = page->next_version;
+  }
+  nlohmann::json body = {{"pathway_id", s->pathway_id}, {"participant_id", s->participant_id}};
+  nlohmann::json scopes = nlohmann::json::array();
+  for (PersonalScope scope : allowed) {
+    const std::string name(PersonalScopeName(scope));
+    scopes.push_back(name);
+    if (erased[scope]) {
+      body[name] = {{"erased", true}};
+    } else {
+      body[name] = fields.count(scope) ? fields[scope] : nlohmann::json::object();
+    }
+  }
+
+  // Recorded first, answered after: no read leaves without its record.
+  AppendRequest record;
+  record.stream_id = storage::AccessStreamId(s->participant_id);
+  record.participant_id = s->participant_id;
+  record.command_id = NewId("view-");
+  record.actor = {c.user->id, std::string(config::RoleName(c.user->role))};
+  record.events.push_back(
+      {"PersonalDataViewed",
+       1,
+       {{"pathway_id", s->pathway_id}, {"scopes", scopes}, {"purpose", purpose}},
+       {}});
+  auto call = std::make_shared<Call>(std::move(c));
+  options.store->AppendAsync(
+      std::move(record), [call, body = std::move(body)](Result<AppendResult> done) mutable {
+        if (!done.ok()) {
+          return call->respond(Problem(
+              503, "unavailable",
+              "the read could not be recorded, so nothing is shown: " + done.status().message()));
+        }
+        body["recorded_at_position"] = done->last_position;
+        call->respond(Json(200, body).With("Cache-Control", "no-store"));
+      });
+}
+
+void Api::Impl::PersonalAccessLog(Call& c) {
+  std::optional<runtime::PathwayState> s = VisiblePathway(c, c.params[0]);
+  if (!s) return;
+  auto page = options.store->ReadStream(storage::AccessStreamId(s->participant_id), 1, 1000);
+  if (!page.ok()) return c.respond(ProblemFor(page.status()));
+  nlohmann::json reads = nlohmann::json::array();
+  for (const RecordedEvent& e : page->events) {
+    nlohmann::json view = EventView(e);
+    reads.push_back({{"at", view["occurred_at"]},
+                     {"by", view["actor"]},
+                     {"position", e.position},
+                     {"data", view["data"]}});
+  }
+  nlohmann::json body = {{"participant_id", s->participant_id}, {"reads", reads}};
+  if (page->next_version != 0) body["more"] = true;
+  c.respond(Json(200, body));
+}
+
+}  // namespace pathways::api
