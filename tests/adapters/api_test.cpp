@@ -19,6 +19,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/sse_client.hpp"
 #include "tests/support/temp_store.hpp"
+#include "tests/support/tls_client.hpp"
 #include "workflows/definition_set.hpp"
 
 namespace pathways {
@@ -694,6 +695,31 @@ TEST_CASE(
 
 namespace pathways {
 namespace {
+
+TEST_CASE("TLS: with a certificate the server speaks HTTPS only, and the certificate verifies") {
+  const std::string dir = std::string(PATHWAYS_SOURCE_DIR) + "/tests/data/tls/";
+  http::ServerOptions so;
+  so.certificate_file = dir + "server.crt";
+  so.private_key_file = dir + "server.key";
+  TestServer s(so);
+  testing::TlsReply health = testing::TlsRequest(s.port(), dir + "server.crt", "/healthz");
+  REQUIRE_MESSAGE(health.handshake_ok, health.error);
+  CHECK(health.reply.status == 200);
+  CHECK(health.reply.Json()["status"] == "ok");
+  // A client that does not trust the certificate refuses it; plain HTTP gets no answer.
+  testing::TlsReply untrusted =
+      testing::TlsRequest(s.port(), "/etc/ssl/certs/ca-certificates.crt", "/healthz");
+  CHECK_FALSE(untrusted.handshake_ok);
+  CHECK(testing::Request(s.port(), "GET", "/healthz").status == 0);
+
+  // A key that does not match the certificate: the server does not start.
+  http::ServerOptions wrong;
+  wrong.port = 0;
+  wrong.certificate_file = dir + "server.crt";
+  wrong.private_key_file = dir + "server.crt";
+  http::Server bad(wrong, [](http::Request, http::Responder done) { done({}); });
+  CHECK(bad.Start().code() == StatusCode::kFailedPrecondition);
+}
 
 TEST_CASE("many short connections at once: every one answered, none left open") {
   // Sessions end on several threads at once; this once deadlocked the server's bookkeeping.
