@@ -71,7 +71,14 @@ Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
       del(s.inbox, InboxKey(t.assignee, id, task));
     }
   }
+  // Only rows that change: a pathway's open tasks are not rewritten by every command on it.
   for (const auto& [task, t] : after.open_tasks) {
+    auto was = before.open_tasks.find(task);
+    if (was != before.open_tasks.end() && was->second.assignee == t.assignee &&
+        was->second.status == t.status && was->second.due_at == t.due_at &&
+        was->second.kind == t.kind) {
+      continue;
+    }
     put(s.inbox, InboxKey(t.assignee, id, task), InboxValue(t));
   }
 
