@@ -262,7 +262,9 @@ TEST_CASE("Idempotency-Key answers a retry with the original, another request wi
 }
 
 TEST_CASE("bad input answers 400/404/405/413 problem+json and writes nothing") {
-  TestServer s(http::ServerOptions{.max_body_bytes = 4096});
+  http::ServerOptions small;
+  small.max_body_bytes = 4096;
+  TestServer s(small);
   const std::string id = s.Lead("anne");
   const std::uint64_t head = s.store().Head().position;
   const std::string contacts = "/v1/pathways/" + id + "/contacts";
@@ -345,8 +347,9 @@ TEST_CASE("a reassigned task moves inboxes, and its new assignee may work it") {
 
 TEST_CASE(
     "live: a counsellor's stream carries their pathways only, and resumes after Last-Event-ID") {
-  TestServer s(http::ServerOptions{},
-               api::LiveFeedOptions{.heartbeat = std::chrono::milliseconds(200)});
+  api::LiveFeedOptions live;
+  live.heartbeat = std::chrono::milliseconds(200);
+  TestServer s(http::ServerOptions{}, live);
   const std::string before = s.Lead("anne");  // before the stream opens: not sent
   testing::SseClient anne(s.port(), "/v1/live", s.Auth("anne"));
   REQUIRE(anne.head().status == 200);
@@ -512,8 +515,9 @@ TEST_CASE(
 }
 
 TEST_CASE("live: streams past the cap answer 503, and a stopping server ends every stream") {
-  auto s =
-      std::make_unique<TestServer>(http::ServerOptions{}, api::LiveFeedOptions{.max_streams = 2});
+  api::LiveFeedOptions live;
+  live.max_streams = 2;
+  auto s = std::make_unique<TestServer>(http::ServerOptions{}, live);
   testing::SseClient a(s->port(), "/v1/live", s->Auth("anne"));
   testing::SseClient b(s->port(), "/v1/live", s->Auth("bo"));
   REQUIRE(a.head().status == 200);
@@ -547,8 +551,11 @@ TEST_CASE("reloading over the API refuses a broken file and keeps serving the ol
 }
 
 TEST_CASE("limits: a slow client is cut off, and connections past the cap get 503") {
-  TestServer s(
-      http::ServerOptions{.read_timeout_ms = 300, .idle_timeout_ms = 30'000, .max_connections = 2});
+  http::ServerOptions tight;
+  tight.read_timeout_ms = 300;
+  tight.idle_timeout_ms = 30'000;
+  tight.max_connections = 2;
+  TestServer s(tight);
   // Half a request line, then nothing: once a request has begun the read timeout applies,
   // not the long idle one.
   const int slow = testing::ConnectLocal(s.port(), 5000);

@@ -60,7 +60,7 @@ struct Harness {
 };
 
 void ToPlanAgreed(Harness& h, const std::string& track, int age) {
-  h.Do(RegisterLead{"jobcenter", {{"unemployed", false}}, {}});
+  h.Do(RegisterLead{"jobcenter", {{"unemployed", false}}, {}, ""});
   h.Do(AssignContactPerson{"vejleder-1"});
   h.Fire("hold_intake", {{"age_at_entry", age}, {"danish_math_02", true}});
   h.Fire("request_rkv");
@@ -72,7 +72,7 @@ void ToPlanAgreed(Harness& h, const std::string& track, int age) {
 TEST_CASE("a lead starts in the initial state with its first-contact timer") {
   Harness h;
   h.Do(RegisterLead{
-      "jobcenter", {{"age_at_entry", 31}}, {{PersonalScope::kIdentity, {{"name", "X"}}}}});
+      "jobcenter", {{"age_at_entry", 31}}, {{PersonalScope::kIdentity, {{"name", "X"}}}}, ""});
   CHECK(h.state.state == "lead");
   CHECK(h.state.data["referral_source"] == "jobcenter");
   CHECK(h.last.front().personal.count(PersonalScope::kIdentity) == 1);
@@ -93,7 +93,7 @@ TEST_CASE("a lead registered with its contact person has one from its first vers
 
 TEST_CASE("refusals say why in words: the state and the guard") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   auto r = h.Try(FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
   REQUIRE(r.status().code() == StatusCode::kRejected);
   CHECK(r.status().message() ==
@@ -106,7 +106,7 @@ TEST_CASE("refusals say why in words: the state and the guard") {
 
 TEST_CASE("payloads are checked against the transition's declaration") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   h.Do(AssignContactPerson{"vejleder-1"});
   CHECK(h.Try(FireTrigger{"hold_intake", {}}).status().message() ==
         "trigger `hold_intake` needs payload field `age_at_entry`");
@@ -124,7 +124,7 @@ TEST_CASE("payloads are checked against the transition's declaration") {
 
 TEST_CASE("a transition records its guards and their input, and applies its effects") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   h.Do(AssignContactPerson{"vejleder-1"});
   CHECK(h.state.milestones.count("contact_person_assigned"));
   h.Fire("hold_intake", {{"age_at_entry", 31}, {"unemployed", true}});
@@ -144,7 +144,7 @@ TEST_CASE("a transition records its guards and their input, and applies its effe
 
 TEST_CASE("no plan without RKV, and no EUV under 25") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   h.Do(AssignContactPerson{"vejleder-1"});
   h.Fire("hold_intake", {{"age_at_entry", 22}});
   h.Fire("request_rkv");
@@ -173,7 +173,7 @@ TEST_CASE("the KUI hears of a dropout under 25, and only then") {
 
 TEST_CASE("timers fire effects once, and a stale firing is refused") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   const TimestampMs due = h.state.timers.at("first_contact").due_at;
   h.now = due;
   h.Do(FireTimer{"first_contact", due});
@@ -186,7 +186,7 @@ TEST_CASE("timers fire effects once, and a stale firing is refused") {
 
 TEST_CASE("a contact restarts the no-contact timer") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   const TimestampMs first_due = h.state.timers.at("first_contact").due_at;
   h.now += 2 * kDay;
   h.Do(RecordContact{"phone"});
@@ -226,7 +226,7 @@ TEST_CASE("pause stops the state's timers and starts the pause timers; resume re
 
 TEST_CASE("resolving a risk tells the one who raised it") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   REQUIRE(h.Try(RaiseRisk{"barrier_reported", ""}, "vejleder-2").ok());
   const std::string risk = h.state.open_risks.begin()->first;
   h.Do(ResolveRisk{risk, "SPS granted"});
@@ -238,7 +238,7 @@ TEST_CASE("resolving a risk tells the one who raised it") {
 
 TEST_CASE("a terminal state closes the pathway") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", {}, {}});
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   h.Fire("withdraw");
   h.Fire("start_follow_up");
   h.Fire("record_follow_up_4_weeks");
@@ -273,7 +273,7 @@ TEST_CASE("the fixed lifecycles follow their MSM tables") {
 
 TEST_CASE("tasks are acknowledged and completed through their lifecycle") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  h.Do(RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   h.now = h.state.timers.at("first_contact").due_at;
   h.Do(FireTimer{"first_contact", h.now});
   REQUIRE(h.state.open_tasks.size() == 1);
@@ -289,7 +289,7 @@ TEST_CASE("tasks are acknowledged and completed through their lifecycle") {
 
 TEST_CASE("a reassigned task is open again, for the new assignee only") {
   Harness h;
-  h.Do(RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  h.Do(RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   h.Do(AssignContactPerson{"anne"});
   h.now = h.state.timers.at("first_contact").due_at;
   h.Do(FireTimer{"first_contact", h.now});

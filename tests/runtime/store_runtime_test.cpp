@@ -71,7 +71,8 @@ TEST_CASE("a command's events, state and rows commit together") {
   auto store = Open(tmp / "store", clock);
   runtime::RegisterLead lead{"jobcenter",
                              nlohmann::json::object(),
-                             {{PersonalScope::kIdentity, {{"name", "Test Person"}}}}};
+                             {{PersonalScope::kIdentity, {{"name", "Test Person"}}}},
+                             ""};
   auto registered = Run(*store, "pw-1", lead);
   REQUIRE(registered.ok());
   CHECK(registered->first_version == 1);
@@ -106,7 +107,7 @@ TEST_CASE("refusals are kept for auditors, with who, what, in which state and wh
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   auto store = Open(tmp / "store", clock);
-  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   const std::uint64_t head = store->Head().position;
   const std::uint64_t version = StateOf(*store, "pw-1").version;
   clock.Advance(60'000);
@@ -143,7 +144,7 @@ TEST_CASE("a backlog is staged while the previous group syncs, and nothing is lo
   constexpr int kPathways = 10;
   for (int p = 0; p < kPathways; ++p) {
     Ok(*store, "pw-" + std::to_string(p),
-       runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+       runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   }
   std::vector<std::uint64_t> versions_before;
   for (int p = 0; p < kPathways; ++p) {
@@ -209,7 +210,7 @@ TEST_CASE("the same command id is answered once; If-Match versions are checked")
   r.participant_id = "p-1";
   r.command_id = "register-1";
   r.actor = {"vejleder-1", "counsellor"};
-  r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}};
+  r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""};
   auto first = store->Execute(r);
   REQUIRE(first.ok());
   auto again = store->Execute(r);
@@ -253,7 +254,7 @@ TEST_CASE("timers fire through the writer, and a restart before the due time los
   TimestampMs due = 0;
   {
     auto store = Open(tmp / "store", clock);
-    Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+    Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
     due = StateOf(*store, "pw-1").timers.at("first_contact").due_at;
     clock.Set(due - 1);
     auto early = storage::FireDueTimers(*store, clock.NowMs(), 100);
@@ -282,7 +283,7 @@ TEST_CASE("the scheduler thread fires what falls due, on its own and when poked"
   storage::TimerScheduler scheduler(*store, clock, {/*poll_ms=*/20, /*batch_size=*/2});
   scheduler.Start();
   for (const char* id : {"pw-1", "pw-2", "pw-3"}) {
-    Ok(*store, id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+    Ok(*store, id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   }
   const TimestampMs due = StateOf(*store, "pw-1").timers.at("first_contact").due_at;
   auto next = store->NextTimerDue();
@@ -318,7 +319,7 @@ TEST_CASE("a contact moves the timer row; the scheduler never fires the old one"
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   auto store = Open(tmp / "store", clock);
-  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   const TimestampMs first_due = StateOf(*store, "pw-1").timers.at("first_contact").due_at;
   clock.Advance(3 * 86'400'000);
   Ok(*store, "pw-1", runtime::RecordContact{"phone"});
@@ -334,7 +335,7 @@ TEST_CASE("every stored pathway replays to its stored state byte for byte") {
   auto store = Open(tmp / "store", clock);
   for (int i = 0; i < 12; ++i) {
     const std::string id = "pw-" + std::to_string(i);
-    Ok(*store, id, runtime::RegisterLead{"jobcenter", {{"unemployed", i % 2 == 0}}, {}});
+    Ok(*store, id, runtime::RegisterLead{"jobcenter", {{"unemployed", i % 2 == 0}}, {}, ""});
     Ok(*store, id, runtime::AssignContactPerson{"vejleder-" + std::to_string(i % 3)});
     Ok(*store, id, FireTrigger{"hold_intake", {{"age_at_entry", 20 + i * 2}}});
     if (i % 3 == 0) Ok(*store, id, runtime::RaiseRisk{"barrier_reported", ""});
@@ -369,7 +370,7 @@ TEST_CASE("a pathway migrates to a new version only with every state mapped") {
 
   auto catalog = Catalog();
   auto store = testing::OpenWithDefinitions(tmp / "store", clock, catalog);
-  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+  Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
   catalog->Add(v2.definition);  // loaded later, as a reload would
 

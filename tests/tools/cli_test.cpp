@@ -324,7 +324,7 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
       r.command = std::move(c);
       REQUIRE(store->Execute(std::move(r)).ok());
     };
-    run(runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}});
+    run(runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
     run(runtime::AssignContactPerson{"vejleder-1"});
     clock.Advance(3'600'000);
     storage::CommandRequest early;
@@ -395,7 +395,7 @@ TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
       r.participant_id = std::string("p-") + id;
       r.command_id = std::string("lead-") + id;
       r.actor = {"vejleder-1", "counsellor"};
-      r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}};
+      r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""};
       REQUIRE(store->Execute(std::move(r)).ok());
     }
   }

@@ -22,7 +22,8 @@ inline runtime::Command AmigoStep(int step, std::uint64_t participant,
       return runtime::RegisterLead{
           "jobcenter",
           {{"unemployed", false}},
-          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}}};
+          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}},
+          ""};
     case 1: return runtime::AssignContactPerson{counsellor};
     case 2: return FireTrigger{"hold_intake", {{"age_at_entry", 25 + participant % 40}}};
     case 3: return FireTrigger{"request_rkv", nlohmann::json::object()};
