@@ -188,6 +188,8 @@ void LiveFeed::Core::Dispatch() {
       sent.fetch_add(count, std::memory_order_relaxed);
       emit(chunk.empty() ? std::string(": keep-alive\n\n") : std::move(chunk), false);
     }
+    // An emit may hold the last reference to its connection: let it go outside the lock.
+    work.clear();
 
     lock.lock();
     for (auto& [c, emit] : idle) {
