@@ -1,0 +1,130 @@
+#include "adapters/notify/webhook_signature.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <charconv>
+
+namespace pathways::notify {
+namespace {
+
+std::string Base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+// Standard base64 with padding; false for anything else.
+bool FromBase64(std::string_view text, std::string& out) {
+  if (text.empty() || text.size() % 4 != 0) return false;
+  for (char c : text) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '/' || c == '=';
+    if (!ok) return false;
+  }
+  out.assign(3 * text.size() / 4, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return false;
+  std::size_t padding = 0;
+  if (text.back() == '=') ++padding;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+  out.resize(static_cast<std::size_t>(n) - padding);  // DecodeBlock counts the padding in
+  return true;
+}
+
+using Mac = std::array<unsigned char, 32>;
+
+// False only when OpenSSL cannot compute it (out of memory): no zero MAC ever stands in.
+bool HmacSha256(std::string_view key, std::string_view data, Mac& mac) {
+  std::size_t len = 0;
+  return EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                   reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
+                   mac.size(), &len) != nullptr &&
+         len == mac.size();
+}
+
+std::string SignedContent(std::string_view id, std::string_view timestamp, std::string_view body) {
+  std::string content;
+  content.reserve(id.size() + timestamp.size() + body.size() + 2);
+  content.append(id).append(".").append(timestamp).append(".").append(body);
+  return content;
+}
+
+}  // namespace
+
+Result<std::string> ParseWebhookSecret(std::string_view secret) {
+  constexpr std::string_view kPrefix = "whsec_";
+  if (secret.substr(0, kPrefix.size()) != kPrefix) {
+    return Status::InvalidArgument("a webhook secret starts with `whsec_`");
+  }
+  std::string key;
+  if (!FromBase64(secret.substr(kPrefix.size()), key)) {
+    return Status::InvalidArgument("a webhook secret is `whsec_` and base64");
+  }
+  if (key.size() < 24 || key.size() > 64) {
+    return Status::InvalidArgument("a webhook secret holds 24 to 64 bytes");
+  }
+  return key;
+}
+
+std::string SignWebhook(std::string_view key, std::string_view id, std::int64_t timestamp,
+                        std::string_view body) {
+  Mac mac{};
+  if (!HmacSha256(key, SignedContent(id, std::to_string(timestamp), body), mac)) return "v1,";
+  return "v1," + Base64(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+
+std::string SignatureHeader(const std::vector<std::string>& keys, std::string_view id,
+                            std::int64_t timestamp, std::string_view body) {
+  std::string header;
+  for (const std::string& key : keys) {
+    if (!header.empty()) header.push_back(' ');
+    header += SignWebhook(key, id, timestamp, body);
+  }
+  return header;
+}
+
+Status VerifyWebhook(const std::vector<std::string>& keys, std::string_view id,
+                     std::string_view timestamp, std::string_view signature_header,
+                     std::string_view body, std::int64_t now_s, std::int64_t tolerance_s) {
+  if (id.empty()) return Status::InvalidArgument("webhook-id is missing");
+  std::int64_t at = 0;
+  const auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), at);
+  if (timestamp.empty() || ec != std::errc() || end != timestamp.data() + timestamp.size()) {
+    return Status::InvalidArgument("webhook-timestamp must be unix seconds");
+  }
+  if (at < now_s - tolerance_s || at > now_s + tolerance_s) {
+    return Status::Rejected("webhook-timestamp is outside the accepted window");
+  }
+  const std::string content = SignedContent(id, timestamp, body);
+  std::vector<Mac> expected;
+  for (const std::string& key : keys) {
+    Mac mac{};
+    if (HmacSha256(key, content, mac)) expected.push_back(mac);
+  }
+  bool any_v1 = false;
+  std::size_t start = 0;
+  while (start < signature_header.size()) {
+    std::size_t stop = signature_header.find(' ', start);
+    if (stop == std::string_view::npos) stop = signature_header.size();
+    const std::string_view one = signature_header.substr(start, stop - start);
+    start = stop + 1;
+    if (one.substr(0, 3) != "v1,") continue;  // other schemes (v1a) are not ours
+    any_v1 = true;
+    std::string mac;
+    if (!FromBase64(one.substr(3), mac) || mac.size() != 32) continue;
+    for (const auto& e : expected) {
+      if (CRYPTO_memcmp(mac.data(), e.data(), e.size()) == 0) return Status::Ok();
+    }
+  }
+  if (!any_v1) return Status::InvalidArgument("webhook-signature holds no v1 signature");
+  return Status::Rejected("no webhook signature matches a configured secret");
+}
+
+}  // namespace pathways::notify
