@@ -11,6 +11,7 @@ PATHWAYS_PACKAGES=(
   libyaml-cpp-dev                         # definitions: YAML with line and column of every node
   libjq-dev                               # guard expressions: jq, compiled at load time
   doctest-dev
+  libcurl4-openssl-dev                    # webhooks (HTTPS with certificate checks) and SMTP
   curl                                    # run.sh waits for the server and shows curl examples
   clang libclang-rt-14-dev                # the fuzz build: libFuzzer and the sanitizers
 )

@@ -3,9 +3,14 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
+#include "adapters/http/server.hpp"
 #include "adapters/notify/retry_policy.hpp"
+#include "adapters/notify/webhook_sender.hpp"
 #include "adapters/notify/webhook_signature.hpp"
 #include "engine/runtime/lifecycles.hpp"
 
@@ -130,6 +135,134 @@ TEST_CASE("the retry schedule: Standard Webhooks' delays with jitter, then dead 
   CHECK_FALSE(policy.NextDelay(0, low));
   policy.jitter = 0;
   CHECK(policy.NextDelay(2, high) == std::chrono::minutes(5));
+}
+
+// A partner's receiver on 127.0.0.1: verifies every signature, counts what arrives, and
+// answers as told (a status, a Retry-After, or nothing until the sender gives up).
+class Receiver {
+ public:
+  explicit Receiver(std::string key) : key_(std::move(key)) {
+    server_ = std::make_unique<http::Server>(http::ServerOptions{}, [this](http::Request r,
+                                                                           http::Responder done) {
+      std::lock_guard lock(mu_);
+      ++received_;
+      const Status verified = notify::VerifyWebhook(
+          {key_}, r.Header("webhook-id"), r.Header("webhook-timestamp"),
+          r.Header("webhook-signature"), r.body,
+          r.Header("webhook-timestamp").empty() ? 0 : std::stoll(r.Header("webhook-timestamp")));
+      if (verified.ok()) ++verified_;
+      ids_.push_back(r.Header("webhook-id"));
+      http::Response answer;
+      answer.status = status_;
+      if (status_ == 429) answer.With("Retry-After", "7");
+      if (status_ == 307) answer.With("Location", "http://127.0.0.1:1/elsewhere");
+      if (hang_) {
+        held_.push_back(std::move(done));  // answered when the test ends
+        return;
+      }
+      done(answer);
+    });
+    REQUIRE(server_->Start().ok());
+  }
+  ~Receiver() {
+    std::vector<http::Responder> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& done : held) done(http::Response{});
+    server_->Stop();
+    server_->Wait(2000);
+  }
+  void Answer(int status, bool hang = false) {
+    std::lock_guard lock(mu_);
+    status_ = status;
+    hang_ = hang;
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook";
+  }
+  int received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+  int verified() {
+    std::lock_guard lock(mu_);
+    return verified_;
+  }
+  std::vector<std::string> ids() {
+    std::lock_guard lock(mu_);
+    return ids_;
+  }
+  http::ServerStats stats() const { return server_->Stats(); }
+
+ private:
+  std::string key_;
+  std::mutex mu_;
+  int status_ = 204;                   // guarded by mu_
+  bool hang_ = false;                  // guarded by mu_
+  int received_ = 0;                   // guarded by mu_
+  int verified_ = 0;                   // guarded by mu_
+  std::vector<std::string> ids_;       // guarded by mu_
+  std::vector<http::Responder> held_;  // guarded by mu_
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_CASE("webhook sender: signed deliveries over one kept-alive connection, answers mapped") {
+  const std::string key(32, 'k');
+  Receiver receiver(key);
+  notify::WebhookSender sender;
+  notify::WebhookEndpoint endpoint{receiver.url(), {key}, std::chrono::milliseconds(2000), ""};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  auto send = [&](const std::string& id) {
+    return sender.Send(endpoint, {id, now, R"({"type":"MilestoneReached"})"});
+  };
+
+  for (int i = 0; i < 3; ++i) {
+    notify::DeliveryResult r = send("msg-" + std::to_string(i));
+    CHECK(r.outcome == notify::DeliveryOutcome::kDelivered);
+    CHECK(r.status == 204);
+  }
+  CHECK(receiver.verified() == 3);
+  CHECK(receiver.ids() == std::vector<std::string>{"msg-0", "msg-1", "msg-2"});
+  CHECK(receiver.stats().connections_total == 1);  // keep-alive
+
+  receiver.Answer(500);
+  notify::DeliveryResult failed = send("msg-3");
+  CHECK(failed.outcome == notify::DeliveryOutcome::kRetry);
+  CHECK(failed.status == 500);
+  CHECK(failed.error == "answered 500");
+  receiver.Answer(429);
+  notify::DeliveryResult throttled = send("msg-3");
+  CHECK(throttled.outcome == notify::DeliveryOutcome::kRetry);
+  CHECK(throttled.retry_after == std::chrono::seconds(7));
+  receiver.Answer(307);
+  CHECK(send("msg-3").outcome == notify::DeliveryOutcome::kRetry);  // never followed
+  receiver.Answer(410);
+  notify::DeliveryResult gone = send("msg-3");
+  CHECK(gone.outcome == notify::DeliveryOutcome::kGone);
+  CHECK(receiver.verified() == receiver.received());
+
+  // A receiver that does not answer: the sender gives up at its timeout.
+  receiver.Answer(204, /*hang=*/true);
+  endpoint.timeout = std::chrono::milliseconds(300);
+  const auto t0 = std::chrono::steady_clock::now();
+  notify::DeliveryResult hung = send("msg-4");
+  CHECK(hung.outcome == notify::DeliveryOutcome::kRetry);
+  CHECK(hung.status == 0);
+  CHECK(hung.error.find("imeout") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+
+  // Nobody listening: a retry, with the reason.
+  endpoint.url = "http://127.0.0.1:1/hook";
+  notify::DeliveryResult refused = send("msg-5");
+  CHECK(refused.outcome == notify::DeliveryOutcome::kRetry);
+  CHECK_FALSE(refused.error.empty());
+  // Only http and https.
+  endpoint.url = "file:///etc/passwd";
+  CHECK(send("msg-6").outcome == notify::DeliveryOutcome::kRetry);
 }
 
 }  // namespace

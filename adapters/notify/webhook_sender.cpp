@@ -1,0 +1,108 @@
+#include "adapters/notify/webhook_sender.hpp"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "adapters/notify/webhook_signature.hpp"
+
+namespace pathways::notify {
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// The body of the answer is not needed: read and dropped.
+std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
+
+// Picks up Retry-After (seconds) from the answer's headers.
+std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* retry_after = static_cast<std::optional<std::chrono::seconds>*>(user);
+  const std::string line(data, size * n);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size()) {
+    std::string name = line.substr(0, kName.size());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == kName) {
+      try {
+        const long long s = std::stoll(line.substr(kName.size()));
+        if (s >= 0) *retry_after = std::chrono::seconds(s);
+      } catch (const std::exception&) {  // an HTTP date: not honoured, the schedule applies
+      }
+    }
+  }
+  return size * n;
+}
+
+}  // namespace
+
+struct WebhookSender::Impl {
+  CURL* curl = nullptr;
+};
+
+WebhookSender::WebhookSender() : impl_(std::make_unique<Impl>()) {
+  GlobalInit();
+  impl_->curl = curl_easy_init();
+}
+
+WebhookSender::~WebhookSender() {
+  if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
+}
+
+DeliveryResult WebhookSender::Send(const WebhookEndpoint& endpoint, const WebhookMessage& message) {
+  DeliveryResult result;
+  CURL* c = impl_->curl;
+  if (c == nullptr) {
+    result.error = "libcurl could not be initialised";
+    return result;
+  }
+  curl_easy_reset(c);  // options from the previous send go; its connections stay
+  struct curl_slist* headers = nullptr;
+  auto add = [&](const std::string& h) { headers = curl_slist_append(headers, h.c_str()); };
+  add("Content-Type: application/json");
+  add("webhook-id: " + message.id);
+  add("webhook-timestamp: " + std::to_string(message.timestamp));
+  add("webhook-signature: " +
+      SignatureHeader(endpoint.keys, message.id, message.timestamp, message.body));
+  add("Expect:");  // no 100-continue round trip
+
+  curl_easy_setopt(c, CURLOPT_URL, endpoint.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, message.body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(message.body.size()));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "pathways-webhooks/1");
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(endpoint.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a failure, never followed
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!endpoint.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, endpoint.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Discard);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &result.retry_after);
+
+  const CURLcode code = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  if (code != CURLE_OK) {
+    result.error = curl_easy_strerror(code);
+    return result;
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  result.status = static_cast<int>(status);
+  if (status >= 200 && status < 300) {
+    result.outcome = DeliveryOutcome::kDelivered;
+  } else if (status == 410) {
+    result.outcome = DeliveryOutcome::kGone;
+    result.error = "410 Gone: the receiver asks to stop";
+  } else {
+    result.error = "answered " + std::to_string(status);
+  }
+  return result;
+}
+
+}  // namespace pathways::notify
