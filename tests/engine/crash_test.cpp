@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -75,6 +76,12 @@ TEST_CASE("SIGKILL at a random moment loses no acknowledged append") {
     total_acks += acks.size();
     INFO("run " << run << " after " << delay.count() << " ms, " << acks.size() << " acks");
 
+    // Killed while the first run was still creating the store: a store appears whole or not
+    // at all, and nothing was acknowledged, so nothing can be missing.
+    if (!std::filesystem::exists(dir + "/CURRENT")) {
+      CHECK(acks.empty());
+      continue;
+    }
     auto store = testing::OpenReadOnly(dir, false);
     auto report = store->Verify();
     REQUIRE(report.ok());
