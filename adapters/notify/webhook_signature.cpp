@@ -6,37 +6,10 @@
 #include <array>
 #include <charconv>
 
+#include "adapters/notify/base64.hpp"
+
 namespace pathways::notify {
 namespace {
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-// Standard base64 with padding; false for anything else.
-bool FromBase64(std::string_view text, std::string& out) {
-  if (text.empty() || text.size() % 4 != 0) return false;
-  for (char c : text) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '+' || c == '/' || c == '=';
-    if (!ok) return false;
-  }
-  out.assign(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return false;
-  std::size_t padding = 0;
-  if (text.back() == '=') ++padding;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-  out.resize(static_cast<std::size_t>(n) - padding);  // DecodeBlock counts the padding in
-  return true;
-}
 
 using Mac = std::array<unsigned char, 32>;
 
@@ -64,7 +37,7 @@ Result<std::string> ParseWebhookSecret(std::string_view secret) {
     return Status::InvalidArgument("a webhook secret starts with `whsec_`");
   }
   std::string key;
-  if (!FromBase64(secret.substr(kPrefix.size()), key)) {
+  if (!Base64Decode(secret.substr(kPrefix.size()), key)) {
     return Status::InvalidArgument("a webhook secret is `whsec_` and base64");
   }
   if (key.size() < 24 || key.size() > 64) {
@@ -77,7 +50,8 @@ std::string SignWebhook(std::string_view key, std::string_view id, std::int64_t 
                         std::string_view body) {
   Mac mac{};
   if (!HmacSha256(key, SignedContent(id, std::to_string(timestamp), body), mac)) return "v1,";
-  return "v1," + Base64(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  return "v1," +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
 std::string SignatureHeader(const std::vector<std::string>& keys, std::string_view id,
@@ -118,7 +92,7 @@ Status VerifyWebhook(const std::vector<std::string>& keys, std::string_view id,
     if (one.substr(0, 3) != "v1,") continue;  // other schemes (v1a) are not ours
     any_v1 = true;
     std::string mac;
-    if (!FromBase64(one.substr(3), mac) || mac.size() != 32) continue;
+    if (!Base64Decode(one.substr(3), mac) || mac.size() != 32) continue;
     for (const auto& e : expected) {
       if (CRYPTO_memcmp(mac.data(), e.data(), e.size()) == 0) return Status::Ok();
     }

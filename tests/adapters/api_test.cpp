@@ -111,6 +111,7 @@ class TestServer {
     return {{"Authorization", "Bearer " + token_of_.at(user)}};
   }
   std::uint16_t port() const { return server_->port(); }
+  http::ServerStats server_stats() const { return server_->Stats(); }
   storage::RocksEventStore& store() { return *store_; }
   ManualClock& clock() { return clock_; }
   const std::string& dir() const { return tmp_.path(); }
@@ -570,7 +571,11 @@ TEST_CASE("limits: a slow client is cut off, and connections past the cap get 50
 
   const int a = testing::ConnectLocal(s.port());
   const int b = testing::ConnectLocal(s.port());
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Both accepted (the server counts a connection when its accept has run), at most 5 s.
+  for (int i = 0; i < 250 && s.server_stats().connections_open < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(s.server_stats().connections_open >= 2);
   HttpReply third = testing::Request(s.port(), "GET", "/healthz");
   CHECK(IsProblem(third, 503, "too-many-connections"));
   ::close(a);

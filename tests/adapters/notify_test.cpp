@@ -2,17 +2,24 @@
 // checking, rotation), the delivery lifecycle and the retry schedule.
 
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "adapters/http/server.hpp"
+#include "adapters/notify/email_sender.hpp"
 #include "adapters/notify/retry_policy.hpp"
 #include "adapters/notify/webhook_sender.hpp"
 #include "adapters/notify/webhook_signature.hpp"
 #include "engine/runtime/lifecycles.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_store.hpp"
 
 namespace pathways {
 namespace {
@@ -263,6 +270,136 @@ TEST_CASE("webhook sender: signed deliveries over one kept-alive connection, ans
   // Only http and https.
   endpoint.url = "file:///etc/passwd";
   CHECK(send("msg-6").outcome == notify::DeliveryOutcome::kRetry);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+// A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd) that stores what it receives in
+// a Maildir; STARTTLS with the test certificate. Stopped with the test.
+class SmtpReceiver {
+ public:
+  explicit SmtpReceiver(const std::string& maildir) : maildir_(maildir) {
+    port_ = FreePort();
+    const std::string tls = std::string(PATHWAYS_SOURCE_DIR) + "/tests/data/tls/";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string listen = "127.0.0.1:" + std::to_string(port_);
+      const std::string cert = tls + "server.crt";
+      const std::string key = tls + "server.key";
+      ::execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l", listen.c_str(),
+              "--tlscert", cert.c_str(), "--tlskey", key.c_str(), "-c", "aiosmtpd.handlers.Mailbox",
+              maildir.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Ready once it accepts a connection (at most 10 s).
+    for (int i = 0; i < 200 && !ready_; ++i) {
+      const int fd = testing::ConnectLocal(port_, 200);
+      if (fd >= 0) {
+        ready_ = true;
+        ::close(fd);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+  ~SmtpReceiver() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  bool ready() const { return ready_; }
+  std::uint16_t port() const { return port_; }
+  // The messages stored so far, raw.
+  std::vector<std::string> Messages() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(maildir_ + "/new", ec)) {
+      std::ifstream in(f.path(), std::ios::binary);
+      out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return out;
+  }
+
+ private:
+  static std::uint16_t FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+  }
+  std::string maildir_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  bool ready_ = false;
+};
+
+TEST_CASE("email over SMTP with STARTTLS: a plain-text and an HTML part in UTF-8, stable id") {
+  testing::TempDir tmp;
+  SmtpReceiver smtp(tmp / "maildir");
+  REQUIRE_MESSAGE(smtp.ready(), "python3-aiosmtpd did not start");
+  notify::SmtpServer server;
+  server.url = "smtp://127.0.0.1:" + std::to_string(smtp.port());
+  server.from = "pathways@skole.example";
+  server.ca_file = std::string(PATHWAYS_SOURCE_DIR) + "/tests/data/tls/server.crt";
+  server.timeout = std::chrono::milliseconds(10'000);
+  notify::EmailMessage m;
+  m.to = "vejleder@skole.example";
+  m.subject = "Ny opgave: første kontakt til deltager";
+  m.text = "Hej Anne,\nder er en ny opgave i din indbakke. Frist: fredag.\n";
+  m.html = "<p>Hej Anne,</p><p>der er en ny opgave i din <b>indbakke</b>.</p>";
+  m.message_id = "ntf-42@pathways";
+  notify::EmailSender sender;
+  notify::EmailResult sent = sender.Send(server, m);
+  REQUIRE_MESSAGE(sent.sent, sent.error);
+
+  std::vector<std::string> got;
+  for (int i = 0; i < 100 && got.empty(); ++i) {
+    got = smtp.Messages();
+    if (got.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(got.size() == 1);
+  const std::string& raw = got[0];
+  CHECK(raw.find("Message-ID: <ntf-42@pathways>") != std::string::npos);
+  CHECK(raw.find("To: <vejleder@skole.example>") != std::string::npos);
+  CHECK(raw.find("Subject: =?UTF-8?B?") != std::string::npos);  // the ø, encoded
+  CHECK(raw.find("multipart/alternative") != std::string::npos);
+  CHECK(raw.find("text/html; charset=UTF-8") != std::string::npos);
+  // The parts are base64; the composed message is what arrived.
+  const std::string composed = notify::ComposeEmail(server, m, "x");
+  const std::string body = composed.substr(composed.find("\r\n\r\n") + 4);
+  std::string first_line = body.substr(0, body.find("\r\n"));
+  CHECK(raw.find(first_line.substr(0, 20)) != std::string::npos);
+
+  // Nobody listening: not sent, and worth retrying.
+  server.url = "smtp://127.0.0.1:1";
+  notify::EmailResult refused = sender.Send(server, m);
+  CHECK_FALSE(refused.sent);
+  CHECK_FALSE(refused.permanent);
+  CHECK_FALSE(refused.error.empty());
+}
+
+TEST_CASE("an address cannot smuggle headers into an email") {
+  notify::SmtpServer server;
+  server.from = "a@b.example";
+  notify::EmailMessage m;
+  m.to = "x@y.example\r\nBcc: everyone@example.org";
+  m.subject = "Hi\r\nBcc: everyone@example.org";
+  m.text = "t";
+  m.message_id = "id-1";
+  const std::string composed = notify::ComposeEmail(server, m, "Fri, 27 Nov 2026 12:00:00 +0000");
+  CHECK(composed.find("\r\nBcc:") == std::string::npos);
+  CHECK(composed.find("Subject: =?UTF-8?B?") != std::string::npos);
 }
 
 }  // namespace
