@@ -49,14 +49,6 @@ Status CopyPrivate(const std::string& from, const std::string& to) {
   return Status::Ok();
 }
 
-void SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  IgnoreError(::fsync(fd) == 0 ? Status::Ok() : Status::IOError("fsync"),
-              "the restore is complete either way; only its name may not survive a power cut");
-  ::close(fd);
-}
-
 }  // namespace
 
 Result<BackupInfo> BackupStore(RocksEventStore& store, const std::string& backup_dir,

@@ -95,16 +95,19 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
   return o;
 }
 
-enum class DirState { kMissing, kEmpty, kStore, kOther };
+}  // namespace
 
-// Makes a rename inside `dir` durable.
 void SyncDir(const std::string& dir) {
   const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
   IgnoreError(::fsync(fd) == 0 ? Status::Ok() : Status::IOError("fsync"),
-              "the store is created either way; only its name may not survive a power cut");
+              "what was renamed is whole either way; only its name may not survive a power cut");
   ::close(fd);
 }
+
+namespace {
+
+enum class DirState { kMissing, kEmpty, kStore, kOther };
 
 DirState Inspect(const std::string& dir) {
   std::error_code ec;

@@ -21,6 +21,9 @@
 
 namespace pathways::storage {
 
+// Makes a rename inside `dir` durable (fsync of the directory).
+void SyncDir(const std::string& dir);
+
 struct StreamInfo {
   std::uint64_t version = 0;  // 0: the stream does not exist
   std::string participant_id;

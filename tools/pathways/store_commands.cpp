@@ -100,6 +100,19 @@ std::string FreshCommandId(std::string_view prefix) {
          codec::HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), 12));
 }
 
+// The store opened for writing (it must not be in use) on `clock`; null after saying why.
+std::unique_ptr<storage::RocksEventStore> OpenForWriting(const StoreFlags& flags,
+                                                         const Clock& clock, const char* command) {
+  storage::StoreOptions o = flags.Options();
+  o.clock = &clock;
+  auto store = storage::RocksEventStore::Open(o);
+  if (!store.ok()) {
+    ExitCode() = Fail(command, store.status());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
 void AddForget(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("forget", "erase a participant's personal data by destroying its keys");
@@ -118,13 +131,8 @@ void AddForget(CLI::App& app) {
                   "why, for the auditors (no personal data: it is stored in plain text)");
   cmd->callback([args] {
     adapters::SystemClock clock;
-    storage::StoreOptions o = args->store.Options();
-    o.clock = &clock;
-    auto store = storage::RocksEventStore::Open(o);
-    if (!store.ok()) {
-      ExitCode() = Fail("forget", store.status());
-      return;
-    }
+    auto store = OpenForWriting(args->store, clock, "forget");
+    if (store == nullptr) return;
     EraseRequest request;
     request.participant_id = args->participant;
     request.scopes = {PersonalScope::kGuidance};
@@ -132,12 +140,12 @@ void AddForget(CLI::App& app) {
     request.command_id = FreshCommandId("forget-");
     request.actor = {CurrentUser(), "administrator"};
     request.reason = args->reason;
-    Result<AppendResult> erased = (*store)->ErasePersonalData(std::move(request));
+    Result<AppendResult> erased = store->ErasePersonalData(std::move(request));
     if (!erased.ok()) {
       ExitCode() = Fail("forget", erased.status());
       return;
     }
-    if (Status s = (*store)->PurgeErasedKeys(); !s.ok()) {
+    if (Status s = store->PurgeErasedKeys(); !s.ok()) {
       ExitCode() = Fail("forget", s);
       return;
     }
@@ -166,17 +174,12 @@ void AddBackup(CLI::App& app) {
                 "personal data: keep it as safe as the key)");
   cmd->callback([args] {
     adapters::SystemClock clock;
-    storage::StoreOptions o = args->store.Options();
-    o.clock = &clock;
-    auto store = storage::RocksEventStore::Open(o);
-    if (!store.ok()) {
-      ExitCode() = Fail("backup", store.status());
-      if (store.status().code() == StatusCode::kFailedPrecondition) {
-        std::fprintf(stderr, "(while the server runs, POST /v1/admin/backup takes one)\n");
-      }
+    auto store = OpenForWriting(args->store, clock, "backup");
+    if (store == nullptr) {
+      std::fprintf(stderr, "(if a server holds the store, POST /v1/admin/backup takes one)\n");
       return;
     }
-    auto info = storage::BackupStore(**store, args->to, args->with_master_key);
+    auto info = storage::BackupStore(*store, args->to, args->with_master_key);
     if (!info.ok()) {
       ExitCode() = Fail("backup", info.status());
       return;
