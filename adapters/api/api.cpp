@@ -332,6 +332,14 @@ std::string Api::Impl::NewId(const char* prefix) const {
          codec::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
 }
 
+std::optional<std::uint64_t> ParseUnsigned(const std::string& text) {
+  if (text.empty() || text.size() > 19 ||
+      !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::stoull(text);
+}
+
 http::Response Written(int status, const AppendResult& r) {
   return Json(status, {{"pathway_id", r.stream_id},
                        {"version", r.last_version},
@@ -370,16 +378,12 @@ void Api::Impl::Submit(Call& c, storage::CommandRequest r, int success_status,
   if (!if_match.empty()) {
     std::string v = if_match;
     if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-    std::uint64_t version = 0;
-    const bool digits =
-        !v.empty() && v.size() <= 19 &&
-        std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-    if (!digits) {
+    const std::optional<std::uint64_t> version = ParseUnsigned(v);
+    if (!version) {
       return c.respond(Problem(400, "invalid-request",
                                "If-Match must be the pathway's version as an ETag, e.g. \"7\""));
     }
-    version = std::stoull(v);
-    r.expected = ExpectedVersion::Exact(version);
+    r.expected = ExpectedVersion::Exact(*version);
   }
   r.actor = {c.user->id, std::string(config::RoleName(c.user->role))};
   auto call = std::make_shared<Call>(std::move(c));

@@ -133,6 +133,9 @@ struct Api::Impl {
   void Backup(Call& c);
 };
 
+// A version or log position from a header or query value: digits only (at most 19).
+std::optional<std::uint64_t> ParseUnsigned(const std::string& text);
+
 // A write's answer: {pathway_id, version, position, duplicate} with the version as ETag.
 http::Response Written(int status, const AppendResult& r);
 

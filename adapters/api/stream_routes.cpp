@@ -10,15 +10,6 @@
 namespace pathways::api {
 namespace {
 
-// A log position from a header or query value: digits only.
-std::optional<std::uint64_t> Position(const std::string& text) {
-  if (text.empty() || text.size() > 19 ||
-      !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-    return std::nullopt;
-  }
-  return std::stoull(text);
-}
-
 // Events after which a counsellor may start or stop seeing a pathway.
 bool ChangesWhoSees(const std::string& type) {
   static const std::set<std::string, std::less<>> kTypes = {
@@ -39,7 +30,7 @@ void Api::Impl::Live(Call& c) {
   const std::string& last = c.req.Header("last-event-id");
   const std::string* after_query = c.req.Query("after");
   if (!last.empty() || after_query != nullptr) {
-    auto p = Position(!last.empty() ? last : *after_query);
+    auto p = ParseUnsigned(!last.empty() ? last : *after_query);
     if (!p) {
       return c.respond(Problem(400, "invalid-request",
                                "Last-Event-ID and `after` must be a log position (digits)"));
@@ -91,7 +82,7 @@ void Api::Impl::Export(Call& c) {
   for (const char* name : {"from", "to"}) {
     const std::string* v = c.req.Query(name);
     if (v == nullptr) continue;
-    auto p = Position(*v);
+    auto p = ParseUnsigned(*v);
     if (!p || *p == 0) {
       return c.respond(Problem(400, "invalid-request",
                                std::string("`") + name + "` must be a log position (1 or more)"));

@@ -1,12 +1,10 @@
 #include "adapters/notify/email_sender.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <ctime>
-#include <mutex>
 
 #include "adapters/notify/base64.hpp"
+#include "adapters/notify/curl_easy.hpp"
 
 namespace pathways::notify {
 namespace {
@@ -58,11 +56,6 @@ std::size_t ReadUpload(char* out, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 std::string ComposeEmail(const SmtpServer& server, const EmailMessage& m, const std::string& date) {
@@ -90,27 +83,16 @@ std::string ComposeEmail(const SmtpServer& server, const EmailMessage& m, const 
   return out;
 }
 
-struct EmailSender::Impl {
-  CURL* curl = nullptr;
-};
-
-EmailSender::EmailSender() : impl_(std::make_unique<Impl>()) {
-  GlobalInit();
-  impl_->curl = curl_easy_init();
-}
-
-EmailSender::~EmailSender() {
-  if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
-}
+EmailSender::EmailSender() : curl_(std::make_unique<CurlEasy>()) {}
+EmailSender::~EmailSender() = default;
 
 EmailResult EmailSender::Send(const SmtpServer& server, const EmailMessage& message) {
   EmailResult result;
-  CURL* c = impl_->curl;
+  CURL* c = curl_->Fresh();
   if (c == nullptr) {
     result.error = "libcurl could not be initialised";
     return result;
   }
-  curl_easy_reset(c);
   Upload upload{ComposeEmail(server, message, RfcDate()), 0};
   const std::string from = "<" + Address(server.from) + ">";
   struct curl_slist* rcpt = curl_slist_append(nullptr, ("<" + Address(message.to) + ">").c_str());

@@ -39,6 +39,8 @@ struct EmailResult {
 // The message as sent (headers and body, CRLF line ends). `date` is an RFC 5322 date.
 std::string ComposeEmail(const SmtpServer& server, const EmailMessage& m, const std::string& date);
 
+class CurlEasy;
+
 class EmailSender {
  public:
   EmailSender();
@@ -49,8 +51,7 @@ class EmailSender {
   EmailResult Send(const SmtpServer& server, const EmailMessage& message);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<CurlEasy> curl_;
 };
 
 }  // namespace pathways::notify

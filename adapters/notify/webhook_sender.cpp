@@ -1,18 +1,12 @@
 #include "adapters/notify/webhook_sender.hpp"
 
-#include <curl/curl.h>
+#include <cctype>
 
-#include <mutex>
-
+#include "adapters/notify/curl_easy.hpp"
 #include "adapters/notify/webhook_signature.hpp"
 
 namespace pathways::notify {
 namespace {
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // The body of the answer is not needed: read and dropped.
 std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
@@ -38,27 +32,16 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) {
 
 }  // namespace
 
-struct WebhookSender::Impl {
-  CURL* curl = nullptr;
-};
-
-WebhookSender::WebhookSender() : impl_(std::make_unique<Impl>()) {
-  GlobalInit();
-  impl_->curl = curl_easy_init();
-}
-
-WebhookSender::~WebhookSender() {
-  if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
-}
+WebhookSender::WebhookSender() : curl_(std::make_unique<CurlEasy>()) {}
+WebhookSender::~WebhookSender() = default;
 
 DeliveryResult WebhookSender::Send(const WebhookEndpoint& endpoint, const WebhookMessage& message) {
   DeliveryResult result;
-  CURL* c = impl_->curl;
+  CURL* c = curl_->Fresh();
   if (c == nullptr) {
     result.error = "libcurl could not be initialised";
     return result;
   }
-  curl_easy_reset(c);  // options from the previous send go; its connections stay
   struct curl_slist* headers = nullptr;
   auto add = [&](const std::string& h) { headers = curl_slist_append(headers, h.c_str()); };
   add("Content-Type: application/json");

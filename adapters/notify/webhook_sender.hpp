@@ -41,6 +41,8 @@ struct DeliveryResult {
   std::optional<std::chrono::seconds> retry_after;  // the receiver's Retry-After, if any
 };
 
+class CurlEasy;
+
 class WebhookSender {
  public:
   WebhookSender();
@@ -51,8 +53,7 @@ class WebhookSender {
   DeliveryResult Send(const WebhookEndpoint& endpoint, const WebhookMessage& message);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<CurlEasy> curl_;
 };
 
 }  // namespace pathways::notify
