@@ -168,8 +168,14 @@ Status Apply(PathwayState& s, const EventFacts& e) {
     }
   } else if (type == "TaskCompleted" || type == "TaskCancelled") {
     s.open_tasks.erase(Text(d, "task_id"));
+  } else if (type == "TaskEscalated") {
+    if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
+      it->second.status = "escalated";
+    }
   } else if (type == "NotificationRequested") {
     ++s.sequence;
+  } else if (type == "NotificationDelivered" || type == "NotificationDeadLettered") {
+    // History only: what an adapter did with a notification.
   } else if (type == "TimerArmed") {
     s.timers[Text(d, "timer")] = {e.occurred_at, Number(d, "due_at")};
   } else if (type == "TimerDisarmed" || type == "TimerFired") {

@@ -3,6 +3,7 @@
 // the caller's state is never touched.
 
 #include <algorithm>
+#include <charconv>
 
 #include "engine/runtime/calendar.hpp"
 #include "engine/runtime/lifecycles.hpp"
@@ -14,6 +15,7 @@ namespace {
 using definition::Effect;
 
 const Actor kScheduler{"system", "scheduler"};
+constexpr const char* kTeamLeadParty = "team_lead";
 
 std::string StateLabel(const definition::Definition& def, const std::string& id) {
   const definition::State* s = def.FindState(id);
@@ -321,6 +323,7 @@ class Decider {
   }
 
   Status FireTimerCommand(const FireTimer& c) {
+    if (c.timer_id.starts_with(kTaskTimerPrefix)) return EscalateTask(c);
     auto armed = s_.timers.find(c.timer_id);
     if (armed == s_.timers.end() || armed->second.due_at != c.due_at) {
       return Status::Rejected("timer `" + c.timer_id +
@@ -375,7 +378,8 @@ class Decider {
     const bool registering = std::holds_alternative<RegisterLead>(command);
     if (!registering && !s_.exists())
       return Status::NotFound("pathway " + ctx_.pathway_id + " does not exist");
-    if (!registering && s_.status == PathwayStatus::kClosed) {
+    if (!registering && s_.status == PathwayStatus::kClosed &&
+        !std::holds_alternative<RecordDelivery>(command)) {
       return Status::Rejected("pathway " + ctx_.pathway_id + " is closed (state " +
                               StateLabel(ctx_.definition, s_.state) + ")");
     }
@@ -523,6 +527,58 @@ class Decider {
                         {{"from", from}, {"to", c.assignee}, {"reason", c.reason}});
   }
 
+  // A task past its due date goes to the team lead (when the definition has that party); the
+  // assignee keeps it.
+  Status EscalateTask(const FireTimer& c) {
+    const std::string task_id = c.timer_id.substr(kTaskTimerPrefix.size());
+    auto it = s_.open_tasks.find(task_id);
+    if (it == s_.open_tasks.end() || it->second.due_at != c.due_at ||
+        it->second.status == "escalated") {
+      return Status::Rejected("task " + task_id +
+                              " is not overdue at that time (done, reassigned or escalated "
+                              "already)");
+    }
+    const std::string assignee = it->second.assignee;
+    Status st = TaskChangeTo(task_id, TaskChange::kEscalate, "TaskEscalated",
+                             {{"assignee", assignee}, {"due_at", c.due_at}});
+    if (!st.ok()) return st;
+    for (const auto& p : ctx_.definition.parties) {
+      if (p.id == kTeamLeadParty) {
+        return Notify(p.id, {"status"}, "task " + task_id + " overdue (" + assignee + ")");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Handle(const RecordDelivery& c) {
+    const std::string prefix = ctx_.pathway_id + ":n";
+    std::uint64_t n = 0;
+    bool ours = c.notification_id.starts_with(prefix);
+    if (ours) {
+      const char* first = c.notification_id.data() + prefix.size();
+      const char* last = c.notification_id.data() + c.notification_id.size();
+      auto [end, error] = std::from_chars(first, last, n);
+      ours = error == std::errc() && end == last && n >= 1 && n <= s_.sequence;
+    }
+    if (!ours) {
+      return Status::InvalidArgument("notification " + c.notification_id +
+                                     " was not requested by pathway " + ctx_.pathway_id);
+    }
+    if (c.party.empty() || c.channel.empty())
+      return Status::InvalidArgument("a delivery names its party and channel");
+    nlohmann::json data = {{"notification_id", c.notification_id},
+                           {"party", c.party},
+                           {"channel", c.channel},
+                           {"attempts", c.attempts},
+                           {"message_id", c.message_id},
+                           {"recipient", c.recipient},
+                           {"categories", c.categories},
+                           {"personal", c.personal}};
+    if (c.delivered) return Emit("NotificationDelivered", std::move(data));
+    data["last_error"] = c.last_error;
+    return Emit("NotificationDeadLettered", std::move(data));
+  }
+
   Status TaskChangeTo(const std::string& task_id, TaskChange change, const char* event,
                       nlohmann::json data) {
     auto it = s_.open_tasks.find(task_id);
@@ -552,7 +608,7 @@ std::string_view CommandName(const Command& c) {
       "RegisterLead",   "AssignContactPerson", "RecordContact", "RecordMissedAppointment",
       "FireTrigger",    "RaiseRisk",           "ResolveRisk",   "PausePathway",
       "ResumePathway",  "AcknowledgeTask",     "CompleteTask",  "CancelTask",
-      "MigratePathway", "FireTimer",           "ReassignTask"};
+      "MigratePathway", "FireTimer",           "ReassignTask",  "RecordDelivery"};
   static_assert(std::size(kNames) == std::variant_size_v<Command>);
   return kNames[c.index()];
 }

@@ -77,10 +77,30 @@ struct FireTimer {
   TimestampMs due_at = 0;  // must match the armed timer: a stale firing is refused
 };
 
+// What became of a notification the pathway asked for, as its adapter reports it: delivered,
+// or given up on after the last attempt (a dead letter). Allowed on a closed pathway, since
+// the notice of its closing is delivered after it.
+struct RecordDelivery {
+  std::string notification_id;  // of the NotificationRequested event
+  std::string party;
+  std::string channel;  // webhook | email | inbox
+  bool delivered = true;
+  std::uint32_t attempts = 0;
+  std::string last_error;  // dead letters: why the last attempt failed
+  std::string message_id;  // webhook-id or Message-ID: what the receiver saw
+  std::string recipient;   // inbox: the user; email: the address; webhook: the endpoint's name
+  std::vector<std::string> categories;  // the data categories the payload carried
+  bool personal = false;                // it carried personal data (identity or contact)
+};
+
+// Timers with this prefix are a task's due time (`task:<task id>`), derived from the open
+// tasks rather than the definition: firing one escalates the task to the team lead.
+inline constexpr std::string_view kTaskTimerPrefix = "task:";
+
 using Command =
     std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
                  FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
-                 CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask>;
+                 CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask, RecordDelivery>;
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {

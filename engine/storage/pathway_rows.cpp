@@ -1,5 +1,7 @@
 #include "engine/storage/pathway_rows.hpp"
 
+#include <map>
+
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/rocks_status.hpp"
 #include "engine/storage/store_format.hpp"
@@ -29,7 +31,7 @@ std::string InboxValue(const runtime::Task& t) {
 Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
                         const runtime::PathwayState& before, const runtime::PathwayState& after,
                         const std::vector<std::pair<std::uint64_t, const NewEvent*>>& events,
-                        std::unordered_map<std::string, std::int64_t>& deltas) {
+                        TimestampMs at, std::unordered_map<std::string, std::int64_t>& deltas) {
   const std::string& id = after.pathway_id;
   rocksdb::Status st;
   auto put = [&](rocksdb::ColumnFamilyHandle* cf, const std::string& k, const std::string& v) {
@@ -57,6 +59,27 @@ Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
     }
   }
 
+  // A task's due time is a timer too (`task:<id>`): overdue, it is escalated. Escalated
+  // tasks, and those of a closed pathway, are not watched.
+  const auto due_tasks = [](const runtime::PathwayState& p) {
+    std::map<std::string, TimestampMs> due;
+    if (p.status == runtime::PathwayStatus::kClosed) return due;
+    for (const auto& [task, t] : p.open_tasks) {
+      if (t.status != "escalated") due[std::string(runtime::kTaskTimerPrefix) + task] = t.due_at;
+    }
+    return due;
+  };
+  const std::map<std::string, TimestampMs> due_before = due_tasks(before);
+  const std::map<std::string, TimestampMs> due_after = due_tasks(after);
+  for (const auto& [timer, due] : due_before) {
+    auto now = due_after.find(timer);
+    if (now == due_after.end() || now->second != due) del(s.timers, TimerKey(due, id, timer));
+  }
+  for (const auto& [timer, due] : due_after) {
+    auto was = due_before.find(timer);
+    if (was == due_before.end() || was->second != due) put(s.timers, TimerKey(due, id, timer), {});
+  }
+
   // Caseload: the contact person's pathways with a summary.
   if (!before.contact_person.empty() && before.contact_person != after.contact_person) {
     del(s.caseload, CaseloadKey(before.contact_person, id));
@@ -82,13 +105,28 @@ Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
     put(s.inbox, InboxKey(t.assignee, id, task), InboxValue(t));
   }
 
-  // Outbox: notification requests for the adapters, in log order.
+  // Outbox: notification requests for the adapters, in log order, each with the plain facts
+  // of the pathway once the command is done (what the payload is built from, whenever and
+  // however often it is sent). Personal data stays in the vault: the adapter reads it when
+  // it sends, so an erased key is never sent.
+  std::uint64_t version = before.version;
   for (const auto& [position, e] : events) {
+    ++version;
     if (e->type != "NotificationRequested") continue;
     nlohmann::json row = e->data;
     row["pathway_id"] = id;
     row["participant_id"] = after.participant_id;
     row["position"] = position;
+    row["version"] = version;
+    row["occurred_at"] = at;
+    row["definition"] = {{"id", after.definition_id}, {"version", after.definition_version}};
+    row["contact_person"] = after.contact_person;
+    row["state"] = after.state;
+    row["status"] = runtime::StatusName(after.status);
+    row["data"] = after.data;
+    nlohmann::json milestones = nlohmann::json::object();
+    for (const auto& [m, when] : after.milestones) milestones[m] = when;
+    row["milestones"] = std::move(milestones);
     put(s.outbox, EventKey(position), row.dump());
   }
 

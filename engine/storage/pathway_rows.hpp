@@ -17,12 +17,13 @@
 
 namespace pathways::storage {
 
-// `events` are the new events with their global positions. Adds counter changes to `deltas`
-// ("state:<id>" and "milestone:<id>").
+// `events` are the new events with their global positions (consecutive versions after
+// `before`), all stamped `at`. Adds counter changes to `deltas` ("state:<id>" and
+// "milestone:<id>").
 Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
                         const runtime::PathwayState& before, const runtime::PathwayState& after,
                         const std::vector<std::pair<std::uint64_t, const NewEvent*>>& events,
-                        std::unordered_map<std::string, std::int64_t>& deltas);
+                        TimestampMs at, std::unordered_map<std::string, std::int64_t>& deltas);
 
 // Writes the counters changed by `deltas` as absolute values; `totals` receives them for the
 // cache once the batch is durable.

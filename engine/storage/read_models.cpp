@@ -10,25 +10,6 @@
 #include "engine/storage/store_impl.hpp"
 
 namespace pathways::storage {
-namespace {
-
-// Visits the rows of `family` whose keys start with `prefix`, at most `max`; `visit` gets the
-// key after the prefix and the value, and returns false to stop early (or on a bad row).
-template <typename Visit>
-Status ScanPrefix(const RocksEventStore::Impl& s, rocksdb::ColumnFamilyHandle* family,
-                  const std::string& prefix, std::size_t max, Visit visit) {
-  if (family == nullptr) return Status::Ok();  // a read-only open of an older store
-  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), family));
-  std::size_t n = 0;
-  for (it->Seek(prefix); it->Valid() && n < max; it->Next(), ++n) {
-    const std::string_view key = it->key().ToStringView();
-    if (!key.starts_with(prefix)) break;
-    if (!visit(key.substr(prefix.size()), it->value().ToStringView())) break;
-  }
-  return it->status().ok() ? Status::Ok() : FromRocks(it->status(), "scanning a read model");
-}
-
-}  // namespace
 
 Result<std::vector<CaseloadEntry>> RocksEventStore::Caseload(const std::string& counsellor,
                                                              std::size_t max) const {

@@ -40,7 +40,8 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kInbox,
                                                  cf::kCounts,
                                                  cf::kOutbox,
-                                                 cf::kRejections};
+                                                 cf::kRejections,
+                                                 cf::kDeliveries};
   return names;
 }
 
@@ -305,7 +306,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
       {cf::kInbox, &impl->inbox},
       {cf::kCounts, &impl->counts},
       {cf::kOutbox, &impl->outbox},
-      {cf::kRejections, &impl->rejections}};
+      {cf::kRejections, &impl->rejections},
+      {cf::kDeliveries, &impl->deliveries}};
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
   }

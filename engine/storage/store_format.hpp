@@ -34,6 +34,9 @@ inline constexpr const char* kCounts = "counts";  // "state:" id | "milestone:" 
 inline constexpr const char* kOutbox = "outbox";  // BE64 position -> notification
 // pathway 00 BE64 at command id -> format byte, canonical JSON of the refusal
 inline constexpr const char* kRejections = "rejections";
+// The notification adapters' own rows (DeliveryLedger): checkpoints, deliveries between
+// attempts, their due-time queue, dead letters and endpoint health; see delivery_ledger.hpp.
+inline constexpr const char* kDeliveries = "deliveries";
 }  // namespace cf
 
 inline constexpr std::uint8_t kPathwayValueFormat = 1;    // then the state's canonical JSON

@@ -18,6 +18,7 @@
 
 #include "engine/storage/key_ring.hpp"
 #include "engine/storage/rocks_event_store.hpp"
+#include "engine/storage/rocks_status.hpp"
 
 namespace pathways::storage {
 
@@ -78,12 +79,14 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* counts = nullptr;
   rocksdb::ColumnFamilyHandle* outbox = nullptr;
   rocksdb::ColumnFamilyHandle* rejections = nullptr;
+  rocksdb::ColumnFamilyHandle* deliveries = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.
   mutable std::mutex head_mu;
   std::condition_variable head_cv;  // signalled after each commit and on close
   ChainHead head;                   // guarded by head_mu
+  std::uint64_t wakes = 0;          // guarded by head_mu; DeliveryLedger::Wake counts here
   std::atomic<std::uint64_t> head_position{0};
   std::atomic<bool> closing{false};
 
@@ -158,5 +161,21 @@ struct RocksEventStore::Impl {
   Result<std::int64_t> ReadCount(const std::string& key) const;
   ChainHead CurrentHead() const;
 };
+
+// Visits the rows of `family` whose keys start with `prefix`, at most `max`; `visit` gets the
+// key after the prefix and the value, and returns false to stop early (or on a bad row).
+template <typename Visit>
+Status ScanPrefix(const RocksEventStore::Impl& s, rocksdb::ColumnFamilyHandle* family,
+                  const std::string& prefix, std::size_t max, Visit visit) {
+  if (family == nullptr) return Status::Ok();  // a read-only open of an older store
+  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), family));
+  std::size_t n = 0;
+  for (it->Seek(prefix); it->Valid() && n < max; it->Next(), ++n) {
+    const std::string_view key = it->key().ToStringView();
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key.substr(prefix.size()), it->value().ToStringView())) break;
+  }
+  return it->status().ok() ? Status::Ok() : FromRocks(it->status(), "scanning a read model");
+}
 
 }  // namespace pathways::storage

@@ -382,7 +382,8 @@ class GroupStager {
       }
       positioned.emplace_back(g_.head.position, &(*decided)[i]);
     }
-    if (Status st = StagePathwayRows(s_, batch_, before, after, positioned, g_.count_deltas);
+    if (Status st =
+            StagePathwayRows(s_, batch_, before, after, positioned, ctx.now, g_.count_deltas);
         !st.ok()) {
       fatal = true;
       return st;

@@ -1,0 +1,427 @@
+#include "engine/storage/delivery_ledger.hpp"
+
+#include <limits>
+
+#include "engine/codec/bytes.hpp"
+#include "engine/storage/store_format.hpp"
+#include "engine/storage/store_impl.hpp"
+
+namespace pathways::storage {
+namespace {
+
+constexpr std::uint8_t kLedgerValueFormat = 1;
+constexpr char kCheckpointTag = 'c';
+constexpr char kDeliveryTag = 'd';
+constexpr char kQueueTag = 'q';
+constexpr char kDeadTag = 'x';
+constexpr char kEndpointTag = 'e';
+
+std::string DeliveryKey(std::uint64_t id) {
+  std::string k(1, kDeliveryTag);
+  codec::PutBigU64(k, id);
+  return k;
+}
+std::string QueuePrefix(Channel c) { return {kQueueTag, static_cast<char>(c)}; }
+std::string QueueKey(Channel c, TimestampMs due, std::uint64_t id) {
+  std::string k = QueuePrefix(c);
+  codec::PutBigU64(k, static_cast<std::uint64_t>(due));
+  codec::PutBigU64(k, id);
+  return k;
+}
+std::string DeadKey(TimestampMs at, std::uint64_t id) {
+  std::string k(1, kDeadTag);
+  codec::PutBigU64(k, static_cast<std::uint64_t>(at));
+  codec::PutBigU64(k, id);
+  return k;
+}
+
+std::string Versioned(const nlohmann::json& j) {
+  std::string v(1, static_cast<char>(kLedgerValueFormat));
+  v += j.dump();
+  return v;
+}
+Result<nlohmann::json> Unversioned(std::string_view value, std::string_view what) {
+  if (value.empty() || static_cast<std::uint8_t>(value[0]) != kLedgerValueFormat) {
+    return Status::Corruption(std::string(what) + " has an unknown value format");
+  }
+  nlohmann::json j = nlohmann::json::parse(value.substr(1), nullptr, false);
+  if (!j.is_object()) return Status::Corruption(std::string(what) + " is not a JSON object");
+  return j;
+}
+
+rocksdb::WriteOptions Unsynced() {
+  rocksdb::WriteOptions o;
+  o.sync = false;
+  return o;
+}
+
+// A dead letters cursor: "<dead_at>.<id>" of the last one listed.
+std::string Cursor(const Delivery& d) {
+  return std::to_string(d.dead_at) + "." + std::to_string(d.id);
+}
+std::optional<std::string> CursorKey(const std::string& cursor) {
+  const std::size_t dot = cursor.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const std::uint64_t at = std::stoull(cursor.substr(0, dot), &used);
+    if (used != dot) return std::nullopt;
+    const std::uint64_t id = std::stoull(cursor.substr(dot + 1), &used);
+    if (used != cursor.size() - dot - 1) return std::nullopt;
+    return DeadKey(static_cast<TimestampMs>(at), id);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string_view ChannelName(Channel c) {
+  switch (c) {
+    case Channel::kWebhook: return "webhook";
+    case Channel::kEmail: return "email";
+    case Channel::kInbox: return "inbox";
+  }
+  return "unknown";
+}
+
+std::optional<Channel> ChannelNamed(std::string_view name) {
+  for (Channel c : {Channel::kWebhook, Channel::kEmail, Channel::kInbox}) {
+    if (ChannelName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json Delivery::ToJson() const {
+  return {{"id", id},
+          {"channel", ChannelName(channel)},
+          {"dead", dead},
+          {"attempts", attempts},
+          {"replays", replays},
+          {"created_at", created_at},
+          {"next_at", next_at},
+          {"dead_at", dead_at},
+          {"last_error", last_error},
+          {"endpoint", endpoint},
+          {"notification", notification}};
+}
+
+Result<Delivery> Delivery::FromJson(const nlohmann::json& j) {
+  try {
+    Delivery d;
+    d.id = j.at("id").get<std::uint64_t>();
+    auto channel = ChannelNamed(j.at("channel").get<std::string>());
+    if (!channel) return Status::Corruption("a delivery has an unknown channel");
+    d.channel = *channel;
+    d.dead = j.at("dead").get<bool>();
+    d.attempts = j.at("attempts").get<std::uint32_t>();
+    d.replays = j.at("replays").get<std::uint32_t>();
+    d.created_at = j.at("created_at").get<TimestampMs>();
+    d.next_at = j.at("next_at").get<TimestampMs>();
+    d.dead_at = j.at("dead_at").get<TimestampMs>();
+    d.last_error = j.at("last_error").get<std::string>();
+    d.endpoint = j.at("endpoint").get<std::string>();
+    d.notification = j.at("notification");
+    return d;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption(std::string("a delivery row is malformed: ") + e.what());
+  }
+}
+
+nlohmann::json EndpointHealth::ToJson() const {
+  return {{"name", name},
+          {"failing_since", failing_since},
+          {"last_delivered_at", last_delivered_at},
+          {"disabled_at", disabled_at},
+          {"disabled_reason", disabled_reason}};
+}
+
+DeliveryLedger::DeliveryLedger(RocksEventStore& store) : store_(store) {}
+
+Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> DeliveryLedger::ReadOutbox(
+    std::uint64_t after, std::size_t max) const {
+  const auto& s = store_.impl();
+  std::vector<std::pair<std::uint64_t, nlohmann::json>> out;
+  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.outbox));
+  for (it->Seek(EventKey(after + 1)); it->Valid() && out.size() < max; it->Next()) {
+    if (it->key().size() != 8) return Status::Corruption("an outbox key is not a position");
+    const std::uint64_t position = codec::GetBigU64(it->key().data());
+    nlohmann::json row = nlohmann::json::parse(it->value().ToStringView(), nullptr, false);
+    if (!row.is_object()) {
+      return Status::Corruption("outbox row " + std::to_string(position) + " is malformed");
+    }
+    out.emplace_back(position, std::move(row));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the outbox");
+  return out;
+}
+
+std::uint64_t DeliveryLedger::WaitForCommit(std::uint64_t after,
+                                            std::chrono::milliseconds timeout) const {
+  auto& s = store_.impl();
+  std::unique_lock lock(s.head_mu);
+  const std::uint64_t woken = s.wakes;
+  s.head_cv.wait_for(lock, timeout, [&] {
+    return s.head.position > after || s.closing.load() || s.wakes != woken;
+  });
+  return s.head.position;
+}
+
+void DeliveryLedger::Wake() const {
+  auto& s = store_.impl();
+  {
+    std::lock_guard lock(s.head_mu);
+    ++s.wakes;
+  }
+  s.head_cv.notify_all();
+}
+
+std::uint64_t DeliveryLedger::CommittedPosition() const {
+  return store_.impl().head_position.load(std::memory_order_acquire);
+}
+
+Result<std::uint64_t> DeliveryLedger::Checkpoint(const std::string& adapter) const {
+  const auto& s = store_.impl();
+  std::string value;
+  rocksdb::Status st = s.db->Get(rocksdb::ReadOptions(), s.deliveries,
+                                 std::string(1, kCheckpointTag) + adapter, &value);
+  if (st.IsNotFound()) return std::uint64_t{0};
+  if (!st.ok()) return FromRocks(st, "reading adapter checkpoint " + adapter);
+  if (value.size() != 8)
+    return Status::Corruption("adapter checkpoint " + adapter + " is malformed");
+  return codec::GetBigU64(value.data());
+}
+
+Status DeliveryLedger::Enqueue(const std::string& adapter, std::uint64_t checkpoint,
+                               const std::vector<Delivery>& deliveries) {
+  const auto& s = store_.impl();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st;
+  for (const Delivery& d : deliveries) {
+    if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(d.ToJson()));
+    if (st.ok()) {
+      st = d.dead ? batch.Put(s.deliveries, DeadKey(d.dead_at, d.id), {})
+                  : batch.Put(s.deliveries, QueueKey(d.channel, d.next_at, d.id), {});
+    }
+  }
+  if (st.ok()) {
+    st = batch.Put(s.deliveries, std::string(1, kCheckpointTag) + adapter,
+                   codec::BigU64(checkpoint));
+  }
+  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
+  return FromRocks(st, "recording new deliveries");
+}
+
+Result<std::vector<Delivery>> DeliveryLedger::Due(Channel channel, TimestampMs now,
+                                                  std::size_t max) const {
+  const auto& s = store_.impl();
+  std::vector<std::uint64_t> ids;
+  Status scan = ScanPrefix(
+      s, s.deliveries, QueuePrefix(channel), max, [&](std::string_view rest, std::string_view) {
+        if (rest.size() != 16) return false;
+        const auto due = static_cast<TimestampMs>(codec::GetBigU64(rest.data()));
+        if (due > now) return false;
+        ids.push_back(codec::GetBigU64(rest.data() + 8));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  std::vector<Delivery> out;
+  for (std::uint64_t id : ids) {
+    Result<std::optional<Delivery>> d = Get(id);
+    if (!d.ok()) return d.status();
+    if (!d->has_value()) {
+      return Status::Corruption("queued delivery " + std::to_string(id) + " has no row");
+    }
+    out.push_back(std::move(**d));
+  }
+  return out;
+}
+
+Result<std::optional<TimestampMs>> DeliveryLedger::NextDue(Channel channel) const {
+  const auto& s = store_.impl();
+  std::optional<TimestampMs> next;
+  Status scan = ScanPrefix(s, s.deliveries, QueuePrefix(channel), 1,
+                           [&](std::string_view rest, std::string_view) {
+                             if (rest.size() == 16) {
+                               next = static_cast<TimestampMs>(codec::GetBigU64(rest.data()));
+                             }
+                             return false;
+                           });
+  if (!scan.ok()) return scan;
+  return next;
+}
+
+Result<std::uint64_t> DeliveryLedger::CountWaiting(Channel channel) const {
+  std::uint64_t n = 0;
+  Status scan = ScanPrefix(store_.impl(), store_.impl().deliveries, QueuePrefix(channel),
+                           std::numeric_limits<std::size_t>::max(),
+                           [&](std::string_view, std::string_view) { return ++n, true; });
+  if (!scan.ok()) return scan;
+  return n;
+}
+
+Result<std::uint64_t> DeliveryLedger::CountDead() const {
+  std::uint64_t n = 0;
+  Status scan = ScanPrefix(store_.impl(), store_.impl().deliveries, std::string(1, kDeadTag),
+                           std::numeric_limits<std::size_t>::max(),
+                           [&](std::string_view, std::string_view) { return ++n, true; });
+  if (!scan.ok()) return scan;
+  return n;
+}
+
+Status DeliveryLedger::Finish(const Delivery& d) {
+  const auto& s = store_.impl();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st = batch.Delete(s.deliveries, DeliveryKey(d.id));
+  if (st.ok()) st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
+  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
+  return FromRocks(st, "finishing delivery " + std::to_string(d.id));
+}
+
+Status DeliveryLedger::Reschedule(Delivery& d, TimestampMs next_at, std::string error) {
+  const auto& s = store_.impl();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
+  Delivery next = d;
+  ++next.attempts;
+  next.next_at = next_at;
+  next.last_error = std::move(error);
+  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(next.ToJson()));
+  if (st.ok()) st = batch.Put(s.deliveries, QueueKey(d.channel, next_at, d.id), {});
+  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
+  if (!st.ok()) return FromRocks(st, "rescheduling delivery " + std::to_string(d.id));
+  d = std::move(next);
+  return Status::Ok();
+}
+
+Status DeliveryLedger::Bury(Delivery& d, TimestampMs at, std::string error) {
+  const auto& s = store_.impl();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
+  Delivery dead = d;
+  ++dead.attempts;
+  dead.dead = true;
+  dead.dead_at = at;
+  dead.last_error = std::move(error);
+  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(dead.ToJson()));
+  if (st.ok()) st = batch.Put(s.deliveries, DeadKey(at, d.id), {});
+  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
+  if (!st.ok()) return FromRocks(st, "burying delivery " + std::to_string(d.id));
+  d = std::move(dead);
+  return Status::Ok();
+}
+
+Result<std::optional<Delivery>> DeliveryLedger::Get(std::uint64_t id) const {
+  const auto& s = store_.impl();
+  std::string value;
+  rocksdb::Status st = s.db->Get(rocksdb::ReadOptions(), s.deliveries, DeliveryKey(id), &value);
+  if (st.IsNotFound()) return std::optional<Delivery>();
+  if (!st.ok()) return FromRocks(st, "reading delivery " + std::to_string(id));
+  Result<nlohmann::json> j = Unversioned(value, "delivery " + std::to_string(id));
+  if (!j.ok()) return j.status();
+  Result<Delivery> d = Delivery::FromJson(*j);
+  if (!d.ok()) return d.status();
+  return std::optional<Delivery>(std::move(*d));
+}
+
+Result<DeadLetterPage> DeliveryLedger::DeadLetters(const std::string& after,
+                                                   std::size_t max) const {
+  const auto& s = store_.impl();
+  std::string start(1, kDeadTag);
+  if (!after.empty()) {
+    std::optional<std::string> key = CursorKey(after);
+    if (!key) return Status::InvalidArgument("`after` is not a dead letters cursor");
+    start = *key + '\0';  // just past it
+  }
+  DeadLetterPage page;
+  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.deliveries));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.empty() || key[0] != kDeadTag || key.size() != 17) break;
+    if (page.letters.size() == max) {
+      page.next = Cursor(page.letters.back());
+      break;
+    }
+    Result<std::optional<Delivery>> d = Get(codec::GetBigU64(key.data() + 9));
+    if (!d.ok()) return d.status();
+    if (!d->has_value()) return Status::Corruption("a dead letter has no delivery row");
+    page.letters.push_back(std::move(**d));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing dead letters");
+  return page;
+}
+
+Result<Delivery> DeliveryLedger::Revive(std::uint64_t id, TimestampMs now) {
+  Result<std::optional<Delivery>> found = Get(id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return Status::NotFound("no delivery " + std::to_string(id));
+  Delivery d = std::move(**found);
+  if (!d.dead) {
+    return Status::FailedPrecondition("delivery " + std::to_string(id) +
+                                      " is not a dead letter (it is still being tried)");
+  }
+  const auto& s = store_.impl();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st = batch.Delete(s.deliveries, DeadKey(d.dead_at, d.id));
+  d.dead = false;
+  d.dead_at = 0;
+  d.attempts = 0;
+  ++d.replays;
+  d.next_at = now;
+  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(d.ToJson()));
+  if (st.ok()) st = batch.Put(s.deliveries, QueueKey(d.channel, now, d.id), {});
+  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
+  if (!st.ok()) return FromRocks(st, "replaying delivery " + std::to_string(id));
+  return d;
+}
+
+Result<std::optional<EndpointHealth>> DeliveryLedger::Endpoint(const std::string& name) const {
+  const auto& s = store_.impl();
+  std::string value;
+  rocksdb::Status st =
+      s.db->Get(rocksdb::ReadOptions(), s.deliveries, std::string(1, kEndpointTag) + name, &value);
+  if (st.IsNotFound()) return std::optional<EndpointHealth>();
+  if (!st.ok()) return FromRocks(st, "reading endpoint " + name);
+  Result<nlohmann::json> j = Unversioned(value, "endpoint " + name);
+  if (!j.ok()) return j.status();
+  EndpointHealth h;
+  h.name = name;
+  h.failing_since = j->value("failing_since", TimestampMs{0});
+  h.last_delivered_at = j->value("last_delivered_at", TimestampMs{0});
+  h.disabled_at = j->value("disabled_at", TimestampMs{0});
+  h.disabled_reason = j->value("disabled_reason", "");
+  return std::optional<EndpointHealth>(std::move(h));
+}
+
+Result<std::vector<EndpointHealth>> DeliveryLedger::Endpoints() const {
+  std::vector<std::string> names;
+  Status scan = ScanPrefix(store_.impl(), store_.impl().deliveries, std::string(1, kEndpointTag),
+                           std::numeric_limits<std::size_t>::max(),
+                           [&](std::string_view name, std::string_view) {
+                             names.emplace_back(name);
+                             return true;
+                           });
+  if (!scan.ok()) return scan;
+  std::vector<EndpointHealth> out;
+  for (const std::string& name : names) {
+    Result<std::optional<EndpointHealth>> h = Endpoint(name);
+    if (!h.ok()) return h.status();
+    if (h->has_value()) out.push_back(std::move(**h));
+  }
+  return out;
+}
+
+Status DeliveryLedger::PutEndpoint(const EndpointHealth& h) {
+  const auto& s = store_.impl();
+  return FromRocks(s.db->Put(Unsynced(), s.deliveries, std::string(1, kEndpointTag) + h.name,
+                             Versioned(h.ToJson())),
+                   "recording endpoint " + h.name);
+}
+
+Status DeliveryLedger::PruneOutbox(std::uint64_t position) {
+  const auto& s = store_.impl();
+  return FromRocks(s.db->DeleteRange(Unsynced(), s.outbox, EventKey(0), EventKey(position + 1)),
+                   "pruning the outbox");
+}
+
+}  // namespace pathways::storage

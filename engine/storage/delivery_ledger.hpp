@@ -1,0 +1,137 @@
+#pragma once
+// DeliveryLedger: what the notification adapters keep in the store between attempts, in the
+// `deliveries` column family beside the log.
+//
+// Each adapter (one per channel) reads the outbox from its own checkpoint and turns each
+// notification request into a delivery. A delivery waits in a due-time queue until it is
+// sent; delivered, it leaves (the pathway's NotificationDelivered event is its record); after
+// its last failed attempt it becomes a dead letter, which an administrator can inspect and
+// replay. Endpoint health (failing since, disabled) is kept here too.
+//
+// Keys (docs/formats/event_log.md, "Deliveries"):
+//   'c' adapter                       -> BE64 checkpoint (outbox position)
+//   'd' BE64 id                       -> format byte, JSON of the Delivery
+//   'q' channel BE64 due BE64 id      -> ""        (waiting, by due time)
+//   'x' BE64 dead_at BE64 id          -> ""        (dead letters, oldest first)
+//   'e' endpoint                      -> format byte, JSON of the EndpointHealth
+//
+// A delivery's id is its notification's log position times four plus the channel's number,
+// so it follows from the event: ingesting the same outbox row again writes the same rows.
+// Writes are not synced on their own; the WAL keeps their order, and a crash that loses the
+// last ones only makes an adapter read the outbox again from an older checkpoint or send a
+// delivery once more (at least once, by design).
+//
+// Thread-safe (RocksDB is). Each delivery is changed by one adapter thread at a time; the
+// adapter guarantees that.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/result.hpp"
+
+namespace pathways::storage {
+
+class RocksEventStore;
+
+enum class Channel : std::uint8_t { kWebhook = 1, kEmail = 2, kInbox = 3 };
+std::string_view ChannelName(Channel c);
+std::optional<Channel> ChannelNamed(std::string_view name);
+
+struct Delivery {
+  std::uint64_t id = 0;  // DeliveryId(position, channel)
+  Channel channel = Channel::kWebhook;
+  bool dead = false;
+  std::uint32_t attempts = 0;  // failed attempts since it was created or last replayed
+  std::uint32_t replays = 0;
+  TimestampMs created_at = 0;
+  TimestampMs next_at = 0;  // when it is due (waiting deliveries)
+  TimestampMs dead_at = 0;  // dead letters
+  std::string last_error;
+  std::string endpoint;         // where it goes: the party's endpoint name
+  nlohmann::json notification;  // the outbox row: request, pathway facts, position
+
+  std::uint64_t position() const { return id / 4; }
+  nlohmann::json ToJson() const;
+  static Result<Delivery> FromJson(const nlohmann::json& j);
+};
+
+inline std::uint64_t DeliveryId(std::uint64_t position, Channel c) {
+  return position * 4 + static_cast<std::uint64_t>(c);
+}
+
+struct EndpointHealth {
+  std::string name;
+  TimestampMs failing_since = 0;  // first failure since the last success; 0: healthy
+  TimestampMs last_delivered_at = 0;
+  TimestampMs disabled_at = 0;  // 0: enabled
+  std::string disabled_reason;
+  nlohmann::json ToJson() const;
+};
+
+// A page of dead letters, oldest first; `next` continues after the last one (empty: done).
+struct DeadLetterPage {
+  std::vector<Delivery> letters;
+  std::string next;
+};
+
+class DeliveryLedger {
+ public:
+  explicit DeliveryLedger(RocksEventStore& store);
+
+  // Outbox rows (notification requests with their pathway's facts) after `after`, in log
+  // order, at most `max`: (position, row).
+  Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> ReadOutbox(std::uint64_t after,
+                                                                           std::size_t max) const;
+  // Waits until the log's committed head passes `after`, `timeout` passes, or Wake() is
+  // called; returns the head's position.
+  std::uint64_t WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout) const;
+  // Wakes every WaitForCommit (an adapter that stops, or has new work from elsewhere).
+  void Wake() const;
+  std::uint64_t CommittedPosition() const;
+
+  // The adapter's checkpoint: the outbox position it has turned into deliveries. 0 at first.
+  Result<std::uint64_t> Checkpoint(const std::string& adapter) const;
+  // Writes `deliveries` (waiting, or dead already) and moves the checkpoint, together.
+  Status Enqueue(const std::string& adapter, std::uint64_t checkpoint,
+                 const std::vector<Delivery>& deliveries);
+
+  // Waiting deliveries of `channel` due at or before `now`, earliest first, at most `max`.
+  Result<std::vector<Delivery>> Due(Channel channel, TimestampMs now, std::size_t max) const;
+  // When the earliest waiting delivery of `channel` falls due; nullopt when none waits.
+  Result<std::optional<TimestampMs>> NextDue(Channel channel) const;
+  // How many deliveries of `channel` wait, and how many dead letters there are (a scan).
+  Result<std::uint64_t> CountWaiting(Channel channel) const;
+  Result<std::uint64_t> CountDead() const;
+
+  // Delivered: the delivery leaves the ledger.
+  Status Finish(const Delivery& d);
+  // Failed, to be tried again at `next_at`: `d` is updated (attempts, error, due time).
+  Status Reschedule(Delivery& d, TimestampMs next_at, std::string error);
+  // Failed for the last time: `d` becomes a dead letter.
+  Status Bury(Delivery& d, TimestampMs at, std::string error);
+
+  Result<std::optional<Delivery>> Get(std::uint64_t id) const;
+  // Dead letters oldest first, at most `max`, after the cursor `after` (a page's `next`).
+  Result<DeadLetterPage> DeadLetters(const std::string& after, std::size_t max) const;
+  // A dead letter is waiting again, due `now`, with its attempts counted afresh. NotFound for
+  // an unknown id, FailedPrecondition for a delivery that is not dead.
+  Result<Delivery> Revive(std::uint64_t id, TimestampMs now);
+
+  Result<std::optional<EndpointHealth>> Endpoint(const std::string& name) const;
+  Result<std::vector<EndpointHealth>> Endpoints() const;
+  Status PutEndpoint(const EndpointHealth& h);
+
+  // Drops outbox rows at or before `position` (every adapter is past them).
+  Status PruneOutbox(std::uint64_t position);
+
+ private:
+  RocksEventStore& store_;
+};
+
+}  // namespace pathways::storage
