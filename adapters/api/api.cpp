@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "adapters/api/api_impl.hpp"
+#include "adapters/notify/dispatcher.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/random.hpp"
@@ -166,6 +167,13 @@ const Route kRoutes[] = {
     {"POST", "/v1/definitions/validate", Access::kAdmin, &Api::Impl::ValidateDefinition},
     {"POST", "/v1/admin/clock", Access::kAdmin, &Api::Impl::AdvanceClock},
     {"POST", "/v1/admin/backup", Access::kAdmin, &Api::Impl::Backup},
+    {"GET", "/v1/admin/dead-letters", Access::kAudit, &Api::Impl::DeadLetters},
+    {"GET", "/v1/admin/deliveries/{}", Access::kAudit, &Api::Impl::GetDelivery},
+    {"POST", "/v1/admin/deliveries/{}/replay", Access::kAdmin, &Api::Impl::ReplayDelivery},
+    {"GET", "/v1/admin/endpoints", Access::kAudit, &Api::Impl::Endpoints},
+    {"POST", "/v1/admin/endpoints/{}/enable", Access::kAdmin, &Api::Impl::EnableEndpoint},
+    // Signed by the partner (Standard Webhooks), not by a bearer token.
+    {"POST", "/v1/callbacks/{}", Access::kPublic, &Api::Impl::Callback},
     {"GET", "/v1/audit/verify", Access::kAudit, &Api::Impl::Verify},
     {"GET", "/v1/audit/export", Access::kAudit, &Api::Impl::Export},
 };
@@ -467,6 +475,7 @@ void Api::Impl::Metrics(Call& c) {
     metric("pathways_timers_fired_total", "counter", "Timer firings committed.",
            static_cast<double>(t.fired));
   }
+  if (options.notifier != nullptr) out += options.notifier->Metrics();
   if (options.extra_metrics) out += options.extra_metrics();
   http::Response r;
   r.content_type = "text/plain; version=0.0.4";

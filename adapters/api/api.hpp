@@ -23,6 +23,10 @@
 #include "engine/storage/timer_scheduler.hpp"
 #include "workflows/diagnostics.hpp"
 
+namespace pathways::notify {
+class Dispatcher;
+}
+
 namespace pathways::api {
 
 struct ApiOptions {
@@ -40,6 +44,11 @@ struct ApiOptions {
   std::function<std::vector<workflows::Diagnostic>(std::vector<std::string>& added,
                                                    std::size_t& unchanged)>
       reload;
+  // The notification adapters (dead letters, endpoints, callbacks); null: not offered.
+  notify::Dispatcher* notifier = nullptr;
+  // Checks callback signatures' timestamps; null: `clock` (give the wall clock when `clock`
+  // is a manual one).
+  const Clock* wall_clock = nullptr;
   // Extra metrics text appended to /metrics (the server's connection counters).
   std::function<std::string()> extra_metrics;
 };

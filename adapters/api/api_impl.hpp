@@ -131,6 +131,16 @@ struct Api::Impl {
   void AdvanceClock(Call& c);
   void Verify(Call& c);
   void Backup(Call& c);
+
+  // ---- routes (notify_routes.cpp) ----
+  // False after answering 501 when the server runs no notification adapters.
+  bool NotifierReady(Call& c);
+  void DeadLetters(Call& c);
+  void GetDelivery(Call& c);
+  void ReplayDelivery(Call& c);
+  void Endpoints(Call& c);
+  void EnableEndpoint(Call& c);
+  void Callback(Call& c);
 };
 
 // A version or log position from a header or query value: digits only (at most 19).

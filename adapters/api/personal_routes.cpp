@@ -3,6 +3,7 @@
 // access stream before the data leaves the server.
 
 #include "adapters/api/api_impl.hpp"
+#include "engine/personal_view.hpp"
 
 namespace pathways::api {
 namespace {
@@ -35,38 +36,18 @@ void Api::Impl::GetPersonal(Call& c) {
     return c.respond(Problem(403, "forbidden", "this role sees no personal data"));
   }
 
-  // The newest value of each field, scope by scope; a destroyed key reads as erased.
-  std::map<PersonalScope, nlohmann::json> fields;
-  std::map<PersonalScope, bool> erased;
-  for (std::uint64_t from = 1; from != 0;) {
-    auto page = options.store->ReadStream(c.params[0], from, 1000);
-    if (!page.ok()) return c.respond(ProblemFor(page.status()));
-    for (const RecordedEvent& e : page->events) {
-      if (e.personal.empty()) continue;
-      auto revealed = options.store->RevealPersonal(e);
-      if (!revealed.ok()) return c.respond(ProblemFor(revealed.status()));
-      for (const RevealedPersonal& p : *revealed) {
-        if (std::find(allowed.begin(), allowed.end(), p.scope) == allowed.end()) continue;
-        if (!p.fields) {
-          erased[p.scope] = true;
-          continue;
-        }
-        nlohmann::json& into = fields[p.scope];
-        if (!into.is_object()) into = nlohmann::json::object();
-        into.update(*p.fields);
-      }
-    }
-    from = page->next_version;
-  }
+  Result<PersonalView> personal = ReadPersonal(*options.store, c.params[0], allowed);
+  if (!personal.ok()) return c.respond(ProblemFor(personal.status()));
   nlohmann::json body = {{"pathway_id", s->pathway_id}, {"participant_id", s->participant_id}};
   nlohmann::json scopes = nlohmann::json::array();
   for (PersonalScope scope : allowed) {
     const std::string name(PersonalScopeName(scope));
     scopes.push_back(name);
-    if (erased[scope]) {
+    if (personal->erased.count(scope)) {
       body[name] = {{"erased", true}};
     } else {
-      body[name] = fields.count(scope) ? fields[scope] : nlohmann::json::object();
+      auto it = personal->fields.find(scope);
+      body[name] = it == personal->fields.end() ? nlohmann::json::object() : it->second;
     }
   }
 

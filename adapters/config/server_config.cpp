@@ -2,25 +2,15 @@
 
 #include <filesystem>
 
+#include "adapters/config/paths.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace pathways::config {
 namespace {
 
-namespace fs = std::filesystem;
 using workflows::YamlReader;
 
 const std::vector<std::string> kRoles = {"counsellor", "administrator", "auditor", "partner"};
-
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || fs::path(path).is_absolute()) return path;
-  return (fs::path(base_dir) / path).lexically_normal().string();
-}
-
-std::string DirOf(const std::string& file) {
-  const fs::path parent = fs::path(file).parent_path();
-  return parent.empty() ? "." : parent.string();
-}
 
 class ConfigReader : YamlReader {
  public:
@@ -48,8 +38,8 @@ class ConfigReader : YamlReader {
  private:
   void ReadRoot(const YAML::Node& root, ServerConfig& c) {
     CheckMap(root, "the config file",
-             {"listen", "data", "master_key", "workflows", "users", "tokens", "backups", "clock",
-              "clock_start", "threads", "limits", "tls", "demo"});
+             {"listen", "data", "master_key", "workflows", "users", "tokens", "backups",
+              "notifications", "clock", "clock_start", "threads", "limits", "tls", "demo"});
     if (root["listen"]) {
       if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
     }
@@ -71,6 +61,10 @@ class ConfigReader : YamlReader {
     if (c.tokens_file.empty() && !c.data_dir.empty()) c.tokens_file = c.data_dir + ".tokens.json";
     if (root["backups"]) c.backup_dir = Resolve(dir_, Str(root["backups"], "backups").value_or(""));
     if (c.backup_dir.empty() && !c.data_dir.empty()) c.backup_dir = c.data_dir + ".backups";
+    if (root["notifications"]) {
+      c.notifications_file =
+          Resolve(dir_, Str(root["notifications"], "notifications").value_or(""));
+    }
     if (root["clock"]) {
       auto clock = Str(root["clock"], "clock");
       if (clock && *clock != "system" && *clock != "manual") {

@@ -33,7 +33,8 @@ struct ServerConfig {
   std::vector<std::string> workflows;
   std::string users_file;
   std::string tokens_file;
-  std::string backup_dir;  // POST /v1/admin/backup writes here
+  std::string backup_dir;          // POST /v1/admin/backup writes here
+  std::string notifications_file;  // parties' channels (notify_config.hpp); empty: none
   bool manual_clock = false;
   std::string clock_start;  // ISO 8601; manual clock only; empty: the wall clock at start
   int threads = 2;

@@ -78,6 +78,7 @@ std::optional<std::string> CursorKey(const std::string& cursor) {
 
 std::string_view ChannelName(Channel c) {
   switch (c) {
+    case Channel::kNone: return "none";
     case Channel::kWebhook: return "webhook";
     case Channel::kEmail: return "email";
     case Channel::kInbox: return "inbox";
@@ -86,7 +87,7 @@ std::string_view ChannelName(Channel c) {
 }
 
 std::optional<Channel> ChannelNamed(std::string_view name) {
-  for (Channel c : {Channel::kWebhook, Channel::kEmail, Channel::kInbox}) {
+  for (Channel c : {Channel::kNone, Channel::kWebhook, Channel::kEmail, Channel::kInbox}) {
     if (ChannelName(c) == name) return c;
   }
   return std::nullopt;
@@ -156,15 +157,20 @@ Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> DeliveryLedger::Re
   return out;
 }
 
-std::uint64_t DeliveryLedger::WaitForCommit(std::uint64_t after,
-                                            std::chrono::milliseconds timeout) const {
+std::uint64_t DeliveryLedger::WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout,
+                                            std::uint64_t seen_wakes) const {
   auto& s = store_.impl();
   std::unique_lock lock(s.head_mu);
-  const std::uint64_t woken = s.wakes;
   s.head_cv.wait_for(lock, timeout, [&] {
-    return s.head.position > after || s.closing.load() || s.wakes != woken;
+    return s.head.position > after || s.closing.load() || s.wakes != seen_wakes;
   });
   return s.head.position;
+}
+
+std::uint64_t DeliveryLedger::WakeCount() const {
+  auto& s = store_.impl();
+  std::lock_guard lock(s.head_mu);
+  return s.wakes;
 }
 
 void DeliveryLedger::Wake() const {
@@ -204,7 +210,7 @@ Status DeliveryLedger::Enqueue(const std::string& adapter, std::uint64_t checkpo
                   : batch.Put(s.deliveries, QueueKey(d.channel, d.next_at, d.id), {});
     }
   }
-  if (st.ok()) {
+  if (st.ok() && !adapter.empty()) {
     st = batch.Put(s.deliveries, std::string(1, kCheckpointTag) + adapter,
                    codec::BigU64(checkpoint));
   }
@@ -237,17 +243,19 @@ Result<std::vector<Delivery>> DeliveryLedger::Due(Channel channel, TimestampMs n
   return out;
 }
 
-Result<std::optional<TimestampMs>> DeliveryLedger::NextDue(Channel channel) const {
+Result<std::optional<TimestampMs>> DeliveryLedger::NextDueAfter(Channel channel,
+                                                                TimestampMs after) const {
   const auto& s = store_.impl();
+  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.deliveries));
+  const std::string prefix = QueuePrefix(channel);
+  std::string start = prefix;
+  codec::PutBigU64(start, static_cast<std::uint64_t>(after) + 1);
+  it->Seek(start);
   std::optional<TimestampMs> next;
-  Status scan = ScanPrefix(s, s.deliveries, QueuePrefix(channel), 1,
-                           [&](std::string_view rest, std::string_view) {
-                             if (rest.size() == 16) {
-                               next = static_cast<TimestampMs>(codec::GetBigU64(rest.data()));
-                             }
-                             return false;
-                           });
-  if (!scan.ok()) return scan;
+  if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 16) {
+    next = static_cast<TimestampMs>(codec::GetBigU64(it->key().data() + prefix.size()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the delivery queue");
   return next;
 }
 

@@ -39,7 +39,8 @@ namespace pathways::storage {
 
 class RocksEventStore;
 
-enum class Channel : std::uint8_t { kWebhook = 1, kEmail = 2, kInbox = 3 };
+// kNone: a party with no channel configured; its deliveries wait (as dead letters) for one.
+enum class Channel : std::uint8_t { kNone = 0, kWebhook = 1, kEmail = 2, kInbox = 3 };
 std::string_view ChannelName(Channel c);
 std::optional<Channel> ChannelNamed(std::string_view name);
 
@@ -88,23 +89,27 @@ class DeliveryLedger {
   // order, at most `max`: (position, row).
   Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> ReadOutbox(std::uint64_t after,
                                                                            std::size_t max) const;
-  // Waits until the log's committed head passes `after`, `timeout` passes, or Wake() is
-  // called; returns the head's position.
-  std::uint64_t WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout) const;
-  // Wakes every WaitForCommit (an adapter that stops, or has new work from elsewhere).
+  // Waits until the log's committed head passes `after`, `timeout` passes, or Wake() has
+  // been called since WakeCount() returned `seen_wakes`; returns the head's position.
+  std::uint64_t WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout,
+                              std::uint64_t seen_wakes) const;
+  // Wakes every WaitForCommit (an adapter that stops, or has new work from elsewhere). Read
+  // WakeCount() before looking for work, so a wake in between is not lost.
   void Wake() const;
+  std::uint64_t WakeCount() const;
   std::uint64_t CommittedPosition() const;
 
   // The adapter's checkpoint: the outbox position it has turned into deliveries. 0 at first.
   Result<std::uint64_t> Checkpoint(const std::string& adapter) const;
-  // Writes `deliveries` (waiting, or dead already) and moves the checkpoint, together.
+  // Writes `deliveries` (waiting, or dead already) and moves the adapter's checkpoint (none
+  // when `adapter` is empty), together.
   Status Enqueue(const std::string& adapter, std::uint64_t checkpoint,
                  const std::vector<Delivery>& deliveries);
 
   // Waiting deliveries of `channel` due at or before `now`, earliest first, at most `max`.
   Result<std::vector<Delivery>> Due(Channel channel, TimestampMs now, std::size_t max) const;
-  // When the earliest waiting delivery of `channel` falls due; nullopt when none waits.
-  Result<std::optional<TimestampMs>> NextDue(Channel channel) const;
+  // When the earliest delivery of `channel` due after `after` falls due; nullopt if none.
+  Result<std::optional<TimestampMs>> NextDueAfter(Channel channel, TimestampMs after) const;
   // How many deliveries of `channel` wait, and how many dead letters there are (a scan).
   Result<std::uint64_t> CountWaiting(Channel channel) const;
   Result<std::uint64_t> CountDead() const;

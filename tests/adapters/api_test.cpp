@@ -648,7 +648,9 @@ TEST_CASE(
                                                      {"trigger", "hold_intake"},
                                                      {"risk", risk},
                                                      {"task", task},
-                                                     {"action", "acknowledge"}};
+                                                     {"action", "acknowledge"},
+                                                     {"name", "kui.webhook"},
+                                                     {"party", "kui"}};
   const std::map<std::string, std::string> bodies = {
       {"POST /v1/pathways", R"({"referral_source":"school","contact_person":"bo"})"},
       {"POST /v1/pathways/{}/triggers/{}", R"({"payload":{"age_at_entry":30}})"},

@@ -13,8 +13,10 @@
 #include <memory>
 
 #include "adapters/api/api.hpp"
+#include "adapters/config/notify_config.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/server.hpp"
+#include "adapters/notify/dispatcher.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/storage/timer_scheduler.hpp"
@@ -99,6 +101,20 @@ int Serve(const ServeArgs& a) {
 
   std::shared_ptr<definition::DefinitionCatalog> catalog = LoadCatalog(cfg.workflows);
   if (catalog == nullptr) return kExitUsage;
+  config::NotifyConfig notify_config;
+  if (!cfg.notifications_file.empty()) {
+    config::NotifyConfigResult n = config::LoadNotifyConfig(cfg.notifications_file);
+    std::map<std::string, bool> external;
+    for (const auto& def : catalog->All()) {
+      for (const auto& p : def->parties) external[p.id] = p.external;
+    }
+    if (n.diagnostics.empty()) n.diagnostics = config::CheckParties(n.config, external);
+    if (!n.diagnostics.empty()) {
+      PrintDiagnostics(n.diagnostics);
+      return kExitUsage;
+    }
+    notify_config = std::move(n.config);
+  }
 
   // Signals go to the thread that waits for them, never to the server's or writer's threads:
   // block them before any thread starts.
@@ -140,6 +156,15 @@ int Serve(const ServeArgs& a) {
   storage::TimerScheduler scheduler(**store, clock);
   scheduler.Start();
 
+  // Retries and signatures run on the wall clock, whatever clock the pathways run on.
+  notify::DispatcherOptions no;
+  no.store = store->get();
+  no.catalog = catalog;
+  no.clock = &system_clock;
+  no.config = std::move(notify_config);
+  notify::Dispatcher notifier(std::move(no));
+  if (Status st = notifier.Start(); !st.ok()) return Fail("serve", st);
+
   api::ApiOptions ao;
   ao.store = store->get();
   ao.catalog = catalog;
@@ -150,6 +175,8 @@ int Serve(const ServeArgs& a) {
   ao.users = cfg.users;
   ao.max_queue = cfg.queue;
   ao.backup_dir = cfg.backup_dir;
+  ao.notifier = &notifier;
+  ao.wall_clock = &system_clock;
   // SIGHUP and POST /v1/definitions/reload do the same.
   const std::vector<std::string> workflow_paths = cfg.workflows;
   auto reload = [catalog, workflow_paths](std::vector<std::string>& added, std::size_t& unchanged) {
@@ -222,6 +249,7 @@ int Serve(const ServeArgs& a) {
   server.Wait(10'000);
   server_ptr = nullptr;
   scheduler.Stop();
+  notifier.Stop();
   (*store)->Close();
   spdlog::info("stopped; the store is closed");
   return kExitOk;

@@ -1,0 +1,178 @@
+// The notification adapters over the API: dead letters (list, inspect, replay), endpoints
+// (health, enable), and signed callbacks from partner systems that become commands.
+
+#include "adapters/api/api_impl.hpp"
+#include "adapters/notify/dispatcher.hpp"
+#include "adapters/notify/webhook_signature.hpp"
+#include "engine/codec/event_json.hpp"
+
+namespace pathways::api {
+namespace {
+
+std::string Iso(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
+
+nlohmann::json DeliveryView(const storage::Delivery& d) {
+  const nlohmann::json& n = d.notification;
+  nlohmann::json v = {{"id", d.id},
+                      {"channel", storage::ChannelName(d.channel)},
+                      {"endpoint", d.endpoint},
+                      {"status", d.dead ? "dead" : "waiting"},
+                      {"attempts", d.attempts},
+                      {"replays", d.replays},
+                      {"created_at", Iso(d.created_at)},
+                      {"last_error", d.last_error},
+                      {"notification_id", n.value("notification_id", "")},
+                      {"pathway_id", n.value("pathway_id", "")},
+                      {"party", n.value("party", "")},
+                      {"categories", n.value("categories", nlohmann::json::array())},
+                      {"because", n.value("because", "")},
+                      {"position", d.position()}};
+  if (d.channel == storage::Channel::kWebhook || d.channel == storage::Channel::kEmail) {
+    v["message_id"] = notify::Dispatcher::WebhookId(d);
+  }
+  if (d.dead) {
+    v["dead_at"] = Iso(d.dead_at);
+  } else {
+    v["next_attempt_at"] = Iso(d.next_at);
+  }
+  return v;
+}
+
+}  // namespace
+
+bool Api::Impl::NotifierReady(Call& c) {
+  if (options.notifier != nullptr) return true;
+  c.respond(Problem(501, "not-configured", "notifications are not running on this server"));
+  return false;
+}
+
+void Api::Impl::DeadLetters(Call& c) {
+  if (!NotifierReady(c)) return;
+  std::size_t limit = 100;
+  if (const std::string* l = c.req.Query("limit")) {
+    const auto n = ParseUnsigned(*l);
+    if (!n || *n == 0 || *n > 1000) {
+      return c.respond(Problem(400, "invalid-request", "`limit` must be 1 to 1000"));
+    }
+    limit = static_cast<std::size_t>(*n);
+  }
+  const std::string* after = c.req.Query("after");
+  auto page = options.notifier->DeadLetters(after == nullptr ? "" : *after, limit);
+  if (!page.ok()) return c.respond(ProblemFor(page.status()));
+  nlohmann::json letters = nlohmann::json::array();
+  for (const auto& d : page->letters) letters.push_back(DeliveryView(d));
+  nlohmann::json body = {{"dead_letters", letters}, {"total", options.notifier->DeadLetterCount()}};
+  if (!page->next.empty()) body["next"] = page->next;
+  c.respond(Json(200, body));
+}
+
+void Api::Impl::GetDelivery(Call& c) {
+  if (!NotifierReady(c)) return;
+  const auto id = ParseUnsigned(c.params[0]);
+  if (!id) return c.respond(Problem(404, "not-found", "no delivery " + c.params[0]));
+  auto d = options.notifier->Get(*id);
+  if (!d.ok()) return c.respond(ProblemFor(d.status()));
+  if (!d->has_value()) {
+    return c.respond(Problem(404, "not-found",
+                             "no delivery " + c.params[0] +
+                                 " is waiting or dead (delivered ones are in the pathway's "
+                                 "history as NotificationDelivered)"));
+  }
+  nlohmann::json v = DeliveryView(**d);
+  v["notification"] = (*d)->notification;
+  c.respond(Json(200, v));
+}
+
+void Api::Impl::ReplayDelivery(Call& c) {
+  if (!NotifierReady(c)) return;
+  Fields f(c.req.body, {});
+  if (!f.ok()) return c.respond(f.Problem());
+  const auto id = ParseUnsigned(c.params[0]);
+  if (!id) return c.respond(Problem(404, "not-found", "no delivery " + c.params[0]));
+  auto d = options.notifier->Replay(*id);
+  if (!d.ok()) {
+    if (d.status().code() == StatusCode::kFailedPrecondition) {
+      return c.respond(Problem(409, "not-dead", d.status().message()));
+    }
+    return c.respond(ProblemFor(d.status()));
+  }
+  c.respond(Json(202, DeliveryView(*d)));
+}
+
+void Api::Impl::Endpoints(Call& c) {
+  if (!NotifierReady(c)) return;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : options.notifier->Endpoints()) {
+    nlohmann::json v = {{"name", e.name},
+                        {"party", e.party},
+                        {"channel", e.channel},
+                        {"target", e.target},
+                        {"enabled", e.health.disabled_at == 0},
+                        {"failing_since", Iso(e.health.failing_since)},
+                        {"last_delivered_at", Iso(e.health.last_delivered_at)}};
+    if (e.health.disabled_at != 0) {
+      v["disabled_at"] = Iso(e.health.disabled_at);
+      v["disabled_reason"] = e.health.disabled_reason;
+    }
+    list.push_back(std::move(v));
+  }
+  c.respond(Json(200, {{"endpoints", list}}));
+}
+
+void Api::Impl::EnableEndpoint(Call& c) {
+  if (!NotifierReady(c)) return;
+  Fields f(c.req.body, {});
+  if (!f.ok()) return c.respond(f.Problem());
+  if (Status st = options.notifier->Enable(c.params[0]); !st.ok()) {
+    return c.respond(ProblemFor(st));
+  }
+  c.respond(Json(200, {{"name", c.params[0]}, {"enabled", true}}));
+}
+
+// A partner's signed callback: {pathway_id, trigger, payload?}, verified like our own webhooks
+// (Standard Webhooks), fired as the party on the pathway. The webhook-id is the command id,
+// so a partner that retries gets the first answer again.
+void Api::Impl::Callback(Call& c) {
+  if (!NotifierReady(c)) return;
+  const std::string& party = c.params[0];
+  const config::PartyChannels* pc = options.notifier->config().Find(party);
+  if (pc == nullptr || !pc->inbound) {
+    return c.respond(Problem(404, "not-found", "party " + party + " sends no callbacks here"));
+  }
+  std::vector<std::string> keys;
+  for (const auto& secret : pc->inbound->secrets) {
+    if (auto key = notify::ParseWebhookSecret(secret); key.ok()) keys.push_back(*key);
+  }
+  const std::string& id = c.req.Header("webhook-id");
+  Status verified = notify::VerifyWebhook(
+      keys, id, c.req.Header("webhook-timestamp"), c.req.Header("webhook-signature"), c.req.body,
+      (options.wall_clock != nullptr ? options.wall_clock : options.clock)->NowMs() / 1000);
+  if (id.empty() || id.size() > 200 || !verified.ok()) {
+    return c.respond(
+        Problem(401, "invalid-signature",
+                id.empty() ? std::string("the webhook-id header is missing") : verified.message()));
+  }
+  Fields f(c.req.body, {"pathway_id", "trigger", "payload"});
+  std::string pathway = f.Text("pathway_id", true, 200);
+  std::string trigger = f.Text("trigger", true, 100);
+  nlohmann::json payload = f.Object("payload");
+  if (!f.ok()) return c.respond(f.Problem());
+  const auto& allowed = pc->inbound->triggers;
+  if (std::find(allowed.begin(), allowed.end(), trigger) == allowed.end()) {
+    return c.respond(
+        Problem(403, "forbidden", "party " + party + " may not fire `" + trigger + "`"));
+  }
+  storage::CommandRequest r;
+  r.pathway_id = std::move(pathway);
+  r.command_id = "callback:" + party + ":" + id;
+  r.fingerprint = TokenHash(c.req.body);
+  r.actor = {party, "partner"};
+  r.command = runtime::FireTrigger{std::move(trigger), std::move(payload)};
+  auto call = std::make_shared<Call>(std::move(c));
+  options.store->ExecuteAsync(std::move(r), [call](Result<AppendResult> result) {
+    if (!result.ok()) return call->respond(ProblemFor(result.status()));
+    call->respond(Written(200, *result));
+  });
+}
+
+}  // namespace pathways::api

@@ -1,0 +1,100 @@
+#pragma once
+// The notifications file (config/notifications.yaml; docs/notifications.md documents every
+// key): how each party of the pathway definitions is reached (webhook, email, counsellor
+// inbox), which callbacks it may send, the retry schedule, and the SMTP server. *What* a party
+// hears, and with which data, is the definition's (its `parties` and `notify` effects).
+//
+// Every problem is reported as FILE:LINE:COL. Secrets are checked but never echoed.
+// Thread-safe: free functions.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflows/diagnostics.hpp"
+
+namespace pathways::config {
+
+struct WebhookTarget {
+  std::string url;                   // http:// or https://
+  std::vector<std::string> secrets;  // whsec_…, all used to sign while rotating
+  std::string ca_file;               // extra trust for https; empty: the system's
+};
+
+struct EmailTarget {
+  std::vector<std::string> to;
+  std::string language = "da";  // da | en: which templates
+};
+
+// Signed callbacks a party may send (POST /v1/callbacks/{party}): the secrets it signs with
+// and the triggers it may fire.
+struct InboundTarget {
+  std::vector<std::string> secrets;
+  std::vector<std::string> triggers;
+};
+
+// Inbox recipients: user ids, or kContactPerson for the pathway's contact person (or the user
+// a request names, such as the counsellor who raised a risk).
+inline constexpr const char* kContactPerson = "contact_person";
+
+struct PartyChannels {
+  std::string party;
+  int line = 0;  // where the party's entry stands, for checks against the definitions
+  int column = 0;
+  std::optional<WebhookTarget> webhook;
+  std::optional<EmailTarget> email;
+  std::vector<std::string> inbox;
+  std::optional<InboundTarget> inbound;
+};
+
+struct SmtpSettings {
+  std::string url;  // smtp://host:port (STARTTLS) or smtps://host:port
+  std::string from;
+  std::string username;
+  std::string password;  // read from `password_file`
+  bool require_tls = true;
+  std::string ca_file;
+};
+
+struct NotifyConfig {
+  std::string file;  // where it was read from; empty: no file (nothing external configured)
+  // Delays before attempt 2, 3, …: Standard Webhooks' schedule by default.
+  std::vector<std::chrono::milliseconds> retry_delays = {
+      std::chrono::seconds(5), std::chrono::minutes(5), std::chrono::minutes(30),
+      std::chrono::hours(2),   std::chrono::hours(5),   std::chrono::hours(10),
+      std::chrono::hours(14),  std::chrono::hours(20),  std::chrono::hours(24)};
+  double jitter = 0.2;
+  // An endpoint that has failed without a success for this long is disabled.
+  std::chrono::milliseconds disable_after = std::chrono::hours(24 * 5);
+  std::chrono::milliseconds timeout = std::chrono::seconds(15);
+  int workers = 8;  // webhook deliveries in flight at once
+  std::optional<SmtpSettings> smtp;
+  std::vector<std::string> administrators;  // email addresses told of a disabled endpoint
+  std::string templates_dir;                // email templates
+  std::map<std::string, PartyChannels> parties;
+
+  const PartyChannels* Find(const std::string& party) const {
+    auto it = parties.find(party);
+    return it == parties.end() ? nullptr : &it->second;
+  }
+};
+
+struct NotifyConfigResult {
+  NotifyConfig config;
+  std::vector<workflows::Diagnostic> diagnostics;  // non-empty: do not start
+};
+
+NotifyConfigResult LoadNotifyConfig(const std::string& path);
+
+// Checks the file against the parties the loaded definitions declare: every configured party
+// exists somewhere, and the inbox is only for internal parties (`external` maps each known
+// party to whether it is external).
+std::vector<workflows::Diagnostic> CheckParties(const NotifyConfig& c,
+                                                const std::map<std::string, bool>& external);
+
+// "250ms", "5s", "5m", "2h", "5d" as milliseconds; nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseInterval(std::string_view text);
+
+}  // namespace pathways::config

@@ -1,0 +1,964 @@
+#include "adapters/notify/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "adapters/notify/email_sender.hpp"
+#include "adapters/notify/email_text.hpp"
+#include "adapters/notify/payload.hpp"
+#include "adapters/notify/retry_policy.hpp"
+#include "adapters/notify/webhook_sender.hpp"
+#include "adapters/notify/webhook_signature.hpp"
+#include "engine/codec/event_json.hpp"
+
+namespace pathways::notify {
+
+using storage::Channel;
+using storage::Delivery;
+
+namespace {
+
+constexpr TimestampMs kNever = std::numeric_limits<TimestampMs>::max();
+constexpr std::size_t kIngestBatch = 256;
+constexpr auto kLoopTick = std::chrono::milliseconds(250);
+constexpr auto kPruneEvery = std::chrono::seconds(10);
+const Actor kNotifier{"system", "notifier"};
+// System stream for what the adapters tell administrators (EndpointDisabled, EndpointEnabled).
+constexpr const char* kNotifyStream = "$notify";
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string EndpointName(const std::string& party, Channel c) {
+  return party + "." + std::string(storage::ChannelName(c));
+}
+
+// How an attempt ended, handed from a worker (or a recording callback) to the adapter's loop.
+struct Done {
+  enum class Kind { kDelivered, kRetry, kDead, kRerouted } kind = Kind::kDelivered;
+  Delivery delivery;
+  std::string error;
+  TimestampMs next_at = 0;
+  Status recorded = Status::Ok();  // the RecordDelivery command's outcome, when there was one
+};
+
+}  // namespace
+
+struct Dispatcher::Shared {
+  explicit Shared(DispatcherOptions o)
+      : options(std::move(o)), ledger(*options.store), config(options.config) {
+    if (options.random == nullptr) {
+      owned_random = std::make_unique<CryptoRandom>();
+      options.random = owned_random.get();
+    }
+    policy.delays = config.retry_delays;
+    policy.jitter = config.jitter;
+    for (const auto& [party, p] : config.parties) {
+      if (!p.webhook) continue;
+      WebhookEndpoint e;
+      e.url = p.webhook->url;
+      e.timeout = config.timeout;
+      e.ca_file = p.webhook->ca_file;
+      for (const auto& secret : p.webhook->secrets) {
+        if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
+      }
+      webhooks[party] = std::move(e);
+    }
+    if (config.smtp) {
+      smtp.url = config.smtp->url;
+      smtp.from = config.smtp->from;
+      smtp.username = config.smtp->username;
+      smtp.password = config.smtp->password;
+      smtp.require_tls = config.smtp->require_tls;
+      smtp.ca_file = config.smtp->ca_file;
+      smtp.timeout = config.timeout;
+    }
+  }
+
+  DispatcherOptions options;
+  storage::DeliveryLedger ledger;
+  const config::NotifyConfig& config;
+  std::unique_ptr<RandomSource> owned_random;
+  RetryPolicy policy;
+  std::map<std::string, WebhookEndpoint> webhooks;  // by party, keys parsed once
+  SmtpServer smtp;
+  EmailTemplates templates;
+  std::vector<Adapter*> adapters;
+  std::atomic<std::uint64_t> dead_letters{0};
+
+  mutable std::mutex health_mu;
+  std::map<std::string, storage::EndpointHealth> health;  // guarded by health_mu
+  std::mutex random_mu;
+
+  TimestampMs Now() const { return options.clock->NowMs(); }
+
+  definition::DefinitionCatalog::Ptr DefinitionOf(const nlohmann::json& row) const {
+    const nlohmann::json def = row.value("definition", nlohmann::json::object());
+    return options.catalog->Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
+  }
+
+  bool IsInternal(const nlohmann::json& row) const {
+    auto def = DefinitionOf(row);
+    if (def == nullptr) return false;  // unknown: treated as external, the stricter
+    for (const auto& p : def->parties) {
+      if (p.id == Text(row, "party")) return !p.external;
+    }
+    return false;
+  }
+
+  // The channels that reach a row's party now.
+  std::vector<Channel> ChannelsFor(const nlohmann::json& row) const {
+    const std::string party = Text(row, "party");
+    const config::PartyChannels* pc = config.Find(party);
+    const bool internal = IsInternal(row);
+    std::vector<Channel> out;
+    if (pc != nullptr && pc->webhook && !internal) out.push_back(Channel::kWebhook);
+    if (pc != nullptr && pc->email) out.push_back(Channel::kEmail);
+    // The counsellor is reached in the inbox unless configured otherwise.
+    if (internal && (pc == nullptr ? party == "counsellor" : !pc->inbox.empty())) {
+      out.push_back(Channel::kInbox);
+    }
+    if (out.empty()) out.push_back(Channel::kNone);
+    return out;
+  }
+
+  Delivery NewDelivery(std::uint64_t position, const nlohmann::json& row, Channel c,
+                       TimestampMs now) const {
+    Delivery d;
+    d.id = storage::DeliveryId(position, c);
+    d.channel = c;
+    d.created_at = now;
+    d.next_at = now;
+    d.endpoint = EndpointName(Text(row, "party"), c);
+    d.notification = row;
+    return d;
+  }
+
+  std::optional<std::chrono::milliseconds> NextDelay(std::size_t failed) {
+    std::lock_guard lock(random_mu);
+    return policy.NextDelay(failed, *options.random);
+  }
+
+  // The endpoint's health; false when it is disabled (`why` says since when and why).
+  bool Usable(const std::string& endpoint, std::string& why) const {
+    std::lock_guard lock(health_mu);
+    auto it = health.find(endpoint);
+    if (it == health.end() || it->second.disabled_at == 0) return true;
+    why = "endpoint " + endpoint + " is disabled since " +
+          codec::FormatIso8601(it->second.disabled_at) + ": " + it->second.disabled_reason;
+    return false;
+  }
+
+  void Succeeded(const std::string& endpoint) {
+    std::optional<storage::EndpointHealth> changed;
+    {
+      std::lock_guard lock(health_mu);
+      storage::EndpointHealth& h = health[endpoint];
+      h.name = endpoint;
+      h.last_delivered_at = Now();
+      if (h.failing_since != 0) {
+        h.failing_since = 0;
+        changed = h;
+      }
+    }
+    if (changed) Persist(*changed);
+  }
+
+  // A failed attempt: the endpoint is disabled when it answered 410 or has failed without a
+  // success for `disable_after`.
+  void Failed(const std::string& endpoint, bool gone, const std::string& error) {
+    std::optional<storage::EndpointHealth> changed;
+    bool disabled = false;
+    const TimestampMs now = Now();
+    {
+      std::lock_guard lock(health_mu);
+      storage::EndpointHealth& h = health[endpoint];
+      h.name = endpoint;
+      if (h.disabled_at != 0) return;
+      if (h.failing_since == 0) {
+        h.failing_since = now;
+        changed = h;
+      }
+      if (gone || now - h.failing_since >= config.disable_after.count()) {
+        h.disabled_at = now;
+        h.disabled_reason =
+            gone ? "the receiver answered 410 Gone"
+                 : "failing since " + codec::FormatIso8601(h.failing_since) + ": " + error;
+        changed = h;
+        disabled = true;
+      }
+    }
+    if (changed) Persist(*changed);
+    if (disabled) TellAdministrators(*changed);
+  }
+
+  void Persist(const storage::EndpointHealth& h) {
+    if (Status st = ledger.PutEndpoint(h); !st.ok()) {
+      spdlog::error("notify: cannot record the health of {}: {}", h.name, st.ToString());
+    }
+  }
+
+  void RecordEndpointChange(const std::string& type, const storage::EndpointHealth& h) {
+    AppendRequest r;
+    r.stream_id = kNotifyStream;
+    r.command_id = type + ":" + h.name + ":" + std::to_string(Now());
+    r.actor = kNotifier;
+    r.events.push_back(
+        {type,
+         1,
+         {{"endpoint", h.name}, {"reason", h.disabled_reason}, {"failing_since", h.failing_since}},
+         {}});
+    options.store->AppendAsync(std::move(r), [name = h.name, type](Result<AppendResult> done) {
+      if (!done.ok()) {
+        spdlog::error("notify: cannot record {} of {}: {}", type, name, done.status().ToString());
+      }
+    });
+  }
+
+  void TellAdministrators(const storage::EndpointHealth& h) {
+    spdlog::error("notify: endpoint {} disabled: {}", h.name, h.disabled_reason);
+    RecordEndpointChange("EndpointDisabled", h);
+    if (config.administrators.empty() || !config.smtp) return;
+    EmailSender sender;
+    for (const std::string& to : config.administrators) {
+      EmailMessage m;
+      m.to = to;
+      m.subject = "Pathways: endpoint " + h.name + " er slået fra (disabled)";
+      m.text = "Pathways har slået endpoint " + h.name + " fra: " + h.disabled_reason +
+               ".\nNye leverancer til det går til dead letters. Slå det til igen med\n"
+               "  POST /v1/admin/endpoints/" +
+               h.name +
+               "/enable\nog send dead letters igen med POST "
+               "/v1/admin/dead-letters/{id}/replay.\n\n"
+               "Pathways disabled endpoint " +
+               h.name + ": " + h.disabled_reason +
+               ".\nNew deliveries to it go to dead letters until it is enabled again.\n";
+      m.message_id = "endpoint-" + h.name + "-" + std::to_string(h.disabled_at) + "@pathways";
+      EmailResult r = sender.Send(smtp, m);
+      if (!r.sent) spdlog::error("notify: cannot email {}: {}", to, r.error);
+    }
+  }
+
+  Adapter* AdapterFor(Channel c) const;
+};
+
+// ---- one adapter: a loop thread, and workers for the channels that talk to the network ----
+
+class Dispatcher::Adapter {
+ public:
+  Adapter(Shared& shared, std::string name, std::vector<Channel> channels, std::size_t workers)
+      : s_(shared), name_(std::move(name)), channels_(std::move(channels)), workers_(workers) {}
+
+  ~Adapter() { Stop(); }
+
+  const std::string& name() const { return name_; }
+  bool Handles(Channel c) const {
+    return std::find(channels_.begin(), channels_.end(), c) != channels_.end();
+  }
+
+  Status Start() {
+    Result<std::uint64_t> cp = s_.ledger.Checkpoint(name_);
+    if (!cp.ok()) return cp.status();
+    std::uint64_t waiting = 0;
+    for (Channel c : channels_) {
+      Result<std::uint64_t> n = s_.ledger.CountWaiting(c);
+      if (!n.ok()) return n.status();
+      waiting += *n;
+    }
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_ = *cp;
+      waiting_ = waiting;
+      next_due_ = 0;
+      stopping_ = false;
+    }
+    for (std::size_t i = 0; i < workers_; ++i) threads_.emplace_back([this] { Work(); });
+    loop_ = std::thread([this] { Loop(); });
+    return Status::Ok();
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ && !loop_.joinable()) return;
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    {
+      // Outcomes being recorded come back through callbacks that need this adapter.
+      std::unique_lock lock(mu_);
+      done_cv_.wait_for(lock, std::chrono::seconds(15), [&] { return recording_ == 0; });
+    }
+    s_.ledger.Wake();
+    if (loop_.joinable()) loop_.join();
+  }
+
+  // Something waiting may be due now (a replay, a reroute): look at the queue again.
+  void Poke(std::uint64_t added) {
+    {
+      std::lock_guard lock(mu_);
+      next_due_ = 0;
+      waiting_ += added;
+    }
+    s_.ledger.Wake();
+  }
+
+  AdapterStats Stats(std::uint64_t head) const {
+    std::lock_guard lock(mu_);
+    AdapterStats st;
+    st.adapter = name_;
+    st.checkpoint = checkpoint_;
+    st.lag_events = head > checkpoint_ ? head - checkpoint_ : 0;
+    st.waiting = waiting_;
+    st.in_flight = in_flight_.size();
+    st.attempts = attempts_;
+    st.failures = failures_;
+    st.delivered = delivered_;
+    st.dead_lettered = dead_lettered_;
+    return st;
+  }
+
+  bool Idle(std::uint64_t head, TimestampMs until) const {
+    std::lock_guard lock(mu_);
+    return checkpoint_ >= head && in_flight_.empty() && done_.empty() && next_due_ > until;
+  }
+
+ private:
+  // ---- the loop: route new outbox rows, take due deliveries, settle outcomes ----
+  void Loop() {
+    auto last_prune = std::chrono::steady_clock::now();
+    for (;;) {
+      const std::uint64_t seen = s_.ledger.WakeCount();
+      std::vector<Done> done;
+      bool room = false;
+      TimestampMs next_due = kNever;
+      std::uint64_t checkpoint = 0;
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_ && recording_ == 0 && done_.empty()) break;
+        done.assign(std::make_move_iterator(done_.begin()), std::make_move_iterator(done_.end()));
+        done_.clear();
+      }
+      for (Done& d : done) Settle(std::move(d));
+      {
+        std::lock_guard lock(mu_);
+        room = !stopping_ && in_flight_.size() < s_.options.max_in_flight;
+      }
+      if (room) Ingest();
+      const TimestampMs now = s_.Now();
+      {
+        std::lock_guard lock(mu_);
+        room = !stopping_ && in_flight_.size() < s_.options.max_in_flight;
+        next_due = next_due_;
+        checkpoint = checkpoint_;
+      }
+      if (room && now >= next_due) {
+        LoadDue(now);
+        std::lock_guard lock(mu_);
+        next_due = next_due_;
+      }
+      if (workers_ == 0) AttemptInline();
+      if (name_ == "inbox" && std::chrono::steady_clock::now() - last_prune > kPruneEvery) {
+        last_prune = std::chrono::steady_clock::now();
+        PruneOutbox();
+      }
+      auto wait = kLoopTick;
+      if (next_due != kNever && next_due > now) {
+        wait = std::min(wait, std::chrono::milliseconds(next_due - now));
+      } else if (next_due <= now && room) {
+        wait = std::chrono::milliseconds(1);
+      }
+      {
+        std::lock_guard lock(mu_);
+        if (!done_.empty() || (stopping_ && recording_ == 0)) continue;
+      }
+      s_.ledger.WaitForCommit(room ? checkpoint : std::numeric_limits<std::uint64_t>::max(), wait,
+                              seen);
+    }
+  }
+
+  void Ingest() {
+    std::uint64_t from = 0;
+    {
+      std::lock_guard lock(mu_);
+      from = checkpoint_;
+    }
+    const std::uint64_t head = s_.ledger.CommittedPosition();
+    if (head <= from) return;
+    auto rows = s_.ledger.ReadOutbox(from, kIngestBatch);
+    if (!rows.ok()) {
+      spdlog::error("notify {}: cannot read the outbox: {}", name_, rows.status().ToString());
+      return;
+    }
+    // Every row up to the head is routed, unless the page was full of rows at or below it.
+    std::uint64_t to = head;
+    std::uint64_t last = from;
+    bool more = rows->size() == kIngestBatch;
+    std::vector<Delivery> fresh;
+    const TimestampMs now = s_.Now();
+    for (auto& [position, row] : *rows) {
+      if (position > head) {  // a row of a group not announced yet: the next round takes it
+        more = false;
+        break;
+      }
+      for (Channel c : s_.ChannelsFor(row)) {
+        if (Handles(c)) fresh.push_back(s_.NewDelivery(position, row, c, now));
+      }
+      last = position;
+    }
+    if (more) to = last;
+    if (Status st = s_.ledger.Enqueue(name_, to, fresh); !st.ok()) {
+      spdlog::error("notify {}: cannot record new deliveries: {}", name_, st.ToString());
+      return;
+    }
+    std::lock_guard lock(mu_);
+    checkpoint_ = to;
+    waiting_ += fresh.size();
+    for (Delivery& d : fresh) {
+      in_flight_.insert(d.id);
+      ready_.push_back(std::move(d));
+    }
+    if (!fresh.empty()) work_cv_.notify_all();
+  }
+
+  void LoadDue(TimestampMs now) {
+    std::size_t in_flight = 0;
+    {
+      std::lock_guard lock(mu_);
+      in_flight = in_flight_.size();
+    }
+    const std::size_t room =
+        s_.options.max_in_flight - std::min(in_flight, s_.options.max_in_flight);
+    bool truncated = false;
+    std::vector<Delivery> due;
+    for (Channel c : channels_) {
+      auto found = s_.ledger.Due(c, now, in_flight + room);
+      if (!found.ok()) {
+        spdlog::error("notify {}: cannot read the queue: {}", name_, found.status().ToString());
+        return;
+      }
+      truncated = truncated || found->size() == in_flight + room;
+      for (Delivery& d : *found) due.push_back(std::move(d));
+    }
+    TimestampMs next = kNever;
+    for (Channel c : channels_) {
+      auto n = s_.ledger.NextDueAfter(c, now);
+      if (n.ok() && n->has_value()) next = std::min(next, **n);
+    }
+    std::lock_guard lock(mu_);
+    std::size_t added = 0;
+    for (Delivery& d : due) {
+      if (added == room) {
+        truncated = true;
+        break;
+      }
+      if (!in_flight_.insert(d.id).second) continue;
+      ready_.push_back(std::move(d));
+      ++added;
+    }
+    next_due_ = truncated ? 0 : std::min(next, next_due_ == 0 ? kNever : next_due_);
+    if (added > 0) work_cv_.notify_all();
+  }
+
+  // ---- attempts ----
+  void Work() {
+    WebhookSender webhook;
+    EmailSender email;
+    for (;;) {
+      Delivery d;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
+        if (stopping_) return;  // what is ready stays waiting in the ledger
+        d = std::move(ready_.front());
+        ready_.pop_front();
+        ++attempts_;
+      }
+      Finish(Attempt(std::move(d), webhook, email));
+    }
+  }
+
+  void AttemptInline() {
+    std::deque<Delivery> ready;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      ready.swap(ready_);
+      attempts_ += ready.size();
+    }
+    for (Delivery& d : ready) Finish(AttemptHere(std::move(d)));
+  }
+
+  Done Attempt(Delivery d, WebhookSender& webhook, EmailSender& email) {
+    Done out;
+    std::string why;
+    if (!s_.Usable(d.endpoint, why)) return Dead(std::move(d), why);
+    const nlohmann::json& row = d.notification;
+    const std::string party = Text(row, "party");
+    const config::PartyChannels* pc = s_.config.Find(party);
+    if (d.channel == Channel::kWebhook && (pc == nullptr || !pc->webhook)) {
+      return Dead(std::move(d), "party " + party + " has no webhook configured any more");
+    }
+    if (d.channel == Channel::kEmail && (pc == nullptr || !pc->email)) {
+      return Dead(std::move(d), "party " + party + " has no email configured any more");
+    }
+    Result<Payload> payload = PayloadOf(row);
+    if (!payload.ok()) return Retry(std::move(d), payload.status().ToString(), std::nullopt);
+
+    if (d.channel == Channel::kWebhook) {
+      WebhookMessage m;
+      m.id = WebhookId(d);
+      m.timestamp = s_.Now() / 1000;
+      m.body = payload->body.dump();
+      DeliveryResult r = webhook.Send(s_.webhooks.at(party), m);
+      d.notification["sent"] = {{"categories", payload->categories},
+                                {"personal", payload->personal}};
+      if (r.outcome == DeliveryOutcome::kDelivered) {
+        s_.Succeeded(d.endpoint);
+        return Delivered(std::move(d), pc->webhook->url);
+      }
+      s_.Failed(d.endpoint, r.outcome == DeliveryOutcome::kGone, r.error);
+      if (r.outcome == DeliveryOutcome::kGone) return Dead(std::move(d), r.error);
+      return Retry(std::move(d), r.error, r.retry_after);
+    }
+    // Email: one message per address, the same Message-ID for every attempt.
+    const EmailText words = s_.templates.Render(*payload, pc->email->language);
+    d.notification["sent"] = {{"categories", payload->categories}, {"personal", payload->personal}};
+    for (const std::string& to : pc->email->to) {
+      EmailMessage m;
+      m.to = to;
+      m.subject = words.subject;
+      m.text = words.text;
+      m.html = words.html;
+      m.message_id = WebhookId(d) + "@pathways";
+      EmailResult r = email.Send(s_.smtp, m);
+      if (!r.sent) {
+        s_.Failed(d.endpoint, false, r.error);
+        if (r.permanent) return Dead(std::move(d), r.error);
+        return Retry(std::move(d), r.error, std::nullopt);
+      }
+    }
+    s_.Succeeded(d.endpoint);
+    std::string recipients;
+    for (const auto& to : pc->email->to) recipients += (recipients.empty() ? "" : ", ") + to;
+    return Delivered(std::move(d), recipients);
+  }
+
+  // The inbox adapter's channels: no network, so attempts run in its loop.
+  Done AttemptHere(Delivery d) {
+    const nlohmann::json& row = d.notification;
+    const std::string party = Text(row, "party");
+    if (d.channel == Channel::kNone) {
+      // Replayed once a channel was configured: route it anew.
+      std::vector<Channel> now = s_.ChannelsFor(row);
+      if (now.size() == 1 && now[0] == Channel::kNone) {
+        return Dead(std::move(d),
+                    "party " + party + " has no channel in " +
+                        (s_.config.file.empty() ? std::string("the config") : s_.config.file));
+      }
+      std::vector<Delivery> routed;
+      for (Channel c : now) routed.push_back(s_.NewDelivery(d.position(), row, c, s_.Now()));
+      if (Status st = s_.ledger.Enqueue("", 0, routed); !st.ok()) {
+        return Retry(std::move(d), st.ToString(), std::nullopt);
+      }
+      for (Channel c : now) {
+        if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);
+      }
+      Done out;
+      out.kind = Done::Kind::kRerouted;
+      out.delivery = std::move(d);
+      return out;
+    }
+    // Inbox: the configured users; `contact_person` is the user the request names (such as
+    // the counsellor who raised a risk) or else the pathway's contact person.
+    const config::PartyChannels* pc = s_.config.Find(party);
+    std::vector<std::string> wanted =
+        pc == nullptr ? std::vector<std::string>{config::kContactPerson} : pc->inbox;
+    std::string recipients;
+    for (std::string user : wanted) {
+      if (user == config::kContactPerson) {
+        user = !Text(row, "user").empty() ? Text(row, "user") : Text(row, "contact_person");
+      }
+      if (!user.empty()) recipients += (recipients.empty() ? "" : ", ") + user;
+    }
+    if (recipients.empty()) {
+      return Dead(std::move(d), "no one to tell: the pathway has no contact person");
+    }
+    d.notification["sent"] = {{"categories", row.value("categories", nlohmann::json::array())},
+                              {"personal", false}};
+    return Delivered(std::move(d), recipients);
+  }
+
+  Result<Payload> PayloadOf(const nlohmann::json& row) const {
+    std::vector<std::string> categories;
+    for (const auto& c : row.value("categories", nlohmann::json::array())) {
+      if (c.is_string()) categories.push_back(c.get<std::string>());
+    }
+    PersonalView personal;
+    if (const auto scopes = PersonalScopesFor(categories); !scopes.empty()) {
+      Result<PersonalView> read = ReadPersonal(*s_.options.store, Text(row, "pathway_id"), scopes);
+      if (!read.ok()) return read.status();
+      personal = std::move(*read);
+    }
+    auto def = s_.DefinitionOf(row);
+    return BuildPayload(row, def.get(), personal);
+  }
+
+  Done Delivered(Delivery d, std::string recipient) {
+    Done out;
+    out.kind = Done::Kind::kDelivered;
+    out.delivery = std::move(d);
+    out.error = std::move(recipient);  // carried to the record
+    return out;
+  }
+
+  Done Dead(Delivery d, std::string error) {
+    Done out;
+    out.kind = Done::Kind::kDead;
+    out.delivery = std::move(d);
+    out.error = std::move(error);
+    return out;
+  }
+
+  Done Retry(Delivery d, std::string error, std::optional<std::chrono::seconds> retry_after) {
+    std::optional<std::chrono::milliseconds> delay = s_.NextDelay(d.attempts + 1);
+    if (!delay) return Dead(std::move(d), std::move(error));
+    if (retry_after) delay = std::max<std::chrono::milliseconds>(*delay, *retry_after);
+    Done out;
+    out.kind = Done::Kind::kRetry;
+    out.delivery = std::move(d);
+    out.error = std::move(error);
+    out.next_at = s_.Now() + delay->count();
+    return out;
+  }
+
+  // Delivered and dead letters are recorded in the pathway's history first; the ledger is
+  // settled once that is durable (so a crash in between sends again, never loses).
+  void Finish(Done done) {
+    if (done.kind != Done::Kind::kDelivered && done.kind != Done::Kind::kDead) {
+      return Hand(std::move(done));
+    }
+    const Delivery& d = done.delivery;
+    const nlohmann::json& row = d.notification;
+    const nlohmann::json sent = row.value("sent", nlohmann::json::object());
+    runtime::RecordDelivery r;
+    r.notification_id = Text(row, "notification_id");
+    r.party = Text(row, "party");
+    r.channel = std::string(storage::ChannelName(d.channel));
+    r.delivered = done.kind == Done::Kind::kDelivered;
+    r.attempts = d.attempts + 1;
+    if (r.delivered) {
+      r.recipient = done.error;
+    } else {
+      r.last_error = done.error;
+    }
+    r.message_id = d.channel == Channel::kWebhook || d.channel == Channel::kEmail ? WebhookId(d)
+                                                                                  : std::string();
+    for (const auto& c : sent.value("categories", nlohmann::json::array())) {
+      if (c.is_string()) r.categories.push_back(c.get<std::string>());
+    }
+    r.personal = sent.value("personal", false);
+    storage::CommandRequest request;
+    request.pathway_id = Text(row, "pathway_id");
+    request.command_id = "delivery:" + std::to_string(d.id) + ":" + std::to_string(d.replays) +
+                         (r.delivered ? ":delivered" : ":dead");
+    request.causation_id = r.notification_id;
+    request.actor = kNotifier;
+    request.command = std::move(r);
+    {
+      std::lock_guard lock(mu_);
+      ++recording_;
+    }
+    auto shared_done = std::make_shared<Done>(std::move(done));
+    s_.options.store->ExecuteAsync(std::move(request), [this, shared_done](Result<AppendResult> a) {
+      shared_done->recorded = a.ok() ? Status::Ok() : a.status();
+      {
+        std::lock_guard lock(mu_);
+        done_.push_back(std::move(*shared_done));
+        --recording_;
+      }
+      done_cv_.notify_all();
+      s_.ledger.Wake();
+    });
+  }
+
+  void Hand(Done done) {
+    {
+      std::lock_guard lock(mu_);
+      done_.push_back(std::move(done));
+    }
+    s_.ledger.Wake();
+  }
+
+  // In the loop: the ledger follows the outcome.
+  void Settle(Done done) {
+    Delivery& d = done.delivery;
+    const std::uint64_t id = d.id;
+    if (!done.recorded.ok()) {
+      if (done.recorded.code() == StatusCode::kClosed) {
+        // Shutting down: the delivery stays waiting and goes again after the restart.
+        std::lock_guard lock(mu_);
+        in_flight_.erase(id);
+        return;
+      }
+      spdlog::error("notify {}: the outcome of delivery {} could not be recorded: {}", name_, id,
+                    done.recorded.ToString());
+    }
+    Status st = Status::Ok();
+    switch (done.kind) {
+      case Done::Kind::kDelivered:
+      case Done::Kind::kRerouted: st = s_.ledger.Finish(d); break;
+      case Done::Kind::kRetry: st = s_.ledger.Reschedule(d, done.next_at, done.error); break;
+      case Done::Kind::kDead: st = s_.ledger.Bury(d, s_.Now(), done.error); break;
+    }
+    if (!st.ok()) spdlog::error("notify {}: {}", name_, st.ToString());
+    if (done.kind == Done::Kind::kDead) {
+      ++s_.dead_letters;
+      spdlog::warn("notify {}: delivery {} ({}) is a dead letter: {}", name_, id, d.endpoint,
+                   done.error);
+    }
+    std::lock_guard lock(mu_);
+    in_flight_.erase(id);
+    switch (done.kind) {
+      case Done::Kind::kDelivered:
+        ++delivered_;
+        --waiting_;
+        break;
+      case Done::Kind::kRerouted: --waiting_; break;
+      case Done::Kind::kRetry:
+        ++failures_;
+        next_due_ = next_due_ == 0 ? 0 : std::min(next_due_, done.next_at);
+        break;
+      case Done::Kind::kDead:
+        ++failures_;
+        ++dead_lettered_;
+        --waiting_;
+        break;
+    }
+  }
+
+  void PruneOutbox() {
+    std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
+    for (Adapter* a : s_.adapters) {
+      std::lock_guard lock(a->mu_);
+      lowest = std::min(lowest, a->checkpoint_);
+    }
+    if (lowest == 0 || lowest == std::numeric_limits<std::uint64_t>::max()) return;
+    if (Status st = s_.ledger.PruneOutbox(lowest); !st.ok()) {
+      spdlog::warn("notify: cannot prune the outbox: {}", st.ToString());
+    }
+  }
+
+  Shared& s_;
+  const std::string name_;
+  const std::vector<Channel> channels_;
+  const std::size_t workers_;
+  std::thread loop_;
+  std::vector<std::thread> threads_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // workers wait for ready deliveries
+  std::condition_variable done_cv_;  // Stop waits for outcomes being recorded
+  bool stopping_ = false;
+  std::uint64_t checkpoint_ = 0;
+  TimestampMs next_due_ = 0;  // 0: look at the queue; kNever: nothing waits
+  std::deque<Delivery> ready_;
+  std::unordered_set<std::uint64_t> in_flight_;  // ready, being attempted, or being settled
+  std::deque<Done> done_;
+  std::size_t recording_ = 0;
+  std::uint64_t waiting_ = 0;
+  std::uint64_t attempts_ = 0, failures_ = 0, delivered_ = 0, dead_lettered_ = 0;
+};
+
+Dispatcher::Adapter* Dispatcher::Shared::AdapterFor(Channel c) const {
+  for (Adapter* a : adapters) {
+    if (a->Handles(c)) return a;
+  }
+  return nullptr;
+}
+
+// ---- the dispatcher ----
+
+Dispatcher::Dispatcher(DispatcherOptions options)
+    : shared_(std::make_unique<Shared>(std::move(options))) {
+  const std::size_t webhook_workers = static_cast<std::size_t>(shared_->config.workers);
+  adapters_.push_back(std::make_unique<Adapter>(*shared_, "webhook", std::vector{Channel::kWebhook},
+                                                webhook_workers));
+  adapters_.push_back(std::make_unique<Adapter>(*shared_, "email", std::vector{Channel::kEmail},
+                                                shared_->options.email_workers));
+  adapters_.push_back(std::make_unique<Adapter>(*shared_, "inbox",
+                                                std::vector{Channel::kInbox, Channel::kNone}, 0));
+  for (auto& a : adapters_) shared_->adapters.push_back(a.get());
+}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+Status Dispatcher::Start() {
+  if (started_) return Status::Ok();
+  if (!shared_->config.templates_dir.empty()) {
+    for (const auto& d : shared_->templates.Load(shared_->config.templates_dir)) {
+      return Status::InvalidArgument(d.ToString());
+    }
+  }
+  Result<std::vector<storage::EndpointHealth>> health = shared_->ledger.Endpoints();
+  if (!health.ok()) return health.status();
+  {
+    std::lock_guard lock(shared_->health_mu);
+    for (auto& h : *health) shared_->health[h.name] = h;
+  }
+  Result<std::uint64_t> dead = shared_->ledger.CountDead();
+  if (!dead.ok()) return dead.status();
+  shared_->dead_letters = *dead;
+  for (auto& a : adapters_) {
+    if (Status st = a->Start(); !st.ok()) return st;
+  }
+  started_ = true;
+  return Status::Ok();
+}
+
+void Dispatcher::Stop() {
+  for (auto& a : adapters_) a->Stop();
+  started_ = false;
+}
+
+std::vector<AdapterStats> Dispatcher::Stats() const {
+  const std::uint64_t head = shared_->ledger.CommittedPosition();
+  std::vector<AdapterStats> out;
+  for (const auto& a : adapters_) out.push_back(a->Stats(head));
+  return out;
+}
+
+const config::NotifyConfig& Dispatcher::config() const { return shared_->config; }
+
+std::uint64_t Dispatcher::DeadLetterCount() const { return shared_->dead_letters.load(); }
+
+std::string Dispatcher::Metrics() const {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help,
+                    std::uint64_t AdapterStats::*field) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const AdapterStats& s : Stats()) {
+      out +=
+          std::string(name) + "{adapter=\"" + s.adapter + "\"} " + std::to_string(s.*field) + "\n";
+    }
+  };
+  family("pathways_notify_lag_events", "gauge", "Log events not yet routed by the adapter.",
+         &AdapterStats::lag_events);
+  family("pathways_notify_waiting", "gauge", "Deliveries waiting to be delivered.",
+         &AdapterStats::waiting);
+  family("pathways_notify_in_flight", "gauge", "Deliveries being attempted now.",
+         &AdapterStats::in_flight);
+  family("pathways_notify_attempts_total", "counter", "Delivery attempts since start.",
+         &AdapterStats::attempts);
+  family("pathways_notify_failures_total", "counter", "Failed attempts since start.",
+         &AdapterStats::failures);
+  family("pathways_notify_delivered_total", "counter", "Deliveries made since start.",
+         &AdapterStats::delivered);
+  family("pathways_notify_dead_lettered_total", "counter", "Deliveries given up on since start.",
+         &AdapterStats::dead_lettered);
+  std::size_t disabled = 0;
+  {
+    std::lock_guard lock(shared_->health_mu);
+    for (const auto& [name, h] : shared_->health) disabled += h.disabled_at != 0 ? 1 : 0;
+  }
+  out +=
+      "# HELP pathways_notify_dead_letters Dead letters waiting for a replay.\n"
+      "# TYPE pathways_notify_dead_letters gauge\npathways_notify_dead_letters " +
+      std::to_string(DeadLetterCount()) +
+      "\n# HELP pathways_notify_endpoints_disabled Endpoints disabled.\n"
+      "# TYPE pathways_notify_endpoints_disabled gauge\npathways_notify_endpoints_disabled " +
+      std::to_string(disabled) + "\n";
+  return out;
+}
+
+Result<storage::DeadLetterPage> Dispatcher::DeadLetters(const std::string& after,
+                                                        std::size_t max) const {
+  return shared_->ledger.DeadLetters(after, max);
+}
+
+Result<std::optional<storage::Delivery>> Dispatcher::Get(std::uint64_t id) const {
+  return shared_->ledger.Get(id);
+}
+
+Result<storage::Delivery> Dispatcher::Replay(std::uint64_t id) {
+  Result<storage::Delivery> d = shared_->ledger.Revive(id, shared_->Now());
+  if (!d.ok()) return d;
+  --shared_->dead_letters;
+  if (Adapter* a = shared_->AdapterFor(d->channel)) a->Poke(1);
+  return d;
+}
+
+std::vector<EndpointView> Dispatcher::Endpoints() const {
+  std::vector<EndpointView> out;
+  std::lock_guard lock(shared_->health_mu);
+  for (const auto& [party, p] : shared_->config.parties) {
+    auto add = [&](Channel c, std::string target) {
+      EndpointView v;
+      v.name = EndpointName(party, c);
+      v.party = party;
+      v.channel = std::string(storage::ChannelName(c));
+      v.target = std::move(target);
+      auto it = shared_->health.find(v.name);
+      v.health = it == shared_->health.end() ? storage::EndpointHealth{} : it->second;
+      v.health.name = v.name;
+      out.push_back(std::move(v));
+    };
+    if (p.webhook) add(Channel::kWebhook, p.webhook->url);
+    if (p.email) {
+      std::string to;
+      for (const auto& a : p.email->to) to += (to.empty() ? "" : ", ") + a;
+      add(Channel::kEmail, to);
+    }
+  }
+  return out;
+}
+
+Status Dispatcher::Enable(const std::string& name) {
+  bool known = false;
+  for (const EndpointView& v : Endpoints()) known = known || v.name == name;
+  if (!known) return Status::NotFound("no endpoint " + name + " in the notifications file");
+  storage::EndpointHealth h;
+  {
+    std::lock_guard lock(shared_->health_mu);
+    h = shared_->health[name];
+    h.name = name;
+    h.disabled_at = 0;
+    h.disabled_reason.clear();
+    h.failing_since = 0;
+    shared_->health[name] = h;
+  }
+  shared_->Persist(h);
+  shared_->RecordEndpointChange("EndpointEnabled", h);
+  return Status::Ok();
+}
+
+bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout, std::int64_t horizon_ms) const {
+  const std::uint64_t head = shared_->ledger.CommittedPosition();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const TimestampMs until = shared_->Now() + horizon_ms;
+    bool idle = true;
+    for (const auto& a : adapters_) idle = idle && a->Idle(head, until);
+    if (idle) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string Dispatcher::WebhookId(const storage::Delivery& d) {
+  return "ntf_" + std::to_string(d.id);
+}
+
+}  // namespace pathways::notify

@@ -1,0 +1,40 @@
+#pragma once
+// The words of a notification email: subject, plain text and HTML, in Danish or English, from
+// a payload (payload.hpp). Templates from the notifications file's `templates` directory
+// replace the built-in ones when present.
+//
+// Thread-safe once loaded (read-only).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adapters/notify/payload.hpp"
+#include "workflows/diagnostics.hpp"
+
+namespace pathways::notify {
+
+struct EmailText {
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+
+class EmailTemplates {
+ public:
+  // The built-in templates (Danish and English).
+  EmailTemplates();
+  // Loads `notification.{da,en}.{subject,txt,html}` from `dir`, where present, over the
+  // built-in ones; each is checked by rendering it once. Problems name the file.
+  std::vector<workflows::Diagnostic> Load(const std::string& dir);
+
+  EmailText Render(const Payload& payload, const std::string& language) const;
+
+ private:
+  struct Set {
+    std::string subject, text, html;
+  };
+  std::map<std::string, Set> sets_;  // by language
+};
+
+}  // namespace pathways::notify

@@ -1,0 +1,115 @@
+#include "adapters/notify/payload.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "engine/codec/event_json.hpp"
+
+namespace pathways::notify {
+namespace {
+
+constexpr std::array<std::string_view, 4> kContactFields = {"email", "phone", "mobile", "address"};
+
+bool IsContactField(const std::string& key) {
+  return std::find(kContactFields.begin(), kContactFields.end(), key) != kContactFields.end();
+}
+
+bool Has(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& categories) {
+  if (Has(categories, "identity") || Has(categories, "contact")) return {PersonalScope::kIdentity};
+  return {};
+}
+
+Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
+                     const PersonalView& personal) {
+  Payload p;
+  const nlohmann::json requested = row.value("categories", nlohmann::json::array());
+  for (const auto& c : requested) {
+    if (c.is_string()) p.categories.push_back(c.get<std::string>());
+  }
+  nlohmann::json data = {{"notification_id", Text(row, "notification_id")},
+                         {"pathway_id", Text(row, "pathway_id")},
+                         {"participant_id", Text(row, "participant_id")},
+                         {"party", Text(row, "party")},
+                         {"because", Text(row, "because")},
+                         {"position", row.value("position", std::uint64_t{0})},
+                         {"categories", p.categories}};
+  if (const auto def = row.find("definition"); def != row.end()) data["definition"] = *def;
+
+  const std::string state = Text(row, "state");
+  if (Has(p.categories, "status")) {
+    nlohmann::json s = {{"id", state}};
+    if (definition != nullptr) {
+      if (const definition::State* st = definition->FindState(state)) {
+        s["label"] = {{"da", st->label.da}, {"en", st->label.en}};
+        s["phase"] = st->phase;
+      }
+    }
+    data["state"] = std::move(s);
+    data["status"] = Text(row, "status");
+    nlohmann::json milestones = nlohmann::json::object();
+    for (const auto& [m, at] : row.value("milestones", nlohmann::json::object()).items()) {
+      if (at.is_number_integer()) milestones[m] = codec::FormatIso8601(at.get<TimestampMs>());
+    }
+    data["milestones"] = std::move(milestones);
+  }
+
+  // Data fields only by the category the definition files them under: a field the
+  // definition does not know (or no definition) never goes out.
+  nlohmann::json fields = nlohmann::json::object();
+  if (definition != nullptr) {
+    for (const auto& [key, value] : row.value("data", nlohmann::json::object()).items()) {
+      const definition::DataField* f = definition->FindField(key);
+      if (f == nullptr || f->category.empty() || !Has(p.categories, f->category)) continue;
+      bool sensitive = false;
+      for (const auto& cat : definition->categories) {
+        if (cat.id == f->category) sensitive = cat.sensitive;
+      }
+      if (!sensitive) fields[key] = value;
+    }
+  }
+  if (!fields.empty()) data["fields"] = std::move(fields);
+
+  const bool identity = Has(p.categories, "identity");
+  const bool contact = Has(p.categories, "contact");
+  if (identity || contact) {
+    if (personal.erased.count(PersonalScope::kIdentity)) {
+      if (identity) data["identity"] = {{"erased", true}};
+      if (contact) data["contact"] = {{"erased", true}};
+    } else {
+      nlohmann::json who = nlohmann::json::object();
+      nlohmann::json reach = nlohmann::json::object();
+      if (auto it = personal.fields.find(PersonalScope::kIdentity); it != personal.fields.end()) {
+        for (const auto& [key, value] : it->second.items()) {
+          (IsContactField(key) ? reach : who)[key] = value;
+        }
+      }
+      if (identity) {
+        p.personal = p.personal || !who.empty();
+        data["identity"] = std::move(who);
+      }
+      if (contact) {
+        p.personal = p.personal || !reach.empty();
+        data["contact"] = std::move(reach);
+      }
+    }
+  }
+
+  p.body = {{"type", "pathway.notification"},
+            {"timestamp", codec::FormatIso8601(row.value("occurred_at", TimestampMs{0}))},
+            {"data", std::move(data)}};
+  return p;
+}
+
+}  // namespace pathways::notify
