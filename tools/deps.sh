@@ -12,6 +12,7 @@ PATHWAYS_PACKAGES=(
   libjq-dev                               # guard expressions: jq, compiled at load time
   doctest-dev
   libcurl4-openssl-dev                    # webhooks (HTTPS with certificate checks) and SMTP
+  libkainjow-mustache-dev                 # email templates (Mustache, header-only)
   python3-aiosmtpd                        # tests: a real SMTP server on 127.0.0.1
   curl                                    # run.sh waits for the server and shows curl examples
   clang libclang-rt-14-dev                # the fuzz build: libFuzzer and the sanitizers

@@ -16,7 +16,7 @@ nlohmann::json DeliveryView(const storage::Delivery& d) {
   nlohmann::json v = {{"id", d.id},
                       {"channel", storage::ChannelName(d.channel)},
                       {"endpoint", d.endpoint},
-                      {"status", d.dead ? "dead" : "waiting"},
+                      {"status", runtime::DeliveryStatusName(d.status())},
                       {"attempts", d.attempts},
                       {"replays", d.replays},
                       {"created_at", Iso(d.created_at)},

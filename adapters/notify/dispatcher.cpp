@@ -211,6 +211,7 @@ struct Dispatcher::Shared {
   void RecordEndpointChange(const std::string& type, const storage::EndpointHealth& h) {
     AppendRequest r;
     r.stream_id = kNotifyStream;
+    r.participant_id = kNotifyStream;  // no participant: the stream is its own
     r.command_id = type + ":" + h.name + ":" + std::to_string(Now());
     r.actor = kNotifier;
     r.events.push_back(
@@ -218,11 +219,10 @@ struct Dispatcher::Shared {
          1,
          {{"endpoint", h.name}, {"reason", h.disabled_reason}, {"failing_since", h.failing_since}},
          {}});
-    options.store->AppendAsync(std::move(r), [name = h.name, type](Result<AppendResult> done) {
-      if (!done.ok()) {
-        spdlog::error("notify: cannot record {} of {}: {}", type, name, done.status().ToString());
-      }
-    });
+    // Waited for: once the endpoint's state has changed, the record of it is durable.
+    if (Result<AppendResult> done = options.store->Append(std::move(r)); !done.ok()) {
+      spdlog::error("notify: cannot record {} of {}: {}", type, h.name, done.status().ToString());
+    }
   }
 
   void TellAdministrators(const storage::EndpointHealth& h) {
@@ -310,6 +310,7 @@ class Dispatcher::Adapter {
     {
       std::lock_guard lock(mu_);
       next_due_ = 0;
+      poked_ = true;
       waiting_ += added;
     }
     s_.ledger.Wake();
@@ -438,6 +439,7 @@ class Dispatcher::Adapter {
     {
       std::lock_guard lock(mu_);
       in_flight = in_flight_.size();
+      poked_ = false;
     }
     const std::size_t room =
         s_.options.max_in_flight - std::min(in_flight, s_.options.max_in_flight);
@@ -468,7 +470,8 @@ class Dispatcher::Adapter {
       ready_.push_back(std::move(d));
       ++added;
     }
-    next_due_ = truncated ? 0 : std::min(next, next_due_ == 0 ? kNever : next_due_);
+    // What the scan saw is exact, unless it was cut short or a replay came in meanwhile.
+    next_due_ = truncated || poked_ ? 0 : next;
     if (added > 0) work_cv_.notify_all();
   }
 
@@ -774,6 +777,7 @@ class Dispatcher::Adapter {
   bool stopping_ = false;
   std::uint64_t checkpoint_ = 0;
   TimestampMs next_due_ = 0;  // 0: look at the queue; kNever: nothing waits
+  bool poked_ = false;        // Poke() since LoadDue began
   std::deque<Delivery> ready_;
   std::unordered_set<std::uint64_t> in_flight_;  // ready, being attempted, or being settled
   std::deque<Done> done_;

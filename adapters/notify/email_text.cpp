@@ -82,7 +82,8 @@ Data Context(const Payload& p, const std::string& language) {
     (*state)["label"] = label.value(language, state->value("id", ""));
   }
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& [k, v] : d.value("fields", nlohmann::json::object()).items()) {
+  const nlohmann::json fields = d.value("fields", nlohmann::json::object());
+  for (const auto& [k, v] : fields.items()) {
     list.push_back({{"name", k}, {"value", v.is_string() ? v.get<std::string>() : v.dump()}});
   }
   d["fields_list"] = std::move(list);

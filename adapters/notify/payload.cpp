@@ -59,7 +59,8 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
     data["state"] = std::move(s);
     data["status"] = Text(row, "status");
     nlohmann::json milestones = nlohmann::json::object();
-    for (const auto& [m, at] : row.value("milestones", nlohmann::json::object()).items()) {
+    const nlohmann::json reached = row.value("milestones", nlohmann::json::object());
+    for (const auto& [m, at] : reached.items()) {
       if (at.is_number_integer()) milestones[m] = codec::FormatIso8601(at.get<TimestampMs>());
     }
     data["milestones"] = std::move(milestones);
@@ -69,7 +70,8 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
   // definition does not know (or no definition) never goes out.
   nlohmann::json fields = nlohmann::json::object();
   if (definition != nullptr) {
-    for (const auto& [key, value] : row.value("data", nlohmann::json::object()).items()) {
+    const nlohmann::json plain = row.value("data", nlohmann::json::object());
+    for (const auto& [key, value] : plain.items()) {
       const definition::DataField* f = definition->FindField(key);
       if (f == nullptr || f->category.empty() || !Has(p.categories, f->category)) continue;
       bool sensitive = false;

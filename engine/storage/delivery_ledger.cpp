@@ -74,7 +74,33 @@ std::optional<std::string> CursorKey(const std::string& cursor) {
   }
 }
 
+using runtime::DeliveryChange;
+using runtime::DeliveryStatus;
+
+// Runs `changes` through the lifecycle from the delivery's status; FailedPrecondition, in
+// words, when the table refuses one.
+Status Lifecycle(const Delivery& d, std::initializer_list<DeliveryChange> changes) {
+  std::optional<DeliveryStatus> at = d.status();
+  for (DeliveryChange c : changes) {
+    std::optional<DeliveryStatus> next = runtime::NextDeliveryStatus(*at, c);
+    if (!next) {
+      return Status::FailedPrecondition("delivery " + std::to_string(d.id) + " is " +
+                                        std::string(runtime::DeliveryStatusName(*at)) +
+                                        (c == DeliveryChange::kReplay
+                                             ? ", not a dead letter"
+                                             : ": the delivery lifecycle has no such change"));
+    }
+    at = next;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+runtime::DeliveryStatus Delivery::status() const {
+  if (dead) return DeliveryStatus::kDeadLetter;
+  return attempts == 0 ? DeliveryStatus::kPending : DeliveryStatus::kWaiting;
+}
 
 std::string_view ChannelName(Channel c) {
   switch (c) {
@@ -278,6 +304,8 @@ Result<std::uint64_t> DeliveryLedger::CountDead() const {
 }
 
 Status DeliveryLedger::Finish(const Delivery& d) {
+  if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kSucceed}); !st.ok())
+    return st;
   const auto& s = store_.impl();
   rocksdb::WriteBatch batch;
   rocksdb::Status st = batch.Delete(s.deliveries, DeliveryKey(d.id));
@@ -287,6 +315,8 @@ Status DeliveryLedger::Finish(const Delivery& d) {
 }
 
 Status DeliveryLedger::Reschedule(Delivery& d, TimestampMs next_at, std::string error) {
+  if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kFail}); !st.ok())
+    return st;
   const auto& s = store_.impl();
   rocksdb::WriteBatch batch;
   rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
@@ -303,6 +333,8 @@ Status DeliveryLedger::Reschedule(Delivery& d, TimestampMs next_at, std::string 
 }
 
 Status DeliveryLedger::Bury(Delivery& d, TimestampMs at, std::string error) {
+  if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kGiveUp}); !st.ok())
+    return st;
   const auto& s = store_.impl();
   rocksdb::WriteBatch batch;
   rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
@@ -364,10 +396,7 @@ Result<Delivery> DeliveryLedger::Revive(std::uint64_t id, TimestampMs now) {
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Status::NotFound("no delivery " + std::to_string(id));
   Delivery d = std::move(**found);
-  if (!d.dead) {
-    return Status::FailedPrecondition("delivery " + std::to_string(id) +
-                                      " is not a dead letter (it is still being tried)");
-  }
+  if (Status st = Lifecycle(d, {DeliveryChange::kReplay}); !st.ok()) return st;
   const auto& s = store_.impl();
   rocksdb::WriteBatch batch;
   rocksdb::Status st = batch.Delete(s.deliveries, DeadKey(d.dead_at, d.id));
@@ -427,9 +456,20 @@ Status DeliveryLedger::PutEndpoint(const EndpointHealth& h) {
 }
 
 Status DeliveryLedger::PruneOutbox(std::uint64_t position) {
+  // Point deletes, not DeleteRange: RocksDB 7.8 shares a memtable's insert hints between its
+  // point and range-deletion tables, and the outbox inserts with hints (a range tombstone
+  // there trips its skip list's assertions).
   const auto& s = store_.impl();
-  return FromRocks(s.db->DeleteRange(Unsynced(), s.outbox, EventKey(0), EventKey(position + 1)),
-                   "pruning the outbox");
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st;
+  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.outbox));
+  for (it->SeekToFirst(); st.ok() && it->Valid(); it->Next()) {
+    if (it->key().size() != 8 || codec::GetBigU64(it->key().data()) > position) break;
+    st = batch.Delete(s.outbox, it->key());
+  }
+  if (st.ok()) st = it->status();
+  if (st.ok() && batch.Count() > 0) st = s.db->Write(Unsynced(), &batch);
+  return FromRocks(st, "pruning the outbox");
 }
 
 }  // namespace pathways::storage

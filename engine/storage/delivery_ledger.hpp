@@ -21,6 +21,9 @@
 // last ones only makes an adapter read the outbox again from an older checkpoint or send a
 // delivery once more (at least once, by design).
 //
+// Every change goes through the delivery lifecycle's Boost.MSM table: a change it has no row
+// for (replaying a delivery that is not dead, burying a dead one) is refused.
+//
 // Thread-safe (RocksDB is). Each delivery is changed by one adapter thread at a time; the
 // adapter guarantees that.
 
@@ -34,6 +37,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/result.hpp"
+#include "engine/runtime/lifecycles.hpp"
 
 namespace pathways::storage {
 
@@ -58,6 +62,10 @@ struct Delivery {
   nlohmann::json notification;  // the outbox row: request, pathway facts, position
 
   std::uint64_t position() const { return id / 4; }
+  // Where it stands in the delivery lifecycle (engine/runtime/lifecycles.hpp): pending before
+  // its first attempt, waiting to retry after a failed one, or a dead letter. Sending is the
+  // adapter's, in memory.
+  runtime::DeliveryStatus status() const;
   nlohmann::json ToJson() const;
   static Result<Delivery> FromJson(const nlohmann::json& j);
 };

@@ -644,13 +644,10 @@ TEST_CASE(
   auto pathway = s.As("admin", "GET", "/v1/pathways/" + id).Json();
   const std::string risk = pathway["risks"][0]["id"];
   const std::string task = pathway["tasks"].empty() ? "t1" : pathway["tasks"][0]["id"];
-  const std::map<std::string, std::string> values = {{"id", id},
-                                                     {"trigger", "hold_intake"},
-                                                     {"risk", risk},
-                                                     {"task", task},
-                                                     {"action", "acknowledge"},
-                                                     {"name", "kui.webhook"},
-                                                     {"party", "kui"}};
+  const std::map<std::string, std::string> values = {
+      {"id", id},      {"trigger", "hold_intake"}, {"risk", risk},
+      {"task", task},  {"action", "acknowledge"},  {"name", "kui.webhook"},
+      {"party", "kui"}};
   const std::map<std::string, std::string> bodies = {
       {"POST /v1/pathways", R"({"referral_source":"school","contact_person":"bo"})"},
       {"POST /v1/pathways/{}/triggers/{}", R"({"payload":{"age_at_entry":30}})"},

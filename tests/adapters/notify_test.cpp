@@ -19,7 +19,9 @@
 #include "adapters/notify/webhook_signature.hpp"
 #include "engine/runtime/lifecycles.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/smtp_receiver.hpp"
 #include "tests/support/temp_store.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 namespace pathways {
 namespace {
@@ -144,76 +146,7 @@ TEST_CASE("the retry schedule: Standard Webhooks' delays with jitter, then dead 
   CHECK(policy.NextDelay(2, high) == std::chrono::minutes(5));
 }
 
-// A partner's receiver on 127.0.0.1: verifies every signature, counts what arrives, and
-// answers as told (a status, a Retry-After, or nothing until the sender gives up).
-class Receiver {
- public:
-  explicit Receiver(std::string key) : key_(std::move(key)) {
-    server_ = std::make_unique<http::Server>(http::ServerOptions{}, [this](http::Request r,
-                                                                           http::Responder done) {
-      std::lock_guard lock(mu_);
-      ++received_;
-      const Status verified = notify::VerifyWebhook(
-          {key_}, r.Header("webhook-id"), r.Header("webhook-timestamp"),
-          r.Header("webhook-signature"), r.body,
-          r.Header("webhook-timestamp").empty() ? 0 : std::stoll(r.Header("webhook-timestamp")));
-      if (verified.ok()) ++verified_;
-      ids_.push_back(r.Header("webhook-id"));
-      http::Response answer;
-      answer.status = status_;
-      if (status_ == 429) answer.With("Retry-After", "7");
-      if (status_ == 307) answer.With("Location", "http://127.0.0.1:1/elsewhere");
-      if (hang_) {
-        held_.push_back(std::move(done));  // answered when the test ends
-        return;
-      }
-      done(answer);
-    });
-    REQUIRE(server_->Start().ok());
-  }
-  ~Receiver() {
-    std::vector<http::Responder> held;
-    {
-      std::lock_guard lock(mu_);
-      held.swap(held_);
-    }
-    for (auto& done : held) done(http::Response{});
-    server_->Stop();
-    server_->Wait(2000);
-  }
-  void Answer(int status, bool hang = false) {
-    std::lock_guard lock(mu_);
-    status_ = status;
-    hang_ = hang;
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook";
-  }
-  int received() {
-    std::lock_guard lock(mu_);
-    return received_;
-  }
-  int verified() {
-    std::lock_guard lock(mu_);
-    return verified_;
-  }
-  std::vector<std::string> ids() {
-    std::lock_guard lock(mu_);
-    return ids_;
-  }
-  http::ServerStats stats() const { return server_->Stats(); }
-
- private:
-  std::string key_;
-  std::mutex mu_;
-  int status_ = 204;                   // guarded by mu_
-  bool hang_ = false;                  // guarded by mu_
-  int received_ = 0;                   // guarded by mu_
-  int verified_ = 0;                   // guarded by mu_
-  std::vector<std::string> ids_;       // guarded by mu_
-  std::vector<http::Responder> held_;  // guarded by mu_
-  std::unique_ptr<http::Server> server_;
-};
+using Receiver = testing::WebhookReceiver;
 
 TEST_CASE("webhook sender: signed deliveries over one kept-alive connection, answers mapped") {
   const std::string key(32, 'k');
@@ -278,71 +211,7 @@ TEST_CASE("webhook sender: signed deliveries over one kept-alive connection, ans
 namespace pathways {
 namespace {
 
-// A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd) that stores what it receives in
-// a Maildir; STARTTLS with the test certificate. Stopped with the test.
-class SmtpReceiver {
- public:
-  explicit SmtpReceiver(const std::string& maildir) : maildir_(maildir) {
-    port_ = FreePort();
-    const std::string tls = std::string(PATHWAYS_SOURCE_DIR) + "/tests/data/tls/";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string listen = "127.0.0.1:" + std::to_string(port_);
-      const std::string cert = tls + "server.crt";
-      const std::string key = tls + "server.key";
-      ::execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l", listen.c_str(),
-              "--tlscert", cert.c_str(), "--tlskey", key.c_str(), "-c", "aiosmtpd.handlers.Mailbox",
-              maildir.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    // Ready once it accepts a connection (at most 10 s).
-    for (int i = 0; i < 200 && !ready_; ++i) {
-      const int fd = testing::ConnectLocal(port_, 200);
-      if (fd >= 0) {
-        ready_ = true;
-        ::close(fd);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  }
-  ~SmtpReceiver() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  bool ready() const { return ready_; }
-  std::uint16_t port() const { return port_; }
-  // The messages stored so far, raw.
-  std::vector<std::string> Messages() const {
-    std::vector<std::string> out;
-    std::error_code ec;
-    for (const auto& f : std::filesystem::directory_iterator(maildir_ + "/new", ec)) {
-      std::ifstream in(f.path(), std::ios::binary);
-      out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return out;
-  }
-
- private:
-  static std::uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-  }
-  std::string maildir_;
-  std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
-  bool ready_ = false;
-};
+using testing::SmtpReceiver;
 
 TEST_CASE("email over SMTP with STARTTLS: a plain-text and an HTML part in UTF-8, stable id") {
   testing::TempDir tmp;

@@ -1,0 +1,514 @@
+// The notification adapters end to end, with real parts: a real store on a temp dir, real
+// webhook receivers and a real SMTP server on 127.0.0.1, the AMIGO definition's routes.
+
+#include "adapters/notify/dispatcher.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <thread>
+
+#include "adapters/config/notify_config.hpp"
+#include "adapters/notify/base64.hpp"
+#include "adapters/platform/system_clock.hpp"
+#include "engine/storage/timer_scheduler.hpp"
+#include "tests/support/amigo_store.hpp"
+#include "tests/support/smtp_receiver.hpp"
+#include "tests/support/temp_store.hpp"
+#include "tests/support/webhook_receiver.hpp"
+
+namespace pathways {
+namespace {
+
+using testing::WebhookReceiver;
+
+// The receivers verify with the old secret; Pathways signs with both while rotating.
+constexpr const char* kOldSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+constexpr const char* kNewSecret = "whsec_bmV3LXNlY3JldC1mb3ItdGhlLXRlc3RzLTEyMzQ1Ng==";
+
+std::string OldKey() { return *notify::ParseWebhookSecret(kOldSecret); }
+
+config::WebhookTarget Hook(const WebhookReceiver& r, const std::string& path) {
+  config::WebhookTarget t;
+  t.url = r.url(path);
+  t.secrets = {kNewSecret, kOldSecret};
+  return t;
+}
+
+// A store on the AMIGO definition and the adapters over it.
+class Rig {
+ public:
+  Rig() : clock_(testing::kTestEpochMs) {
+    catalog_ = testing::AmigoCatalog();
+    store_ = testing::OpenWithDefinitions(tmp_ / "store", clock_, catalog_);
+  }
+  ~Rig() {
+    if (dispatcher_) dispatcher_->Stop();
+  }
+
+  void Start(config::NotifyConfig c) {
+    c.timeout = std::chrono::milliseconds(2000);
+    notify::DispatcherOptions o;
+    o.store = store_.get();
+    o.catalog = catalog_;
+    o.clock = &wall_;
+    o.config = std::move(c);
+    dispatcher_ = std::make_unique<notify::Dispatcher>(std::move(o));
+    REQUIRE(dispatcher_->Start().ok());
+  }
+  void Restart() {
+    config::NotifyConfig c = dispatcher_->config();
+    dispatcher_->Stop();
+    dispatcher_.reset();
+    Start(std::move(c));
+  }
+
+  AppendResult Do(const std::string& pathway, runtime::Command command,
+                  const std::string& user = "anne") {
+    storage::CommandRequest r;
+    r.pathway_id = pathway;
+    r.participant_id = "participant-" + pathway;
+    r.command_id = pathway + "-" + std::to_string(++commands_);
+    r.actor = {user, "counsellor"};
+    r.command = std::move(command);
+    auto done = store_->Execute(std::move(r));
+    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+    return *done;
+  }
+
+  // A participant aged 22 from lead to dropout on the AMU track: the referring authority, the
+  // partner school, the employer and (under 25) KUI are told along the way.
+  void YoungDropout(const std::string& id) {
+    using runtime::FireTrigger;
+    Do(id, runtime::RegisterLead{
+               "jobcenter",
+               {{"unemployed", false}},
+               {{PersonalScope::kIdentity, {{"name", "Maja Jensen"}, {"email", "maja@x.dk"}}},
+                {PersonalScope::kGuidance, {{"barriers", {"reading", "financial"}}}}},
+               "anne"});
+    Do(id, FireTrigger{"hold_intake", {{"age_at_entry", 22}}});
+    Do(id, FireTrigger{"request_rkv", nlohmann::json::object()});
+    Do(id, FireTrigger{"complete_rkv", {{"track", "AMU"}}});
+    Do(id, FireTrigger{"agree_plan", nlohmann::json::object()});
+    Do(id, FireTrigger{"enrol", nlohmann::json::object()});
+    Do(id, FireTrigger{"start_amu", nlohmann::json::object()});
+    Do(id, FireTrigger{"drop_out", {{"reason", "work"}}});
+  }
+
+  std::vector<RecordedEvent> History(const std::string& id) {
+    auto page = store_->ReadStream(id, 1, 1000);
+    REQUIRE(page.ok());
+    return page->events;
+  }
+  std::vector<RecordedEvent> OfType(const std::string& id, const std::string& type) {
+    std::vector<RecordedEvent> out;
+    for (auto& e : History(id)) {
+      if (e.type == type) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  void Idle(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    // Idle: nothing in flight, and no retry due within the next minute.
+    const bool idle = dispatcher_->WaitIdle(timeout, 60'000);
+    REQUIRE_MESSAGE(idle, "not idle: " << dispatcher_->Metrics());
+  }
+
+  notify::Dispatcher& dispatcher() { return *dispatcher_; }
+  storage::RocksEventStore& store() { return *store_; }
+  ManualClock& clock() { return clock_; }
+  const testing::TempDir& tmp() const { return tmp_; }
+
+ private:
+  testing::TempDir tmp_;
+  ManualClock clock_;
+  adapters::SystemClock wall_;
+  std::shared_ptr<definition::DefinitionCatalog> catalog_;
+  std::unique_ptr<storage::RocksEventStore> store_;
+  std::unique_ptr<notify::Dispatcher> dispatcher_;
+  int commands_ = 0;
+};
+
+nlohmann::json DataOf(const RecordedEvent& e) { return nlohmann::json::parse(e.data); }
+
+TEST_CASE(
+    "webhooks: each notification once per webhook-id, signed while rotating, only the route's "
+    "data, KUI hears of a dropout under 25, no barrier code leaves") {
+  WebhookReceiver receiver(OldKey());
+  Rig rig;
+  config::NotifyConfig c;
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  c.parties["partner_school"].webhook = Hook(receiver, "/school");
+  c.parties["kui"].webhook = Hook(receiver, "/kui");
+  rig.Start(c);
+  rig.YoungDropout("p1");
+  rig.Idle();
+
+  // Every request is answered in the history: delivered, or a dead letter for the employer,
+  // who has no channel configured.
+  const auto requested = rig.OfType("p1", "NotificationRequested");
+  const auto delivered = rig.OfType("p1", "NotificationDelivered");
+  const auto dead = rig.OfType("p1", "NotificationDeadLettered");
+  REQUIRE(requested.size() == 9);
+  CHECK(delivered.size() == 8);
+  REQUIRE(dead.size() == 1);
+  CHECK(DataOf(dead[0])["party"] == "employer");
+  CHECK(DataOf(dead[0])["last_error"].get<std::string>().find("no channel") != std::string::npos);
+  std::set<std::string> answered;
+  for (const auto& e : delivered) {
+    CHECK(DataOf(e)["attempts"] == 1);
+    CHECK(DataOf(e)["channel"] == "webhook");
+    answered.insert(DataOf(e)["notification_id"]);
+  }
+  for (const auto& e : dead) answered.insert(DataOf(e)["notification_id"]);
+  CHECK(answered.size() == requested.size());
+
+  // The receiver saw each webhook-id exactly once, every signature verified.
+  const auto accepted = receiver.accepted();
+  CHECK(accepted.size() == 8);
+  for (const auto& [id, n] : accepted) CHECK(n == 1);
+  CHECK(receiver.verified() == receiver.received());
+  for (const auto& e : delivered) {
+    CHECK(accepted.count(DataOf(e)["message_id"].get<std::string>()) == 1);
+  }
+
+  int kui = 0;
+  for (const auto& [id, raw] : receiver.bodies()) {
+    CHECK(raw.find("reading") == std::string::npos);  // barrier codes never leave
+    CHECK(raw.find("barriers") == std::string::npos);
+    CHECK(raw.find("financial") == std::string::npos);
+    const nlohmann::json body = nlohmann::json::parse(raw);
+    const nlohmann::json& d = body["data"];
+    CHECK(body["type"] == "pathway.notification");
+    if (d["party"] == "referring_authority") {
+      CHECK_FALSE(d.contains("identity"));  // its routes name no identity
+      CHECK(raw.find("Maja") == std::string::npos);
+    }
+    CHECK(raw.find("maja@x.dk") == std::string::npos);  // contact details: no route asks
+    if (d["party"] == "kui") {
+      ++kui;
+      CHECK(d["identity"]["name"] == "Maja Jensen");
+      CHECK(d["fields"]["age_at_entry"] == 22);
+      if (d["because"] == "trigger drop_out") {
+        CHECK(d["state"]["id"] == "dropped_out");
+        CHECK(d["state"]["label"]["da"] == "Frafald");
+        CHECK(d["fields"]["dropout_reason"] == "work");
+      }
+    }
+  }
+  CHECK(kui == 2);  // the start of the course and the dropout
+}
+
+TEST_CASE("a receiver that is down for a while loses nothing; retries back off") {
+  WebhookReceiver receiver(OldKey());
+  receiver.Answer(503);
+  Rig rig;
+  config::NotifyConfig c;
+  c.retry_delays = {std::chrono::milliseconds(50), std::chrono::milliseconds(100),
+                    std::chrono::milliseconds(200), std::chrono::milliseconds(400),
+                    std::chrono::milliseconds(800)};
+  c.jitter = 0;
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  rig.Start(c);
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = "down-" + std::to_string(i);
+    rig.Do(id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+    rig.Do(id, runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  CHECK(receiver.accepted().empty());
+  CHECK(receiver.received() >= 20);
+  receiver.Answer(204);
+  rig.Idle();
+  const auto accepted = receiver.accepted();
+  CHECK(accepted.size() == 20);
+  for (const auto& [id, n] : accepted) CHECK(n == 1);
+  CHECK(rig.dispatcher().DeadLetterCount() == 0);
+  const auto delivered = rig.OfType("down-7", "NotificationDelivered");
+  REQUIRE(delivered.size() == 1);
+  CHECK(DataOf(delivered[0])["attempts"].get<int>() >= 2);
+  const std::string metrics = rig.dispatcher().Metrics();
+  CHECK(metrics.find("pathways_notify_delivered_total{adapter=\"webhook\"} 20") !=
+        std::string::npos);
+  CHECK(metrics.find("pathways_notify_lag_events{adapter=\"webhook\"} 0") != std::string::npos);
+}
+
+TEST_CASE("after the last attempt a dead letter: in the history, listed, and replayed once") {
+  WebhookReceiver receiver(OldKey());
+  receiver.Answer(503);
+  Rig rig;
+  config::NotifyConfig c;
+  c.retry_delays = {std::chrono::milliseconds(20), std::chrono::milliseconds(40)};
+  c.jitter = 0;
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  rig.Start(c);
+  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Idle();
+
+  CHECK(receiver.received() == 3);  // three attempts, then it is given up
+  auto dead = rig.OfType("p1", "NotificationDeadLettered");
+  REQUIRE(dead.size() == 1);
+  CHECK(DataOf(dead[0])["attempts"] == 3);
+  CHECK(DataOf(dead[0])["last_error"] == "answered 503");
+  auto page = rig.dispatcher().DeadLetters("", 10);
+  REQUIRE(page.ok());
+  REQUIRE(page->letters.size() == 1);
+  const storage::Delivery letter = page->letters[0];
+  CHECK(letter.status() == runtime::DeliveryStatus::kDeadLetter);
+  CHECK(letter.last_error == "answered 503");
+  CHECK(rig.dispatcher().DeadLetterCount() == 1);
+  CHECK(rig.dispatcher().Metrics().find("pathways_notify_dead_letters 1") != std::string::npos);
+
+  // A replay while it is still a dead letter is sent again under the same webhook-id.
+  receiver.Answer(204);
+  REQUIRE(rig.dispatcher().Replay(letter.id).ok());
+  rig.Idle();
+  const auto accepted = receiver.accepted();
+  REQUIRE(accepted.size() == 1);
+  CHECK(accepted.begin()->first == notify::Dispatcher::WebhookId(letter));
+  CHECK(rig.OfType("p1", "NotificationDelivered").size() == 1);
+  CHECK(rig.dispatcher().DeadLetterCount() == 0);
+  // Delivered, it has left the ledger; replaying it again is refused.
+  CHECK_FALSE(rig.dispatcher().Get(letter.id)->has_value());
+  CHECK(rig.dispatcher().Replay(letter.id).status().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("410 disables an endpoint, and so does failing past disable_after; enabling it") {
+  WebhookReceiver receiver(OldKey());
+  receiver.Answer(410);
+  WebhookReceiver flaky(OldKey());
+  flaky.Answer(500);
+  Rig rig;
+  config::NotifyConfig c;
+  c.retry_delays = {std::chrono::milliseconds(30), std::chrono::milliseconds(30)};
+  c.jitter = 0;
+  c.disable_after = std::chrono::milliseconds(20);
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  c.parties["partner_school"].webhook = Hook(flaky, "/school");
+  rig.Start(c);
+  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Idle();
+  CHECK(receiver.received() == 1);  // a 410 is not retried
+  // The next one is not even sent: the endpoint is disabled.
+  rig.Do("p1", runtime::FireTrigger{"request_rkv", nlohmann::json::object()});
+  rig.Do("p1", runtime::FireTrigger{"complete_rkv", {{"track", "AMU"}}});
+  rig.Idle();
+  CHECK(receiver.received() == 1);
+  auto dead = rig.OfType("p1", "NotificationDeadLettered");
+  REQUIRE(dead.size() == 2);
+  CHECK(DataOf(dead[1])["last_error"].get<std::string>().find("is disabled") != std::string::npos);
+
+  // The partner school fails without a success past disable_after: disabled as well.
+  rig.Do("p1", runtime::FireTrigger{"agree_plan", nlohmann::json::object()});
+  rig.Do("p1", runtime::FireTrigger{"enrol", nlohmann::json::object()});
+  rig.Idle();
+  std::map<std::string, notify::EndpointView> endpoints;
+  for (auto& e : rig.dispatcher().Endpoints()) endpoints[e.name] = e;
+  REQUIRE(endpoints.count("referring_authority.webhook") == 1);
+  CHECK(endpoints["referring_authority.webhook"].health.disabled_at != 0);
+  CHECK(endpoints["referring_authority.webhook"].health.disabled_reason ==
+        "the receiver answered 410 Gone");
+  CHECK(endpoints["partner_school.webhook"].health.disabled_at != 0);
+  CHECK(endpoints["partner_school.webhook"].health.disabled_reason.find("failing since") == 0);
+
+  // Administrators are told in the $notify stream, chained like every event.
+  auto told = rig.store().ReadStream("$notify", 1, 10);
+  REQUIRE(told.ok());
+  std::set<std::string> disabled;
+  for (const auto& e : told->events) {
+    if (e.type == "EndpointDisabled") disabled.insert(DataOf(e)["endpoint"]);
+  }
+  CHECK(disabled == std::set<std::string>{"partner_school.webhook", "referring_authority.webhook"});
+
+  // Health survives a restart; enabled again and replayed, everything arrives.
+  rig.Restart();
+  CHECK(rig.dispatcher().Metrics().find("pathways_notify_endpoints_disabled 2") !=
+        std::string::npos);
+  receiver.Answer(204);
+  REQUIRE(rig.dispatcher().Enable("referring_authority.webhook").ok());
+  CHECK(rig.dispatcher().Enable("nobody.webhook").code() == StatusCode::kNotFound);
+  auto page = rig.dispatcher().DeadLetters("", 100);
+  REQUIRE(page.ok());
+  for (const auto& letter : page->letters) {
+    if (letter.endpoint == "referring_authority.webhook") {
+      REQUIRE(rig.dispatcher().Replay(letter.id).ok());
+    }
+  }
+  rig.Idle();
+  CHECK(receiver.accepted().size() == 2);
+}
+
+TEST_CASE("a restart sends what was not recorded again, under the same webhook-id") {
+  WebhookReceiver receiver(OldKey());
+  receiver.Answer(204, /*hang=*/true);  // holds every request: nothing is recorded
+  Rig rig;
+  config::NotifyConfig c;
+  c.retry_delays = {std::chrono::milliseconds(100)};
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  rig.Start(c);
+  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  for (int i = 0; i < 200 && receiver.held() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(receiver.held() == 1);
+  const std::string first_id = receiver.ids().at(0);
+  // The receiver got it but never answered; the attempt times out while stopping, and the
+  // delivery stays in the ledger with no outcome recorded.
+  rig.dispatcher().Stop();
+  CHECK(rig.OfType("p1", "NotificationDelivered").empty());
+  receiver.Release();
+  receiver.Answer(204);
+  rig.Restart();
+  rig.Idle();
+  REQUIRE(receiver.accepted().size() == 1);
+  CHECK(receiver.accepted().begin()->first == first_id);
+  CHECK(rig.OfType("p1", "NotificationDelivered").size() == 1);
+}
+
+TEST_CASE("the counsellor's inbox: a risk's raiser hears it resolved; overdue tasks escalate") {
+  Rig rig;
+  config::NotifyConfig c;
+  c.parties["counsellor"].inbox = {config::kContactPerson};
+  c.parties["team_lead"].inbox = {"lead"};
+  rig.Start(c);
+  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+  rig.Do("p1", runtime::RaiseRisk{"no_contact", ""}, "anne");
+  const auto raised = rig.OfType("p1", "RiskRaised");
+  REQUIRE(raised.size() == 1);
+  rig.Do("p1", runtime::ResolveRisk{DataOf(raised[0])["risk_id"], "called her"}, "bo");
+  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Do("p1", runtime::FireTrigger{"request_rkv", nlohmann::json::object()});  // a task
+  rig.Idle();
+  auto delivered = rig.OfType("p1", "NotificationDelivered");
+  REQUIRE_FALSE(delivered.empty());
+  bool anne_told = false;
+  for (const auto& e : delivered) {
+    if (DataOf(e)["party"] == "counsellor") {
+      CHECK(DataOf(e)["channel"] == "inbox");
+      anne_told = anne_told || DataOf(e)["recipient"] == "anne";
+    }
+  }
+  CHECK(anne_told);
+
+  // Past its due date the task escalates, and the team lead is told.
+  const auto task = rig.OfType("p1", "TaskCreated");
+  REQUIRE(task.size() == 1);
+  rig.clock().Set(DataOf(task[0])["due_at"].get<TimestampMs>() + 1);
+  auto sweep = storage::FireDueTimers(rig.store(), rig.clock().NowMs(), 100);
+  REQUIRE(sweep.ok());
+  const auto escalated = rig.OfType("p1", "TaskEscalated");
+  REQUIRE(escalated.size() == 1);
+  CHECK(DataOf(escalated[0])["task_id"] == DataOf(task[0])["task_id"]);
+  CHECK(DataOf(escalated[0])["assignee"] == "anne");
+  // Once: the escalated task is no longer watched.
+  sweep = storage::FireDueTimers(rig.store(), rig.clock().NowMs() + 86'400'000, 100);
+  REQUIRE(sweep.ok());
+  CHECK(rig.OfType("p1", "TaskEscalated").size() == 1);
+  rig.Idle();
+  bool lead_told = false;
+  for (const auto& e : rig.OfType("p1", "NotificationDelivered")) {
+    lead_told =
+        lead_told || (DataOf(e)["party"] == "team_lead" && DataOf(e)["recipient"] == "lead");
+  }
+  CHECK(lead_told);
+}
+
+TEST_CASE("email to KUI over SMTP with STARTTLS, in Danish, with the route's data only") {
+  testing::TempDir mail;
+  testing::SmtpReceiver smtp(mail / "maildir");
+  REQUIRE_MESSAGE(smtp.ready(), "python3-aiosmtpd did not start");
+  Rig rig;
+  config::NotifyConfig c;
+  config::SmtpSettings s;
+  s.url = "smtp://127.0.0.1:" + std::to_string(smtp.port());
+  s.from = "pathways@skole.example";
+  s.ca_file = std::string(PATHWAYS_SOURCE_DIR) + "/tests/data/tls/server.crt";
+  c.smtp = s;
+  c.parties["kui"].email = config::EmailTarget{{"ungeindsats@kommune.example"}, "da"};
+  rig.Start(c);
+  rig.YoungDropout("p1");
+  rig.Idle(std::chrono::seconds(20));
+
+  std::vector<std::string> got;
+  for (int i = 0; i < 100 && got.size() < 2; ++i) {
+    got = smtp.Messages();
+    if (got.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(got.size() == 2);
+  bool dropout = false;
+  for (const std::string& raw : got) {
+    CHECK(raw.find("To: <ungeindsats@kommune.example>") != std::string::npos);
+    CHECK(raw.find("Message-ID: <ntf_") != std::string::npos);
+    // The plain-text part (base64 in the message) in Danish.
+    const std::size_t part = raw.find("text/plain; charset=UTF-8");
+    REQUIRE(part != std::string::npos);
+    const std::size_t start = raw.find("\n\n", part) != std::string::npos
+                                  ? raw.find("\n\n", part) + 2
+                                  : raw.find("\r\n\r\n", part) + 4;
+    std::string encoded = raw.substr(start, raw.find("--", start) - start);
+    std::erase_if(encoded, [](char ch) { return ch == '\r' || ch == '\n'; });
+    std::string text;
+    REQUIRE(notify::Base64Decode(encoded, text));
+    CHECK(text.find("Navn: Maja Jensen") != std::string::npos);
+    CHECK(text.find("reading") == std::string::npos);
+    dropout = dropout || text.find("Status: Frafald (dropped_out)") != std::string::npos;
+  }
+  CHECK(dropout);
+  for (const auto& e : rig.OfType("p1", "NotificationDelivered")) {
+    if (DataOf(e)["party"] == "kui") {
+      CHECK(DataOf(e)["channel"] == "email");
+      CHECK(DataOf(e)["personal"] == true);
+      CHECK(DataOf(e)["recipient"] == "ungeindsats@kommune.example");
+    }
+  }
+}
+
+TEST_CASE("the notifications file: every problem with file:line:col; parties checked") {
+  testing::TempDir tmp;
+  std::ofstream(tmp / "notifications.yaml") << "retry:\n"
+                                               "  schedule: [5s, soon]\n"
+                                               "  jiter: 0.1\n"
+                                               "parties:\n"
+                                               "  kui:\n"
+                                               "    webhook:\n"
+                                               "      url: ftp://kui.example\n"
+                                               "      secrets: [whsec_c2hvcnQ=]\n"
+                                               "    email:\n"
+                                               "      to: [not-an-address]\n";
+  config::NotifyConfigResult r = config::LoadNotifyConfig(tmp / "notifications.yaml");
+  std::vector<std::string> lines;
+  for (const auto& d : r.diagnostics) lines.push_back(d.ToString());
+  REQUIRE(lines.size() == 6);
+  const std::string f = tmp / "notifications.yaml";
+  CHECK(lines[0] ==
+        f + ":2:18: error: retry delay `soon` must be a number and a unit: ms, s, m, h or d");
+  CHECK(lines[1].starts_with(f + ":3:3: error: unknown key `jiter`"));
+  CHECK(lines[2] == f + ":7:12: error: webhook url must start with https:// or http://");
+  CHECK(lines[3] == f + ":8:17: error: party kui webhook: a webhook secret holds 24 to 64 bytes");
+  CHECK(lines[4].find("email needs the `smtp` server") != std::string::npos);
+  CHECK(lines[5] == f + ":10:12: error: `not-an-address` is not an email address");
+
+  config::NotifyConfig c;
+  c.file = "n.yaml";
+  c.parties["kui"].inbox = {"anne"};
+  c.parties["kui"].line = 3;
+  c.parties["kui"].column = 3;
+  c.parties["jobcentre"].line = 9;
+  c.parties["jobcentre"].column = 3;
+  auto problems = config::CheckParties(c, {{"kui", true}, {"counsellor", false}});
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].ToString() ==
+        "n.yaml:9:3: error: party `jobcentre` is not a party of any loaded definition");
+  CHECK(problems[1].ToString() ==
+        "n.yaml:3:3: error: party `kui` is external: the counsellor inbox is for staff only");
+  CHECK(config::ParseInterval("250ms") == std::chrono::milliseconds(250));
+  CHECK(config::ParseInterval("5d") == std::chrono::hours(120));
+  CHECK_FALSE(config::ParseInterval("5 d"));
+  CHECK_FALSE(config::ParseInterval("-5s"));
+}
+
+}  // namespace
+}  // namespace pathways
