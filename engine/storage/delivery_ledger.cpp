@@ -315,8 +315,7 @@ Status DeliveryLedger::Finish(const Delivery& d) {
 }
 
 Status DeliveryLedger::Reschedule(Delivery& d, TimestampMs next_at, std::string error) {
-  if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kFail}); !st.ok())
-    return st;
+  if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kFail}); !st.ok()) return st;
   const auto& s = store_.impl();
   rocksdb::WriteBatch batch;
   rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));

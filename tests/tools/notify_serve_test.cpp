@@ -1,0 +1,182 @@
+// Notifications from a real `pathways serve`: killed while webhooks are in flight, it sends
+// them again under the same webhook-id after the restart and loses none; a partner's signed
+// callback becomes a command; dead letters and endpoints over the API.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "adapters/notify/webhook_signature.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/temp_store.hpp"
+#include "tests/support/webhook_receiver.hpp"
+
+namespace pathways {
+namespace {
+
+using testing::HttpReply;
+
+constexpr const char* kOutSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+constexpr const char* kInSecret = "whsec_aW5ib3VuZC1zZWNyZXQtZm9yLXRoZS10ZXN0cy0wMQ==";
+
+std::string Token(const std::string& config, const std::string& user) {
+  std::string out;
+  const std::string cmd =
+      std::string(PATHWAYS_BIN) + " token --config " + config + " issue " + user;
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[512];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  REQUIRE(out.rfind("pw_", 0) == 0);
+  out.pop_back();
+  return out;
+}
+
+std::int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST_CASE("serve: killed mid-delivery, webhooks go again under the same id and none is lost") {
+  testing::WebhookReceiver receiver(*notify::ParseWebhookSecret(kOutSecret));
+  receiver.Answer(204, /*hang=*/true);  // holds what arrives: in flight when the kill comes
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "workflows");
+  std::filesystem::copy_file(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml",
+                             dir / "workflows/amigo.yaml");
+  std::ofstream(dir / "users.yaml")
+      << "users:\n  anne: {role: counsellor}\n  admin: {role: administrator}\n";
+  std::ofstream(dir / "notifications.yaml")
+      << "retry: {schedule: [200ms, 400ms, 800ms, 1600ms], jitter: 0}\n"
+         "timeout: 1s\n"
+         "parties:\n"
+         "  referring_authority:\n"
+         "    webhook:\n"
+         "      url: "
+      << receiver.url("/jobcenter") << "\n      secrets: [" << kOutSecret
+      << "]\n"
+         "    inbound:\n"
+         "      secrets: ["
+      << kInSecret
+      << "]\n"
+         "      triggers: [approve_referral]\n";
+  const std::string config = dir / "pathways.yaml";
+  std::ofstream(config) << "data: store\nworkflows: [workflows]\nusers: users.yaml\n"
+                           "tokens: tokens.json\nnotifications: notifications.yaml\n";
+  const std::map<std::string, std::string> anne = {
+      {"Authorization", "Bearer " + Token(config, "anne")}};
+  const std::map<std::string, std::string> admin = {
+      {"Authorization", "Bearer " + Token(config, "admin")}};
+
+  std::vector<std::string> pathways;
+  {
+    testing::ServerProcess server(PATHWAYS_BIN, {"--config", config});
+    for (int i = 0; i < 10; ++i) {
+      HttpReply lead =
+          testing::Request(server.port(), "POST", "/v1/pathways",
+                           R"({"referral_source":"jobcenter","contact_person":"anne"})", anne);
+      REQUIRE(lead.status == 201);
+      pathways.push_back(lead.Json()["pathway_id"]);
+      HttpReply intake = testing::Request(
+          server.port(), "POST", "/v1/pathways/" + pathways.back() + "/triggers/hold_intake",
+          R"({"payload":{"age_at_entry":30}})", anne);
+      REQUIRE(intake.status == 200);  // tells the referring authority
+    }
+    for (int i = 0; i < 500 && receiver.held() < 4; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(receiver.held() >= 4);
+    server.Signal(SIGKILL);
+    CHECK(server.Wait() == -SIGKILL);
+  }
+  const std::vector<std::string> before_kill = receiver.ids();
+  receiver.Release();
+  receiver.Answer(204);
+
+  testing::ServerProcess server(PATHWAYS_BIN, {"--config", config});
+  for (int i = 0; i < 1000 && receiver.accepted().size() < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto accepted = receiver.accepted();
+  REQUIRE(accepted.size() == 10);
+  for (const auto& [id, n] : accepted) CHECK(n == 1);
+  CHECK(receiver.verified() == receiver.received());
+  // What was in flight at the kill came again under the id it had.
+  int again = 0;
+  for (const std::string& id : before_kill) again += accepted.count(id);
+  CHECK(again >= 4);
+
+  // One outcome per notification in each pathway's history, once recorded.
+  for (const std::string& p : pathways) {
+    int delivered = 0;
+    for (int i = 0; i < 200 && delivered == 0; ++i) {
+      HttpReply h =
+          testing::Request(server.port(), "GET", "/v1/pathways/" + p + "/history", "", admin);
+      REQUIRE(h.status == 200);
+      delivered = 0;
+      const nlohmann::json history = h.Json();
+      for (const auto& e : history["events"]) delivered += e["type"] == "NotificationDelivered";
+      if (delivered == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(delivered == 1);
+  }
+
+  HttpReply endpoints = testing::Request(server.port(), "GET", "/v1/admin/endpoints", "", admin);
+  REQUIRE(endpoints.status == 200);
+  CHECK(endpoints.Json()["endpoints"][0]["name"] == "referring_authority.webhook");
+  CHECK(endpoints.Json()["endpoints"][0]["enabled"] == true);
+  HttpReply letters = testing::Request(server.port(), "GET", "/v1/admin/dead-letters", "", admin);
+  REQUIRE(letters.status == 200);
+  CHECK(letters.Json()["total"] == 0);
+  CHECK(testing::Request(server.port(), "GET", "/v1/admin/dead-letters", "", anne).status == 403);
+  CHECK(
+      testing::Request(server.port(), "POST", "/v1/admin/deliveries/4/replay", "", admin).status ==
+      404);
+  const std::string metrics = testing::Request(server.port(), "GET", "/metrics").body;
+  CHECK(metrics.find("pathways_notify_lag_events{adapter=\"webhook\"}") != std::string::npos);
+
+  // The job centre approves the referral with a signed callback; it fires as the party.
+  const std::string p = pathways[0];
+  for (const char* trigger : {"request_rkv", "complete_rkv", "agree_plan"}) {
+    const std::string body =
+        std::string(trigger) == "complete_rkv" ? R"({"payload":{"track":"AMU"}})" : "{}";
+    REQUIRE(testing::Request(server.port(), "POST", "/v1/pathways/" + p + "/triggers/" + trigger,
+                             body, anne)
+                .status == 200);
+  }
+  const std::string key = *notify::ParseWebhookSecret(kInSecret);
+  auto callback = [&](const std::string& id, const std::string& body, const std::string& k) {
+    const std::int64_t ts = NowSeconds();
+    return testing::Request(server.port(), "POST", "/v1/callbacks/referring_authority", body,
+                            {{"webhook-id", id},
+                             {"webhook-timestamp", std::to_string(ts)},
+                             {"webhook-signature", notify::SignWebhook(k, id, ts, body)},
+                             {"Content-Type", "application/json"}});
+  };
+  const std::string approve =
+      R"({"pathway_id":")" + p + R"(","trigger":"approve_referral","payload":{"approved":true}})";
+  HttpReply ok = callback("cb-1", approve, key);
+  REQUIRE_MESSAGE(ok.status == 200, ok.body);
+  CHECK(ok.Json()["duplicate"] == false);
+  HttpReply again_reply = callback("cb-1", approve, key);  // the partner retries
+  CHECK(again_reply.status == 200);
+  CHECK(again_reply.Json()["duplicate"] == true);
+  CHECK(callback("cb-2", approve, std::string(32, 'x')).status == 401);
+  const std::string other =
+      R"({"pathway_id":")" + p + R"(","trigger":"drop_out","payload":{"reason":"work"}})";
+  CHECK(callback("cb-3", other, key).status == 403);
+  HttpReply state = testing::Request(server.port(), "GET", "/v1/pathways/" + p, "", admin);
+  CHECK(state.Json()["data"]["referral_approved"] == true);
+
+  server.Signal(SIGTERM);
+  CHECK(server.Wait() == 0);
+}
+
+}  // namespace
+}  // namespace pathways
