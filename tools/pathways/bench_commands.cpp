@@ -269,6 +269,7 @@ void AddBenchCommands(CLI::App& app) {
   AddBenchVerify(*bench);
   AddBenchPathways(*bench);
   AddBenchHttp(*bench);
+  AddBenchNotify(*bench);
 }
 
 }  // namespace pathways::cli
