@@ -352,6 +352,7 @@ Status DeliveryLedger::Bury(Delivery& d, TimestampMs at, std::string error) {
 
 Result<std::optional<Delivery>> DeliveryLedger::Get(std::uint64_t id) const {
   const auto& s = store_.impl();
+  if (s.deliveries == nullptr) return std::optional<Delivery>();  // read-only, older store
   std::string value;
   rocksdb::Status st = s.db->Get(rocksdb::ReadOptions(), s.deliveries, DeliveryKey(id), &value);
   if (st.IsNotFound()) return std::optional<Delivery>();
@@ -373,6 +374,7 @@ Result<DeadLetterPage> DeliveryLedger::DeadLetters(const std::string& after,
     start = *key + '\0';  // just past it
   }
   DeadLetterPage page;
+  if (s.deliveries == nullptr) return page;  // a read-only open of an older store
   std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.deliveries));
   for (it->Seek(start); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();

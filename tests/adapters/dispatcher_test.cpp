@@ -512,3 +512,37 @@ TEST_CASE("the notifications file: every problem with file:line:col; parties che
 
 }  // namespace
 }  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("a party with no channel: dead letters that say so, routed anew once it has one") {
+  WebhookReceiver receiver(OldKey());
+  Rig rig;
+  rig.Start(config::NotifyConfig{});
+  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Idle();
+  auto page = rig.dispatcher().DeadLetters("", 10);
+  REQUIRE(page.ok());
+  REQUIRE(page->letters.size() == 1);
+  const storage::Delivery letter = page->letters[0];
+  CHECK(letter.channel == storage::Channel::kNone);
+  CHECK(letter.last_error == "party referring_authority has no channel in the config");
+
+  // The administrator configures the job centre's webhook and replays the letter.
+  config::NotifyConfig c;
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  rig.dispatcher().Stop();
+  rig.Start(c);
+  REQUIRE(rig.dispatcher().Replay(letter.id).ok());
+  rig.Idle();
+  CHECK(receiver.accepted().size() == 1);
+  const auto delivered = rig.OfType("p1", "NotificationDelivered");
+  REQUIRE(delivered.size() == 1);
+  CHECK(DataOf(delivered[0])["channel"] == "webhook");
+  CHECK(rig.dispatcher().DeadLetterCount() == 0);
+}
+
+}  // namespace
+}  // namespace pathways

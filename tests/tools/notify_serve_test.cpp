@@ -7,9 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
+#include "adapters/notify/dispatcher.hpp"
 #include "adapters/notify/webhook_signature.hpp"
+#include "adapters/platform/system_clock.hpp"
+#include "tests/support/amigo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/temp_store.hpp"
@@ -176,6 +180,69 @@ TEST_CASE("serve: killed mid-delivery, webhooks go again under the same id and n
 
   server.Signal(SIGTERM);
   CHECK(server.Wait() == 0);
+}
+
+std::string RunCli(const std::string& args, int* status = nullptr) {
+  std::string out;
+  std::FILE* p = ::popen((std::string(PATHWAYS_BIN) + " " + args + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int rc = ::pclose(p);
+  if (status != nullptr) *status = WEXITSTATUS(rc);
+  return out;
+}
+
+TEST_CASE("pathways dead-letters: list, show and replay from the command line") {
+  testing::TempDir dir;
+  const std::string data = dir / "store";
+  {
+    adapters::SystemClock clock;
+    auto store = testing::OpenWithDefinitions(data, clock);
+    notify::DispatcherOptions o;
+    o.store = store.get();
+    o.catalog = testing::AmigoCatalog();
+    o.clock = &clock;
+    notify::Dispatcher dispatcher(std::move(o));  // no channels: every notice a dead letter
+    REQUIRE(dispatcher.Start().ok());
+    for (const char* p : {"a", "b"}) {
+      storage::CommandRequest r;
+      r.pathway_id = p;
+      r.participant_id = std::string("participant-") + p;
+      r.command_id = std::string(p) + "-lead";
+      r.actor = {"anne", "counsellor"};
+      r.command = runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"};
+      REQUIRE(store->Execute(r).ok());
+      r.command_id = std::string(p) + "-intake";
+      r.command = runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}};
+      REQUIRE(store->Execute(r).ok());
+    }
+    REQUIRE(dispatcher.WaitIdle(std::chrono::seconds(10)));
+    CHECK(dispatcher.DeadLetterCount() == 2);
+  }
+  int rc = -1;
+  const std::string listed = RunCli("dead-letters list --json --data " + data, &rc);
+  CHECK(rc == 0);
+  std::vector<nlohmann::json> letters;
+  std::istringstream lines(listed);
+  for (std::string line; std::getline(lines, line);) letters.push_back(nlohmann::json::parse(line));
+  REQUIRE(letters.size() == 2);
+  CHECK(letters[0]["status"] == "dead letter");
+  CHECK(letters[0]["notification"]["party"] == "referring_authority");
+  const std::string id = std::to_string(letters[0]["id"].get<std::uint64_t>());
+  CHECK(RunCli("dead-letters list --limit 1 --data " + data).find("more: --after") !=
+        std::string::npos);
+  CHECK(nlohmann::json::parse(RunCli("dead-letters show " + id + " --data " + data))["id"] ==
+        letters[0]["id"]);
+  CHECK(RunCli("dead-letters replay " + id + " --data " + data, &rc).find("waits again") !=
+        std::string::npos);
+  CHECK(rc == 0);
+  CHECK(RunCli("dead-letters replay " + id + " --data " + data, &rc).find("not a dead letter") !=
+        std::string::npos);
+  CHECK(rc == 1);
+  CHECK(RunCli("dead-letters show 99 --data " + data, &rc).find("no delivery 99") !=
+        std::string::npos);
+  CHECK(rc == 1);
 }
 
 }  // namespace

@@ -42,12 +42,13 @@ void AddStoreCommands(CLI::App& app);       // verify, export, forget
 void AddBenchCommands(CLI::App& app);       // bench append, bench verify
 void AddDefinitionCommands(CLI::App& app);  // validate
 void AddReplayCommand(CLI::App& app);
-void AddMigrateCommand(CLI::App& app);   // migrate
-void AddImportCommand(CLI::App& app);    // import
-void AddBenchPathways(CLI::App& bench);  // bench pathways
-void AddBenchHttp(CLI::App& bench);      // bench http
-void AddBenchNotify(CLI::App& bench);    // bench notify
-void AddServeCommand(CLI::App& app);     // serve
-void AddTokenCommands(CLI::App& app);    // token issue, list, revoke
+void AddMigrateCommand(CLI::App& app);      // migrate
+void AddImportCommand(CLI::App& app);       // import
+void AddBenchPathways(CLI::App& bench);     // bench pathways
+void AddBenchHttp(CLI::App& bench);         // bench http
+void AddBenchNotify(CLI::App& bench);       // bench notify
+void AddServeCommand(CLI::App& app);        // serve
+void AddTokenCommands(CLI::App& app);       // token issue, list, revoke
+void AddDeadLetterCommands(CLI::App& app);  // dead-letters list, show, replay
 
 }  // namespace pathways::cli

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   AddBenchCommands(app);
   AddServeCommand(app);
   AddTokenCommands(app);
+  AddDeadLetterCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

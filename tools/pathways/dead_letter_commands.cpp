@@ -1,0 +1,124 @@
+// pathways dead-letters list | show | replay: the notification adapters' dead letters, offline.
+// list and show open the store read-only (beside a running server); replay writes, so it needs
+// the store to itself, and the server sends the letter when it next starts. A running server
+// offers the same over its API (GET /v1/admin/dead-letters, POST .../deliveries/{id}/replay).
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "adapters/platform/system_clock.hpp"
+#include "engine/codec/event_json.hpp"
+#include "engine/storage/delivery_ledger.hpp"
+#include "tools/pathways/cli_common.hpp"
+
+namespace pathways::cli {
+namespace {
+
+std::string Iso(TimestampMs ms) { return ms == 0 ? "-" : codec::FormatIso8601(ms); }
+
+std::unique_ptr<storage::RocksEventStore> Open(const StoreFlags& flags, bool write,
+                                               const Clock& clock, const char* command) {
+  storage::StoreOptions o = flags.Options();
+  o.read_only = !write;
+  o.load_master_key = write;
+  o.clock = &clock;
+  auto store = storage::RocksEventStore::Open(o);
+  if (!store.ok()) {
+    ExitCode() = Fail(command, store.status());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+nlohmann::json View(const storage::Delivery& d) {
+  return {{"id", d.id},
+          {"status", runtime::DeliveryStatusName(d.status())},
+          {"endpoint", d.endpoint},
+          {"attempts", d.attempts},
+          {"replays", d.replays},
+          {"dead_at", Iso(d.dead_at)},
+          {"last_error", d.last_error},
+          {"notification", d.notification}};
+}
+
+}  // namespace
+
+void AddDeadLetterCommands(CLI::App& app) {
+  auto* group = app.add_subcommand("dead-letters", "list, inspect and replay dead letters");
+  group->require_subcommand(1);
+  static adapters::SystemClock clock;
+
+  auto* list = group->add_subcommand("list", "dead letters, oldest first");
+  auto list_flags = std::make_shared<StoreFlags>();
+  auto limit = std::make_shared<std::size_t>(100);
+  auto after = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  list_flags->AddTo(*list);
+  list->add_option("--limit", *limit, "at most this many (default 100)")
+      ->check(CLI::Range(1, 100000));
+  list->add_option("--after", *after, "continue after this cursor (printed at the end)");
+  list->add_flag("--json", *json, "one JSON object per line");
+  list->callback([=] {
+    auto store = Open(*list_flags, false, clock, "dead-letters list");
+    if (store == nullptr) return;
+    storage::DeliveryLedger ledger(*store);
+    auto page = ledger.DeadLetters(*after, *limit);
+    if (!page.ok()) {
+      ExitCode() = Fail("dead-letters list", page.status());
+      return;
+    }
+    for (const auto& d : page->letters) {
+      if (*json) {
+        std::printf("%s\n", View(d).dump().c_str());
+        continue;
+      }
+      std::printf("%llu  %s  %s  %s  %u attempt(s)  %s\n", static_cast<unsigned long long>(d.id),
+                  Iso(d.dead_at).c_str(), d.endpoint.c_str(),
+                  d.notification.value("notification_id", "").c_str(), d.attempts,
+                  d.last_error.c_str());
+    }
+    if (!page->next.empty()) std::fprintf(stderr, "more: --after %s\n", page->next.c_str());
+  });
+
+  auto* show = group->add_subcommand("show", "one waiting or dead delivery as JSON");
+  auto show_flags = std::make_shared<StoreFlags>();
+  auto show_id = std::make_shared<std::uint64_t>(0);
+  show->add_option("ID", *show_id, "the delivery's id")->required();
+  show_flags->AddTo(*show);
+  show->callback([=] {
+    auto store = Open(*show_flags, false, clock, "dead-letters show");
+    if (store == nullptr) return;
+    auto d = storage::DeliveryLedger(*store).Get(*show_id);
+    if (!d.ok()) {
+      ExitCode() = Fail("dead-letters show", d.status());
+      return;
+    }
+    if (!d->has_value()) {
+      ExitCode() =
+          Fail("dead-letters show",
+               Status::NotFound("no delivery " + std::to_string(*show_id) + " is waiting or dead"));
+      return;
+    }
+    std::printf("%s\n", View(**d).dump(2).c_str());
+  });
+
+  auto* replay = group->add_subcommand(
+      "replay", "send a dead letter again (when the server next starts; it needs the store)");
+  auto replay_flags = std::make_shared<StoreFlags>();
+  auto replay_id = std::make_shared<std::uint64_t>(0);
+  replay->add_option("ID", *replay_id, "the dead letter's id")->required();
+  replay_flags->AddTo(*replay);
+  replay->callback([=] {
+    auto store = Open(*replay_flags, true, clock, "dead-letters replay");
+    if (store == nullptr) return;
+    auto d = storage::DeliveryLedger(*store).Revive(*replay_id, clock.NowMs());
+    if (!d.ok()) {
+      ExitCode() = Fail("dead-letters replay", d.status());
+      return;
+    }
+    std::printf("delivery %llu (%s) waits again; the server sends it when it starts\n",
+                static_cast<unsigned long long>(d->id), d->endpoint.c_str());
+  });
+}
+
+}  // namespace pathways::cli
