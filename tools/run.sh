@@ -46,6 +46,8 @@ Pathways is running at $url (store: $var/store, stop with Ctrl-C)
   $url/v1/tasks          the caller's task inbox
   $url/v1/stats          counts by state and milestone, progress toward the target of 200
   $url/v1/live           live updates of the caller's pathways (Server-Sent Events)
+  $url/v1/admin/dead-letters   notifications no party received (config/notifications.yaml
+                         configures none: give a party a webhook or email, restart, replay)
 
 Demo users and their tokens ($tokens):
 $(sed 's/^/  /' "$tokens")
@@ -57,6 +59,7 @@ Try:
   curl -N -H "Authorization: Bearer $(token_of anne)" "$url/v1/live?after=0"   # Ctrl-C ends it
   curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways \\
        -d '{"referral_source":"jobcenter","personal":{"identity":{"name":"Test Deltager"}}}'
+  curl -H "Authorization: Bearer $(token_of admin)" "$url/v1/admin/dead-letters?limit=5"
   $bin verify --data $var/store          # works beside the running server
   $bin replay --data $var/store --pathway demo-1
 

@@ -123,10 +123,14 @@ void Api::Impl::EnableEndpoint(Call& c) {
   if (!NotifierReady(c)) return;
   Fields f(c.req.body, {});
   if (!f.ok()) return c.respond(f.Problem());
-  if (Status st = options.notifier->Enable(c.params[0]); !st.ok()) {
-    return c.respond(ProblemFor(st));
-  }
-  c.respond(Json(200, {{"name", c.params[0]}, {"enabled", true}}));
+  // On the background thread: enabling waits for its record in the $notify stream.
+  auto call = std::make_shared<Call>(std::move(c));
+  jobs.Run([this, call] {
+    if (Status st = options.notifier->Enable(call->params[0]); !st.ok()) {
+      return call->respond(ProblemFor(st));
+    }
+    call->respond(Json(200, {{"name", call->params[0]}, {"enabled", true}}));
+  });
 }
 
 // A partner's signed callback: {pathway_id, trigger, payload?}, verified like our own webhooks

@@ -276,11 +276,15 @@ class Dispatcher::Adapter {
       waiting += *n;
     }
     {
+      // A restart begins from the ledger: what was in memory before is there too.
       std::lock_guard lock(mu_);
       checkpoint_ = *cp;
       waiting_ = waiting;
       next_due_ = 0;
       stopping_ = false;
+      ready_.clear();
+      in_flight_.clear();
+      done_.clear();
     }
     for (std::size_t i = 0; i < workers_; ++i) threads_.emplace_back([this] { Work(); });
     loop_ = std::thread([this] { Loop(); });
@@ -907,7 +911,9 @@ Result<storage::Delivery> Dispatcher::Replay(std::uint64_t id) {
 std::vector<EndpointView> Dispatcher::Endpoints() const {
   std::vector<EndpointView> out;
   std::lock_guard lock(shared_->health_mu);
-  for (const auto& [party, p] : shared_->config.parties) {
+  for (const auto& entry : shared_->config.parties) {
+    const std::string& party = entry.first;  // not a structured binding: clang 14's lambdas
+    const config::PartyChannels& p = entry.second;
     auto add = [&](Channel c, std::string target) {
       EndpointView v;
       v.name = EndpointName(party, c);

@@ -316,37 +316,34 @@ Status DeliveryLedger::Finish(const Delivery& d) {
 
 Status DeliveryLedger::Reschedule(Delivery& d, TimestampMs next_at, std::string error) {
   if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kFail}); !st.ok()) return st;
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
   Delivery next = d;
   ++next.attempts;
   next.next_at = next_at;
   next.last_error = std::move(error);
-  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(next.ToJson()));
-  if (st.ok()) st = batch.Put(s.deliveries, QueueKey(d.channel, next_at, d.id), {});
-  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
-  if (!st.ok()) return FromRocks(st, "rescheduling delivery " + std::to_string(d.id));
-  d = std::move(next);
-  return Status::Ok();
+  return Move(d, std::move(next), QueueKey(d.channel, next_at, d.id), "rescheduling");
 }
 
 Status DeliveryLedger::Bury(Delivery& d, TimestampMs at, std::string error) {
   if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kGiveUp}); !st.ok())
     return st;
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
   Delivery dead = d;
   ++dead.attempts;
   dead.dead = true;
   dead.dead_at = at;
   dead.last_error = std::move(error);
-  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(dead.ToJson()));
-  if (st.ok()) st = batch.Put(s.deliveries, DeadKey(at, d.id), {});
+  return Move(d, std::move(dead), DeadKey(at, d.id), "burying");
+}
+
+Status DeliveryLedger::Move(Delivery& d, Delivery next, const std::string& index_key,
+                            const char* doing) {
+  const auto& s = store_.impl();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
+  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(next.ToJson()));
+  if (st.ok()) st = batch.Put(s.deliveries, index_key, {});
   if (st.ok()) st = s.db->Write(Unsynced(), &batch);
-  if (!st.ok()) return FromRocks(st, "burying delivery " + std::to_string(d.id));
-  d = std::move(dead);
+  if (!st.ok()) return FromRocks(st, std::string(doing) + " delivery " + std::to_string(d.id));
+  d = std::move(next);
   return Status::Ok();
 }
 

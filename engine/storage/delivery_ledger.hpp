@@ -144,6 +144,10 @@ class DeliveryLedger {
   Status PruneOutbox(std::uint64_t position);
 
  private:
+  // Takes a waiting `d` out of the queue and writes it as `next`, indexed under `index_key`
+  // (its new queue row, or its dead-letter row); `d` becomes `next`.
+  Status Move(Delivery& d, Delivery next, const std::string& index_key, const char* doing);
+
   RocksEventStore& store_;
 };
 

@@ -118,17 +118,6 @@ class BenchReceiver {
   std::unordered_map<std::string, Clock::time_point> arrived_;  // guarded by mu_
 };
 
-bool Execute(storage::RocksEventStore& store, const std::string& pathway,
-             const std::string& command_id, runtime::Command command) {
-  storage::CommandRequest r;
-  r.pathway_id = pathway;
-  r.participant_id = "p-" + pathway;
-  r.command_id = command_id;
-  r.actor = {"vejleder-1", "counsellor"};
-  r.command = std::move(command);
-  return store.Execute(std::move(r)).ok();
-}
-
 runtime::Command Intake() { return runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}}; }
 
 // Latencies (commit to arrival) of the pathways' notices, in ms; counts the ones that never came.

@@ -30,17 +30,6 @@ runtime::Command Step(int step, std::uint64_t participant) {
 }
 constexpr int kSteps = kAmigoSteps;
 
-bool Execute(storage::RocksEventStore& store, const std::string& pathway,
-             const std::string& command_id, runtime::Command command) {
-  storage::CommandRequest r;
-  r.pathway_id = pathway;
-  r.participant_id = "p-" + pathway;
-  r.command_id = command_id;
-  r.actor = {"vejleder-1", "counsellor"};
-  r.command = std::move(command);
-  return store.Execute(std::move(r)).ok();
-}
-
 std::size_t AverageValueBytes(const storage::RocksEventStore& store) {
   std::uint64_t n = 0;
   std::uint64_t bytes = 0;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/codec/bytes.hpp"
+#include "engine/storage/rocks_event_store.hpp"
 
 namespace pathways::cli {
 
@@ -96,6 +97,18 @@ inline RunFigures RunWriters(std::uint64_t events, int writers, One one) {
   for (auto& l : per_writer) f.latencies_ms.insert(f.latencies_ms.end(), l.begin(), l.end());
   f.errors = errors.load();
   return f;
+}
+
+// A benchmark participant's command, by a counsellor, waited for; false when it failed.
+inline bool Execute(storage::RocksEventStore& store, const std::string& pathway,
+                    const std::string& command_id, runtime::Command command) {
+  storage::CommandRequest r;
+  r.pathway_id = pathway;
+  r.participant_id = "p-" + pathway;
+  r.command_id = command_id;
+  r.actor = {"vejleder-1", "counsellor"};
+  r.command = std::move(command);
+  return store.Execute(std::move(r)).ok();
 }
 
 // One round of the raw limit: synced single-Put WriteBatches of `value_bytes` from `writers`

@@ -16,12 +16,11 @@ namespace {
 
 std::string Iso(TimestampMs ms) { return ms == 0 ? "-" : codec::FormatIso8601(ms); }
 
-std::unique_ptr<storage::RocksEventStore> Open(const StoreFlags& flags, bool write,
-                                               const Clock& clock, const char* command) {
+// Read-only, beside a running server (no master key needed).
+std::unique_ptr<storage::RocksEventStore> OpenToRead(const StoreFlags& flags, const char* command) {
   storage::StoreOptions o = flags.Options();
-  o.read_only = !write;
-  o.load_master_key = write;
-  o.clock = &clock;
+  o.read_only = true;
+  o.load_master_key = false;
   auto store = storage::RocksEventStore::Open(o);
   if (!store.ok()) {
     ExitCode() = Fail(command, store.status());
@@ -59,7 +58,7 @@ void AddDeadLetterCommands(CLI::App& app) {
   list->add_option("--after", *after, "continue after this cursor (printed at the end)");
   list->add_flag("--json", *json, "one JSON object per line");
   list->callback([=] {
-    auto store = Open(*list_flags, false, clock, "dead-letters list");
+    auto store = OpenToRead(*list_flags, "dead-letters list");
     if (store == nullptr) return;
     storage::DeliveryLedger ledger(*store);
     auto page = ledger.DeadLetters(*after, *limit);
@@ -86,7 +85,7 @@ void AddDeadLetterCommands(CLI::App& app) {
   show->add_option("ID", *show_id, "the delivery's id")->required();
   show_flags->AddTo(*show);
   show->callback([=] {
-    auto store = Open(*show_flags, false, clock, "dead-letters show");
+    auto store = OpenToRead(*show_flags, "dead-letters show");
     if (store == nullptr) return;
     auto d = storage::DeliveryLedger(*store).Get(*show_id);
     if (!d.ok()) {
@@ -109,7 +108,7 @@ void AddDeadLetterCommands(CLI::App& app) {
   replay->add_option("ID", *replay_id, "the dead letter's id")->required();
   replay_flags->AddTo(*replay);
   replay->callback([=] {
-    auto store = Open(*replay_flags, true, clock, "dead-letters replay");
+    auto store = OpenForWriting(*replay_flags, clock, "dead-letters replay");
     if (store == nullptr) return;
     auto d = storage::DeliveryLedger(*store).Revive(*replay_id, clock.NowMs());
     if (!d.ok()) {

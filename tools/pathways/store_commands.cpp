@@ -100,19 +100,6 @@ std::string FreshCommandId(std::string_view prefix) {
          codec::HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), 12));
 }
 
-// The store opened for writing (it must not be in use) on `clock`; null after saying why.
-std::unique_ptr<storage::RocksEventStore> OpenForWriting(const StoreFlags& flags,
-                                                         const Clock& clock, const char* command) {
-  storage::StoreOptions o = flags.Options();
-  o.clock = &clock;
-  auto store = storage::RocksEventStore::Open(o);
-  if (!store.ok()) {
-    ExitCode() = Fail(command, store.status());
-    return nullptr;
-  }
-  return std::move(*store);
-}
-
 void AddForget(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("forget", "erase a participant's personal data by destroying its keys");
@@ -238,6 +225,18 @@ void AddRestore(CLI::App& app) {
 }
 
 }  // namespace
+
+std::unique_ptr<storage::RocksEventStore> OpenForWriting(const StoreFlags& flags,
+                                                         const Clock& clock, const char* command) {
+  storage::StoreOptions o = flags.Options();
+  o.clock = &clock;
+  auto store = storage::RocksEventStore::Open(o);
+  if (!store.ok()) {
+    ExitCode() = Fail(command, store.status());
+    return nullptr;
+  }
+  return std::move(*store);
+}
 
 void AddStoreCommands(CLI::App& app) {
   AddVerify(app);
