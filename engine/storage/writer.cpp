@@ -259,9 +259,13 @@ class GroupStager {
     AppendResult result;
     result.stream_id = streams->front();
     result.first_position = g_.head.position + 1;
+    NewEvent erased;
+    erased.type = "PersonalDataErased";
+    erased.data = data;
     for (std::size_t i = 0; i < streams->size(); ++i) {
-      Status st =
-          AddEvent(env, (*streams)[i], ++infos[i].version, "PersonalDataErased", 1, text, {});
+      const std::string& id = (*streams)[i];
+      Status st = AddEvent(env, id, ++infos[i].version, erased.type, 1, text, {});
+      if (st.ok()) st = FollowErasure(id, infos[i].version, erased, env.occurred_at);
       if (!st.ok()) {
         fatal = true;
         return st;
@@ -454,6 +458,25 @@ class GroupStager {
     }
     found->result.duplicate = true;
     return found->result;
+  }
+
+  // A pathway's state row follows its stream: the erasure event is its next version (and
+  // changes nothing else), so commands on the pathway go on after a `forget`.
+  Status FollowErasure(const std::string& stream_id, std::uint64_t version, const NewEvent& e,
+                       TimestampMs at) {
+    if (stream_id.front() == kSystemStreamMark) return Status::Ok();
+    Result<runtime::PathwayState> before = Pathway(stream_id);
+    if (!before.ok()) return before.status();
+    if (!before->exists()) return Status::Ok();  // a plain stream, not a pathway
+    runtime::PathwayState after = *before;
+    Status st = runtime::Apply(after, runtime::EventFacts{e.type, e.data, at, version, stream_id,
+                                                          before->participant_id, nullptr});
+    if (st.ok()) {
+      st = StagePathwayRows(s_, batch_, *before, after, {{g_.head.position, &e}}, at,
+                            g_.count_deltas);
+    }
+    if (st.ok()) g_.pathways[stream_id] = std::move(after);
+    return st;
   }
 
   Result<runtime::PathwayState> Pathway(const std::string& id) {

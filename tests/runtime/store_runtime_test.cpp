@@ -404,3 +404,36 @@ TEST_CASE("a pathway migrates to a new version only with every state mapped") {
 
 }  // namespace
 }  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("after a forget the pathway goes on: its state follows the erasure event") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = Open(tmp / "store", clock);
+  Ok(*store, "pw-1",
+     runtime::RegisterLead{"jobcenter",
+                           nlohmann::json::object(),
+                           {{PersonalScope::kIdentity, {{"name", "Maja Jensen"}}}},
+                           "vejleder-1"});
+  EraseRequest erase;
+  erase.participant_id = "p-pw-1";
+  erase.scopes = {PersonalScope::kIdentity, PersonalScope::kGuidance};
+  erase.command_id = "forget-1";
+  erase.actor = {"admin", "administrator"};
+  auto erased = store->ErasePersonalData(erase);
+  REQUIRE_MESSAGE(erased.ok(), erased.status().ToString());
+  CHECK(StateOf(*store, "pw-1").version == erased->last_version);
+  Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  CHECK(StateOf(*store, "pw-1").state == "intake");
+  CheckReplay(*store, "pw-1");
+  // The same after a reopen (the state row, not only the writer's cache, follows).
+  store.reset();
+  store = Open(tmp / "store", clock);
+  Ok(*store, "pw-1", FireTrigger{"request_rkv", nlohmann::json::object()});
+  CheckReplay(*store, "pw-1");
+}
+
+}  // namespace
+}  // namespace pathways
