@@ -139,7 +139,8 @@ void Api::Impl::EnableEndpoint(Call& c) {
 void Api::Impl::Callback(Call& c) {
   if (!NotifierReady(c)) return;
   const std::string& party = c.params[0];
-  const config::PartyChannels* pc = options.notifier->config().Find(party);
+  const std::shared_ptr<const config::NotifyConfig> notify_config = options.notifier->config();
+  const config::PartyChannels* pc = notify_config->Find(party);
   if (pc == nullptr || !pc->inbound) {
     return c.respond(Problem(404, "not-found", "party " + party + " sends no callbacks here"));
   }

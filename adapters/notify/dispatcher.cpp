@@ -30,6 +30,7 @@ constexpr TimestampMs kNever = std::numeric_limits<TimestampMs>::max();
 constexpr std::size_t kIngestBatch = 256;
 constexpr auto kLoopTick = std::chrono::milliseconds(250);
 constexpr auto kPruneEvery = std::chrono::seconds(10);
+constexpr auto kErrorPause = std::chrono::milliseconds(200);
 const Actor kNotifier{"system", "notifier"};
 // System stream for what the adapters tell administrators (EndpointDisabled, EndpointEnabled).
 constexpr const char* kNotifyStream = "$notify";
@@ -54,50 +55,82 @@ struct Done {
 
 }  // namespace
 
+// The notifications file, ready to use: replaced whole on a reload, so each attempt works on
+// one version of it from start to end.
+struct Routing {
+  config::NotifyConfig config;
+  RetryPolicy policy;
+  std::map<std::string, WebhookEndpoint> webhooks;  // by party, keys parsed once
+  SmtpServer smtp;
+  EmailTemplates templates;
+};
+
+Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
+  auto r = std::make_shared<Routing>();
+  r->policy.delays = c.retry_delays;
+  r->policy.jitter = c.jitter;
+  for (const auto& [party, p] : c.parties) {
+    if (!p.webhook) continue;
+    WebhookEndpoint e;
+    e.url = p.webhook->url;
+    e.timeout = c.timeout;
+    e.ca_file = p.webhook->ca_file;
+    for (const auto& secret : p.webhook->secrets) {
+      if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
+    }
+    r->webhooks[party] = std::move(e);
+  }
+  if (c.smtp) {
+    r->smtp.url = c.smtp->url;
+    r->smtp.from = c.smtp->from;
+    r->smtp.username = c.smtp->username;
+    r->smtp.password = c.smtp->password;
+    r->smtp.require_tls = c.smtp->require_tls;
+    r->smtp.ca_file = c.smtp->ca_file;
+    r->smtp.timeout = c.timeout;
+  }
+  if (!c.templates_dir.empty()) {
+    for (const auto& d : r->templates.Load(c.templates_dir)) {
+      return Status::InvalidArgument(d.ToString());
+    }
+  }
+  r->config = std::move(c);
+  return std::shared_ptr<const Routing>(std::move(r));
+}
+
 struct Dispatcher::Shared {
-  explicit Shared(DispatcherOptions o)
-      : options(std::move(o)), ledger(*options.store), config(options.config) {
+  explicit Shared(DispatcherOptions o) : options(std::move(o)), ledger(*options.store) {
     if (options.random == nullptr) {
       owned_random = std::make_unique<CryptoRandom>();
       options.random = owned_random.get();
     }
-    policy.delays = config.retry_delays;
-    policy.jitter = config.jitter;
-    for (const auto& [party, p] : config.parties) {
-      if (!p.webhook) continue;
-      WebhookEndpoint e;
-      e.url = p.webhook->url;
-      e.timeout = config.timeout;
-      e.ca_file = p.webhook->ca_file;
-      for (const auto& secret : p.webhook->secrets) {
-        if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
-      }
-      webhooks[party] = std::move(e);
-    }
-    if (config.smtp) {
-      smtp.url = config.smtp->url;
-      smtp.from = config.smtp->from;
-      smtp.username = config.smtp->username;
-      smtp.password = config.smtp->password;
-      smtp.require_tls = config.smtp->require_tls;
-      smtp.ca_file = config.smtp->ca_file;
-      smtp.timeout = config.timeout;
+    Result<std::shared_ptr<const Routing>> r = MakeRouting(options.config);
+    if (r.ok()) {
+      routing_ = std::move(*r);
+    } else {
+      broken = r.status();
+      routing_ = std::make_shared<const Routing>();
     }
   }
 
   DispatcherOptions options;
   storage::DeliveryLedger ledger;
-  const config::NotifyConfig& config;
   std::unique_ptr<RandomSource> owned_random;
-  RetryPolicy policy;
-  std::map<std::string, WebhookEndpoint> webhooks;  // by party, keys parsed once
-  SmtpServer smtp;
-  EmailTemplates templates;
+  Status broken = Status::Ok();  // the first config could not be used (Start says why)
   std::vector<Adapter*> adapters;
   std::atomic<std::uint64_t> dead_letters{0};
 
   mutable std::mutex health_mu;
   std::map<std::string, storage::EndpointHealth> health;  // guarded by health_mu
+
+  std::shared_ptr<const Routing> routing() const {
+    std::lock_guard lock(routing_mu_);
+    return routing_;
+  }
+  void SetRouting(std::shared_ptr<const Routing> r) {
+    std::lock_guard lock(routing_mu_);
+    routing_ = std::move(r);
+  }
   std::mutex random_mu;
 
   TimestampMs Now() const { return options.clock->NowMs(); }
@@ -117,9 +150,9 @@ struct Dispatcher::Shared {
   }
 
   // The channels that reach a row's party now.
-  std::vector<Channel> ChannelsFor(const nlohmann::json& row) const {
+  std::vector<Channel> ChannelsFor(const Routing& r, const nlohmann::json& row) const {
     const std::string party = Text(row, "party");
-    const config::PartyChannels* pc = config.Find(party);
+    const config::PartyChannels* pc = r.config.Find(party);
     const bool internal = IsInternal(row);
     std::vector<Channel> out;
     if (pc != nullptr && pc->webhook && !internal) out.push_back(Channel::kWebhook);
@@ -144,9 +177,9 @@ struct Dispatcher::Shared {
     return d;
   }
 
-  std::optional<std::chrono::milliseconds> NextDelay(std::size_t failed) {
+  std::optional<std::chrono::milliseconds> NextDelay(const Routing& r, std::size_t failed) {
     std::lock_guard lock(random_mu);
-    return policy.NextDelay(failed, *options.random);
+    return r.policy.NextDelay(failed, *options.random);
   }
 
   // The endpoint's health; false when it is disabled (`why` says since when and why).
@@ -176,7 +209,7 @@ struct Dispatcher::Shared {
 
   // A failed attempt: the endpoint is disabled when it answered 410 or has failed without a
   // success for `disable_after`.
-  void Failed(const std::string& endpoint, bool gone, const std::string& error) {
+  void Failed(const Routing& r, const std::string& endpoint, bool gone, const std::string& error) {
     std::optional<storage::EndpointHealth> changed;
     bool disabled = false;
     const TimestampMs now = Now();
@@ -189,7 +222,7 @@ struct Dispatcher::Shared {
         h.failing_since = now;
         changed = h;
       }
-      if (gone || now - h.failing_since >= config.disable_after.count()) {
+      if (gone || now - h.failing_since >= r.config.disable_after.count()) {
         h.disabled_at = now;
         h.disabled_reason =
             gone ? "the receiver answered 410 Gone"
@@ -199,7 +232,7 @@ struct Dispatcher::Shared {
       }
     }
     if (changed) Persist(*changed);
-    if (disabled) TellAdministrators(*changed);
+    if (disabled) TellAdministrators(r, *changed);
   }
 
   void Persist(const storage::EndpointHealth& h) {
@@ -225,12 +258,12 @@ struct Dispatcher::Shared {
     }
   }
 
-  void TellAdministrators(const storage::EndpointHealth& h) {
+  void TellAdministrators(const Routing& r, const storage::EndpointHealth& h) {
     spdlog::error("notify: endpoint {} disabled: {}", h.name, h.disabled_reason);
     RecordEndpointChange("EndpointDisabled", h);
-    if (config.administrators.empty() || !config.smtp) return;
+    if (r.config.administrators.empty() || !r.config.smtp) return;
     EmailSender sender;
-    for (const std::string& to : config.administrators) {
+    for (const std::string& to : r.config.administrators) {
       EmailMessage m;
       m.to = to;
       m.subject = "Pathways: endpoint " + h.name + " er slået fra (disabled)";
@@ -244,12 +277,16 @@ struct Dispatcher::Shared {
                h.name + ": " + h.disabled_reason +
                ".\nNew deliveries to it go to dead letters until it is enabled again.\n";
       m.message_id = "endpoint-" + h.name + "-" + std::to_string(h.disabled_at) + "@pathways";
-      EmailResult r = sender.Send(smtp, m);
-      if (!r.sent) spdlog::error("notify: cannot email {}: {}", to, r.error);
+      EmailResult sent = sender.Send(r.smtp, m);
+      if (!sent.sent) spdlog::error("notify: cannot email {}: {}", to, sent.error);
     }
   }
 
   Adapter* AdapterFor(Channel c) const;
+
+ private:
+  mutable std::mutex routing_mu_;
+  std::shared_ptr<const Routing> routing_;  // guarded by routing_mu_
 };
 
 // ---- one adapter: a loop thread, and workers for the channels that talk to the network ----
@@ -405,6 +442,7 @@ class Dispatcher::Adapter {
     auto rows = s_.ledger.ReadOutbox(from, kIngestBatch);
     if (!rows.ok()) {
       spdlog::error("notify {}: cannot read the outbox: {}", name_, rows.status().ToString());
+      std::this_thread::sleep_for(kErrorPause);  // the store is failing: no busy loop
       return;
     }
     // Every row up to the head is routed, unless the page was full of rows at or below it.
@@ -413,12 +451,13 @@ class Dispatcher::Adapter {
     bool more = rows->size() == kIngestBatch;
     std::vector<Delivery> fresh;
     const TimestampMs now = s_.Now();
+    const std::shared_ptr<const Routing> routing = s_.routing();
     for (auto& [position, row] : *rows) {
       if (position > head) {  // a row of a group not announced yet: the next round takes it
         more = false;
         break;
       }
-      for (Channel c : s_.ChannelsFor(row)) {
+      for (Channel c : s_.ChannelsFor(*routing, row)) {
         if (Handles(c)) fresh.push_back(s_.NewDelivery(position, row, c, now));
       }
       last = position;
@@ -426,6 +465,7 @@ class Dispatcher::Adapter {
     if (more) to = last;
     if (Status st = s_.ledger.Enqueue(name_, to, fresh); !st.ok()) {
       spdlog::error("notify {}: cannot record new deliveries: {}", name_, st.ToString());
+      std::this_thread::sleep_for(kErrorPause);
       return;
     }
     std::lock_guard lock(mu_);
@@ -453,6 +493,7 @@ class Dispatcher::Adapter {
       auto found = s_.ledger.Due(c, now, in_flight + room);
       if (!found.ok()) {
         spdlog::error("notify {}: cannot read the queue: {}", name_, found.status().ToString());
+        std::this_thread::sleep_for(kErrorPause);
         return;
       }
       truncated = truncated || found->size() == in_flight + room;
@@ -509,12 +550,13 @@ class Dispatcher::Adapter {
   }
 
   Done Attempt(Delivery d, WebhookSender& webhook, EmailSender& email) {
-    Done out;
+    const std::shared_ptr<const Routing> routing = s_.routing();
+    const Routing& r = *routing;
     std::string why;
     if (!s_.Usable(d.endpoint, why)) return Dead(std::move(d), why);
     const nlohmann::json& row = d.notification;
     const std::string party = Text(row, "party");
-    const config::PartyChannels* pc = s_.config.Find(party);
+    const config::PartyChannels* pc = r.config.Find(party);
     if (d.channel == Channel::kWebhook && (pc == nullptr || !pc->webhook)) {
       return Dead(std::move(d), "party " + party + " has no webhook configured any more");
     }
@@ -522,26 +564,26 @@ class Dispatcher::Adapter {
       return Dead(std::move(d), "party " + party + " has no email configured any more");
     }
     Result<Payload> payload = PayloadOf(row);
-    if (!payload.ok()) return Retry(std::move(d), payload.status().ToString(), std::nullopt);
+    if (!payload.ok()) return Retry(r, std::move(d), payload.status().ToString(), std::nullopt);
 
     if (d.channel == Channel::kWebhook) {
       WebhookMessage m;
       m.id = WebhookId(d);
       m.timestamp = s_.Now() / 1000;
       m.body = payload->body.dump();
-      DeliveryResult r = webhook.Send(s_.webhooks.at(party), m);
+      DeliveryResult sent = webhook.Send(r.webhooks.at(party), m);
       d.notification["sent"] = {{"categories", payload->categories},
                                 {"personal", payload->personal}};
-      if (r.outcome == DeliveryOutcome::kDelivered) {
+      if (sent.outcome == DeliveryOutcome::kDelivered) {
         s_.Succeeded(d.endpoint);
         return Delivered(std::move(d), pc->webhook->url);
       }
-      s_.Failed(d.endpoint, r.outcome == DeliveryOutcome::kGone, r.error);
-      if (r.outcome == DeliveryOutcome::kGone) return Dead(std::move(d), r.error);
-      return Retry(std::move(d), r.error, r.retry_after);
+      s_.Failed(r, d.endpoint, sent.outcome == DeliveryOutcome::kGone, sent.error);
+      if (sent.outcome == DeliveryOutcome::kGone) return Dead(std::move(d), sent.error);
+      return Retry(r, std::move(d), sent.error, sent.retry_after);
     }
     // Email: one message per address, the same Message-ID for every attempt.
-    const EmailText words = s_.templates.Render(*payload, pc->email->language);
+    const EmailText words = r.templates.Render(*payload, pc->email->language);
     d.notification["sent"] = {{"categories", payload->categories}, {"personal", payload->personal}};
     for (const std::string& to : pc->email->to) {
       EmailMessage m;
@@ -550,11 +592,11 @@ class Dispatcher::Adapter {
       m.text = words.text;
       m.html = words.html;
       m.message_id = WebhookId(d) + "@pathways";
-      EmailResult r = email.Send(s_.smtp, m);
-      if (!r.sent) {
-        s_.Failed(d.endpoint, false, r.error);
-        if (r.permanent) return Dead(std::move(d), r.error);
-        return Retry(std::move(d), r.error, std::nullopt);
+      EmailResult sent = email.Send(r.smtp, m);
+      if (!sent.sent) {
+        s_.Failed(r, d.endpoint, false, sent.error);
+        if (sent.permanent) return Dead(std::move(d), sent.error);
+        return Retry(r, std::move(d), sent.error, std::nullopt);
       }
     }
     s_.Succeeded(d.endpoint);
@@ -565,20 +607,22 @@ class Dispatcher::Adapter {
 
   // The inbox adapter's channels: no network, so attempts run in its loop.
   Done AttemptHere(Delivery d) {
+    const std::shared_ptr<const Routing> routing = s_.routing();
+    const Routing& r = *routing;
     const nlohmann::json& row = d.notification;
     const std::string party = Text(row, "party");
     if (d.channel == Channel::kNone) {
       // Replayed once a channel was configured: route it anew.
-      std::vector<Channel> now = s_.ChannelsFor(row);
+      std::vector<Channel> now = s_.ChannelsFor(r, row);
       if (now.size() == 1 && now[0] == Channel::kNone) {
         return Dead(std::move(d),
                     "party " + party + " has no channel in " +
-                        (s_.config.file.empty() ? std::string("the config") : s_.config.file));
+                        (r.config.file.empty() ? std::string("the config") : r.config.file));
       }
       std::vector<Delivery> routed;
       for (Channel c : now) routed.push_back(s_.NewDelivery(d.position(), row, c, s_.Now()));
       if (Status st = s_.ledger.Enqueue("", 0, routed); !st.ok()) {
-        return Retry(std::move(d), st.ToString(), std::nullopt);
+        return Retry(r, std::move(d), st.ToString(), std::nullopt);
       }
       for (Channel c : now) {
         if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);
@@ -590,7 +634,7 @@ class Dispatcher::Adapter {
     }
     // Inbox: the configured users; `contact_person` is the user the request names (such as
     // the counsellor who raised a risk) or else the pathway's contact person.
-    const config::PartyChannels* pc = s_.config.Find(party);
+    const config::PartyChannels* pc = r.config.Find(party);
     std::vector<std::string> wanted =
         pc == nullptr ? std::vector<std::string>{config::kContactPerson} : pc->inbox;
     std::string recipients;
@@ -639,8 +683,9 @@ class Dispatcher::Adapter {
     return out;
   }
 
-  Done Retry(Delivery d, std::string error, std::optional<std::chrono::seconds> retry_after) {
-    std::optional<std::chrono::milliseconds> delay = s_.NextDelay(d.attempts + 1);
+  Done Retry(const Routing& r, Delivery d, std::string error,
+             std::optional<std::chrono::seconds> retry_after) {
+    std::optional<std::chrono::milliseconds> delay = s_.NextDelay(r, d.attempts + 1);
     if (!delay) return Dead(std::move(d), std::move(error));
     if (retry_after) delay = std::max<std::chrono::milliseconds>(*delay, *retry_after);
     Done out;
@@ -801,7 +846,8 @@ Dispatcher::Adapter* Dispatcher::Shared::AdapterFor(Channel c) const {
 
 Dispatcher::Dispatcher(DispatcherOptions options)
     : shared_(std::make_unique<Shared>(std::move(options))) {
-  const std::size_t webhook_workers = static_cast<std::size_t>(shared_->config.workers);
+  // The number of workers is fixed while the dispatcher runs; a reload keeps it.
+  const std::size_t webhook_workers = static_cast<std::size_t>(shared_->routing()->config.workers);
   adapters_.push_back(std::make_unique<Adapter>(*shared_, "webhook", std::vector{Channel::kWebhook},
                                                 webhook_workers));
   adapters_.push_back(std::make_unique<Adapter>(*shared_, "email", std::vector{Channel::kEmail},
@@ -815,11 +861,7 @@ Dispatcher::~Dispatcher() { Stop(); }
 
 Status Dispatcher::Start() {
   if (started_) return Status::Ok();
-  if (!shared_->config.templates_dir.empty()) {
-    for (const auto& d : shared_->templates.Load(shared_->config.templates_dir)) {
-      return Status::InvalidArgument(d.ToString());
-    }
-  }
+  if (!shared_->broken.ok()) return shared_->broken;
   Result<std::vector<storage::EndpointHealth>> health = shared_->ledger.Endpoints();
   if (!health.ok()) return health.status();
   {
@@ -848,7 +890,19 @@ std::vector<AdapterStats> Dispatcher::Stats() const {
   return out;
 }
 
-const config::NotifyConfig& Dispatcher::config() const { return shared_->config; }
+std::shared_ptr<const config::NotifyConfig> Dispatcher::config() const {
+  std::shared_ptr<const Routing> r = shared_->routing();
+  return {r, &r->config};  // shares the snapshot's ownership
+}
+
+Status Dispatcher::Reload(config::NotifyConfig config) {
+  Result<std::shared_ptr<const Routing>> r = MakeRouting(std::move(config));
+  if (!r.ok()) return r.status();
+  shared_->SetRouting(std::move(*r));
+  // Waiting deliveries are attempted under the new file when they fall due; dead letters wait
+  // for a replay (one to a party that now has a channel is routed to it).
+  return Status::Ok();
+}
 
 std::uint64_t Dispatcher::DeadLetterCount() const { return shared_->dead_letters.load(); }
 
@@ -911,7 +965,8 @@ Result<storage::Delivery> Dispatcher::Replay(std::uint64_t id) {
 std::vector<EndpointView> Dispatcher::Endpoints() const {
   std::vector<EndpointView> out;
   std::lock_guard lock(shared_->health_mu);
-  for (const auto& entry : shared_->config.parties) {
+  const std::shared_ptr<const Routing> routing = shared_->routing();
+  for (const auto& entry : routing->config.parties) {
     const std::string& party = entry.first;  // not a structured binding: clang 14's lambdas
     const config::PartyChannels& p = entry.second;
     auto add = [&](Channel c, std::string target) {

@@ -79,7 +79,11 @@ class Dispatcher {
   // their outcomes be recorded. What waits stays in the ledger for the next start.
   void Stop();
 
-  const config::NotifyConfig& config() const;
+  // The notifications file in use (a snapshot: a reload does not change it under the caller).
+  std::shared_ptr<const config::NotifyConfig> config() const;
+  // Replaces the notifications file (SIGHUP). InvalidArgument (naming the file) when its
+  // templates do not parse: the running file stays. `workers` keeps its value until restart.
+  Status Reload(config::NotifyConfig config);
   std::vector<AdapterStats> Stats() const;
   std::uint64_t DeadLetterCount() const;
   // Prometheus text for /metrics.

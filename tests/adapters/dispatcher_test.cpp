@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -57,7 +59,7 @@ class Rig {
     REQUIRE(dispatcher_->Start().ok());
   }
   void Restart() {
-    config::NotifyConfig c = dispatcher_->config();
+    config::NotifyConfig c = *dispatcher_->config();
     dispatcher_->Stop();
     dispatcher_.reset();
     Start(std::move(c));
@@ -542,6 +544,88 @@ TEST_CASE("a party with no channel: dead letters that say so, routed anew once i
   REQUIRE(delivered.size() == 1);
   CHECK(DataOf(delivered[0])["channel"] == "webhook");
   CHECK(rig.dispatcher().DeadLetterCount() == 0);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("after the participant's identity is erased, a notification says so and sends none") {
+  WebhookReceiver receiver(OldKey());
+  Rig rig;
+  config::NotifyConfig c;
+  c.parties["kui"].webhook = Hook(receiver, "/kui");
+  rig.Start(c);
+  using runtime::FireTrigger;
+  rig.Do("p1", runtime::RegisterLead{
+                   "jobcenter",
+                   {{"unemployed", false}},
+                   {{PersonalScope::kIdentity, {{"name", "Maja Jensen"}, {"cpr", "0101041234"}}}},
+                   "anne"});
+  rig.Do("p1", FireTrigger{"hold_intake", {{"age_at_entry", 22}}});
+  rig.Do("p1", FireTrigger{"request_rkv", nlohmann::json::object()});
+  rig.Do("p1", FireTrigger{"complete_rkv", {{"track", "AMU"}}});
+  rig.Do("p1", FireTrigger{"agree_plan", nlohmann::json::object()});
+  rig.Do("p1", FireTrigger{"enrol", nlohmann::json::object()});
+  EraseRequest erase;
+  erase.participant_id = "participant-p1";
+  erase.scopes = {PersonalScope::kIdentity, PersonalScope::kGuidance};
+  erase.command_id = "erase-p1";
+  erase.actor = {"admin", "administrator"};
+  erase.reason = "request from the participant";
+  REQUIRE(rig.store().ErasePersonalData(erase).ok());
+  rig.Do("p1", FireTrigger{"start_amu", nlohmann::json::object()});  // KUI: identity, status
+  rig.Idle();
+  const auto bodies = receiver.bodies();
+  REQUIRE(bodies.size() == 1);
+  const std::string& raw = bodies.begin()->second;
+  CHECK(raw.find("Maja") == std::string::npos);
+  CHECK(raw.find("0101041234") == std::string::npos);
+  const nlohmann::json body = nlohmann::json::parse(raw);
+  CHECK(body["data"]["identity"] == nlohmann::json{{"erased", true}});
+  CHECK(body["data"]["state"]["id"] == "in_amu");
+  const auto delivered = rig.OfType("p1", "NotificationDelivered");
+  REQUIRE(delivered.size() == 1);
+  CHECK(DataOf(delivered[0])["personal"] == false);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("a reload routes what comes next by the new file; bad templates keep the old one") {
+  WebhookReceiver receiver(OldKey());
+  Rig rig;
+  rig.Start(config::NotifyConfig{});
+  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Idle();
+  CHECK(rig.dispatcher().DeadLetterCount() == 1);
+
+  config::NotifyConfig c;
+  c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
+  const std::shared_ptr<const config::NotifyConfig> before = rig.dispatcher().config();
+  REQUIRE(rig.dispatcher().Reload(c).ok());
+  CHECK(before->parties.empty());  // a snapshot taken before stays as it was
+  CHECK(rig.dispatcher().config()->parties.count("referring_authority") == 1);
+  rig.Do("p1", runtime::FireTrigger{"request_rkv", nlohmann::json::object()});
+  rig.Do("p1", runtime::FireTrigger{"complete_rkv", {{"track", "AMU"}}});  // tells the authority
+  rig.Idle();
+  CHECK(receiver.accepted().size() == 1);
+  CHECK(rig.dispatcher().DeadLetterCount() == 1);  // the old one waits for a replay
+
+  std::filesystem::create_directories(rig.tmp() / "templates");
+  std::ofstream(rig.tmp() / "templates/notification.da.txt") << "{{#unclosed}}\n";
+  config::NotifyConfig broken = c;
+  broken.templates_dir = rig.tmp() / "templates";
+  const Status refused = rig.dispatcher().Reload(broken);
+  CHECK(refused.code() == StatusCode::kInvalidArgument);
+  CHECK(refused.message().find("notification.da.txt") != std::string::npos);
+  CHECK(rig.dispatcher().config()->templates_dir.empty());  // the running file stays
 }
 
 }  // namespace

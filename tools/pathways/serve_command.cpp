@@ -1,8 +1,8 @@
 // pathways serve: the server. Reads the config file (flags override it), loads the pathway
 // definitions, opens the store, starts the timer scheduler and the HTTP server, and on first
 // start of a demo config seeds synthetic participants. SIGTERM/SIGINT: stop accepting, finish
-// what is in flight, close the store, exit 0. SIGHUP: reload definitions and tokens; a broken
-// definition file is refused and the running set stays.
+// what is in flight, close the store, exit 0. SIGHUP: reload definitions, tokens and the
+// notifications file; a broken file is refused and the running one stays.
 
 #include <pthread.h>
 #include <signal.h>
@@ -36,6 +36,20 @@ struct ServeArgs {
 
 void PrintDiagnostics(const std::vector<workflows::Diagnostic>& ds) {
   for (const auto& d : ds) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+}
+
+// The notifications file (none: an empty config), checked against the loaded definitions'
+// parties.
+config::NotifyConfigResult LoadNotifications(const std::string& file,
+                                             const definition::DefinitionCatalog& catalog) {
+  if (file.empty()) return {};
+  config::NotifyConfigResult n = config::LoadNotifyConfig(file);
+  std::map<std::string, bool> external;
+  for (const auto& def : catalog.All()) {
+    for (const auto& p : def->parties) external[p.id] = p.external;
+  }
+  if (n.diagnostics.empty()) n.diagnostics = config::CheckParties(n.config, external);
+  return n;
 }
 
 // Synthetic participants spread along the AMIGO route, a few with risks, divided between the
@@ -101,19 +115,10 @@ int Serve(const ServeArgs& a) {
 
   std::shared_ptr<definition::DefinitionCatalog> catalog = LoadCatalog(cfg.workflows);
   if (catalog == nullptr) return kExitUsage;
-  config::NotifyConfig notify_config;
-  if (!cfg.notifications_file.empty()) {
-    config::NotifyConfigResult n = config::LoadNotifyConfig(cfg.notifications_file);
-    std::map<std::string, bool> external;
-    for (const auto& def : catalog->All()) {
-      for (const auto& p : def->parties) external[p.id] = p.external;
-    }
-    if (n.diagnostics.empty()) n.diagnostics = config::CheckParties(n.config, external);
-    if (!n.diagnostics.empty()) {
-      PrintDiagnostics(n.diagnostics);
-      return kExitUsage;
-    }
-    notify_config = std::move(n.config);
+  config::NotifyConfigResult notify_config = LoadNotifications(cfg.notifications_file, *catalog);
+  if (!notify_config.diagnostics.empty()) {
+    PrintDiagnostics(notify_config.diagnostics);
+    return kExitUsage;
   }
 
   // Signals go to the thread that waits for them, never to the server's or writer's threads:
@@ -161,7 +166,7 @@ int Serve(const ServeArgs& a) {
   no.store = store->get();
   no.catalog = catalog;
   no.clock = &system_clock;
-  no.config = std::move(notify_config);
+  no.config = std::move(notify_config.config);
   notify::Dispatcher notifier(std::move(no));
   if (Status st = notifier.Start(); !st.ok()) return Fail("serve", st);
 
@@ -240,6 +245,18 @@ int Serve(const ServeArgs& a) {
                      unchanged);
       }
       if (Status st = tokens.Reload(); !st.ok()) spdlog::error("tokens: {}", st.ToString());
+      if (!cfg.notifications_file.empty()) {
+        config::NotifyConfigResult n = LoadNotifications(cfg.notifications_file, *catalog);
+        for (const auto& d : n.diagnostics)
+          spdlog::error("notifications refused: {}", d.ToString());
+        Status st = n.diagnostics.empty() ? notifier.Reload(std::move(n.config))
+                                          : Status::InvalidArgument("kept the running file");
+        if (st.ok()) {
+          spdlog::info("reloaded notifications from {}", cfg.notifications_file);
+        } else if (n.diagnostics.empty()) {
+          spdlog::error("notifications refused: {}", st.ToString());
+        }
+      }
       continue;
     }
     spdlog::info("stopping: finishing requests in flight");
