@@ -122,6 +122,7 @@ struct Dispatcher::Shared {
 
   mutable std::mutex health_mu;
   std::map<std::string, storage::EndpointHealth> health;  // guarded by health_mu
+  std::mutex random_mu;                                   // the jitter's draws
 
   std::shared_ptr<const Routing> routing() const {
     std::lock_guard lock(routing_mu_);
@@ -131,7 +132,6 @@ struct Dispatcher::Shared {
     std::lock_guard lock(routing_mu_);
     routing_ = std::move(r);
   }
-  std::mutex random_mu;
 
   TimestampMs Now() const { return options.clock->NowMs(); }
 
