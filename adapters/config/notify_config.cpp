@@ -1,6 +1,7 @@
 #include "adapters/config/notify_config.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 
@@ -73,6 +74,9 @@ class NotifyReader : YamlReader {
     }
     if (root["templates"]) {
       c.templates_dir = Resolve(dir_, Str(root["templates"], "templates").value_or(""));
+      if (!std::filesystem::is_directory(c.templates_dir)) {
+        Error(root["templates"].Mark(), "templates directory " + c.templates_dir + " not found");
+      }
     }
     YamlReader::Keys ids;
     ForEachEntry(root["parties"], "parties", ids,

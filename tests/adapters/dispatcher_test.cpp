@@ -493,6 +493,12 @@ TEST_CASE("the notifications file: every problem with file:line:col; parties che
   CHECK(lines[4].find("email needs the `smtp` server") != std::string::npos);
   CHECK(lines[5] == f + ":10:12: error: `not-an-address` is not an email address");
 
+  std::ofstream(tmp / "typo.yaml") << "templates: tempaltes\n";
+  config::NotifyConfigResult typo = config::LoadNotifyConfig(tmp / "typo.yaml");
+  REQUIRE(typo.diagnostics.size() == 1);
+  CHECK(typo.diagnostics[0].ToString() == tmp / "typo.yaml" + ":1:12: error: templates directory " +
+                                              tmp / "tempaltes" + " not found");
+
   config::NotifyConfig c;
   c.file = "n.yaml";
   c.parties["kui"].inbox = {"anne"};
