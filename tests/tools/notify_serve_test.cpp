@@ -178,6 +178,42 @@ TEST_CASE("serve: killed mid-delivery, webhooks go again under the same id and n
   HttpReply state = testing::Request(server.port(), "GET", "/v1/pathways/" + p, "", admin);
   CHECK(state.Json()["data"]["referral_approved"] == true);
 
+  // SIGHUP: a broken notifications file is refused and deliveries go on by the running one;
+  // a good one takes over for what comes next.
+  auto intake = [&] {
+    HttpReply lead =
+        testing::Request(server.port(), "POST", "/v1/pathways",
+                         R"({"referral_source":"jobcenter","contact_person":"anne"})", anne);
+    REQUIRE(lead.status == 201);
+    const std::string id = lead.Json()["pathway_id"];
+    REQUIRE(testing::Request(server.port(), "POST", "/v1/pathways/" + id + "/triggers/hold_intake",
+                             R"({"payload":{"age_at_entry":30}})", anne)
+                .status == 200);
+  };
+  auto wait_for = [](testing::WebhookReceiver& r, std::size_t n) {
+    for (int i = 0; i < 500 && r.accepted().size() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return r.accepted().size();
+  };
+  // Ten intakes and the complete_rkv of the callback's pathway so far.
+  REQUIRE(wait_for(receiver, 11) == 11);
+  std::ofstream(dir / "notifications.yaml") << "parties:\n  referring_authority:\n"
+                                               "    webhook: {url: ftp://nowhere}\n";
+  server.Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  intake();
+  CHECK(wait_for(receiver, 12) == 12);
+  testing::WebhookReceiver second(*notify::ParseWebhookSecret(kOutSecret));
+  std::ofstream(dir / "notifications.yaml")
+      << "parties:\n  referring_authority:\n    webhook:\n      url: " << second.url("/new")
+      << "\n      secrets: [" << kOutSecret << "]\n";
+  server.Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  intake();
+  CHECK(wait_for(second, 1) == 1);
+  CHECK(receiver.accepted().size() == 12);
+
   server.Signal(SIGTERM);
   CHECK(server.Wait() == 0);
 }
