@@ -16,7 +16,7 @@ using Data = kainjow::mustache::data;
 
 constexpr const char* kSubjectDa = "Pathways: forløb {{pathway_id}} – {{because}}";
 constexpr const char* kTextDa =
-    "Til {{party}}\n\n"
+    "Til {{party_label}}\n\n"
     "Der er nyt i forløb {{pathway_id}} (deltager {{participant_id}}).\n"
     "Anledning: {{because}}\n"
     "{{#state}}Status: {{label}} ({{id}})\n{{/state}}"
@@ -25,7 +25,7 @@ constexpr const char* kTextDa =
     "\nBeskeden er sendt automatisk af Pathways (notifikation {{notification_id}}).\n";
 constexpr const char* kHtmlDa =
     "<!doctype html><html lang=\"da\"><body>"
-    "<p>Til {{party}}</p>"
+    "<p>Til {{party_label}}</p>"
     "<p>Der er nyt i forløb <b>{{pathway_id}}</b> (deltager {{participant_id}}).<br>"
     "Anledning: {{because}}</p>"
     "{{#state}}<p>Status: {{label}} ({{id}})</p>{{/state}}"
@@ -35,7 +35,7 @@ constexpr const char* kHtmlDa =
     "{{notification_id}}).</small></p></body></html>";
 constexpr const char* kSubjectEn = "Pathways: pathway {{pathway_id}} – {{because}}";
 constexpr const char* kTextEn =
-    "To {{party}}\n\n"
+    "To {{party_label}}\n\n"
     "There is news on pathway {{pathway_id}} (participant {{participant_id}}).\n"
     "Because: {{because}}\n"
     "{{#state}}State: {{label}} ({{id}})\n{{/state}}"
@@ -44,7 +44,7 @@ constexpr const char* kTextEn =
     "\nSent automatically by Pathways (notification {{notification_id}}).\n";
 constexpr const char* kHtmlEn =
     "<!doctype html><html lang=\"en\"><body>"
-    "<p>To {{party}}</p>"
+    "<p>To {{party_label}}</p>"
     "<p>There is news on pathway <b>{{pathway_id}}</b> (participant {{participant_id}}).<br>"
     "Because: {{because}}</p>"
     "{{#state}}<p>State: {{label}} ({{id}})</p>{{/state}}"
@@ -77,6 +77,9 @@ Data ToData(const nlohmann::json& j) {
 // the data fields as a list of {name, value}.
 Data Context(const Payload& p, const std::string& language) {
   nlohmann::json d = p.body.value("data", nlohmann::json::object());
+  // Labels in the template's language: the party's, else its id.
+  d["party_label"] =
+      d.value("party_label", nlohmann::json::object()).value(language, d.value("party", ""));
   if (auto state = d.find("state"); state != d.end() && state->is_object()) {
     auto label = state->value("label", nlohmann::json::object());
     (*state)["label"] = label.value(language, state->value("id", ""));

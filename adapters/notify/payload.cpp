@@ -46,6 +46,13 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
                          {"position", row.value("position", std::uint64_t{0})},
                          {"categories", p.categories}};
   if (const auto def = row.find("definition"); def != row.end()) data["definition"] = *def;
+  if (definition != nullptr) {
+    for (const auto& party : definition->parties) {
+      if (party.id == Text(row, "party")) {
+        data["party_label"] = {{"da", party.label.da}, {"en", party.label.en}};
+      }
+    }
+  }
 
   const std::string state = Text(row, "state");
   if (Has(p.categories, "status")) {
