@@ -11,33 +11,6 @@ namespace {
 
 std::string Iso(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
 
-nlohmann::json DeliveryView(const storage::Delivery& d) {
-  const nlohmann::json& n = d.notification;
-  nlohmann::json v = {{"id", d.id},
-                      {"channel", storage::ChannelName(d.channel)},
-                      {"endpoint", d.endpoint},
-                      {"status", runtime::DeliveryStatusName(d.status())},
-                      {"attempts", d.attempts},
-                      {"replays", d.replays},
-                      {"created_at", Iso(d.created_at)},
-                      {"last_error", d.last_error},
-                      {"notification_id", n.value("notification_id", "")},
-                      {"pathway_id", n.value("pathway_id", "")},
-                      {"party", n.value("party", "")},
-                      {"categories", n.value("categories", nlohmann::json::array())},
-                      {"because", n.value("because", "")},
-                      {"position", d.position()}};
-  if (d.channel == storage::Channel::kWebhook || d.channel == storage::Channel::kEmail) {
-    v["message_id"] = notify::Dispatcher::WebhookId(d);
-  }
-  if (d.dead) {
-    v["dead_at"] = Iso(d.dead_at);
-  } else {
-    v["next_attempt_at"] = Iso(d.next_at);
-  }
-  return v;
-}
-
 }  // namespace
 
 bool Api::Impl::NotifierReady(Call& c) {
@@ -60,7 +33,7 @@ void Api::Impl::DeadLetters(Call& c) {
   auto page = options.notifier->DeadLetters(after == nullptr ? "" : *after, limit);
   if (!page.ok()) return c.respond(ProblemFor(page.status()));
   nlohmann::json letters = nlohmann::json::array();
-  for (const auto& d : page->letters) letters.push_back(DeliveryView(d));
+  for (const auto& d : page->letters) letters.push_back(notify::DescribeDelivery(d));
   nlohmann::json body = {{"dead_letters", letters}, {"total", options.notifier->DeadLetterCount()}};
   if (!page->next.empty()) body["next"] = page->next;
   c.respond(Json(200, body));
@@ -78,9 +51,7 @@ void Api::Impl::GetDelivery(Call& c) {
                                  " is waiting or dead (delivered ones are in the pathway's "
                                  "history as NotificationDelivered)"));
   }
-  nlohmann::json v = DeliveryView(**d);
-  v["notification"] = (*d)->notification;
-  c.respond(Json(200, v));
+  c.respond(Json(200, notify::DescribeDelivery(**d, /*with_notification=*/true)));
 }
 
 void Api::Impl::ReplayDelivery(Call& c) {
@@ -96,7 +67,7 @@ void Api::Impl::ReplayDelivery(Call& c) {
     }
     return c.respond(ProblemFor(d.status()));
   }
-  c.respond(Json(202, DeliveryView(*d)));
+  c.respond(Json(202, notify::DescribeDelivery(*d)));
 }
 
 void Api::Impl::Endpoints(Call& c) {

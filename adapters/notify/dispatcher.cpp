@@ -40,6 +40,8 @@ std::string Text(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string IsoOrEmpty(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
+
 std::string EndpointName(const std::string& party, Channel c) {
   return party + "." + std::string(storage::ChannelName(c));
 }
@@ -908,10 +910,11 @@ std::uint64_t Dispatcher::DeadLetterCount() const { return shared_->dead_letters
 
 std::string Dispatcher::Metrics() const {
   std::string out;
+  const std::vector<AdapterStats> stats = Stats();
   auto family = [&](const char* name, const char* type, const char* help,
                     std::uint64_t AdapterStats::*field) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-    for (const AdapterStats& s : Stats()) {
+    for (const AdapterStats& s : stats) {
       out +=
           std::string(name) + "{adapter=\"" + s.adapter + "\"} " + std::to_string(s.*field) + "\n";
     }
@@ -1020,6 +1023,34 @@ bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout, std::int64_t horizo
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+}
+
+nlohmann::json DescribeDelivery(const storage::Delivery& d, bool with_notification) {
+  const nlohmann::json& n = d.notification;
+  nlohmann::json v = {{"id", d.id},
+                      {"channel", storage::ChannelName(d.channel)},
+                      {"endpoint", d.endpoint},
+                      {"status", runtime::DeliveryStatusName(d.status())},
+                      {"attempts", d.attempts},
+                      {"replays", d.replays},
+                      {"created_at", IsoOrEmpty(d.created_at)},
+                      {"last_error", d.last_error},
+                      {"notification_id", n.value("notification_id", "")},
+                      {"pathway_id", n.value("pathway_id", "")},
+                      {"party", n.value("party", "")},
+                      {"categories", n.value("categories", nlohmann::json::array())},
+                      {"because", n.value("because", "")},
+                      {"position", d.position()}};
+  if (d.channel == storage::Channel::kWebhook || d.channel == storage::Channel::kEmail) {
+    v["message_id"] = Dispatcher::WebhookId(d);
+  }
+  if (d.dead) {
+    v["dead_at"] = IsoOrEmpty(d.dead_at);
+  } else {
+    v["next_attempt_at"] = IsoOrEmpty(d.next_at);
+  }
+  if (with_notification) v["notification"] = n;
+  return v;
 }
 
 std::string Dispatcher::WebhookId(const storage::Delivery& d) {

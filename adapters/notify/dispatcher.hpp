@@ -66,6 +66,10 @@ struct EndpointView {
   storage::EndpointHealth health;
 };
 
+// A delivery as the API and `pathways dead-letters` show it: its status in the lifecycle, where
+// it goes, attempts, errors, times, the notification's ids and (when asked) the outbox row.
+nlohmann::json DescribeDelivery(const storage::Delivery& d, bool with_notification = false);
+
 class Dispatcher {
  public:
   explicit Dispatcher(DispatcherOptions options);

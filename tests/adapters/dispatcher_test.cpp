@@ -78,6 +78,12 @@ class Rig {
     return *done;
   }
 
+  // A lead with its contact person, then the intake, which tells the referring authority.
+  void Intake(const std::string& id) {
+    Do(id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
+    Do(id, runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  }
+
   // A participant aged 22 from lead to dropout on the AMU track: the referring authority, the
   // partner school, the employer and (under 25) KUI are told along the way.
   void YoungDropout(const std::string& id) {
@@ -214,8 +220,7 @@ TEST_CASE("a receiver that is down for a while loses nothing; retries back off")
   rig.Start(c);
   for (int i = 0; i < 20; ++i) {
     const std::string id = "down-" + std::to_string(i);
-    rig.Do(id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
-    rig.Do(id, runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+    rig.Intake(id);
   }
   for (int i = 0; i < 500 && receiver.received() < 20; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -246,8 +251,7 @@ TEST_CASE("after the last attempt a dead letter: in the history, listed, and rep
   c.jitter = 0;
   c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
   rig.Start(c);
-  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
-  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Intake("p1");
   rig.Idle();
 
   CHECK(receiver.received() == 3);  // three attempts, then it is given up
@@ -291,8 +295,7 @@ TEST_CASE("410 disables an endpoint, and so does failing past disable_after; ena
   c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
   c.parties["partner_school"].webhook = Hook(flaky, "/school");
   rig.Start(c);
-  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
-  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Intake("p1");
   rig.Idle();
   CHECK(receiver.received() == 1);  // a 410 is not retried
   // The next one is not even sent: the endpoint is disabled.
@@ -352,8 +355,7 @@ TEST_CASE("a restart sends what was not recorded again, under the same webhook-i
   c.retry_delays = {std::chrono::milliseconds(100)};
   c.parties["referring_authority"].webhook = Hook(receiver, "/jobcenter");
   rig.Start(c);
-  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
-  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Intake("p1");
   for (int i = 0; i < 200 && receiver.held() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -523,18 +525,11 @@ TEST_CASE("the notifications file: every problem with file:line:col; parties che
   CHECK_FALSE(config::ParseInterval("-5s"));
 }
 
-}  // namespace
-}  // namespace pathways
-
-namespace pathways {
-namespace {
-
 TEST_CASE("a party with no channel: dead letters that say so, routed anew once it has one") {
   WebhookReceiver receiver(OldKey());
   Rig rig;
   rig.Start(config::NotifyConfig{});
-  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
-  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Intake("p1");
   rig.Idle();
   auto page = rig.dispatcher().DeadLetters("", 10);
   REQUIRE(page.ok());
@@ -556,12 +551,6 @@ TEST_CASE("a party with no channel: dead letters that say so, routed anew once i
   CHECK(DataOf(delivered[0])["channel"] == "webhook");
   CHECK(rig.dispatcher().DeadLetterCount() == 0);
 }
-
-}  // namespace
-}  // namespace pathways
-
-namespace pathways {
-namespace {
 
 TEST_CASE("after the participant's identity is erased, a notification says so and sends none") {
   WebhookReceiver receiver(OldKey());
@@ -602,18 +591,11 @@ TEST_CASE("after the participant's identity is erased, a notification says so an
   CHECK(DataOf(delivered[0])["personal"] == false);
 }
 
-}  // namespace
-}  // namespace pathways
-
-namespace pathways {
-namespace {
-
 TEST_CASE("a reload routes what comes next by the new file; bad templates keep the old one") {
   WebhookReceiver receiver(OldKey());
   Rig rig;
   rig.Start(config::NotifyConfig{});
-  rig.Do("p1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "anne"});
-  rig.Do("p1", runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+  rig.Intake("p1");
   rig.Idle();
   CHECK(rig.dispatcher().DeadLetterCount() == 1);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "adapters/notify/dispatcher.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/storage/delivery_ledger.hpp"
@@ -13,8 +14,6 @@
 
 namespace pathways::cli {
 namespace {
-
-std::string Iso(TimestampMs ms) { return ms == 0 ? "-" : codec::FormatIso8601(ms); }
 
 // Read-only, beside a running server (no master key needed).
 std::unique_ptr<storage::RocksEventStore> OpenToRead(const StoreFlags& flags, const char* command) {
@@ -27,17 +26,6 @@ std::unique_ptr<storage::RocksEventStore> OpenToRead(const StoreFlags& flags, co
     return nullptr;
   }
   return std::move(*store);
-}
-
-nlohmann::json View(const storage::Delivery& d) {
-  return {{"id", d.id},
-          {"status", runtime::DeliveryStatusName(d.status())},
-          {"endpoint", d.endpoint},
-          {"attempts", d.attempts},
-          {"replays", d.replays},
-          {"dead_at", Iso(d.dead_at)},
-          {"last_error", d.last_error},
-          {"notification", d.notification}};
 }
 
 }  // namespace
@@ -68,11 +56,11 @@ void AddDeadLetterCommands(CLI::App& app) {
     }
     for (const auto& d : page->letters) {
       if (*json) {
-        std::printf("%s\n", View(d).dump().c_str());
+        std::printf("%s\n", notify::DescribeDelivery(d, /*with_notification=*/true).dump().c_str());
         continue;
       }
       std::printf("%llu  %s  %s  %s  %u attempt(s)  %s\n", static_cast<unsigned long long>(d.id),
-                  Iso(d.dead_at).c_str(), d.endpoint.c_str(),
+                  codec::FormatIso8601(d.dead_at).c_str(), d.endpoint.c_str(),
                   d.notification.value("notification_id", "").c_str(), d.attempts,
                   d.last_error.c_str());
     }
@@ -98,7 +86,7 @@ void AddDeadLetterCommands(CLI::App& app) {
                Status::NotFound("no delivery " + std::to_string(*show_id) + " is waiting or dead"));
       return;
     }
-    std::printf("%s\n", View(**d).dump(2).c_str());
+    std::printf("%s\n", notify::DescribeDelivery(**d, /*with_notification=*/true).dump(2).c_str());
   });
 
   auto* replay = group->add_subcommand(
