@@ -10,6 +10,14 @@ std::string_view PersonalScopeName(PersonalScope scope) {
   return "unknown";
 }
 
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdLength) return false;
+  for (char c : id) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
 std::optional<PersonalScope> ParsePersonalScope(std::string_view name) {
   if (name == "identity") return PersonalScope::kIdentity;
   if (name == "guidance") return PersonalScope::kGuidance;

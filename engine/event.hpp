@@ -28,6 +28,15 @@ enum class PersonalScope : std::uint8_t {
 std::string_view PersonalScopeName(PersonalScope scope);
 std::optional<PersonalScope> ParsePersonalScope(std::string_view name);
 
+// Ids of streams, participants and commands: printable ASCII without spaces, 1..200 bytes.
+// They appear in the store's keys, which use 0x00 as a separator.
+inline constexpr std::size_t kMaxIdLength = 200;
+bool IsValidId(std::string_view id);
+
+// Streams whose id starts with `$` are not pathways: no command runs on them, and no pathway
+// may take such an id.
+inline constexpr char kSystemStreamMark = '$';
+
 struct Actor {
   std::string user;
   std::string role;

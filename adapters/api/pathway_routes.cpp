@@ -7,6 +7,7 @@
 #include "adapters/api/api_impl.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/pathway_rules.hpp"
+#include "engine/runtime/processor.hpp"
 
 namespace pathways::api {
 namespace {
@@ -14,18 +15,6 @@ namespace {
 std::string Iso(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
 
 nlohmann::json LabelJson(const definition::Label& l) { return {{"da", l.da}, {"en", l.en}}; }
-
-// A query parameter as a count between 1 and `max`, or `fallback`.
-std::size_t Limit(const http::Request& req, std::size_t fallback, std::size_t max) {
-  const std::string* v = req.Query("limit");
-  if (v == nullptr) return fallback;
-  try {
-    const long long n = std::stoll(*v);
-    return n < 1 ? fallback : std::min<std::size_t>(static_cast<std::size_t>(n), max);
-  } catch (const std::exception&) {
-    return fallback;
-  }
-}
 
 }  // namespace
 
@@ -163,16 +152,12 @@ void Api::Impl::GetPathway(Call& c) {
 }
 
 void Api::Impl::GetHistory(Call& c) {
+  QueryParams q(c.req);
+  const std::uint64_t from = q.Number("from", 1);
+  const std::size_t limit = q.Count("limit", 100, 1000);
+  if (!q.ok()) return c.respond(q.Problem());
   if (!VisiblePathway(c, c.params[0])) return;
-  std::uint64_t from = 1;
-  if (const std::string* v = c.req.Query("from")) {
-    try {
-      from = std::max<std::uint64_t>(1, std::stoull(*v));
-    } catch (const std::exception&) {
-      return c.respond(Problem(400, "invalid-request", "`from` must be a version number"));
-    }
-  }
-  auto page = options.store->ReadStream(c.params[0], from, Limit(c.req, 100, 1000));
+  auto page = options.store->ReadStream(c.params[0], from, limit);
   if (!page.ok()) return c.respond(ProblemFor(page.status()));
   nlohmann::json events = nlohmann::json::array();
   for (const RecordedEvent& e : page->events) events.push_back(EventView(e));
@@ -357,24 +342,17 @@ void Api::Impl::Migrate(Call& c) {
   auto s = VisiblePathway(c, c.params[0]);
   if (!s) return;
   if (dry_run) {
-    // Decided exactly as the writer would, against the committed state, and not submitted.
-    auto def = options.catalog->Find(s->definition_id, s->definition_version);
-    auto target = options.catalog->Find(s->definition_id, m.target_version);
-    if (def == nullptr)
-      return c.respond(Problem(409, "precondition", "the pathway's definition is not loaded"));
-    runtime::DecideContext ctx{*def,
-                               {c.user->id, "administrator"},
-                               options.clock->NowMs(),
-                               s->pathway_id,
-                               s->participant_id,
-                               target.get()};
-    auto decided = runtime::Decide(*s, m, ctx);
-    if (!decided.ok()) return c.respond(ProblemFor(decided.status()));
-    return c.respond(
-        Json(200, {{"dry_run", true},
-                   {"would_move", true},
-                   {"from", s->state},
-                   {"to", m.mapping.count(s->state) ? m.mapping[s->state] : s->state}}));
+    // Processed exactly as the writer will, against the committed state, and not submitted.
+    const runtime::ProcessContext ctx{
+        *options.catalog,       {c.user->id, std::string(config::RoleName(c.user->role))},
+        options.clock->NowMs(), s->pathway_id,
+        s->participant_id,      s->definition_id};
+    auto processed = runtime::Process(*s, m, ctx);
+    if (!processed.ok()) return c.respond(ProblemFor(processed.status()));
+    return c.respond(Json(200, {{"dry_run", true},
+                                {"would_move", true},
+                                {"from", s->state},
+                                {"to", processed->after.state}}));
   }
   Submit(c, On(c.params[0], std::move(m)), 200);
 }
@@ -393,8 +371,10 @@ void Api::Impl::Caseload(Call& c) {
   }
   const std::string* state_filter = c.req.Query("state");
   const std::string* risk_filter = c.req.Query("risk");
-  const std::string* overdue_v = c.req.Query("overdue");
-  const bool overdue_only = overdue_v != nullptr && (*overdue_v == "true" || *overdue_v == "1");
+  QueryParams q(c.req);
+  const bool overdue_only = q.Flag("overdue");
+  const std::size_t limit = q.Count("limit", 1000, 100'000);
+  if (!q.ok()) return c.respond(q.Problem());
   auto entries = options.store->Caseload(counsellor, 100'000);
   if (!entries.ok()) {
     if (entries.status().code() == StatusCode::kInvalidArgument) {
@@ -412,7 +392,6 @@ void Api::Impl::Caseload(Call& c) {
     if (due != 0 && due < now) ++overdue[t.pathway_id];
   }
   nlohmann::json list = nlohmann::json::array();
-  const std::size_t limit = Limit(c.req, 1000, 100'000);
   for (const auto& e : *entries) {
     if (state_filter && e.summary.value("state", "") != *state_filter) continue;
     if (overdue_only && overdue[e.pathway_id] == 0) continue;
@@ -441,7 +420,10 @@ void Api::Impl::Tasks(Call& c) {
     }
     assignee = *v;
   }
-  auto inbox = options.store->Inbox(assignee, Limit(c.req, 1000, 100'000));
+  QueryParams q(c.req);
+  const std::size_t limit = q.Count("limit", 1000, 100'000);
+  if (!q.ok()) return c.respond(q.Problem());
+  auto inbox = options.store->Inbox(assignee, limit);
   if (!inbox.ok()) {
     if (inbox.status().code() == StatusCode::kInvalidArgument) {
       return c.respond(Json(200, {{"assignee", assignee}, {"tasks", nlohmann::json::array()}}));

@@ -1,29 +1,26 @@
 #pragma once
-// Internal to engine/storage: the rows a pathway's change derives, staged in the same batch
-// as its events so no read model is ever behind the log: the state row, the timer index, the
-// caseload and inbox projections, the outbox, and counter deltas.
+// Internal to engine/storage: writes what the command processor derived for one pathway (its
+// state row and runtime::RowChanges) into the batch that holds its events, so no read model
+// is ever behind the log.
 
 #include <rocksdb/write_batch.h>
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-#include <utility>
-#include <vector>
 
-#include "engine/event.hpp"
 #include "engine/runtime/pathway_state.hpp"
+#include "engine/runtime/processor.hpp"
 #include "engine/storage/store_impl.hpp"
 
 namespace pathways::storage {
 
-// `events` are the new events with their global positions (consecutive versions after
-// `before`), all stamped `at`. Adds counter changes to `deltas` ("state:<id>" and
-// "milestone:<id>").
+// `first_position` is the global position of the command's first event: an outbox row's is
+// first_position + its event_index. Adds the counter changes to `deltas`.
 Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
-                        const runtime::PathwayState& before, const runtime::PathwayState& after,
-                        const std::vector<std::pair<std::uint64_t, const NewEvent*>>& events,
-                        TimestampMs at, std::unordered_map<std::string, std::int64_t>& deltas);
+                        const runtime::PathwayState& after, const runtime::RowChanges& rows,
+                        std::uint64_t first_position,
+                        std::unordered_map<std::string, std::int64_t>& deltas);
 
 // Writes the counters changed by `deltas` as absolute values; `totals` receives them for the
 // cache once the batch is durable.

@@ -30,10 +30,8 @@
 
 namespace pathways::storage {
 
-// Streams whose id starts with `$` are not pathways: no command runs on them, and no pathway
-// may take such an id. `$access:<participant>` records who read that participant's personal
-// data (PersonalDataViewed), chained like every event.
-inline constexpr char kSystemStreamMark = '$';
+// `$access:<participant>` records who read that participant's personal data
+// (PersonalDataViewed), chained like every event (a system stream: kSystemStreamMark).
 inline std::string AccessStreamId(const std::string& participant_id) {
   return std::string(1, kSystemStreamMark) + "access:" + participant_id;
 }

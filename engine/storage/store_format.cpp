@@ -2,14 +2,6 @@
 
 namespace pathways::storage {
 
-bool IsValidId(std::string_view id) {
-  if (id.empty() || id.size() > kMaxIdLength) return false;
-  for (char c : id) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
-}
-
 namespace {
 std::string Aad(std::string_view label, std::string_view participant_id, PersonalScope scope,
                 std::uint32_t generation) {

@@ -83,10 +83,7 @@ inline constexpr std::string_view kKeyCheck = "master_key_check";     // nonce[1
 inline constexpr std::string_view kKeyCheckAad = "pathways master key check v1";
 inline constexpr std::string_view kKeyCheckPlain = "pathways";
 
-// Ids that appear in keys: printable ASCII without spaces, 1..200 bytes. Keys use 0x00 as a
-// separator, which these ids can therefore never contain.
-inline constexpr std::size_t kMaxIdLength = 200;
-bool IsValidId(std::string_view id);
+// Ids in keys are IsValidId (engine/event.hpp): they never contain the 0x00 separator.
 
 inline std::string EventKey(std::uint64_t position) { return codec::BigU64(position); }
 

@@ -6,6 +6,7 @@
 
 #include "engine/codec/bytes.hpp"
 #include "engine/codec/event_record.hpp"
+#include "engine/runtime/processor.hpp"
 #include "engine/storage/pathway_rows.hpp"
 #include "engine/storage/rocks_status.hpp"
 #include "engine/storage/store_format.hpp"
@@ -285,16 +286,10 @@ class GroupStager {
   }
 
   Result<AppendResult> Stage(CommandRequest& r, bool& fatal) {
-    if (!IsValidId(r.pathway_id)) {
-      return Status::InvalidArgument(
-          "pathway id must be 1-200 printable ASCII characters without spaces");
-    }
+    if (Status st = runtime::CheckPathwayId(r.pathway_id); !st.ok()) return st;
     if (!IsValidId(r.command_id)) {
       return Status::InvalidArgument(
           "command id must be 1-200 printable ASCII characters without spaces");
-    }
-    if (r.pathway_id.front() == kSystemStreamMark) {
-      return Status::InvalidArgument("pathway ids starting with `$` are reserved for the store");
     }
     if (s_.options.definitions == nullptr) {
       return Status::FailedPrecondition("the store was opened without pathway definitions");
@@ -310,47 +305,20 @@ class GroupStager {
     const runtime::PathwayState& before = *loaded;
     if (Status st = CheckExpected(r.expected, r.pathway_id, before.version); !st.ok()) return st;
 
-    // A running pathway stays on the definition it started with; a new one takes the newest.
-    definition::DefinitionCatalog::Ptr def;
-    if (before.exists()) {
-      def = s_.options.definitions->Find(before.definition_id, before.definition_version);
-      if (def == nullptr || def->hash != before.definition_hash) {
-        return Status::FailedPrecondition(
-            "pathway " + r.pathway_id + " runs on " + before.definition_id + " version " +
-            std::to_string(before.definition_version) +
-            (def == nullptr ? ", which is not loaded" : ", whose loaded file has changed since"));
-      }
-    } else {
-      def = s_.options.definitions->Newest(r.definition_id);
-      if (def == nullptr) {
-        return Status::FailedPrecondition("no pathway definition `" + r.definition_id +
-                                          "` is loaded");
-      }
-    }
-    const std::string participant = before.exists() ? before.participant_id : r.participant_id;
-    if (!before.exists() && !IsValidId(participant)) {
-      return Status::InvalidArgument(
-          "participant id must be 1-200 printable ASCII characters without spaces");
-    }
-    // A migration is decided with both versions; its events are stamped with the target's.
-    definition::DefinitionCatalog::Ptr target;
-    if (const auto* migrate = std::get_if<runtime::MigratePathway>(&r.command)) {
-      target = s_.options.definitions->Find(def->id, migrate->target_version);
-    }
-    runtime::DecideContext ctx{*def,         r.actor,     s_.options.clock->NowMs(),
-                               r.pathway_id, participant, target.get()};
-    Result<std::vector<NewEvent>> decided = runtime::Decide(before, r.command, ctx);
-    if (!decided.ok()) {
-      if (decided.status().code() == StatusCode::kRejected) {
-        if (Status st = KeepRejection(r, before, ctx.now, decided.status().message()); !st.ok()) {
+    const runtime::ProcessContext ctx{*s_.options.definitions,   r.actor,
+                                      s_.options.clock->NowMs(), r.pathway_id,
+                                      r.participant_id,          r.definition_id};
+    Result<runtime::Processed> processed = runtime::Process(before, r.command, ctx);
+    if (!processed.ok()) {
+      if (processed.status().code() == StatusCode::kRejected) {
+        if (Status st = KeepRejection(r, before, ctx.now, processed.status().message()); !st.ok()) {
           fatal = true;
           return st;
         }
       }
-      return decided.status();
+      return processed.status();
     }
-    if (decided->empty()) return Status::InvalidArgument("the command changes nothing");
-    Result<std::vector<PreparedEvent>> prepared = Prepare(*decided);
+    Result<std::vector<PreparedEvent>> prepared = Prepare(processed->events);
     if (!prepared.ok()) return prepared.status();
 
     Result<StreamInfo> info = Stream(r.pathway_id);
@@ -360,34 +328,24 @@ class GroupStager {
                                 std::to_string(before.version) + " but its stream at " +
                                 std::to_string(info->version));
     }
-    info->participant_id = participant;
-    const definition::Definition& pinned = target ? *target : *def;
-    const DefinitionRef ref{pinned.id, pinned.version, pinned.hash};
-    Envelope env{participant, r.command_id, r.correlation_id, r.causation_id,
-                 &r.actor,    &ref,         ctx.now};
+    info->participant_id = processed->participant_id;
+    Envelope env{
+        processed->participant_id, r.command_id, r.correlation_id, r.causation_id, &r.actor,
+        &processed->definition,    ctx.now};
     AppendResult result;
     result.stream_id = r.pathway_id;
     result.first_version = info->version + 1;
     result.first_position = g_.head.position + 1;
-    runtime::PathwayState after = before;
-    std::vector<std::pair<std::uint64_t, const NewEvent*>> positioned;
-    for (std::size_t i = 0; i < prepared->size(); ++i) {
-      const PreparedEvent& e = (*prepared)[i];
+    for (const PreparedEvent& e : *prepared) {
       Status st = AddEvent(env, r.pathway_id, ++info->version, e.type, e.schema_version, e.data,
                            e.personal);
-      if (st.ok()) {
-        st = runtime::Apply(after,
-                            runtime::EventFacts{e.type, (*decided)[i].data, ctx.now, info->version,
-                                                r.pathway_id, participant, &ref});
-      }
       if (!st.ok()) {
         fatal = true;
         return st;
       }
-      positioned.emplace_back(g_.head.position, &(*decided)[i]);
     }
-    if (Status st =
-            StagePathwayRows(s_, batch_, before, after, positioned, ctx.now, g_.count_deltas);
+    if (Status st = StagePathwayRows(s_, batch_, processed->after, processed->rows,
+                                     result.first_position, g_.count_deltas);
         !st.ok()) {
       fatal = true;
       return st;
@@ -396,7 +354,7 @@ class GroupStager {
     result.last_position = g_.head.position;
     FinishCommand(r.command_id, result, r.fingerprint);
     g_.streams[r.pathway_id] = std::move(*info);
-    g_.pathways[r.pathway_id] = std::move(after);
+    g_.pathways[r.pathway_id] = std::move(processed->after);
     return result;
   }
 
@@ -472,8 +430,8 @@ class GroupStager {
     Status st = runtime::Apply(after, runtime::EventFacts{e.type, e.data, at, version, stream_id,
                                                           before->participant_id, nullptr});
     if (st.ok()) {
-      st = StagePathwayRows(s_, batch_, *before, after, {{g_.head.position, &e}}, at,
-                            g_.count_deltas);
+      st = StagePathwayRows(s_, batch_, after, runtime::DeriveRows(*before, after, {e}, at),
+                            g_.head.position, g_.count_deltas);
     }
     if (st.ok()) g_.pathways[stream_id] = std::move(after);
     return st;

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "adapters/platform/system_clock.hpp"
+#include "engine/runtime/processor.hpp"
 #include "tools/pathways/cli_common.hpp"
 #include "workflows/definition_set.hpp"
 
@@ -98,25 +99,24 @@ void AddMigrateCommand(CLI::App& app) {
     std::size_t moved = 0;
     std::size_t refused = 0;
     const runtime::MigratePathway command{a->to, mapping};
+    const Actor actor{"cli", "administrator"};
     for (const runtime::PathwayState& p : pathways) {
-      // The dry run asks the same rules the writer will, without committing.
-      runtime::DecideContext ctx{*from,        {"cli", "administrator"}, clock.NowMs(),
-                                 p.pathway_id, p.participant_id,         to.get()};
-      Result<std::vector<NewEvent>> decided =
+      // The dry run asks the same processor the writer will, without committing.
+      const runtime::ProcessContext ctx{
+          *catalog, actor, clock.NowMs(), p.pathway_id, p.participant_id, p.definition_id};
+      Status decided =
           p.definition_version == a->from
-              ? runtime::Decide(p, command, ctx)
-              : Result<std::vector<NewEvent>>(
-                    Status::Rejected("runs on version " + std::to_string(p.definition_version)));
+              ? runtime::Process(p, command, ctx).status()
+              : Status::Rejected("runs on version " + std::to_string(p.definition_version));
       if (decided.ok() && !a->dry_run) {
         storage::CommandRequest r;
         r.pathway_id = p.pathway_id;
         r.command_id = "migrate:" + p.pathway_id + ":" + std::to_string(a->from) + "->" +
                        std::to_string(a->to);
-        r.actor = {"cli", "administrator"};
+        r.actor = actor;
         r.command = command;
         r.expected = ExpectedVersion::Exact(p.version);
-        Result<AppendResult> done = (*store)->Execute(std::move(r));
-        if (!done.ok()) decided = done.status();
+        decided = (*store)->Execute(std::move(r)).status();
       }
       if (decided.ok()) {
         ++moved;
@@ -124,7 +124,7 @@ void AddMigrateCommand(CLI::App& app) {
                     p.state.c_str(), mapping.at(p.state).c_str());
       } else {
         ++refused;
-        std::printf("refused %s: %s\n", p.pathway_id.c_str(), decided.status().message().c_str());
+        std::printf("refused %s: %s\n", p.pathway_id.c_str(), decided.message().c_str());
       }
     }
     std::printf("%s %zu pathway%s from %s version %u to %u; %zu refused\n",
