@@ -93,6 +93,46 @@ http::Response Fields::Problem() const {
   return api::Problem(400, "invalid-body", errors_.front(), {{"errors", errors_}});
 }
 
+// ---- QueryParams ----------------------------------------------------------------------------
+
+std::size_t QueryParams::Count(const char* name, std::size_t fallback, std::size_t max) {
+  const std::string* v = req_.Query(name);
+  if (v == nullptr) return fallback;
+  const std::optional<std::uint64_t> n = ParseUnsigned(*v);
+  if (!n || *n < 1 || *n > max) {
+    errors_.push_back(std::string("`") + name + "` must be a whole number from 1 to " +
+                      std::to_string(max));
+    return fallback;
+  }
+  return static_cast<std::size_t>(*n);
+}
+
+std::uint64_t QueryParams::Number(const char* name, std::uint64_t fallback, std::uint64_t min) {
+  const std::string* v = req_.Query(name);
+  if (v == nullptr) return fallback;
+  const std::optional<std::uint64_t> n = ParseUnsigned(*v);
+  if (!n || *n < min) {
+    errors_.push_back(std::string("`") + name + "` must be a whole number of at least " +
+                      std::to_string(min));
+    return fallback;
+  }
+  return *n;
+}
+
+bool QueryParams::Flag(const char* name) {
+  const std::string* v = req_.Query(name);
+  if (v == nullptr) return false;
+  if (*v == "true" || *v == "1") return true;
+  if (*v != "false" && *v != "0") {
+    errors_.push_back(std::string("`") + name + "` must be true or false");
+  }
+  return false;
+}
+
+http::Response QueryParams::Problem() const {
+  return api::Problem(400, "invalid-request", errors_.front(), {{"errors", errors_}});
+}
+
 // ---- BackgroundJobs -------------------------------------------------------------------------
 
 BackgroundJobs::BackgroundJobs() {
@@ -226,25 +266,27 @@ Api::Api(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options)))
 Api::~Api() = default;
 
 void Api::Handle(http::Request request, http::Responder respond) {
-  if (request.path.empty() || request.path.front() != '/') {
-    return respond(Problem(404, "not-found", "no such resource"));
-  }
-  const std::vector<std::string> path = Segments(request.path);
+  const std::optional<std::vector<std::string>> segments = http::PathSegments(request.path);
+  if (!segments) return respond(Problem(404, "not-found", "no such resource"));
+  const std::vector<std::string>& path = *segments;
   const Route* found = nullptr;
-  bool path_known = false;
+  std::string allowed;  // the methods the path takes, for a 405's Allow
   std::vector<std::string> params;
   for (const Route& r : kRoutes) {
     if (!Match(r.pattern, path, params)) continue;
-    path_known = true;
     if (request.method == r.method) {
       found = &r;
       break;
     }
+    if (allowed.find(r.method) == std::string::npos) {
+      allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
+    }
   }
   if (found == nullptr) {
-    if (path_known) {
-      return respond(Problem(405, "method-not-allowed",
-                             request.method + " is not allowed on " + request.path));
+    if (!allowed.empty()) {
+      return respond(
+          Problem(405, "method-not-allowed", request.method + " is not allowed on " + request.path)
+              .With("Allow", allowed));
     }
     return respond(Problem(404, "not-found", "no such resource: " + request.path));
   }
@@ -560,16 +602,24 @@ void Api::Impl::AdvanceClock(Call& c) {
   const std::optional<std::int64_t> advance = f.Integer("advance_ms");
   const std::string to = f.Text("to");
   if (!f.ok()) return c.respond(f.Problem());
-  TimestampMs target = options.manual_clock->NowMs();
+  // One move of the clock goes at most a century ahead: far enough for any test of a
+  // pathway's timers, and no sum of a time and a step can overflow.
+  constexpr TimestampMs kMaxStepMs = 100LL * 366 * 24 * 3600 * 1000;
+  const TimestampMs now = options.manual_clock->NowMs();
+  TimestampMs target = now;
   if (advance) {
     if (*advance < 0) return c.respond(Problem(400, "invalid-body", "the clock never goes back"));
+    if (*advance > kMaxStepMs) {
+      return c.respond(Problem(400, "invalid-body", "`advance_ms` may be at most 100 years"));
+    }
     target += *advance;
   } else if (!to.empty()) {
     if (!codec::ParseIso8601(to, target)) {
       return c.respond(Problem(400, "invalid-body", "`to` must be an ISO 8601 time"));
     }
-    if (target < options.manual_clock->NowMs()) {
-      return c.respond(Problem(400, "invalid-body", "the clock never goes back"));
+    if (target < now) return c.respond(Problem(400, "invalid-body", "the clock never goes back"));
+    if (target - now > kMaxStepMs) {
+      return c.respond(Problem(400, "invalid-body", "`to` may be at most 100 years ahead"));
     }
   } else {
     return c.respond(Problem(400, "invalid-body", "give `advance_ms` or `to`"));

@@ -50,6 +50,25 @@ class Fields {
   std::vector<std::string> errors_;
 };
 
+// Reads query parameters strictly, collecting every problem: a value a parameter does not
+// take is a 400 naming the parameter, never silently ignored or replaced by a default.
+class QueryParams {
+ public:
+  explicit QueryParams(const http::Request& req) : req_(req) {}
+  // A count from 1 to `max` (digits only), or `fallback` when absent.
+  std::size_t Count(const char* name, std::size_t fallback, std::size_t max);
+  // A version or log position of at least `min` (digits only), or `fallback` when absent.
+  std::uint64_t Number(const char* name, std::uint64_t fallback, std::uint64_t min = 1);
+  // `true` or `false` (also `1` or `0`), or false when absent.
+  bool Flag(const char* name);
+  bool ok() const { return errors_.empty(); }
+  http::Response Problem() const;
+
+ private:
+  const http::Request& req_;
+  std::vector<std::string> errors_;
+};
+
 // Runs jobs that may block for a while (a manual clock's timer sweep) off the server's threads.
 class BackgroundJobs {
  public:

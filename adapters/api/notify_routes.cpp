@@ -21,14 +21,9 @@ bool Api::Impl::NotifierReady(Call& c) {
 
 void Api::Impl::DeadLetters(Call& c) {
   if (!NotifierReady(c)) return;
-  std::size_t limit = 100;
-  if (const std::string* l = c.req.Query("limit")) {
-    const auto n = ParseUnsigned(*l);
-    if (!n || *n == 0 || *n > 1000) {
-      return c.respond(Problem(400, "invalid-request", "`limit` must be 1 to 1000"));
-    }
-    limit = static_cast<std::size_t>(*n);
-  }
+  QueryParams q(c.req);
+  const std::size_t limit = q.Count("limit", 100, 1000);
+  if (!q.ok()) return c.respond(q.Problem());
   const std::string* after = c.req.Query("after");
   auto page = options.notifier->DeadLetters(after == nullptr ? "" : *after, limit);
   if (!page.ok()) return c.respond(ProblemFor(page.status()));

@@ -79,16 +79,10 @@ void Api::Impl::Live(Call& c) {
 
 void Api::Impl::Export(Call& c) {
   storage::ExportOptions o;
-  for (const char* name : {"from", "to"}) {
-    const std::string* v = c.req.Query(name);
-    if (v == nullptr) continue;
-    auto p = ParseUnsigned(*v);
-    if (!p || *p == 0) {
-      return c.respond(Problem(400, "invalid-request",
-                               std::string("`") + name + "` must be a log position (1 or more)"));
-    }
-    (std::string(name) == "from" ? o.from_position : o.to_position) = *p;
-  }
+  QueryParams q(c.req);
+  o.from_position = q.Number("from", o.from_position);
+  o.to_position = q.Number("to", o.to_position);
+  if (!q.ok()) return c.respond(q.Problem());
   const std::string* format = c.req.Query("format");
   if (format != nullptr && *format != "jsonl" && *format != "csv") {
     return c.respond(Problem(400, "invalid-request", "`format` is jsonl or csv"));

@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/status.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_path.hpp>
 
 namespace pathways::http {
 
@@ -21,10 +22,20 @@ const std::string* Request::Query(std::string_view name) const {
 bool ParseTarget(std::string_view target, Request& out) {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return false;
-  out.path = url->path();
+  out.path = url->encoded_path();
   out.query.clear();
   for (auto param : url->params()) out.query.emplace_back(param.key, param.value);
   return true;
+}
+
+std::optional<std::vector<std::string>> PathSegments(std::string_view path) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  auto parsed = boost::urls::parse_path(path);
+  if (!parsed) return std::nullopt;
+  std::vector<std::string> out;
+  for (boost::urls::pct_string_view segment : *parsed) out.push_back(segment.decode());
+  if (!out.empty() && out.back().empty()) out.pop_back();  // a trailing slash
+  return out;
 }
 
 std::string_view ReasonPhrase(int status) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,9 +15,9 @@
 namespace pathways::http {
 
 struct Request {
-  std::string method;                                      // "GET", "POST", ...
-  std::string target;                                      // as sent: path and query
-  std::string path;                                        // percent-decoded, without the query
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path and query
+  std::string path;    // as sent (percent-encoded), without the query; see PathSegments
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::map<std::string, std::string> headers;              // names lower-cased
   std::string body;
@@ -53,9 +54,14 @@ struct Response {
   }
 };
 
-// Fills `out.path` (percent-decoded) and `out.query` from a request target; false when the
-// target is not an origin-form URL (a path, optionally with a query).
+// Fills `out.path` (still percent-encoded) and `out.query` (decoded) from a request target;
+// false when the target is not an origin-form URL (a path, optionally with a query).
 bool ParseTarget(std::string_view target, Request& out);
+
+// The path's segments, each percent-decoded on its own after the split, so `%2F` stays inside
+// its segment; a trailing slash adds none. nullopt when the path is not a valid
+// percent-encoded absolute path.
+std::optional<std::vector<std::string>> PathSegments(std::string_view path);
 
 // The status line's reason phrase ("Not Found").
 std::string_view ReasonPhrase(int status);

@@ -290,6 +290,57 @@ TEST_CASE("bad input answers 400/404/405/413 problem+json and writes nothing") {
   CHECK(s.As("anne", "GET", "/v1/pathways/" + id).status == 200);  // still serving
 }
 
+TEST_CASE("paths are split before they are decoded, ids with `/` are refused, queries are strict") {
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  const std::uint64_t head = s.store().Head().position;
+  // `%2F` stays inside its segment: this names a pathway `<id>/history`, which does not exist.
+  CHECK(s.As("anne", "GET", "/v1/pathways/" + id + "/history").status == 200);
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/pathways/" + id + "%2Fhistory"), 404, "not-found"));
+  // A pathway that could never be addressed is not created.
+  CHECK(IsProblem(
+      s.As("anne", "POST", "/v1/pathways", R"({"pathway_id":"x/y","referral_source":"jobcenter"})"),
+      400, "invalid-request"));
+  CHECK(IsProblem(
+      s.As("anne", "POST", "/v1/pathways", R"({"pathway_id":"x y","referral_source":"jobcenter"})"),
+      400, "invalid-request"));
+  CHECK(s.store().Head().position == head);
+
+  // Every query parameter is read strictly, and a bad one is named.
+  const std::string history = "/v1/pathways/" + id + "/history";
+  for (const char* bad :
+       {"?limit=abc", "?limit=-1", "?limit=0", "?limit=1001", "?from=-5", "?from=1e3", "?from=0"}) {
+    HttpReply r = s.As("anne", "GET", history + bad);
+    CHECK_MESSAGE(IsProblem(r, 400, "invalid-request"), bad, " ", r.body);
+  }
+  CHECK(s.As("anne", "GET", history + "?limit=1").Json()["events"].size() == 1);
+  for (const char* bad : {"/v1/caseload?limit=abc", "/v1/caseload?overdue=maybe",
+                          "/v1/tasks?limit=abc", "/v1/caseload?limit=0"}) {
+    HttpReply r = s.As("anne", "GET", bad);
+    CHECK_MESSAGE(IsProblem(r, 400, "invalid-request"), bad, " ", r.body);
+    CHECK(r.Json()["detail"].get<std::string>().find('`') != std::string::npos);
+  }
+  CHECK(s.As("anne", "GET", "/v1/caseload?overdue=false").status == 200);
+  CHECK(IsProblem(s.As("revisor", "GET", "/v1/audit/export?from=-1"), 400, "invalid-request"));
+
+  // A 405 says which methods the path takes.
+  HttpReply wrong = s.As("anne", "DELETE", "/v1/pathways/" + id);
+  CHECK(IsProblem(wrong, 405, "method-not-allowed"));
+  CHECK(wrong.headers["allow"] == "GET");
+  CHECK(s.As("anne", "PUT", "/v1/pathways").headers["allow"] == "POST");
+}
+
+TEST_CASE("the manual clock refuses a step that would overflow") {
+  TestServer s;
+  const std::string now =
+      s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":0})").Json()["now"];
+  CHECK(IsProblem(s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":9223372036854775807})"),
+                  400, "invalid-body"));
+  CHECK(IsProblem(s.As("admin", "POST", "/v1/admin/clock", R"({"to":"9999-12-31T00:00:00Z"})"), 400,
+                  "invalid-body"));
+  CHECK(s.As("admin", "POST", "/v1/admin/clock", R"({"advance_ms":0})").Json()["now"] == now);
+}
+
 TEST_CASE("the manual clock: advancing fires what fell due, and tasks turn overdue") {
   TestServer s;
   const std::string id = s.Lead("anne");
