@@ -340,9 +340,10 @@ class Dispatcher::Adapter {
     for (auto& t : threads_) t.join();
     threads_.clear();
     {
-      // Outcomes being recorded come back through callbacks that need this adapter.
+      // Outcomes being recorded come back through callbacks that need this adapter; the store
+      // answers every request it took, so this ends.
       std::unique_lock lock(mu_);
-      done_cv_.wait_for(lock, std::chrono::seconds(15), [&] { return recording_ == 0; });
+      done_cv_.wait(lock, [&] { return recording_ == 0; });
     }
     s_.ledger.Wake();
     if (loop_.joinable()) loop_.join();
@@ -738,13 +739,13 @@ class Dispatcher::Adapter {
     auto shared_done = std::make_shared<Done>(std::move(done));
     s_.options.store->ExecuteAsync(std::move(request), [this, shared_done](Result<AppendResult> a) {
       shared_done->recorded = a.ok() ? Status::Ok() : a.status();
-      {
-        std::lock_guard lock(mu_);
-        done_.push_back(std::move(*shared_done));
-        --recording_;
-      }
-      done_cv_.notify_all();
+      // Everything under the lock: the moment it is released with recording_ at zero, a
+      // Stop() waiting for it may return and this adapter be destroyed.
+      std::lock_guard lock(mu_);
+      done_.push_back(std::move(*shared_done));
       s_.ledger.Wake();
+      done_cv_.notify_all();
+      --recording_;
     });
   }
 

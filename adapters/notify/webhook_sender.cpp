@@ -1,5 +1,6 @@
 #include "adapters/notify/webhook_sender.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "adapters/notify/curl_easy.hpp"
@@ -11,26 +12,34 @@ namespace {
 // The body of the answer is not needed: read and dropped.
 std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
 
-// Picks up Retry-After (seconds) from the answer's headers.
+// Picks up Retry-After from the answer's headers.
 std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) {
   auto* retry_after = static_cast<std::optional<std::chrono::seconds>*>(user);
-  const std::string line(data, size * n);
+  const std::string_view line(data, size * n);
   constexpr std::string_view kName = "retry-after:";
   if (line.size() > kName.size()) {
-    std::string name = line.substr(0, kName.size());
+    std::string name(line.substr(0, kName.size()));
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == kName) {
-      try {
-        const long long s = std::stoll(line.substr(kName.size()));
-        if (s >= 0) *retry_after = std::chrono::seconds(s);
-      } catch (const std::exception&) {  // an HTTP date: not honoured, the schedule applies
-      }
-    }
+    if (name == kName) *retry_after = ParseRetryAfter(line.substr(kName.size()));
   }
   return size * n;
 }
 
 }  // namespace
+
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!value.empty() && blank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && blank(value.back())) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  std::int64_t seconds = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    // Saturates instead of overflowing: any value past the cap is the cap.
+    seconds = std::min<std::int64_t>(seconds * 10 + (c - '0'), kMaxRetryAfter.count());
+  }
+  return std::chrono::seconds(seconds);
+}
 
 WebhookSender::WebhookSender() : curl_(std::make_unique<CurlEasy>()) {}
 WebhookSender::~WebhookSender() = default;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pathways::notify {
@@ -40,6 +41,14 @@ struct DeliveryResult {
   std::string error;  // why it was not delivered, in words (for the dead letter's last error)
   std::optional<std::chrono::seconds> retry_after;  // the receiver's Retry-After, if any
 };
+
+// The longest wait a receiver's Retry-After can ask for: past it, the schedule's own (at most
+// a day between attempts) decides, and the arithmetic in milliseconds can never overflow.
+inline constexpr std::chrono::seconds kMaxRetryAfter = std::chrono::hours(24);
+
+// A Retry-After header value in delay-seconds (RFC 9110 §10.2.3), capped at kMaxRetryAfter;
+// nullopt for anything else (an HTTP date is not honoured: the schedule applies).
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value);
 
 class CurlEasy;
 

@@ -390,6 +390,7 @@ Result<DeadLetterPage> DeliveryLedger::DeadLetters(const std::string& after,
 }
 
 Result<Delivery> DeliveryLedger::Revive(std::uint64_t id, TimestampMs now) {
+  std::lock_guard lock(revive_mu_);
   Result<std::optional<Delivery>> found = Get(id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Status::NotFound("no delivery " + std::to_string(id));

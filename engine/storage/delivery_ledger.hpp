@@ -29,6 +29,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -149,6 +150,8 @@ class DeliveryLedger {
   Status Move(Delivery& d, Delivery next, const std::string& index_key, const char* doing);
 
   RocksEventStore& store_;
+  // Makes Revive's check and write one step: two replays of one dead letter revive it once.
+  std::mutex revive_mu_;
 };
 
 }  // namespace pathways::storage

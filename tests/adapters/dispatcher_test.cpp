@@ -5,8 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <set>
 #include <thread>
 
@@ -550,6 +552,43 @@ TEST_CASE("a party with no channel: dead letters that say so, routed anew once i
   REQUIRE(delivered.size() == 1);
   CHECK(DataOf(delivered[0])["channel"] == "webhook");
   CHECK(rig.dispatcher().DeadLetterCount() == 0);
+}
+
+TEST_CASE("two replays of one dead letter at once: it is revived once, the count stays true") {
+  Rig rig;
+  rig.Start(config::NotifyConfig{});  // no channel: every notification is a dead letter at once
+  constexpr int kLetters = 40;
+  for (int i = 0; i < kLetters; ++i) rig.Intake("p" + std::to_string(i));
+  rig.Idle();
+  auto page = rig.dispatcher().DeadLetters("", 1000);
+  REQUIRE(page.ok());
+  REQUIRE(page->letters.size() == kLetters);
+
+  std::atomic<int> revived{0};
+  std::atomic<int> refused{0};
+  for (const storage::Delivery& letter : page->letters) {
+    std::latch start(2);
+    auto replay = [&] {
+      start.arrive_and_wait();
+      auto r = rig.dispatcher().Replay(letter.id);
+      (r.ok() ? revived : refused).fetch_add(1);
+    };
+    std::thread a(replay);
+    std::thread b(replay);
+    a.join();
+    b.join();
+  }
+  // Mostly one of each pair is refused; a second replay that comes after the adapter has
+  // buried the letter again (still no channel) rightly revives it once more.
+  CHECK(revived.load() >= kLetters);
+  CHECK(revived.load() + refused.load() == 2 * kLetters);
+  // Every replayed letter is dead again, and the gauge counts each once (two revivals of one
+  // dead letter used to count it down twice, and the gauge wrapped).
+  rig.Idle();
+  auto again = rig.dispatcher().DeadLetters("", 1000);
+  REQUIRE(again.ok());
+  CHECK(again->letters.size() == kLetters);
+  CHECK(rig.dispatcher().DeadLetterCount() == kLetters);
 }
 
 TEST_CASE("after the participant's identity is erased, a notification says so and sends none") {

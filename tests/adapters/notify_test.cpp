@@ -148,6 +148,19 @@ TEST_CASE("the retry schedule: Standard Webhooks' delays with jitter, then dead 
 
 using Receiver = testing::WebhookReceiver;
 
+TEST_CASE("Retry-After: delay-seconds only, capped at a day, never an overflow") {
+  using std::chrono::seconds;
+  CHECK(notify::ParseRetryAfter("120") == seconds(120));
+  CHECK(notify::ParseRetryAfter(" 7\r\n") == seconds(7));
+  CHECK(notify::ParseRetryAfter("0") == seconds(0));
+  CHECK(notify::ParseRetryAfter("86401") == notify::kMaxRetryAfter);
+  CHECK(notify::ParseRetryAfter("9223372036854775807") == notify::kMaxRetryAfter);
+  CHECK(notify::ParseRetryAfter(std::string(400, '9')) == notify::kMaxRetryAfter);
+  for (const char* bad : {"", " ", "-1", "12abc", "1e3", "+5", "Wed, 21 Oct 2026 07:28:00 GMT"}) {
+    CHECK_MESSAGE(!notify::ParseRetryAfter(bad).has_value(), bad);
+  }
+}
+
 TEST_CASE("webhook sender: signed deliveries over one kept-alive connection, answers mapped") {
   const std::string key(32, 'k');
   Receiver receiver(key);
