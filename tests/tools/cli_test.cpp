@@ -149,7 +149,13 @@ TEST_CASE("export as CSV: a header, one row per event, JSON cells quoted; --from
 TEST_CASE("import: every bad row named by its line, none imported unless told, never twice") {
   testing::TempDir tmp;
   const std::string workflows = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows";
-  const std::string base = "import --data " + (tmp / "store") + " --workflow " + workflows + " ";
+  std::ofstream(tmp / "users.yaml") << "users:\n  anne: {name: Anne, role: counsellor}\n"
+                                       "  bo: {name: Bo, role: counsellor}\n"
+                                       "  admin: {name: Admin, role: administrator}\n";
+  std::ofstream(tmp / "pathways.yaml")
+      << "data: store\nworkflows: [" << workflows << "]\nusers: users.yaml\n";
+  const std::string base = "import --data " + (tmp / "store") + " --workflow " + workflows +
+                           " --config " + (tmp / "pathways.yaml") + " ";
   std::ofstream(tmp / "bad.csv")
       << "referral_source,contact_person,data.age_at_entry,identity.name\n"
          "jobcenter,anne,31,\"Nielsen, Navn\"\n"
@@ -165,6 +171,26 @@ TEST_CASE("import: every bad row named by its line, none imported unless told, n
   CHECK(refused.out.find("bad.csv:7: 2 cells where the header has 4") != std::string::npos);
   CHECK(refused.out.find("nothing imported") != std::string::npos);
   CHECK(Pathways("verify --data " + (tmp / "store") + " 2>&1").exit_code == 1);  // no store yet
+
+  // Invalid UTF-8 in a row among good ones, or a contact person who is no counsellor: the
+  // line is named and nothing is imported.
+  std::ofstream(tmp / "mixed.csv") << "referral_source,contact_person,identity.name\n"
+                                      "jobcenter,anne,Ok\n"
+                                      "jobcenter,anne,Bad \xff\xfe name\n"
+                                      "jobcenter,admin,Not a counsellor\n"
+                                      "jobcenter,carl,Unknown\n";
+  Run mixed = Pathways(base + (tmp / "mixed.csv") + " 2>&1");
+  CHECK(mixed.exit_code == 2);
+  CHECK(mixed.out.find("mixed.csv:3: cell 3 is not valid UTF-8") != std::string::npos);
+  CHECK(mixed.out.find("mixed.csv:4: contact_person `admin` is no counsellor") !=
+        std::string::npos);
+  CHECK(mixed.out.find("mixed.csv:5: contact_person `carl` is no counsellor") != std::string::npos);
+  CHECK(mixed.out.find("nothing imported") != std::string::npos);
+  CHECK(Pathways("verify --data " + (tmp / "store") + " 2>&1").exit_code == 1);  // no store yet
+  Run no_config = Pathways("import --data " + (tmp / "store") + " --workflow " + workflows + " " +
+                           (tmp / "mixed.csv") + " 2>&1");
+  CHECK(no_config.exit_code == 2);
+  CHECK(no_config.out.find("needs --config") != std::string::npos);
 
   Run skipped = Pathways(base + (tmp / "bad.csv") + " --skip-bad 2>&1");
   CHECK(skipped.exit_code == 0);

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -13,10 +14,12 @@
 #include <mutex>
 #include <set>
 
+#include "adapters/config/server_config.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/audit/sha256.hpp"
 #include "engine/codec/event_record.hpp"
-#include "engine/runtime/pathway_rules.hpp"
+#include "engine/codec/utf8.hpp"
+#include "engine/runtime/processor.hpp"
 #include "tools/pathways/cli_common.hpp"
 #include "tools/pathways/csv_reader.hpp"
 #include "workflows/yaml_reader.hpp"
@@ -105,6 +108,7 @@ void AddImportCommand(CLI::App& app) {
     std::string definition;
     std::string file;
     std::string actor;
+    std::string config;
     bool skip_bad = false;
   };
   auto a = std::make_shared<Args>();
@@ -114,6 +118,9 @@ void AddImportCommand(CLI::App& app) {
       ->allow_extra_args(false);  // one value per --workflow: the CSV file is not one
   cmd->add_option("--definition", a->definition, "definition id (default: the newest loaded)");
   cmd->add_option("--actor", a->actor, "who the history names as importer (default: $USER)");
+  cmd->add_option("--config", a->config,
+                  "server config file, whose users a contact_person column must name "
+                  "(required with that column)");
   cmd->add_flag("--skip-bad", a->skip_bad,
                 "import the good rows of a file with bad ones (default: import none)");
   cmd->add_option("file", a->file,
@@ -142,6 +149,21 @@ void AddImportCommand(CLI::App& app) {
       errors.push_back(a->file + ":" + std::to_string(line) + ": " + what);
     };
     if (!csv.error.empty()) bad(csv.error_line, csv.error);
+    // Every cell's encoding first: a row the store would refuse is found before it is opened.
+    std::vector<bool> encoded(csv.records.size(), true);
+    for (std::size_t r = 0; r < csv.records.size(); ++r) {
+      const std::vector<std::string>& cells = csv.records[r].cells;
+      for (std::size_t c = 0; c < cells.size() && encoded[r]; ++c) {
+        if (codec::IsValidUtf8(cells[c])) continue;
+        bad(csv.records[r].line, "cell " + std::to_string(c + 1) + " is not valid UTF-8");
+        encoded[r] = false;
+      }
+    }
+    if (!encoded.empty() && !encoded.front()) {
+      for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+      ExitCode() = kExitUsage;
+      return;
+    }
     if (csv.records.empty()) {
       if (csv.error.empty()) bad(1, "the file is empty; it needs a header row");
       for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
@@ -176,6 +198,19 @@ void AddImportCommand(CLI::App& app) {
       bad(1, "the header has no referral_source column");
       header_ok = false;
     }
+    // Contact persons are checked against the users the server knows.
+    std::map<std::string, config::User> users;
+    if (std::find(header.begin(), header.end(), "contact_person") != header.end()) {
+      if (a->config.empty()) {
+        bad(1, "a contact_person column needs --config FILE, whose users it must name");
+        header_ok = false;
+      } else {
+        config::ConfigResult cfg = config::LoadServerConfig(a->config);
+        for (const auto& d : cfg.diagnostics) errors.push_back(d.ToString());
+        header_ok = header_ok && cfg.diagnostics.empty();
+        users = std::move(cfg.config.users);
+      }
+    }
     if (!header_ok) {
       for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
       ExitCode() = kExitUsage;
@@ -190,6 +225,7 @@ void AddImportCommand(CLI::App& app) {
     std::set<std::string> ids;
     for (std::size_t r = 1; r < csv.records.size(); ++r) {
       const CsvRecord& rec = csv.records[r];
+      if (!encoded[r]) continue;
       if (rec.cells.size() != header.size()) {
         bad(rec.line, std::to_string(rec.cells.size()) + " cells where the header has " +
                           std::to_string(header.size()));
@@ -212,6 +248,11 @@ void AddImportCommand(CLI::App& app) {
           q.participant_id = cell;
         } else if (column == "contact_person") {
           lead.contact_person = cell;
+          auto user = users.find(cell);
+          if (!cell.empty() &&
+              (user == users.end() || user->second.role != config::Role::kCounsellor)) {
+            problem = "contact_person `" + cell + "` is no counsellor in " + a->config;
+          }
         } else if (cell.empty()) {
           continue;  // an empty cell sets nothing
         } else if (column.compare(0, dot, "data") == 0) {
@@ -237,9 +278,12 @@ void AddImportCommand(CLI::App& app) {
         problem = "pathway_id " + q.pathway_id + " appears twice in the file";
       }
       if (problem.empty()) {
-        runtime::DecideContext ctx{*def, actor, clock.NowMs(), q.pathway_id, q.participant_id};
-        auto decided = runtime::Decide(runtime::PathwayState{}, lead, ctx);
-        if (!decided.ok()) problem = decided.status().message();
+        // Checked by the processor the writer runs, so a row that passes here is not refused.
+        const runtime::ProcessContext ctx{*catalog,         actor,  clock.NowMs(), q.pathway_id,
+                                          q.participant_id, def->id};
+        if (Status st = runtime::Process(runtime::PathwayState{}, lead, ctx).status(); !st.ok()) {
+          problem = st.message();
+        }
       }
       if (!problem.empty()) {
         bad(rec.line, problem);
