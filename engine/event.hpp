@@ -36,6 +36,11 @@ bool IsValidId(std::string_view id);
 // Streams whose id starts with `$` are not pathways: no command runs on them, and no pathway
 // may take such an id.
 inline constexpr char kSystemStreamMark = '$';
+// `$access:<participant>` records who read that participant's personal data
+// (PersonalDataViewed), chained like every event.
+inline std::string AccessStreamId(const std::string& participant_id) {
+  return std::string(1, kSystemStreamMark) + "access:" + participant_id;
+}
 
 struct Actor {
   std::string user;

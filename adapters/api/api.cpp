@@ -12,7 +12,6 @@
 #include "engine/codec/event_json.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/random.hpp"
-#include "engine/storage/backup.hpp"
 #include "workflows/loader.hpp"
 
 namespace pathways::api {
@@ -402,7 +401,7 @@ std::string Api::Impl::DerivedId(const char* prefix, const std::string& seed) {
   return prefix + TokenHash(seed).substr(0, 20);
 }
 
-void Api::Impl::Submit(Call& c, storage::CommandRequest r, int success_status,
+void Api::Impl::Submit(Call& c, CommandRequest r, int success_status,
                        std::function<void(Call&, const AppendResult&)> then) {
   if (options.store->Stats().queue_depth >= options.max_queue) {
     rejected_queue_full.fetch_add(1, std::memory_order_relaxed);
@@ -471,7 +470,7 @@ void Api::Impl::Metrics(Call& c) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     line(name, "", value);
   };
-  const storage::WriterStats w = options.store->Stats();
+  const WriterStats w = options.store->Stats();
   out += "# HELP pathways_http_requests_total Requests answered, by status.\n";
   out += "# TYPE pathways_http_requests_total counter\n";
   {
@@ -665,7 +664,7 @@ void Api::Impl::Backup(Call& c) {
   // On the background thread: a backup copies files and may take a while.
   auto call = std::make_shared<Call>(std::move(c));
   jobs.Run([this, call] {
-    auto info = storage::BackupStore(*options.store, options.backup_dir, /*with_master_key=*/false);
+    auto info = options.store->Backup(options.backup_dir, /*with_master_key=*/false);
     if (!info.ok()) return call->respond(ProblemFor(info.status()));
     call->respond(Json(200, {{"backup_id", info->id},
                              {"head_position", info->head_position},

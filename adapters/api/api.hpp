@@ -19,8 +19,8 @@
 #include "adapters/http/http_message.hpp"
 #include "engine/clock.hpp"
 #include "engine/definition/catalog.hpp"
-#include "engine/storage/rocks_event_store.hpp"
-#include "engine/storage/timer_scheduler.hpp"
+#include "engine/ports/store.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 #include "workflows/diagnostics.hpp"
 
 namespace pathways::notify {
@@ -30,11 +30,11 @@ class Dispatcher;
 namespace pathways::api {
 
 struct ApiOptions {
-  storage::RocksEventStore* store = nullptr;               // required
+  Store* store = nullptr;                                  // required; every port
   std::shared_ptr<definition::DefinitionCatalog> catalog;  // required
   const Clock* clock = nullptr;                            // required
   ManualClock* manual_clock = nullptr;                     // set with --clock manual
-  storage::TimerScheduler* scheduler = nullptr;            // optional
+  runtime::TimerScheduler* scheduler = nullptr;            // optional
   TokenStore* tokens = nullptr;                            // required
   std::map<std::string, config::User> users;
   std::size_t max_queue = 10'000;  // writer queue depth from which writes answer 429

@@ -109,7 +109,7 @@ struct Api::Impl {
   // Submits a command on the caller's behalf with Idempotency-Key and If-Match, and answers
   // with the pathway's new version (or the problem). `then` (optional) runs after success
   // and may answer itself instead.
-  void Submit(Call& c, storage::CommandRequest request, int success_status,
+  void Submit(Call& c, CommandRequest request, int success_status,
               std::function<void(Call&, const AppendResult&)> then = {});
   std::string NewId(const char* prefix) const;
   // The same id for the same seed (80 bits of its SHA-256).

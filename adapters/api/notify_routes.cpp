@@ -133,7 +133,7 @@ void Api::Impl::Callback(Call& c) {
     return c.respond(
         Problem(403, "forbidden", "party " + party + " may not fire `" + trigger + "`"));
   }
-  storage::CommandRequest r;
+  CommandRequest r;
   r.pathway_id = std::move(pathway);
   r.command_id = "callback:" + party + ":" + id;
   r.fingerprint = TokenHash(c.req.body);

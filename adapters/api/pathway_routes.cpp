@@ -88,7 +88,7 @@ nlohmann::json EventView(const RecordedEvent& e) {
 void Api::Impl::RegisterLead(Call& c) {
   Fields f(c.req.body, {"pathway_id", "participant_id", "definition", "referral_source", "data",
                         "personal", "contact_person"});
-  storage::CommandRequest r;
+  CommandRequest r;
   r.pathway_id = f.Text("pathway_id", false, 200);
   r.participant_id = f.Text("participant_id", false, 200);
   r.definition_id = f.Text("definition", false, 200);
@@ -214,8 +214,8 @@ void Api::Impl::GetAsOf(Call& c) {
 // ---- commands -----------------------------------------------------------------------------
 
 namespace {
-storage::CommandRequest On(const std::string& pathway, runtime::Command command) {
-  storage::CommandRequest r;
+CommandRequest On(const std::string& pathway, runtime::Command command) {
+  CommandRequest r;
   r.pathway_id = pathway;
   r.command = std::move(command);
   return r;

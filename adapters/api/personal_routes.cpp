@@ -53,7 +53,7 @@ void Api::Impl::GetPersonal(Call& c) {
 
   // Recorded first, answered after: no read leaves without its record.
   AppendRequest record;
-  record.stream_id = storage::AccessStreamId(s->participant_id);
+  record.stream_id = AccessStreamId(s->participant_id);
   record.participant_id = s->participant_id;
   record.command_id = NewId("view-");
   record.actor = {c.user->id, std::string(config::RoleName(c.user->role))};
@@ -78,7 +78,7 @@ void Api::Impl::GetPersonal(Call& c) {
 void Api::Impl::PersonalAccessLog(Call& c) {
   std::optional<runtime::PathwayState> s = VisiblePathway(c, c.params[0]);
   if (!s) return;
-  auto page = options.store->ReadStream(storage::AccessStreamId(s->participant_id), 1, 1000);
+  auto page = options.store->ReadStream(AccessStreamId(s->participant_id), 1, 1000);
   if (!page.ok()) return c.respond(ProblemFor(page.status()));
   nlohmann::json reads = nlohmann::json::array();
   for (const RecordedEvent& e : page->events) {

@@ -5,7 +5,6 @@
 #include <unordered_map>
 
 #include "adapters/api/api_impl.hpp"
-#include "engine/storage/export.hpp"
 
 namespace pathways::api {
 namespace {
@@ -78,7 +77,7 @@ void Api::Impl::Live(Call& c) {
 }
 
 void Api::Impl::Export(Call& c) {
-  storage::ExportOptions o;
+  ExportOptions o;
   QueryParams q(c.req);
   o.from_position = q.Number("from", o.from_position);
   o.to_position = q.Number("to", o.to_position);
@@ -87,26 +86,24 @@ void Api::Impl::Export(Call& c) {
   if (format != nullptr && *format != "jsonl" && *format != "csv") {
     return c.respond(Problem(400, "invalid-request", "`format` is jsonl or csv"));
   }
-  o.format = format != nullptr && *format == "csv" ? storage::ExportFormat::kCsv
-                                                   : storage::ExportFormat::kJsonLines;
+  o.format = format != nullptr && *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
   // Personal data stays sealed: the export is evidence of the chain, not a way around the
   // recorded reads of personal data.
   struct State {
-    storage::ExportOptions options;
-    storage::ExportCursor cursor;
+    ExportOptions options;
+    ExportCursor cursor;
     std::atomic<bool> cancelled{false};
   };
   auto state = std::make_shared<State>();
   state->options = o;
-  state->cursor = storage::StartExport(*options.store, o);
+  state->cursor = options.store->StartExport(o);
   auto stream = std::make_shared<http::Stream>();
   // Each chunk is read on the background thread: the server's threads never wait for the disk.
   stream->next = [this, state](http::Stream::Emit emit) {
     jobs.Run([this, state, emit = std::move(emit)] {
       if (state->cancelled || state->cursor.done()) return emit({}, true);
       std::string chunk;
-      Status st =
-          storage::ExportChunk(*options.store, state->options, state->cursor, 256 * 1024, chunk);
+      Status st = options.store->ExportChunk(state->options, state->cursor, 256 * 1024, chunk);
       // Cut short (a read failed): the last position sent then falls short of the
       // X-Pathways-Export-Last header, which is how a client tells a whole export.
       if (!st.ok()) return emit({}, true);
@@ -116,12 +113,11 @@ void Api::Impl::Export(Call& c) {
   stream->cancel = [state] { state->cancelled = true; };
   http::Response r;
   r.content_type =
-      o.format == storage::ExportFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+      o.format == ExportFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
   r.stream = std::move(stream);
   r.With("X-Pathways-Export-Last", std::to_string(state->cursor.last));
   r.With("Content-Disposition", std::string("attachment; filename=\"pathways-export.") +
-                                    (o.format == storage::ExportFormat::kCsv ? "csv" : "jsonl") +
-                                    "\"");
+                                    (o.format == ExportFormat::kCsv ? "csv" : "jsonl") + "\"");
   c.respond(std::move(r));
 }
 

@@ -21,9 +21,6 @@
 
 namespace pathways::notify {
 
-using storage::Channel;
-using storage::Delivery;
-
 namespace {
 
 constexpr TimestampMs kNever = std::numeric_limits<TimestampMs>::max();
@@ -43,7 +40,7 @@ std::string Text(const nlohmann::json& j, const char* key) {
 std::string IsoOrEmpty(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
 
 std::string EndpointName(const std::string& party, Channel c) {
-  return party + "." + std::string(storage::ChannelName(c));
+  return party + "." + std::string(ChannelName(c));
 }
 
 // How an attempt ended, handed from a worker (or a recording callback) to the adapter's loop.
@@ -101,7 +98,7 @@ Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
 }
 
 struct Dispatcher::Shared {
-  explicit Shared(DispatcherOptions o) : options(std::move(o)), ledger(*options.store) {
+  explicit Shared(DispatcherOptions o) : options(std::move(o)), ledger(*options.outbox) {
     if (options.random == nullptr) {
       owned_random = std::make_unique<CryptoRandom>();
       options.random = owned_random.get();
@@ -116,15 +113,15 @@ struct Dispatcher::Shared {
   }
 
   DispatcherOptions options;
-  storage::DeliveryLedger ledger;
+  DeliveryLedger ledger;
   std::unique_ptr<RandomSource> owned_random;
   Status broken = Status::Ok();  // the first config could not be used (Start says why)
   std::vector<Adapter*> adapters;
   std::atomic<std::uint64_t> dead_letters{0};
 
   mutable std::mutex health_mu;
-  std::map<std::string, storage::EndpointHealth> health;  // guarded by health_mu
-  std::mutex random_mu;                                   // the jitter's draws
+  std::map<std::string, EndpointHealth> health;  // guarded by health_mu
+  std::mutex random_mu;                          // the jitter's draws
 
   std::shared_ptr<const Routing> routing() const {
     std::lock_guard lock(routing_mu_);
@@ -170,7 +167,7 @@ struct Dispatcher::Shared {
   Delivery NewDelivery(std::uint64_t position, const nlohmann::json& row, Channel c,
                        TimestampMs now) const {
     Delivery d;
-    d.id = storage::DeliveryId(position, c);
+    d.id = DeliveryId(position, c);
     d.channel = c;
     d.created_at = now;
     d.next_at = now;
@@ -195,10 +192,10 @@ struct Dispatcher::Shared {
   }
 
   void Succeeded(const std::string& endpoint) {
-    std::optional<storage::EndpointHealth> changed;
+    std::optional<EndpointHealth> changed;
     {
       std::lock_guard lock(health_mu);
-      storage::EndpointHealth& h = health[endpoint];
+      EndpointHealth& h = health[endpoint];
       h.name = endpoint;
       h.last_delivered_at = Now();
       if (h.failing_since != 0) {
@@ -212,12 +209,12 @@ struct Dispatcher::Shared {
   // A failed attempt: the endpoint is disabled when it answered 410 or has failed without a
   // success for `disable_after`.
   void Failed(const Routing& r, const std::string& endpoint, bool gone, const std::string& error) {
-    std::optional<storage::EndpointHealth> changed;
+    std::optional<EndpointHealth> changed;
     bool disabled = false;
     const TimestampMs now = Now();
     {
       std::lock_guard lock(health_mu);
-      storage::EndpointHealth& h = health[endpoint];
+      EndpointHealth& h = health[endpoint];
       h.name = endpoint;
       if (h.disabled_at != 0) return;
       if (h.failing_since == 0) {
@@ -237,13 +234,13 @@ struct Dispatcher::Shared {
     if (disabled) TellAdministrators(r, *changed);
   }
 
-  void Persist(const storage::EndpointHealth& h) {
+  void Persist(const EndpointHealth& h) {
     if (Status st = ledger.PutEndpoint(h); !st.ok()) {
       spdlog::error("notify: cannot record the health of {}: {}", h.name, st.ToString());
     }
   }
 
-  void RecordEndpointChange(const std::string& type, const storage::EndpointHealth& h) {
+  void RecordEndpointChange(const std::string& type, const EndpointHealth& h) {
     AppendRequest r;
     r.stream_id = kNotifyStream;
     r.participant_id = kNotifyStream;  // no participant: the stream is its own
@@ -255,12 +252,12 @@ struct Dispatcher::Shared {
          {{"endpoint", h.name}, {"reason", h.disabled_reason}, {"failing_since", h.failing_since}},
          {}});
     // Waited for: once the endpoint's state has changed, the record of it is durable.
-    if (Result<AppendResult> done = options.store->Append(std::move(r)); !done.ok()) {
+    if (Result<AppendResult> done = options.log->Append(std::move(r)); !done.ok()) {
       spdlog::error("notify: cannot record {} of {}: {}", type, h.name, done.status().ToString());
     }
   }
 
-  void TellAdministrators(const Routing& r, const storage::EndpointHealth& h) {
+  void TellAdministrators(const Routing& r, const EndpointHealth& h) {
     spdlog::error("notify: endpoint {} disabled: {}", h.name, h.disabled_reason);
     RecordEndpointChange("EndpointDisabled", h);
     if (r.config.administrators.empty() || !r.config.smtp) return;
@@ -662,7 +659,7 @@ class Dispatcher::Adapter {
     }
     PersonalView personal;
     if (const auto scopes = PersonalScopesFor(categories); !scopes.empty()) {
-      Result<PersonalView> read = ReadPersonal(*s_.options.store, Text(row, "pathway_id"), scopes);
+      Result<PersonalView> read = ReadPersonal(*s_.options.log, Text(row, "pathway_id"), scopes);
       if (!read.ok()) return read.status();
       personal = std::move(*read);
     }
@@ -711,7 +708,7 @@ class Dispatcher::Adapter {
     runtime::RecordDelivery r;
     r.notification_id = Text(row, "notification_id");
     r.party = Text(row, "party");
-    r.channel = std::string(storage::ChannelName(d.channel));
+    r.channel = std::string(ChannelName(d.channel));
     r.delivered = done.kind == Done::Kind::kDelivered;
     r.attempts = d.attempts + 1;
     if (r.delivered) {
@@ -725,7 +722,7 @@ class Dispatcher::Adapter {
       if (c.is_string()) r.categories.push_back(c.get<std::string>());
     }
     r.personal = sent.value("personal", false);
-    storage::CommandRequest request;
+    CommandRequest request;
     request.pathway_id = Text(row, "pathway_id");
     request.command_id = "delivery:" + std::to_string(d.id) + ":" + std::to_string(d.replays) +
                          (r.delivered ? ":delivered" : ":dead");
@@ -737,16 +734,18 @@ class Dispatcher::Adapter {
       ++recording_;
     }
     auto shared_done = std::make_shared<Done>(std::move(done));
-    s_.options.store->ExecuteAsync(std::move(request), [this, shared_done](Result<AppendResult> a) {
-      shared_done->recorded = a.ok() ? Status::Ok() : a.status();
-      // Everything under the lock: the moment it is released with recording_ at zero, a
-      // Stop() waiting for it may return and this adapter be destroyed.
-      std::lock_guard lock(mu_);
-      done_.push_back(std::move(*shared_done));
-      s_.ledger.Wake();
-      done_cv_.notify_all();
-      --recording_;
-    });
+    s_.options.commands->ExecuteAsync(std::move(request),
+                                      [this, shared_done](Result<AppendResult> a) {
+                                        shared_done->recorded = a.ok() ? Status::Ok() : a.status();
+                                        // Everything under the lock: the moment it is released with
+                                        // recording_ at zero, a Stop() waiting for it may return
+                                        // and this adapter be destroyed.
+                                        std::lock_guard lock(mu_);
+                                        done_.push_back(std::move(*shared_done));
+                                        s_.ledger.Wake();
+                                        done_cv_.notify_all();
+                                        --recording_;
+                                      });
   }
 
   void Hand(Done done) {
@@ -865,7 +864,7 @@ Dispatcher::~Dispatcher() { Stop(); }
 Status Dispatcher::Start() {
   if (started_) return Status::Ok();
   if (!shared_->broken.ok()) return shared_->broken;
-  Result<std::vector<storage::EndpointHealth>> health = shared_->ledger.Endpoints();
+  Result<std::vector<EndpointHealth>> health = shared_->ledger.Endpoints();
   if (!health.ok()) return health.status();
   {
     std::lock_guard lock(shared_->health_mu);
@@ -949,17 +948,16 @@ std::string Dispatcher::Metrics() const {
   return out;
 }
 
-Result<storage::DeadLetterPage> Dispatcher::DeadLetters(const std::string& after,
-                                                        std::size_t max) const {
+Result<DeadLetterPage> Dispatcher::DeadLetters(const std::string& after, std::size_t max) const {
   return shared_->ledger.DeadLetters(after, max);
 }
 
-Result<std::optional<storage::Delivery>> Dispatcher::Get(std::uint64_t id) const {
+Result<std::optional<Delivery>> Dispatcher::Get(std::uint64_t id) const {
   return shared_->ledger.Get(id);
 }
 
-Result<storage::Delivery> Dispatcher::Replay(std::uint64_t id) {
-  Result<storage::Delivery> d = shared_->ledger.Revive(id, shared_->Now());
+Result<Delivery> Dispatcher::Replay(std::uint64_t id) {
+  Result<Delivery> d = shared_->ledger.Revive(id, shared_->Now());
   if (!d.ok()) return d;
   --shared_->dead_letters;
   if (Adapter* a = shared_->AdapterFor(d->channel)) a->Poke(1);
@@ -977,10 +975,10 @@ std::vector<EndpointView> Dispatcher::Endpoints() const {
       EndpointView v;
       v.name = EndpointName(party, c);
       v.party = party;
-      v.channel = std::string(storage::ChannelName(c));
+      v.channel = std::string(ChannelName(c));
       v.target = std::move(target);
       auto it = shared_->health.find(v.name);
-      v.health = it == shared_->health.end() ? storage::EndpointHealth{} : it->second;
+      v.health = it == shared_->health.end() ? EndpointHealth{} : it->second;
       v.health.name = v.name;
       out.push_back(std::move(v));
     };
@@ -998,7 +996,7 @@ Status Dispatcher::Enable(const std::string& name) {
   bool known = false;
   for (const EndpointView& v : Endpoints()) known = known || v.name == name;
   if (!known) return Status::NotFound("no endpoint " + name + " in the notifications file");
-  storage::EndpointHealth h;
+  EndpointHealth h;
   {
     std::lock_guard lock(shared_->health_mu);
     h = shared_->health[name];
@@ -1026,12 +1024,12 @@ bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout, std::int64_t horizo
   }
 }
 
-nlohmann::json DescribeDelivery(const storage::Delivery& d, bool with_notification) {
+nlohmann::json DescribeDelivery(const Delivery& d, bool with_notification) {
   const nlohmann::json& n = d.notification;
   nlohmann::json v = {{"id", d.id},
-                      {"channel", storage::ChannelName(d.channel)},
+                      {"channel", ChannelName(d.channel)},
                       {"endpoint", d.endpoint},
-                      {"status", runtime::DeliveryStatusName(d.status())},
+                      {"status", DeliveryStatusName(d.status())},
                       {"attempts", d.attempts},
                       {"replays", d.replays},
                       {"created_at", IsoOrEmpty(d.created_at)},
@@ -1042,7 +1040,7 @@ nlohmann::json DescribeDelivery(const storage::Delivery& d, bool with_notificati
                       {"categories", n.value("categories", nlohmann::json::array())},
                       {"because", n.value("because", "")},
                       {"position", d.position()}};
-  if (d.channel == storage::Channel::kWebhook || d.channel == storage::Channel::kEmail) {
+  if (d.channel == Channel::kWebhook || d.channel == Channel::kEmail) {
     v["message_id"] = Dispatcher::WebhookId(d);
   }
   if (d.dead) {
@@ -1054,8 +1052,6 @@ nlohmann::json DescribeDelivery(const storage::Delivery& d, bool with_notificati
   return v;
 }
 
-std::string Dispatcher::WebhookId(const storage::Delivery& d) {
-  return "ntf_" + std::to_string(d.id);
-}
+std::string Dispatcher::WebhookId(const Delivery& d) { return "ntf_" + std::to_string(d.id); }
 
 }  // namespace pathways::notify

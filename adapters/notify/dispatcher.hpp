@@ -28,16 +28,25 @@
 #include <vector>
 
 #include "adapters/config/notify_config.hpp"
+#include "adapters/notify/delivery_ledger.hpp"
 #include "engine/clock.hpp"
 #include "engine/definition/catalog.hpp"
+#include "engine/ports/store.hpp"
 #include "engine/random.hpp"
-#include "engine/storage/delivery_ledger.hpp"
-#include "engine/storage/rocks_event_store.hpp"
 
 namespace pathways::notify {
 
 struct DispatcherOptions {
-  storage::RocksEventStore* store = nullptr;                     // REQUIRED; not owned
+  // The ports the adapters use (REQUIRED; not owned): the outbox and the adapters' rows, the
+  // commands that record outcomes, and the log (the `$notify` stream, personal data to send).
+  Outbox* outbox = nullptr;
+  CommandExecutor* commands = nullptr;
+  EventStore* log = nullptr;
+  void UseStore(Store& store) {
+    outbox = &store;
+    commands = &store;
+    log = &store;
+  }
   std::shared_ptr<const definition::DefinitionCatalog> catalog;  // REQUIRED
   const Clock* clock = nullptr;                                  // REQUIRED; not owned
   RandomSource* random = nullptr;  // retry jitter; null: the system CSPRNG
@@ -63,12 +72,12 @@ struct EndpointView {
   std::string party;
   std::string channel;
   std::string target;  // the URL or the addresses
-  storage::EndpointHealth health;
+  EndpointHealth health;
 };
 
 // A delivery as the API and `pathways dead-letters` show it: its status in the lifecycle, where
 // it goes, attempts, errors, times, the notification's ids and (when asked) the outbox row.
-nlohmann::json DescribeDelivery(const storage::Delivery& d, bool with_notification = false);
+nlohmann::json DescribeDelivery(const Delivery& d, bool with_notification = false);
 
 class Dispatcher {
  public:
@@ -93,10 +102,10 @@ class Dispatcher {
   // Prometheus text for /metrics.
   std::string Metrics() const;
 
-  Result<storage::DeadLetterPage> DeadLetters(const std::string& after, std::size_t max) const;
-  Result<std::optional<storage::Delivery>> Get(std::uint64_t id) const;
+  Result<DeadLetterPage> DeadLetters(const std::string& after, std::size_t max) const;
+  Result<std::optional<Delivery>> Get(std::uint64_t id) const;
   // Sends a dead letter again, from the first attempt, with the same webhook-id.
-  Result<storage::Delivery> Replay(std::uint64_t id);
+  Result<Delivery> Replay(std::uint64_t id);
 
   std::vector<EndpointView> Endpoints() const;
   // Enables a disabled endpoint (its dead letters stay dead until replayed). NotFound for a
@@ -108,7 +117,7 @@ class Dispatcher {
   bool WaitIdle(std::chrono::milliseconds timeout, std::int64_t horizon_ms = 0) const;
 
   // The webhook-id of a delivery: derived from its notification's log position and channel.
-  static std::string WebhookId(const storage::Delivery& d);
+  static std::string WebhookId(const Delivery& d);
 
   struct Shared;
   class Adapter;

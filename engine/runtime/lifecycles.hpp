@@ -1,8 +1,8 @@
 #pragma once
-// The engine's fixed lifecycles, held in Boost.MSM transition tables (lifecycles.cpp, the only
-// file that includes MSM): a pathway's status, a counsellor's task and a notification's
-// delivery. The administrators' graphs are data, interpreted by Decide; these never change
-// with configuration.
+// The engine's fixed lifecycles, held in Boost.MSM transition tables (lifecycles.cpp): a
+// pathway's status and a counsellor's task (a notification's delivery is the adapters':
+// adapters/notify/delivery_lifecycle.hpp). The administrators' graphs are data, interpreted by
+// Decide; these never change with configuration.
 //
 // Thread-safe: pure functions.
 
@@ -26,14 +26,5 @@ enum class TaskChange : std::uint8_t { kAcknowledge, kComplete, kCancel, kEscala
 std::optional<TaskStatus> NextTaskStatus(TaskStatus from, TaskChange change);
 
 std::string_view TaskStatusName(TaskStatus s);
-
-// A notification's delivery: pending → sending → delivered | waiting to retry → sending … ;
-// giving up (last attempt failed, or the endpoint is gone) → dead letter; a dead letter
-// replayed by an administrator → pending.
-enum class DeliveryStatus : std::uint8_t { kPending, kSending, kDelivered, kWaiting, kDeadLetter };
-enum class DeliveryChange : std::uint8_t { kSend, kSucceed, kFail, kGiveUp, kReplay };
-std::optional<DeliveryStatus> NextDeliveryStatus(DeliveryStatus from, DeliveryChange change);
-
-std::string_view DeliveryStatusName(DeliveryStatus s);
 
 }  // namespace pathways::runtime

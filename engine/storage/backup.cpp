@@ -51,8 +51,7 @@ Status CopyPrivate(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-Result<BackupInfo> BackupStore(RocksEventStore& store, const std::string& backup_dir,
-                               bool with_master_key) {
+Result<BackupInfo> RocksEventStore::Backup(const std::string& backup_dir, bool with_master_key) {
   rocksdb::BackupEngine* raw = nullptr;
   rocksdb::IOStatus st = rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(backup_dir),
                                                      rocksdb::Env::Default(), &raw);
@@ -61,14 +60,13 @@ Result<BackupInfo> BackupStore(RocksEventStore& store, const std::string& backup
   rocksdb::CreateBackupOptions options;
   options.flush_before_backup = true;
   // The head is read before the files: the backup holds at least that much of the log.
-  const ChainHead head = store.Head();
+  const ChainHead head = Head();
   rocksdb::BackupID id = 0;
-  st = engine->CreateNewBackupWithMetadata(options, store.impl().db.get(), HeadMetadata(head), &id);
+  st = engine->CreateNewBackupWithMetadata(options, impl_->db.get(), HeadMetadata(head), &id);
   if (!st.ok()) return FromRocks(st, "backing up into " + backup_dir);
   if (with_master_key) {
-    const std::string key = store.impl().options.master_key_path.empty()
-                                ? DefaultMasterKeyPath(store.dir())
-                                : store.impl().options.master_key_path;
+    const std::string key = impl_->options.master_key_path.empty() ? DefaultMasterKeyPath(dir())
+                                                                   : impl_->options.master_key_path;
     if (Status s = CopyPrivate(key, (fs::path(backup_dir) / kMasterKeyFile).string()); !s.ok()) {
       return s;
     }

@@ -15,18 +15,8 @@
 
 namespace pathways::storage {
 
-struct BackupInfo {
-  std::uint32_t id = 0;
-  std::int64_t created_unix_s = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t head_position = 0;  // the log's head when it was taken
-  std::string head_hash;            // hex
-};
-
-// Takes a new backup of `store` into `backup_dir` (created if missing). With
-// `with_master_key`, the store's master key file is copied there too (mode 0600).
-Result<BackupInfo> BackupStore(RocksEventStore& store, const std::string& backup_dir,
-                               bool with_master_key);
+// Taking a backup of an open store is StoreAdmin::Backup (RocksEventStore::Backup, in
+// backup.cpp): it copies the master key file beside the backup when asked (mode 0600).
 
 // The backups in `backup_dir`, oldest first. NotFound when there are none.
 Result<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir);

@@ -4,28 +4,28 @@
 
 namespace pathways::storage {
 
-ExportCursor StartExport(const RocksEventStore& store, const ExportOptions& options) {
+ExportCursor RocksEventStore::StartExport(const ExportOptions& options) const {
   ExportCursor c;
   c.next = std::max<std::uint64_t>(options.from_position, 1);
-  const std::uint64_t head = store.Head().position;
+  const std::uint64_t head = Head().position;
   c.last = options.to_position == 0 ? head : std::min(options.to_position, head);
   return c;
 }
 
-Status ExportChunk(const RocksEventStore& store, const ExportOptions& options, ExportCursor& cursor,
-                   std::size_t max_bytes, std::string& out) {
+Status RocksEventStore::ExportChunk(const ExportOptions& options, ExportCursor& cursor,
+                                    std::size_t max_bytes, std::string& out) const {
   const bool csv = options.format == ExportFormat::kCsv;
   if (!cursor.started && csv) out += codec::kCsvHeader;
   cursor.started = true;
   if (cursor.done()) return Status::Ok();
   Status failure = Status::Ok();
-  Status s = store.Scan(cursor.next, [&](const codec::EventView& e) {
+  Status s = Scan(cursor.next, [&](const codec::EventView& e) {
     if (e.position > cursor.last) return false;
     std::vector<RevealedPersonal> revealed;
     const std::vector<RevealedPersonal>* parts = nullptr;
     codec::PersonalMode mode = codec::PersonalMode::kSealed;
     if (options.include_personal && e.personal_count > 0) {
-      Result<std::vector<RevealedPersonal>> r = store.RevealPersonal(e);
+      Result<std::vector<RevealedPersonal>> r = RevealPersonal(e);
       if (!r.ok()) {
         failure = r.status();
         return false;
@@ -51,15 +51,15 @@ Status ExportChunk(const RocksEventStore& store, const ExportOptions& options, E
   return Status::Ok();
 }
 
-Result<std::uint64_t> ExportLog(const RocksEventStore& store, const ExportOptions& options,
+Result<std::uint64_t> ExportLog(const StoreAdmin& store, const ExportOptions& options,
                                 std::FILE* out) {
   constexpr std::size_t kChunk = 1u << 20;
   std::string buffer;
   buffer.reserve(kChunk + (64u << 10));
-  ExportCursor cursor = StartExport(store, options);
+  ExportCursor cursor = store.StartExport(options);
   do {
     buffer.clear();
-    if (Status s = ExportChunk(store, options, cursor, kChunk, buffer); !s.ok()) return s;
+    if (Status s = store.ExportChunk(options, cursor, kChunk, buffer); !s.ok()) return s;
     if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
       return Status::IOError("cannot write the export");
     }

@@ -585,8 +585,7 @@ Result<std::vector<runtime::PathwayState>> RocksEventStore::PathwaysOn(
   return out;
 }
 
-Result<std::vector<RocksEventStore::DueTimer>> RocksEventStore::DueTimers(TimestampMs now,
-                                                                          std::size_t max) const {
+Result<std::vector<DueTimer>> RocksEventStore::DueTimers(TimestampMs now, std::size_t max) const {
   std::vector<DueTimer> due;
   if (impl_->timers == nullptr) return due;
   std::unique_ptr<rocksdb::Iterator> it(

@@ -1,5 +1,6 @@
 #pragma once
-// RocksEventStore: the EventStore on RocksDB, with one writer thread and group commit.
+// RocksEventStore: every port of a Store (engine/ports/store.hpp) on RocksDB, with one writer
+// thread and group commit. Only the code that opens a store names this class.
 //
 // Appends from any thread queue to the writer, which drains the queue, validates and encodes
 // each request against the current stream versions, and commits the whole group in one
@@ -24,17 +25,10 @@
 #include "engine/clock.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/definition/catalog.hpp"
-#include "engine/event_store.hpp"
+#include "engine/ports/store.hpp"
 #include "engine/random.hpp"
-#include "engine/runtime/pathway_rules.hpp"
 
 namespace pathways::storage {
-
-// `$access:<participant>` records who read that participant's personal data
-// (PersonalDataViewed), chained like every event (a system stream: kSystemStreamMark).
-inline std::string AccessStreamId(const std::string& participant_id) {
-  return std::string(1, kSystemStreamMark) + "access:" + participant_id;
-}
 
 struct StoreOptions {
   std::string dir;
@@ -58,75 +52,7 @@ struct StoreOptions {
   std::shared_ptr<const definition::DefinitionCatalog> definitions;
 };
 
-// A command for one pathway, decided by the writer against the pathway's current state.
-struct CommandRequest {
-  std::string pathway_id;
-  std::string participant_id;  // RegisterLead only: who the new pathway is for
-  std::string definition_id;   // RegisterLead only; empty: the catalog's default
-  ExpectedVersion expected;    // e.g. from If-Match; Any by default
-  std::string command_id;      // required; the same id again returns the original result
-  // Optional (at most 64 bytes), e.g. a hash of an HTTP request: the same command id with
-  // another fingerprint is refused (Conflict) rather than answered as a duplicate.
-  std::string fingerprint;
-  std::string correlation_id;
-  std::string causation_id;
-  Actor actor;
-  runtime::Command command;
-};
-
-// What Verify() found. ok == false names the first bad position (0 when the damage is not at
-// one event, e.g. a stream-index row that points nowhere) and what is wrong there.
-struct VerifyReport {
-  bool ok = true;
-  std::uint64_t events = 0;
-  std::uint64_t bytes = 0;  // event value bytes hashed
-  std::uint64_t index_rows = 0;
-  ChainHead head;
-  std::uint64_t first_bad_position = 0;
-  std::string problem;
-};
-
-struct VerifyOptions {
-  // Segments of the log checked in parallel; 0: one per core once the log is large enough
-  // (50,000 events a segment). The answer does not depend on it.
-  std::uint64_t segments = 0;
-};
-
-// A command the pathway's rules refused, kept for auditors beside (not in) the event log.
-struct Rejection {
-  std::string pathway_id;
-  TimestampMs at = 0;
-  std::string command;  // e.g. FireTrigger
-  std::string command_id;
-  std::string trigger;  // FireTrigger and FireTimer: which one
-  Actor actor;
-  std::string state;          // the pathway's state when it was refused
-  std::uint64_t version = 0;  // and its version
-  std::string reason;         // in words, as the caller was told
-};
-
-// A row of a counsellor's caseload: the pathway and its summary
-// ({state, status, open_risks, open_tasks, version}).
-struct CaseloadEntry {
-  std::string pathway_id;
-  nlohmann::json summary;
-};
-
-// An open task in an assignee's inbox ({kind, title: {da, en}, due_at, status}).
-struct InboxEntry {
-  std::string pathway_id;
-  std::string task_id;
-  nlohmann::json task;
-};
-
-struct WriterStats {
-  std::uint64_t batches = 0;  // synced WriteBatches committed
-  std::uint64_t appends = 0;  // requests answered (including refusals)
-  std::uint64_t events = 0;   // events committed
-  std::uint64_t queue_depth = 0;
-};
-
-class RocksEventStore final : public EventStore {
+class RocksEventStore final : public Store {
  public:
   // Errors: NotFound (no store at dir and not told to create one), FailedPrecondition (master
   // key missing or wrong, store locked, dir holds something else), Unsupported (written by a
@@ -137,49 +63,13 @@ class RocksEventStore final : public EventStore {
   RocksEventStore(const RocksEventStore&) = delete;
   RocksEventStore& operator=(const RocksEventStore&) = delete;
 
-  // Stops accepting appends and answers everything already queued; wakes subscriptions with
-  // Closed. Reads keep working until the store is destroyed, which closes RocksDB.
-  void Close();
+  // ---- Store ----
+  void Close() override;
 
+  // ---- EventStore ----
   Result<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request, AppendCallback done) override;
   Result<AppendResult> ErasePersonalData(EraseRequest request) override;
-
-  // Decides `request.command` against the pathway's state and commits its events together
-  // with the pathway's state row, timers, inbox, caseload, counts and outbox rows.
-  // Errors: Rejected (the pathway's rules refuse it; the message says why), NotFound (no such
-  // pathway), InvalidArgument, WrongExpectedVersion, FailedPrecondition (no definitions, or
-  // the pathway's definition version is no longer loaded), and those of Append.
-  Result<AppendResult> Execute(CommandRequest request);
-  void ExecuteAsync(CommandRequest request, AppendCallback done);
-
-  // The states of every pathway running on `definition_id` version `version` (a scan of all
-  // pathway rows: an administrator's operation, not a hot path).
-  Result<std::vector<runtime::PathwayState>> PathwaysOn(const std::string& definition_id,
-                                                        std::uint32_t version) const;
-
-  // A pathway's current state as committed, or nullopt when there is none.
-  Result<std::optional<runtime::PathwayState>> LoadPathway(const std::string& pathway_id) const;
-
-  // Read models, kept in the same batch as the events (never behind the log).
-  Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor, std::size_t max) const;
-  Result<std::vector<InboxEntry>> Inbox(const std::string& assignee, std::size_t max) const;
-  // "state:<id>" and "milestone:<id>" -> count.
-  Result<std::map<std::string, std::int64_t>> Counts() const;
-
-  // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
-  Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
-                                            std::size_t max) const;
-
-  // Timers due at or before `now`, oldest first, at most `max`: (pathway, timer, due).
-  struct DueTimer {
-    std::string pathway_id;
-    std::string timer_id;
-    TimestampMs due_at = 0;
-  };
-  Result<std::vector<DueTimer>> DueTimers(TimestampMs now, std::size_t max) const;
-  // When the earliest armed timer falls due, or nullopt when none is armed.
-  Result<std::optional<TimestampMs>> NextTimerDue() const;
   Result<StreamPage> ReadStream(const std::string& stream_id, std::uint64_t from_version,
                                 std::size_t max) const override;
   Result<std::uint64_t> StreamVersion(const std::string& stream_id) const override;
@@ -188,6 +78,55 @@ class RocksEventStore final : public EventStore {
   Result<std::unique_ptr<Subscription>> Subscribe(std::uint64_t after_position) override;
   Result<std::vector<RevealedPersonal>> RevealPersonal(const RecordedEvent& e) const override;
 
+  // ---- CommandExecutor ----
+  Result<AppendResult> Execute(CommandRequest request) override;
+  void ExecuteAsync(CommandRequest request, Callback done) override;
+
+  // ---- PathwayQueries ----
+  Result<std::optional<runtime::PathwayState>> LoadPathway(
+      const std::string& pathway_id) const override;
+  Result<std::vector<runtime::PathwayState>> PathwaysOn(const std::string& definition_id,
+                                                        std::uint32_t version) const override;
+  Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor,
+                                              std::size_t max) const override;
+  Result<std::vector<InboxEntry>> Inbox(const std::string& assignee,
+                                        std::size_t max) const override;
+  Result<std::map<std::string, std::int64_t>> Counts() const override;
+  Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
+                                            std::size_t max) const override;
+
+  // ---- TimerQueue ----
+  Result<std::vector<DueTimer>> DueTimers(TimestampMs now, std::size_t max) const override;
+  Result<std::optional<TimestampMs>> NextTimerDue() const override;
+
+  // ---- Outbox ----
+  Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> ReadOutbox(
+      std::uint64_t after, std::size_t max) const override;
+  Status PruneOutbox(std::uint64_t position) override;
+  std::uint64_t CommittedPosition() const override;
+  std::uint64_t WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout,
+                              std::uint64_t seen_wakes) const override;
+  void Wake() override;
+  std::uint64_t WakeCount() const override;
+  Result<std::optional<std::string>> ReadState(std::string_view key) const override;
+  Status WriteState(const AdapterStateWrite& write) override;
+  Status ScanState(std::string_view prefix, std::string_view start,
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const override;
+
+  // ---- StoreAdmin ----
+  using StoreAdmin::Verify;
+  Result<VerifyReport> Verify(const VerifyOptions& options) const override;
+  Result<BackupInfo> Backup(const std::string& backup_dir, bool with_master_key) override;
+  ExportCursor StartExport(const ExportOptions& options) const override;
+  Status ExportChunk(const ExportOptions& options, ExportCursor& cursor, std::size_t max_bytes,
+                     std::string& out) const override;
+  Status Flush() override;
+  Status PurgeErasedKeys() override;
+  WriterStats Stats() const override;
+  const std::string& dir() const override;
+
+  // ---- beyond the ports: zero-copy reads for verify, export and replay tools ----
   // Visits events from `from_position` in global order without copying them. The view is
   // valid only during the call. Stops early when `visit` returns false.
   Status Scan(std::uint64_t from_position,
@@ -195,23 +134,8 @@ class RocksEventStore final : public EventStore {
   // RevealPersonal for a zero-copy view; same contract.
   Result<std::vector<RevealedPersonal>> RevealPersonal(const codec::EventView& e) const;
 
-  // Walks the whole chain and the stream index (docs/formats/event_log.md, "Verification").
-  // Returns a report; a non-ok Status only when the walk itself could not run.
-  Result<VerifyReport> Verify(const VerifyOptions& options = {}) const;
-
-  // Writes every column family's memtable to table files (backups, tests of raw files).
-  Status Flush();
-
-  // After ErasePersonalData: flushes every column family and compacts the key rows so the
-  // destroyed keys' bytes leave every file under the store.
-  Status PurgeErasedKeys();
-
-  WriterStats Stats() const;
-  const std::string& dir() const;
-
   // Internal to engine/storage (store_impl.hpp); named here only so its files can share it.
   struct Impl;
-  Impl& impl() const { return *impl_; }
 
  private:
   explicit RocksEventStore(std::unique_ptr<Impl> impl);

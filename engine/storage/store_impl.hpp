@@ -86,7 +86,7 @@ struct RocksEventStore::Impl {
   mutable std::mutex head_mu;
   std::condition_variable head_cv;  // signalled after each commit and on close
   ChainHead head;                   // guarded by head_mu
-  std::uint64_t wakes = 0;          // guarded by head_mu; DeliveryLedger::Wake counts here
+  std::uint64_t wakes = 0;          // guarded by head_mu; Outbox::Wake counts here
   std::atomic<std::uint64_t> head_position{0};
   std::atomic<bool> closing{false};
 

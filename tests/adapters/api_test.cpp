@@ -60,7 +60,7 @@ class TestServer {
       token_of_[id] = *token;
     }
     REQUIRE(tokens_->Reload().ok());
-    scheduler_ = std::make_unique<storage::TimerScheduler>(*store_, clock_);
+    scheduler_ = std::make_unique<runtime::TimerScheduler>(*store_, *store_, clock_);
     scheduler_->Start();
     api::ApiOptions ao;
     ao.store = store_.get();
@@ -123,7 +123,7 @@ class TestServer {
   std::shared_ptr<definition::DefinitionCatalog> catalog_;
   std::unique_ptr<storage::RocksEventStore> store_;
   std::unique_ptr<api::TokenStore> tokens_;
-  std::unique_ptr<storage::TimerScheduler> scheduler_;
+  std::unique_ptr<runtime::TimerScheduler> scheduler_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::map<std::string, std::string> token_of_;

@@ -15,7 +15,7 @@
 #include "adapters/config/notify_config.hpp"
 #include "adapters/notify/base64.hpp"
 #include "adapters/platform/system_clock.hpp"
-#include "engine/storage/timer_scheduler.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/smtp_receiver.hpp"
 #include "tests/support/temp_store.hpp"
@@ -53,7 +53,7 @@ class Rig {
   void Start(config::NotifyConfig c) {
     c.timeout = std::chrono::milliseconds(2000);
     notify::DispatcherOptions o;
-    o.store = store_.get();
+    o.UseStore(*store_);
     o.catalog = catalog_;
     o.clock = &wall_;
     o.config = std::move(c);
@@ -69,7 +69,7 @@ class Rig {
 
   AppendResult Do(const std::string& pathway, runtime::Command command,
                   const std::string& user = "anne") {
-    storage::CommandRequest r;
+    CommandRequest r;
     r.pathway_id = pathway;
     r.participant_id = "participant-" + pathway;
     r.command_id = pathway + "-" + std::to_string(++commands_);
@@ -264,8 +264,8 @@ TEST_CASE("after the last attempt a dead letter: in the history, listed, and rep
   auto page = rig.dispatcher().DeadLetters("", 10);
   REQUIRE(page.ok());
   REQUIRE(page->letters.size() == 1);
-  const storage::Delivery letter = page->letters[0];
-  CHECK(letter.status() == runtime::DeliveryStatus::kDeadLetter);
+  const notify::Delivery letter = page->letters[0];
+  CHECK(letter.status() == notify::DeliveryStatus::kDeadLetter);
   CHECK(letter.last_error == "answered 503");
   CHECK(rig.dispatcher().DeadLetterCount() == 1);
   CHECK(rig.dispatcher().Metrics().find("pathways_notify_dead_letters 1") != std::string::npos);
@@ -405,14 +405,14 @@ TEST_CASE("the counsellor's inbox: a risk's raiser hears it resolved; overdue ta
   const auto task = rig.OfType("p1", "TaskCreated");
   REQUIRE(task.size() == 1);
   rig.clock().Set(DataOf(task[0])["due_at"].get<TimestampMs>() + 1);
-  auto sweep = storage::FireDueTimers(rig.store(), rig.clock().NowMs(), 100);
+  auto sweep = runtime::FireDueTimers(rig.store(), rig.store(), rig.clock().NowMs(), 100);
   REQUIRE(sweep.ok());
   const auto escalated = rig.OfType("p1", "TaskEscalated");
   REQUIRE(escalated.size() == 1);
   CHECK(DataOf(escalated[0])["task_id"] == DataOf(task[0])["task_id"]);
   CHECK(DataOf(escalated[0])["assignee"] == "anne");
   // Once: the escalated task is no longer watched.
-  sweep = storage::FireDueTimers(rig.store(), rig.clock().NowMs() + 86'400'000, 100);
+  sweep = runtime::FireDueTimers(rig.store(), rig.store(), rig.clock().NowMs() + 86'400'000, 100);
   REQUIRE(sweep.ok());
   CHECK(rig.OfType("p1", "TaskEscalated").size() == 1);
   rig.Idle();
@@ -536,8 +536,8 @@ TEST_CASE("a party with no channel: dead letters that say so, routed anew once i
   auto page = rig.dispatcher().DeadLetters("", 10);
   REQUIRE(page.ok());
   REQUIRE(page->letters.size() == 1);
-  const storage::Delivery letter = page->letters[0];
-  CHECK(letter.channel == storage::Channel::kNone);
+  const notify::Delivery letter = page->letters[0];
+  CHECK(letter.channel == notify::Channel::kNone);
   CHECK(letter.last_error == "party referring_authority has no channel in the config");
 
   // The administrator configures the job centre's webhook and replays the letter.
@@ -566,7 +566,7 @@ TEST_CASE("two replays of one dead letter at once: it is revived once, the count
 
   std::atomic<int> revived{0};
   std::atomic<int> refused{0};
-  for (const storage::Delivery& letter : page->letters) {
+  for (const notify::Delivery& letter : page->letters) {
     std::latch start(2);
     auto replay = [&] {
       start.arrive_and_wait();

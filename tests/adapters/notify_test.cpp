@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "adapters/http/server.hpp"
+#include "adapters/notify/delivery_lifecycle.hpp"
 #include "adapters/notify/email_sender.hpp"
 #include "adapters/notify/retry_policy.hpp"
 #include "adapters/notify/webhook_sender.hpp"
 #include "adapters/notify/webhook_signature.hpp"
-#include "engine/runtime/lifecycles.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/smtp_receiver.hpp"
 #include "tests/support/temp_store.hpp"
@@ -95,9 +95,9 @@ TEST_CASE("webhook verification: rotation, tampering, the time window, malformed
 }
 
 TEST_CASE("the delivery lifecycle: retries, the dead letter and its replay") {
-  using runtime::DeliveryChange;
-  using runtime::DeliveryStatus;
-  using runtime::NextDeliveryStatus;
+  using notify::DeliveryChange;
+  using notify::DeliveryStatus;
+  using notify::NextDeliveryStatus;
   CHECK(NextDeliveryStatus(DeliveryStatus::kPending, DeliveryChange::kSend) ==
         DeliveryStatus::kSending);
   CHECK(NextDeliveryStatus(DeliveryStatus::kSending, DeliveryChange::kSucceed) ==
@@ -117,7 +117,7 @@ TEST_CASE("the delivery lifecycle: retries, the dead letter and its replay") {
   CHECK_FALSE(NextDeliveryStatus(DeliveryStatus::kPending, DeliveryChange::kSucceed));
   CHECK_FALSE(NextDeliveryStatus(DeliveryStatus::kDelivered, DeliveryChange::kReplay));
   CHECK_FALSE(NextDeliveryStatus(DeliveryStatus::kWaiting, DeliveryChange::kSucceed));
-  CHECK(runtime::DeliveryStatusName(DeliveryStatus::kWaiting) == "waiting to retry");
+  CHECK(notify::DeliveryStatusName(DeliveryStatus::kWaiting) == "waiting to retry");
 }
 
 // Fills with one byte value, so the jitter is at either end of its range.

@@ -219,7 +219,7 @@ TEST_CASE("concurrent appends are committed together and all of them are durable
     }
     for (auto& th : threads) th.join();
     CHECK(failures.load() == 0);
-    const storage::WriterStats stats = store->Stats();
+    const WriterStats stats = store->Stats();
     CHECK(stats.events == kThreads * kEach);
     CHECK(stats.batches < stats.events);  // group commit happened
   }

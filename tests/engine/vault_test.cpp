@@ -37,7 +37,7 @@ std::string ExportAll(const storage::RocksEventStore& store, bool personal) {
   char* buf = nullptr;
   std::size_t size = 0;
   std::FILE* f = open_memstream(&buf, &size);
-  storage::ExportOptions o;
+  ExportOptions o;
   o.include_personal = personal;
   auto lines = storage::ExportLog(store, o, f);
   std::fclose(f);

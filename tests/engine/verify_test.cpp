@@ -31,7 +31,7 @@ void Fill(const std::string& dir) {
 }
 
 // Verifies in one walk and in several parallel segments, which must agree.
-storage::VerifyReport VerifyAt(const std::string& dir) {
+VerifyReport VerifyAt(const std::string& dir) {
   auto store = testing::OpenReadOnly(dir, /*with_key=*/false);
   auto report = store->Verify({.segments = 1});
   REQUIRE_MESSAGE(report.ok(), report.status().ToString());
@@ -50,7 +50,7 @@ storage::VerifyReport VerifyAt(const std::string& dir) {
 TEST_CASE("verify passes on an intact store, read-only and without the master key") {
   TempDir tmp;
   Fill(tmp / "store");
-  storage::VerifyReport r = VerifyAt(tmp / "store");
+  VerifyReport r = VerifyAt(tmp / "store");
   CHECK(r.ok);
   CHECK(r.events == kEvents);
   CHECK(r.index_rows == kEvents);
@@ -71,7 +71,7 @@ TEST_CASE("verify names the first bad position") {
       v[at] = 'P';
       raw.Put("events", EventKey(7), v);
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 7);
     CHECK(r.problem.find("altered") != std::string::npos);
@@ -89,7 +89,7 @@ TEST_CASE("verify names the first bad position") {
         v[i] = static_cast<char>(v[i] ^ 0x01);
         raw.Put("events", EventKey(5), v);
       }
-      storage::VerifyReport r = VerifyAt(dir);
+      VerifyReport r = VerifyAt(dir);
       CHECK_FALSE(r.ok);
       // A flipped own hash is seen at 5; nothing may pass or be blamed earlier.
       CHECK_MESSAGE(r.first_bad_position == 5, "byte " << i << ": " << r.problem);
@@ -100,7 +100,7 @@ TEST_CASE("verify names the first bad position") {
       RawDb raw(dir);
       raw.Delete("events", EventKey(9));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 9);
     CHECK(r.problem.find("missing") != std::string::npos);
@@ -110,7 +110,7 @@ TEST_CASE("verify names the first bad position") {
       RawDb raw(dir);
       raw.Delete("events", EventKey(kEvents));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == kEvents);
   }
@@ -122,7 +122,7 @@ TEST_CASE("verify names the first bad position") {
       raw.Put("events", EventKey(3), b);
       raw.Put("events", EventKey(4), a);
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 3);
   }
@@ -131,7 +131,7 @@ TEST_CASE("verify names the first bad position") {
       RawDb raw(dir);
       raw.Put("events", EventKey(kEvents + 1), raw.Get("events", EventKey(kEvents)));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == kEvents + 1);
   }
@@ -140,7 +140,7 @@ TEST_CASE("verify names the first bad position") {
       RawDb raw(dir);
       raw.Delete("streams", storage::StreamKey("pw-2", 3));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 11);  // pw-2's third event: positions 3, 7, 11
     CHECK(r.problem.find("no stream index row") != std::string::npos);
@@ -150,7 +150,7 @@ TEST_CASE("verify names the first bad position") {
       RawDb raw(dir);
       raw.Put("streams", storage::StreamKey("pw-2", 3), codec::BigU64(12));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     // Event 11 lost its row (the lowest position affected); 12 now has two.
     CHECK(r.first_bad_position == 11);
@@ -162,7 +162,7 @@ TEST_CASE("verify names the first bad position") {
       raw.Delete("streams", storage::StreamKey("pw-2", 3));
       raw.Put("streams", storage::StreamKey("pw-2", 9), codec::BigU64(11));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 11);
     CHECK(r.problem.find("names version 9") != std::string::npos);
@@ -172,7 +172,7 @@ TEST_CASE("verify names the first bad position") {
       RawDb raw(dir);
       raw.Put("streams", storage::StreamKey("pw-2", 99), codec::BigU64(999));
     }
-    storage::VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyAt(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.problem.find("does not exist") != std::string::npos);
   }

@@ -60,7 +60,7 @@ class Rig {
   const definition::DefinitionCatalog& catalog() const { return *catalog_; }
 
   Result<AppendResult> Run(const std::string& pathway, runtime::Command command) {
-    storage::CommandRequest r;
+    CommandRequest r;
     r.pathway_id = pathway;
     r.participant_id = "p-" + pathway;
     r.command_id = "cmd-" + std::to_string(++commands_);
@@ -176,7 +176,7 @@ TEST_CASE("a dry run refuses what the writer refuses: the file changed under a r
   auto catalog = TwoVersions();
   {
     auto store = testing::OpenWithDefinitions(dir.path(), clock, catalog);
-    storage::CommandRequest r;
+    CommandRequest r;
     r.pathway_id = "p1";
     r.participant_id = "participant-1";
     r.command_id = "register";
@@ -202,12 +202,12 @@ TEST_CASE("a dry run refuses what the writer refuses: the file changed under a r
 
   runtime::MigratePathway back{1, {}};
   for (const definition::State& s : loaded.definition->states) back.mapping[s.id] = s.id;
-  const runtime::ProcessContext ctx{*other, {"admin", "administrator"}, clock.NowMs(), "p1",
-                                    "participant-1", ""};
+  const runtime::ProcessContext ctx{
+      *other, {"admin", "administrator"}, clock.NowMs(), "p1", "participant-1", ""};
   const Status dry = runtime::Process(**state, back, ctx).status();
   CHECK(dry.code() == StatusCode::kFailedPrecondition);
   CHECK(dry.message().find("whose loaded file has changed since") != std::string::npos);
-  storage::CommandRequest r;
+  CommandRequest r;
   r.pathway_id = "p1";
   r.command_id = "migrate";
   r.actor = {"admin", "administrator"};

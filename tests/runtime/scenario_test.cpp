@@ -11,7 +11,7 @@
 
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/calendar.hpp"
-#include "engine/storage/timer_scheduler.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 #include "tests/support/temp_store.hpp"
 #include "workflows/loader.hpp"
 
@@ -134,7 +134,7 @@ class ScenarioRunner {
     } else {
       FAIL("a step needs do, fire, advance, restart or expect_state");
     }
-    storage::CommandRequest r;
+    CommandRequest r;
     r.pathway_id = pathway;
     r.participant_id = "p-" + pathway;
     r.command_id = "scenario-" + std::to_string(++commands_);
@@ -218,7 +218,7 @@ class ScenarioRunner {
     std::size_t fired = 0;
     while (clock_.NowMs() < target) {
       clock_.Set(std::min(target, clock_.NowMs() + 86'400'000));
-      auto sweep = storage::FireDueTimers(*store_, clock_.NowMs(), 100000);
+      auto sweep = runtime::FireDueTimers(*store_, *store_, clock_.NowMs(), 100000);
       REQUIRE_MESSAGE(sweep.ok(), sweep.status().ToString());
       fired += sweep->fired;
     }

@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "engine/runtime/calendar.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 #include "engine/storage/store_format.hpp"
-#include "engine/storage/timer_scheduler.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/raw_db.hpp"
 #include "tests/support/temp_store.hpp"
@@ -23,7 +23,6 @@ namespace pathways {
 namespace {
 
 using runtime::FireTrigger;
-using storage::CommandRequest;
 
 std::shared_ptr<definition::DefinitionCatalog> Catalog() { return testing::AmigoCatalog(); }
 
@@ -124,7 +123,7 @@ TEST_CASE("refusals are kept for auditors, with who, what, in which state and wh
   auto kept = store->Rejections("pw-1", clock.NowMs(), 100);
   REQUIRE(kept.ok());
   REQUIRE(kept->size() == 2);
-  const storage::Rejection& r = (*kept)[0];
+  const Rejection& r = (*kept)[0];
   CHECK(r.at == testing::kTestEpochMs + 60'000);
   CHECK(r.command == "FireTrigger");
   CHECK(r.trigger == "enrol");
@@ -257,13 +256,13 @@ TEST_CASE("timers fire through the writer, and a restart before the due time los
     Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
     due = StateOf(*store, "pw-1").timers.at("first_contact").due_at;
     clock.Set(due - 1);
-    auto early = storage::FireDueTimers(*store, clock.NowMs(), 100);
+    auto early = runtime::FireDueTimers(*store, *store, clock.NowMs(), 100);
     REQUIRE(early.ok());
     CHECK(early->due == 0);
   }  // the process "restarts" here
   clock.Set(due + 1000);
   auto store = Open(tmp / "store", clock);
-  auto sweep = storage::FireDueTimers(*store, clock.NowMs(), 100);
+  auto sweep = runtime::FireDueTimers(*store, *store, clock.NowMs(), 100);
   REQUIRE(sweep.ok());
   CHECK(sweep->fired == 1);
   runtime::PathwayState s = StateOf(*store, "pw-1");
@@ -271,7 +270,7 @@ TEST_CASE("timers fire through the writer, and a restart before the due time los
   REQUIRE(s.open_risks.size() == 1);
   CHECK(s.open_risks.begin()->second.type == "no_contact");
   CHECK(s.open_risks.begin()->second.raised_by == "system");
-  auto again = storage::FireDueTimers(*store, clock.NowMs(), 100);
+  auto again = runtime::FireDueTimers(*store, *store, clock.NowMs(), 100);
   CHECK(again->due == 0);
   CheckReplay(*store, "pw-1");
 }
@@ -280,7 +279,7 @@ TEST_CASE("the scheduler thread fires what falls due, on its own and when poked"
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   auto store = Open(tmp / "store", clock);
-  storage::TimerScheduler scheduler(*store, clock, {/*poll_ms=*/20, /*batch_size=*/2});
+  runtime::TimerScheduler scheduler(*store, *store, clock, {/*poll_ms=*/20, /*batch_size=*/2});
   scheduler.Start();
   for (const char* id : {"pw-1", "pw-2", "pw-3"}) {
     Ok(*store, id, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
@@ -324,7 +323,7 @@ TEST_CASE("a contact moves the timer row; the scheduler never fires the old one"
   clock.Advance(3 * 86'400'000);
   Ok(*store, "pw-1", runtime::RecordContact{"phone"});
   clock.Set(first_due);
-  auto sweep = storage::FireDueTimers(*store, clock.NowMs(), 100);
+  auto sweep = runtime::FireDueTimers(*store, *store, clock.NowMs(), 100);
   CHECK(sweep->due == 0);
   CHECK(StateOf(*store, "pw-1").open_risks.empty());
 }
@@ -343,7 +342,7 @@ TEST_CASE("every stored pathway replays to its stored state byte for byte") {
     clock.Advance(86'400'000);
   }
   clock.Advance(40LL * 86'400'000);
-  REQUIRE(storage::FireDueTimers(*store, clock.NowMs(), 1000).ok());
+  REQUIRE(runtime::FireDueTimers(*store, *store, clock.NowMs(), 1000).ok());
   for (int i = 0; i < 12; ++i) CheckReplay(*store, "pw-" + std::to_string(i));
   auto report = store->Verify();
   REQUIRE(report.ok());

@@ -342,7 +342,7 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
     auto store = testing::OpenWithDefinitions(tmp / "store", clock);
     int n = 0;
     auto run = [&](runtime::Command c) {
-      storage::CommandRequest r;
+      CommandRequest r;
       r.pathway_id = "pw-1";
       r.participant_id = "p-1";
       r.command_id = "c" + std::to_string(++n);
@@ -353,7 +353,7 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
     run(runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
     run(runtime::AssignContactPerson{"vejleder-1"});
     clock.Advance(3'600'000);
-    storage::CommandRequest early;
+    CommandRequest early;
     early.pathway_id = "pw-1";
     early.command_id = "too-early";
     early.actor = {"vejleder-2", "counsellor"};
@@ -416,7 +416,7 @@ TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
     ManualClock clock(testing::kTestEpochMs);
     auto store = testing::OpenWithDefinitions(tmp / "store", clock);
     for (const char* id : {"pw-a", "pw-b"}) {
-      storage::CommandRequest r;
+      CommandRequest r;
       r.pathway_id = id;
       r.participant_id = std::string("p-") + id;
       r.command_id = std::string("lead-") + id;

@@ -245,13 +245,13 @@ TEST_CASE("pathways dead-letters: list, show and replay from the command line") 
     adapters::SystemClock clock;
     auto store = testing::OpenWithDefinitions(data, clock);
     notify::DispatcherOptions o;
-    o.store = store.get();
+    o.UseStore(*store);
     o.catalog = testing::AmigoCatalog();
     o.clock = &clock;
     notify::Dispatcher dispatcher(std::move(o));  // no channels: every notice a dead letter
     REQUIRE(dispatcher.Start().ok());
     for (const char* p : {"a", "b"}) {
-      storage::CommandRequest r;
+      CommandRequest r;
       r.pathway_id = p;
       r.participant_id = std::string("participant-") + p;
       r.command_id = std::string(p) + "-lead";

@@ -150,7 +150,7 @@ void AddBenchAppend(CLI::App& bench) {
       }
       raw.Add(RunRawRound(*raw_db, a->writers, events, round, value_bytes));
     }
-    const storage::WriterStats stats = (*store)->Stats();
+    const WriterStats stats = (*store)->Stats();
     const double ours_rate = static_cast<double>(a->events) / ours.seconds;
     const double raw_rate = static_cast<double>(a->events) / raw.seconds;
     nlohmann::json out = {
@@ -199,7 +199,7 @@ void AddBenchVerify(CLI::App& bench) {
       return;
     }
     auto t0 = Clock::now();
-    Result<storage::VerifyReport> report = (*store)->Verify();
+    Result<VerifyReport> report = (*store)->Verify();
     const double verify_s = Seconds(t0, Clock::now());
     if (!report.ok() || !report->ok) {
       ExitCode() =

@@ -178,7 +178,7 @@ void AddBenchHttp(CLI::App& bench) {
     }
     for (int p = 0; p < a->pathways; ++p) {
       for (int step = 0; step < 2; ++step) {  // a lead with its contact person
-        storage::CommandRequest r;
+        CommandRequest r;
         r.pathway_id = "b-" + std::to_string(p);
         r.participant_id = "bp-" + std::to_string(p);
         r.command_id = r.pathway_id + "-" + std::to_string(step);

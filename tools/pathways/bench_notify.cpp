@@ -178,7 +178,7 @@ void Run(const NotifyArgs& a) {
   c.timeout = std::chrono::seconds(10);
   c.parties["referring_authority"].webhook = config::WebhookTarget{receiver.url(), {kSecret}, ""};
   notify::DispatcherOptions no;
-  no.store = store->get();
+  no.UseStore(**store);
   no.catalog = catalog;
   no.clock = &wall;
   no.config = std::move(c);

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "engine/storage/timer_scheduler.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 #include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
@@ -110,7 +110,7 @@ void AddBenchPathways(CLI::App& bench) {
       if (value_bytes == 0) value_bytes = AverageValueBytes(**store);
       raw.Add(RunRawRound(*raw_db, a->writers, commands, round, value_bytes));
     }
-    const storage::WriterStats stats = (*store)->Stats();
+    const WriterStats stats = (*store)->Stats();
     const double commands = static_cast<double>(ours.latencies_ms.size());
     const double events = static_cast<double>(stats.events - events_before);
 
@@ -122,7 +122,8 @@ void AddBenchPathways(CLI::App& bench) {
     clock.Advance(14LL * 86'400'000);
     const auto t0 = Clock::now();
     const double cpu0 = ProcessCpuSeconds();
-    Result<storage::TimerSweep> sweep = storage::FireDueTimers(**store, clock.NowMs(), a->timers);
+    Result<runtime::TimerSweep> sweep =
+        runtime::FireDueTimers(**store, **store, clock.NowMs(), a->timers);
     const double sweep_s = Seconds(t0, Clock::now());
     const double sweep_cpu_s = ProcessCpuSeconds() - cpu0;
 

@@ -100,9 +100,9 @@ inline RunFigures RunWriters(std::uint64_t events, int writers, One one) {
 }
 
 // A benchmark participant's command, by a counsellor, waited for; false when it failed.
-inline bool Execute(storage::RocksEventStore& store, const std::string& pathway,
+inline bool Execute(CommandExecutor& store, const std::string& pathway,
                     const std::string& command_id, runtime::Command command) {
-  storage::CommandRequest r;
+  CommandRequest r;
   r.pathway_id = pathway;
   r.participant_id = "p-" + pathway;
   r.command_id = command_id;

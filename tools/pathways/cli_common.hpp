@@ -26,8 +26,8 @@ struct StoreFlags {
 
 // The store opened for writing (it must not be in use) on `clock`; null after saying why
 // (the exit code is set).
-std::unique_ptr<storage::RocksEventStore> OpenForWriting(const StoreFlags& flags,
-                                                         const Clock& clock, const char* command);
+std::unique_ptr<Store> OpenForWriting(const StoreFlags& flags, const Clock& clock,
+                                      const char* command);
 
 // Loads definition files or directories as one set (workflows::LoadDefinitionSet) into a new
 // catalog. On any problem prints every diagnostic on stderr, sets ExitCode() to kExitUsage and

@@ -6,17 +6,17 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "adapters/notify/delivery_ledger.hpp"
 #include "adapters/notify/dispatcher.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/codec/event_json.hpp"
-#include "engine/storage/delivery_ledger.hpp"
 #include "tools/pathways/cli_common.hpp"
 
 namespace pathways::cli {
 namespace {
 
 // Read-only, beside a running server (no master key needed).
-std::unique_ptr<storage::RocksEventStore> OpenToRead(const StoreFlags& flags, const char* command) {
+std::unique_ptr<Store> OpenToRead(const StoreFlags& flags, const char* command) {
   storage::StoreOptions o = flags.Options();
   o.read_only = true;
   o.load_master_key = false;
@@ -48,7 +48,7 @@ void AddDeadLetterCommands(CLI::App& app) {
   list->callback([=] {
     auto store = OpenToRead(*list_flags, "dead-letters list");
     if (store == nullptr) return;
-    storage::DeliveryLedger ledger(*store);
+    notify::DeliveryLedger ledger(*store);
     auto page = ledger.DeadLetters(*after, *limit);
     if (!page.ok()) {
       ExitCode() = Fail("dead-letters list", page.status());
@@ -75,7 +75,7 @@ void AddDeadLetterCommands(CLI::App& app) {
   show->callback([=] {
     auto store = OpenToRead(*show_flags, "dead-letters show");
     if (store == nullptr) return;
-    auto d = storage::DeliveryLedger(*store).Get(*show_id);
+    auto d = notify::DeliveryLedger(*store).Get(*show_id);
     if (!d.ok()) {
       ExitCode() = Fail("dead-letters show", d.status());
       return;
@@ -98,7 +98,7 @@ void AddDeadLetterCommands(CLI::App& app) {
   replay->callback([=] {
     auto store = OpenForWriting(*replay_flags, clock, "dead-letters replay");
     if (store == nullptr) return;
-    auto d = storage::DeliveryLedger(*store).Revive(*replay_id, clock.NowMs());
+    auto d = notify::DeliveryLedger(*store).Revive(*replay_id, clock.NowMs());
     if (!d.ok()) {
       ExitCode() = Fail("dead-letters replay", d.status());
       return;

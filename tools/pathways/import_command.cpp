@@ -29,7 +29,7 @@ namespace {
 
 struct Row {
   std::size_t line = 0;
-  storage::CommandRequest request;
+  CommandRequest request;
 };
 
 std::string Hex(const std::string& text) {
@@ -233,7 +233,7 @@ void AddImportCommand(CLI::App& app) {
       }
       Row row;
       row.line = rec.line;
-      storage::CommandRequest& q = row.request;
+      CommandRequest& q = row.request;
       runtime::RegisterLead lead;
       std::string problem;
       for (std::size_t c = 0; c < header.size() && problem.empty(); ++c) {

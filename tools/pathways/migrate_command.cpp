@@ -109,7 +109,7 @@ void AddMigrateCommand(CLI::App& app) {
               ? runtime::Process(p, command, ctx).status()
               : Status::Rejected("runs on version " + std::to_string(p.definition_version));
       if (decided.ok() && !a->dry_run) {
-        storage::CommandRequest r;
+        CommandRequest r;
         r.pathway_id = p.pathway_id;
         r.command_id = "migrate:" + p.pathway_id + ":" + std::to_string(a->from) + "->" +
                        std::to_string(a->to);

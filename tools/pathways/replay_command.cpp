@@ -50,7 +50,7 @@ std::string Describe(const RecordedEvent& e, const nlohmann::json& d) {
 }
 
 // A refused command, in the history where it happened.
-std::string Describe(const storage::Rejection& r) {
+std::string Describe(const Rejection& r) {
   return codec::FormatIso8601(r.at) + "  v" + std::to_string(r.version) + "  REFUSED " + r.command +
          (r.trigger.empty() ? "" : " " + r.trigger) + " in state " + r.state + ": " + r.reason +
          "  by " + r.actor.user + " (" + r.actor.role + ")";
@@ -130,7 +130,7 @@ void AddReplayCommand(CLI::App& app) {
       return;
     }
     nlohmann::json rejections = nlohmann::json::array();
-    for (const storage::Rejection& r : *refused) {
+    for (const Rejection& r : *refused) {
       lines.emplace_back(r.at, Describe(r));
       rejections.push_back({{"at", codec::FormatIso8601(r.at)},
                             {"command", r.command},

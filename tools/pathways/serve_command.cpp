@@ -19,7 +19,7 @@
 #include "adapters/notify/dispatcher.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/codec/event_json.hpp"
-#include "engine/storage/timer_scheduler.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 #include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/cli_common.hpp"
 #include "workflows/definition_set.hpp"
@@ -54,7 +54,7 @@ config::NotifyConfigResult LoadNotifications(const std::string& file,
 
 // Synthetic participants spread along the AMIGO route, a few with risks, divided between the
 // configured counsellors. Only into an empty store, and only when the definition is AMIGO.
-Status SeedDemo(storage::RocksEventStore& store, const config::ServerConfig& cfg,
+Status SeedDemo(Store& store, const config::ServerConfig& cfg,
                 const definition::DefinitionCatalog& catalog) {
   std::vector<std::string> counsellors;
   for (const auto& [id, u] : cfg.users) {
@@ -70,7 +70,7 @@ Status SeedDemo(storage::RocksEventStore& store, const config::ServerConfig& cfg
     const std::string& counsellor = counsellors[static_cast<std::size_t>(p) % counsellors.size()];
     const int steps = 2 + (p * 7) % (kAmigoSteps - 1);  // spread over the route, all assigned
     for (int step = 0; step < steps; ++step) {
-      storage::CommandRequest r;
+      CommandRequest r;
       r.pathway_id = pathway;
       r.participant_id = "demo-participant-" + std::to_string(p + 1);
       r.command_id = pathway + "-step-" + std::to_string(step);
@@ -79,7 +79,7 @@ Status SeedDemo(storage::RocksEventStore& store, const config::ServerConfig& cfg
       if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
     }
     if (p % 5 == 2) {  // some at risk
-      storage::CommandRequest r;
+      CommandRequest r;
       r.pathway_id = pathway;
       r.command_id = pathway + "-risk";
       r.actor = {counsellor, "counsellor"};
@@ -158,12 +158,12 @@ int Serve(const ServeArgs& a) {
     spdlog::info("seeded {} demo participants", cfg.demo_participants);
   }
 
-  storage::TimerScheduler scheduler(**store, clock);
+  runtime::TimerScheduler scheduler(**store, **store, clock);
   scheduler.Start();
 
   // Retries and signatures run on the wall clock, whatever clock the pathways run on.
   notify::DispatcherOptions no;
-  no.store = store->get();
+  no.UseStore(**store);
   no.catalog = catalog;
   no.clock = &system_clock;
   no.config = std::move(notify_config.config);

@@ -35,12 +35,12 @@ void AddVerify(CLI::App& app) {
       ExitCode() = Fail("verify", store.status());
       return;
     }
-    Result<storage::VerifyReport> report = (*store)->Verify();
+    Result<VerifyReport> report = (*store)->Verify();
     if (!report.ok()) {
       ExitCode() = Fail("verify", report.status());
       return;
     }
-    const storage::VerifyReport& r = *report;
+    const VerifyReport& r = *report;
     if (*json) {
       nlohmann::json out = {{"ok", r.ok},
                             {"events", r.events},
@@ -67,15 +67,15 @@ void AddVerify(CLI::App& app) {
 void AddExport(CLI::App& app) {
   auto* cmd = app.add_subcommand("export", "write the log as JSON Lines or CSV in global order");
   auto flags = std::make_shared<StoreFlags>();
-  auto options = std::make_shared<storage::ExportOptions>();
+  auto options = std::make_shared<ExportOptions>();
   flags->AddTo(*cmd);
   cmd->add_option("--from", options->from_position, "first position to export (default 1)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--to", options->to_position, "last position to export (default: the head)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--format", options->format, "jsonl (default) or csv")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, storage::ExportFormat>{
-          {"jsonl", storage::ExportFormat::kJsonLines}, {"csv", storage::ExportFormat::kCsv}}));
+      ->transform(CLI::CheckedTransformer(std::map<std::string, ExportFormat>{
+          {"jsonl", ExportFormat::kJsonLines}, {"csv", ExportFormat::kCsv}}));
   cmd->add_flag("--include-personal", options->include_personal,
                 "decrypt personal data (needs the master key)");
   cmd->callback([flags, options] {
@@ -166,7 +166,7 @@ void AddBackup(CLI::App& app) {
       std::fprintf(stderr, "(if a server holds the store, POST /v1/admin/backup takes one)\n");
       return;
     }
-    auto info = storage::BackupStore(*store, args->to, args->with_master_key);
+    auto info = store->Backup(args->to, args->with_master_key);
     if (!info.ok()) {
       ExitCode() = Fail("backup", info.status());
       return;
@@ -226,8 +226,8 @@ void AddRestore(CLI::App& app) {
 
 }  // namespace
 
-std::unique_ptr<storage::RocksEventStore> OpenForWriting(const StoreFlags& flags,
-                                                         const Clock& clock, const char* command) {
+std::unique_ptr<Store> OpenForWriting(const StoreFlags& flags, const Clock& clock,
+                                      const char* command) {
   storage::StoreOptions o = flags.Options();
   o.clock = &clock;
   auto store = storage::RocksEventStore::Open(o);

@@ -1,6 +1,7 @@
 #pragma once
-// DeliveryLedger: what the notification adapters keep in the store between attempts, in the
-// `deliveries` column family beside the log.
+// DeliveryLedger: what the notification adapters keep in the store between attempts, as
+// adapter rows of the Outbox port (engine/ports/outbox.hpp; on RocksDB, the `deliveries`
+// column family beside the log).
 //
 // Each adapter (one per channel) reads the outbox from its own checkpoint and turns each
 // notification request into a delivery. A delivery waits in a due-time queue until it is
@@ -17,12 +18,12 @@
 //
 // A delivery's id is its notification's log position times four plus the channel's number,
 // so it follows from the event: ingesting the same outbox row again writes the same rows.
-// Writes are not synced on their own; the WAL keeps their order, and a crash that loses the
-// last ones only makes an adapter read the outbox again from an older checkpoint or send a
-// delivery once more (at least once, by design).
+// Writes are not synced on their own (the Outbox port's adapter rows); the WAL keeps their
+// order, and a crash that loses the last ones only makes an adapter read the outbox again
+// from an older checkpoint or send a delivery once more (at least once, by design).
 //
-// Every change goes through the delivery lifecycle's Boost.MSM table: a change it has no row
-// for (replaying a delivery that is not dead, burying a dead one) is refused.
+// Every change goes through the delivery lifecycle's Boost.MSM table (delivery_lifecycle.hpp): a
+// change it has no row for (replaying a delivery that is not dead, burying a dead one) is refused.
 //
 // Thread-safe (RocksDB is). Each delivery is changed by one adapter thread at a time; the
 // adapter guarantees that.
@@ -36,13 +37,12 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/notify/delivery_lifecycle.hpp"
 #include "engine/clock.hpp"
+#include "engine/ports/outbox.hpp"
 #include "engine/result.hpp"
-#include "engine/runtime/lifecycles.hpp"
 
-namespace pathways::storage {
-
-class RocksEventStore;
+namespace pathways::notify {
 
 // kNone: a party with no channel configured; its deliveries wait (as dead letters) for one.
 enum class Channel : std::uint8_t { kNone = 0, kWebhook = 1, kEmail = 2, kInbox = 3 };
@@ -63,10 +63,10 @@ struct Delivery {
   nlohmann::json notification;  // the outbox row: request, pathway facts, position
 
   std::uint64_t position() const { return id / 4; }
-  // Where it stands in the delivery lifecycle (engine/runtime/lifecycles.hpp): pending before
+  // Where it stands in the delivery lifecycle (delivery_lifecycle.hpp): pending before
   // its first attempt, waiting to retry after a failed one, or a dead letter. Sending is the
   // adapter's, in memory.
-  runtime::DeliveryStatus status() const;
+  DeliveryStatus status() const;
   nlohmann::json ToJson() const;
   static Result<Delivery> FromJson(const nlohmann::json& j);
 };
@@ -92,21 +92,23 @@ struct DeadLetterPage {
 
 class DeliveryLedger {
  public:
-  explicit DeliveryLedger(RocksEventStore& store);
+  // `outbox` must outlive the ledger.
+  explicit DeliveryLedger(Outbox& outbox);
 
   // Outbox rows (notification requests with their pathway's facts) after `after`, in log
   // order, at most `max`: (position, row).
   Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> ReadOutbox(std::uint64_t after,
-                                                                           std::size_t max) const;
-  // Waits until the log's committed head passes `after`, `timeout` passes, or Wake() has
-  // been called since WakeCount() returned `seen_wakes`; returns the head's position.
+                                                                           std::size_t max) const {
+    return outbox_.ReadOutbox(after, max);
+  }
+  // The outbox port's waits: see Outbox::WaitForCommit, Wake and WakeCount.
   std::uint64_t WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout,
-                              std::uint64_t seen_wakes) const;
-  // Wakes every WaitForCommit (an adapter that stops, or has new work from elsewhere). Read
-  // WakeCount() before looking for work, so a wake in between is not lost.
-  void Wake() const;
-  std::uint64_t WakeCount() const;
-  std::uint64_t CommittedPosition() const;
+                              std::uint64_t seen_wakes) const {
+    return outbox_.WaitForCommit(after, timeout, seen_wakes);
+  }
+  void Wake() const { outbox_.Wake(); }
+  std::uint64_t WakeCount() const { return outbox_.WakeCount(); }
+  std::uint64_t CommittedPosition() const { return outbox_.CommittedPosition(); }
 
   // The adapter's checkpoint: the outbox position it has turned into deliveries. 0 at first.
   Result<std::uint64_t> Checkpoint(const std::string& adapter) const;
@@ -142,16 +144,18 @@ class DeliveryLedger {
   Status PutEndpoint(const EndpointHealth& h);
 
   // Drops outbox rows at or before `position` (every adapter is past them).
-  Status PruneOutbox(std::uint64_t position);
+  Status PruneOutbox(std::uint64_t position) { return outbox_.PruneOutbox(position); }
 
  private:
   // Takes a waiting `d` out of the queue and writes it as `next`, indexed under `index_key`
   // (its new queue row, or its dead-letter row); `d` becomes `next`.
   Status Move(Delivery& d, Delivery next, const std::string& index_key, const char* doing);
+  // Counts the rows under `prefix` (a scan).
+  Result<std::uint64_t> Count(const std::string& prefix) const;
 
-  RocksEventStore& store_;
+  Outbox& outbox_;
   // Makes Revive's check and write one step: two replays of one dead letter revive it once.
   std::mutex revive_mu_;
 };
 
-}  // namespace pathways::storage
+}  // namespace pathways::notify

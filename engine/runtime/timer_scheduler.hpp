@@ -10,9 +10,10 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/storage/rocks_event_store.hpp"
+#include "engine/ports/command_executor.hpp"
+#include "engine/ports/timer_queue.hpp"
 
-namespace pathways::storage {
+namespace pathways::runtime {
 
 struct TimerSweep {
   std::size_t due = 0;      // timer rows found due
@@ -22,14 +23,15 @@ struct TimerSweep {
 
 // Fires every timer due at or before `now`, at most `max`, submitting them together so they
 // share group commits. Returns when all are answered.
-Result<TimerSweep> FireDueTimers(RocksEventStore& store, TimestampMs now, std::size_t max);
+Result<TimerSweep> FireDueTimers(const TimerQueue& timers, CommandExecutor& commands,
+                                 TimestampMs now, std::size_t max);
 
 // The scheduler thread: sweeps due timers when the next one falls due, at least every
 // `poll_ms` (timers armed meanwhile may be due sooner than the one it slept for), and at
 // once when poked (a manual clock advanced). Sweeps of `batch_size` follow each other
 // without sleeping while a backlog lasts.
 //
-// Thread-safe. REQUIRES: the store outlives the scheduler (or Stop() is called first).
+// Thread-safe. REQUIRES: the ports outlive the scheduler (or Stop() is called first).
 class TimerScheduler {
  public:
   struct Options {
@@ -43,9 +45,10 @@ class TimerScheduler {
     std::uint64_t failures = 0;  // sweeps that failed (the store's error); retried next round
   };
 
-  TimerScheduler(RocksEventStore& store, const Clock& clock, Options options);
-  TimerScheduler(RocksEventStore& store, const Clock& clock)
-      : TimerScheduler(store, clock, Options{}) {}
+  TimerScheduler(const TimerQueue& timers, CommandExecutor& commands, const Clock& clock,
+                 Options options);
+  TimerScheduler(const TimerQueue& timers, CommandExecutor& commands, const Clock& clock)
+      : TimerScheduler(timers, commands, clock, Options{}) {}
   ~TimerScheduler();
   TimerScheduler(const TimerScheduler&) = delete;
   TimerScheduler& operator=(const TimerScheduler&) = delete;
@@ -63,7 +66,8 @@ class TimerScheduler {
  private:
   void Loop();
 
-  RocksEventStore& store_;
+  const TimerQueue& timers_;
+  CommandExecutor& commands_;
   const Clock& clock_;
   const Options options_;
   mutable std::mutex mu_;
@@ -76,4 +80,4 @@ class TimerScheduler {
   std::thread thread_;
 };
 
-}  // namespace pathways::storage
+}  // namespace pathways::runtime

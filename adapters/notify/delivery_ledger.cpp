@@ -1,12 +1,8 @@
-#include "engine/storage/delivery_ledger.hpp"
-
-#include <limits>
+#include "adapters/notify/delivery_ledger.hpp"
 
 #include "engine/codec/bytes.hpp"
-#include "engine/storage/store_format.hpp"
-#include "engine/storage/store_impl.hpp"
 
-namespace pathways::storage {
+namespace pathways::notify {
 namespace {
 
 constexpr std::uint8_t kLedgerValueFormat = 1;
@@ -49,12 +45,6 @@ Result<nlohmann::json> Unversioned(std::string_view value, std::string_view what
   return j;
 }
 
-rocksdb::WriteOptions Unsynced() {
-  rocksdb::WriteOptions o;
-  o.sync = false;
-  return o;
-}
-
 // A dead letters cursor: "<dead_at>.<id>" of the last one listed.
 std::string Cursor(const Delivery& d) {
   return std::to_string(d.dead_at) + "." + std::to_string(d.id);
@@ -74,21 +64,17 @@ std::optional<std::string> CursorKey(const std::string& cursor) {
   }
 }
 
-using runtime::DeliveryChange;
-using runtime::DeliveryStatus;
-
 // Runs `changes` through the lifecycle from the delivery's status; FailedPrecondition, in
 // words, when the table refuses one.
 Status Lifecycle(const Delivery& d, std::initializer_list<DeliveryChange> changes) {
   std::optional<DeliveryStatus> at = d.status();
   for (DeliveryChange c : changes) {
-    std::optional<DeliveryStatus> next = runtime::NextDeliveryStatus(*at, c);
+    std::optional<DeliveryStatus> next = NextDeliveryStatus(*at, c);
     if (!next) {
-      return Status::FailedPrecondition("delivery " + std::to_string(d.id) + " is " +
-                                        std::string(runtime::DeliveryStatusName(*at)) +
-                                        (c == DeliveryChange::kReplay
-                                             ? ", not a dead letter"
-                                             : ": the delivery lifecycle has no such change"));
+      return Status::FailedPrecondition(
+          "delivery " + std::to_string(d.id) + " is " + std::string(DeliveryStatusName(*at)) +
+          (c == DeliveryChange::kReplay ? ", not a dead letter"
+                                        : ": the delivery lifecycle has no such change"));
     }
     at = next;
   }
@@ -97,7 +83,7 @@ Status Lifecycle(const Delivery& d, std::initializer_list<DeliveryChange> change
 
 }  // namespace
 
-runtime::DeliveryStatus Delivery::status() const {
+DeliveryStatus Delivery::status() const {
   if (dead) return DeliveryStatus::kDeadLetter;
   return attempts == 0 ? DeliveryStatus::kPending : DeliveryStatus::kWaiting;
 }
@@ -163,99 +149,44 @@ nlohmann::json EndpointHealth::ToJson() const {
           {"disabled_reason", disabled_reason}};
 }
 
-DeliveryLedger::DeliveryLedger(RocksEventStore& store) : store_(store) {}
-
-Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> DeliveryLedger::ReadOutbox(
-    std::uint64_t after, std::size_t max) const {
-  const auto& s = store_.impl();
-  std::vector<std::pair<std::uint64_t, nlohmann::json>> out;
-  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.outbox));
-  for (it->Seek(EventKey(after + 1)); it->Valid() && out.size() < max; it->Next()) {
-    if (it->key().size() != 8) return Status::Corruption("an outbox key is not a position");
-    const std::uint64_t position = codec::GetBigU64(it->key().data());
-    nlohmann::json row = nlohmann::json::parse(it->value().ToStringView(), nullptr, false);
-    if (!row.is_object()) {
-      return Status::Corruption("outbox row " + std::to_string(position) + " is malformed");
-    }
-    out.emplace_back(position, std::move(row));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the outbox");
-  return out;
-}
-
-std::uint64_t DeliveryLedger::WaitForCommit(std::uint64_t after, std::chrono::milliseconds timeout,
-                                            std::uint64_t seen_wakes) const {
-  auto& s = store_.impl();
-  std::unique_lock lock(s.head_mu);
-  s.head_cv.wait_for(lock, timeout, [&] {
-    return s.head.position > after || s.closing.load() || s.wakes != seen_wakes;
-  });
-  return s.head.position;
-}
-
-std::uint64_t DeliveryLedger::WakeCount() const {
-  auto& s = store_.impl();
-  std::lock_guard lock(s.head_mu);
-  return s.wakes;
-}
-
-void DeliveryLedger::Wake() const {
-  auto& s = store_.impl();
-  {
-    std::lock_guard lock(s.head_mu);
-    ++s.wakes;
-  }
-  s.head_cv.notify_all();
-}
-
-std::uint64_t DeliveryLedger::CommittedPosition() const {
-  return store_.impl().head_position.load(std::memory_order_acquire);
-}
+DeliveryLedger::DeliveryLedger(Outbox& outbox) : outbox_(outbox) {}
 
 Result<std::uint64_t> DeliveryLedger::Checkpoint(const std::string& adapter) const {
-  const auto& s = store_.impl();
-  std::string value;
-  rocksdb::Status st = s.db->Get(rocksdb::ReadOptions(), s.deliveries,
-                                 std::string(1, kCheckpointTag) + adapter, &value);
-  if (st.IsNotFound()) return std::uint64_t{0};
-  if (!st.ok()) return FromRocks(st, "reading adapter checkpoint " + adapter);
-  if (value.size() != 8)
+  Result<std::optional<std::string>> value =
+      outbox_.ReadState(std::string(1, kCheckpointTag) + adapter);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::uint64_t{0};
+  if ((*value)->size() != 8) {
     return Status::Corruption("adapter checkpoint " + adapter + " is malformed");
-  return codec::GetBigU64(value.data());
+  }
+  return codec::GetBigU64((*value)->data());
 }
 
 Status DeliveryLedger::Enqueue(const std::string& adapter, std::uint64_t checkpoint,
                                const std::vector<Delivery>& deliveries) {
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st;
+  AdapterStateWrite write;
   for (const Delivery& d : deliveries) {
-    if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(d.ToJson()));
-    if (st.ok()) {
-      st = d.dead ? batch.Put(s.deliveries, DeadKey(d.dead_at, d.id), {})
-                  : batch.Put(s.deliveries, QueueKey(d.channel, d.next_at, d.id), {});
-    }
+    write.Put(DeliveryKey(d.id), Versioned(d.ToJson()));
+    write.Put(d.dead ? DeadKey(d.dead_at, d.id) : QueueKey(d.channel, d.next_at, d.id), {});
   }
-  if (st.ok() && !adapter.empty()) {
-    st = batch.Put(s.deliveries, std::string(1, kCheckpointTag) + adapter,
-                   codec::BigU64(checkpoint));
+  if (!adapter.empty()) {
+    write.Put(std::string(1, kCheckpointTag) + adapter, codec::BigU64(checkpoint));
   }
-  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
-  return FromRocks(st, "recording new deliveries");
+  return outbox_.WriteState(write);
 }
 
 Result<std::vector<Delivery>> DeliveryLedger::Due(Channel channel, TimestampMs now,
                                                   std::size_t max) const {
-  const auto& s = store_.impl();
+  const std::string prefix = QueuePrefix(channel);
   std::vector<std::uint64_t> ids;
-  Status scan = ScanPrefix(
-      s, s.deliveries, QueuePrefix(channel), max, [&](std::string_view rest, std::string_view) {
-        if (rest.size() != 16) return false;
-        const auto due = static_cast<TimestampMs>(codec::GetBigU64(rest.data()));
-        if (due > now) return false;
-        ids.push_back(codec::GetBigU64(rest.data() + 8));
-        return true;
-      });
+  Status scan = outbox_.ScanState(prefix, {}, [&](std::string_view key, std::string_view) {
+    const std::string_view rest = key.substr(prefix.size());
+    if (ids.size() >= max || rest.size() != 16) return false;
+    const auto due = static_cast<TimestampMs>(codec::GetBigU64(rest.data()));
+    if (due > now) return false;
+    ids.push_back(codec::GetBigU64(rest.data() + 8));
+    return true;
+  });
   if (!scan.ok()) return scan;
   std::vector<Delivery> out;
   for (std::uint64_t id : ids) {
@@ -271,47 +202,43 @@ Result<std::vector<Delivery>> DeliveryLedger::Due(Channel channel, TimestampMs n
 
 Result<std::optional<TimestampMs>> DeliveryLedger::NextDueAfter(Channel channel,
                                                                 TimestampMs after) const {
-  const auto& s = store_.impl();
-  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.deliveries));
   const std::string prefix = QueuePrefix(channel);
   std::string start = prefix;
   codec::PutBigU64(start, static_cast<std::uint64_t>(after) + 1);
-  it->Seek(start);
   std::optional<TimestampMs> next;
-  if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 16) {
-    next = static_cast<TimestampMs>(codec::GetBigU64(it->key().data() + prefix.size()));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the delivery queue");
+  Status scan = outbox_.ScanState(prefix, start, [&](std::string_view key, std::string_view) {
+    if (key.size() == prefix.size() + 16) {
+      next = static_cast<TimestampMs>(codec::GetBigU64(key.data() + prefix.size()));
+    }
+    return false;
+  });
+  if (!scan.ok()) return scan;
   return next;
 }
 
-Result<std::uint64_t> DeliveryLedger::CountWaiting(Channel channel) const {
+Result<std::uint64_t> DeliveryLedger::Count(const std::string& prefix) const {
   std::uint64_t n = 0;
-  Status scan = ScanPrefix(store_.impl(), store_.impl().deliveries, QueuePrefix(channel),
-                           std::numeric_limits<std::size_t>::max(),
-                           [&](std::string_view, std::string_view) { return ++n, true; });
+  Status scan = outbox_.ScanState(prefix, {}, [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  });
   if (!scan.ok()) return scan;
   return n;
 }
 
-Result<std::uint64_t> DeliveryLedger::CountDead() const {
-  std::uint64_t n = 0;
-  Status scan = ScanPrefix(store_.impl(), store_.impl().deliveries, std::string(1, kDeadTag),
-                           std::numeric_limits<std::size_t>::max(),
-                           [&](std::string_view, std::string_view) { return ++n, true; });
-  if (!scan.ok()) return scan;
-  return n;
+Result<std::uint64_t> DeliveryLedger::CountWaiting(Channel channel) const {
+  return Count(QueuePrefix(channel));
 }
+
+Result<std::uint64_t> DeliveryLedger::CountDead() const { return Count(std::string(1, kDeadTag)); }
 
 Status DeliveryLedger::Finish(const Delivery& d) {
   if (Status st = Lifecycle(d, {DeliveryChange::kSend, DeliveryChange::kSucceed}); !st.ok())
     return st;
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st = batch.Delete(s.deliveries, DeliveryKey(d.id));
-  if (st.ok()) st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
-  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
-  return FromRocks(st, "finishing delivery " + std::to_string(d.id));
+  AdapterStateWrite write;
+  write.Delete(DeliveryKey(d.id));
+  write.Delete(QueueKey(d.channel, d.next_at, d.id));
+  return outbox_.WriteState(write);
 }
 
 Status DeliveryLedger::Reschedule(Delivery& d, TimestampMs next_at, std::string error) {
@@ -336,25 +263,23 @@ Status DeliveryLedger::Bury(Delivery& d, TimestampMs at, std::string error) {
 
 Status DeliveryLedger::Move(Delivery& d, Delivery next, const std::string& index_key,
                             const char* doing) {
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st = batch.Delete(s.deliveries, QueueKey(d.channel, d.next_at, d.id));
-  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(next.ToJson()));
-  if (st.ok()) st = batch.Put(s.deliveries, index_key, {});
-  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
-  if (!st.ok()) return FromRocks(st, std::string(doing) + " delivery " + std::to_string(d.id));
+  AdapterStateWrite write;
+  write.Delete(QueueKey(d.channel, d.next_at, d.id));
+  write.Put(DeliveryKey(d.id), Versioned(next.ToJson()));
+  write.Put(index_key, {});
+  if (Status st = outbox_.WriteState(write); !st.ok()) {
+    return Status(st.code(),
+                  std::string(doing) + " delivery " + std::to_string(d.id) + ": " + st.message());
+  }
   d = std::move(next);
   return Status::Ok();
 }
 
 Result<std::optional<Delivery>> DeliveryLedger::Get(std::uint64_t id) const {
-  const auto& s = store_.impl();
-  if (s.deliveries == nullptr) return std::optional<Delivery>();  // read-only, older store
-  std::string value;
-  rocksdb::Status st = s.db->Get(rocksdb::ReadOptions(), s.deliveries, DeliveryKey(id), &value);
-  if (st.IsNotFound()) return std::optional<Delivery>();
-  if (!st.ok()) return FromRocks(st, "reading delivery " + std::to_string(id));
-  Result<nlohmann::json> j = Unversioned(value, "delivery " + std::to_string(id));
+  Result<std::optional<std::string>> value = outbox_.ReadState(DeliveryKey(id));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<Delivery>();
+  Result<nlohmann::json> j = Unversioned(**value, "delivery " + std::to_string(id));
   if (!j.ok()) return j.status();
   Result<Delivery> d = Delivery::FromJson(*j);
   if (!d.ok()) return d.status();
@@ -363,29 +288,31 @@ Result<std::optional<Delivery>> DeliveryLedger::Get(std::uint64_t id) const {
 
 Result<DeadLetterPage> DeliveryLedger::DeadLetters(const std::string& after,
                                                    std::size_t max) const {
-  const auto& s = store_.impl();
-  std::string start(1, kDeadTag);
+  const std::string prefix(1, kDeadTag);
+  std::string start;
   if (!after.empty()) {
     std::optional<std::string> key = CursorKey(after);
     if (!key) return Status::InvalidArgument("`after` is not a dead letters cursor");
     start = *key + '\0';  // just past it
   }
   DeadLetterPage page;
-  if (s.deliveries == nullptr) return page;  // a read-only open of an older store
-  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.deliveries));
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    const std::string_view key = it->key().ToStringView();
-    if (key.empty() || key[0] != kDeadTag || key.size() != 17) break;
+  std::vector<std::uint64_t> ids;
+  Status scan = outbox_.ScanState(prefix, start, [&](std::string_view key, std::string_view) {
+    if (key.size() != 17) return false;
+    ids.push_back(codec::GetBigU64(key.data() + 9));
+    return ids.size() <= max;  // one more than a page: whether there is a next one
+  });
+  if (!scan.ok()) return scan;
+  for (std::uint64_t id : ids) {
     if (page.letters.size() == max) {
       page.next = Cursor(page.letters.back());
       break;
     }
-    Result<std::optional<Delivery>> d = Get(codec::GetBigU64(key.data() + 9));
+    Result<std::optional<Delivery>> d = Get(id);
     if (!d.ok()) return d.status();
     if (!d->has_value()) return Status::Corruption("a dead letter has no delivery row");
     page.letters.push_back(std::move(**d));
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "listing dead letters");
   return page;
 }
 
@@ -396,29 +323,24 @@ Result<Delivery> DeliveryLedger::Revive(std::uint64_t id, TimestampMs now) {
   if (!found->has_value()) return Status::NotFound("no delivery " + std::to_string(id));
   Delivery d = std::move(**found);
   if (Status st = Lifecycle(d, {DeliveryChange::kReplay}); !st.ok()) return st;
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st = batch.Delete(s.deliveries, DeadKey(d.dead_at, d.id));
+  AdapterStateWrite write;
+  write.Delete(DeadKey(d.dead_at, d.id));
   d.dead = false;
   d.dead_at = 0;
   d.attempts = 0;
   ++d.replays;
   d.next_at = now;
-  if (st.ok()) st = batch.Put(s.deliveries, DeliveryKey(d.id), Versioned(d.ToJson()));
-  if (st.ok()) st = batch.Put(s.deliveries, QueueKey(d.channel, now, d.id), {});
-  if (st.ok()) st = s.db->Write(Unsynced(), &batch);
-  if (!st.ok()) return FromRocks(st, "replaying delivery " + std::to_string(id));
+  write.Put(DeliveryKey(d.id), Versioned(d.ToJson()));
+  write.Put(QueueKey(d.channel, now, d.id), {});
+  if (Status st = outbox_.WriteState(write); !st.ok()) return st;
   return d;
 }
 
 Result<std::optional<EndpointHealth>> DeliveryLedger::Endpoint(const std::string& name) const {
-  const auto& s = store_.impl();
-  std::string value;
-  rocksdb::Status st =
-      s.db->Get(rocksdb::ReadOptions(), s.deliveries, std::string(1, kEndpointTag) + name, &value);
-  if (st.IsNotFound()) return std::optional<EndpointHealth>();
-  if (!st.ok()) return FromRocks(st, "reading endpoint " + name);
-  Result<nlohmann::json> j = Unversioned(value, "endpoint " + name);
+  Result<std::optional<std::string>> value = outbox_.ReadState(std::string(1, kEndpointTag) + name);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<EndpointHealth>();
+  Result<nlohmann::json> j = Unversioned(**value, "endpoint " + name);
   if (!j.ok()) return j.status();
   EndpointHealth h;
   h.name = name;
@@ -430,13 +352,12 @@ Result<std::optional<EndpointHealth>> DeliveryLedger::Endpoint(const std::string
 }
 
 Result<std::vector<EndpointHealth>> DeliveryLedger::Endpoints() const {
+  const std::string prefix(1, kEndpointTag);
   std::vector<std::string> names;
-  Status scan = ScanPrefix(store_.impl(), store_.impl().deliveries, std::string(1, kEndpointTag),
-                           std::numeric_limits<std::size_t>::max(),
-                           [&](std::string_view name, std::string_view) {
-                             names.emplace_back(name);
-                             return true;
-                           });
+  Status scan = outbox_.ScanState(prefix, {}, [&](std::string_view key, std::string_view) {
+    names.emplace_back(key.substr(prefix.size()));
+    return true;
+  });
   if (!scan.ok()) return scan;
   std::vector<EndpointHealth> out;
   for (const std::string& name : names) {
@@ -448,27 +369,9 @@ Result<std::vector<EndpointHealth>> DeliveryLedger::Endpoints() const {
 }
 
 Status DeliveryLedger::PutEndpoint(const EndpointHealth& h) {
-  const auto& s = store_.impl();
-  return FromRocks(s.db->Put(Unsynced(), s.deliveries, std::string(1, kEndpointTag) + h.name,
-                             Versioned(h.ToJson())),
-                   "recording endpoint " + h.name);
+  AdapterStateWrite write;
+  write.Put(std::string(1, kEndpointTag) + h.name, Versioned(h.ToJson()));
+  return outbox_.WriteState(write);
 }
 
-Status DeliveryLedger::PruneOutbox(std::uint64_t position) {
-  // Point deletes, not DeleteRange: RocksDB 7.8 shares a memtable's insert hints between its
-  // point and range-deletion tables, and the outbox inserts with hints (a range tombstone
-  // there trips its skip list's assertions).
-  const auto& s = store_.impl();
-  rocksdb::WriteBatch batch;
-  rocksdb::Status st;
-  std::unique_ptr<rocksdb::Iterator> it(s.db->NewIterator(rocksdb::ReadOptions(), s.outbox));
-  for (it->SeekToFirst(); st.ok() && it->Valid(); it->Next()) {
-    if (it->key().size() != 8 || codec::GetBigU64(it->key().data()) > position) break;
-    st = batch.Delete(s.outbox, it->key());
-  }
-  if (st.ok()) st = it->status();
-  if (st.ok() && batch.Count() > 0) st = s.db->Write(Unsynced(), &batch);
-  return FromRocks(st, "pruning the outbox");
-}
-
-}  // namespace pathways::storage
+}  // namespace pathways::notify

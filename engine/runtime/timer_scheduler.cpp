@@ -1,12 +1,13 @@
-#include "engine/storage/timer_scheduler.hpp"
+#include "engine/runtime/timer_scheduler.hpp"
 
 #include <algorithm>
 #include <chrono>
 
-namespace pathways::storage {
+namespace pathways::runtime {
 
-Result<TimerSweep> FireDueTimers(RocksEventStore& store, TimestampMs now, std::size_t max) {
-  Result<std::vector<RocksEventStore::DueTimer>> due = store.DueTimers(now, max);
+Result<TimerSweep> FireDueTimers(const TimerQueue& timers, CommandExecutor& commands,
+                                 TimestampMs now, std::size_t max) {
+  Result<std::vector<DueTimer>> due = timers.DueTimers(now, max);
   if (!due.ok()) return due.status();
   TimerSweep sweep;
   sweep.due = due->size();
@@ -14,13 +15,13 @@ Result<TimerSweep> FireDueTimers(RocksEventStore& store, TimestampMs now, std::s
   std::condition_variable cv;
   std::size_t answered = 0;
   Status failure = Status::Ok();
-  for (const RocksEventStore::DueTimer& t : *due) {
+  for (const DueTimer& t : *due) {
     CommandRequest r;
     r.pathway_id = t.pathway_id;
     r.command_id = "timer:" + t.pathway_id + ":" + t.timer_id + ":" + std::to_string(t.due_at);
     r.actor = {"system", "scheduler"};
-    r.command = runtime::FireTimer{t.timer_id, t.due_at};
-    store.ExecuteAsync(std::move(r), [&](Result<AppendResult> result) {
+    r.command = FireTimer{t.timer_id, t.due_at};
+    commands.ExecuteAsync(std::move(r), [&](Result<AppendResult> result) {
       std::lock_guard lock(mu);
       if (result.ok()) {
         ++sweep.fired;
@@ -39,8 +40,9 @@ Result<TimerSweep> FireDueTimers(RocksEventStore& store, TimestampMs now, std::s
   return sweep;
 }
 
-TimerScheduler::TimerScheduler(RocksEventStore& store, const Clock& clock, Options options)
-    : store_(store), clock_(clock), options_(options) {}
+TimerScheduler::TimerScheduler(const TimerQueue& timers, CommandExecutor& commands,
+                               const Clock& clock, Options options)
+    : timers_(timers), commands_(commands), clock_(clock), options_(options) {}
 
 TimerScheduler::~TimerScheduler() { Stop(); }
 
@@ -87,8 +89,9 @@ void TimerScheduler::Loop() {
     poked_ = false;
     ++started_;
     lock.unlock();
-    Result<TimerSweep> sweep = FireDueTimers(store_, clock_.NowMs(), options_.batch_size);
-    Result<std::optional<TimestampMs>> next = store_.NextTimerDue();
+    Result<TimerSweep> sweep =
+        FireDueTimers(timers_, commands_, clock_.NowMs(), options_.batch_size);
+    Result<std::optional<TimestampMs>> next = timers_.NextTimerDue();
     lock.lock();
     ++finished_;
     ++stats_.sweeps;
@@ -112,4 +115,4 @@ void TimerScheduler::Loop() {
   }
 }
 
-}  // namespace pathways::storage
+}  // namespace pathways::runtime

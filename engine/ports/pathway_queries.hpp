@@ -1,0 +1,73 @@
+#pragma once
+// PathwayQueries: the engine's port for reading pathways as they stand — the state row, the
+// read models kept in the same batch as the events (never behind the log), and the refusals
+// kept for auditors. No method scans the log.
+//
+// Implementations: storage::RocksEventStore. Thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/result.hpp"
+#include "engine/runtime/pathway_state.hpp"
+
+namespace pathways {
+
+// A command the pathway's rules refused, kept for auditors beside (not in) the event log.
+struct Rejection {
+  std::string pathway_id;
+  TimestampMs at = 0;
+  std::string command;  // e.g. FireTrigger
+  std::string command_id;
+  std::string trigger;  // FireTrigger and FireTimer: which one
+  Actor actor;
+  std::string state;          // the pathway's state when it was refused
+  std::uint64_t version = 0;  // and its version
+  std::string reason;         // in words, as the caller was told
+};
+
+// A row of a counsellor's caseload: the pathway and its summary
+// ({state, status, open_risks, open_tasks, version}).
+struct CaseloadEntry {
+  std::string pathway_id;
+  nlohmann::json summary;
+};
+
+// An open task in an assignee's inbox ({kind, title: {da, en}, due_at, status}).
+struct InboxEntry {
+  std::string pathway_id;
+  std::string task_id;
+  nlohmann::json task;
+};
+
+class PathwayQueries {
+ public:
+  virtual ~PathwayQueries() = default;
+
+  // A pathway's current state as committed, or nullopt when there is none.
+  virtual Result<std::optional<runtime::PathwayState>> LoadPathway(
+      const std::string& pathway_id) const = 0;
+  // The states of every pathway running on `definition_id` version `version` (a scan of all
+  // pathway rows: an administrator's operation, not a hot path).
+  virtual Result<std::vector<runtime::PathwayState>> PathwaysOn(const std::string& definition_id,
+                                                                std::uint32_t version) const = 0;
+  // A counsellor's pathways, at most `max`. InvalidArgument for an id no user can have.
+  virtual Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor,
+                                                      std::size_t max) const = 0;
+  // An assignee's open tasks, at most `max`. InvalidArgument for an id no user can have.
+  virtual Result<std::vector<InboxEntry>> Inbox(const std::string& assignee,
+                                                std::size_t max) const = 0;
+  // "state:<id>" and "milestone:<id>" -> count.
+  virtual Result<std::map<std::string, std::int64_t>> Counts() const = 0;
+  // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
+  virtual Result<std::vector<Rejection>> Rejections(const std::string& pathway_id,
+                                                    TimestampMs until, std::size_t max) const = 0;
+};
+
+}  // namespace pathways
