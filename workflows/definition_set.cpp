@@ -81,25 +81,18 @@ ReloadReport ReloadDefinitions(definition::DefinitionCatalog& catalog,
   DefinitionSet set = LoadDefinitionSet(paths);
   report.diagnostics = std::move(set.diagnostics);
   if (!report.diagnostics.empty()) return report;
-  for (std::size_t i = 0; i < set.definitions.size(); ++i) {
-    const definition::DefinitionCatalog::Ptr& d = set.definitions[i];
-    definition::DefinitionCatalog::Ptr running = catalog.Find(d->id, d->version);
-    if (running == nullptr) {
-      report.added.push_back(d);
-    } else if (running->hash == d->hash) {
-      ++report.unchanged;
-    } else {
-      report.diagnostics.push_back(
-          {set.files[i], 1, 1,
-           Named(*d) + " is already loaded with other content and pathways may run on it; "
-                       "give the changed definition a new version"});
-    }
+  // One step under the catalog's lock: a SIGHUP and an API reload at once never both add a
+  // version, and a version pathways may run on is never overwritten.
+  definition::DefinitionCatalog::MergeResult merged = catalog.Merge(set.definitions);
+  for (std::size_t i : merged.conflicts) {
+    report.diagnostics.push_back(
+        {set.files[i], 1, 1,
+         Named(*set.definitions[i]) +
+             " is already loaded with other content and pathways may run on it; "
+             "give the changed definition a new version"});
   }
-  if (!report.diagnostics.empty()) {
-    report.added.clear();
-    return report;
-  }
-  catalog.AddAll(report.added);
+  report.added = std::move(merged.added);
+  report.unchanged = merged.unchanged;
   return report;
 }
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "engine/audit/sha256.hpp"
@@ -106,6 +107,15 @@ Status TokenStore::WriteFile(const std::vector<TokenInfo>& tokens) const {
 }
 
 Result<std::string> TokenStore::Issue(const std::string& user, TimestampMs now) {
+  // A fresh setup: the tokens file's folder may not exist yet. Made private (0700), as the
+  // file is.
+  const std::filesystem::path folder = std::filesystem::path(path_).parent_path();
+  std::error_code ec;
+  if (!folder.empty() && !std::filesystem::exists(folder, ec)) {
+    std::filesystem::create_directories(folder, ec);
+    if (!ec) std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
+    if (ec) return Status::IOError("cannot create " + folder.string() + ": " + ec.message());
+  }
   FileLock lock(path_);
   if (!lock.ok()) return Status::IOError("cannot lock " + path_ + ".lock");
   Result<std::vector<TokenInfo>> tokens = ReadFile();

@@ -8,12 +8,29 @@ void DefinitionCatalog::Add(Ptr definition) {
   by_version_[{definition->id, definition->version}] = std::move(definition);
 }
 
-void DefinitionCatalog::AddAll(const std::vector<Ptr>& definitions) {
+DefinitionCatalog::MergeResult DefinitionCatalog::Merge(const std::vector<Ptr>& definitions) {
+  MergeResult result;
   std::lock_guard lock(mu_);
-  for (const Ptr& d : definitions) {
+  for (std::size_t i = 0; i < definitions.size(); ++i) {
+    const Ptr& d = definitions[i];
+    auto it = by_version_.find({d->id, d->version});
+    if (it == by_version_.end()) {
+      result.added.push_back(d);
+    } else if (it->second->hash == d->hash) {
+      ++result.unchanged;
+    } else {
+      result.conflicts.push_back(i);
+    }
+  }
+  if (!result.conflicts.empty()) {
+    result.added.clear();
+    return result;
+  }
+  for (const Ptr& d : result.added) {
     if (default_id_.empty()) default_id_ = d->id;
     by_version_[{d->id, d->version}] = d;
   }
+  return result;
 }
 
 DefinitionCatalog::Ptr DefinitionCatalog::Find(const std::string& id, std::uint32_t version) const {

@@ -1,7 +1,8 @@
 #pragma once
 // DefinitionCatalog: the loaded pathway definitions, by id and version. New pathways start on
 // the newest version of their definition; a running pathway stays on the version (and hash)
-// it started with. Replacing the set (a reload) is atomic: readers see the old or the new.
+// it started with. A reload merges new versions in one step (readers see the old set or the
+// new one) and never replaces a loaded version.
 //
 // Thread-safe.
 
@@ -19,10 +20,20 @@ class DefinitionCatalog {
  public:
   using Ptr = std::shared_ptr<const Definition>;
 
-  // Adds (or replaces) a definition; the first one added becomes the default.
+  // Adds (or replaces) a definition; the first one added becomes the default. For building a
+  // catalog before anything runs on it; a running server merges.
   void Add(Ptr definition);
-  // Adds several at once: readers see all of them or none.
-  void AddAll(const std::vector<Ptr>& definitions);
+
+  struct MergeResult {
+    std::vector<Ptr> added;              // new (id, version)s, now loaded
+    std::size_t unchanged = 0;           // loaded already, with the same hash
+    std::vector<std::size_t> conflicts;  // indexes of versions loaded with another hash
+  };
+  // Adds the definitions whose (id, version) is new, all in one step that readers see whole.
+  // A version loaded already with another hash (pathways may run on it) refuses the whole
+  // call: `conflicts` names them and nothing is added. The check and the add hold one lock,
+  // so two merges at once never both add a version, and nothing is ever overwritten.
+  MergeResult Merge(const std::vector<Ptr>& definitions);
 
   // The definition with this id and version, or null.
   Ptr Find(const std::string& id, std::uint32_t version) const;

@@ -51,7 +51,7 @@ class TestServer {
     workflows::DefinitionSet set = workflows::LoadDefinitionSet(config_.workflows);
     REQUIRE(set.diagnostics.empty());
     catalog_ = std::make_shared<definition::DefinitionCatalog>();
-    catalog_->AddAll(set.definitions);
+    catalog_->Merge(set.definitions);
     store_ = testing::OpenWithDefinitions(config_.data_dir, clock_, catalog_);
     tokens_ = std::make_unique<api::TokenStore>(config_.tokens_file);
     for (const auto& [id, user] : config_.users) {

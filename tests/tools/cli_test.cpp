@@ -298,6 +298,39 @@ TEST_CASE("bad command lines and missing stores get clear errors") {
   Run key = Pathways("export --include-personal --data " + (tmp / "store") +
                      " --master-key /nonexistent 2>&1");
   CHECK(key.exit_code == 1);
+
+  // Help and errors say what a person needs, not the parser's internals.
+  Run unknown = Pathways("frobnicate 2>&1");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.find("unknown command `frobnicate`") != std::string::npos);
+  CHECK(Pathways("token issue --help").out.find("--config") != std::string::npos);
+  Run format_help = Pathways("export --help");
+  CHECK(format_help.out.find("jsonl|csv") != std::string::npos);
+  CHECK(format_help.out.find("->") == std::string::npos);
+  Run format = Pathways("export --format xml --data x 2>&1");
+  CHECK(format.exit_code == 2);
+  CHECK(format.out.find("->") == std::string::npos);
+  CHECK(Pathways("restore --help").out.find("required unless --list") != std::string::npos);
+  CHECK(Pathways("forget --help").out.find("default: all") != std::string::npos);
+  Run no_config = Pathways("token issue anne 2>&1");
+  CHECK(no_config.exit_code == 2);
+  CHECK(no_config.out.find("--config FILE") != std::string::npos);
+}
+
+TEST_CASE("token issue on a fresh setup creates the tokens file's folder, private") {
+  testing::TempDir tmp;
+  std::ofstream(tmp / "users.yaml") << "users:\n  anne: {name: Anne, role: counsellor}\n";
+  std::ofstream(tmp / "pathways.yaml")
+      << "data: store\nworkflows: [" << PATHWAYS_SOURCE_DIR
+      << "/config/workflows]\nusers: users.yaml\ntokens: var/secrets/tokens.json\n";
+  Run issued = Pathways("token issue anne --config " + (tmp / "pathways.yaml") + " 2>&1");
+  CHECK_MESSAGE(issued.exit_code == 0, issued.out);
+  CHECK(issued.out.rfind("pw_", 0) == 0);
+  CHECK(std::filesystem::exists(tmp / "var/secrets/tokens.json"));
+  CHECK((std::filesystem::status(tmp / "var/secrets").permissions() &
+         std::filesystem::perms::others_all) == std::filesystem::perms::none);
+  // --config before the subcommand works as well.
+  CHECK(Pathways("token --config " + (tmp / "pathways.yaml") + " list").exit_code == 0);
 }
 
 }  // namespace

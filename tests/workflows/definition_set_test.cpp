@@ -6,8 +6,11 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <latch>
+#include <thread>
 
 #include "tests/support/temp_store.hpp"
+#include "workflows/loader.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace pathways::workflows {
@@ -136,6 +139,50 @@ TEST_CASE("a reload with a broken or altered file changes nothing") {
   }
   CHECK(catalog.Find("amigo", 1)->hash == v1_hash);
   CHECK(catalog.All().size() == 1);
+}
+
+TEST_CASE("merging into the catalog checks and adds in one step, and never overwrites") {
+  auto v1 = LoadDefinition(Amigo(), "amigo-1.yaml").definition;
+  auto v1_changed = LoadDefinition(AmigoVersion(1, "Changed"), "amigo-1b.yaml").definition;
+  auto v2 = LoadDefinition(AmigoVersion(2), "amigo-2.yaml").definition;
+  REQUIRE(v1 != nullptr);
+  REQUIRE(v1_changed != nullptr);
+  REQUIRE(v2 != nullptr);
+  definition::DefinitionCatalog catalog;
+  CHECK(catalog.Merge({v1}).added.size() == 1);
+  // Version 1 with other content refuses the whole merge: version 2 beside it stays out.
+  definition::DefinitionCatalog::MergeResult refused = catalog.Merge({v2, v1_changed});
+  CHECK(refused.conflicts == std::vector<std::size_t>{1});
+  CHECK(refused.added.empty());
+  CHECK(catalog.Find("amigo", 2) == nullptr);
+  CHECK(catalog.Find("amigo", 1)->hash == v1->hash);
+  definition::DefinitionCatalog::MergeResult merged = catalog.Merge({v1, v2});
+  CHECK(merged.added.size() == 1);
+  CHECK(merged.unchanged == 1);
+}
+
+TEST_CASE("reloads at once (SIGHUP and the API) add each new version once") {
+  testing::TempDir dir;
+  Write(dir / "amigo-1.yaml", Amigo());
+  definition::DefinitionCatalog catalog;
+  REQUIRE(ReloadDefinitions(catalog, {dir.path()}).diagnostics.empty());
+  for (int version = 2; version <= 4; ++version) {
+    Write(dir / ("amigo-" + std::to_string(version) + ".yaml"), AmigoVersion(version));
+    std::latch start(2);
+    ReloadReport reports[2];
+    auto reload = [&](int i) {
+      start.arrive_and_wait();
+      reports[i] = ReloadDefinitions(catalog, {dir.path()});
+    };
+    std::thread a(reload, 0);
+    std::thread b(reload, 1);
+    a.join();
+    b.join();
+    CHECK(reports[0].diagnostics.empty());
+    CHECK(reports[1].diagnostics.empty());
+    CHECK(reports[0].added.size() + reports[1].added.size() == 1);
+    CHECK(catalog.Newest("amigo")->version == static_cast<std::uint32_t>(version));
+  }
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ std::shared_ptr<definition::DefinitionCatalog> LoadCatalog(const std::vector<std
     return nullptr;
   }
   auto catalog = std::make_shared<definition::DefinitionCatalog>();
-  catalog->AddAll(set.definitions);
+  catalog->Merge(set.definitions);  // a set (no version twice) into an empty catalog: all added
   return catalog;
 }
 
@@ -65,6 +65,12 @@ int main(int argc, char** argv) {
   AddServeCommand(app);
   AddTokenCommands(app);
   AddDeadLetterCommands(app);
+  // CLI11 would only say that a subcommand is required: name the one it does not know.
+  if (argc > 1 && argv[1][0] != '-' &&
+      app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); }).empty()) {
+    std::fprintf(stderr, "pathways: unknown command `%s`; `pathways --help` lists them\n", argv[1]);
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

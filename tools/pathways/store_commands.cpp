@@ -73,12 +73,14 @@ void AddExport(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--to", options->to_position, "last position to export (default: the head)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--format", options->format, "jsonl (default) or csv")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, ExportFormat>{
-          {"jsonl", ExportFormat::kJsonLines}, {"csv", ExportFormat::kCsv}}));
+  auto format = std::make_shared<std::string>("jsonl");
+  cmd->add_option("--format", *format, "jsonl (default) or csv")
+      ->check(CLI::IsMember({"jsonl", "csv"}))
+      ->option_text("jsonl|csv");
   cmd->add_flag("--include-personal", options->include_personal,
                 "decrypt personal data (needs the master key)");
-  cmd->callback([flags, options] {
+  cmd->callback([flags, options, format] {
+    options->format = *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
     storage::StoreOptions o = flags->Options();
     o.read_only = true;
     o.load_master_key = options->include_personal;
@@ -112,7 +114,8 @@ void AddForget(CLI::App& app) {
   auto args = std::make_shared<Args>();
   cmd->add_option("PARTICIPANT", args->participant, "pseudonymous participant id")->required();
   args->store.AddTo(*cmd);
-  cmd->add_option("--scope", args->scope, "guidance (barriers, notes) or all (also identity)")
+  cmd->add_option("--scope", args->scope,
+                  "guidance (barriers, notes) or all (also identity); default: all")
       ->check(CLI::IsMember({"guidance", "all"}));
   cmd->add_option("--reason", args->reason,
                   "why, for the auditors (no personal data: it is stored in plain text)");
@@ -189,7 +192,8 @@ void AddRestore(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--from", args->from, "backup directory")->required();
-  cmd->add_option("--data", args->data, "the new store directory (must not exist)");
+  cmd->add_option("--data", args->data,
+                  "the new store directory (must not exist; required unless --list)");
   cmd->add_option("--backup", args->id, "backup id (default: the newest)");
   cmd->add_flag("--list", args->list, "list the backups instead");
   cmd->callback([args] {

@@ -16,6 +16,11 @@ namespace {
 // The config (for the users and the tokens file), or nullopt after printing why not and
 // setting the usage exit code.
 std::optional<config::ServerConfig> Config(const std::string& path) {
+  if (path.empty()) {
+    std::fprintf(stderr, "pathways token: error: give the server config file: --config FILE\n");
+    ExitCode() = kExitUsage;
+    return std::nullopt;
+  }
   config::ConfigResult r = config::LoadServerConfig(path);
   for (const auto& d : r.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
   if (!r.diagnostics.empty()) {
@@ -30,13 +35,15 @@ std::optional<config::ServerConfig> Config(const std::string& path) {
 void AddTokenCommands(CLI::App& app) {
   auto* token = app.add_subcommand("token", "bearer tokens for the server's users");
   token->require_subcommand(1);
-  token->fallthrough();  // --config may come before or after issue/list/revoke
+  // --config may come before issue/list/revoke or after it (and shows in each one's help).
   auto config = std::make_shared<std::string>();
-  token->add_option("--config", *config, "server config file")->required();
+  const char* config_help = "server config file (required)";
+  token->add_option("--config", *config, config_help);
 
   auto* issue = token->add_subcommand("issue", "issue a token for USER and print it once");
   auto user = std::make_shared<std::string>();
   issue->add_option("USER", *user, "a user of the users file")->required();
+  issue->add_option("--config", *config, config_help);
   issue->callback([config, user] {
     auto cfg = Config(*config);
     if (!cfg) return;
@@ -56,6 +63,7 @@ void AddTokenCommands(CLI::App& app) {
   });
 
   auto* list = token->add_subcommand("list", "list tokens (ids and users, never the tokens)");
+  list->add_option("--config", *config, config_help);
   list->callback([config] {
     auto cfg = Config(*config);
     if (!cfg) return;
@@ -74,6 +82,7 @@ void AddTokenCommands(CLI::App& app) {
   auto* revoke = token->add_subcommand("revoke", "revoke a token by its id");
   auto id = std::make_shared<std::string>();
   revoke->add_option("ID", *id, "the token's id (from `token list`)")->required();
+  revoke->add_option("--config", *config, config_help);
   revoke->callback([config, id] {
     auto cfg = Config(*config);
     if (!cfg) return;
