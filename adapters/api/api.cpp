@@ -453,7 +453,11 @@ void Api::Impl::Ready(Call& c) {
   const bool writer = options.store->Stats().queue_depth < options.max_queue;
   nlohmann::json body = {{"definitions_loaded", definitions},
                          {"accepting_commands", writer},
-                         {"head", options.store->Head().position}};
+                         {"head", options.store->Head().position},
+                         // Degraded, not unready: streams catch up from the store meanwhile.
+                         {"live_feed", !live_running      ? "off"
+                                       : live.following() ? "following"
+                                                          : "restarting"}};
   body["status"] = definitions && writer ? "ready" : "not ready";
   c.respond(Json(definitions && writer ? 200 : 503, body));
 }
@@ -511,6 +515,12 @@ void Api::Impl::Metrics(Call& c) {
          static_cast<double>(live.open_streams()));
   metric("pathways_live_events_sent_total", "counter", "Events sent on live streams.",
          static_cast<double>(live.events_sent()));
+  metric("pathways_live_following", "gauge",
+         "1 while the live feed reads the log live, 0 while it recovers from a failed read.",
+         live_running && live.following() ? 1.0 : 0.0);
+  metric("pathways_live_follower_restarts_total", "counter",
+         "Times the live feed's reading of the log failed and was started again.",
+         static_cast<double>(live.follower_restarts()));
   if (options.scheduler != nullptr) {
     const auto t = options.scheduler->stats();
     metric("pathways_timers_fired_total", "counter", "Timer firings committed.",

@@ -46,7 +46,12 @@ struct LiveFeed::Core {
   bool stopping = false;             // guarded by mu
   std::atomic<std::uint64_t> sent{0};
 
-  std::unique_ptr<Subscription> subscription;
+  // The follower's subscription; replaced when it fails. sub_mu orders a replacement with
+  // Stop()'s Cancel, so a stopping feed never gets a fresh subscription nobody cancels.
+  std::mutex sub_mu;
+  std::unique_ptr<Subscription> subscription;  // guarded by sub_mu (Next runs outside it)
+  std::atomic<bool> following{false};          // the follower reads the log live
+  std::atomic<std::uint64_t> restarts{0};      // subscriptions that failed and were replaced
   std::thread follower;
   std::thread dispatcher;
 
@@ -89,22 +94,48 @@ void LiveFeed::Core::Cancel(const std::shared_ptr<Client>& c) {
 }
 
 void LiveFeed::Core::Follow() {
+  constexpr std::chrono::milliseconds kFirstBackoff{100};
+  constexpr std::chrono::milliseconds kMaxBackoff{30'000};
+  std::chrono::milliseconds backoff = kFirstBackoff;
+  Subscription* sub = subscription.get();
   for (;;) {
-    Result<std::vector<RecordedEvent>> batch = subscription->Next(1024, std::chrono::seconds(1));
-    if (!batch.ok()) {
-      if (batch.status().code() != StatusCode::kClosed) {
-        spdlog::error("live feed: reading the log failed: {}", batch.status().ToString());
+    Result<std::vector<RecordedEvent>> batch = sub->Next(1024, std::chrono::seconds(1));
+    if (batch.ok()) {
+      following = true;
+      backoff = kFirstBackoff;
+      if (batch->empty()) continue;
+      {
+        std::lock_guard lock(mu);
+        head = batch->back().position;
+        for (RecordedEvent& e : *batch) window.push_back(std::move(e));
+        while (window.size() > options.window_events) window.pop_front();
       }
-      return;  // the dispatcher keeps serving catch-ups from the store
+      wake.notify_all();
+      continue;
     }
-    if (batch->empty()) continue;
+    if (batch.status().code() == StatusCode::kClosed) return;  // stopping, or the store is
+    // A failed read: follow again from the last position seen, after a pause that grows while
+    // it keeps failing. Clients meanwhile catch up from the store and see nothing missed.
+    following = false;
+    ++restarts;
+    std::uint64_t from = 0;
     {
-      std::lock_guard lock(mu);
-      head = batch->back().position;
-      for (RecordedEvent& e : *batch) window.push_back(std::move(e));
-      while (window.size() > options.window_events) window.pop_front();
+      std::unique_lock lock(mu);
+      from = head;
+      spdlog::error("live feed: reading the log failed ({}); following again after position {}",
+                    batch.status().ToString(), from);
+      if (wake.wait_for(lock, backoff, [&] { return stopping; })) return;
     }
-    wake.notify_all();
+    backoff = std::min(backoff * 2, kMaxBackoff);
+    Result<std::unique_ptr<Subscription>> fresh = store.Subscribe(from);
+    if (!fresh.ok()) continue;  // the old one fails again at once: another, longer pause
+    std::lock_guard lock(sub_mu);
+    {
+      std::lock_guard state(mu);
+      if (stopping) return;
+    }
+    subscription = std::move(*fresh);
+    sub = subscription.get();
   }
 }
 
@@ -223,6 +254,7 @@ Status LiveFeed::Start() {
   if (!sub.ok()) return sub.status();
   core_->subscription = std::move(*sub);
   core_->head = head;
+  core_->following = true;
   core_->follower = std::thread([core = core_.get()] { core->Follow(); });
   core_->dispatcher = std::thread([core = core_.get()] { core->Dispatch(); });
   return Status::Ok();
@@ -235,7 +267,10 @@ void LiveFeed::Stop() {
     core_->stopping = true;
   }
   core_->wake.notify_all();
-  if (core_->subscription) core_->subscription->Cancel();
+  {
+    std::lock_guard lock(core_->sub_mu);
+    if (core_->subscription) core_->subscription->Cancel();
+  }
   if (core_->follower.joinable()) core_->follower.join();
   if (core_->dispatcher.joinable()) core_->dispatcher.join();
   core_->subscription.reset();  // before the store goes
@@ -265,5 +300,9 @@ std::size_t LiveFeed::open_streams() const {
 }
 
 std::uint64_t LiveFeed::events_sent() const { return core_->sent.load(); }
+
+bool LiveFeed::following() const { return core_->following.load(); }
+
+std::uint64_t LiveFeed::follower_restarts() const { return core_->restarts.load(); }
 
 }  // namespace pathways::api

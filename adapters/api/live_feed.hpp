@@ -56,6 +56,11 @@ class LiveFeed {
 
   std::size_t open_streams() const;
   std::uint64_t events_sent() const;
+  // Whether the follower reads the log live. After a failed read it follows again from the
+  // last position it saw, after a pause that grows while reads keep failing (100 ms to 30 s);
+  // meanwhile clients catch up from the store and miss nothing.
+  bool following() const;
+  std::uint64_t follower_restarts() const;
 
   struct Core;
 

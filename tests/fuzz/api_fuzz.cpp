@@ -23,6 +23,7 @@
 
 #include "adapters/api/api.hpp"
 #include "engine/definition/catalog.hpp"
+#include "engine/storage/rocks_event_store.hpp"
 #include "workflows/loader.hpp"
 
 namespace pathways {
