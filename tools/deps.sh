@@ -14,6 +14,7 @@ PATHWAYS_PACKAGES=(
   libcurl4-openssl-dev                    # webhooks (HTTPS with certificate checks) and SMTP
   libkainjow-mustache-dev                 # email templates (Mustache, header-only)
   python3-aiosmtpd                        # tests: a real SMTP server on 127.0.0.1
+  nodejs                                  # tests: the OpenAPI linter (tools/node); not the server
   curl                                    # run.sh waits for the server and shows curl examples
   clang libclang-rt-14-dev                # the fuzz build: libFuzzer and the sanitizers
 )
@@ -28,4 +29,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node tools the tests use (tools/node, pinned in its package-lock.json): installed once per
+# lock, offline afterwards. npm comes with the machine's Node.js, or Debian's when it has none.
+if ! command -v npm >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm
+fi
+node_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/node"
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.pathways-lock"; then
+  npm ci --prefix "$node_dir" --no-audit --no-fund --ignore-scripts --loglevel=error >&2
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.pathways-lock"
 fi
