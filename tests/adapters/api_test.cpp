@@ -494,7 +494,7 @@ TEST_CASE("audit export over HTTP: the whole log streamed, as JSON Lines or CSV,
   CHECK(IsProblem(s.As("revisor", "GET", "/v1/audit/export?format=xml"), 400, "invalid-request"));
 }
 
-TEST_CASE("an administrator backs up the running store; the backup restores and verifies") {
+TEST_CASE("an administrator backs up the running store, the backup restores and verifies") {
   TestServer s;
   s.Lead("anne");
   CHECK(IsProblem(s.As("revisor", "POST", "/v1/admin/backup"), 403, "forbidden"));

@@ -209,7 +209,7 @@ TEST_CASE(
   CHECK(kui == 2);  // the start of the course and the dropout
 }
 
-TEST_CASE("a receiver that is down for a while loses nothing; retries back off") {
+TEST_CASE("a receiver that is down for a while loses nothing, retries back off") {
   WebhookReceiver receiver(OldKey());
   receiver.Answer(503);
   Rig rig;
@@ -284,7 +284,7 @@ TEST_CASE("after the last attempt a dead letter: in the history, listed, and rep
   CHECK(rig.dispatcher().Replay(letter.id).status().code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("410 disables an endpoint, and so does failing past disable_after; enabling it") {
+TEST_CASE("410 disables an endpoint, and so does failing past disable_after, enabling it") {
   WebhookReceiver receiver(OldKey());
   receiver.Answer(410);
   WebhookReceiver flaky(OldKey());
@@ -376,7 +376,7 @@ TEST_CASE("a restart sends what was not recorded again, under the same webhook-i
   CHECK(rig.OfType("p1", "NotificationDelivered").size() == 1);
 }
 
-TEST_CASE("the counsellor's inbox: a risk's raiser hears it resolved; overdue tasks escalate") {
+TEST_CASE("the counsellor's inbox: a risk's raiser hears it resolved, overdue tasks escalate") {
   Rig rig;
   config::NotifyConfig c;
   c.parties["counsellor"].inbox = {config::kContactPerson};
@@ -477,7 +477,7 @@ TEST_CASE("email to KUI over SMTP with STARTTLS, in Danish, with the route's dat
   }
 }
 
-TEST_CASE("the notifications file: every problem with file:line:col; parties checked") {
+TEST_CASE("the notifications file: every problem with file:line:col, parties checked") {
   testing::TempDir tmp;
   std::ofstream(tmp / "notifications.yaml") << "retry:\n"
                                                "  schedule: [5s, soon]\n"
@@ -630,7 +630,7 @@ TEST_CASE("after the participant's identity is erased, a notification says so an
   CHECK(DataOf(delivered[0])["personal"] == false);
 }
 
-TEST_CASE("a reload routes what comes next by the new file; bad templates keep the old one") {
+TEST_CASE("a reload routes what comes next by the new file, bad templates keep the old one") {
   WebhookReceiver receiver(OldKey());
   Rig rig;
   rig.Start(config::NotifyConfig{});

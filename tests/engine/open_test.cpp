@@ -45,7 +45,7 @@ TEST_CASE("a missing store is not created unless asked") {
   CHECK_FALSE(fs::exists(tmp / "nothing.master-key"));
 }
 
-TEST_CASE("a new store appears whole or not at all; a creation cut short is redone") {
+TEST_CASE("a new store appears whole or not at all, a creation cut short is redone") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   // What a crash in the middle of creating leaves: a staging dir with part of a store.

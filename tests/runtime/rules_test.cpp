@@ -194,7 +194,7 @@ TEST_CASE("a contact restarts the no-contact timer") {
   CHECK(h.Try(FireTimer{"first_contact", first_due}).status().code() == StatusCode::kRejected);
 }
 
-TEST_CASE("a timer that fires a trigger; a guarded timer that skips") {
+TEST_CASE("a timer that fires a trigger, a guarded timer that skips") {
   Harness h;
   ToPlanAgreed(h, "EUV1", 35);
   h.Fire("enrol");
@@ -210,7 +210,7 @@ TEST_CASE("a timer that fires a trigger; a guarded timer that skips") {
   CHECK(h.state.milestones.count("probation_passed"));
 }
 
-TEST_CASE("pause stops the state's timers and starts the pause timers; resume reverses it") {
+TEST_CASE("pause stops the state's timers and starts the pause timers, resume reverses it") {
   Harness h;
   ToPlanAgreed(h, "AMU", 40);
   h.Do(PausePathway{"illness"});

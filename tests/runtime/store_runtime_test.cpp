@@ -200,7 +200,7 @@ TEST_CASE("a backlog is staged while the previous group syncs, and nothing is lo
   for (int p = 0; p < kPathways; ++p) CheckReplay(*store, "pw-" + std::to_string(p));
 }
 
-TEST_CASE("the same command id is answered once; If-Match versions are checked") {
+TEST_CASE("the same command id is answered once, If-Match versions are checked") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   auto store = Open(tmp / "store", clock);
@@ -314,7 +314,7 @@ TEST_CASE("the scheduler thread fires what falls due, on its own and when poked"
   scheduler.Stop();  // idempotent
 }
 
-TEST_CASE("a contact moves the timer row; the scheduler never fires the old one") {
+TEST_CASE("a contact moves the timer row, the scheduler never fires the old one") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   auto store = Open(tmp / "store", clock);

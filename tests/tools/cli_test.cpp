@@ -117,7 +117,7 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
   return rows;
 }
 
-TEST_CASE("export as CSV: a header, one row per event, JSON cells quoted; --from and --to") {
+TEST_CASE("export as CSV: a header, one row per event, JSON cells quoted, --from and --to") {
   testing::TempDir tmp;
   Populate(tmp / "store");
   Run jsonl = Pathways("export --data " + (tmp / "store"));
@@ -218,7 +218,7 @@ TEST_CASE("import: every bad row named by its line, none imported unless told, n
   CHECK(open.out.find("open.csv:2: a quoted cell is not closed") != std::string::npos);
 }
 
-TEST_CASE("backup and restore: the restored store verifies; a damaged backup restores nothing") {
+TEST_CASE("backup and restore: the restored store verifies, a damaged backup restores nothing") {
   testing::TempDir tmp;
   Populate(tmp / "store");
   Run backup = Pathways("backup --data " + (tmp / "store") + " --to " + (tmp / "backups"));
@@ -433,7 +433,7 @@ TEST_CASE("replay: the state as of a time and the steps that led there") {
 namespace pathways {
 namespace {
 
-TEST_CASE("migrate: a dry run lists what would move; then the pathways move") {
+TEST_CASE("migrate: a dry run lists what would move, then the pathways move") {
   testing::TempDir tmp;
   const std::string v1 = testing::AmigoPath();
   const std::string v2 = tmp / "amigo-v2.yaml";

@@ -14,6 +14,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/temp_store.hpp"
+#include "workflows/yaml_reader.hpp"
 
 namespace pathways {
 namespace {
@@ -55,7 +56,7 @@ struct Setup {
   std::string admin;
 };
 
-TEST_CASE("serve: tokens from the CLI; SIGHUP keeps the old definitions when a file breaks") {
+TEST_CASE("serve: tokens from the CLI, SIGHUP keeps the old definitions when a file breaks") {
   testing::TempDir dir;
   Setup setup(dir);
   testing::ServerProcess server(PATHWAYS_BIN, {"--config", setup.config});
@@ -63,15 +64,38 @@ TEST_CASE("serve: tokens from the CLI; SIGHUP keeps the old definitions when a f
                                     R"({"referral_source":"jobcenter"})", setup.As(setup.anne));
   REQUIRE_MESSAGE(lead.status == 201, lead.body);
 
+  // A broken file: the reload is refused (the metric says so once SIGHUP is handled), and
+  // the running definitions keep serving.
+  auto metric_shows = [&](const std::string& line) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (testing::Request(server.port(), "GET", "/metrics").body.find(line) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polls a condition
+    }
+    return false;
+  };
+  auto definitions = [&] {
+    return testing::Request(server.port(), "GET", "/v1/definitions", "", setup.As(setup.admin))
+        .Json()["definitions"]
+        .size();
+  };
   std::ofstream(dir / "workflows/amigo-2.yaml") << "id: amigo\nversion: 2\nstates: [\n";
   server.Signal(SIGHUP);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  HttpReply defs =
-      testing::Request(server.port(), "GET", "/v1/definitions", "", setup.As(setup.admin));
-  CHECK(defs.Json()["definitions"].size() == 1);
+  REQUIRE(metric_shows("pathways_definition_reloads_total{result=\"refused\"} 1"));
+  CHECK(definitions() == 1);
   CHECK(testing::Request(server.port(), "POST", "/v1/pathways",
                          R"({"referral_source":"jobcenter"})", setup.As(setup.anne))
             .status == 201);
+  // Mended, the next SIGHUP loads it: a server that ignored SIGHUP fails here.
+  std::string amigo;
+  REQUIRE(workflows::ReadWholeFile(
+      std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml", amigo));
+  amigo.replace(amigo.find("\nversion: 1\n"), 12, "\nversion: 2\n");
+  std::ofstream(dir / "workflows/amigo-2.yaml", std::ios::trunc) << amigo;
+  server.Signal(SIGHUP);
+  REQUIRE(metric_shows("pathways_definition_reloads_total{result=\"applied\"} 1"));
+  CHECK(definitions() == 2);
 
   // Revoked from the CLI while the server runs: refused within a second or so.
   const std::string list = Run("token --config " + setup.config + " list");

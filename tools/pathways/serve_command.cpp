@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <memory>
 
@@ -184,18 +185,29 @@ int Serve(const ServeArgs& a) {
   ao.wall_clock = &system_clock;
   // SIGHUP and POST /v1/definitions/reload do the same.
   const std::vector<std::string> workflow_paths = cfg.workflows;
-  auto reload = [catalog, workflow_paths](std::vector<std::string>& added, std::size_t& unchanged) {
+  std::atomic<std::uint64_t> reloads_applied{0};
+  std::atomic<std::uint64_t> reloads_refused{0};
+  auto reload = [catalog, workflow_paths, &reloads_applied, &reloads_refused](
+                    std::vector<std::string>& added, std::size_t& unchanged) {
     workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog, workflow_paths);
     for (const auto& d : r.added) added.push_back(d->id + " version " + std::to_string(d->version));
     unchanged = r.unchanged;
+    ++(r.diagnostics.empty() ? reloads_applied : reloads_refused);
     return r.diagnostics;
   };
   ao.reload = reload;
   http::Server* server_ptr = nullptr;
-  ao.extra_metrics = [&server_ptr] {
+  ao.extra_metrics = [&server_ptr, &reloads_applied, &reloads_refused] {
     if (server_ptr == nullptr) return std::string();
     const http::ServerStats s = server_ptr->Stats();
-    return "# HELP pathways_http_connections_open Open connections.\n"
+    return "# HELP pathways_definition_reloads_total Reloads of the definitions (SIGHUP or the "
+           "API), applied or refused.\n"
+           "# TYPE pathways_definition_reloads_total counter\n"
+           "pathways_definition_reloads_total{result=\"applied\"} " +
+           std::to_string(reloads_applied.load()) +
+           "\npathways_definition_reloads_total{result=\"refused\"} " +
+           std::to_string(reloads_refused.load()) +
+           "\n# HELP pathways_http_connections_open Open connections.\n"
            "# TYPE pathways_http_connections_open gauge\n"
            "pathways_http_connections_open " +
            std::to_string(s.connections_open) +
