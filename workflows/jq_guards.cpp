@@ -55,6 +55,9 @@ std::string TidyJqMessage(const std::string& raw) {
 }  // namespace
 
 Status JqGuards::Add(const std::string& id, const std::string& expression) {
+  if (std::string problem = GuardBudgetProblem(expression); !problem.empty()) {
+    return Status::InvalidArgument(problem);
+  }
   auto program = std::make_unique<Program>();
   program->jq = jq_init();
   if (program->jq == nullptr) return Status::IOError("jq could not be initialised");
@@ -70,9 +73,17 @@ Status JqGuards::Add(const std::string& id, const std::string& expression) {
 Result<bool> JqGuards::Evaluate(const std::string& guard_id, const nlohmann::json& input) const {
   auto it = programs_.find(guard_id);
   if (it == programs_.end()) return Status::NotFound("no guard `" + guard_id + "`");
+  std::string text = input.dump();
+  if (text.size() > kMaxGuardInputBytes) {
+    return Status::InvalidArgument("guard `" + guard_id + "` was not evaluated: its input (" +
+                                   std::to_string(text.size() / 1024) +
+                                   " KiB of the pathway's data, milestones, risks and payload) "
+                                   "is over the budget of " +
+                                   std::to_string(kMaxGuardInputBytes / 1024) + " KiB");
+  }
   Program& p = *it->second;
   std::lock_guard lock(p.mu);
-  jq_start(p.jq, jv_parse(input.dump().c_str()), 0);
+  jq_start(p.jq, jv_parse(text.c_str()), 0);
   jv result = jq_next(p.jq);
   Result<bool> out = Status::InvalidArgument("guard `" + guard_id + "` produced no value");
   switch (jv_get_kind(result)) {
@@ -105,6 +116,83 @@ const std::set<std::string> kKeywords = {"and",   "or",    "not", "if",     "the
                                          "else",  "end",   "as",  "reduce", "foreach", "try",
                                          "catch", "label", "def", "import", "include"};
 }  // namespace
+
+namespace {
+// The words a guard may use besides paths, variables, object keys and formats: jq's keywords
+// and the builtins that end within steps bounded by their input, and read neither the clock
+// nor the environment.
+const std::set<std::string> kGuardWords = {
+    // keywords and literals
+    "and", "or", "not", "if", "then", "elif", "else", "end", "as", "reduce", "foreach", "try",
+    "catch", "label", "break", "true", "false", "null",
+    // values and types
+    "length", "utf8bytelength", "type", "tostring", "tonumber", "tojson", "fromjson", "ascii",
+    "infinite", "nan", "isinfinite", "isnan", "isnormal", "objects", "arrays", "strings", "numbers",
+    "booleans", "nulls", "iterables", "scalars", "values", "empty", "error",
+    // objects and arrays
+    "keys", "keys_unsorted", "has", "in", "inside", "contains", "map", "map_values", "select",
+    "add", "any", "all", "flatten", "min", "max", "min_by", "max_by", "unique", "unique_by",
+    "group_by", "sort", "sort_by", "reverse", "index", "rindex", "indices", "first", "last", "nth",
+    "to_entries", "from_entries", "with_entries", "paths", "leaf_paths", "getpath", "del", "walk",
+    "tostream", "fromstream", "isempty", "transpose",
+    // strings (no regular expressions)
+    "startswith", "endswith", "ltrimstr", "rtrimstr", "ascii_downcase", "ascii_upcase", "join",
+    "explode", "implode",
+    // numbers
+    "floor", "ceil", "round", "fabs", "sqrt", "pow", "log", "exp", "log10", "log2", "exp10",
+    "significand", "trunc",
+    // dates in UTC (never the clock)
+    "fromdateiso8601", "todateiso8601", "fromdate", "todate", "dateadd", "datesub", "date"};
+}  // namespace
+
+std::string GuardBudgetProblem(const std::string& expression) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  const std::size_t n = expression.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = expression[i];
+    if (c == '"') {
+      for (++i; i < n && expression[i] != '"'; ++i) {
+        if (expression[i] != '\\') continue;
+        if (i + 1 < n && expression[i + 1] == '(') {
+          return "string interpolation `\\(…)` is not allowed in a guard";
+        }
+        ++i;
+      }
+      continue;
+    }
+    if (!ident(c) || std::isdigit(static_cast<unsigned char>(c))) {
+      if (std::isdigit(static_cast<unsigned char>(c))) {  // a number, exponent included
+        while (i + 1 < n && (ident(expression[i + 1]) || expression[i + 1] == '.')) ++i;
+      }
+      continue;
+    }
+    std::size_t end = i;
+    while (end < n && ident(expression[end])) ++end;
+    const std::string word = expression.substr(i, end - i);
+    std::size_t before = i;
+    while (before > 0 && std::isspace(static_cast<unsigned char>(expression[before - 1]))) --before;
+    const char prev = before > 0 ? expression[before - 1] : '\0';
+    std::size_t after = end;
+    while (after < n && std::isspace(static_cast<unsigned char>(expression[after]))) ++after;
+    const bool key =
+        after < n && expression[after] == ':' && (after + 1 >= n || expression[after + 1] != ':');
+    i = end - 1;
+    if (prev == '$') {
+      if (word == "ENV" || word == "__loc__" || word == "__prog_args") {
+        return "`$" + word + "` is not allowed in a guard: a guard reads only its input";
+      }
+      continue;  // a variable bound in the guard
+    }
+    if (prev == '.' || prev == '@' || key) continue;  // a field, a format, an object key
+    if (kGuardWords.count(word) == 0) {
+      return "`" + word +
+             "` is not allowed in a guard: guards use comparisons, logic, paths and builtins "
+             "that finish within their input (no definitions, recursion, unbounded loops or "
+             "generators, regular expressions, clock or environment)";
+    }
+  }
+  return "";
+}
 
 std::vector<std::string> GuardFieldReferences(const std::string& expression) {
   std::vector<std::string> refs;

@@ -160,6 +160,12 @@ std::optional<definition::Duration> YamlReader::ReadDuration(const YAML::Node& n
     return std::nullopt;
   }
   d.unit = it->second;
+  if (!definition::WithinDurationBound(d)) {
+    Error(node.Mark(), what + " `" + *text +
+                           "` is more than ten years; a pathway's durations are at most 10 "
+                           "years (3653 days, 2610 working days, 522 weeks or 120 months)");
+    return std::nullopt;
+  }
   return d;
 }
 

@@ -27,6 +27,17 @@ nlohmann::json EffectJson(const Effect& e) {
 
 }  // namespace
 
+bool WithinDurationBound(const Duration& d) {
+  const std::int64_t amount = d.amount < 0 ? -d.amount : d.amount;
+  switch (d.unit) {
+    case Duration::Unit::kDays: return amount <= 3653;
+    case Duration::Unit::kWorkingDays: return amount <= 2610;
+    case Duration::Unit::kWeeks: return amount <= 522;
+    case Duration::Unit::kMonths: return amount <= 120;
+  }
+  return false;
+}
+
 std::string ToString(const Duration& d) {
   static constexpr const char* kUnits[] = {"days", "working days", "weeks", "months"};
   return std::to_string(d.amount) + " " + kUnits[static_cast<int>(d.unit)];

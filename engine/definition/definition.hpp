@@ -28,6 +28,9 @@ struct Duration {
   Unit unit = Unit::kDays;
 };
 std::string ToString(const Duration& d);
+// Whether |amount| is at most ten years in its unit (3653 days, 2610 working days, 522 weeks,
+// 120 months): the loader refuses longer ones, so calendar arithmetic stays bounded.
+bool WithinDurationBound(const Duration& d);
 
 struct DataField {
   enum class Type : std::uint8_t { kString, kInteger, kNumber, kBoolean, kDate };

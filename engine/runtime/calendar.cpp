@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace pathways::runtime {
 namespace {
@@ -56,34 +57,71 @@ std::int64_t EasterSunday(int year) {
   return DaysFromCivil(year, month, day);
 }
 
+std::vector<std::int64_t> DanishHolidays(int year) {
+  const std::int64_t easter = EasterSunday(year);
+  std::vector<std::int64_t> days = {
+      DaysFromCivil(year, 1, 1),
+      DaysFromCivil(year, 6, 5),  // New Year, Constitution Day
+      DaysFromCivil(year, 12, 24),
+      DaysFromCivil(year, 12, 25),
+      DaysFromCivil(year, 12, 26),
+      easter - 3,   // Maundy Thursday
+      easter - 2,   // Good Friday
+      easter,       // Easter Sunday
+      easter + 1,   // Easter Monday
+      easter + 39,  // Ascension Day
+      easter + 49,  // Whit Sunday
+      easter + 50,  // Whit Monday
+  };
+  if (year < 2024) days.push_back(easter + 26);  // Great Prayer Day, abolished from 2024
+  // Two can fall on one day (Whit Monday on Constitution Day): each day once.
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
 bool IsDanishHoliday(std::int64_t day_number) {
   int year = 0;
   int month = 0;
   int day = 0;
   CivilFromDays(day_number, year, month, day);
-  if ((month == 1 && day == 1) || (month == 6 && day == 5) ||
-      (month == 12 && (day == 24 || day == 25 || day == 26))) {
-    return true;
-  }
-  const std::int64_t offset = day_number - EasterSunday(year);
-  switch (offset) {
-    case -3:  // Maundy Thursday
-    case -2:  // Good Friday
-    case 0:   // Easter Sunday
-    case 1:   // Easter Monday
-    case 39:  // Ascension Day
-    case 49:  // Whit Sunday
-    case 50:  // Whit Monday
-      return true;
-    case 26:  // Great Prayer Day, abolished from 2024
-      return year < 2024;
-    default: return false;
-  }
+  const std::vector<std::int64_t> holidays = DanishHolidays(year);
+  return std::find(holidays.begin(), holidays.end(), day_number) != holidays.end();
 }
 
+namespace {
+
+bool IsWeekday(std::int64_t day_number) {
+  return ((day_number % 7) + 7 + 3) % 7 < 5;  // 0 = Monday (1970-01-01 was a Thursday)
+}
+
+int YearOf(std::int64_t day_number) {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  CivilFromDays(day_number, year, month, day);
+  return year;
+}
+
+// Working days among the seven days from `first` on (or back from it, when `step` is -1):
+// any seven days in a row hold five weekdays, less the public holidays among them that fall
+// on one. A few look-ups in one or two years' holidays: a step per week, not per day.
+std::int64_t WorkingDaysInWeek(std::int64_t first, std::int64_t step) {
+  const std::int64_t low = step > 0 ? first : first - 6;
+  const std::int64_t high = low + 6;
+  std::int64_t count = 5;
+  for (int year = YearOf(low); year <= YearOf(high); ++year) {
+    for (std::int64_t h : DanishHolidays(year)) {
+      if (h >= low && h <= high && IsWeekday(h)) --count;
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
 bool IsWorkingDay(std::int64_t day_number) {
-  const std::int64_t weekday = ((day_number % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01: Thu)
-  return weekday < 5 && !IsDanishHoliday(day_number);
+  return IsWeekday(day_number) && !IsDanishHoliday(day_number);
 }
 
 TimestampMs Add(TimestampMs from, const definition::Duration& d) {
@@ -95,7 +133,15 @@ TimestampMs Add(TimestampMs from, const definition::Duration& d) {
       const std::int64_t time_of_day = from - DayStart(DayNumber(from));
       std::int64_t day = DayNumber(from);
       const std::int64_t step = d.amount >= 0 ? 1 : -1;
-      for (std::int64_t left = d.amount >= 0 ? d.amount : -d.amount; left > 0;) {
+      std::int64_t left = d.amount >= 0 ? d.amount : -d.amount;
+      // Whole weeks while more than a week's working days are left, then day by day (at
+      // most a week of them).
+      for (std::int64_t week = WorkingDaysInWeek(day + step, step); left > week;
+           week = WorkingDaysInWeek(day + step, step)) {
+        day += 7 * step;
+        left -= week;
+      }
+      while (left > 0) {
         day += step;
         if (IsWorkingDay(day)) --left;
       }

@@ -5,6 +5,7 @@
 // Times are UTC milliseconds; a "day" is a UTC calendar day. Thread-safe: pure functions.
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/clock.hpp"
 #include "engine/definition/definition.hpp"
@@ -27,10 +28,13 @@ std::int64_t EasterSunday(int year);
 // Day; Constitution Day (5 June) and Christmas Eve are observed as days off; Great Prayer
 // Day (4th Friday after Easter) until it was abolished from 2024.
 bool IsDanishHoliday(std::int64_t day_number);
+// The days IsDanishHoliday names in `year`, as day numbers, in order, each once.
+std::vector<std::int64_t> DanishHolidays(int year);
 bool IsWorkingDay(std::int64_t day_number);
 
 // `from` plus the duration. Working days count whole working days after the day of `from`
-// and keep its time of day; months keep the day of month, clamped to the month's last day.
+// and keep its time of day (a step per week, then per day for the last week); months keep
+// the day of month, clamped to the month's last day.
 TimestampMs Add(TimestampMs from, const definition::Duration& d);
 
 // A date field "YYYY-MM-DD" as midnight UTC; false when malformed.

@@ -62,6 +62,28 @@ TEST_CASE("adding durations") {
   CHECK(Date(Add(DayStart(Day(2026, 3, 2)), {15, D::Unit::kMonths})) == "2027-06-02");
 }
 
+TEST_CASE("working days by the week agree with counting them day by day, both ways") {
+  using D = definition::Duration;
+  int compared = 0;
+  for (std::int64_t start = Day(2019, 12, 20); start < Day(2031, 1, 10); start += 37) {
+    for (std::int64_t amount : {0, 1, 4, 5, 6, 9, 10, 11, 23, 64, 250, 261, 600, 2610}) {
+      for (std::int64_t sign : {1, -1}) {
+        std::int64_t day = start;
+        for (std::int64_t left = amount; left > 0;) {
+          day += sign;
+          if (IsWorkingDay(day)) --left;
+        }
+        const TimestampMs from = DayStart(start) + 13 * 3'600'000;
+        CHECK_MESSAGE(
+            Add(from, {sign * amount, D::Unit::kWorkingDays}) == DayStart(day) + 13 * 3'600'000,
+            Date(from) << " " << sign * amount);
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared > 3000);
+}
+
 TEST_CASE("dates parse strictly") {
   TimestampMs ms = 0;
   CHECK(ParseDate("2026-03-02", ms));

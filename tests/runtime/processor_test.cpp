@@ -217,5 +217,54 @@ TEST_CASE("a dry run refuses what the writer refuses: the file changed under a r
   CHECK(real.message() == dry.message());
 }
 
+TEST_CASE("a guard over its input budget refuses that command, and other pathways go on") {
+  const std::string yaml = R"(id: budget
+version: 1
+categories:
+  status: {label: {da: Status, en: Status}}
+guards:
+  noted: {description: a note is given, expr: '(.payload.note // "") | length > 0'}
+states:
+  - {id: lead, label: {da: Henvendelse, en: Lead}}
+  - {id: done, label: {da: Færdig, en: Done}, terminal: true}
+transitions:
+  - trigger: go
+    from: lead
+    to: done
+    guard: noted
+    payload:
+      note: {type: string, required: true}
+)";
+  auto loaded = workflows::LoadDefinition(yaml, "budget.yaml");
+  REQUIRE_MESSAGE(loaded.definition != nullptr,
+                  (loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString()));
+  auto catalog = std::make_shared<definition::DefinitionCatalog>();
+  catalog->Add(loaded.definition);
+  testing::TempDir dir;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = testing::OpenWithDefinitions(dir.path(), clock, catalog);
+  int n = 0;
+  auto run = [&](const std::string& pathway, runtime::Command command) {
+    CommandRequest r;
+    r.pathway_id = pathway;
+    r.participant_id = "p-" + pathway;
+    r.command_id = "c" + std::to_string(++n);
+    r.actor = {"vejleder-1", "counsellor"};
+    r.command = std::move(command);
+    return store->Execute(std::move(r));
+  };
+  for (const char* p : {"heavy", "light"}) {
+    REQUIRE(run(p, runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""}).ok());
+  }
+  const Result<AppendResult> heavy =
+      run("heavy", runtime::FireTrigger{"go", {{"note", std::string(70 * 1024, 'x')}}});
+  CHECK(heavy.status().code() == StatusCode::kRejected);
+  CHECK(heavy.status().message().find("over the budget of 64 KiB") != std::string::npos);
+  const Result<AppendResult> light = run("light", runtime::FireTrigger{"go", {{"note", "ok"}}});
+  CHECK_MESSAGE(light.ok(), light.status().ToString());
+  CHECK((*store->LoadPathway("light"))->state == "done");
+  CHECK((*store->LoadPathway("heavy"))->state == "lead");
+}
+
 }  // namespace
 }  // namespace pathways

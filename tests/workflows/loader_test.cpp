@@ -231,5 +231,38 @@ TEST_CASE("guards answer only true or false") {
   CHECK(guards.Evaluate("missing", {}).status().code() == StatusCode::kNotFound);
 }
 
+TEST_CASE("durations past ten years and guards past their budget are refused where they stand") {
+  std::string long_task = kBase;
+  long_task.replace(long_task.find("      - notify: {party: jobcenter, categories: [status]}"), 0,
+                    "      - task: {id: wait, title: {da: Vent, en: Wait}, due: 3654 days}\n");
+  auto m = Messages(long_task);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].find("demo.yaml:") == 0);
+  CHECK(m[0].find("`3654 days` is more than ten years") != std::string::npos);
+  CHECK(Messages(std::string(kBase)).empty());
+
+  for (const char* hostile :
+       {"def f: f; f", "[range(1e9)] | length > 0", "now > 0", ".data.x | test(\"a+\")",
+        "[recurse(.)] | length > 0", "$ENV.HOME == \"x\"", "(\"\\(range(9))\") == \"x\"",
+        "[limit(9; repeat(1))] | length > 0", "input == 1"}) {
+    std::string yaml = kBase;
+    const std::string old_guard = "expr: '.data.age_at_entry >= 25'";
+    nlohmann::json quoted = hostile;  // a YAML double-quoted scalar is a JSON string
+    yaml.replace(yaml.find(old_guard), old_guard.size(), "expr: " + quoted.dump());
+    auto problems = Messages(yaml);
+    INFO(hostile);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("demo.yaml:16:") == 0);
+    CHECK(problems[0].find("not allowed in a guard") != std::string::npos);
+  }
+  // What guards are for stays allowed.
+  for (const char* fine : {".data.age_at_entry >= 25 and (.milestones.rkv_completed // false)",
+                           "[.risks[] | select(.type == \"no_contact\")] | length == 0",
+                           "(.data.track // \"\") | startswith(\"EUV\") | not",
+                           "reduce (.data | to_entries[]) as $e (0; . + 1) >= 0"}) {
+    CHECK_MESSAGE(GuardBudgetProblem(fine).empty(), fine);
+  }
+}
+
 }  // namespace
 }  // namespace pathways::workflows
