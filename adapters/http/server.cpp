@@ -433,23 +433,41 @@ Server::~Server() {
   Wait(0);
 }
 
-Status Server::Start() {
-  const ServerOptions& o = impl_->options;
-  if (o.certificate_file.empty() != o.private_key_file.empty()) {
+namespace {
+
+// The TLS context for a certificate chain and its private key (nothing when neither is
+// given). FailedPrecondition, naming the files, when they cannot be used together.
+Status LoadTls(const std::string& certificate_file, const std::string& private_key_file,
+               std::optional<ssl::context>& tls) {
+  if (certificate_file.empty() != private_key_file.empty()) {
     return Status::FailedPrecondition("TLS needs both a certificate and a private key file");
   }
-  if (!o.certificate_file.empty()) {
-    impl_->tls.emplace(ssl::context::tls_server);
-    impl_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                            ssl::context::no_tlsv1_1);
-    beast::error_code ec;
-    impl_->tls->use_certificate_chain_file(o.certificate_file, ec);
-    if (!ec) impl_->tls->use_private_key_file(o.private_key_file, ssl::context::pem, ec);
-    if (ec) {
-      return Status::FailedPrecondition("TLS: cannot use " + o.certificate_file + " and " +
-                                        o.private_key_file + ": " + ec.message());
-    }
+  if (certificate_file.empty()) return Status::Ok();
+  tls.emplace(ssl::context::tls_server);
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  tls->use_certificate_chain_file(certificate_file, ec);
+  if (!ec) tls->use_private_key_file(private_key_file, ssl::context::pem, ec);
+  if (ec) {
+    tls.reset();
+    return Status::FailedPrecondition("TLS: cannot use " + certificate_file + " and " +
+                                      private_key_file + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckTls(const std::string& certificate_file, const std::string& private_key_file) {
+  std::optional<ssl::context> tls;
+  return LoadTls(certificate_file, private_key_file, tls);
+}
+
+Status Server::Start() {
+  const ServerOptions& o = impl_->options;
+  if (Status st = LoadTls(o.certificate_file, o.private_key_file, impl_->tls); !st.ok()) {
+    return st;
   }
   beast::error_code ec;
   auto address = net::ip::make_address(o.host, ec);

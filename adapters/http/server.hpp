@@ -74,4 +74,9 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
+// Whether the certificate chain and private key files can serve TLS together (both empty:
+// no TLS, fine). FailedPrecondition naming the files otherwise. What Start() checks, for a
+// check before anything is created.
+Status CheckTls(const std::string& certificate_file, const std::string& private_key_file);
+
 }  // namespace pathways::http

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <kainjow/mustache.hpp>
+#include <utility>
 
 #include "workflows/yaml_reader.hpp"
 
@@ -99,6 +100,30 @@ std::string RenderOne(const std::string& tmpl, const Data& data, bool html) {
   return m.render(data);
 }
 
+// Mustache's errors end "at N", N the byte offset where the problem starts: as a line and
+// column of the template (1, 1 when the message has none).
+std::pair<int, int> ErrorPosition(const std::string& text, const std::string& message) {
+  const std::size_t at = message.rfind(" at ");
+  if (at == std::string::npos) return {1, 1};
+  std::size_t offset = 0;
+  for (std::size_t i = at + 4; i < message.size(); ++i) {
+    if (message[i] < '0' || message[i] > '9') return {1, 1};
+    offset = offset * 10 + static_cast<std::size_t>(message[i] - '0');
+    if (offset > text.size()) return {1, 1};
+  }
+  int line = 1;
+  int column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
 }  // namespace
 
 EmailTemplates::EmailTemplates() {
@@ -122,7 +147,9 @@ std::vector<workflows::Diagnostic> EmailTemplates::Load(const std::string& dir) 
       }
       Mustache m(text);
       if (!m.is_valid()) {
-        problems.push_back({path, 1, 1, "not a valid Mustache template: " + m.error_message()});
+        const auto [line, column] = ErrorPosition(text, m.error_message());
+        problems.push_back(
+            {path, line, column, "not a valid Mustache template: " + m.error_message()});
         continue;
       }
       *into = std::move(text);

@@ -244,6 +244,17 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
     if (created_key) ::unlink(o.master_key_path.c_str());
   };
 
+  if (!o.read_only && !is_new) {
+    // The format and the key are checked on a read-only view first: a writable open rewrites
+    // RocksDB's MANIFEST and starts a new WAL, and a refusal must change nothing.
+    StoreOptions view = o;
+    view.read_only = true;
+    view.load_master_key = true;
+    if (Result<std::unique_ptr<RocksEventStore>> checked = OpenDir(view); !checked.ok()) {
+      return checked.status();
+    }
+  }
+
   // ---- RocksDB ----
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = is_new;

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/store_format.hpp"
@@ -29,6 +31,18 @@ Result<std::unique_ptr<storage::RocksEventStore>> TryOpen(const std::string& dir
   o.clock = &clock;
   o.create_if_missing = create;
   return storage::RocksEventStore::Open(o);
+}
+
+// Every file under `dir` with its size and contents: what a refused open must leave as it was.
+std::map<std::string, std::string> Files(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    out[entry.path().string()] =
+        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
 }
 
 void Populate(const std::string& dir) {
@@ -92,9 +106,12 @@ TEST_CASE("a wrong master key is refused") {
   TempDir tmp;
   Populate(tmp / "store");
   Populate(tmp / "other");
+  const auto before = Files(tmp / "store");
   auto r = TryOpen(tmp / "store", tmp / "other.master-key");
   CHECK(r.status().code() == StatusCode::kFailedPrecondition);
   CHECK(r.status().message().find("does not match") != std::string::npos);
+  // Refused before RocksDB was opened for writing: no new MANIFEST, WAL or LOG file.
+  CHECK(Files(tmp / "store") == before);
 }
 
 TEST_CASE("a master key readable by others is refused") {
@@ -115,9 +132,11 @@ TEST_CASE("a store written by a newer format version is refused and not touched"
     codec::PutU32(v, storage::kStoreFormatVersion + 1);
     raw.Put("meta", std::string(storage::meta::kFormatVersion), v);
   }
+  const auto before = Files(tmp / "store");
   auto r = TryOpen(tmp / "store");
   CHECK(r.status().code() == StatusCode::kUnsupported);
   CHECK(r.status().message().find("upgrade") != std::string::npos);
+  CHECK(Files(tmp / "store") == before);
   testing::RawDb raw(tmp / "store");
   std::string v = raw.Get("meta", std::string(storage::meta::kFormatVersion));
   CHECK(static_cast<unsigned char>(v[0]) == storage::kStoreFormatVersion + 1);

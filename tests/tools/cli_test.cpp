@@ -317,6 +317,66 @@ TEST_CASE("bad command lines and missing stores get clear errors") {
   CHECK(no_config.out.find("--config FILE") != std::string::npos);
 }
 
+TEST_CASE("a refused start creates nothing, and check-config names every file's problem") {
+  testing::TempDir tmp;
+  std::filesystem::create_directories(tmp / "templates");
+  std::ofstream(tmp / "users.yaml") << "users:\n  anne: {name: Anne, role: counsellor}\n"
+                                       "  admin: {name: Admin, role: administrator}\n";
+  const std::string base = "data: store\nworkflows: [" + std::string(PATHWAYS_SOURCE_DIR) +
+                           "/config/workflows]\nusers: users.yaml\ntokens: tokens.json\n";
+  auto write = [&](const std::string& name, const std::string& extra,
+                   const std::string& notifications) {
+    std::ofstream(tmp / (name + ".yaml")) << base << extra;
+    if (!notifications.empty()) std::ofstream(tmp / (name + "-notify.yaml")) << notifications;
+    return tmp / (name + ".yaml");
+  };
+  auto nothing_created = [&] {
+    return !std::filesystem::exists(tmp / "store") &&
+           !std::filesystem::exists(tmp / "store.master-key") &&
+           !std::filesystem::exists(tmp / "store.creating");
+  };
+
+  // A template that does not parse: named at its line and column.
+  std::ofstream(tmp / "templates/notification.da.txt") << "Hej\n\n{{#unclosed}}\nslut\n";
+  const std::string broken_template =
+      write("t", "notifications: t-notify.yaml\n", "templates: templates\nparties: {}\n");
+  Run t = Pathways("serve --config " + broken_template + " 2>&1");
+  CHECK(t.exit_code == 2);
+  CHECK_MESSAGE(t.out.find("notification.da.txt:3:1: error: not a valid Mustache template") !=
+                    std::string::npos,
+                t.out);
+  CHECK(nothing_created());
+
+  // An inbox naming a user who does not exist.
+  const std::string inbox =
+      write("i", "notifications: i-notify.yaml\n", "parties:\n  team_lead:\n    inbox: [nobody]\n");
+  Run i = Pathways("serve --config " + inbox + " 2>&1");
+  CHECK(i.exit_code == 2);
+  CHECK(i.out.find("i-notify.yaml:2:3: error: the inbox of party team_lead") != std::string::npos);
+  CHECK(i.out.find("names user `nobody`, who is not in") != std::string::npos);
+  CHECK(nothing_created());
+
+  // A TLS certificate that is not there.
+  const std::string tls = write(
+      "s",
+      "tls: {certificate: " + (tmp / "none.pem") + ", private_key: " + (tmp / "none.key") + "}\n",
+      "");
+  Run s = Pathways("serve --config " + tls + " 2>&1");
+  CHECK(s.exit_code == 2);
+  CHECK(s.out.find("TLS: cannot use") != std::string::npos);
+  CHECK(nothing_created());
+
+  // check-config (and serve --check) read everything and create nothing.
+  const std::string good = write("g", "", "");
+  Run ok = Pathways("check-config --config " + good + " 2>&1");
+  CHECK_MESSAGE(ok.exit_code == 0, ok.out);
+  CHECK(ok.out.find("ok: ") == 0);
+  CHECK(ok.out.find("created on first start") != std::string::npos);
+  CHECK(Pathways("serve --check --config " + good).exit_code == 0);
+  CHECK(Pathways("check-config --config " + broken_template + " 2>&1").exit_code == 2);
+  CHECK(nothing_created());
+}
+
 TEST_CASE("token issue on a fresh setup creates the tokens file's folder, private") {
   testing::TempDir tmp;
   std::ofstream(tmp / "users.yaml") << "users:\n  anne: {name: Anne, role: counsellor}\n";

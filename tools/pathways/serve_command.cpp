@@ -11,13 +11,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "adapters/api/api.hpp"
 #include "adapters/config/notify_config.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/notify/dispatcher.hpp"
+#include "adapters/notify/email_text.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
@@ -91,13 +94,29 @@ Status SeedDemo(Store& store, const config::ServerConfig& cfg,
   return Status::Ok();
 }
 
-int Serve(const ServeArgs& a) {
+// What the server runs on, every file of it checked.
+struct Prepared {
+  config::ServerConfig cfg;
+  std::shared_ptr<definition::DefinitionCatalog> catalog;
+  config::NotifyConfig notify;
+  std::optional<TimestampMs> clock_start;  // a manual clock's start, when configured
+  bool store_exists = false;
+};
+
+// Reads and checks every file the server would read — the config and users file, the
+// definitions, the notifications file and its templates, the tokens file, the TLS
+// certificate and key, and an existing store's format and master key (on a read-only view) —
+// and creates or changes nothing. Prints every problem; nullopt (exit code set) on any.
+std::optional<Prepared> Prepare(const ServeArgs& a) {
   config::ConfigResult loaded = config::LoadServerConfig(a.config);
   if (!loaded.diagnostics.empty()) {
     PrintDiagnostics(loaded.diagnostics);
-    return kExitUsage;
+    ExitCode() = kExitUsage;
+    return std::nullopt;
   }
-  config::ServerConfig cfg = std::move(loaded.config);
+  Prepared p;
+  config::ServerConfig& cfg = p.cfg;
+  cfg = std::move(loaded.config);
   if (!a.data.empty()) cfg.data_dir = a.data;
   if (!a.listen.empty()) {
     const std::size_t colon = a.listen.rfind(':');
@@ -107,20 +126,88 @@ int Serve(const ServeArgs& a) {
         std::stoi(port) > 65535) {
       std::fprintf(stderr, "pathways serve: error: --listen `%s` must be HOST:PORT\n",
                    a.listen.c_str());
-      return kExitUsage;
+      ExitCode() = kExitUsage;
+      return std::nullopt;
     }
     cfg.host = a.listen.substr(0, colon);
     cfg.port = static_cast<std::uint16_t>(std::stoi(port));
   }
   if (!a.clock.empty()) cfg.manual_clock = a.clock == "manual";
 
-  std::shared_ptr<definition::DefinitionCatalog> catalog = LoadCatalog(cfg.workflows);
-  if (catalog == nullptr) return kExitUsage;
-  config::NotifyConfigResult notify_config = LoadNotifications(cfg.notifications_file, *catalog);
-  if (!notify_config.diagnostics.empty()) {
-    PrintDiagnostics(notify_config.diagnostics);
-    return kExitUsage;
+  p.catalog = LoadCatalog(cfg.workflows);
+  if (p.catalog == nullptr) return std::nullopt;
+  config::NotifyConfigResult notify_config = LoadNotifications(cfg.notifications_file, *p.catalog);
+  std::vector<workflows::Diagnostic> problems = std::move(notify_config.diagnostics);
+  if (problems.empty()) {
+    // Templates parse, and inbox routes name users the server knows.
+    if (!notify_config.config.templates_dir.empty()) {
+      for (auto& d : notify::EmailTemplates().Load(notify_config.config.templates_dir)) {
+        problems.push_back(std::move(d));
+      }
+    }
+    for (const auto& [party, channels] : notify_config.config.parties) {
+      for (const std::string& user : channels.inbox) {
+        if (user == config::kContactPerson || cfg.users.count(user) != 0) continue;
+        problems.push_back({cfg.notifications_file, channels.line, channels.column,
+                            "the inbox of party " + party + " names user `" + user +
+                                "`, who is not in " + cfg.users_file});
+      }
+    }
   }
+  if (cfg.manual_clock && !cfg.clock_start.empty()) {
+    TimestampMs start = 0;
+    if (!codec::ParseIso8601(cfg.clock_start, start)) {
+      problems.push_back(
+          {cfg.file, 1, 1, "clock_start `" + cfg.clock_start + "` is not an ISO 8601 time"});
+    }
+    p.clock_start = start;
+  }
+  if (Status st = http::CheckTls(cfg.tls_certificate, cfg.tls_private_key); !st.ok()) {
+    problems.push_back({cfg.file, 1, 1, st.message()});
+  }
+  if (Status st = api::TokenStore(cfg.tokens_file).Reload(); !st.ok()) {
+    problems.push_back({cfg.tokens_file, 1, 1, st.message()});
+  }
+  // An existing store: its format and master key, on a read-only view that writes nothing.
+  std::error_code ec;
+  p.store_exists =
+      std::filesystem::exists(cfg.data_dir, ec) && !std::filesystem::is_empty(cfg.data_dir, ec);
+  if (problems.empty() && p.store_exists) {
+    storage::StoreOptions o;
+    o.dir = cfg.data_dir;
+    o.master_key_path = cfg.master_key;
+    o.read_only = true;
+    o.load_master_key = true;
+    if (auto view = storage::RocksEventStore::Open(o); !view.ok()) {
+      problems.push_back({cfg.data_dir, 1, 1, view.status().message()});
+    }
+  }
+  if (!problems.empty()) {
+    PrintDiagnostics(problems);
+    ExitCode() = kExitUsage;
+    return std::nullopt;
+  }
+  p.notify = std::move(notify_config.config);
+  return p;
+}
+
+int Check(const ServeArgs& a) {
+  std::optional<Prepared> p = Prepare(a);
+  if (!p) return ExitCode();
+  std::printf(
+      "ok: %s: %zu definition version(s), %zu user(s), %s, store %s (%s)\n", a.config.c_str(),
+      p->catalog->All().size(), p->cfg.users.size(),
+      p->cfg.notifications_file.empty() ? "no notifications" : p->cfg.notifications_file.c_str(),
+      p->cfg.data_dir.c_str(),
+      p->store_exists ? "format and master key checked" : "created on first start");
+  return kExitOk;
+}
+
+int Serve(const ServeArgs& a) {
+  std::optional<Prepared> prepared = Prepare(a);
+  if (!prepared) return ExitCode();
+  config::ServerConfig& cfg = prepared->cfg;
+  std::shared_ptr<definition::DefinitionCatalog> catalog = prepared->catalog;
 
   // Signals go to the thread that waits for them, never to the server's or writer's threads:
   // block them before any thread starts.
@@ -132,13 +219,7 @@ int Serve(const ServeArgs& a) {
   adapters::SystemClock system_clock;
   std::unique_ptr<ManualClock> manual;
   if (cfg.manual_clock) {
-    TimestampMs start = system_clock.NowMs();
-    if (!cfg.clock_start.empty() && !codec::ParseIso8601(cfg.clock_start, start)) {
-      std::fprintf(stderr, "%s: error: clock_start `%s` is not an ISO 8601 time\n",
-                   cfg.file.c_str(), cfg.clock_start.c_str());
-      return kExitUsage;
-    }
-    manual = std::make_unique<ManualClock>(start);
+    manual = std::make_unique<ManualClock>(prepared->clock_start.value_or(system_clock.NowMs()));
   }
   const Clock& clock = manual ? static_cast<const Clock&>(*manual) : system_clock;
 
@@ -167,7 +248,7 @@ int Serve(const ServeArgs& a) {
   no.UseStore(**store);
   no.catalog = catalog;
   no.clock = &system_clock;
-  no.config = std::move(notify_config.config);
+  no.config = std::move(prepared->notify);
   notify::Dispatcher notifier(std::move(no));
   if (Status st = notifier.Start(); !st.ok()) return Fail("serve", st);
 
@@ -289,13 +370,25 @@ int Serve(const ServeArgs& a) {
 void AddServeCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "run the HTTP server");
   auto a = std::make_shared<ServeArgs>();
+  auto check = std::make_shared<bool>(false);
+  cmd->add_flag("--check", *check,
+                "check every file the server would read (as check-config) and exit");
   cmd->add_option("--config", a->config, "server config file (e.g. config/pathways.yaml)")
       ->required();
   cmd->add_option("--data", a->data, "store directory (overrides the config file)");
   cmd->add_option("--listen", a->listen, "HOST:PORT (overrides the config file)");
   cmd->add_option("--clock", a->clock, "system or manual (overrides the config file)")
       ->check(CLI::IsMember({"system", "manual"}));
-  cmd->callback([a] { ExitCode() = Serve(*a); });
+  cmd->callback([a, check] { ExitCode() = *check ? Check(*a) : Serve(*a); });
+
+  auto* checker = app.add_subcommand(
+      "check-config",
+      "check every file the server would read (config, users, definitions, notifications, "
+      "templates, tokens, TLS, the store's format and master key) without starting it");
+  auto c = std::make_shared<ServeArgs>();
+  checker->add_option("--config", c->config, "server config file")->required();
+  checker->add_option("--data", c->data, "store directory (overrides the config file)");
+  checker->callback([c] { ExitCode() = Check(*c); });
 }
 
 }  // namespace pathways::cli
