@@ -204,17 +204,18 @@ int Check(const ServeArgs& a) {
 }
 
 int Serve(const ServeArgs& a) {
-  std::optional<Prepared> prepared = Prepare(a);
-  if (!prepared) return ExitCode();
-  config::ServerConfig& cfg = prepared->cfg;
-  std::shared_ptr<definition::DefinitionCatalog> catalog = prepared->catalog;
-
-  // Signals go to the thread that waits for them, never to the server's or writer's threads:
-  // block them before any thread starts.
+  // Signals go to the thread that waits for them, never to the server's, the writer's or
+  // RocksDB's threads: block them before any thread starts (checking an existing store in
+  // Prepare already starts RocksDB's background threads, which would inherit the mask).
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::optional<Prepared> prepared = Prepare(a);
+  if (!prepared) return ExitCode();
+  config::ServerConfig& cfg = prepared->cfg;
+  std::shared_ptr<definition::DefinitionCatalog> catalog = prepared->catalog;
 
   adapters::SystemClock system_clock;
   std::unique_ptr<ManualClock> manual;
