@@ -52,6 +52,57 @@ std::string TidyJqMessage(const std::string& raw) {
   return out.empty() ? "does not compile" : out;
 }
 
+// jq's value for `j`, built directly rather than printed and parsed again (that round trip
+// was most of a guard's cost). `bytes` counts about what its JSON text would take; past
+// kMaxGuardInputBytes the building stops and the answer is invalid.
+jv ToJv(const nlohmann::json& j, std::size_t& bytes) {
+  if (bytes > kMaxGuardInputBytes) return jv_invalid();
+  switch (j.type()) {
+    case nlohmann::json::value_t::null: bytes += 4; return jv_null();
+    case nlohmann::json::value_t::boolean:
+      bytes += 5;
+      return j.get<bool>() ? jv_true() : jv_false();
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float: bytes += 8; return jv_number(j.get<double>());
+    case nlohmann::json::value_t::string: {
+      const std::string& text = j.get_ref<const std::string&>();
+      bytes += text.size() + 2;
+      if (bytes > kMaxGuardInputBytes) return jv_invalid();
+      return jv_string_sized(text.data(), static_cast<int>(text.size()));
+    }
+    case nlohmann::json::value_t::array: {
+      jv out = jv_array();
+      for (const nlohmann::json& item : j) {
+        ++bytes;  // the comma
+        jv v = ToJv(item, bytes);
+        if (!jv_is_valid(v)) {
+          jv_free(out);
+          return v;
+        }
+        out = jv_array_append(out, v);
+      }
+      bytes += 2;
+      return out;
+    }
+    case nlohmann::json::value_t::object: {
+      jv out = jv_object();
+      for (const auto& [key, item] : j.items()) {
+        bytes += key.size() + 4;
+        jv v = ToJv(item, bytes);
+        if (!jv_is_valid(v)) {
+          jv_free(out);
+          return v;
+        }
+        out = jv_object_set(out, jv_string_sized(key.data(), static_cast<int>(key.size())), v);
+      }
+      bytes += 2;
+      return out;
+    }
+    default: return jv_null();  // binary and discarded values never reach a guard
+  }
+}
+
 }  // namespace
 
 Status JqGuards::Add(const std::string& id, const std::string& expression) {
@@ -73,17 +124,18 @@ Status JqGuards::Add(const std::string& id, const std::string& expression) {
 Result<bool> JqGuards::Evaluate(const std::string& guard_id, const nlohmann::json& input) const {
   auto it = programs_.find(guard_id);
   if (it == programs_.end()) return Status::NotFound("no guard `" + guard_id + "`");
-  std::string text = input.dump();
-  if (text.size() > kMaxGuardInputBytes) {
-    return Status::InvalidArgument("guard `" + guard_id + "` was not evaluated: its input (" +
-                                   std::to_string(text.size() / 1024) +
-                                   " KiB of the pathway's data, milestones, risks and payload) "
-                                   "is over the budget of " +
+  std::size_t bytes = 0;
+  jv value = ToJv(input, bytes);
+  if (!jv_is_valid(value)) {
+    jv_free(value);
+    return Status::InvalidArgument("guard `" + guard_id +
+                                   "` was not evaluated: its input (the pathway's data, "
+                                   "milestones, risks and payload) is over the budget of " +
                                    std::to_string(kMaxGuardInputBytes / 1024) + " KiB");
   }
   Program& p = *it->second;
   std::lock_guard lock(p.mu);
-  jq_start(p.jq, jv_parse(text.c_str()), 0);
+  jq_start(p.jq, value, 0);
   jv result = jq_next(p.jq);
   Result<bool> out = Status::InvalidArgument("guard `" + guard_id + "` produced no value");
   switch (jv_get_kind(result)) {
