@@ -105,9 +105,11 @@ struct Prepared {
 
 // Reads and checks every file the server would read — the config and users file, the
 // definitions, the notifications file and its templates, the tokens file, the TLS
-// certificate and key, and an existing store's format and master key (on a read-only view) —
-// and creates or changes nothing. Prints every problem; nullopt (exit code set) on any.
-std::optional<Prepared> Prepare(const ServeArgs& a) {
+// certificate and key, and with `check_store` an existing store's format and master key (on
+// a read-only view; serve leaves that to the store's own open, which checks the same on a
+// view before it writes) — and creates or changes nothing. Prints every problem; nullopt
+// (exit code set) on any.
+std::optional<Prepared> Prepare(const ServeArgs& a, bool check_store) {
   config::ConfigResult loaded = config::LoadServerConfig(a.config);
   if (!loaded.diagnostics.empty()) {
     PrintDiagnostics(loaded.diagnostics);
@@ -172,7 +174,7 @@ std::optional<Prepared> Prepare(const ServeArgs& a) {
   std::error_code ec;
   p.store_exists =
       std::filesystem::exists(cfg.data_dir, ec) && !std::filesystem::is_empty(cfg.data_dir, ec);
-  if (problems.empty() && p.store_exists) {
+  if (problems.empty() && p.store_exists && check_store) {
     storage::StoreOptions o;
     o.dir = cfg.data_dir;
     o.master_key_path = cfg.master_key;
@@ -192,7 +194,7 @@ std::optional<Prepared> Prepare(const ServeArgs& a) {
 }
 
 int Check(const ServeArgs& a) {
-  std::optional<Prepared> p = Prepare(a);
+  std::optional<Prepared> p = Prepare(a, /*check_store=*/true);
   if (!p) return ExitCode();
   std::printf(
       "ok: %s: %zu definition version(s), %zu user(s), %s, store %s (%s)\n", a.config.c_str(),
@@ -205,14 +207,14 @@ int Check(const ServeArgs& a) {
 
 int Serve(const ServeArgs& a) {
   // Signals go to the thread that waits for them, never to the server's, the writer's or
-  // RocksDB's threads: block them before any thread starts (checking an existing store in
-  // Prepare already starts RocksDB's background threads, which would inherit the mask).
+  // RocksDB's threads: block them before any thread starts, which opening a store (even a
+  // read-only view of it) does.
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::optional<Prepared> prepared = Prepare(a);
+  std::optional<Prepared> prepared = Prepare(a, /*check_store=*/false);
   if (!prepared) return ExitCode();
   config::ServerConfig& cfg = prepared->cfg;
   std::shared_ptr<definition::DefinitionCatalog> catalog = prepared->catalog;
