@@ -39,10 +39,14 @@
 
 #include "adapters/notify/delivery_lifecycle.hpp"
 #include "engine/clock.hpp"
+#include "engine/event.hpp"
 #include "engine/ports/outbox.hpp"
 #include "engine/result.hpp"
 
 namespace pathways::notify {
+
+// Who the notification adapters act as in the history (outcomes, endpoint changes).
+inline const Actor kNotifier{"system", "notifier"};
 
 // kNone: a party with no channel configured; its deliveries wait (as dead letters) for one.
 enum class Channel : std::uint8_t { kNone = 0, kWebhook = 1, kEmail = 2, kInbox = 3 };

@@ -13,8 +13,10 @@
 
 #include "adapters/notify/email_sender.hpp"
 #include "adapters/notify/email_text.hpp"
+#include "adapters/notify/endpoint_health.hpp"
 #include "adapters/notify/payload.hpp"
 #include "adapters/notify/retry_policy.hpp"
+#include "adapters/notify/routing.hpp"
 #include "adapters/notify/webhook_sender.hpp"
 #include "adapters/notify/webhook_signature.hpp"
 #include "engine/codec/event_json.hpp"
@@ -28,9 +30,6 @@ constexpr std::size_t kIngestBatch = 256;
 constexpr auto kLoopTick = std::chrono::milliseconds(250);
 constexpr auto kPruneEvery = std::chrono::seconds(10);
 constexpr auto kErrorPause = std::chrono::milliseconds(200);
-const Actor kNotifier{"system", "notifier"};
-// System stream for what the adapters tell administrators (EndpointDisabled, EndpointEnabled).
-constexpr const char* kNotifyStream = "$notify";
 
 std::string Text(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
@@ -38,10 +37,6 @@ std::string Text(const nlohmann::json& j, const char* key) {
 }
 
 std::string IsoOrEmpty(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
-
-std::string EndpointName(const std::string& party, Channel c) {
-  return party + "." + std::string(ChannelName(c));
-}
 
 // How an attempt ended, handed from a worker (or a recording callback) to the adapter's loop.
 struct Done {
@@ -54,51 +49,11 @@ struct Done {
 
 }  // namespace
 
-// The notifications file, ready to use: replaced whole on a reload, so each attempt works on
-// one version of it from start to end.
-struct Routing {
-  config::NotifyConfig config;
-  RetryPolicy policy;
-  std::map<std::string, WebhookEndpoint> webhooks;  // by party, keys parsed once
-  SmtpServer smtp;
-  EmailTemplates templates;
-};
-
-Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
-  auto r = std::make_shared<Routing>();
-  r->policy.delays = c.retry_delays;
-  r->policy.jitter = c.jitter;
-  for (const auto& [party, p] : c.parties) {
-    if (!p.webhook) continue;
-    WebhookEndpoint e;
-    e.url = p.webhook->url;
-    e.timeout = c.timeout;
-    e.ca_file = p.webhook->ca_file;
-    for (const auto& secret : p.webhook->secrets) {
-      if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
-    }
-    r->webhooks[party] = std::move(e);
-  }
-  if (c.smtp) {
-    r->smtp.url = c.smtp->url;
-    r->smtp.from = c.smtp->from;
-    r->smtp.username = c.smtp->username;
-    r->smtp.password = c.smtp->password;
-    r->smtp.require_tls = c.smtp->require_tls;
-    r->smtp.ca_file = c.smtp->ca_file;
-    r->smtp.timeout = c.timeout;
-  }
-  if (!c.templates_dir.empty()) {
-    for (const auto& d : r->templates.Load(c.templates_dir)) {
-      return Status::InvalidArgument(d.ToString());
-    }
-  }
-  r->config = std::move(c);
-  return std::shared_ptr<const Routing>(std::move(r));
-}
-
 struct Dispatcher::Shared {
-  explicit Shared(DispatcherOptions o) : options(std::move(o)), ledger(*options.outbox) {
+  explicit Shared(DispatcherOptions o)
+      : options(std::move(o)),
+        ledger(*options.outbox),
+        health(ledger, *options.log, *options.clock) {
     if (options.random == nullptr) {
       owned_random = std::make_unique<CryptoRandom>();
       options.random = owned_random.get();
@@ -114,14 +69,13 @@ struct Dispatcher::Shared {
 
   DispatcherOptions options;
   DeliveryLedger ledger;
+  EndpointHealthBook health;
   std::unique_ptr<RandomSource> owned_random;
   Status broken = Status::Ok();  // the first config could not be used (Start says why)
   std::vector<Adapter*> adapters;
   std::atomic<std::uint64_t> dead_letters{0};
 
-  mutable std::mutex health_mu;
-  std::map<std::string, EndpointHealth> health;  // guarded by health_mu
-  std::mutex random_mu;                          // the jitter's draws
+  std::mutex random_mu;  // the jitter's draws
 
   std::shared_ptr<const Routing> routing() const {
     std::lock_guard lock(routing_mu_);
@@ -139,29 +93,9 @@ struct Dispatcher::Shared {
     return options.catalog->Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
   }
 
-  bool IsInternal(const nlohmann::json& row) const {
-    auto def = DefinitionOf(row);
-    if (def == nullptr) return false;  // unknown: treated as external, the stricter
-    for (const auto& p : def->parties) {
-      if (p.id == Text(row, "party")) return !p.external;
-    }
-    return false;
-  }
-
   // The channels that reach a row's party now.
   std::vector<Channel> ChannelsFor(const Routing& r, const nlohmann::json& row) const {
-    const std::string party = Text(row, "party");
-    const config::PartyChannels* pc = r.config.Find(party);
-    const bool internal = IsInternal(row);
-    std::vector<Channel> out;
-    if (pc != nullptr && pc->webhook && !internal) out.push_back(Channel::kWebhook);
-    if (pc != nullptr && pc->email) out.push_back(Channel::kEmail);
-    // The counsellor is reached in the inbox unless configured otherwise.
-    if (internal && (pc == nullptr ? party == "counsellor" : !pc->inbox.empty())) {
-      out.push_back(Channel::kInbox);
-    }
-    if (out.empty()) out.push_back(Channel::kNone);
-    return out;
+    return notify::ChannelsFor(r, *options.catalog, row);
   }
 
   Delivery NewDelivery(std::uint64_t position, const nlohmann::json& row, Channel c,
@@ -179,106 +113,6 @@ struct Dispatcher::Shared {
   std::optional<std::chrono::milliseconds> NextDelay(const Routing& r, std::size_t failed) {
     std::lock_guard lock(random_mu);
     return r.policy.NextDelay(failed, *options.random);
-  }
-
-  // The endpoint's health; false when it is disabled (`why` says since when and why).
-  bool Usable(const std::string& endpoint, std::string& why) const {
-    std::lock_guard lock(health_mu);
-    auto it = health.find(endpoint);
-    if (it == health.end() || it->second.disabled_at == 0) return true;
-    why = "endpoint " + endpoint + " is disabled since " +
-          codec::FormatIso8601(it->second.disabled_at) + ": " + it->second.disabled_reason;
-    return false;
-  }
-
-  void Succeeded(const std::string& endpoint) {
-    std::optional<EndpointHealth> changed;
-    {
-      std::lock_guard lock(health_mu);
-      EndpointHealth& h = health[endpoint];
-      h.name = endpoint;
-      h.last_delivered_at = Now();
-      if (h.failing_since != 0) {
-        h.failing_since = 0;
-        changed = h;
-      }
-    }
-    if (changed) Persist(*changed);
-  }
-
-  // A failed attempt: the endpoint is disabled when it answered 410 or has failed without a
-  // success for `disable_after`.
-  void Failed(const Routing& r, const std::string& endpoint, bool gone, const std::string& error) {
-    std::optional<EndpointHealth> changed;
-    bool disabled = false;
-    const TimestampMs now = Now();
-    {
-      std::lock_guard lock(health_mu);
-      EndpointHealth& h = health[endpoint];
-      h.name = endpoint;
-      if (h.disabled_at != 0) return;
-      if (h.failing_since == 0) {
-        h.failing_since = now;
-        changed = h;
-      }
-      if (gone || now - h.failing_since >= r.config.disable_after.count()) {
-        h.disabled_at = now;
-        h.disabled_reason =
-            gone ? "the receiver answered 410 Gone"
-                 : "failing since " + codec::FormatIso8601(h.failing_since) + ": " + error;
-        changed = h;
-        disabled = true;
-      }
-    }
-    if (changed) Persist(*changed);
-    if (disabled) TellAdministrators(r, *changed);
-  }
-
-  void Persist(const EndpointHealth& h) {
-    if (Status st = ledger.PutEndpoint(h); !st.ok()) {
-      spdlog::error("notify: cannot record the health of {}: {}", h.name, st.ToString());
-    }
-  }
-
-  void RecordEndpointChange(const std::string& type, const EndpointHealth& h) {
-    AppendRequest r;
-    r.stream_id = kNotifyStream;
-    r.participant_id = kNotifyStream;  // no participant: the stream is its own
-    r.command_id = type + ":" + h.name + ":" + std::to_string(Now());
-    r.actor = kNotifier;
-    r.events.push_back(
-        {type,
-         1,
-         {{"endpoint", h.name}, {"reason", h.disabled_reason}, {"failing_since", h.failing_since}},
-         {}});
-    // Waited for: once the endpoint's state has changed, the record of it is durable.
-    if (Result<AppendResult> done = options.log->Append(std::move(r)); !done.ok()) {
-      spdlog::error("notify: cannot record {} of {}: {}", type, h.name, done.status().ToString());
-    }
-  }
-
-  void TellAdministrators(const Routing& r, const EndpointHealth& h) {
-    spdlog::error("notify: endpoint {} disabled: {}", h.name, h.disabled_reason);
-    RecordEndpointChange("EndpointDisabled", h);
-    if (r.config.administrators.empty() || !r.config.smtp) return;
-    EmailSender sender;
-    for (const std::string& to : r.config.administrators) {
-      EmailMessage m;
-      m.to = to;
-      m.subject = "Pathways: endpoint " + h.name + " er slået fra (disabled)";
-      m.text = "Pathways har slået endpoint " + h.name + " fra: " + h.disabled_reason +
-               ".\nNye leverancer til det går til dead letters. Slå det til igen med\n"
-               "  POST /v1/admin/endpoints/" +
-               h.name +
-               "/enable\nog send dead letters igen med POST "
-               "/v1/admin/dead-letters/{id}/replay.\n\n"
-               "Pathways disabled endpoint " +
-               h.name + ": " + h.disabled_reason +
-               ".\nNew deliveries to it go to dead letters until it is enabled again.\n";
-      m.message_id = "endpoint-" + h.name + "-" + std::to_string(h.disabled_at) + "@pathways";
-      EmailResult sent = sender.Send(r.smtp, m);
-      if (!sent.sent) spdlog::error("notify: cannot email {}: {}", to, sent.error);
-    }
   }
 
   Adapter* AdapterFor(Channel c) const;
@@ -553,7 +387,7 @@ class Dispatcher::Adapter {
     const std::shared_ptr<const Routing> routing = s_.routing();
     const Routing& r = *routing;
     std::string why;
-    if (!s_.Usable(d.endpoint, why)) return Dead(std::move(d), why);
+    if (!s_.health.Usable(d.endpoint, why)) return Dead(std::move(d), why);
     const nlohmann::json& row = d.notification;
     const std::string party = Text(row, "party");
     const config::PartyChannels* pc = r.config.Find(party);
@@ -575,10 +409,10 @@ class Dispatcher::Adapter {
       d.notification["sent"] = {{"categories", payload->categories},
                                 {"personal", payload->personal}};
       if (sent.outcome == DeliveryOutcome::kDelivered) {
-        s_.Succeeded(d.endpoint);
+        s_.health.Succeeded(d.endpoint);
         return Delivered(std::move(d), pc->webhook->url);
       }
-      s_.Failed(r, d.endpoint, sent.outcome == DeliveryOutcome::kGone, sent.error);
+      s_.health.Failed(r, d.endpoint, sent.outcome == DeliveryOutcome::kGone, sent.error);
       if (sent.outcome == DeliveryOutcome::kGone) return Dead(std::move(d), sent.error);
       return Retry(r, std::move(d), sent.error, sent.retry_after);
     }
@@ -594,12 +428,12 @@ class Dispatcher::Adapter {
       m.message_id = WebhookId(d) + "@pathways";
       EmailResult sent = email.Send(r.smtp, m);
       if (!sent.sent) {
-        s_.Failed(r, d.endpoint, false, sent.error);
+        s_.health.Failed(r, d.endpoint, false, sent.error);
         if (sent.permanent) return Dead(std::move(d), sent.error);
         return Retry(r, std::move(d), sent.error, std::nullopt);
       }
     }
-    s_.Succeeded(d.endpoint);
+    s_.health.Succeeded(d.endpoint);
     std::string recipients;
     for (const auto& to : pc->email->to) recipients += (recipients.empty() ? "" : ", ") + to;
     return Delivered(std::move(d), recipients);
@@ -864,12 +698,7 @@ Dispatcher::~Dispatcher() { Stop(); }
 Status Dispatcher::Start() {
   if (started_) return Status::Ok();
   if (!shared_->broken.ok()) return shared_->broken;
-  Result<std::vector<EndpointHealth>> health = shared_->ledger.Endpoints();
-  if (!health.ok()) return health.status();
-  {
-    std::lock_guard lock(shared_->health_mu);
-    for (auto& h : *health) shared_->health[h.name] = h;
-  }
+  if (Status st = shared_->health.Load(); !st.ok()) return st;
   Result<std::uint64_t> dead = shared_->ledger.CountDead();
   if (!dead.ok()) return dead.status();
   shared_->dead_letters = *dead;
@@ -933,11 +762,7 @@ std::string Dispatcher::Metrics() const {
          &AdapterStats::delivered);
   family("pathways_notify_dead_lettered_total", "counter", "Deliveries given up on since start.",
          &AdapterStats::dead_lettered);
-  std::size_t disabled = 0;
-  {
-    std::lock_guard lock(shared_->health_mu);
-    for (const auto& [name, h] : shared_->health) disabled += h.disabled_at != 0 ? 1 : 0;
-  }
+  const std::size_t disabled = shared_->health.DisabledCount();
   out +=
       "# HELP pathways_notify_dead_letters Dead letters waiting for a replay.\n"
       "# TYPE pathways_notify_dead_letters gauge\npathways_notify_dead_letters " +
@@ -966,7 +791,6 @@ Result<Delivery> Dispatcher::Replay(std::uint64_t id) {
 
 std::vector<EndpointView> Dispatcher::Endpoints() const {
   std::vector<EndpointView> out;
-  std::lock_guard lock(shared_->health_mu);
   const std::shared_ptr<const Routing> routing = shared_->routing();
   for (const auto& entry : routing->config.parties) {
     const std::string& party = entry.first;  // not a structured binding: clang 14's lambdas
@@ -977,9 +801,7 @@ std::vector<EndpointView> Dispatcher::Endpoints() const {
       v.party = party;
       v.channel = std::string(ChannelName(c));
       v.target = std::move(target);
-      auto it = shared_->health.find(v.name);
-      v.health = it == shared_->health.end() ? EndpointHealth{} : it->second;
-      v.health.name = v.name;
+      v.health = shared_->health.Of(v.name);
       out.push_back(std::move(v));
     };
     if (p.webhook) add(Channel::kWebhook, p.webhook->url);
@@ -996,18 +818,7 @@ Status Dispatcher::Enable(const std::string& name) {
   bool known = false;
   for (const EndpointView& v : Endpoints()) known = known || v.name == name;
   if (!known) return Status::NotFound("no endpoint " + name + " in the notifications file");
-  EndpointHealth h;
-  {
-    std::lock_guard lock(shared_->health_mu);
-    h = shared_->health[name];
-    h.name = name;
-    h.disabled_at = 0;
-    h.disabled_reason.clear();
-    h.failing_since = 0;
-    shared_->health[name] = h;
-  }
-  shared_->Persist(h);
-  shared_->RecordEndpointChange("EndpointEnabled", h);
+  shared_->health.Enable(name);
   return Status::Ok();
 }
 

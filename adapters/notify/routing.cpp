@@ -1,0 +1,79 @@
+#include "adapters/notify/routing.hpp"
+
+#include "adapters/notify/webhook_signature.hpp"
+
+namespace pathways::notify {
+
+Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
+  auto r = std::make_shared<Routing>();
+  r->policy.delays = c.retry_delays;
+  r->policy.jitter = c.jitter;
+  for (const auto& [party, p] : c.parties) {
+    if (!p.webhook) continue;
+    WebhookEndpoint e;
+    e.url = p.webhook->url;
+    e.timeout = c.timeout;
+    e.ca_file = p.webhook->ca_file;
+    for (const auto& secret : p.webhook->secrets) {
+      if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
+    }
+    r->webhooks[party] = std::move(e);
+  }
+  if (c.smtp) {
+    r->smtp.url = c.smtp->url;
+    r->smtp.from = c.smtp->from;
+    r->smtp.username = c.smtp->username;
+    r->smtp.password = c.smtp->password;
+    r->smtp.require_tls = c.smtp->require_tls;
+    r->smtp.ca_file = c.smtp->ca_file;
+    r->smtp.timeout = c.timeout;
+  }
+  if (!c.templates_dir.empty()) {
+    for (const auto& d : r->templates.Load(c.templates_dir)) {
+      return Status::InvalidArgument(d.ToString());
+    }
+  }
+  r->config = std::move(c);
+  return std::shared_ptr<const Routing>(std::move(r));
+}
+
+std::string EndpointName(const std::string& party, Channel c) {
+  return party + "." + std::string(ChannelName(c));
+}
+
+namespace {
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool IsInternal(const definition::DefinitionCatalog& catalog, const nlohmann::json& row) {
+  const nlohmann::json def = row.value("definition", nlohmann::json::object());
+  auto found = catalog.Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
+  if (found == nullptr) return false;  // unknown: treated as external, the stricter
+  for (const auto& p : found->parties) {
+    if (p.id == Text(row, "party")) return !p.external;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionCatalog& catalog,
+                                 const nlohmann::json& row) {
+  const std::string party = Text(row, "party");
+  const config::PartyChannels* pc = r.config.Find(party);
+  const bool internal = IsInternal(catalog, row);
+  std::vector<Channel> out;
+  if (pc != nullptr && pc->webhook && !internal) out.push_back(Channel::kWebhook);
+  if (pc != nullptr && pc->email) out.push_back(Channel::kEmail);
+  // The counsellor is reached in the inbox unless configured otherwise.
+  if (internal && (pc == nullptr ? party == "counsellor" : !pc->inbox.empty())) {
+    out.push_back(Channel::kInbox);
+  }
+  if (out.empty()) out.push_back(Channel::kNone);
+  return out;
+}
+
+}  // namespace pathways::notify
