@@ -88,11 +88,6 @@ struct Dispatcher::Shared {
 
   TimestampMs Now() const { return options.clock->NowMs(); }
 
-  definition::DefinitionCatalog::Ptr DefinitionOf(const nlohmann::json& row) const {
-    const nlohmann::json def = row.value("definition", nlohmann::json::object());
-    return options.catalog->Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
-  }
-
   // The channels that reach a row's party now.
   std::vector<Channel> ChannelsFor(const Routing& r, const nlohmann::json& row) const {
     return notify::ChannelsFor(r, *options.catalog, row);
@@ -497,7 +492,7 @@ class Dispatcher::Adapter {
       if (!read.ok()) return read.status();
       personal = std::move(*read);
     }
-    auto def = s_.DefinitionOf(row);
+    auto def = DefinitionOf(*s_.options.catalog, row);
     return BuildPayload(row, def.get(), personal);
   }
 

@@ -49,8 +49,7 @@ std::string Text(const nlohmann::json& j, const char* key) {
 }
 
 bool IsInternal(const definition::DefinitionCatalog& catalog, const nlohmann::json& row) {
-  const nlohmann::json def = row.value("definition", nlohmann::json::object());
-  auto found = catalog.Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
+  auto found = DefinitionOf(catalog, row);
   if (found == nullptr) return false;  // unknown: treated as external, the stricter
   for (const auto& p : found->parties) {
     if (p.id == Text(row, "party")) return !p.external;
@@ -59,6 +58,12 @@ bool IsInternal(const definition::DefinitionCatalog& catalog, const nlohmann::js
 }
 
 }  // namespace
+
+definition::DefinitionCatalog::Ptr DefinitionOf(const definition::DefinitionCatalog& catalog,
+                                                const nlohmann::json& row) {
+  const nlohmann::json def = row.value("definition", nlohmann::json::object());
+  return catalog.Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
+}
 
 std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionCatalog& catalog,
                                  const nlohmann::json& row) {

@@ -37,6 +37,10 @@ Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c);
 // "party.channel": the name an endpoint's health and dead letters go by.
 std::string EndpointName(const std::string& party, Channel c);
 
+// The definition version an outbox row was requested under, or null when it is not loaded.
+definition::DefinitionCatalog::Ptr DefinitionOf(const definition::DefinitionCatalog& catalog,
+                                                const nlohmann::json& row);
+
 // The channels that reach an outbox row's party under `r`: a webhook (external parties only),
 // email, the inbox (internal parties; the counsellor's by default); kNone when nothing does.
 // `catalog` says which parties are internal (an unknown definition: external, the stricter).
