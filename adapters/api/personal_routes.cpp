@@ -3,6 +3,7 @@
 // access stream before the data leaves the server.
 
 #include "adapters/api/api_impl.hpp"
+#include "engine/event_types.hpp"
 #include "engine/personal_view.hpp"
 
 namespace pathways::api {
@@ -39,7 +40,7 @@ void Api::Impl::GetPersonal(Call& c) {
   Result<PersonalView> personal = ReadPersonal(*options.store, c.params[0], allowed);
   if (!personal.ok()) return c.respond(ProblemFor(personal.status()));
   nlohmann::json body = {{"pathway_id", s->pathway_id}, {"participant_id", s->participant_id}};
-  nlohmann::json scopes = nlohmann::json::array();
+  std::vector<std::string> scopes;
   for (PersonalScope scope : allowed) {
     const std::string name(PersonalScopeName(scope));
     scopes.push_back(name);
@@ -58,10 +59,7 @@ void Api::Impl::GetPersonal(Call& c) {
   record.command_id = NewId("view-");
   record.actor = {c.user->id, std::string(config::RoleName(c.user->role))};
   record.events.push_back(
-      {"PersonalDataViewed",
-       1,
-       {{"pathway_id", s->pathway_id}, {"scopes", scopes}, {"purpose", purpose}},
-       {}});
+      events::Encode(events::PersonalDataViewed{s->pathway_id, scopes, purpose}));
   auto call = std::make_shared<Call>(std::move(c));
   options.store->AppendAsync(
       std::move(record), [call, body = std::move(body)](Result<AppendResult> done) mutable {

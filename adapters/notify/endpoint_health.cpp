@@ -85,7 +85,7 @@ void EndpointHealthBook::Enable(const std::string& endpoint) {
     health_[endpoint] = h;
   }
   Persist(h);
-  Record("EndpointEnabled", h);
+  Record(events::EndpointEnabled{h.name}, h);
 }
 
 EndpointHealth EndpointHealthBook::Of(const std::string& endpoint) const {
@@ -109,17 +109,14 @@ void EndpointHealthBook::Persist(const EndpointHealth& h) {
   }
 }
 
-void EndpointHealthBook::Record(const std::string& type, const EndpointHealth& h) {
+void EndpointHealthBook::Record(const events::SystemEvent& event, const EndpointHealth& h) {
+  const std::string type(std::visit([](const auto& e) { return e.kType; }, event));
   AppendRequest r;
   r.stream_id = kNotifyStream;
   r.participant_id = kNotifyStream;  // no participant: the stream is its own
   r.command_id = type + ":" + h.name + ":" + std::to_string(clock_.NowMs());
   r.actor = kNotifier;
-  r.events.push_back(
-      {type,
-       1,
-       {{"endpoint", h.name}, {"reason", h.disabled_reason}, {"failing_since", h.failing_since}},
-       {}});
+  r.events.push_back(events::Encode(event));
   // Waited for: once the endpoint's state has changed, the record of it is durable.
   if (Result<AppendResult> done = log_.Append(std::move(r)); !done.ok()) {
     spdlog::error("notify: cannot record {} of {}: {}", type, h.name, done.status().ToString());
@@ -128,7 +125,7 @@ void EndpointHealthBook::Record(const std::string& type, const EndpointHealth& h
 
 void EndpointHealthBook::TellAdministrators(const Routing& r, const EndpointHealth& h) {
   spdlog::error("notify: endpoint {} disabled: {}", h.name, h.disabled_reason);
-  Record("EndpointDisabled", h);
+  Record(events::EndpointDisabled{h.name, h.disabled_reason, h.failing_since}, h);
   if (r.config.administrators.empty() || !r.config.smtp) return;
   EmailSender sender;
   for (const std::string& to : r.config.administrators) {

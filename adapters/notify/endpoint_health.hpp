@@ -18,6 +18,7 @@
 #include "adapters/notify/routing.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
+#include "engine/event_types.hpp"
 
 namespace pathways::notify {
 
@@ -45,7 +46,7 @@ class EndpointHealthBook {
 
  private:
   void Persist(const EndpointHealth& h);
-  void Record(const std::string& type, const EndpointHealth& h);
+  void Record(const events::SystemEvent& event, const EndpointHealth& h);
   void TellAdministrators(const Routing& r, const EndpointHealth& h);
 
   DeliveryLedger& ledger_;

@@ -5,19 +5,6 @@
 #include "engine/runtime/pathway_rules.hpp"
 
 namespace pathways::runtime {
-namespace {
-
-std::string Text(const nlohmann::json& data, const char* key) {
-  auto it = data.find(key);
-  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t Number(const nlohmann::json& data, const char* key) {
-  auto it = data.find(key);
-  return it != data.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-
-}  // namespace
 
 std::string_view StatusName(PathwayStatus s) {
   switch (s) {
@@ -109,10 +96,16 @@ Result<PathwayState> PathwayState::FromJson(const nlohmann::json& j) {
   }
 }
 
-Status Apply(PathwayState& s, const EventFacts& e) {
-  const nlohmann::json& d = e.data;
-  const std::string_view type = e.type;
-  if (type == "LeadRegistered") {
+namespace {
+
+// One member per event type: what it changes. Events that only tell history change nothing
+// but the version.
+struct Applier {
+  PathwayState& s;
+  const EventFacts& e;
+
+  Status operator()(const events::LeadRegistered& d) {
+    if (!d.data.is_object()) return Status::Corruption("LeadRegistered: `data` is not an object");
     s.pathway_id = e.pathway_id;
     s.participant_id = e.participant_id;
     if (e.definition != nullptr) {
@@ -120,95 +113,146 @@ Status Apply(PathwayState& s, const EventFacts& e) {
       s.definition_version = e.definition->version;
       s.definition_hash = e.definition->hash;
     }
-    s.state = Text(d, "state");
+    s.state = d.state;
     s.status = PathwayStatus::kActive;
-    s.data = d.value("data", nlohmann::json::object());
-    if (!Text(d, "referral_source").empty()) s.data["referral_source"] = Text(d, "referral_source");
+    s.data = d.data;
+    if (!d.referral_source.empty()) s.data["referral_source"] = d.referral_source;
     s.created_at = e.occurred_at;
-  } else if (type == "ContactPersonAssigned") {
-    s.contact_person = Text(d, "user");
-  } else if (type == "ContactRecorded") {
+    return Status::Ok();
+  }
+  Status operator()(const events::ContactPersonAssigned& d) {
+    s.contact_person = d.user;
+    return Status::Ok();
+  }
+  Status operator()(const events::ContactRecorded&) {
     s.last_contact_at = e.occurred_at;
-  } else if (type == "MissedAppointmentRecorded") {
-    // History only: the risk it raises is its own event.
-  } else if (type == "TransitionTaken") {
-    if (!Text(d, "to").empty()) s.state = Text(d, "to");
-    if (auto set = d.find("set"); set != d.end() && set->is_object()) {
-      for (const auto& [field, value] : set->items()) s.data[field] = value;
-    }
-  } else if (type == "MilestoneReached") {
-    s.milestones.emplace(Text(d, "milestone"), e.occurred_at);
-  } else if (type == "RiskRaised") {
+    return Status::Ok();
+  }
+  Status operator()(const events::TransitionTaken& d) {
+    if (!d.set.is_object()) return Status::Corruption("TransitionTaken: `set` is not an object");
+    if (!d.to.empty()) s.state = d.to;
+    for (const auto& [field, value] : d.set.items()) s.data[field] = value;
+    return Status::Ok();
+  }
+  Status operator()(const events::MilestoneReached& d) {
+    s.milestones.emplace(d.milestone, e.occurred_at);
+    return Status::Ok();
+  }
+  Status operator()(const events::RiskRaised& d) {
     ++s.sequence;
-    RiskFlag r{Text(d, "risk_id"), Text(d, "type"), Text(d, "severity"), Text(d, "raised_by"),
-               e.occurred_at};
-    s.open_risks[r.id] = std::move(r);
-  } else if (type == "RiskResolved") {
-    s.open_risks.erase(Text(d, "risk_id"));
-  } else if (type == "TaskCreated") {
+    s.open_risks[d.risk_id] = RiskFlag{d.risk_id, d.type, d.severity, d.raised_by, e.occurred_at};
+    return Status::Ok();
+  }
+  Status operator()(const events::RiskResolved& d) {
+    s.open_risks.erase(d.risk_id);
+    return Status::Ok();
+  }
+  Status operator()(const events::TaskCreated& d) {
     ++s.sequence;
     Task t;
-    t.id = Text(d, "task_id");
-    t.kind = Text(d, "kind");
-    if (auto title = d.find("title"); title != d.end() && title->is_object()) {
-      t.title_da = Text(*title, "da");
-      t.title_en = Text(*title, "en");
-    }
-    t.assignee = Text(d, "assignee");
-    t.due_at = Number(d, "due_at");
+    t.id = d.task_id;
+    t.kind = d.kind;
+    t.title_da = d.title.da;
+    t.title_en = d.title.en;
+    t.assignee = d.assignee;
+    t.due_at = d.due_at;
     s.open_tasks[t.id] = std::move(t);
-  } else if (type == "TaskAcknowledged") {
-    if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
-      it->second.status = "acknowledged";
-    }
-  } else if (type == "TaskReassigned") {
-    if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
-      it->second.assignee = Text(d, "to");
+    return Status::Ok();
+  }
+  Status operator()(const events::TaskAcknowledged& d) {
+    return SetTaskStatus(d.task_id, "acknowledged");
+  }
+  Status operator()(const events::TaskEscalated& d) {
+    return SetTaskStatus(d.task_id, "escalated");
+  }
+  Status operator()(const events::TaskReassigned& d) {
+    if (auto it = s.open_tasks.find(d.task_id); it != s.open_tasks.end()) {
+      it->second.assignee = d.to;
       it->second.status = "open";
     }
-  } else if (type == "TaskCompleted" || type == "TaskCancelled") {
-    s.open_tasks.erase(Text(d, "task_id"));
-  } else if (type == "TaskEscalated") {
-    if (auto it = s.open_tasks.find(Text(d, "task_id")); it != s.open_tasks.end()) {
-      it->second.status = "escalated";
-    }
-  } else if (type == "NotificationRequested") {
-    ++s.sequence;
-  } else if (type == "NotificationDelivered" || type == "NotificationDeadLettered") {
-    // History only: what an adapter did with a notification.
-  } else if (type == "TimerArmed") {
-    s.timers[Text(d, "timer")] = {e.occurred_at, Number(d, "due_at")};
-  } else if (type == "TimerDisarmed" || type == "TimerFired") {
-    s.timers.erase(Text(d, "timer"));
-  } else if (type == "PathwayPaused") {
-    s.status = PathwayStatus::kPaused;
-  } else if (type == "PathwayResumed") {
-    s.status = PathwayStatus::kActive;
-  } else if (type == "PathwayClosed") {
-    s.status = PathwayStatus::kClosed;
-  } else if (type == "PathwayMigrated") {
-    if (auto to = d.find("to"); to != d.end() && to->is_object()) {
-      s.definition_id = Text(*to, "id");
-      s.definition_version = static_cast<std::uint32_t>(Number(*to, "version"));
-      s.definition_hash = Text(*to, "hash");
-    }
-    s.state = Text(d, "to_state");
-  } else if (type == "PersonalDataErased") {
-    // The keys are gone; the state holds no personal data to forget.
-  } else {
-    return Status::Corruption("no applier for event type " + std::string(type));
+    return Status::Ok();
   }
-  s.version = e.version;
-  return Status::Ok();
+  Status operator()(const events::TaskCompleted& d) {
+    s.open_tasks.erase(d.task_id);
+    return Status::Ok();
+  }
+  Status operator()(const events::TaskCancelled& d) {
+    s.open_tasks.erase(d.task_id);
+    return Status::Ok();
+  }
+  Status operator()(const events::NotificationRequested&) {
+    ++s.sequence;
+    return Status::Ok();
+  }
+  Status operator()(const events::TimerArmed& d) {
+    s.timers[d.timer] = {e.occurred_at, d.due_at};
+    return Status::Ok();
+  }
+  Status operator()(const events::TimerDisarmed& d) {
+    s.timers.erase(d.timer);
+    return Status::Ok();
+  }
+  Status operator()(const events::TimerFired& d) {
+    s.timers.erase(d.timer);
+    return Status::Ok();
+  }
+  Status operator()(const events::PathwayPaused&) {
+    s.status = PathwayStatus::kPaused;
+    return Status::Ok();
+  }
+  Status operator()(const events::PathwayResumed&) {
+    s.status = PathwayStatus::kActive;
+    return Status::Ok();
+  }
+  Status operator()(const events::PathwayClosed&) {
+    s.status = PathwayStatus::kClosed;
+    return Status::Ok();
+  }
+  Status operator()(const events::PathwayMigrated& d) {
+    s.definition_id = d.to.id;
+    s.definition_version = d.to.version;
+    s.definition_hash = d.to.hash;
+    s.state = d.to_state;
+    return Status::Ok();
+  }
+  // History only: the risk a missed appointment raises is its own event; what an adapter did
+  // with a notification changes nothing; erased keys leave no personal data in the state.
+  Status operator()(const events::MissedAppointmentRecorded&) { return Status::Ok(); }
+  Status operator()(const events::NotificationDelivered&) { return Status::Ok(); }
+  Status operator()(const events::NotificationDeadLettered&) { return Status::Ok(); }
+  Status operator()(const events::PersonalDataErased&) { return Status::Ok(); }
+
+  Status SetTaskStatus(const std::string& task_id, const char* status) {
+    if (auto it = s.open_tasks.find(task_id); it != s.open_tasks.end()) it->second.status = status;
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Status Apply(PathwayState& state, const events::PathwayEvent& event, const EventFacts& facts) {
+  Status st = std::visit(Applier{state, facts}, event);
+  if (st.ok()) state.version = facts.version;
+  return st;
+}
+
+Status Apply(PathwayState& state, std::string_view type, std::uint16_t schema_version,
+             const nlohmann::json& data, const EventFacts& facts) {
+  Result<events::PathwayEvent> event = events::DecodePathwayEvent(type, schema_version, data);
+  if (!event.ok()) return event.status();
+  return Apply(state, *event, facts);
 }
 
 Status Apply(PathwayState& state, const RecordedEvent& event) {
   nlohmann::json data = nlohmann::json::parse(event.data, nullptr, /*allow_exceptions=*/false);
-  if (data.is_discarded()) {
-    return Status::Corruption("event " + std::to_string(event.position) + " has unreadable data");
-  }
-  return Apply(state, EventFacts{event.type, data, event.occurred_at, event.version,
-                                 event.stream_id, event.participant_id, &event.definition});
+  Status st = data.is_discarded()
+                  ? Status::Corruption("its data is not JSON")
+                  : Apply(state, event.type, event.schema_version, data,
+                          EventFacts{event.occurred_at, event.version, event.stream_id,
+                                     event.participant_id, &event.definition});
+  if (st.ok()) return st;
+  return Status::Corruption("event " + std::to_string(event.position) + " of " + event.stream_id +
+                            " cannot be read: " + st.message());
 }
 
 }  // namespace pathways::runtime

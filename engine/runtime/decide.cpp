@@ -53,20 +53,21 @@ class Decider {
  public:
   Decider(const PathwayState& state, const DecideContext& ctx) : s_(state), ctx_(ctx) {}
 
-  std::vector<NewEvent> TakeEvents() { return std::move(events_); }
-  const PathwayState& scratch() const { return s_; }
+  struct Emitted {
+    events::PathwayEvent event;
+    std::map<PersonalScope, nlohmann::json> personal;
+  };
+  std::vector<Emitted> TakeEvents() { return std::move(events_); }
+  PathwayState TakeState() { return std::move(s_); }
 
-  Status Emit(std::string type, nlohmann::json data,
-              std::map<PersonalScope, nlohmann::json> personal = {}) {
+  // Applies the event to the scratch state at once, so what follows decides on it.
+  Status Emit(events::PathwayEvent event, std::map<PersonalScope, nlohmann::json> personal = {}) {
     const DefinitionRef ref{ctx_.definition.id, ctx_.definition.version, ctx_.definition.hash};
-    Status st = Apply(s_, EventFacts{type, data, ctx_.now, s_.version + 1, ctx_.pathway_id,
-                                     ctx_.participant_id, &ref});
+    Status st =
+        Apply(s_, event,
+              EventFacts{ctx_.now, s_.version + 1, ctx_.pathway_id, ctx_.participant_id, &ref});
     if (!st.ok()) return st;
-    NewEvent e;
-    e.type = std::move(type);
-    e.data = std::move(data);
-    e.personal = std::move(personal);
-    events_.push_back(std::move(e));
+    events_.push_back({std::move(event), std::move(personal)});
     return Status::Ok();
   }
 
@@ -110,7 +111,7 @@ class Decider {
       Status st = Status::Ok();
       switch (e.kind) {
         case Effect::Kind::kMilestone:
-          if (!s_.milestones.count(e.name)) st = Emit("MilestoneReached", {{"milestone", e.name}});
+          if (!s_.milestones.count(e.name)) st = Emit(events::MilestoneReached{e.name});
           break;
         case Effect::Kind::kRaiseRisk: st = RaiseRiskOf(e.name, e.severity, because); break;
         case Effect::Kind::kResolveRisk: {
@@ -125,13 +126,9 @@ class Decider {
           break;
         }
         case Effect::Kind::kTask: {
-          nlohmann::json data = {{"task_id", "t" + std::to_string(s_.sequence + 1)},
-                                 {"kind", e.name},
-                                 {"title", {{"da", e.title.da}, {"en", e.title.en}}},
-                                 {"assignee", s_.contact_person},
-                                 {"because", because}};
-          data["due_at"] = e.due ? Add(ctx_.now, *e.due) : ctx_.now;
-          st = Emit("TaskCreated", std::move(data));
+          st = Emit(events::TaskCreated{"t" + std::to_string(s_.sequence + 1), e.name,
+                                        events::Title{e.title.da, e.title.en}, s_.contact_person,
+                                        e.due ? Add(ctx_.now, *e.due) : ctx_.now, because});
           break;
         }
         case Effect::Kind::kNotify: st = Notify(e.name, e.categories, because); break;
@@ -143,13 +140,9 @@ class Decider {
 
   Status Notify(const std::string& party, const std::vector<std::string>& categories,
                 const std::string& because, const std::string& user = "") {
-    nlohmann::json data = {
-        {"notification_id", ctx_.pathway_id + ":n" + std::to_string(s_.sequence + 1)},
-        {"party", party},
-        {"categories", categories},
-        {"because", because}};
-    if (!user.empty()) data["user"] = user;
-    return Emit("NotificationRequested", std::move(data));
+    return Emit(
+        events::NotificationRequested{ctx_.pathway_id + ":n" + std::to_string(s_.sequence + 1),
+                                      party, categories, because, user});
   }
 
   Status RaiseRiskOf(const std::string& type, const std::string& severity,
@@ -162,22 +155,16 @@ class Decider {
       return Status::InvalidArgument("risk type `" + type + "` is not defined in " +
                                      ctx_.definition.id);
     }
-    Status st = Emit("RiskRaised", {{"risk_id", "r" + std::to_string(s_.sequence + 1)},
-                                    {"type", type},
-                                    {"severity", severity.empty() ? risk->severity : severity},
-                                    {"raised_by", ctx_.actor.user},
-                                    {"because", because}});
+    Status st = Emit(events::RiskRaised{"r" + std::to_string(s_.sequence + 1), type,
+                                        severity.empty() ? risk->severity : severity,
+                                        ctx_.actor.user, because});
     if (!st.ok()) return st;
     return Effects(risk->on_raise, nlohmann::json::object(), "risk " + type + " raised");
   }
 
   // Resolving tells the one who raised it.
   Status Resolve(const RiskFlag& r, const std::string& resolution) {
-    Status st = Emit("RiskResolved", {{"risk_id", r.id},
-                                      {"type", r.type},
-                                      {"resolution", resolution},
-                                      {"raised_by", r.raised_by},
-                                      {"resolved_by", ctx_.actor.user}});
+    Status st = Emit(events::RiskResolved{r.id, r.type, resolution, r.raised_by, ctx_.actor.user});
     if (!st.ok() || r.raised_by == ctx_.actor.user || r.raised_by == kScheduler.user) return st;
     return Notify("counsellor", {"status"}, "risk " + r.id + " resolved", r.raised_by);
   }
@@ -193,15 +180,14 @@ class Decider {
       auto armed = s_.timers.find(t.id);
       if (!wanted) {
         if (armed != s_.timers.end()) {
-          if (Status st = Emit("TimerDisarmed", {{"timer", t.id}}); !st.ok()) return st;
+          if (Status st = Emit(events::TimerDisarmed{t.id}); !st.ok()) return st;
         }
         continue;
       }
       std::optional<TimestampMs> due = DueOf(t);
       if (!due) continue;  // an `at` timer whose date is not known yet
       if (armed == s_.timers.end() || (!t.at_field.empty() && armed->second.due_at != *due)) {
-        if (Status st = Emit("TimerArmed", {{"timer", t.id}, {"due_at", *due}}); !st.ok())
-          return st;
+        if (Status st = Emit(events::TimerArmed{t.id, *due}); !st.ok()) return st;
       }
     }
     return Status::Ok();
@@ -214,8 +200,7 @@ class Decider {
           std::find(t.restart_on.begin(), t.restart_on.end(), activity) == t.restart_on.end()) {
         continue;
       }
-      if (Status st = Emit("TimerArmed", {{"timer", t.id}, {"due_at", Add(ctx_.now, *t.after)}});
-          !st.ok()) {
+      if (Status st = Emit(events::TimerArmed{t.id, Add(ctx_.now, *t.after)}); !st.ok()) {
         return st;
       }
     }
@@ -289,12 +274,12 @@ class Decider {
     const nlohmann::json input = GuardInput(c.payload);
     std::string refusal;
     for (const definition::Transition* t : candidates) {
-      nlohmann::json checked = nlohmann::json::array();
+      std::vector<events::GuardCheck> checked;
       std::string failed;
       for (const std::string& g : t->guards) {
         Result<bool> holds = Holds(g, input);
         if (!holds.ok()) return holds.status();
-        checked.push_back({{"guard", g}, {"holds", *holds}});
+        checked.push_back({g, *holds});
         if (!*holds) {
           failed = g;
           break;
@@ -305,16 +290,20 @@ class Decider {
         continue;
       }
       const std::string from = s_.state;
-      nlohmann::json data = {{"trigger", c.trigger}, {"from", from}, {"to", t->to},
-                             {"payload", c.payload}, {"set", set},   {"guards", checked}};
       // The guards' input is recorded only when there were guards: it is what an auditor needs
       // to see why the transition was allowed.
-      if (!t->guards.empty()) data["guard_input"] = input;
-      if (Status st = Emit("TransitionTaken", std::move(data)); !st.ok()) return st;
+      events::TransitionTaken taken{c.trigger,
+                                    from,
+                                    t->to,
+                                    c.payload,
+                                    set,
+                                    std::move(checked),
+                                    t->guards.empty() ? nlohmann::json() : input};
+      if (Status st = Emit(std::move(taken)); !st.ok()) return st;
       if (Status st = Effects(t->effects, c.payload, "trigger " + c.trigger); !st.ok()) return st;
       const definition::State* to = ctx_.definition.FindState(s_.state);
       if (to != nullptr && to->terminal && NextStatus(s_.status, StatusChange::kClose)) {
-        if (Status st = Emit("PathwayClosed", {{"state", s_.state}}); !st.ok()) return st;
+        if (Status st = Emit(events::PathwayClosed{s_.state}); !st.ok()) return st;
       }
       return SyncTimers();
     }
@@ -339,9 +328,8 @@ class Decider {
       Result<bool> ok = Holds(timer->condition, GuardInput(nlohmann::json::object()));
       if (!ok.ok()) return ok.status();
       if (!*ok) {
-        return Emit("TimerFired", {{"timer", c.timer_id},
-                                   {"due_at", c.due_at},
-                                   {"outcome", "skipped: " + GuardWords(timer->condition)}});
+        return Emit(
+            events::TimerFired{c.timer_id, c.due_at, "skipped: " + GuardWords(timer->condition)});
       }
     }
     if (!timer->trigger.empty()) {
@@ -356,19 +344,16 @@ class Decider {
                       ? attempt.Handle(ResumePathway{})
                       : Status::Ok();
       if (st.ok()) st = attempt.Trigger(FireTrigger{timer->trigger, timer->payload});
-      nlohmann::json fired = {
-          {"timer", c.timer_id},
-          {"due_at", c.due_at},
-          {"outcome", st.ok() ? "fired " + timer->trigger : "trigger refused: " + st.message()}};
-      if (Status e = Emit("TimerFired", std::move(fired)); !e.ok()) return e;
+      events::TimerFired fired{
+          c.timer_id, c.due_at,
+          st.ok() ? "fired " + timer->trigger : "trigger refused: " + st.message()};
+      if (Status e = Emit(std::move(fired)); !e.ok()) return e;
       if (st.ok()) {
-        for (NewEvent& e : attempt.TakeEvents()) {
-          if (Status a = Emit(e.type, e.data); !a.ok()) return a;
+        for (Emitted& e : attempt.TakeEvents()) {
+          if (Status a = Emit(std::move(e.event), std::move(e.personal)); !a.ok()) return a;
         }
       }
-    } else if (Status e = Emit("TimerFired",
-                               {{"timer", c.timer_id}, {"due_at", c.due_at}, {"outcome", "fired"}});
-               !e.ok()) {
+    } else if (Status e = Emit(events::TimerFired{c.timer_id, c.due_at, "fired"}); !e.ok()) {
       return e;
     }
     return Effects(timer->effects, nlohmann::json::object(), "timer " + c.timer_id);
@@ -400,32 +385,29 @@ class Decider {
         return Status::InvalidArgument("data field `" + key + "` " + problem);
       }
     }
-    Status st = Emit("LeadRegistered",
-                     {{"referral_source", c.referral_source},
-                      {"data", data},
-                      {"state", ctx_.definition.initial}},
-                     c.personal);
+    Status st =
+        Emit(events::LeadRegistered{c.referral_source, ctx_.definition.initial, data}, c.personal);
     if (st.ok()) st = SyncTimers();
     if (st.ok() && !c.contact_person.empty()) st = Handle(AssignContactPerson{c.contact_person});
     return st;
   }
   Status Handle(const AssignContactPerson& c) {
     if (c.user.empty()) return Status::InvalidArgument("name the contact person");
-    Status st = Emit("ContactPersonAssigned", {{"user", c.user}, {"previous", s_.contact_person}});
+    Status st = Emit(events::ContactPersonAssigned{c.user, s_.contact_person});
     const bool defined =
         std::any_of(ctx_.definition.milestones.begin(), ctx_.definition.milestones.end(),
                     [](const auto& m) { return m.id == "contact_person_assigned"; });
     if (st.ok() && defined && !s_.milestones.count("contact_person_assigned")) {
-      st = Emit("MilestoneReached", {{"milestone", "contact_person_assigned"}});
+      st = Emit(events::MilestoneReached{"contact_person_assigned"});
     }
     return st;
   }
   Status Handle(const RecordContact& c) {
-    Status st = Emit("ContactRecorded", {{"channel", c.channel.empty() ? "meeting" : c.channel}});
+    Status st = Emit(events::ContactRecorded{c.channel.empty() ? "meeting" : c.channel});
     return st.ok() ? Restart("contact") : st;
   }
   Status Handle(const RecordMissedAppointment&) {
-    Status st = Emit("MissedAppointmentRecorded", nlohmann::json::object());
+    Status st = Emit(events::MissedAppointmentRecorded{});
     const bool defined = std::any_of(ctx_.definition.risks.begin(), ctx_.definition.risks.end(),
                                      [](const auto& r) { return r.id == "missed_appointment"; });
     if (st.ok() && defined) st = RaiseRiskOf("missed_appointment", "", "missed appointment");
@@ -444,7 +426,7 @@ class Decider {
   Status Handle(const PausePathway& c) {
     if (s_.status == PathwayStatus::kPaused)
       return Status::Rejected("the pathway is already paused");
-    Status st = Emit("PathwayPaused", {{"reason", c.reason}, {"state", s_.state}});
+    Status st = Emit(events::PathwayPaused{c.reason, s_.state});
     return st.ok() ? SyncTimers() : st;
   }
   Status Handle(const ResumePathway&) {
@@ -452,7 +434,7 @@ class Decider {
       return Status::Rejected("the pathway cannot be resumed: it is " +
                               std::string(StatusName(s_.status)));
     }
-    Status st = Emit("PathwayResumed", {{"state", s_.state}});
+    Status st = Emit(events::PathwayResumed{s_.state});
     return st.ok() ? SyncTimers() : st;
   }
   Status Handle(const FireTimer& c) { return FireTimerCommand(c); }
@@ -486,35 +468,34 @@ class Decider {
     std::vector<std::string> armed;
     for (const auto& [id, t] : s_.timers) armed.push_back(id);
     for (const auto& id : armed) {
-      if (Status st = Emit("TimerDisarmed", {{"timer", id}}); !st.ok()) return st;
+      if (Status st = Emit(events::TimerDisarmed{id}); !st.ok()) return st;
     }
-    Status st =
-        Emit("PathwayMigrated",
-             {{"from",
-               {{"id", ctx_.definition.id},
-                {"version", ctx_.definition.version},
-                {"hash", ctx_.definition.hash}}},
-              {"to", {{"id", target->id}, {"version", target->version}, {"hash", target->hash}}},
-              {"from_state", s_.state},
-              {"to_state", c.mapping.at(s_.state)}});
+    Status st = Emit(
+        events::PathwayMigrated{{ctx_.definition.id, ctx_.definition.version, ctx_.definition.hash},
+                                {target->id, target->version, target->hash},
+                                s_.state,
+                                c.mapping.at(s_.state)});
     if (!st.ok()) return st;
     DecideContext next{*target,         ctx_.actor,          ctx_.now,
                        ctx_.pathway_id, ctx_.participant_id, nullptr};
     Decider on_target(s_, next);
     if (st = on_target.SyncTimers(); !st.ok()) return st;
-    for (NewEvent& e : on_target.TakeEvents()) {
-      if (st = Emit(e.type, e.data); !st.ok()) return st;
+    for (Emitted& e : on_target.TakeEvents()) {
+      if (st = Emit(std::move(e.event), std::move(e.personal)); !st.ok()) return st;
     }
     return Status::Ok();
   }
   Status Handle(const AcknowledgeTask& c) {
-    return TaskChangeTo(c.task_id, TaskChange::kAcknowledge, "TaskAcknowledged", {});
+    return TaskChangeTo(c.task_id, TaskChange::kAcknowledge,
+                        events::TaskAcknowledged{c.task_id, ctx_.actor.user});
   }
   Status Handle(const CompleteTask& c) {
-    return TaskChangeTo(c.task_id, TaskChange::kComplete, "TaskCompleted", {});
+    return TaskChangeTo(c.task_id, TaskChange::kComplete,
+                        events::TaskCompleted{c.task_id, ctx_.actor.user});
   }
   Status Handle(const CancelTask& c) {
-    return TaskChangeTo(c.task_id, TaskChange::kCancel, "TaskCancelled", {{"reason", c.reason}});
+    return TaskChangeTo(c.task_id, TaskChange::kCancel,
+                        events::TaskCancelled{c.task_id, ctx_.actor.user, c.reason});
   }
   Status Handle(const ReassignTask& c) {
     if (c.assignee.empty()) return Status::InvalidArgument("a task needs someone to go to");
@@ -523,8 +504,9 @@ class Decider {
       return Status::Rejected("task " + c.task_id + " is " + c.assignee + "'s already");
     }
     const std::string from = it == s_.open_tasks.end() ? "" : it->second.assignee;
-    return TaskChangeTo(c.task_id, TaskChange::kReassign, "TaskReassigned",
-                        {{"from", from}, {"to", c.assignee}, {"reason", c.reason}});
+    return TaskChangeTo(
+        c.task_id, TaskChange::kReassign,
+        events::TaskReassigned{c.task_id, ctx_.actor.user, from, c.assignee, c.reason});
   }
 
   // A task past its due date goes to the team lead (when the definition has that party); the
@@ -539,8 +521,8 @@ class Decider {
                               "already)");
     }
     const std::string assignee = it->second.assignee;
-    Status st = TaskChangeTo(task_id, TaskChange::kEscalate, "TaskEscalated",
-                             {{"assignee", assignee}, {"due_at", c.due_at}});
+    Status st = TaskChangeTo(task_id, TaskChange::kEscalate,
+                             events::TaskEscalated{task_id, ctx_.actor.user, assignee, c.due_at});
     if (!st.ok()) return st;
     for (const auto& p : ctx_.definition.parties) {
       if (p.id == kTeamLeadParty) {
@@ -566,21 +548,18 @@ class Decider {
     }
     if (c.party.empty() || c.channel.empty())
       return Status::InvalidArgument("a delivery names its party and channel");
-    nlohmann::json data = {{"notification_id", c.notification_id},
-                           {"party", c.party},
-                           {"channel", c.channel},
-                           {"attempts", c.attempts},
-                           {"message_id", c.message_id},
-                           {"recipient", c.recipient},
-                           {"categories", c.categories},
-                           {"personal", c.personal}};
-    if (c.delivered) return Emit("NotificationDelivered", std::move(data));
-    data["last_error"] = c.last_error;
-    return Emit("NotificationDeadLettered", std::move(data));
+    if (c.delivered) {
+      return Emit(events::NotificationDelivered{c.notification_id, c.party, c.channel, c.attempts,
+                                                c.message_id, c.recipient, c.categories,
+                                                c.personal});
+    }
+    return Emit(events::NotificationDeadLettered{c.notification_id, c.party, c.channel, c.attempts,
+                                                 c.message_id, c.recipient, c.categories,
+                                                 c.personal, c.last_error});
   }
 
-  Status TaskChangeTo(const std::string& task_id, TaskChange change, const char* event,
-                      nlohmann::json data) {
+  // `event` names the task and the actor; it is emitted when the task's lifecycle allows it.
+  Status TaskChangeTo(const std::string& task_id, TaskChange change, events::PathwayEvent event) {
     auto it = s_.open_tasks.find(task_id);
     if (it == s_.open_tasks.end())
       return Status::Rejected("task " + task_id + " is not open on this pathway");
@@ -591,14 +570,12 @@ class Decider {
       return Status::Rejected("task " + task_id + " is " + std::string(TaskStatusName(current)) +
                               " already");
     }
-    data["task_id"] = task_id;
-    data["by"] = ctx_.actor.user;
-    return Emit(event, std::move(data));
+    return Emit(std::move(event));
   }
 
   PathwayState s_;
   const DecideContext& ctx_;
-  std::vector<NewEvent> events_;
+  std::vector<Emitted> events_;
 };
 
 }  // namespace
@@ -613,14 +590,21 @@ std::string_view CommandName(const Command& c) {
   return kNames[c.index()];
 }
 
-Result<std::vector<NewEvent>> Decide(const PathwayState& state, const Command& command,
-                                     const DecideContext& context) {
+Result<Decision> Decide(const PathwayState& state, const Command& command,
+                        const DecideContext& context) {
   if (context.definition.evaluator == nullptr) {
     return Status::FailedPrecondition("the definition has no guard evaluator");
   }
   Decider decider(state, context);
   if (Status st = decider.Run(command); !st.ok()) return st;
-  return decider.TakeEvents();
+  Decision out;
+  for (Decider::Emitted& e : decider.TakeEvents()) {
+    NewEvent encoded = events::Encode(e.event);
+    encoded.personal = std::move(e.personal);
+    out.events.push_back(std::move(encoded));
+  }
+  out.after = decider.TakeState();
+  return out;
 }
 
 }  // namespace pathways::runtime

@@ -14,6 +14,7 @@
 
 #include "engine/definition/definition.hpp"
 #include "engine/event.hpp"
+#include "engine/event_types.hpp"
 #include "engine/result.hpp"
 #include "engine/runtime/pathway_state.hpp"
 
@@ -115,13 +116,16 @@ struct DecideContext {
 
 // Events for the command, or Rejected with a reason an administrator understands (current
 // state, the guard that failed and why), or InvalidArgument for a malformed command.
-Result<std::vector<NewEvent>> Decide(const PathwayState& state, const Command& command,
-                                     const DecideContext& context);
+struct Decision {
+  std::vector<NewEvent> events;  // encoded from the typed events, with their personal parts
+  PathwayState after;            // the state once they are applied
+};
+Result<Decision> Decide(const PathwayState& state, const Command& command,
+                        const DecideContext& context);
 
-// What Apply needs of an event.
+// What Apply needs of an event besides its type and data: its place in the stream and the
+// definition it was decided under.
 struct EventFacts {
-  std::string_view type;
-  const nlohmann::json& data;
   TimestampMs occurred_at = 0;
   std::uint64_t version = 0;
   std::string_view pathway_id;
@@ -129,8 +133,12 @@ struct EventFacts {
   const DefinitionRef* definition = nullptr;
 };
 
-// Changes `state` by one event. Corruption for an event it does not know or cannot read.
-Status Apply(PathwayState& state, const EventFacts& event);
+// Changes `state` by one event.
+Status Apply(PathwayState& state, const events::PathwayEvent& event, const EventFacts& facts);
+// The same for an event as stored: Corruption for a type, schema version or data it cannot
+// read (naming the field), never a silent default.
+Status Apply(PathwayState& state, std::string_view type, std::uint16_t schema_version,
+             const nlohmann::json& data, const EventFacts& facts);
 Status Apply(PathwayState& state, const RecordedEvent& event);
 
 }  // namespace pathways::runtime

@@ -180,22 +180,15 @@ Result<Processed> Process(const PathwayState& before, const Command& command,
   }
   const DecideContext decide{*pinned->current,   context.actor,      context.now,
                              context.pathway_id, out.participant_id, pinned->target.get()};
-  Result<std::vector<NewEvent>> decided = Decide(before, command, decide);
+  Result<Decision> decided = Decide(before, command, decide);
   if (!decided.ok()) return decided.status();
-  if (decided->empty()) return Status::InvalidArgument("the command changes nothing");
+  if (decided->events.empty()) return Status::InvalidArgument("the command changes nothing");
 
   const definition::Definition& stamped = pinned->target ? *pinned->target : *pinned->current;
   out.definition = {stamped.id, stamped.version, stamped.hash};
-  out.after = before;
-  std::uint64_t version = before.version;
-  for (const NewEvent& e : *decided) {
-    Status st =
-        Apply(out.after, EventFacts{e.type, e.data, context.now, ++version, context.pathway_id,
-                                    out.participant_id, &out.definition});
-    if (!st.ok()) return st;
-  }
-  out.rows = DeriveRows(before, out.after, *decided, context.now);
-  out.events = std::move(*decided);
+  out.after = std::move(decided->after);
+  out.rows = DeriveRows(before, out.after, decided->events, context.now);
+  out.events = std::move(decided->events);
   return out;
 }
 

@@ -239,12 +239,13 @@ class GroupStager {
     }
     if (auto dup = FindCommand(r.command_id, streams->front()); dup.has_value()) return *dup;
 
-    nlohmann::json data = {{"scopes", nlohmann::json::array()}};
-    for (PersonalScope scope : r.scopes) data["scopes"].push_back(PersonalScopeName(scope));
-    if (!r.reason.empty()) data["reason"] = r.reason;
+    events::PersonalDataErased erased;
+    for (PersonalScope scope : r.scopes) erased.scopes.emplace_back(PersonalScopeName(scope));
+    erased.reason = r.reason;
+    const NewEvent encoded = events::Encode(erased);
     std::string text;
     try {
-      text = Canonical(data);
+      text = Canonical(encoded.data);
     } catch (const nlohmann::json::exception&) {
       return Status::InvalidArgument("the reason is not valid UTF-8");
     }
@@ -260,13 +261,11 @@ class GroupStager {
     AppendResult result;
     result.stream_id = streams->front();
     result.first_position = g_.head.position + 1;
-    NewEvent erased;
-    erased.type = "PersonalDataErased";
-    erased.data = data;
     for (std::size_t i = 0; i < streams->size(); ++i) {
       const std::string& id = (*streams)[i];
-      Status st = AddEvent(env, id, ++infos[i].version, erased.type, 1, text, {});
-      if (st.ok()) st = FollowErasure(id, infos[i].version, erased, env.occurred_at);
+      Status st =
+          AddEvent(env, id, ++infos[i].version, encoded.type, encoded.schema_version, text, {});
+      if (st.ok()) st = FollowErasure(id, infos[i].version, erased, encoded, env.occurred_at);
       if (!st.ok()) {
         fatal = true;
         return st;
@@ -420,15 +419,17 @@ class GroupStager {
 
   // A pathway's state row follows its stream: the erasure event is its next version (and
   // changes nothing else), so commands on the pathway go on after a `forget`.
-  Status FollowErasure(const std::string& stream_id, std::uint64_t version, const NewEvent& e,
+  Status FollowErasure(const std::string& stream_id, std::uint64_t version,
+                       const events::PersonalDataErased& erased, const NewEvent& e,
                        TimestampMs at) {
     if (stream_id.front() == kSystemStreamMark) return Status::Ok();
     Result<runtime::PathwayState> before = Pathway(stream_id);
     if (!before.ok()) return before.status();
     if (!before->exists()) return Status::Ok();  // a plain stream, not a pathway
     runtime::PathwayState after = *before;
-    Status st = runtime::Apply(after, runtime::EventFacts{e.type, e.data, at, version, stream_id,
-                                                          before->participant_id, nullptr});
+    Status st = runtime::Apply(
+        after, erased,
+        runtime::EventFacts{at, version, stream_id, before->participant_id, nullptr});
     if (st.ok()) {
       st = StagePathwayRows(s_, batch_, after, runtime::DeriveRows(*before, after, {e}, at),
                             g_.head.position, g_.count_deltas);

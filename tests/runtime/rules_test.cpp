@@ -31,16 +31,19 @@ struct Harness {
   Result<std::vector<NewEvent>> Try(const Command& c, std::string user = "vejleder-1") {
     DecideContext ctx{Amigo(), {user, "counsellor"}, now, "pw-1", "p-1"};
     const nlohmann::json before = state.ToJson();
-    auto events = Decide(state, c, ctx);
+    auto decided = Decide(state, c, ctx);
     CHECK(state.ToJson() == before);  // Decide never mutates
-    if (!events.ok()) return events;
+    if (!decided.ok()) return decided.status();
+    // The events as stored, read back and applied, make the state Decide reported.
     const DefinitionRef ref{Amigo().id, Amigo().version, Amigo().hash};
-    for (const NewEvent& e : *events) {
-      REQUIRE(Apply(state, EventFacts{e.type, e.data, now, state.version + 1, "pw-1", "p-1", &ref})
+    for (const NewEvent& e : decided->events) {
+      REQUIRE(Apply(state, e.type, e.schema_version, e.data,
+                    EventFacts{now, state.version + 1, "pw-1", "p-1", &ref})
                   .ok());
     }
-    last = *events;
-    return events;
+    CHECK(state.ToJson() == decided->after.ToJson());
+    last = decided->events;
+    return decided->events;
   }
   void Do(const Command& c) {
     auto r = Try(c);

@@ -14,37 +14,48 @@
 namespace pathways::cli {
 namespace {
 
-// One line of history: when, version, what, by whom, and for transitions the guards.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+// What an event did, in a few words: for transitions the guards too.
+std::string WhatHappened(const events::PathwayEvent& event) {
+  using namespace events;
+  const std::string type(TypeOf(event));
+  return type +
+         std::visit(
+             Overloaded{[](const TransitionTaken& d) {
+                          std::string s = " " + d.trigger + ": " + d.from + " -> " +
+                                          (d.to.empty() ? d.from : d.to);
+                          if (!d.guards.empty()) s += "  guards:";
+                          for (const GuardCheck& g : d.guards) {
+                            s += " " + g.guard + "=" + (g.holds ? "true" : "false");
+                          }
+                          return s;
+                        },
+                        [](const LeadRegistered& d) { return " in " + d.state; },
+                        [](const MilestoneReached& d) { return " " + d.milestone; },
+                        [](const RiskRaised& d) { return " " + d.risk_id + " " + d.type; },
+                        [](const RiskResolved& d) { return " " + d.risk_id + " " + d.type; },
+                        [](const NotificationRequested& d) { return " to " + d.party; },
+                        [](const TimerArmed& d) {
+                          return " " + d.timer + " due " + codec::FormatIso8601(d.due_at);
+                        },
+                        [](const TimerFired& d) { return " " + d.timer + " (" + d.outcome + ")"; },
+                        [](const TimerDisarmed& d) { return " " + d.timer; },
+                        [](const TaskCreated& d) { return " " + d.task_id + " " + d.kind; },
+                        [](const TaskReassigned& d) {
+                          return " " + d.task_id + " from " + d.from + " to " + d.to;
+                        },
+                        [](const auto&) { return std::string(); }},
+             event);
+}
+
+// One line of history: when, version, what, by whom.
 std::string Describe(const RecordedEvent& e, const nlohmann::json& d) {
-  std::string what = e.type;
-  if (e.type == "TransitionTaken") {
-    what += " " + d.value("trigger", "") + ": " + d.value("from", "") + " -> " +
-            (d.value("to", "").empty() ? d.value("from", "") : d.value("to", ""));
-    if (d.contains("guards") && !d["guards"].empty()) {
-      what += "  guards:";
-      for (const auto& g : d["guards"]) {
-        what += " " + g.value("guard", "") + "=" + (g.value("holds", false) ? "true" : "false");
-      }
-    }
-  } else if (e.type == "LeadRegistered") {
-    what += " in " + d.value("state", "");
-  } else if (e.type == "MilestoneReached") {
-    what += " " + d.value("milestone", "");
-  } else if (e.type == "RiskRaised" || e.type == "RiskResolved") {
-    what += " " + d.value("risk_id", "") + " " + d.value("type", "");
-  } else if (e.type == "NotificationRequested") {
-    what += " to " + d.value("party", "");
-  } else if (e.type == "TimerArmed") {
-    what += " " + d.value("timer", "") + " due " + codec::FormatIso8601(d.value("due_at", 0LL));
-  } else if (e.type == "TimerFired" || e.type == "TimerDisarmed") {
-    what += " " + d.value("timer", "") +
-            (d.contains("outcome") ? " (" + d.value("outcome", "") + ")" : "");
-  } else if (e.type == "TaskCreated") {
-    what += " " + d.value("task_id", "") + " " + d.value("kind", "");
-  } else if (e.type == "TaskReassigned") {
-    what +=
-        " " + d.value("task_id", "") + " from " + d.value("from", "") + " to " + d.value("to", "");
-  }
+  Result<events::PathwayEvent> event = events::DecodePathwayEvent(e.type, e.schema_version, d);
+  const std::string what = event.ok() ? WhatHappened(*event) : e.type;
   return codec::FormatIso8601(e.occurred_at) + "  v" + std::to_string(e.version) + "  " + what +
          "  by " + e.actor.user + " (" + e.actor.role + ")";
 }

@@ -1,0 +1,456 @@
+#pragma once
+// The event types: one struct per type and schema version, and the one place their plain
+// `data` is written (Encode) and read (Decode). docs/events.md lists the same fields; a test
+// compares the two.
+//
+// Reading is strict: a missing or mistyped field, or a field the type does not have, is
+// Corruption naming the field, never a silent default. A released type's fields never change;
+// a new meaning is a new struct with the next schema version.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/event.hpp"
+#include "engine/result.hpp"
+
+namespace pathways::events {
+
+// One field of an event's data: its key, where it lives, and whether it may be left out
+// (written only when not empty; read as empty when absent).
+template <class Owner, class T>
+struct Field {
+  std::string_view key;
+  T Owner::*member;
+  bool optional = false;
+};
+template <class Owner, class T>
+constexpr Field<Owner, T> Required(std::string_view key, T Owner::*member) {
+  return {key, member, false};
+}
+template <class Owner, class T>
+constexpr Field<Owner, T> Optional(std::string_view key, T Owner::*member) {
+  return {key, member, true};
+}
+
+// Nested values.
+struct Title {
+  std::string da;
+  std::string en;
+  static constexpr auto Fields() {
+    return std::tuple{Required("da", &Title::da), Required("en", &Title::en)};
+  }
+};
+struct GuardCheck {
+  std::string guard;
+  bool holds = false;
+  static constexpr auto Fields() {
+    return std::tuple{Required("guard", &GuardCheck::guard), Required("holds", &GuardCheck::holds)};
+  }
+};
+struct DefinitionVersion {
+  std::string id;
+  std::uint32_t version = 0;
+  std::string hash;
+  static constexpr auto Fields() {
+    return std::tuple{Required("id", &DefinitionVersion::id),
+                      Required("version", &DefinitionVersion::version),
+                      Required("hash", &DefinitionVersion::hash)};
+  }
+};
+
+// ---- Pathway streams ----
+
+struct LeadRegistered {
+  static constexpr std::string_view kType = "LeadRegistered";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string referral_source;
+  std::string state;                               // the initial state
+  nlohmann::json data = nlohmann::json::object();  // initial plain fields
+  static constexpr auto Fields() {
+    return std::tuple{Required("referral_source", &LeadRegistered::referral_source),
+                      Required("state", &LeadRegistered::state),
+                      Required("data", &LeadRegistered::data)};
+  }
+};
+struct ContactPersonAssigned {
+  static constexpr std::string_view kType = "ContactPersonAssigned";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string user;
+  std::string previous;
+  static constexpr auto Fields() {
+    return std::tuple{Required("user", &ContactPersonAssigned::user),
+                      Required("previous", &ContactPersonAssigned::previous)};
+  }
+};
+struct ContactRecorded {
+  static constexpr std::string_view kType = "ContactRecorded";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string channel;
+  static constexpr auto Fields() {
+    return std::tuple{Required("channel", &ContactRecorded::channel)};
+  }
+};
+struct MissedAppointmentRecorded {
+  static constexpr std::string_view kType = "MissedAppointmentRecorded";
+  static constexpr std::uint16_t kSchema = 1;
+  static constexpr auto Fields() { return std::tuple{}; }
+};
+struct TransitionTaken {
+  static constexpr std::string_view kType = "TransitionTaken";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string trigger;
+  std::string from;
+  std::string to;  // empty: stays
+  nlohmann::json payload = nlohmann::json::object();
+  nlohmann::json set = nlohmann::json::object();  // the data fields written
+  std::vector<GuardCheck> guards;
+  nlohmann::json guard_input;  // only when there were guards
+  static constexpr auto Fields() {
+    return std::tuple{Required("trigger", &TransitionTaken::trigger),
+                      Required("from", &TransitionTaken::from),
+                      Required("to", &TransitionTaken::to),
+                      Required("payload", &TransitionTaken::payload),
+                      Required("set", &TransitionTaken::set),
+                      Required("guards", &TransitionTaken::guards),
+                      Optional("guard_input", &TransitionTaken::guard_input)};
+  }
+};
+struct MilestoneReached {
+  static constexpr std::string_view kType = "MilestoneReached";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string milestone;
+  static constexpr auto Fields() {
+    return std::tuple{Required("milestone", &MilestoneReached::milestone)};
+  }
+};
+struct RiskRaised {
+  static constexpr std::string_view kType = "RiskRaised";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string risk_id;
+  std::string type;
+  std::string severity;
+  std::string raised_by;
+  std::string because;
+  static constexpr auto Fields() {
+    return std::tuple{
+        Required("risk_id", &RiskRaised::risk_id), Required("type", &RiskRaised::type),
+        Required("severity", &RiskRaised::severity), Required("raised_by", &RiskRaised::raised_by),
+        Required("because", &RiskRaised::because)};
+  }
+};
+struct RiskResolved {
+  static constexpr std::string_view kType = "RiskResolved";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string risk_id;
+  std::string type;
+  std::string resolution;
+  std::string raised_by;
+  std::string resolved_by;
+  static constexpr auto Fields() {
+    return std::tuple{Required("risk_id", &RiskResolved::risk_id),
+                      Required("type", &RiskResolved::type),
+                      Required("resolution", &RiskResolved::resolution),
+                      Required("raised_by", &RiskResolved::raised_by),
+                      Required("resolved_by", &RiskResolved::resolved_by)};
+  }
+};
+struct TaskCreated {
+  static constexpr std::string_view kType = "TaskCreated";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string task_id;
+  std::string kind;  // the definition's task id
+  Title title;
+  std::string assignee;
+  TimestampMs due_at = 0;
+  std::string because;
+  static constexpr auto Fields() {
+    return std::tuple{
+        Required("task_id", &TaskCreated::task_id), Required("kind", &TaskCreated::kind),
+        Required("title", &TaskCreated::title),     Required("assignee", &TaskCreated::assignee),
+        Required("due_at", &TaskCreated::due_at),   Required("because", &TaskCreated::because)};
+  }
+};
+struct TaskAcknowledged {
+  static constexpr std::string_view kType = "TaskAcknowledged";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string task_id;
+  std::string by;
+  static constexpr auto Fields() {
+    return std::tuple{Required("task_id", &TaskAcknowledged::task_id),
+                      Required("by", &TaskAcknowledged::by)};
+  }
+};
+struct TaskCompleted {
+  static constexpr std::string_view kType = "TaskCompleted";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string task_id;
+  std::string by;
+  static constexpr auto Fields() {
+    return std::tuple{Required("task_id", &TaskCompleted::task_id),
+                      Required("by", &TaskCompleted::by)};
+  }
+};
+struct TaskCancelled {
+  static constexpr std::string_view kType = "TaskCancelled";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string task_id;
+  std::string by;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("task_id", &TaskCancelled::task_id),
+                      Required("by", &TaskCancelled::by),
+                      Required("reason", &TaskCancelled::reason)};
+  }
+};
+struct TaskReassigned {
+  static constexpr std::string_view kType = "TaskReassigned";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string task_id;
+  std::string by;
+  std::string from;
+  std::string to;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("task_id", &TaskReassigned::task_id),
+                      Required("by", &TaskReassigned::by), Required("from", &TaskReassigned::from),
+                      Required("to", &TaskReassigned::to),
+                      Required("reason", &TaskReassigned::reason)};
+  }
+};
+struct TaskEscalated {
+  static constexpr std::string_view kType = "TaskEscalated";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string task_id;
+  std::string by;
+  std::string assignee;
+  TimestampMs due_at = 0;
+  static constexpr auto Fields() {
+    return std::tuple{
+        Required("task_id", &TaskEscalated::task_id), Required("by", &TaskEscalated::by),
+        Required("assignee", &TaskEscalated::assignee), Required("due_at", &TaskEscalated::due_at)};
+  }
+};
+struct NotificationRequested {
+  static constexpr std::string_view kType = "NotificationRequested";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string notification_id;  // <pathway>:n<sequence>
+  std::string party;
+  std::vector<std::string> categories;
+  std::string because;
+  std::string user;  // who is meant, when one person is (e.g. a risk's raiser)
+  static constexpr auto Fields() {
+    return std::tuple{Required("notification_id", &NotificationRequested::notification_id),
+                      Required("party", &NotificationRequested::party),
+                      Required("categories", &NotificationRequested::categories),
+                      Required("because", &NotificationRequested::because),
+                      Optional("user", &NotificationRequested::user)};
+  }
+};
+// What an adapter did with a notification: delivered, or given up on.
+struct NotificationDelivered {
+  static constexpr std::string_view kType = "NotificationDelivered";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string notification_id;
+  std::string party;
+  std::string channel;  // webhook | email | inbox
+  std::uint32_t attempts = 0;
+  std::string message_id;  // webhook-id or Message-ID
+  std::string recipient;
+  std::vector<std::string> categories;  // sent
+  bool personal = false;                // identity or contact data was in it
+  static constexpr auto Fields() {
+    return std::tuple{Required("notification_id", &NotificationDelivered::notification_id),
+                      Required("party", &NotificationDelivered::party),
+                      Required("channel", &NotificationDelivered::channel),
+                      Required("attempts", &NotificationDelivered::attempts),
+                      Required("message_id", &NotificationDelivered::message_id),
+                      Required("recipient", &NotificationDelivered::recipient),
+                      Required("categories", &NotificationDelivered::categories),
+                      Required("personal", &NotificationDelivered::personal)};
+  }
+};
+struct NotificationDeadLettered {
+  static constexpr std::string_view kType = "NotificationDeadLettered";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string notification_id;
+  std::string party;
+  std::string channel;
+  std::uint32_t attempts = 0;
+  std::string message_id;
+  std::string recipient;
+  std::vector<std::string> categories;
+  bool personal = false;
+  std::string last_error;
+  static constexpr auto Fields() {
+    return std::tuple{Required("notification_id", &NotificationDeadLettered::notification_id),
+                      Required("party", &NotificationDeadLettered::party),
+                      Required("channel", &NotificationDeadLettered::channel),
+                      Required("attempts", &NotificationDeadLettered::attempts),
+                      Required("message_id", &NotificationDeadLettered::message_id),
+                      Required("recipient", &NotificationDeadLettered::recipient),
+                      Required("categories", &NotificationDeadLettered::categories),
+                      Required("personal", &NotificationDeadLettered::personal),
+                      Required("last_error", &NotificationDeadLettered::last_error)};
+  }
+};
+struct TimerArmed {
+  static constexpr std::string_view kType = "TimerArmed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string timer;
+  TimestampMs due_at = 0;
+  static constexpr auto Fields() {
+    return std::tuple{Required("timer", &TimerArmed::timer),
+                      Required("due_at", &TimerArmed::due_at)};
+  }
+};
+struct TimerDisarmed {
+  static constexpr std::string_view kType = "TimerDisarmed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string timer;
+  static constexpr auto Fields() { return std::tuple{Required("timer", &TimerDisarmed::timer)}; }
+};
+struct TimerFired {
+  static constexpr std::string_view kType = "TimerFired";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string timer;
+  TimestampMs due_at = 0;
+  std::string outcome;  // fired, fired TRIGGER, skipped: …, trigger refused: …
+  static constexpr auto Fields() {
+    return std::tuple{Required("timer", &TimerFired::timer),
+                      Required("due_at", &TimerFired::due_at),
+                      Required("outcome", &TimerFired::outcome)};
+  }
+};
+struct PathwayPaused {
+  static constexpr std::string_view kType = "PathwayPaused";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string reason;
+  std::string state;
+  static constexpr auto Fields() {
+    return std::tuple{Required("reason", &PathwayPaused::reason),
+                      Required("state", &PathwayPaused::state)};
+  }
+};
+struct PathwayResumed {
+  static constexpr std::string_view kType = "PathwayResumed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string state;
+  static constexpr auto Fields() { return std::tuple{Required("state", &PathwayResumed::state)}; }
+};
+struct PathwayClosed {
+  static constexpr std::string_view kType = "PathwayClosed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string state;
+  static constexpr auto Fields() { return std::tuple{Required("state", &PathwayClosed::state)}; }
+};
+struct PathwayMigrated {
+  static constexpr std::string_view kType = "PathwayMigrated";
+  static constexpr std::uint16_t kSchema = 1;
+  DefinitionVersion from;
+  DefinitionVersion to;
+  std::string from_state;
+  std::string to_state;
+  static constexpr auto Fields() {
+    return std::tuple{Required("from", &PathwayMigrated::from),
+                      Required("to", &PathwayMigrated::to),
+                      Required("from_state", &PathwayMigrated::from_state),
+                      Required("to_state", &PathwayMigrated::to_state)};
+  }
+};
+// Written by the store itself when personal keys are destroyed (docs/privacy.md).
+struct PersonalDataErased {
+  static constexpr std::string_view kType = "PersonalDataErased";
+  static constexpr std::uint16_t kSchema = 1;
+  std::vector<std::string> scopes;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("scopes", &PersonalDataErased::scopes),
+                      Optional("reason", &PersonalDataErased::reason)};
+  }
+};
+
+// ---- System streams (`$…`) ----
+
+// `$access:<participant>`: who read a participant's personal data (the actor), and why.
+struct PersonalDataViewed {
+  static constexpr std::string_view kType = "PersonalDataViewed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string pathway_id;
+  std::vector<std::string> scopes;
+  std::string purpose;
+  static constexpr auto Fields() {
+    return std::tuple{Required("pathway_id", &PersonalDataViewed::pathway_id),
+                      Required("scopes", &PersonalDataViewed::scopes),
+                      Required("purpose", &PersonalDataViewed::purpose)};
+  }
+};
+// `$notify`: an endpoint the adapters stopped sending to, and when it came back.
+struct EndpointDisabled {
+  static constexpr std::string_view kType = "EndpointDisabled";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string endpoint;  // party.channel
+  std::string reason;
+  TimestampMs failing_since = 0;
+  static constexpr auto Fields() {
+    return std::tuple{Required("endpoint", &EndpointDisabled::endpoint),
+                      Required("reason", &EndpointDisabled::reason),
+                      Required("failing_since", &EndpointDisabled::failing_since)};
+  }
+};
+struct EndpointEnabled {
+  static constexpr std::string_view kType = "EndpointEnabled";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string endpoint;
+  static constexpr auto Fields() {
+    return std::tuple{Required("endpoint", &EndpointEnabled::endpoint)};
+  }
+};
+
+// Every event a pathway's stream may hold, in the order docs/events.md lists them.
+using PathwayEvent =
+    std::variant<LeadRegistered, ContactPersonAssigned, ContactRecorded, MissedAppointmentRecorded,
+                 TransitionTaken, MilestoneReached, RiskRaised, RiskResolved, TaskCreated,
+                 TaskAcknowledged, TaskCompleted, TaskCancelled, TaskReassigned, TaskEscalated,
+                 NotificationRequested, NotificationDelivered, NotificationDeadLettered, TimerArmed,
+                 TimerDisarmed, TimerFired, PathwayPaused, PathwayResumed, PathwayClosed,
+                 PathwayMigrated, PersonalDataErased>;
+// Events of the system streams.
+using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled>;
+
+std::string_view TypeOf(const PathwayEvent& event);
+
+// The plain data as stored: every required field, optional ones when not empty.
+nlohmann::json DataOf(const PathwayEvent& event);
+nlohmann::json DataOf(const SystemEvent& event);
+
+// An event ready to append (its personal parts, if any, are the caller's to add).
+NewEvent Encode(const PathwayEvent& event);
+NewEvent Encode(const SystemEvent& event);
+
+// Corruption naming the type and field for anything the type's schema does not describe.
+Result<PathwayEvent> DecodePathwayEvent(std::string_view type, std::uint16_t schema_version,
+                                        const nlohmann::json& data);
+Result<SystemEvent> DecodeSystemEvent(std::string_view type, std::uint16_t schema_version,
+                                      const nlohmann::json& data);
+
+// The catalogue: every type with its schema version and the keys of its data, for checking
+// the documentation and for tools that list the types.
+struct FieldInfo {
+  std::string key;
+  bool optional = false;
+};
+struct TypeInfo {
+  std::string type;
+  std::uint16_t schema_version = 1;
+  bool system = false;  // a system stream's event
+  std::vector<FieldInfo> fields;
+};
+std::vector<TypeInfo> Catalogue();
+
+}  // namespace pathways::events
