@@ -26,6 +26,8 @@ enum class StatusCode {
   kFailedPrecondition,    // e.g. missing or wrong master key, store locked
   kClosed,                // the store was closed while the call waited
   kRejected,              // the pathway's rules refuse the command (the message says why)
+  kStorageFull,           // the store's disk is full: writes wait for space (reads go on)
+  kStorageFailed,         // a write could not be made durable: no writes until a restart
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -52,6 +54,8 @@ class [[nodiscard]] Status {
   }
   static Status Closed(std::string m) { return {StatusCode::kClosed, std::move(m)}; }
   static Status Rejected(std::string m) { return {StatusCode::kRejected, std::move(m)}; }
+  static Status StorageFull(std::string m) { return {StatusCode::kStorageFull, std::move(m)}; }
+  static Status StorageFailed(std::string m) { return {StatusCode::kStorageFailed, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

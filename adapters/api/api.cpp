@@ -450,9 +450,12 @@ void Api::Impl::Health(Call& c) { c.respond(Json(200, {{"status", "ok"}})); }
 
 void Api::Impl::Ready(Call& c) {
   const bool definitions = options.catalog && options.catalog->Newest() != nullptr;
-  const bool writer = options.store->Stats().queue_depth < options.max_queue;
+  // Probing writability also lets a store whose disk was full resume once space is back.
+  const Status writable = options.store->Writable();
+  const bool writer = writable.ok() && options.store->Stats().queue_depth < options.max_queue;
   nlohmann::json body = {{"definitions_loaded", definitions},
                          {"accepting_commands", writer},
+                         {"store", std::string(WriteStateName(options.store->Stats().write_state))},
                          {"head", options.store->Head().position},
                          // Degraded, not unready: streams catch up from the store meanwhile.
                          {"live_feed", !live_running      ? "off"
@@ -509,6 +512,22 @@ void Api::Impl::Metrics(Call& c) {
          static_cast<double>(w.appends));
   metric("pathways_commands_refused_busy_total", "counter", "Writes answered 429 (queue full).",
          static_cast<double>(rejected_queue_full.load()));
+  metric("pathways_store_writable", "gauge",
+         "1 while the store takes writes; 0 after a failed write (see pathways_store_state).",
+         w.write_state == WriteState::kWritable ? 1.0 : 0.0);
+  out +=
+      "# HELP pathways_store_state Whether the store takes writes: writable, full (resumes "
+      "when there is space) or failed (needs a restart).\n"
+      "# TYPE pathways_store_state gauge\n";
+  for (WriteState s : {WriteState::kWritable, WriteState::kFull, WriteState::kFailed}) {
+    line("pathways_store_state", "{state=\"" + std::string(WriteStateName(s)) + "\"}",
+         w.write_state == s ? 1.0 : 0.0);
+  }
+  metric("pathways_store_failed_writes_total", "counter", "Synced writes the disk refused.",
+         static_cast<double>(w.failed_writes));
+  metric("pathways_store_resumes_total", "counter",
+         "Times writing resumed after a full disk had space again.",
+         static_cast<double>(w.resumes));
   metric("pathways_log_head_position", "gauge", "The last committed position.",
          static_cast<double>(options.store->Head().position));
   metric("pathways_live_streams", "gauge", "Open Server-Sent Event streams.",

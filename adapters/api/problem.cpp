@@ -1,5 +1,7 @@
 #include "adapters/api/problem.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "adapters/http/http_message.hpp"
 
 namespace pathways::api {
@@ -27,9 +29,16 @@ http::Response ProblemFor(const Status& status) {
     case StatusCode::kConflict: return Problem(422, "idempotency-key-reused", status.message());
     case StatusCode::kFailedPrecondition: return Problem(409, "precondition", status.message());
     case StatusCode::kClosed: return Problem(503, "unavailable", status.message());
+    // Stable types for what an operator must act on; the messages name no files.
+    case StatusCode::kStorageFull:
+      return Problem(503, "storage-full", status.message()).With("Retry-After", "10");
+    case StatusCode::kStorageFailed: return Problem(503, "storage-failed", status.message());
     default:
+      // The cause (an I/O error with its file, a corrupt row) is for the operator's log, not
+      // for the client.
+      spdlog::error("api: answered 500 internal: {}", status.ToString());
       return Problem(500, "internal",
-                     "the server could not complete the request: " + status.message());
+                     "the server could not complete the request; its log has the cause");
   }
 }
 

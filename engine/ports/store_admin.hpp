@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "engine/event.hpp"
 #include "engine/result.hpp"
@@ -31,11 +32,27 @@ struct VerifyOptions {
   std::uint64_t segments = 0;
 };
 
+// Whether the store takes writes: after a failed write it does not, until space returns
+// (kFull) or until a restart has re-checked it (kFailed; what the kernel dropped after a failed
+// sync cannot be trusted).
+enum class WriteState : std::uint8_t { kWritable, kFull, kFailed };
+inline std::string_view WriteStateName(WriteState state) {
+  switch (state) {
+    case WriteState::kWritable: return "writable";
+    case WriteState::kFull: return "full";
+    case WriteState::kFailed: return "failed";
+  }
+  return "failed";
+}
+
 struct WriterStats {
   std::uint64_t batches = 0;  // synced WriteBatches committed
   std::uint64_t appends = 0;  // requests answered (including refusals)
   std::uint64_t events = 0;   // events committed
   std::uint64_t queue_depth = 0;
+  WriteState write_state = WriteState::kWritable;
+  std::uint64_t failed_writes = 0;  // synced writes that failed
+  std::uint64_t resumes = 0;        // times writing resumed after a full disk
 };
 
 struct BackupInfo {
@@ -94,6 +111,10 @@ class StoreAdmin {
   virtual Status PurgeErasedKeys() = 0;
 
   virtual WriterStats Stats() const = 0;
+  // Ok when the store takes writes; otherwise the StorageFull or StorageFailed status every
+  // write gets now. With a full disk it first tries to resume (at most once a second), so a
+  // readiness probe sees the store come back when space does.
+  virtual Status Writable() = 0;
   virtual const std::string& dir() const = 0;
 };
 

@@ -159,6 +159,12 @@ void KeyRing::Commit() {
 
 void KeyRing::Abandon() { WipeAll(staged_); }
 
+void KeyRing::Forget() {
+  std::lock_guard lock(mu_);
+  WipeAll(cache_);
+  WipeAll(staged_);
+}
+
 Result<SealedPersonal> KeyRing::SealPart(std::string_view participant_id, PersonalScope scope,
                                          const DataKey& key, std::string_view plaintext) {
   SealedPersonal part;

@@ -53,6 +53,9 @@ class KeyRing {
   // Writer thread: after the batch is durable, publish what was staged; or drop it.
   void Commit();
   void Abandon();
+  // Writer thread: forgets every key it holds, committed ones too, so keys come from the
+  // stored rows again (after a write that failed once they had been committed).
+  void Forget();
 
   // Seals `plaintext` for (participant, scope) under `key`.
   Result<SealedPersonal> SealPart(std::string_view participant_id, PersonalScope scope,

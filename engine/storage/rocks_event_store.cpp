@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <unistd.h>
@@ -25,6 +26,15 @@ namespace pathways::storage {
 namespace fs = std::filesystem;
 
 namespace {
+
+class ResumeByTheWriter final : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "ResumeByTheWriter"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
 
 const std::vector<std::string>& ColumnFamilyNames() {
   static const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
@@ -265,6 +275,10 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   db_options.keep_log_file_num = 5;
   db_options.max_log_file_size = 8u << 20;
   db_options.db_write_buffer_size = 96u << 20;
+  if (o.env != nullptr) db_options.env = o.env;
+  // After a full disk the writer resumes RocksDB itself, checking for space at most a second
+  // apart (RocksDB's own recovery polls every 5 s, and a manual resume meanwhile is refused).
+  db_options.listeners.push_back(std::make_shared<ResumeByTheWriter>());
   auto cache = rocksdb::NewLRUCache(o.block_cache_bytes);
   std::vector<std::string> present;
   if (!is_new) {
@@ -628,8 +642,15 @@ Result<std::optional<TimestampMs>> RocksEventStore::NextTimerDue() const {
 }
 
 WriterStats RocksEventStore::Stats() const {
-  return {impl_->stat_batches.load(), impl_->stat_appends.load(), impl_->stat_events.load(),
-          impl_->stat_queue_depth.load()};
+  WriterStats stats{impl_->stat_batches.load(), impl_->stat_appends.load(),
+                    impl_->stat_events.load(), impl_->stat_queue_depth.load()};
+  const StatusCode failure = impl_->Failure().code();
+  stats.write_state = failure == StatusCode::kOk            ? WriteState::kWritable
+                      : failure == StatusCode::kStorageFull ? WriteState::kFull
+                                                            : WriteState::kFailed;
+  stats.failed_writes = impl_->stat_failed_writes.load();
+  stats.resumes = impl_->stat_resumes.load();
+  return stats;
 }
 
 const std::string& RocksEventStore::dir() const { return impl_->options.dir; }

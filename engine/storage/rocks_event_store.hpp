@@ -28,6 +28,10 @@
 #include "engine/ports/store.hpp"
 #include "engine/random.hpp"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace pathways::storage {
 
 struct StoreOptions {
@@ -50,6 +54,9 @@ struct StoreOptions {
   std::size_t block_cache_bytes = 32u << 20;
   // The pathway definitions commands run on (Execute). Not needed for plain appends.
   std::shared_ptr<const definition::DefinitionCatalog> definitions;
+  // The environment RocksDB reaches the disk through; null is the system's. Tests pass one
+  // whose writes or syncs fail on demand. Not owned; outlives the store.
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksEventStore final : public Store {
@@ -65,6 +72,7 @@ class RocksEventStore final : public Store {
 
   // ---- Store ----
   void Close() override;
+  Status Writable() override;
 
   // ---- EventStore ----
   Result<AppendResult> Append(AppendRequest request) override;

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -100,8 +101,10 @@ struct RocksEventStore::Impl {
   // writer threads, so one can stage while the other waits for the disk. Everything marked
   // "writer role" is touched only by the holder; taking and releasing the role under queue_mu
   // orders the holders.
+  // A request that writes nothing: it lets Writable() try a resume in the writer role.
+  struct ResumeProbe {};
   struct Pending {
-    std::variant<PreparedAppend, EraseRequest, CommandRequest> request;
+    std::variant<PreparedAppend, EraseRequest, CommandRequest, ResumeProbe> request;
     AppendCallback done;
   };
   std::mutex queue_mu;
@@ -128,13 +131,23 @@ struct RocksEventStore::Impl {
     std::vector<std::string> commands;
   } last_staged;
 
-  // Once a write fails, everything is refused (RocksDB is read-only by then too).
+  // Once a write fails, every write is refused with `failed` (RocksDB refuses them too). A
+  // full disk clears when RocksDB resumes once there is space; any other failure — a failed
+  // sync above all — lasts until a restart has re-checked the store.
   mutable std::mutex failed_mu;
-  Status failed;  // guarded by failed_mu
+  Status failed;                                      // guarded by failed_mu
+  std::chrono::steady_clock::time_point next_resume;  // guarded by failed_mu
+  std::atomic<std::uint64_t> stat_failed_writes{0};
+  std::atomic<std::uint64_t> stat_resumes{0};
   Status Failure() const {
     std::lock_guard lock(failed_mu);
     return failed;
   }
+  // Records a failed synced write as the answer to every write from now on, logging it once.
+  Status WriteFailed(const rocksdb::Status& s);
+  // Writer role: with a full disk, asks RocksDB to resume (at most once a second) and, when it
+  // does, starts the staged state over from what is durable. The failure, or Ok.
+  Status TryResume();
 
   std::atomic<std::uint64_t> stat_batches{0};
   std::atomic<std::uint64_t> stat_appends{0};

@@ -1,6 +1,8 @@
 // The store's single writer: drains the queue, validates and encodes each request, and
 // commits the group in one synced WriteBatch before answering anyone.
 
+#include <spdlog/spdlog.h>
+
 #include <future>
 #include <limits>
 
@@ -284,6 +286,8 @@ class GroupStager {
     return result;
   }
 
+  Result<AppendResult> Stage(RocksEventStore::Impl::ResumeProbe&, bool&) { return AppendResult{}; }
+
   Result<AppendResult> Stage(CommandRequest& r, bool& fatal) {
     if (Status st = runtime::CheckPathwayId(r.pathway_id); !st.ok()) return st;
     if (!IsValidId(r.command_id)) {
@@ -557,10 +561,12 @@ void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
   // by doubling copies it and faults in fresh pages again and again.
   rocksdb::WriteBatch batch(group.size() * 2048);
   std::unordered_map<std::string, std::int64_t> count_totals;
+  // First, since resuming starts the staged state over.
+  Status commit = Failure();
+  if (commit.code() == StatusCode::kStorageFull) commit = TryResume();
   GroupState g;
   g.head = staged_head;
   const std::uint64_t start_position = g.head.position;
-  Status commit = Failure();
   bool fatal = !commit.ok();
   if (!fatal) {
     GroupStager stager(*this, batch, g);
@@ -606,12 +612,8 @@ void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
   if (write && commit.ok()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    commit = FromRocks(db->Write(wo, &batch), "committing a batch");
     // After a failed synced write RocksDB refuses further writes; so do we, with the reason.
-    if (!commit.ok()) {
-      std::lock_guard lock(failed_mu);
-      failed = commit;
-    }
+    if (rocksdb::Status s = db->Write(wo, &batch); !s.ok()) commit = WriteFailed(s);
   }
   if (commit.ok() && appended) {
     {
@@ -633,6 +635,59 @@ void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
     }
   }
   answer();
+}
+
+Status RocksEventStore::Impl::WriteFailed(const rocksdb::Status& s) {
+  stat_failed_writes.fetch_add(1, std::memory_order_relaxed);
+  // RocksDB's message names files; it goes to the log, the callers get the meaning.
+  const bool full = s.IsNoSpace();
+  Status answer =
+      full ? Status::StorageFull(
+                 "the disk holding the store is full: writes are refused until there is space "
+                 "again (what was acknowledged is kept)")
+           : Status::StorageFailed(
+                 "a write to the store could not be made durable: it takes no more writes until "
+                 "the server is restarted and has re-checked it (what was acknowledged is kept)");
+  std::lock_guard lock(failed_mu);
+  // A failure other than a full disk outranks one that is: it never resumes.
+  if (failed.code() == answer.code() || failed.code() == StatusCode::kStorageFailed) return failed;
+  spdlog::critical("store: {}; RocksDB said: {}", answer.message(), s.ToString());
+  failed = std::move(answer);
+  next_resume = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  return failed;
+}
+
+Status RocksEventStore::Impl::TryResume() {
+  std::lock_guard order(write_order_mu);  // no write of a staged group is in flight
+  {
+    std::lock_guard lock(failed_mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (failed.code() != StatusCode::kStorageFull || now < next_resume) return failed;
+    next_resume = now + std::chrono::seconds(1);
+  }
+  // Flushes what RocksDB holds in memory and clears its error, or fails again while the disk
+  // is still full.
+  if (rocksdb::Status s = db->Resume(); !s.ok()) {
+    spdlog::debug("store: cannot resume yet: {}", s.ToString());
+    return Failure();
+  }
+  // What was staged on top of the failed write never reached the disk: start over from the
+  // durable head and read everything else again.
+  staged_head = CurrentHead();
+  stream_cache.clear();
+  pathway_cache.clear();
+  command_cache.clear();
+  count_cache.clear();
+  last_staged = {};
+  key_ring->Forget();
+  {
+    std::lock_guard lock(failed_mu);
+    failed = Status::Ok();
+  }
+  stat_resumes.fetch_add(1, std::memory_order_relaxed);
+  spdlog::warn("store: the disk has space again; writes resumed at position {}",
+               staged_head.position);
+  return Status::Ok();
 }
 
 std::vector<RocksEventStore::Impl::Pending> RocksEventStore::Impl::TakeGroup() {
@@ -792,6 +847,13 @@ void RocksEventStore::ExecuteAsync(CommandRequest request, AppendCallback done) 
 
 Result<AppendResult> RocksEventStore::ErasePersonalData(EraseRequest request) {
   return CallAndWait(*impl_, std::move(request));
+}
+
+Status RocksEventStore::Writable() {
+  Status failure = impl_->Failure();
+  if (failure.code() != StatusCode::kStorageFull) return failure;
+  Result<AppendResult> probed = CallAndWait(*impl_, Impl::ResumeProbe{});
+  return probed.ok() ? Status::Ok() : probed.status();
 }
 
 }  // namespace pathways::storage

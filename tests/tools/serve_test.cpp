@@ -1,10 +1,14 @@
 // `pathways serve` as an operator runs it: tokens from the CLI, SIGHUP reloads (a broken file
 // keeps the old set), SIGTERM finishes and exits 0, and SIGKILL at any moment loses no
-// acknowledged write.
+// acknowledged write; a full disk is answered 503 and writing resumes when space returns.
 
 #include <doctest/doctest.h>
+#include <sys/mount.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -169,6 +173,106 @@ TEST_CASE("serve: SIGKILL at a random moment loses no acknowledged write") {
   server.Signal(SIGTERM);
   CHECK(server.Wait() == 0);
   CHECK(Run("verify --data " + (dir / "store")).find("ok:") != std::string::npos);
+}
+
+// A tmpfs of its own, unmounted at the end. Mounting needs root, which CI has.
+class SmallFileSystem {
+ public:
+  SmallFileSystem(const std::string& at, const char* size) : at_(at) {
+    std::filesystem::create_directories(at);
+    const std::string options = std::string("size=") + size;
+    mounted_ = ::mount("tmpfs", at.c_str(), "tmpfs", 0, options.c_str()) == 0;
+    if (!mounted_) error_ = std::strerror(errno);
+  }
+  ~SmallFileSystem() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string at_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+// Writes `path` until the file system has no space left.
+void FillUp(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  const std::string chunk(64 * 1024, 'x');
+  while (std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size() && std::fflush(f) == 0) {
+  }
+  std::fclose(f);
+}
+
+TEST_CASE("serve: a full disk answers 503 storage-full, and writing resumes when space returns") {
+  testing::TempDir dir;
+  Setup setup(dir);
+  SmallFileSystem disk(dir / "disk", "16m");
+  if (!disk.mounted()) {
+    // Only root may mount; CI runs as root, so there it must work.
+    if (std::getenv("CI") != nullptr) FAIL("cannot mount a tmpfs: " << disk.error());
+    MESSAGE("skipped: cannot mount a tmpfs here (" << disk.error() << ")");
+    return;
+  }
+  {
+    std::ifstream in(setup.config);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("data: store"), 11, "data: disk/store");
+    std::ofstream(setup.config) << text;
+  }
+  testing::ServerProcess server(PATHWAYS_BIN, {"--config", setup.config});
+  HttpReply lead = testing::Request(server.port(), "POST", "/v1/pathways",
+                                    R"({"referral_source":"jobcenter"})", setup.As(setup.anne));
+  REQUIRE(lead.status == 201);
+  const std::string pathway = lead.Json()["pathway_id"];
+  const std::string contacts = "/v1/pathways/" + pathway + "/contacts";
+
+  FillUp(dir / "disk/filler");
+  std::vector<std::string> acknowledged;
+  HttpReply full;
+  for (int i = 0; i < 5000 && full.status != 503; ++i) {
+    auto headers = setup.As(setup.anne);
+    headers["Idempotency-Key"] = "k" + std::to_string(i);
+    full = testing::Request(server.port(), "POST", contacts, R"({"channel":"phone"})", headers);
+    if (full.status == 200) acknowledged.push_back(headers["Idempotency-Key"]);
+  }
+  REQUIRE(full.status == 503);
+  CHECK(full.Json()["type"] == "https://pathways.example/problems/storage-full");
+  CHECK(full.headers.count("retry-after") == 1);
+  CHECK(full.body.find(dir.path()) == std::string::npos);  // no internal paths
+  HttpReply ready = testing::Request(server.port(), "GET", "/readyz", "", {});
+  CHECK(ready.status == 503);
+  CHECK(ready.Json()["store"] == "full");
+  HttpReply metrics = testing::Request(server.port(), "GET", "/metrics", "", setup.As(setup.admin));
+  CHECK(metrics.body.find("pathways_store_state{state=\"full\"} 1") != std::string::npos);
+  // Reads go on.
+  CHECK(testing::Request(server.port(), "GET", "/v1/pathways/" + pathway, "", setup.As(setup.anne))
+            .status == 200);
+
+  std::filesystem::remove(dir / "disk/filler");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (testing::Request(server.port(), "GET", "/readyz", "", {}).status != 200 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(testing::Request(server.port(), "GET", "/readyz", "", {}).status == 200);
+  HttpReply after = testing::Request(server.port(), "POST", contacts, R"({"channel":"phone"})",
+                                     setup.As(setup.anne));
+  CHECK(after.status == 200);
+
+  // Every acknowledged write is there: repeating it is a duplicate.
+  for (const std::string& key : acknowledged) {
+    auto headers = setup.As(setup.anne);
+    headers["Idempotency-Key"] = key;
+    HttpReply r =
+        testing::Request(server.port(), "POST", contacts, R"({"channel":"phone"})", headers);
+    CHECK(r.Json()["duplicate"] == true);
+  }
+  server.Signal(SIGTERM);
+  CHECK(server.Wait() == 0);
+  CHECK(Run("verify --data " + (dir / "disk/store")).find("ok:") != std::string::npos);
 }
 
 }  // namespace
