@@ -1,3 +1,10 @@
+// The dispatcher's adapter loops: each reads the outbox after its checkpoint, routes new rows
+// to deliveries in the ledger, hands the due ones to attempts (attempt.cpp: in worker threads
+// for the network channels, in the loop for the inbox), records each outcome in the pathway's
+// history and then settles the ledger, and prunes the outbox behind the slowest adapter.
+// Routing (routing.cpp), endpoint health (endpoint_health.cpp) and the ledger
+// (delivery_ledger.cpp) are files of their own.
+
 #include "adapters/notify/dispatcher.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,14 +18,9 @@
 #include <thread>
 #include <unordered_set>
 
-#include "adapters/notify/email_sender.hpp"
-#include "adapters/notify/email_text.hpp"
+#include "adapters/notify/attempt.hpp"
 #include "adapters/notify/endpoint_health.hpp"
-#include "adapters/notify/payload.hpp"
-#include "adapters/notify/retry_policy.hpp"
 #include "adapters/notify/routing.hpp"
-#include "adapters/notify/webhook_sender.hpp"
-#include "adapters/notify/webhook_signature.hpp"
 #include "engine/codec/event_json.hpp"
 
 namespace pathways::notify {
@@ -37,15 +39,6 @@ std::string Text(const nlohmann::json& j, const char* key) {
 }
 
 std::string IsoOrEmpty(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
-
-// How an attempt ended, handed from a worker (or a recording callback) to the adapter's loop.
-struct Done {
-  enum class Kind { kDelivered, kRetry, kDead, kRerouted } kind = Kind::kDelivered;
-  Delivery delivery;
-  std::string error;
-  TimestampMs next_at = 0;
-  Status recorded = Status::Ok();  // the RecordDelivery command's outcome, when there was one
-};
 
 }  // namespace
 
@@ -91,18 +84,6 @@ struct Dispatcher::Shared {
   // The channels that reach a row's party now.
   std::vector<Channel> ChannelsFor(const Routing& r, const nlohmann::json& row) const {
     return notify::ChannelsFor(r, *options.catalog, row);
-  }
-
-  Delivery NewDelivery(std::uint64_t position, const nlohmann::json& row, Channel c,
-                       TimestampMs now) const {
-    Delivery d;
-    d.id = DeliveryId(position, c);
-    d.channel = c;
-    d.created_at = now;
-    d.next_at = now;
-    d.endpoint = EndpointName(Text(row, "party"), c);
-    d.notification = row;
-    return d;
   }
 
   std::optional<std::chrono::milliseconds> NextDelay(const Routing& r, std::size_t failed) {
@@ -212,7 +193,7 @@ class Dispatcher::Adapter {
     auto last_prune = std::chrono::steady_clock::now();
     for (;;) {
       const std::uint64_t seen = s_.ledger.WakeCount();
-      std::vector<Done> done;
+      std::vector<Outcome> done;
       bool room = false;
       TimestampMs next_due = kNever;
       std::uint64_t checkpoint = 0;
@@ -222,7 +203,7 @@ class Dispatcher::Adapter {
         done.assign(std::make_move_iterator(done_.begin()), std::make_move_iterator(done_.end()));
         done_.clear();
       }
-      for (Done& d : done) Settle(std::move(d));
+      for (Outcome& d : done) Settle(std::move(d));
       {
         std::lock_guard lock(mu_);
         room = !stopping_ && in_flight_.size() < s_.options.max_in_flight;
@@ -287,7 +268,7 @@ class Dispatcher::Adapter {
         break;
       }
       for (Channel c : s_.ChannelsFor(*routing, row)) {
-        if (Handles(c)) fresh.push_back(s_.NewDelivery(position, row, c, now));
+        if (Handles(c)) fresh.push_back(NewDelivery(position, row, c, now));
       }
       last = position;
     }
@@ -363,7 +344,7 @@ class Dispatcher::Adapter {
         ready_.pop_front();
         ++attempts_;
       }
-      Finish(Attempt(std::move(d), webhook, email));
+      Finish(Try(std::move(d), &webhook, &email));
     }
   }
 
@@ -375,160 +356,32 @@ class Dispatcher::Adapter {
       ready.swap(ready_);
       attempts_ += ready.size();
     }
-    for (Delivery& d : ready) Finish(AttemptHere(std::move(d)));
+    for (Delivery& d : ready) Finish(Try(std::move(d), nullptr, nullptr));
   }
 
-  Done Attempt(Delivery d, WebhookSender& webhook, EmailSender& email) {
+  // One attempt on the routing of the moment: over the network with a worker's senders, or
+  // here (inbox, re-routing) without.
+  Outcome Try(Delivery d, WebhookSender* webhook, EmailSender* email) {
     const std::shared_ptr<const Routing> routing = s_.routing();
-    const Routing& r = *routing;
-    std::string why;
-    if (!s_.health.Usable(d.endpoint, why)) return Dead(std::move(d), why);
-    const nlohmann::json& row = d.notification;
-    const std::string party = Text(row, "party");
-    const config::PartyChannels* pc = r.config.Find(party);
-    if (d.channel == Channel::kWebhook && (pc == nullptr || !pc->webhook)) {
-      return Dead(std::move(d), "party " + party + " has no webhook configured any more");
-    }
-    if (d.channel == Channel::kEmail && (pc == nullptr || !pc->email)) {
-      return Dead(std::move(d), "party " + party + " has no email configured any more");
-    }
-    Result<Payload> payload = PayloadOf(row);
-    if (!payload.ok()) return Retry(r, std::move(d), payload.status().ToString(), std::nullopt);
-
-    if (d.channel == Channel::kWebhook) {
-      WebhookMessage m;
-      m.id = WebhookId(d);
-      m.timestamp = s_.Now() / 1000;
-      m.body = payload->body.dump();
-      DeliveryResult sent = webhook.Send(r.webhooks.at(party), m);
-      d.notification["sent"] = {{"categories", payload->categories},
-                                {"personal", payload->personal}};
-      if (sent.outcome == DeliveryOutcome::kDelivered) {
-        s_.health.Succeeded(d.endpoint);
-        return Delivered(std::move(d), pc->webhook->url);
-      }
-      s_.health.Failed(r, d.endpoint, sent.outcome == DeliveryOutcome::kGone, sent.error);
-      if (sent.outcome == DeliveryOutcome::kGone) return Dead(std::move(d), sent.error);
-      return Retry(r, std::move(d), sent.error, sent.retry_after);
-    }
-    // Email: one message per address, the same Message-ID for every attempt.
-    const EmailText words = r.templates.Render(*payload, pc->email->language);
-    d.notification["sent"] = {{"categories", payload->categories}, {"personal", payload->personal}};
-    for (const std::string& to : pc->email->to) {
-      EmailMessage m;
-      m.to = to;
-      m.subject = words.subject;
-      m.text = words.text;
-      m.html = words.html;
-      m.message_id = WebhookId(d) + "@pathways";
-      EmailResult sent = email.Send(r.smtp, m);
-      if (!sent.sent) {
-        s_.health.Failed(r, d.endpoint, false, sent.error);
-        if (sent.permanent) return Dead(std::move(d), sent.error);
-        return Retry(r, std::move(d), sent.error, std::nullopt);
-      }
-    }
-    s_.health.Succeeded(d.endpoint);
-    std::string recipients;
-    for (const auto& to : pc->email->to) recipients += (recipients.empty() ? "" : ", ") + to;
-    return Delivered(std::move(d), recipients);
-  }
-
-  // The inbox adapter's channels: no network, so attempts run in its loop.
-  Done AttemptHere(Delivery d) {
-    const std::shared_ptr<const Routing> routing = s_.routing();
-    const Routing& r = *routing;
-    const nlohmann::json& row = d.notification;
-    const std::string party = Text(row, "party");
-    if (d.channel == Channel::kNone) {
-      // Replayed once a channel was configured: route it anew.
-      std::vector<Channel> now = s_.ChannelsFor(r, row);
-      if (now.size() == 1 && now[0] == Channel::kNone) {
-        return Dead(std::move(d),
-                    "party " + party + " has no channel in " +
-                        (r.config.file.empty() ? std::string("the config") : r.config.file));
-      }
-      std::vector<Delivery> routed;
-      for (Channel c : now) routed.push_back(s_.NewDelivery(d.position(), row, c, s_.Now()));
-      if (Status st = s_.ledger.Enqueue("", 0, routed); !st.ok()) {
-        return Retry(r, std::move(d), st.ToString(), std::nullopt);
-      }
-      for (Channel c : now) {
-        if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);
-      }
-      Done out;
-      out.kind = Done::Kind::kRerouted;
-      out.delivery = std::move(d);
-      return out;
-    }
-    // Inbox: the configured users; `contact_person` is the user the request names (such as
-    // the counsellor who raised a risk) or else the pathway's contact person.
-    const config::PartyChannels* pc = r.config.Find(party);
-    std::vector<std::string> wanted =
-        pc == nullptr ? std::vector<std::string>{config::kContactPerson} : pc->inbox;
-    std::string recipients;
-    for (std::string user : wanted) {
-      if (user == config::kContactPerson) {
-        user = !Text(row, "user").empty() ? Text(row, "user") : Text(row, "contact_person");
-      }
-      if (!user.empty()) recipients += (recipients.empty() ? "" : ", ") + user;
-    }
-    if (recipients.empty()) {
-      return Dead(std::move(d), "no one to tell: the pathway has no contact person");
-    }
-    d.notification["sent"] = {{"categories", row.value("categories", nlohmann::json::array())},
-                              {"personal", false}};
-    return Delivered(std::move(d), recipients);
-  }
-
-  Result<Payload> PayloadOf(const nlohmann::json& row) const {
-    std::vector<std::string> categories;
-    for (const auto& c : row.value("categories", nlohmann::json::array())) {
-      if (c.is_string()) categories.push_back(c.get<std::string>());
-    }
-    PersonalView personal;
-    if (const auto scopes = PersonalScopesFor(categories); !scopes.empty()) {
-      Result<PersonalView> read = ReadPersonal(*s_.options.log, Text(row, "pathway_id"), scopes);
-      if (!read.ok()) return read.status();
-      personal = std::move(*read);
-    }
-    auto def = DefinitionOf(*s_.options.catalog, row);
-    return BuildPayload(row, def.get(), personal);
-  }
-
-  Done Delivered(Delivery d, std::string recipient) {
-    Done out;
-    out.kind = Done::Kind::kDelivered;
-    out.delivery = std::move(d);
-    out.error = std::move(recipient);  // carried to the record
-    return out;
-  }
-
-  Done Dead(Delivery d, std::string error) {
-    Done out;
-    out.kind = Done::Kind::kDead;
-    out.delivery = std::move(d);
-    out.error = std::move(error);
-    return out;
-  }
-
-  Done Retry(const Routing& r, Delivery d, std::string error,
-             std::optional<std::chrono::seconds> retry_after) {
-    std::optional<std::chrono::milliseconds> delay = s_.NextDelay(r, d.attempts + 1);
-    if (!delay) return Dead(std::move(d), std::move(error));
-    if (retry_after) delay = std::max<std::chrono::milliseconds>(*delay, *retry_after);
-    Done out;
-    out.kind = Done::Kind::kRetry;
-    out.delivery = std::move(d);
-    out.error = std::move(error);
-    out.next_at = s_.Now() + delay->count();
-    return out;
+    const AttemptContext ctx{
+        *routing,
+        s_.health,
+        s_.ledger,
+        *s_.options.log,
+        *s_.options.catalog,
+        *s_.options.clock,
+        [this, &r = *routing](std::size_t failed) { return s_.NextDelay(r, failed); },
+        [this](Channel c) {
+          if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);
+        }};
+    if (webhook == nullptr) return AttemptLocal(std::move(d), ctx);
+    return AttemptRemote(std::move(d), ctx, *webhook, *email);
   }
 
   // Delivered and dead letters are recorded in the pathway's history first; the ledger is
   // settled once that is durable (so a crash in between sends again, never loses).
-  void Finish(Done done) {
-    if (done.kind != Done::Kind::kDelivered && done.kind != Done::Kind::kDead) {
+  void Finish(Outcome done) {
+    if (done.kind != Outcome::Kind::kDelivered && done.kind != Outcome::Kind::kDead) {
       return Hand(std::move(done));
     }
     const Delivery& d = done.delivery;
@@ -538,14 +391,14 @@ class Dispatcher::Adapter {
     r.notification_id = Text(row, "notification_id");
     r.party = Text(row, "party");
     r.channel = std::string(ChannelName(d.channel));
-    r.delivered = done.kind == Done::Kind::kDelivered;
+    r.delivered = done.kind == Outcome::Kind::kDelivered;
     r.attempts = d.attempts + 1;
     if (r.delivered) {
-      r.recipient = done.error;
+      r.recipient = done.detail;
     } else {
-      r.last_error = done.error;
+      r.last_error = done.detail;
     }
-    r.message_id = d.channel == Channel::kWebhook || d.channel == Channel::kEmail ? WebhookId(d)
+    r.message_id = d.channel == Channel::kWebhook || d.channel == Channel::kEmail ? MessageId(d)
                                                                                   : std::string();
     for (const auto& c : sent.value("categories", nlohmann::json::array())) {
       if (c.is_string()) r.categories.push_back(c.get<std::string>());
@@ -562,7 +415,7 @@ class Dispatcher::Adapter {
       std::lock_guard lock(mu_);
       ++recording_;
     }
-    auto shared_done = std::make_shared<Done>(std::move(done));
+    auto shared_done = std::make_shared<Outcome>(std::move(done));
     s_.options.commands->ExecuteAsync(std::move(request),
                                       [this, shared_done](Result<AppendResult> a) {
                                         shared_done->recorded = a.ok() ? Status::Ok() : a.status();
@@ -577,7 +430,7 @@ class Dispatcher::Adapter {
                                       });
   }
 
-  void Hand(Done done) {
+  void Hand(Outcome done) {
     {
       std::lock_guard lock(mu_);
       done_.push_back(std::move(done));
@@ -586,7 +439,7 @@ class Dispatcher::Adapter {
   }
 
   // In the loop: the ledger follows the outcome.
-  void Settle(Done done) {
+  void Settle(Outcome done) {
     Delivery& d = done.delivery;
     const std::uint64_t id = d.id;
     if (!done.recorded.ok()) {
@@ -601,30 +454,30 @@ class Dispatcher::Adapter {
     }
     Status st = Status::Ok();
     switch (done.kind) {
-      case Done::Kind::kDelivered:
-      case Done::Kind::kRerouted: st = s_.ledger.Finish(d); break;
-      case Done::Kind::kRetry: st = s_.ledger.Reschedule(d, done.next_at, done.error); break;
-      case Done::Kind::kDead: st = s_.ledger.Bury(d, s_.Now(), done.error); break;
+      case Outcome::Kind::kDelivered:
+      case Outcome::Kind::kRerouted: st = s_.ledger.Finish(d); break;
+      case Outcome::Kind::kRetry: st = s_.ledger.Reschedule(d, done.next_at, done.detail); break;
+      case Outcome::Kind::kDead: st = s_.ledger.Bury(d, s_.Now(), done.detail); break;
     }
     if (!st.ok()) spdlog::error("notify {}: {}", name_, st.ToString());
-    if (done.kind == Done::Kind::kDead) {
+    if (done.kind == Outcome::Kind::kDead) {
       ++s_.dead_letters;
       spdlog::warn("notify {}: delivery {} ({}) is a dead letter: {}", name_, id, d.endpoint,
-                   done.error);
+                   done.detail);
     }
     std::lock_guard lock(mu_);
     in_flight_.erase(id);
     switch (done.kind) {
-      case Done::Kind::kDelivered:
+      case Outcome::Kind::kDelivered:
         ++delivered_;
         --waiting_;
         break;
-      case Done::Kind::kRerouted: --waiting_; break;
-      case Done::Kind::kRetry:
+      case Outcome::Kind::kRerouted: --waiting_; break;
+      case Outcome::Kind::kRetry:
         ++failures_;
         next_due_ = next_due_ == 0 ? 0 : std::min(next_due_, done.next_at);
         break;
-      case Done::Kind::kDead:
+      case Outcome::Kind::kDead:
         ++failures_;
         ++dead_lettered_;
         --waiting_;
@@ -660,7 +513,7 @@ class Dispatcher::Adapter {
   bool poked_ = false;        // Poke() since LoadDue began
   std::deque<Delivery> ready_;
   std::unordered_set<std::uint64_t> in_flight_;  // ready, being attempted, or being settled
-  std::deque<Done> done_;
+  std::deque<Outcome> done_;
   std::size_t recording_ = 0;
   std::uint64_t waiting_ = 0;
   std::uint64_t attempts_ = 0, failures_ = 0, delivered_ = 0, dead_lettered_ = 0;
@@ -847,7 +700,7 @@ nlohmann::json DescribeDelivery(const Delivery& d, bool with_notification) {
                       {"because", n.value("because", "")},
                       {"position", d.position()}};
   if (d.channel == Channel::kWebhook || d.channel == Channel::kEmail) {
-    v["message_id"] = Dispatcher::WebhookId(d);
+    v["message_id"] = MessageId(d);
   }
   if (d.dead) {
     v["dead_at"] = IsoOrEmpty(d.dead_at);
@@ -858,6 +711,6 @@ nlohmann::json DescribeDelivery(const Delivery& d, bool with_notification) {
   return v;
 }
 
-std::string Dispatcher::WebhookId(const Delivery& d) { return "ntf_" + std::to_string(d.id); }
+std::string Dispatcher::WebhookId(const Delivery& d) { return MessageId(d); }
 
 }  // namespace pathways::notify
