@@ -15,6 +15,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kFailedPrecondition: return "failed precondition";
     case StatusCode::kClosed: return "closed";
     case StatusCode::kRejected: return "rejected";
+    case StatusCode::kPermissionDenied: return "permission denied";
     case StatusCode::kStorageFull: return "storage full";
     case StatusCode::kStorageFailed: return "storage failed";
   }

@@ -26,6 +26,7 @@ enum class StatusCode {
   kFailedPrecondition,    // e.g. missing or wrong master key, store locked
   kClosed,                // the store was closed while the call waited
   kRejected,              // the pathway's rules refuse the command (the message says why)
+  kPermissionDenied,      // the acting user's role may not do this
   kStorageFull,           // the store's disk is full: writes wait for space (reads go on)
   kStorageFailed,         // a write could not be made durable: no writes until a restart
 };
@@ -54,6 +55,9 @@ class [[nodiscard]] Status {
   }
   static Status Closed(std::string m) { return {StatusCode::kClosed, std::move(m)}; }
   static Status Rejected(std::string m) { return {StatusCode::kRejected, std::move(m)}; }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status StorageFull(std::string m) { return {StatusCode::kStorageFull, std::move(m)}; }
   static Status StorageFailed(std::string m) { return {StatusCode::kStorageFailed, std::move(m)}; }
 

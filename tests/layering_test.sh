@@ -4,6 +4,7 @@
 #   no Asio, Beast, RocksDB, spdlog or engine/storage/, and never read the wall clock;
 # - adapters/ works on the engine's ports (engine/ports/): it includes nothing of
 #   engine/storage/ and no RocksDB;
+# - access rules live in the application layer (adapters/app/): the API's routes name no role;
 # - in tools/, only the code that opens a store names the RocksDB store
 #   (`RocksEventStore::Open`); everything else takes ports. The benchmarks, which measure the
 #   store against raw RocksDB, are the exception.
@@ -35,6 +36,12 @@ fi
 offences=$(grep -nE "$adapter_pattern" $(sources adapters) || true)
 if [ -n "$offences" ]; then
   echo "adapters/ must use the engine's ports, not engine/storage/ or RocksDB:"
+  echo "$offences"
+  status=1
+fi
+offences=$(grep -n 'Role::k' $(sources adapters/api) || true)
+if [ -n "$offences" ]; then
+  echo "adapters/api/ maps requests onto adapters/app/; the access rules by role live there:"
   echo "$offences"
   status=1
 fi

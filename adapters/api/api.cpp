@@ -294,7 +294,7 @@ void Api::Handle(http::Request request, http::Responder respond) {
     http::Response problem;
     call.user = impl_->Authenticate(call.req, problem);
     if (call.user == nullptr) return call.respond(std::move(problem));
-    if (!Impl::Allowed(found->access, *call.user)) {
+    if (!app::Allowed(found->access, *call.user)) {
       return call.respond(Problem(
           403, "forbidden",
           "the role " + std::string(config::RoleName(call.user->role)) + " may not do this"));
@@ -334,43 +334,19 @@ const config::User* Api::Impl::Authenticate(const http::Request& req,
   return &it->second;
 }
 
-bool Api::Impl::Allowed(Access access, const config::User& user) {
-  using config::Role;
-  switch (access) {
-    case Access::kPublic: return true;
-    case Access::kRead:
-      return user.role == Role::kCounsellor || user.role == Role::kAdministrator ||
-             user.role == Role::kAuditor;
-    case Access::kWrite: return user.role == Role::kCounsellor || user.role == Role::kAdministrator;
-    case Access::kAudit: return user.role == Role::kAdministrator || user.role == Role::kAuditor;
-    case Access::kAdmin: return user.role == Role::kAdministrator;
-  }
-  return false;
-}
-
-bool Api::Impl::Sees(const config::User& user, const runtime::PathwayState& s) const {
-  if (user.role != config::Role::kCounsellor || s.contact_person == user.id) return true;
-  // A task handed to a counsellor brings its pathway into their work.
-  return std::any_of(s.open_tasks.begin(), s.open_tasks.end(),
-                     [&](const auto& t) { return t.second.assignee == user.id; });
-}
-
 std::optional<runtime::PathwayState> Api::Impl::VisiblePathway(Call& c, const std::string& id) {
-  auto loaded = options.store->LoadPathway(id);
-  if (!loaded.ok()) {
-    if (loaded.status().code() == StatusCode::kInvalidArgument) {
-      c.respond(Problem(404, "not-found", "no pathway " + id));
-    } else {
-      c.respond(ProblemFor(loaded.status()));
-    }
+  Result<runtime::PathwayState> s = workspace.Pathway(*c.user, id);
+  if (!s.ok()) {
+    c.respond(ProblemFor(s.status()));
     return std::nullopt;
   }
-  // Another counsellor's pathway answers exactly like a missing one.
-  if (!loaded->has_value() || !Sees(*c.user, **loaded)) {
-    c.respond(Problem(404, "not-found", "no pathway " + id));
-    return std::nullopt;
-  }
-  return std::move(**loaded);
+  return std::move(*s);
+}
+
+void Api::Impl::SubmitOn(Call& c, runtime::Command command, int success_status) {
+  Result<CommandRequest> r = workspace.OnPathway(*c.user, c.params[0], std::move(command));
+  if (!r.ok()) return c.respond(BodyProblemFor(r.status()));
+  Submit(c, std::move(*r), success_status);
 }
 
 std::string Api::Impl::NewId(const char* prefix) const {
@@ -434,14 +410,14 @@ void Api::Impl::Submit(Call& c, CommandRequest r, int success_status,
     }
     r.expected = ExpectedVersion::Exact(*version);
   }
-  r.actor = {c.user->id, std::string(config::RoleName(c.user->role))};
+  const config::User& user = *c.user;
   auto call = std::make_shared<Call>(std::move(c));
-  options.store->ExecuteAsync(
-      std::move(r), [call, success_status, then = std::move(then)](Result<AppendResult> result) {
-        if (!result.ok()) return call->respond(ProblemFor(result.status()));
-        if (then) return then(*call, *result);
-        call->respond(Written(success_status, *result));
-      });
+  workspace.Submit(user, std::move(r),
+                   [call, success_status, then = std::move(then)](Result<AppendResult> result) {
+                     if (!result.ok()) return call->respond(ProblemFor(result.status()));
+                     if (then) return then(*call, *result);
+                     call->respond(Written(success_status, *result));
+                   });
 }
 
 // ---- health, readiness, metrics -----------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "adapters/api/api.hpp"
 #include "adapters/api/live_feed.hpp"
 #include "adapters/api/problem.hpp"
+#include "adapters/app/workspace.hpp"
 
 namespace pathways::api {
 
@@ -25,13 +26,8 @@ struct Call {
   std::vector<std::string> params;     // the path's {parameters}, in order
 };
 
-enum class Access {
-  kPublic,  // no token: health, readiness, metrics
-  kRead,    // counsellors (their own caseload), administrators, auditors
-  kWrite,   // counsellors (their own caseload), administrators
-  kAudit,   // administrators, auditors
-  kAdmin,   // administrators
-};
+// Who may reach a route: the application layer's rule (app::Allowed).
+using app::Access;
 
 // Reads a JSON request body field by field, collecting every problem; unknown fields are
 // problems too.
@@ -85,8 +81,12 @@ class BackgroundJobs {
 };
 
 struct Api::Impl {
-  explicit Impl(ApiOptions o) : options(std::move(o)), live(*options.store, options.live) {}
+  explicit Impl(ApiOptions o)
+      : options(std::move(o)),
+        workspace({options.store, options.catalog, options.clock, &options.users}),
+        live(*options.store, options.live) {}
   ApiOptions options;
+  app::Workspace workspace;  // the use cases and access rules; the routes map onto it
   BackgroundJobs jobs;
   LiveFeed live;  // after options: its dispatcher calls filters that read them
   bool live_running = false;
@@ -102,10 +102,10 @@ struct Api::Impl {
   // ---- shared helpers (api.cpp) ----
   // The user a request's bearer token names, or the 401 to answer.
   const config::User* Authenticate(const http::Request& req, http::Response& problem) const;
-  static bool Allowed(Access access, const config::User& user);
   // A pathway the caller may see, or nullopt after answering 404 (or the error).
   std::optional<runtime::PathwayState> VisiblePathway(Call& c, const std::string& id);
-  bool Sees(const config::User& user, const runtime::PathwayState& s) const;
+  // A command on pathway `c.params[0]` through the workspace's rules, then Submit.
+  void SubmitOn(Call& c, runtime::Command command, int success_status = 200);
   // Submits a command on the caller's behalf with Idempotency-Key and If-Match, and answers
   // with the pathway's new version (or the problem). `then` (optional) runs after success
   // and may answer itself instead.

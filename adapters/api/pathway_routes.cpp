@@ -88,15 +88,14 @@ nlohmann::json EventView(const RecordedEvent& e) {
 void Api::Impl::RegisterLead(Call& c) {
   Fields f(c.req.body, {"pathway_id", "participant_id", "definition", "referral_source", "data",
                         "personal", "contact_person"});
-  CommandRequest r;
-  r.pathway_id = f.Text("pathway_id", false, 200);
-  r.participant_id = f.Text("participant_id", false, 200);
-  r.definition_id = f.Text("definition", false, 200);
-  runtime::RegisterLead lead;
+  app::LeadRequest lead;
+  lead.pathway_id = f.Text("pathway_id", false, 200);
+  lead.participant_id = f.Text("participant_id", false, 200);
+  lead.definition = f.Text("definition", false, 200);
   lead.referral_source = f.Text("referral_source", true, 200);
   lead.data = f.Object("data");
   const nlohmann::json personal = f.Object("personal");
-  std::string contact = f.Text("contact_person", false, 200);
+  lead.contact_person = f.Text("contact_person", false, 200);
   if (!f.ok()) return c.respond(f.Problem());
   for (const auto& [scope_name, fields] : personal.items()) {
     std::optional<PersonalScope> scope = ParsePersonalScope(scope_name);
@@ -111,21 +110,9 @@ void Api::Impl::RegisterLead(Call& c) {
     }
     lead.personal[*scope] = fields;
   }
-  if (c.user->role == config::Role::kCounsellor) {
-    // A counsellor's lead is their own: it would vanish from their sight otherwise.
-    if (!contact.empty() && contact != c.user->id) {
-      return c.respond(
-          Problem(403, "forbidden", "a counsellor registers leads for their own caseload"));
-    }
-    contact = c.user->id;
-  }
-  if (!contact.empty()) {
-    auto it = options.users.find(contact);
-    if (it == options.users.end() || it->second.role != config::Role::kCounsellor) {
-      return c.respond(Problem(400, "invalid-body",
-                               "contact_person `" + contact + "` is not a configured counsellor"));
-    }
-  }
+  Result<CommandRequest> registered = workspace.RegisterLead(*c.user, std::move(lead));
+  if (!registered.ok()) return c.respond(BodyProblemFor(registered.status()));
+  CommandRequest& r = *registered;
   // Under an Idempotency-Key the ids follow from the key, so a retry names the same pathway.
   const std::string& key = c.req.Header("idempotency-key");
   const std::string seed = key.empty() ? "" : c.user->id + "\n" + key;
@@ -133,8 +120,6 @@ void Api::Impl::RegisterLead(Call& c) {
   if (r.participant_id.empty()) {
     r.participant_id = seed.empty() ? NewId("p-") : DerivedId("p-", seed + "\nparticipant");
   }
-  lead.contact_person = std::move(contact);
-  r.command = std::move(lead);
   // 201 with the pathway's id and version; the same for a retry under the same key.
   Submit(c, std::move(r), 201, [](Call& call, const AppendResult& done) {
     call.respond(Written(201, done).With("Location", "/v1/pathways/" + done.stream_id));
@@ -213,36 +198,24 @@ void Api::Impl::GetAsOf(Call& c) {
 
 // ---- commands -----------------------------------------------------------------------------
 
-namespace {
-CommandRequest On(const std::string& pathway, runtime::Command command) {
-  CommandRequest r;
-  r.pathway_id = pathway;
-  r.command = std::move(command);
-  return r;
-}
-}  // namespace
-
 void Api::Impl::FireTrigger(Call& c) {
   Fields f(c.req.body, {"payload"});
   nlohmann::json payload = f.Object("payload");
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::FireTrigger{c.params[1], std::move(payload)}), 200);
+  SubmitOn(c, runtime::FireTrigger{c.params[1], std::move(payload)});
 }
 
 void Api::Impl::RecordContact(Call& c) {
   Fields f(c.req.body, {"channel"});
   std::string channel = f.Text("channel", false, 50);
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::RecordContact{std::move(channel)}), 200);
+  SubmitOn(c, runtime::RecordContact{std::move(channel)});
 }
 
 void Api::Impl::RecordMissed(Call& c) {
   Fields f(c.req.body, {});
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::RecordMissedAppointment{}), 200);
+  SubmitOn(c, runtime::RecordMissedAppointment{});
 }
 
 void Api::Impl::RaiseRisk(Call& c) {
@@ -250,43 +223,34 @@ void Api::Impl::RaiseRisk(Call& c) {
   std::string type = f.Text("type", true, 100);
   std::string severity = f.Text("severity", false, 20);
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::RaiseRisk{std::move(type), std::move(severity)}), 200);
+  SubmitOn(c, runtime::RaiseRisk{std::move(type), std::move(severity)});
 }
 
 void Api::Impl::ResolveRisk(Call& c) {
   Fields f(c.req.body, {"resolution"});
   std::string resolution = f.Text("resolution", false, 1000);
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::ResolveRisk{c.params[1], std::move(resolution)}), 200);
+  SubmitOn(c, runtime::ResolveRisk{c.params[1], std::move(resolution)});
 }
 
 void Api::Impl::Pause(Call& c) {
   Fields f(c.req.body, {"reason"});
   std::string reason = f.Text("reason", false, 1000);
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::PausePathway{std::move(reason)}), 200);
+  SubmitOn(c, runtime::PausePathway{std::move(reason)});
 }
 
 void Api::Impl::Resume(Call& c) {
   Fields f(c.req.body, {});
   if (!f.ok()) return c.respond(f.Problem());
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::ResumePathway{}), 200);
+  SubmitOn(c, runtime::ResumePathway{});
 }
 
 void Api::Impl::AssignContactPerson(Call& c) {
   Fields f(c.req.body, {"user"});
   std::string user = f.Text("user", true, 200);
   if (!f.ok()) return c.respond(f.Problem());
-  auto it = options.users.find(user);
-  if (it == options.users.end() || it->second.role != config::Role::kCounsellor) {
-    return c.respond(Problem(400, "invalid-body", "`" + user + "` is not a configured counsellor"));
-  }
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], runtime::AssignContactPerson{std::move(user)}), 200);
+  SubmitOn(c, runtime::AssignContactPerson{std::move(user)});
 }
 
 void Api::Impl::TaskAction(Call& c) {
@@ -299,13 +263,6 @@ void Api::Impl::TaskAction(Call& c) {
   if (!f.ok()) return c.respond(f.Problem());
   runtime::Command command;
   if (reassign) {
-    auto it = options.users.find(assignee);
-    if (it == options.users.end() || (it->second.role != config::Role::kCounsellor &&
-                                      it->second.role != config::Role::kAdministrator)) {
-      return c.respond(
-          Problem(400, "invalid-body",
-                  "`" + assignee + "` is not a configured counsellor or administrator"));
-    }
     command = runtime::ReassignTask{c.params[1], std::move(assignee), std::move(reason)};
   } else if (action == "acknowledge") {
     command = runtime::AcknowledgeTask{c.params[1]};
@@ -318,8 +275,7 @@ void Api::Impl::TaskAction(Call& c) {
         404, "not-found",
         "a task can be acknowledged, completed, cancelled or reassigned, not `" + action + "`"));
   }
-  if (!VisiblePathway(c, c.params[0])) return;
-  Submit(c, On(c.params[0], std::move(command)), 200);
+  SubmitOn(c, std::move(command));
 }
 
 void Api::Impl::Migrate(Call& c) {
@@ -339,36 +295,23 @@ void Api::Impl::Migrate(Call& c) {
     }
     m.mapping[from] = target.get<std::string>();
   }
-  auto s = VisiblePathway(c, c.params[0]);
-  if (!s) return;
   if (dry_run) {
-    // Processed exactly as the writer will, against the committed state, and not submitted.
-    const runtime::ProcessContext ctx{
-        *options.catalog,       {c.user->id, std::string(config::RoleName(c.user->role))},
-        options.clock->NowMs(), s->pathway_id,
-        s->participant_id,      s->definition_id};
-    auto processed = runtime::Process(*s, m, ctx);
-    if (!processed.ok()) return c.respond(ProblemFor(processed.status()));
-    return c.respond(Json(200, {{"dry_run", true},
-                                {"would_move", true},
-                                {"from", s->state},
-                                {"to", processed->after.state}}));
+    auto s = VisiblePathway(c, c.params[0]);
+    if (!s) return;
+    Result<std::string> to = workspace.MigrateDryRun(*c.user, c.params[0], m);
+    if (!to.ok()) return c.respond(ProblemFor(to.status()));
+    return c.respond(
+        Json(200, {{"dry_run", true}, {"would_move", true}, {"from", s->state}, {"to", *to}}));
   }
-  Submit(c, On(c.params[0], std::move(m)), 200);
+  SubmitOn(c, std::move(m));
 }
 
 // ---- caseloads, tasks, statistics ------------------------------------------------------
 
 void Api::Impl::Caseload(Call& c) {
-  std::string counsellor = c.user->id;
-  if (const std::string* v = c.req.Query("counsellor")) {
-    if (c.user->role == config::Role::kCounsellor && *v != c.user->id) {
-      return c.respond(Problem(403, "forbidden", "a counsellor sees their own caseload"));
-    }
-    counsellor = *v;
-  } else if (c.user->role != config::Role::kCounsellor) {
-    return c.respond(Problem(400, "invalid-request", "name the counsellor: ?counsellor=ID"));
-  }
+  Result<std::string> owner = workspace.CaseloadOwner(*c.user, c.req.Query("counsellor"));
+  if (!owner.ok()) return c.respond(ProblemFor(owner.status()));
+  const std::string counsellor = *owner;
   const std::string* state_filter = c.req.Query("state");
   const std::string* risk_filter = c.req.Query("risk");
   QueryParams q(c.req);
@@ -413,13 +356,9 @@ void Api::Impl::Caseload(Call& c) {
 }
 
 void Api::Impl::Tasks(Call& c) {
-  std::string assignee = c.user->id;
-  if (const std::string* v = c.req.Query("assignee")) {
-    if (c.user->role == config::Role::kCounsellor && *v != c.user->id) {
-      return c.respond(Problem(403, "forbidden", "a counsellor sees their own inbox"));
-    }
-    assignee = *v;
-  }
+  Result<std::string> owner = workspace.InboxOwner(*c.user, c.req.Query("assignee"));
+  if (!owner.ok()) return c.respond(ProblemFor(owner.status()));
+  const std::string assignee = *owner;
   QueryParams q(c.req);
   const std::size_t limit = q.Count("limit", 1000, 100'000);
   if (!q.ok()) return c.respond(q.Problem());

@@ -7,23 +7,6 @@
 #include "engine/personal_view.hpp"
 
 namespace pathways::api {
-namespace {
-
-// The scopes a role may read: a counsellor everything of their own caseload (they guide the
-// person); administrators and auditors the identity that registration and the fund's audit
-// need, never the guidance data (barriers, notes).
-std::vector<PersonalScope> ScopesFor(config::Role role) {
-  switch (role) {
-    case config::Role::kCounsellor: return {PersonalScope::kIdentity, PersonalScope::kGuidance};
-    case config::Role::kAdministrator:
-    case config::Role::kAuditor: return {PersonalScope::kIdentity};
-    case config::Role::kPartner: return {};
-  }
-  return {};
-}
-
-}  // namespace
-
 void Api::Impl::GetPersonal(Call& c) {
   const std::string* purpose_query = c.req.Query("purpose");
   const std::string purpose = purpose_query == nullptr ? "" : *purpose_query;
@@ -32,7 +15,7 @@ void Api::Impl::GetPersonal(Call& c) {
   }
   std::optional<runtime::PathwayState> s = VisiblePathway(c, c.params[0]);
   if (!s) return;
-  const std::vector<PersonalScope> allowed = ScopesFor(c.user->role);
+  const std::vector<PersonalScope> allowed = app::ReadableScopes(c.user->role);
   if (allowed.empty()) {
     return c.respond(Problem(403, "forbidden", "this role sees no personal data"));
   }

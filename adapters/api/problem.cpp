@@ -23,6 +23,7 @@ http::Response ProblemFor(const Status& status) {
   switch (status.code()) {
     case StatusCode::kRejected: return Problem(409, "rejected", status.message());
     case StatusCode::kNotFound: return Problem(404, "not-found", status.message());
+    case StatusCode::kPermissionDenied: return Problem(403, "forbidden", status.message());
     case StatusCode::kInvalidArgument: return Problem(400, "invalid-request", status.message());
     case StatusCode::kWrongExpectedVersion:
       return Problem(412, "version-mismatch", status.message());
@@ -40,6 +41,13 @@ http::Response ProblemFor(const Status& status) {
       return Problem(500, "internal",
                      "the server could not complete the request; its log has the cause");
   }
+}
+
+http::Response BodyProblemFor(const Status& status) {
+  if (status.code() == StatusCode::kInvalidArgument) {
+    return Problem(400, "invalid-body", status.message());
+  }
+  return ProblemFor(status);
 }
 
 http::Response Json(int status, const nlohmann::json& body) {

@@ -17,6 +17,8 @@ http::Response Problem(int status, const std::string& type, const std::string& d
 // An engine status as a problem: Rejected 409, NotFound 404, InvalidArgument 400,
 // WrongExpectedVersion 412, Conflict 422, FailedPrecondition 409, Closed 503, else 500.
 http::Response ProblemFor(const Status& status);
+// As ProblemFor, but a malformed request is a problem with its body (`invalid-body`).
+http::Response BodyProblemFor(const Status& status);
 
 http::Response Json(int status, const nlohmann::json& body);
 

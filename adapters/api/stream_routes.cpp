@@ -42,7 +42,7 @@ void Api::Impl::Live(Call& c) {
   LiveFeed::Filter filter;
   if (pathway != nullptr) {
     filter = [id = *pathway](const RecordedEvent& e) { return e.stream_id == id; };
-  } else if (c.user->role == config::Role::kCounsellor) {
+  } else if (!workspace.SeesAll(*c.user)) {
     // Whether the counsellor sees a pathway, looked up once and again after the events that
     // can change it.
     filter = [this, user = c.user,
@@ -50,7 +50,7 @@ void Api::Impl::Live(Call& c) {
       auto it = seen.find(e.stream_id);
       if (it == seen.end() || ChangesWhoSees(e.type)) {
         auto s = options.store->LoadPathway(e.stream_id);
-        const bool sees = s.ok() && s->has_value() && Sees(*user, **s);
+        const bool sees = s.ok() && s->has_value() && workspace.Sees(*user, **s);
         it = seen.insert_or_assign(e.stream_id, sees).first;
       }
       return it->second;

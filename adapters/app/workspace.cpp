@@ -1,0 +1,165 @@
+#include "adapters/app/workspace.hpp"
+
+#include <algorithm>
+
+#include "engine/runtime/processor.hpp"
+
+namespace pathways::app {
+
+using config::Role;
+
+bool Allowed(Access access, const config::User& user) {
+  switch (access) {
+    case Access::kPublic: return true;
+    case Access::kRead:
+      return user.role == Role::kCounsellor || user.role == Role::kAdministrator ||
+             user.role == Role::kAuditor;
+    case Access::kWrite: return user.role == Role::kCounsellor || user.role == Role::kAdministrator;
+    case Access::kAudit: return user.role == Role::kAdministrator || user.role == Role::kAuditor;
+    case Access::kAdmin: return user.role == Role::kAdministrator;
+  }
+  return false;
+}
+
+std::vector<PersonalScope> ReadableScopes(Role role) {
+  switch (role) {
+    case Role::kCounsellor: return {PersonalScope::kIdentity, PersonalScope::kGuidance};
+    case Role::kAdministrator:
+    case Role::kAuditor: return {PersonalScope::kIdentity};
+    case Role::kPartner: return {};
+  }
+  return {};
+}
+
+Actor ActorOf(const config::User& user) {
+  return {user.id, std::string(config::RoleName(user.role))};
+}
+
+Workspace::Workspace(WorkspaceOptions options) : options_(std::move(options)) {}
+
+bool Workspace::Sees(const config::User& user, const runtime::PathwayState& s) const {
+  if (SeesAll(user) || s.contact_person == user.id) return true;
+  // A task handed to a counsellor brings its pathway into their work.
+  return std::any_of(s.open_tasks.begin(), s.open_tasks.end(),
+                     [&](const auto& t) { return t.second.assignee == user.id; });
+}
+
+Result<runtime::PathwayState> Workspace::Pathway(const config::User& user,
+                                                 const std::string& id) const {
+  const Status missing = Status::NotFound("no pathway " + id);
+  // The store's own streams (`$…`) and ids no pathway can have are simply not there.
+  if (runtime::CheckPathwayId(id).code() != StatusCode::kOk) return missing;
+  auto loaded = options_.store->LoadPathway(id);
+  if (!loaded.ok()) {
+    return loaded.status().code() == StatusCode::kInvalidArgument ? missing : loaded.status();
+  }
+  // Another counsellor's pathway answers exactly like a missing one.
+  if (!loaded->has_value() || !Sees(user, **loaded)) return missing;
+  return std::move(**loaded);
+}
+
+Result<std::string> Workspace::CaseloadOwner(const config::User& user,
+                                             const std::string* named) const {
+  if (named != nullptr) {
+    if (user.role == Role::kCounsellor && *named != user.id) {
+      return Status::PermissionDenied("a counsellor sees their own caseload");
+    }
+    return *named;
+  }
+  if (user.role != Role::kCounsellor) {
+    return Status::InvalidArgument("name the counsellor: ?counsellor=ID");
+  }
+  return user.id;
+}
+
+Result<std::string> Workspace::InboxOwner(const config::User& user,
+                                          const std::string* named) const {
+  if (named == nullptr) return user.id;
+  if (user.role == Role::kCounsellor && *named != user.id) {
+    return Status::PermissionDenied("a counsellor sees their own inbox");
+  }
+  return *named;
+}
+
+Status Workspace::IsUser(const std::string& id, std::initializer_list<Role> roles,
+                         const char* what) const {
+  auto it = options_.users->find(id);
+  if (it == options_.users->end() ||
+      std::find(roles.begin(), roles.end(), it->second.role) == roles.end()) {
+    return Status::InvalidArgument("`" + id + "` is not a configured " + what);
+  }
+  return Status::Ok();
+}
+
+Result<CommandRequest> Workspace::RegisterLead(const config::User& user, LeadRequest lead) const {
+  if (!Allowed(Access::kWrite, user))
+    return Status::PermissionDenied("this role registers no leads");
+  if (user.role == Role::kCounsellor) {
+    // A counsellor's lead is their own: it would vanish from their sight otherwise.
+    if (!lead.contact_person.empty() && lead.contact_person != user.id) {
+      return Status::PermissionDenied("a counsellor registers leads for their own caseload");
+    }
+    lead.contact_person = user.id;
+  }
+  if (!lead.contact_person.empty()) {
+    Status st = IsUser(lead.contact_person, {Role::kCounsellor}, "counsellor");
+    if (!st.ok()) {
+      return Status::InvalidArgument("contact_person `" + lead.contact_person +
+                                     "` is not a configured counsellor");
+    }
+  }
+  CommandRequest r;
+  r.pathway_id = std::move(lead.pathway_id);
+  r.participant_id = std::move(lead.participant_id);
+  r.definition_id = std::move(lead.definition);
+  r.command = runtime::RegisterLead{std::move(lead.referral_source), std::move(lead.data),
+                                    std::move(lead.personal), std::move(lead.contact_person)};
+  return r;
+}
+
+Result<CommandRequest> Workspace::OnPathway(const config::User& user, const std::string& pathway_id,
+                                            runtime::Command command) const {
+  const bool migration = std::holds_alternative<runtime::MigratePathway>(command);
+  if (!Allowed(migration ? Access::kAdmin : Access::kWrite, user)) {
+    return Status::PermissionDenied(migration ? "only administrators migrate pathways"
+                                              : "this role gives no commands");
+  }
+  if (const auto* assign = std::get_if<runtime::AssignContactPerson>(&command)) {
+    if (Status st = IsUser(assign->user, {Role::kCounsellor}, "counsellor"); !st.ok()) return st;
+  }
+  if (const auto* reassign = std::get_if<runtime::ReassignTask>(&command)) {
+    if (Status st = IsUser(reassign->assignee, {Role::kCounsellor, Role::kAdministrator},
+                           "counsellor or administrator");
+        !st.ok()) {
+      return st;
+    }
+  }
+  Result<runtime::PathwayState> visible = Pathway(user, pathway_id);
+  if (!visible.ok()) return visible.status();
+  CommandRequest r;
+  r.pathway_id = pathway_id;
+  r.command = std::move(command);
+  return r;
+}
+
+Result<std::string> Workspace::MigrateDryRun(const config::User& user,
+                                             const std::string& pathway_id,
+                                             const runtime::MigratePathway& migration) const {
+  Result<CommandRequest> allowed = OnPathway(user, pathway_id, migration);
+  if (!allowed.ok()) return allowed.status();
+  Result<runtime::PathwayState> s = Pathway(user, pathway_id);
+  if (!s.ok()) return s.status();
+  const runtime::ProcessContext ctx{*options_.catalog, ActorOf(user),     options_.clock->NowMs(),
+                                    s->pathway_id,     s->participant_id, s->definition_id};
+  Result<runtime::Processed> processed = runtime::Process(*s, migration, ctx);
+  if (!processed.ok()) return processed.status();
+  return processed->after.state;
+}
+
+void Workspace::Submit(const config::User& user, CommandRequest request,
+                       std::function<void(Result<AppendResult>)> done) const {
+  request.actor = ActorOf(user);
+  options_.store->ExecuteAsync(std::move(request), std::move(done));
+}
+
+}  // namespace pathways::app

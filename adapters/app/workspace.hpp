@@ -1,0 +1,107 @@
+#pragma once
+// The application layer: what a user may do, once, for every transport. The JSON API maps
+// requests onto it; the web pages will be another mapping. It takes the acting user and a
+// request, applies the access rules (role, caseload, the store's reserved `$` streams) and
+// answers with a result or a Status a transport turns into its own words:
+//   NotFound          — no such pathway, or one this user may not see (the same answer, so a
+//                       counsellor cannot learn whose participants exist);
+//   PermissionDenied  — the role may not do this;
+//   InvalidArgument   — the request names something that does not exist (a user, a scope).
+//
+// Thread-safe; holds only pointers to what the server owns.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/config/server_config.hpp"
+#include "engine/clock.hpp"
+#include "engine/definition/catalog.hpp"
+#include "engine/ports/store.hpp"
+#include "engine/runtime/pathway_rules.hpp"
+
+namespace pathways::app {
+
+// What a capability needs of a role.
+enum class Access {
+  kPublic,  // no user
+  kRead,    // counsellors, administrators, auditors (counsellors: their own caseload)
+  kWrite,   // counsellors and administrators
+  kAudit,   // administrators and auditors
+  kAdmin,   // administrators
+};
+bool Allowed(Access access, const config::User& user);
+
+// The personal-data scopes a role may read: a counsellor both (they guide the person);
+// administrators and auditors the identity that registration and the fund's audit need, never
+// the guidance data (barriers, notes); partners none.
+std::vector<PersonalScope> ReadableScopes(config::Role role);
+
+// A lead as a person registers it; empty ids are chosen by the caller (the transport knows
+// how a retry names the same pathway).
+struct LeadRequest {
+  std::string pathway_id;
+  std::string participant_id;
+  std::string definition;  // empty: the newest loaded
+  std::string referral_source;
+  nlohmann::json data = nlohmann::json::object();
+  std::map<PersonalScope, nlohmann::json> personal;
+  std::string contact_person;  // a counsellor's lead is always their own
+};
+
+struct WorkspaceOptions {
+  Store* store = nullptr;                                        // required
+  std::shared_ptr<const definition::DefinitionCatalog> catalog;  // required
+  const Clock* clock = nullptr;                                  // required
+  const std::map<std::string, config::User>* users = nullptr;    // required; outlives this
+};
+
+class Workspace {
+ public:
+  explicit Workspace(WorkspaceOptions options);
+
+  // ---- seeing ----
+
+  // Whether `user` sees pathway `s`: everyone but a counsellor does; a counsellor the pathways
+  // they are the contact person of, and those with a task handed to them.
+  bool Sees(const config::User& user, const runtime::PathwayState& s) const;
+  // Whether `user` sees every pathway (everyone but a counsellor).
+  static bool SeesAll(const config::User& user) { return user.role != config::Role::kCounsellor; }
+  // The pathway, or NotFound when it does not exist or `user` may not see it.
+  Result<runtime::PathwayState> Pathway(const config::User& user, const std::string& id) const;
+  // Whose caseload (or task inbox) `user` may read: their own as a counsellor (PermissionDenied
+  // for another's); others must name one (InvalidArgument when they do not).
+  Result<std::string> CaseloadOwner(const config::User& user, const std::string* named) const;
+  // Whose task inbox `user` may read: their own unless named; a counsellor only their own.
+  Result<std::string> InboxOwner(const config::User& user, const std::string* named) const;
+
+  // ---- commands: a request ready to submit, or why not ----
+
+  Result<CommandRequest> RegisterLead(const config::User& user, LeadRequest lead) const;
+  // Any command on an existing pathway: visible to `user`, and the users it names exist in the
+  // role it needs (a contact person is a counsellor; a task goes to a counsellor or an
+  // administrator).
+  Result<CommandRequest> OnPathway(const config::User& user, const std::string& pathway_id,
+                                   runtime::Command command) const;
+  // What a migration would do, decided exactly as the writer will, against the committed state;
+  // nothing is written. The state it would move to.
+  Result<std::string> MigrateDryRun(const config::User& user, const std::string& pathway_id,
+                                    const runtime::MigratePathway& migration) const;
+
+  // Submits a request from OnPathway or RegisterLead as `user`; `done` is called once, from
+  // the writer's thread, after the outcome is durable.
+  void Submit(const config::User& user, CommandRequest request,
+              std::function<void(Result<AppendResult>)> done) const;
+
+ private:
+  Status IsUser(const std::string& id, std::initializer_list<config::Role> roles,
+                const char* what) const;
+
+  WorkspaceOptions options_;
+};
+
+Actor ActorOf(const config::User& user);
+
+}  // namespace pathways::app

@@ -1,0 +1,155 @@
+// The application layer without a transport: who may do what, decided once for the JSON API
+// and the web pages alike.
+
+#include "adapters/app/workspace.hpp"
+
+#include <doctest/doctest.h>
+
+#include <future>
+
+#include "tests/support/amigo_store.hpp"
+#include "tests/support/temp_store.hpp"
+
+namespace pathways::app {
+namespace {
+
+using config::Role;
+
+struct Fixture {
+  Fixture()
+      : clock(testing::kTestEpochMs),
+        catalog(testing::AmigoCatalog()),
+        store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)),
+        workspace({store.get(), catalog, &clock, &users}) {}
+
+  const config::User& User(const std::string& id) const { return users.at(id); }
+
+  // Registers a lead as `who` and waits for it.
+  std::string Lead(const std::string& who, const std::string& pathway) {
+    LeadRequest lead;
+    lead.pathway_id = pathway;
+    lead.participant_id = "p-" + pathway;
+    lead.referral_source = "jobcenter";
+    Result<CommandRequest> r = workspace.RegisterLead(User(who), std::move(lead));
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    r->command_id = "lead-" + pathway;
+    REQUIRE(Submit(who, std::move(*r)).ok());
+    return pathway;
+  }
+  Result<AppendResult> Submit(const std::string& who, CommandRequest r) {
+    if (r.command_id.empty()) r.command_id = "c" + std::to_string(++commands);
+    std::promise<Result<AppendResult>> done;
+    workspace.Submit(User(who), std::move(r),
+                     [&](Result<AppendResult> a) { done.set_value(std::move(a)); });
+    return done.get_future().get();
+  }
+
+  int commands = 0;
+  testing::TempDir tmp;
+  ManualClock clock;
+  std::shared_ptr<definition::DefinitionCatalog> catalog;
+  std::unique_ptr<storage::RocksEventStore> store;
+  std::map<std::string, config::User> users = {
+      {"anne", {"anne", "Anne", Role::kCounsellor, ""}},
+      {"bo", {"bo", "Bo", Role::kCounsellor, ""}},
+      {"admin", {"admin", "Admin", Role::kAdministrator, ""}},
+      {"audit", {"audit", "Audit", Role::kAuditor, ""}},
+      {"partner", {"partner", "Partner", Role::kPartner, ""}}};
+  Workspace workspace;
+};
+
+TEST_CASE("workspace: a counsellor's leads are their own, and others' pathways are not there") {
+  Fixture f;
+  f.Lead("anne", "pw-a");
+  Result<runtime::PathwayState> own = f.workspace.Pathway(f.User("anne"), "pw-a");
+  REQUIRE(own.ok());
+  CHECK(own->contact_person == "anne");
+
+  // Bo gets the answer a missing pathway gets.
+  Result<runtime::PathwayState> other = f.workspace.Pathway(f.User("bo"), "pw-a");
+  CHECK(other.status().code() == StatusCode::kNotFound);
+  CHECK(other.status().message() == "no pathway pw-a");
+  CHECK(f.workspace.Pathway(f.User("bo"), "pw-none").status().message() == "no pathway pw-none");
+  CHECK(f.workspace.OnPathway(f.User("bo"), "pw-a", runtime::RecordContact{"phone"})
+            .status()
+            .code() == StatusCode::kNotFound);
+  // The store's own streams are no pathways.
+  CHECK(f.workspace.Pathway(f.User("admin"), "$access:p-pw-a").status().code() ==
+        StatusCode::kNotFound);
+
+  // Administrators and auditors see it; only administrators write.
+  CHECK(f.workspace.Pathway(f.User("audit"), "pw-a").ok());
+  CHECK(f.workspace.OnPathway(f.User("audit"), "pw-a", runtime::RecordContact{"phone"})
+            .status()
+            .code() == StatusCode::kPermissionDenied);
+  CHECK(f.workspace.OnPathway(f.User("admin"), "pw-a", runtime::RecordContact{"phone"}).ok());
+
+  // A counsellor registers for their own caseload only; a contact person is a counsellor.
+  LeadRequest for_bo;
+  for_bo.referral_source = "jobcenter";
+  for_bo.contact_person = "bo";
+  CHECK(f.workspace.RegisterLead(f.User("anne"), for_bo).status().code() ==
+        StatusCode::kPermissionDenied);
+  Result<CommandRequest> by_admin = f.workspace.RegisterLead(f.User("admin"), for_bo);
+  REQUIRE(by_admin.ok());
+  CHECK(std::get<runtime::RegisterLead>(by_admin->command).contact_person == "bo");
+  LeadRequest for_auditor = for_bo;
+  for_auditor.contact_person = "audit";
+  CHECK(f.workspace.RegisterLead(f.User("admin"), for_auditor).status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(f.workspace.RegisterLead(f.User("partner"), for_bo).status().code() ==
+        StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("workspace: a task handed over brings its pathway into the new counsellor's sight") {
+  Fixture f;
+  f.Lead("anne", "pw-a");
+  // Requesting the RKV makes a task for the contact person.
+  for (runtime::FireTrigger step :
+       {runtime::FireTrigger{"hold_intake", {{"age_at_entry", 31}, {"danish_math_02", true}}},
+        runtime::FireTrigger{"request_rkv", nlohmann::json::object()}}) {
+    Result<CommandRequest> r = f.workspace.OnPathway(f.User("anne"), "pw-a", step);
+    REQUIRE(r.ok());
+    Result<AppendResult> done = f.Submit("anne", std::move(*r));
+    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+  }
+  runtime::PathwayState s = *f.workspace.Pathway(f.User("anne"), "pw-a");
+  REQUIRE_FALSE(s.open_tasks.empty());
+  const std::string task = s.open_tasks.begin()->first;
+  CHECK_FALSE(f.workspace.Pathway(f.User("bo"), "pw-a").ok());
+
+  // Only to a counsellor or an administrator.
+  CHECK(f.workspace.OnPathway(f.User("anne"), "pw-a", runtime::ReassignTask{task, "audit", "away"})
+            .status()
+            .code() == StatusCode::kInvalidArgument);
+  Result<CommandRequest> handover =
+      f.workspace.OnPathway(f.User("anne"), "pw-a", runtime::ReassignTask{task, "bo", "away"});
+  REQUIRE(handover.ok());
+  handover->command_id = "handover";
+  REQUIRE(f.Submit("anne", std::move(*handover)).ok());
+  CHECK(f.workspace.Pathway(f.User("bo"), "pw-a").ok());
+}
+
+TEST_CASE("workspace: caseloads, inboxes and personal scopes by role") {
+  Fixture f;
+  const std::string bo = "bo";
+  CHECK(*f.workspace.CaseloadOwner(f.User("anne"), nullptr) == "anne");
+  CHECK(f.workspace.CaseloadOwner(f.User("anne"), &bo).status().code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(f.workspace.CaseloadOwner(f.User("admin"), nullptr).status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(*f.workspace.CaseloadOwner(f.User("admin"), &bo) == "bo");
+  CHECK(f.workspace.InboxOwner(f.User("anne"), &bo).status().code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(*f.workspace.InboxOwner(f.User("admin"), nullptr) == "admin");
+
+  CHECK(ReadableScopes(Role::kCounsellor).size() == 2);
+  CHECK(ReadableScopes(Role::kAuditor) == std::vector<PersonalScope>{PersonalScope::kIdentity});
+  CHECK(ReadableScopes(Role::kPartner).empty());
+  CHECK_FALSE(Allowed(Access::kWrite, f.User("audit")));
+  CHECK(Allowed(Access::kAudit, f.User("audit")));
+  CHECK_FALSE(Allowed(Access::kRead, f.User("partner")));
+}
+
+}  // namespace
+}  // namespace pathways::app
