@@ -135,7 +135,8 @@ std::string Read(const json& j, T& out) {
       },
       T::Fields());
   if (wrong.empty() && known != j.size()) {
-    for (const auto& [key, value] : j.items()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string& key = it.key();
       bool ours = false;
       std::apply([&](const auto&... f) { ((ours = ours || f.key == key), ...); }, T::Fields());
       if (!ours) return "has a field `" + key + "` its type does not have";
