@@ -28,20 +28,16 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
   return BuildPayload(row, def.get(), personal);
 }
 
-Outcome Delivered(Delivery d, std::string recipient) {
-  Outcome out;
-  out.kind = Outcome::Kind::kDelivered;
-  out.delivery = std::move(d);
-  out.detail = std::move(recipient);
-  return out;
+Outcome Ended(Outcome::Kind kind, Delivery d, std::string detail, TimestampMs next_at = 0) {
+  return Outcome{kind, std::move(d), std::move(detail), next_at, Status::Ok()};
+}
+
+Outcome Delivered(Delivery d, std::string recipients) {
+  return Ended(Outcome::Kind::kDelivered, std::move(d), std::move(recipients));
 }
 
 Outcome Dead(Delivery d, std::string error) {
-  Outcome out;
-  out.kind = Outcome::Kind::kDead;
-  out.delivery = std::move(d);
-  out.detail = std::move(error);
-  return out;
+  return Ended(Outcome::Kind::kDead, std::move(d), std::move(error));
 }
 
 Outcome Retry(const AttemptContext& ctx, Delivery d, std::string error,
@@ -49,12 +45,8 @@ Outcome Retry(const AttemptContext& ctx, Delivery d, std::string error,
   std::optional<std::chrono::milliseconds> delay = ctx.next_delay(d.attempts + 1);
   if (!delay) return Dead(std::move(d), std::move(error));
   if (retry_after) delay = std::max<std::chrono::milliseconds>(*delay, *retry_after);
-  Outcome out;
-  out.kind = Outcome::Kind::kRetry;
-  out.delivery = std::move(d);
-  out.detail = std::move(error);
-  out.next_at = ctx.clock.NowMs() + delay->count();
-  return out;
+  return Ended(Outcome::Kind::kRetry, std::move(d), std::move(error),
+               ctx.clock.NowMs() + delay->count());
 }
 
 }  // namespace
@@ -149,10 +141,7 @@ Outcome AttemptLocal(Delivery d, const AttemptContext& ctx) {
     for (Channel c : now) {
       ctx.poke(c);
     }
-    Outcome out;
-    out.kind = Outcome::Kind::kRerouted;
-    out.delivery = std::move(d);
-    return out;
+    return Ended(Outcome::Kind::kRerouted, std::move(d), "");
   }
   // Inbox: the configured users; `contact_person` is the user the request names (such as
   // the counsellor who raised a risk) or else the pathway's contact person.
