@@ -77,33 +77,40 @@ AppendRequest Note(int n) {
   return r;
 }
 
-// Collects what a stream emits, and waits for text to show.
+// Collects what a stream emits, and waits for text to show. What it collects into is shared
+// with the emits: the feed's dispatcher may be inside one while the Reader is destroyed.
 class Reader {
  public:
-  explicit Reader(std::shared_ptr<http::Stream> stream) : stream_(std::move(stream)) { Ask(); }
+  explicit Reader(std::shared_ptr<http::Stream> stream)
+      : stream_(std::move(stream)), seen_(std::make_shared<Seen>()) {
+    Ask(stream_, seen_);
+  }
   ~Reader() { stream_->cancel(); }
 
   bool WaitFor(const std::string& needle) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(20),
-                        [&] { return text_.find(needle) != std::string::npos; });
+    std::unique_lock lock(seen_->mu);
+    return seen_->cv.wait_for(lock, std::chrono::seconds(20),
+                              [&] { return seen_->text.find(needle) != std::string::npos; });
   }
 
  private:
-  void Ask() {
-    stream_->next([this](std::string chunk, bool last) {
+  struct Seen {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::string text;  // guarded by mu
+  };
+  static void Ask(const std::shared_ptr<http::Stream>& stream, const std::shared_ptr<Seen>& seen) {
+    stream->next([stream, seen](std::string chunk, bool last) {
       {
-        std::lock_guard lock(mu_);
-        text_ += chunk;
+        std::lock_guard lock(seen->mu);
+        seen->text += chunk;
       }
-      cv_.notify_all();
-      if (!last) Ask();
+      seen->cv.notify_all();
+      if (!last) Ask(stream, seen);
     });
   }
   std::shared_ptr<http::Stream> stream_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string text_;  // guarded by mu_
+  std::shared_ptr<Seen> seen_;
 };
 
 TEST_CASE("live: a failed read of the log is followed again, and clients get what comes next") {
