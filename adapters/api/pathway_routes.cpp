@@ -296,12 +296,11 @@ void Api::Impl::Migrate(Call& c) {
     m.mapping[from] = target.get<std::string>();
   }
   if (dry_run) {
-    auto s = VisiblePathway(c, c.params[0]);
-    if (!s) return;
-    Result<std::string> to = workspace.MigrateDryRun(*c.user, c.params[0], m);
-    if (!to.ok()) return c.respond(ProblemFor(to.status()));
-    return c.respond(
-        Json(200, {{"dry_run", true}, {"would_move", true}, {"from", s->state}, {"to", *to}}));
+    auto preview = workspace.MigrateDryRun(*c.user, c.params[0], m);
+    if (!preview.ok()) return c.respond(ProblemFor(preview.status()));
+    return c.respond(Json(
+        200,
+        {{"dry_run", true}, {"would_move", true}, {"from", preview->from}, {"to", preview->to}}));
   }
   SubmitOn(c, std::move(m));
 }

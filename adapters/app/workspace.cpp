@@ -142,18 +142,19 @@ Result<CommandRequest> Workspace::OnPathway(const config::User& user, const std:
   return r;
 }
 
-Result<std::string> Workspace::MigrateDryRun(const config::User& user,
-                                             const std::string& pathway_id,
-                                             const runtime::MigratePathway& migration) const {
-  Result<CommandRequest> allowed = OnPathway(user, pathway_id, migration);
-  if (!allowed.ok()) return allowed.status();
+Result<Workspace::MigrationPreview> Workspace::MigrateDryRun(
+    const config::User& user, const std::string& pathway_id,
+    const runtime::MigratePathway& migration) const {
+  if (!Allowed(Access::kAdmin, user)) {
+    return Status::PermissionDenied("only administrators migrate pathways");
+  }
   Result<runtime::PathwayState> s = Pathway(user, pathway_id);
   if (!s.ok()) return s.status();
   const runtime::ProcessContext ctx{*options_.catalog, ActorOf(user),     options_.clock->NowMs(),
                                     s->pathway_id,     s->participant_id, s->definition_id};
   Result<runtime::Processed> processed = runtime::Process(*s, migration, ctx);
   if (!processed.ok()) return processed.status();
-  return processed->after.state;
+  return MigrationPreview{s->state, processed->after.state};
 }
 
 void Workspace::Submit(const config::User& user, CommandRequest request,

@@ -86,9 +86,13 @@ class Workspace {
   Result<CommandRequest> OnPathway(const config::User& user, const std::string& pathway_id,
                                    runtime::Command command) const;
   // What a migration would do, decided exactly as the writer will, against the committed state;
-  // nothing is written. The state it would move to.
-  Result<std::string> MigrateDryRun(const config::User& user, const std::string& pathway_id,
-                                    const runtime::MigratePathway& migration) const;
+  // nothing is written.
+  struct MigrationPreview {
+    std::string from;  // the state the pathway is in
+    std::string to;    // the state it would move to
+  };
+  Result<MigrationPreview> MigrateDryRun(const config::User& user, const std::string& pathway_id,
+                                         const runtime::MigratePathway& migration) const;
 
   // Submits a request from OnPathway or RegisterLead as `user`; `done` is called once, from
   // the writer's thread, after the outcome is durable.
