@@ -1,7 +1,11 @@
 #include "adapters/app/workspace.hpp"
 
 #include <algorithm>
+#include <array>
 
+#include "engine/codec/event_record.hpp"
+#include "engine/event_types.hpp"
+#include "engine/random.hpp"
 #include "engine/runtime/processor.hpp"
 
 namespace pathways::app {
@@ -46,6 +50,7 @@ bool Workspace::Sees(const config::User& user, const runtime::PathwayState& s) c
 
 Result<runtime::PathwayState> Workspace::Pathway(const config::User& user,
                                                  const std::string& id) const {
+  if (!Allowed(Access::kRead, user)) return Status::PermissionDenied("this role reads no pathways");
   const Status missing = Status::NotFound("no pathway " + id);
   // The store's own streams (`$…`) and ids no pathway can have are simply not there.
   if (runtime::CheckPathwayId(id).code() != StatusCode::kOk) return missing;
@@ -155,6 +160,43 @@ Result<Workspace::MigrationPreview> Workspace::MigrateDryRun(
   Result<runtime::Processed> processed = runtime::Process(*s, migration, ctx);
   if (!processed.ok()) return processed.status();
   return MigrationPreview{s->state, processed->after.state};
+}
+
+void Workspace::ReadPersonal(const config::User& user, const std::string& pathway_id,
+                             const std::string& purpose,
+                             std::function<void(Result<PersonalRead>)> done) const {
+  if (purpose.size() > 200) return done(Status::InvalidArgument("`purpose` is at most 200 bytes"));
+  Result<runtime::PathwayState> s = Pathway(user, pathway_id);
+  if (!s.ok()) return done(s.status());
+  PersonalRead read{s->pathway_id, s->participant_id, ReadableScopes(user.role), {}, 0};
+  if (read.scopes.empty()) return done(Status::PermissionDenied("this role sees no personal data"));
+  Result<PersonalView> view = pathways::ReadPersonal(*options_.store, pathway_id, read.scopes);
+  if (!view.ok()) return done(view.status());
+  read.view = std::move(*view);
+
+  // Recorded first, handed over after: no read leaves without its record.
+  std::vector<std::string> scopes;
+  for (PersonalScope scope : read.scopes) scopes.emplace_back(PersonalScopeName(scope));
+  std::array<std::uint8_t, 10> raw{};
+  CryptoRandom random;
+  IgnoreError(random.Fill(raw), "an id needs uniqueness, not secrecy; a zero id is refused later");
+  AppendRequest record;
+  record.stream_id = AccessStreamId(read.participant_id);
+  record.participant_id = read.participant_id;
+  record.command_id = "view-" + codec::HexEncode(std::string_view(
+                                    reinterpret_cast<const char*>(raw.data()), raw.size()));
+  record.actor = ActorOf(user);
+  record.events.push_back(
+      events::Encode(events::PersonalDataViewed{read.pathway_id, std::move(scopes), purpose}));
+  options_.store->AppendAsync(std::move(record), [read = std::move(read), done = std::move(done)](
+                                                     Result<AppendResult> recorded) mutable {
+    if (!recorded.ok()) {
+      return done(Status::Closed("the read could not be recorded, so nothing is shown: " +
+                                 recorded.status().message()));
+    }
+    read.recorded_at_position = recorded->last_position;
+    done(std::move(read));
+  });
 }
 
 void Workspace::Submit(const config::User& user, CommandRequest request,

@@ -19,6 +19,7 @@
 #include "adapters/config/server_config.hpp"
 #include "engine/clock.hpp"
 #include "engine/definition/catalog.hpp"
+#include "engine/personal_view.hpp"
 #include "engine/ports/store.hpp"
 #include "engine/runtime/pathway_rules.hpp"
 
@@ -69,7 +70,8 @@ class Workspace {
   bool Sees(const config::User& user, const runtime::PathwayState& s) const;
   // Whether `user` sees every pathway (everyone but a counsellor).
   static bool SeesAll(const config::User& user) { return user.role != config::Role::kCounsellor; }
-  // The pathway, or NotFound when it does not exist or `user` may not see it.
+  // The pathway, or NotFound when it does not exist or `user` may not see it (PermissionDenied
+  // for a role that reads no pathways).
   Result<runtime::PathwayState> Pathway(const config::User& user, const std::string& id) const;
   // Whose caseload (or task inbox) `user` may read: their own as a counsellor (PermissionDenied
   // for another's); others must name one (InvalidArgument when they do not).
@@ -93,6 +95,24 @@ class Workspace {
   };
   Result<MigrationPreview> MigrateDryRun(const config::User& user, const std::string& pathway_id,
                                          const runtime::MigratePathway& migration) const;
+
+  // ---- personal data ----
+
+  struct PersonalRead {
+    std::string pathway_id;
+    std::string participant_id;
+    std::vector<PersonalScope> scopes;  // what the role reads, in order
+    PersonalView view;
+    std::uint64_t recorded_at_position = 0;  // the PersonalDataViewed record
+  };
+  // The personal data `user` may read of a pathway (ReadableScopes), for `purpose` (at most
+  // 200 bytes). The read is recorded first — who, whose, which scopes, why — in the
+  // participant's access stream; `done` gets the data only once that record is durable, and
+  // Closed ("nothing is shown") when it could not be made. PermissionDenied for a role that
+  // reads no personal data; NotFound as Pathway.
+  void ReadPersonal(const config::User& user, const std::string& pathway_id,
+                    const std::string& purpose,
+                    std::function<void(Result<PersonalRead>)> done) const;
 
   // Submits a request from OnPathway or RegisterLead as `user`; `done` is called once, from
   // the writer's thread, after the outcome is durable.

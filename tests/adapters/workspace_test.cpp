@@ -130,6 +130,53 @@ TEST_CASE("workspace: a task handed over brings its pathway into the new counsel
   CHECK(f.workspace.Pathway(f.User("bo"), "pw-a").ok());
 }
 
+Result<Workspace::PersonalRead> Read(Fixture& f, const std::string& who, const std::string& id,
+                                     const std::string& purpose) {
+  std::promise<Result<Workspace::PersonalRead>> done;
+  f.workspace.ReadPersonal(f.User(who), id, purpose, [&](Result<Workspace::PersonalRead> r) {
+    done.set_value(std::move(r));
+  });
+  return done.get_future().get();
+}
+
+TEST_CASE("workspace: personal data is read by role, and every read is recorded first") {
+  Fixture f;
+  LeadRequest lead;
+  lead.pathway_id = "pw-a";
+  lead.participant_id = "p-a";
+  lead.referral_source = "jobcenter";
+  lead.personal[PersonalScope::kIdentity] = {{"name", "Lise"}};
+  lead.personal[PersonalScope::kGuidance] = {{"barriers", {"dyslexia"}}};
+  Result<CommandRequest> registered = f.workspace.RegisterLead(f.User("anne"), std::move(lead));
+  REQUIRE(registered.ok());
+  REQUIRE(f.Submit("anne", std::move(*registered)).ok());
+
+  Result<Workspace::PersonalRead> own = Read(f, "anne", "pw-a", "guidance meeting");
+  REQUIRE_MESSAGE(own.ok(), own.status().ToString());
+  CHECK(own->view.fields[PersonalScope::kIdentity]["name"] == "Lise");
+  CHECK(own->view.fields[PersonalScope::kGuidance]["barriers"][0] == "dyslexia");
+  Result<Workspace::PersonalRead> audit = Read(f, "audit", "pw-a", "ESF audit");
+  REQUIRE(audit.ok());
+  CHECK(audit->view.fields.count(PersonalScope::kGuidance) == 0);  // never the barriers
+
+  CHECK(Read(f, "bo", "pw-a", "").status().code() == StatusCode::kNotFound);
+  CHECK(Read(f, "partner", "pw-a", "").status().code() == StatusCode::kPermissionDenied);
+  CHECK(f.workspace.Pathway(f.User("partner"), "pw-a").status().code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(Read(f, "anne", "pw-a", std::string(201, 'x')).status().code() ==
+        StatusCode::kInvalidArgument);
+
+  // Both reads are in the participant's access stream: who, which scopes, why.
+  auto log = f.store->ReadStream(AccessStreamId("p-a"), 1, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->events.size() == 2);
+  CHECK(log->events[0].actor.user == "anne");
+  CHECK(log->events[0].position == own->recorded_at_position);
+  const auto data = nlohmann::json::parse(log->events[1].data);
+  CHECK(data["purpose"] == "ESF audit");
+  CHECK(data["scopes"] == nlohmann::json::array({"identity"}));
+}
+
 TEST_CASE("workspace: caseloads, inboxes and personal scopes by role") {
   Fixture f;
   const std::string bo = "bo";
