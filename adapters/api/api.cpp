@@ -349,13 +349,7 @@ void Api::Impl::SubmitOn(Call& c, runtime::Command command, int success_status) 
   Submit(c, std::move(*r), success_status);
 }
 
-std::string Api::Impl::NewId(const char* prefix) const {
-  std::array<std::uint8_t, 10> raw{};
-  CryptoRandom random;
-  IgnoreError(random.Fill(raw), "an id needs uniqueness, not secrecy; a zero id is refused later");
-  return prefix +
-         codec::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
-}
+std::string Api::Impl::NewId(const char* prefix) const { return app::NewId(prefix); }
 
 std::optional<std::uint64_t> ParseUnsigned(const std::string& text) {
   if (text.empty() || text.size() > 19 ||

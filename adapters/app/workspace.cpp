@@ -39,6 +39,14 @@ Actor ActorOf(const config::User& user) {
   return {user.id, std::string(config::RoleName(user.role))};
 }
 
+std::string NewId(const char* prefix) {
+  std::array<std::uint8_t, 10> raw{};
+  CryptoRandom random;
+  IgnoreError(random.Fill(raw), "an id needs uniqueness, not secrecy; a zero id is refused later");
+  return prefix +
+         codec::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+}
+
 Workspace::Workspace(WorkspaceOptions options) : options_(std::move(options)) {}
 
 bool Workspace::Sees(const config::User& user, const runtime::PathwayState& s) const {
@@ -177,14 +185,10 @@ void Workspace::ReadPersonal(const config::User& user, const std::string& pathwa
   // Recorded first, handed over after: no read leaves without its record.
   std::vector<std::string> scopes;
   for (PersonalScope scope : read.scopes) scopes.emplace_back(PersonalScopeName(scope));
-  std::array<std::uint8_t, 10> raw{};
-  CryptoRandom random;
-  IgnoreError(random.Fill(raw), "an id needs uniqueness, not secrecy; a zero id is refused later");
   AppendRequest record;
   record.stream_id = AccessStreamId(read.participant_id);
   record.participant_id = read.participant_id;
-  record.command_id = "view-" + codec::HexEncode(std::string_view(
-                                    reinterpret_cast<const char*>(raw.data()), raw.size()));
+  record.command_id = NewId("view-");
   record.actor = ActorOf(user);
   record.events.push_back(
       events::Encode(events::PersonalDataViewed{read.pathway_id, std::move(scopes), purpose}));

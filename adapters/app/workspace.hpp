@@ -128,4 +128,7 @@ class Workspace {
 
 Actor ActorOf(const config::User& user);
 
+// A fresh id: `prefix` and 80 random bits in hex (for uniqueness, not secrecy).
+std::string NewId(const char* prefix);
+
 }  // namespace pathways::app
