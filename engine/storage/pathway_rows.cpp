@@ -2,6 +2,7 @@
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/rocks_status.hpp"
+#include "engine/storage/state_row.hpp"
 #include "engine/storage/store_format.hpp"
 
 namespace pathways::storage {
@@ -18,9 +19,7 @@ Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
     if (st.ok()) st = batch.Delete(cf, k);
   };
 
-  std::string state_row(1, static_cast<char>(kPathwayValueFormat));
-  state_row += after.ToJson().dump();
-  put(s.pathways, id, state_row);
+  put(s.pathways, id, EncodeStateRow(after));
   for (const runtime::TimerRow& t : rows.timers_removed)
     del(s.timers, TimerKey(t.due_at, id, t.timer_id));
   for (const runtime::TimerRow& t : rows.timers_added)

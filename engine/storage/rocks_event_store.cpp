@@ -9,6 +9,7 @@
 #include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/master_key.hpp"
 #include "engine/storage/rocks_status.hpp"
+#include "engine/storage/state_row.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/store_impl.hpp"
 
@@ -344,6 +346,7 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
 
   // ---- format version and master key check ----
   std::string value;
+  std::uint32_t stored_format = kStoreFormatVersion;
   st = impl->db->Get(rocksdb::ReadOptions(), impl->meta, std::string(meta::kFormatVersion), &value);
   if (st.IsNotFound() && is_new) {
     if (!master) return Status::FailedPrecondition("a new store needs a master key");
@@ -369,7 +372,7 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
     return FromRocks(st, "reading the format version of " + o.dir);
   } else {
     codec::ByteReader r(value);
-    std::uint32_t version = 0;
+    std::uint32_t& version = stored_format;
     if (!r.GetLittle(version)) return Status::Corruption("the store format version is truncated");
     if (version > kStoreFormatVersion) {
       return Status::Unsupported(o.dir + " was written in store format " + std::to_string(version) +
@@ -417,6 +420,19 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
                                 std::to_string(impl->head.position) +
                                 "; run `pathways verify` to find the damage");
     }
+  }
+
+  if (!o.read_only && stored_format < kStoreFormatVersion) {
+    // Everything an older format holds is still read; from now on rows of the current one are
+    // written, so a build that cannot read them must refuse the store rather than fail on them.
+    std::string version;
+    codec::PutU32(version, kStoreFormatVersion);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    st = impl->db->Put(wo, impl->meta, std::string(meta::kFormatVersion), version);
+    if (!st.ok()) return FromRocks(st, "upgrading the store format of " + o.dir);
+    spdlog::info("store: {} upgraded from format {} to {}", o.dir, stored_format,
+                 kStoreFormatVersion);
   }
 
   impl->key_ring = std::make_unique<KeyRing>(impl->db.get(), impl->keys, master, impl->random);
@@ -561,11 +577,7 @@ Result<std::optional<runtime::PathwayState>> RocksEventStore::Impl::ReadPathway(
   rocksdb::Status st = db->Get(rocksdb::ReadOptions(), pathways, pathway_id, &value);
   if (st.IsNotFound()) return std::optional<runtime::PathwayState>();
   if (!st.ok()) return FromRocks(st, "reading pathway " + pathway_id);
-  if (value.empty() || static_cast<std::uint8_t>(value[0]) != kPathwayValueFormat) {
-    return Status::Corruption("pathway " + pathway_id + " has a state row of unknown format");
-  }
-  nlohmann::json j = nlohmann::json::parse(value.begin() + 1, value.end(), nullptr, false);
-  Result<runtime::PathwayState> state = runtime::PathwayState::FromJson(j);
+  Result<runtime::PathwayState> state = DecodeStateRow(pathway_id, value);
   if (!state.ok()) return state.status();
   return std::optional(std::move(*state));
 }
@@ -594,13 +606,8 @@ Result<std::vector<runtime::PathwayState>> RocksEventStore::PathwaysOn(
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->pathways));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view value = it->value().ToStringView();
-    if (value.empty() || static_cast<std::uint8_t>(value[0]) != kPathwayValueFormat) {
-      return Status::Corruption("pathway " + it->key().ToString() +
-                                " has a state row of unknown format");
-    }
-    Result<runtime::PathwayState> state = runtime::PathwayState::FromJson(
-        nlohmann::json::parse(value.substr(1), nullptr, /*allow_exceptions=*/false));
+    Result<runtime::PathwayState> state =
+        DecodeStateRow(it->key().ToStringView(), it->value().ToStringView());
     if (!state.ok()) return state.status();
     if (state->definition_id == definition_id && state->definition_version == version) {
       out.push_back(std::move(*state));

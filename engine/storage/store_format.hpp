@@ -13,7 +13,7 @@
 namespace pathways::storage {
 
 // Bumped when a store written by this build cannot be read by an older one.
-inline constexpr std::uint32_t kStoreFormatVersion = 1;
+inline constexpr std::uint32_t kStoreFormatVersion = 2;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -39,7 +39,9 @@ inline constexpr const char* kRejections = "rejections";
 inline constexpr const char* kDeliveries = "deliveries";
 }  // namespace cf
 
-inline constexpr std::uint8_t kPathwayValueFormat = 1;    // then the state's canonical JSON
+// A `pathways` row: format 2 is binary (state_row.hpp); format 1, canonical JSON, is still read.
+inline constexpr std::uint8_t kPathwayValueFormat = 2;
+inline constexpr std::uint8_t kPathwayValueFormatJson = 1;
 inline constexpr std::uint8_t kRejectionValueFormat = 1;  // then the refusal's canonical JSON
 
 inline std::string RejectionKey(std::string_view pathway_id, std::int64_t at,

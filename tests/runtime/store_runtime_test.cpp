@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/codec/bytes.hpp"
 #include "engine/runtime/calendar.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
 #include "engine/storage/store_format.hpp"
@@ -354,6 +355,56 @@ TEST_CASE("every stored pathway replays to its stored state byte for byte") {
 
 namespace pathways {
 namespace {
+
+TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, new rows binary") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  runtime::PathwayState before;
+  {
+    auto store = Open(tmp / "store", clock);
+    Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
+    Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
+    before = StateOf(*store, "pw-1");
+  }
+  auto format_of = [&](testing::RawDb& raw) {
+    const std::string value = raw.Get("meta", std::string(storage::meta::kFormatVersion));
+    codec::ByteReader r(value);
+    std::uint32_t v = 0;
+    REQUIRE(r.GetLittle(v));
+    return v;
+  };
+  {
+    // What a build of format 1 left: the state as canonical JSON, the store marked 1.
+    testing::RawDb raw(tmp / "store");
+    raw.Put("pathways", "pw-1",
+            std::string(1, static_cast<char>(storage::kPathwayValueFormatJson)) +
+                before.ToJson().dump());
+    std::string v;
+    codec::PutU32(v, 1);
+    raw.Put("meta", std::string(storage::meta::kFormatVersion), v);
+  }
+  {
+    storage::StoreOptions o;
+    o.dir = tmp / "store";
+    o.read_only = true;
+    auto reader = storage::RocksEventStore::Open(o);
+    REQUIRE(reader.ok());
+    CHECK(StateOf(**reader, "pw-1").ToJson() == before.ToJson());
+  }
+  {
+    testing::RawDb raw(tmp / "store");
+    CHECK(format_of(raw) == 1);  // reading changes nothing
+  }
+  {
+    auto store = Open(tmp / "store", clock);
+    CHECK(StateOf(*store, "pw-1").ToJson() == before.ToJson());
+    Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
+    CheckReplay(*store, "pw-1");
+  }
+  testing::RawDb raw(tmp / "store");
+  CHECK(format_of(raw) == storage::kStoreFormatVersion);
+  CHECK(static_cast<std::uint8_t>(raw.Get("pathways", "pw-1")[0]) == storage::kPathwayValueFormat);
+}
 
 TEST_CASE("a pathway migrates to a new version only with every state mapped") {
   testing::TempDir tmp;

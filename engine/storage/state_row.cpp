@@ -1,0 +1,168 @@
+#include "engine/storage/state_row.hpp"
+
+#include "engine/codec/bytes.hpp"
+#include "engine/storage/store_format.hpp"
+
+namespace pathways::storage {
+namespace {
+
+using codec::PutStr32;
+using codec::PutU32;
+using codec::PutU64;
+
+void PutTime(std::string& out, TimestampMs t) { PutU64(out, static_cast<std::uint64_t>(t)); }
+
+// Reads a format 2 row front to back; any short read leaves ok() false.
+class RowReader {
+ public:
+  explicit RowReader(std::string_view in) : r_(in) {}
+
+  bool ok() const { return ok_; }
+  bool done() const { return ok_ && r_.remaining() == 0; }
+
+  std::string Str() {
+    std::string_view s;
+    ok_ = ok_ && r_.GetStr32(s);
+    return ok_ ? std::string(s) : std::string();
+  }
+  template <typename T>
+  T Int() {
+    T v{};
+    ok_ = ok_ && r_.GetLittle(v);
+    return v;
+  }
+  TimestampMs Time() { return static_cast<TimestampMs>(Int<std::uint64_t>()); }
+  // A count of entries, each at least `min_bytes` long: a corrupt count cannot make the
+  // reader loop for billions of entries.
+  std::uint32_t Count(std::size_t min_bytes) {
+    const auto n = Int<std::uint32_t>();
+    ok_ = ok_ && n <= r_.remaining() / min_bytes;
+    return ok_ ? n : 0;
+  }
+
+ private:
+  codec::ByteReader r_;
+  bool ok_ = true;
+};
+
+Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::string_view body) {
+  RowReader r(body);
+  runtime::PathwayState s;
+  s.pathway_id = r.Str();
+  s.participant_id = r.Str();
+  s.definition_id = r.Str();
+  s.definition_version = r.Int<std::uint32_t>();
+  s.definition_hash = r.Str();
+  s.version = r.Int<std::uint64_t>();
+  s.state = r.Str();
+  const auto status = r.Int<std::uint8_t>();
+  s.contact_person = r.Str();
+  const std::string data = r.Str();
+  s.created_at = r.Time();
+  s.last_contact_at = r.Time();
+  s.sequence = r.Int<std::uint64_t>();
+  for (std::uint32_t i = 0, n = r.Count(12); i < n; ++i) {
+    std::string id = r.Str();
+    s.milestones[std::move(id)] = r.Time();
+  }
+  for (std::uint32_t i = 0, n = r.Count(24); i < n; ++i) {
+    runtime::RiskFlag risk;
+    risk.id = r.Str();
+    risk.type = r.Str();
+    risk.severity = r.Str();
+    risk.raised_by = r.Str();
+    risk.raised_at = r.Time();
+    s.open_risks[risk.id] = std::move(risk);
+  }
+  for (std::uint32_t i = 0, n = r.Count(32); i < n; ++i) {
+    runtime::Task task;
+    task.id = r.Str();
+    task.kind = r.Str();
+    task.title_da = r.Str();
+    task.title_en = r.Str();
+    task.assignee = r.Str();
+    task.due_at = r.Time();
+    task.status = r.Str();
+    s.open_tasks[task.id] = std::move(task);
+  }
+  for (std::uint32_t i = 0, n = r.Count(20); i < n; ++i) {
+    std::string id = r.Str();
+    runtime::ArmedTimer t;
+    t.armed_at = r.Time();
+    t.due_at = r.Time();
+    s.timers[std::move(id)] = t;
+  }
+  const std::string problem = "pathway " + std::string(pathway_id) + " has a state row that ";
+  if (!r.done()) return Status::Corruption(problem + "is truncated or too long");
+  if (status > static_cast<std::uint8_t>(runtime::PathwayStatus::kClosed)) {
+    return Status::Corruption(problem + "has an unknown status");
+  }
+  s.status = static_cast<runtime::PathwayStatus>(status);
+  s.data = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (s.data.is_discarded()) return Status::Corruption(problem + "holds unreadable data");
+  return s;
+}
+
+}  // namespace
+
+std::string EncodeStateRow(const runtime::PathwayState& s) {
+  std::string out;
+  out.reserve(512);
+  codec::PutU8(out, kPathwayValueFormat);
+  PutStr32(out, s.pathway_id);
+  PutStr32(out, s.participant_id);
+  PutStr32(out, s.definition_id);
+  PutU32(out, s.definition_version);
+  PutStr32(out, s.definition_hash);
+  PutU64(out, s.version);
+  PutStr32(out, s.state);
+  codec::PutU8(out, static_cast<std::uint8_t>(s.status));
+  PutStr32(out, s.contact_person);
+  PutStr32(out, s.data.dump());
+  PutTime(out, s.created_at);
+  PutTime(out, s.last_contact_at);
+  PutU64(out, s.sequence);
+  PutU32(out, static_cast<std::uint32_t>(s.milestones.size()));
+  for (const auto& [id, at] : s.milestones) {
+    PutStr32(out, id);
+    PutTime(out, at);
+  }
+  PutU32(out, static_cast<std::uint32_t>(s.open_risks.size()));
+  for (const auto& [id, risk] : s.open_risks) {
+    PutStr32(out, id);
+    PutStr32(out, risk.type);
+    PutStr32(out, risk.severity);
+    PutStr32(out, risk.raised_by);
+    PutTime(out, risk.raised_at);
+  }
+  PutU32(out, static_cast<std::uint32_t>(s.open_tasks.size()));
+  for (const auto& [id, task] : s.open_tasks) {
+    PutStr32(out, id);
+    PutStr32(out, task.kind);
+    PutStr32(out, task.title_da);
+    PutStr32(out, task.title_en);
+    PutStr32(out, task.assignee);
+    PutTime(out, task.due_at);
+    PutStr32(out, task.status);
+  }
+  PutU32(out, static_cast<std::uint32_t>(s.timers.size()));
+  for (const auto& [id, t] : s.timers) {
+    PutStr32(out, id);
+    PutTime(out, t.armed_at);
+    PutTime(out, t.due_at);
+  }
+  return out;
+}
+
+Result<runtime::PathwayState> DecodeStateRow(std::string_view pathway_id, std::string_view value) {
+  const std::uint8_t format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
+  if (format == kPathwayValueFormat) return DecodeBinary(pathway_id, value.substr(1));
+  if (format == kPathwayValueFormatJson) {
+    return runtime::PathwayState::FromJson(
+        nlohmann::json::parse(value.substr(1), nullptr, /*allow_exceptions=*/false));
+  }
+  return Status::Corruption("pathway " + std::string(pathway_id) +
+                            " has a state row of unknown format");
+}
+
+}  // namespace pathways::storage

@@ -1,0 +1,96 @@
+// The `pathways` row: the binary format round-trips every field, rows of the JSON format an
+// earlier build wrote are still read, and a damaged row is Corruption naming its pathway.
+
+#include "engine/storage/state_row.hpp"
+
+#include <doctest/doctest.h>
+
+#include "engine/storage/store_format.hpp"
+
+namespace pathways::storage {
+namespace {
+
+runtime::PathwayState Rich() {
+  runtime::PathwayState s;
+  s.pathway_id = "p-1";
+  s.participant_id = "deltager-1";
+  s.definition_id = "amigo";
+  s.definition_version = 3;
+  s.definition_hash = std::string(64, 'a');
+  s.version = 17;
+  s.state = "in_basic_course";
+  s.status = runtime::PathwayStatus::kPaused;
+  s.contact_person = "anne";
+  s.data = {{"track", "EUV2"}, {"age_at_entry", 31}, {"note", "æøå \"quoted\""}};
+  s.milestones = {{"enrolment_confirmed", 1772442000000}, {"lead_registered", 1772000000000}};
+  s.open_risks["r1"] = {"r1", "absence", "high", "system", 1772443000000};
+  s.open_tasks["t2"] = {"t2",   "call_back",   "Ring tilbage", "Call back",
+                        "anne", 1772444000000, "escalated"};
+  s.timers["follow_up_4_weeks"] = {1772442000000, 1774861200000};
+  s.created_at = 1772000000000;
+  s.last_contact_at = 1772440000000;
+  s.sequence = 9;
+  return s;
+}
+
+TEST_CASE("a pathway's state row keeps every field through encoding and decoding") {
+  const runtime::PathwayState s = Rich();
+  const std::string row = EncodeStateRow(s);
+  CHECK(static_cast<std::uint8_t>(row[0]) == kPathwayValueFormat);
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
+  REQUIRE(back.ok());
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
+  CHECK(EncodeStateRow(*back) == row);
+  CHECK(EncodeStateRow(runtime::PathwayState{}).size() < row.size());
+}
+
+TEST_CASE("a state row of the JSON format earlier builds wrote is still read") {
+  const runtime::PathwayState s = Rich();
+  std::string row(1, static_cast<char>(kPathwayValueFormatJson));
+  row += s.ToJson().dump();
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
+  REQUIRE(back.ok());
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
+}
+
+TEST_CASE("a damaged state row is corruption naming its pathway") {
+  const std::string row = EncodeStateRow(Rich());
+  SUBCASE("every truncation") {
+    for (std::size_t n = 0; n < row.size(); ++n) {
+      Result<runtime::PathwayState> r = DecodeStateRow("p-1", row.substr(0, n));
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == StatusCode::kCorruption);
+    }
+  }
+  SUBCASE("bytes after the end") {
+    Result<runtime::PathwayState> r = DecodeStateRow("p-1", row + "x");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("pathway p-1") != std::string::npos);
+  }
+  SUBCASE("an unknown format") {
+    std::string other = row;
+    other[0] = 9;
+    CHECK(DecodeStateRow("p-1", other).status().message().find("unknown format") !=
+          std::string::npos);
+  }
+  SUBCASE("a count far beyond the row") {
+    runtime::PathwayState empty;
+    std::string bare = EncodeStateRow(empty);
+    // The milestones' count is the first of the four counts, 16 bytes before the end.
+    bare[bare.size() - 16] = '\xff';
+    CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
+  }
+  SUBCASE("unreadable data") {
+    runtime::PathwayState odd;
+    std::string bare = EncodeStateRow(odd);
+    // The data `{}` sits at a known place in an empty state: replace it by `{x`.
+    const std::size_t at = bare.find("{}");
+    REQUIRE(at != std::string::npos);
+    bare[at + 1] = 'x';
+    CHECK(DecodeStateRow("p-1", bare).status().message().find("unreadable data") !=
+          std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pathways::storage
