@@ -15,7 +15,14 @@ Result<TimerSweep> FireDueTimers(const TimerQueue& timers, CommandExecutor& comm
   std::condition_variable cv;
   std::size_t answered = 0;
   Status failure = Status::Ok();
-  for (const DueTimer& t : *due) {
+  for (std::size_t i = 0; i < due->size(); ++i) {
+    {
+      // A window, not the whole sweep, waits in the writer's queue: enough for full groups
+      // while one syncs, and the queue's memory stays the same for 100 or 100,000 timers.
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return i - answered < kSweepWindow; });
+    }
+    const DueTimer& t = (*due)[i];
     CommandRequest r;
     r.pathway_id = t.pathway_id;
     r.command_id = "timer:" + t.pathway_id + ":" + t.timer_id + ":" + std::to_string(t.due_at);

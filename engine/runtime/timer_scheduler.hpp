@@ -21,8 +21,12 @@ struct TimerSweep {
   std::size_t refused = 0;  // stale firings the pathway refused (restarted or disarmed)
 };
 
-// Fires every timer due at or before `now`, at most `max`, submitting them together so they
-// share group commits. Returns when all are answered.
+// Firings a sweep keeps submitted and unanswered at once: two of the writer's largest groups,
+// enough for full groups while one syncs; the rest wait in the sweep's own list.
+inline constexpr std::size_t kSweepWindow = 1024;
+
+// Fires every timer due at or before `now`, at most `max`, submitting them together (at most
+// kSweepWindow at a time) so they share group commits. Returns when all are answered.
 Result<TimerSweep> FireDueTimers(const TimerQueue& timers, CommandExecutor& commands,
                                  TimestampMs now, std::size_t max);
 
