@@ -95,6 +95,7 @@ void AddBenchPathways(CLI::App& bench) {
     std::uint64_t events_before = (*store)->Stats().events;
     std::size_t value_bytes = 0;  // the raw run writes values as large as the store's events
     double commands_cpu_s = 0;
+    double raw_cpu_s = 0;
     for (int round = 0; round < a->rounds; ++round) {
       const std::uint64_t participants = a->participants / static_cast<std::uint64_t>(a->rounds);
       const std::uint64_t commands = participants * kSteps;
@@ -108,7 +109,9 @@ void AddBenchPathways(CLI::App& bench) {
       }));
       commands_cpu_s += ProcessCpuSeconds() - cpu0;
       if (value_bytes == 0) value_bytes = AverageValueBytes(**store);
+      const double raw_cpu0 = ProcessCpuSeconds();
       raw.Add(RunRawRound(*raw_db, a->writers, commands, round, value_bytes));
+      raw_cpu_s += ProcessCpuSeconds() - raw_cpu0;
     }
     const WriterStats stats = (*store)->Stats();
     const double commands = static_cast<double>(ours.latencies_ms.size());
@@ -145,6 +148,7 @@ void AddBenchPathways(CLI::App& bench) {
         {"raw_events_per_s", Round(raw_rate, 0)},
         {"raw_value_bytes", value_bytes},
         {"raw_p99_ms", Round(Percentile(raw.latencies_ms, 0.99))},
+        {"raw_cpu_us_per_write", Round(raw_cpu_s * 1e6 / commands, 1)},
         {"ratio", Round(rate / raw_rate)},
         {"timers", a->timers},
         {"timer_setup_errors", setup.errors},
