@@ -315,9 +315,25 @@ struct TimerDisarmed {
   std::string timer;
   static constexpr auto Fields() { return std::tuple{Required("timer", &TimerDisarmed::timer)}; }
 };
-struct TimerFired {
+// Schema 1, as earlier builds wrote it: the timer is no longer armed, and nothing else. Its
+// state could then be armed again by any later transition that stayed in its states.
+struct TimerFiredV1 {
   static constexpr std::string_view kType = "TimerFired";
   static constexpr std::uint16_t kSchema = 1;
+  std::string timer;
+  TimestampMs due_at = 0;
+  std::string outcome;
+  static constexpr auto Fields() {
+    return std::tuple{Required("timer", &TimerFiredV1::timer),
+                      Required("due_at", &TimerFiredV1::due_at),
+                      Required("outcome", &TimerFiredV1::outcome)};
+  }
+};
+// Schema 2: the timer has fired for this arming, and stays spent until it is armed again or
+// the pathway leaves its states (TimerDisarmed).
+struct TimerFired {
+  static constexpr std::string_view kType = "TimerFired";
+  static constexpr std::uint16_t kSchema = 2;
   std::string timer;
   TimestampMs due_at = 0;
   std::string outcome;  // fired, fired TRIGGER, skipped: …, trigger refused: …
@@ -418,8 +434,8 @@ using PathwayEvent =
                  TransitionTaken, MilestoneReached, RiskRaised, RiskResolved, TaskCreated,
                  TaskAcknowledged, TaskCompleted, TaskCancelled, TaskReassigned, TaskEscalated,
                  NotificationRequested, NotificationDelivered, NotificationDeadLettered, TimerArmed,
-                 TimerDisarmed, TimerFired, PathwayPaused, PathwayResumed, PathwayClosed,
-                 PathwayMigrated, PersonalDataErased>;
+                 TimerDisarmed, TimerFiredV1, TimerFired, PathwayPaused, PathwayResumed,
+                 PathwayClosed, PathwayMigrated, PersonalDataErased>;
 // Events of the system streams.
 using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled>;
 

@@ -447,8 +447,8 @@ class Loader : YamlReader {
     std::set<std::string> ids;
     for (const auto& n : node) {
       if (!CheckMap(n, "a timer",
-                    {"id", "active_in", "while_paused", "after", "at", "offset", "restart_on", "if",
-                     "trigger", "payload", "effects"})) {
+                    {"id", "active_in", "while_paused", "through_pause", "repeat", "after", "at",
+                     "offset", "restart_on", "if", "trigger", "payload", "effects"})) {
         continue;
       }
       definition::Timer t;
@@ -467,6 +467,19 @@ class Loader : YamlReader {
       } else if (n["active_in"]) {
         for (auto& [s, m] : List(n["active_in"], "active_in")) {
           if (Known(s, m, state_ids_, "state")) t.active_in.push_back(s);
+        }
+      }
+      if (n["through_pause"]) {
+        t.through_pause = Bool(n["through_pause"], "through_pause").value_or(false);
+        if (t.through_pause && t.while_paused) {
+          Error(n["through_pause"].Mark(),
+                where + " runs only while paused: `through_pause` is for timers of states");
+        }
+      }
+      if (n["repeat"]) {
+        t.repeat = Bool(n["repeat"], "repeat").value_or(false);
+        if (t.repeat && !n["after"]) {
+          Error(n["repeat"].Mark(), where + ": `repeat` goes with `after` (a date falls due once)");
         }
       }
       if (n["after"] && n["at"]) Error(n["at"].Mark(), where + " takes `after` or `at`, not both");

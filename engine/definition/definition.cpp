@@ -132,6 +132,9 @@ nlohmann::json Definition::ToJson() const {
     if (!t.at_field.empty()) tj["at"] = t.at_field;
     if (t.offset) tj["offset"] = ToString(*t.offset);
     if (t.while_paused) tj["while_paused"] = true;
+    // Only when set: the hashes of definitions written before these keys stay the same.
+    if (t.through_pause) tj["through_pause"] = true;
+    if (t.repeat) tj["repeat"] = true;
     if (!t.condition.empty()) tj["if"] = t.condition;
     if (!t.payload.empty()) tj["payload"] = t.payload;
     for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));

@@ -115,6 +115,8 @@ struct Timer {
   std::optional<Duration> offset;       // ... shifted by this
   std::vector<std::string> restart_on;  // activities that re-arm it: contact, missed_appointment
   bool while_paused = false;            // runs while the pathway is paused, in any state
+  bool through_pause = false;           // keeps running in its states while the pathway is paused
+  bool repeat = false;                  // armed again each time it fires (`after` timers only)
   std::string condition;                // a guard that must hold when it falls due
   std::string trigger;                  // fires this trigger (with `payload`), and/or
   nlohmann::json payload = nlohmann::json::object();

@@ -45,6 +45,7 @@ nlohmann::json PathwayState::ToJson() const {
   j["timers"] = nlohmann::json::object();
   for (const auto& [id, t] : timers)
     j["timers"][id] = {{"armed_at", t.armed_at}, {"due_at", t.due_at}};
+  j["spent_timers"] = spent_timers;
   j["created_at"] = created_at;
   j["last_contact_at"] = last_contact_at;
   j["sequence"] = sequence;
@@ -86,6 +87,10 @@ Result<PathwayState> PathwayState::FromJson(const nlohmann::json& j) {
     }
     for (const auto& [id, t] : j.at("timers").items()) {
       s.timers[id] = {t.at("armed_at").get<TimestampMs>(), t.at("due_at").get<TimestampMs>()};
+    }
+    // Absent from states written before timers were kept spent.
+    if (j.contains("spent_timers")) {
+      s.spent_timers = j.at("spent_timers").get<std::map<std::string, TimestampMs>>();
     }
     s.created_at = j.at("created_at").get<TimestampMs>();
     s.last_contact_at = j.at("last_contact_at").get<TimestampMs>();
@@ -186,14 +191,22 @@ struct Applier {
   }
   Status operator()(const events::TimerArmed& d) {
     s.timers[d.timer] = {e.occurred_at, d.due_at};
+    s.spent_timers.erase(d.timer);
     return Status::Ok();
   }
   Status operator()(const events::TimerDisarmed& d) {
+    s.timers.erase(d.timer);
+    s.spent_timers.erase(d.timer);
+    return Status::Ok();
+  }
+  Status operator()(const events::TimerFiredV1& d) {
     s.timers.erase(d.timer);
     return Status::Ok();
   }
   Status operator()(const events::TimerFired& d) {
     s.timers.erase(d.timer);
+    // A task's due time is no timer of the definition: nothing to keep spent.
+    if (!d.timer.starts_with(kTaskTimerPrefix)) s.spent_timers[d.timer] = d.due_at;
     return Status::Ok();
   }
   Status operator()(const events::PathwayPaused&) {

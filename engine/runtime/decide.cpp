@@ -171,33 +171,61 @@ class Decider {
 
   // Arms the timers the current state and status call for and disarms the others. An `at`
   // timer whose date moved is armed again for the new date.
+  // Whether timer `t` runs in the pathway's current state and status.
+  bool Running(const definition::Timer& t) const {
+    if (t.while_paused) return s_.status == PathwayStatus::kPaused;
+    const bool in_states =
+        std::find(t.active_in.begin(), t.active_in.end(), s_.state) != t.active_in.end();
+    return in_states && (s_.status == PathwayStatus::kActive ||
+                         (s_.status == PathwayStatus::kPaused && t.through_pause));
+  }
+  // Whether `t` belongs to where the pathway is: in its states (a pause only suspends it), or
+  // paused for a timer of the pause.
+  bool Belongs(const definition::Timer& t) const {
+    if (t.while_paused) return s_.status == PathwayStatus::kPaused;
+    return std::find(t.active_in.begin(), t.active_in.end(), s_.state) != t.active_in.end();
+  }
+
+  // Arms each timer on entering its states, once per arming: a timer that fired stays spent
+  // while the pathway stays in its states, unless its date field moved (a new course end is a
+  // new deadline). Disarms timers on leaving, and suspends them during a pause unless they
+  // run through it.
   Status SyncTimers() {
     for (const auto& t : ctx_.definition.timers) {
-      const bool wanted = t.while_paused ? s_.status == PathwayStatus::kPaused
-                                         : s_.status == PathwayStatus::kActive &&
-                                               std::find(t.active_in.begin(), t.active_in.end(),
-                                                         s_.state) != t.active_in.end();
-      auto armed = s_.timers.find(t.id);
-      if (!wanted) {
-        if (armed != s_.timers.end()) {
+      const auto armed = s_.timers.find(t.id);
+      const auto spent = s_.spent_timers.find(t.id);
+      if (!Running(t)) {
+        const bool forget =
+            armed != s_.timers.end() || (spent != s_.spent_timers.end() && !Belongs(t));
+        if (forget) {
           if (Status st = Emit(events::TimerDisarmed{t.id}); !st.ok()) return st;
         }
         continue;
       }
       std::optional<TimestampMs> due = DueOf(t);
       if (!due) continue;  // an `at` timer whose date is not known yet
-      if (armed == s_.timers.end() || (!t.at_field.empty() && armed->second.due_at != *due)) {
+      bool arm = false;
+      if (armed != s_.timers.end()) {
+        arm = !t.at_field.empty() && armed->second.due_at != *due;
+      } else if (spent != s_.spent_timers.end()) {
+        arm = !t.at_field.empty() && spent->second != *due;
+      } else {
+        arm = true;
+      }
+      if (arm) {
         if (Status st = Emit(events::TimerArmed{t.id, *due}); !st.ok()) return st;
       }
     }
     return Status::Ok();
   }
 
-  // Re-arms the `after` timers that `activity` restarts.
+  // Re-arms the `after` timers that `activity` restarts, spent ones too: "no contact for 14
+  // days" counts again from this contact.
   Status Restart(const std::string& activity) {
     for (const auto& t : ctx_.definition.timers) {
-      if (!s_.timers.count(t.id) || !t.after ||
-          std::find(t.restart_on.begin(), t.restart_on.end(), activity) == t.restart_on.end()) {
+      if (!t.after || !Running(t) ||
+          std::find(t.restart_on.begin(), t.restart_on.end(), activity) == t.restart_on.end() ||
+          (!s_.timers.count(t.id) && !s_.spent_timers.count(t.id))) {
         continue;
       }
       if (Status st = Emit(events::TimerArmed{t.id, Add(ctx_.now, *t.after)}); !st.ok()) {
@@ -337,6 +365,7 @@ class Decider {
       // refusal instead of failing the firing.
       PathwayState after = s_;
       after.timers.erase(c.timer_id);
+      after.spent_timers[c.timer_id] = c.due_at;  // as the TimerFired emitted first will say
       Decider attempt(after, ctx_);
       // A timer of the pause (e.g. counted as a dropout after 15 months) acts on a paused
       // pathway: it resumes it first, so the trigger runs on the state it was paused in.
@@ -356,7 +385,16 @@ class Decider {
     } else if (Status e = Emit(events::TimerFired{c.timer_id, c.due_at, "fired"}); !e.ok()) {
       return e;
     }
-    return Effects(timer->effects, nlohmann::json::object(), "timer " + c.timer_id);
+    if (Status st = Effects(timer->effects, nlohmann::json::object(), "timer " + c.timer_id);
+        !st.ok()) {
+      return st;
+    }
+    // A repeating timer is armed again from its firing, while it still runs where the pathway
+    // now is (its trigger may have moved it on).
+    if (timer->repeat && timer->after && Running(*timer) && s_.spent_timers.count(c.timer_id)) {
+      return Emit(events::TimerArmed{c.timer_id, Add(ctx_.now, *timer->after)});
+    }
+    return Status::Ok();
   }
 
   Status Run(const Command& command) {
@@ -465,8 +503,15 @@ class Decider {
       return Status::Rejected("the mapping leaves states unmapped: " + list);
     }
     // The old version's timers end here; the new version's are armed by its own rules.
+    // A spent timer stays spent where the new version has a timer of that id (it fired once
+    // for this stay already).
     std::vector<std::string> armed;
     for (const auto& [id, t] : s_.timers) armed.push_back(id);
+    for (const auto& [id, due] : s_.spent_timers) {
+      const bool kept = std::any_of(target->timers.begin(), target->timers.end(),
+                                    [&id = id](const definition::Timer& t) { return t.id == id; });
+      if (!kept) armed.push_back(id);
+    }
     for (const auto& id : armed) {
       if (Status st = Emit(events::TimerDisarmed{id}); !st.ok()) return st;
     }

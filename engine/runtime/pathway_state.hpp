@@ -53,6 +53,9 @@ struct PathwayState {
   std::map<std::string, RiskFlag> open_risks;  // by risk id
   std::map<std::string, Task> open_tasks;      // by task id
   std::map<std::string, ArmedTimer> timers;    // by timer id
+  // Timers that fired and are not armed again (id -> the due time they fired for): a timer
+  // fires once per arming, not again at the next transition that stays in its states.
+  std::map<std::string, TimestampMs> spent_timers;
   TimestampMs created_at = 0;
   TimestampMs last_contact_at = 0;
   std::uint64_t sequence = 0;  // numbers risk and task ids

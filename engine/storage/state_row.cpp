@@ -92,6 +92,10 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
     t.due_at = r.Time();
     s.timers[std::move(id)] = t;
   }
+  for (std::uint32_t i = 0, n = r.Count(12); i < n; ++i) {
+    std::string id = r.Str();
+    s.spent_timers[std::move(id)] = r.Time();
+  }
   const std::string problem = "pathway " + std::string(pathway_id) + " has a state row that ";
   if (!r.done()) return Status::Corruption(problem + "is truncated or too long");
   if (status > static_cast<std::uint8_t>(runtime::PathwayStatus::kClosed)) {
@@ -150,6 +154,11 @@ std::string EncodeStateRow(const runtime::PathwayState& s) {
     PutStr32(out, id);
     PutTime(out, t.armed_at);
     PutTime(out, t.due_at);
+  }
+  PutU32(out, static_cast<std::uint32_t>(s.spent_timers.size()));
+  for (const auto& [id, due_at] : s.spent_timers) {
+    PutStr32(out, id);
+    PutTime(out, due_at);
   }
   return out;
 }

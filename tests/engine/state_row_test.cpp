@@ -27,6 +27,7 @@ runtime::PathwayState Rich() {
   s.open_tasks["t2"] = {"t2",   "call_back",   "Ring tilbage", "Call back",
                         "anne", 1772444000000, "escalated"};
   s.timers["follow_up_4_weeks"] = {1772442000000, 1774861200000};
+  s.spent_timers["subsidy_reminder"] = 1772443000000;
   s.created_at = 1772000000000;
   s.last_contact_at = 1772440000000;
   s.sequence = 9;
@@ -76,8 +77,8 @@ TEST_CASE("a damaged state row is corruption naming its pathway") {
   SUBCASE("a count far beyond the row") {
     runtime::PathwayState empty;
     std::string bare = EncodeStateRow(empty);
-    // The milestones' count is the first of the four counts, 16 bytes before the end.
-    bare[bare.size() - 16] = '\xff';
+    // The milestones' count is the first of the five counts, 20 bytes before the end.
+    bare[bare.size() - 20] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
   }
   SUBCASE("unreadable data") {

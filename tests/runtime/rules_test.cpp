@@ -227,6 +227,101 @@ TEST_CASE("pause stops the state's timers and starts the pause timers, resume re
   CHECK_FALSE(h.state.timers.count("pause_review"));
 }
 
+// A small definition whose timers show each rule of arming on their own.
+const definition::Definition& Timed() {
+  static const auto loaded = workflows::LoadDefinition(R"(id: timed
+version: 1
+data:
+  due: {type: date}
+risks:
+  late: {label: Late}
+states:
+  - {id: a, label: A}
+  - {id: b, label: B}
+  - {id: done, label: Done, terminal: true}
+transitions:
+  - {trigger: note, from: [a, b], payload: {due: {type: date, store_as: due}}}
+  - {trigger: go, from: a, to: b}
+  - {trigger: finish, from: [a, b], to: done}
+timers:
+  - {id: nag, active_in: [a, b], after: 2 days, repeat: true, effects: [{raise_risk: late}]}
+  - {id: legal, active_in: [a, b], after: 10 days, through_pause: true,
+     effects: [{raise_risk: late}]}
+  - {id: deadline, active_in: [a, b], at: due, effects: [{raise_risk: late}]}
+  - {id: review, while_paused: true, after: 30 days, effects: [{raise_risk: late}]}
+)",
+                                                       "timed.yaml");
+  for (const auto& d : loaded.diagnostics) FAIL(d.ToString());
+  return *loaded.definition;
+}
+
+struct TimedHarness {
+  PathwayState state;
+  TimestampMs now = kStart;
+  void Do(const Command& c) {
+    DecideContext ctx{Timed(), {"vejleder-1", "counsellor"}, now, "pw-t", "p-t"};
+    auto decided = Decide(state, c, ctx);
+    REQUIRE_MESSAGE(decided.ok(), decided.status().ToString());
+    state = decided->after;
+  }
+  void FireDue(const std::string& timer) {
+    const TimestampMs due = state.timers.at(timer).due_at;
+    now = std::max(now, due);
+    Do(FireTimer{timer, due});
+  }
+};
+
+TEST_CASE("a date timer fires once per date: moving within its states or a pause re-arms nothing") {
+  TimedHarness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
+  CHECK_FALSE(h.state.timers.count("deadline"));  // no date yet
+  h.Do(FireTrigger{"note", {{"due", "2026-03-10"}}});
+  REQUIRE(h.state.timers.count("deadline"));
+  h.FireDue("deadline");
+  CHECK(h.state.spent_timers.count("deadline"));
+  h.Do(FireTrigger{"go", {}});  // b is another of its states
+  CHECK_FALSE(h.state.timers.count("deadline"));
+  h.Do(PausePathway{"illness"});
+  h.Do(ResumePathway{});
+  CHECK_FALSE(h.state.timers.count("deadline"));
+  h.Do(FireTrigger{"note", {{"due", "2026-03-10"}}});  // the same date: still spent
+  CHECK_FALSE(h.state.timers.count("deadline"));
+  h.Do(FireTrigger{"note", {{"due", "2026-04-10"}}});  // a new date is a new deadline
+  CHECK(h.state.timers.count("deadline"));
+  h.Do(FireTrigger{"finish", {}});
+  CHECK(h.state.timers.empty());
+  CHECK(h.state.spent_timers.empty());
+}
+
+TEST_CASE("a repeating timer is armed again from each firing") {
+  TimedHarness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
+  h.FireDue("nag");
+  REQUIRE(h.state.timers.count("nag"));
+  CHECK(h.state.timers.at("nag").due_at == h.now + 2 * kDay);
+  h.FireDue("nag");
+  CHECK(h.state.timers.at("nag").due_at == h.now + 2 * kDay);
+  CHECK_FALSE(h.state.spent_timers.count("nag"));
+}
+
+TEST_CASE("a pause suspends the state's timers but not those that run through it") {
+  TimedHarness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
+  const TimestampMs legal_due = h.state.timers.at("legal").due_at;
+  h.now += kDay;
+  h.Do(PausePathway{"illness"});
+  CHECK_FALSE(h.state.timers.count("nag"));
+  CHECK(h.state.timers.at("legal").due_at == legal_due);  // an employer's deadline runs on
+  CHECK(h.state.timers.count("review"));
+  h.FireDue("legal");
+  CHECK(h.state.status == PathwayStatus::kPaused);
+  CHECK(h.state.open_risks.size() == 1);
+  h.Do(ResumePathway{});
+  CHECK(h.state.timers.count("nag"));          // armed afresh
+  CHECK_FALSE(h.state.timers.count("legal"));  // fired during the pause: spent
+  CHECK_FALSE(h.state.timers.count("review"));
+}
+
 TEST_CASE("resolving a risk tells the one who raised it") {
   Harness h;
   h.Do(RegisterLead{"jobcenter", {}, {}, ""});

@@ -192,6 +192,14 @@ class ScenarioRunner {
       if (e.type == "NotificationRequested")
         parties.push_back(nlohmann::json::parse(e.data)["party"]);
     }
+    if (step["no_events"]) {
+      for (const auto& unwanted : step["no_events"]) {
+        const bool found = std::any_of(events.begin(), events.end(), [&](const RecordedEvent& e) {
+          return e.type == unwanted.Scalar();
+        });
+        CHECK_MESSAGE(!found, "unexpected event " << unwanted.Scalar());
+      }
+    }
     if (step["expect_events"]) {
       std::size_t at = 0;
       for (const auto& wanted : step["expect_events"]) {
@@ -247,6 +255,19 @@ class ScenarioRunner {
     if (expect["data"]) {
       for (const auto& kv : expect["data"]) {
         CHECK_MESSAGE(s.data[kv.first.Scalar()] == ToJson(kv.second), "data." << kv.first.Scalar());
+      }
+    }
+    // tasks_created: how many tasks of each kind the pathway's history ever created.
+    if (expect["tasks_created"]) {
+      auto page = store_->ReadStream(id, 1, 100000);
+      REQUIRE(page.ok());
+      std::map<std::string, std::size_t> created;
+      for (const RecordedEvent& e : page->events) {
+        if (e.type == "TaskCreated") ++created[nlohmann::json::parse(e.data)["kind"]];
+      }
+      for (const auto& kv : expect["tasks_created"]) {
+        CHECK_MESSAGE(created[kv.first.Scalar()] == kv.second.as<std::size_t>(),
+                      "tasks created of kind " << kv.first.Scalar());
       }
     }
     if (expect["open_tasks"]) {

@@ -101,6 +101,26 @@ TEST_CASE("a valid definition loads, and its hash ignores layout but not content
   CHECK(a.definition->hash != c.definition->hash);
 }
 
+TEST_CASE("a repeating timer needs `after`, and a timer of the pause does not run through it") {
+  auto m = Messages(kBase + R"(timers:
+  - {id: nag, active_in: lead, at: start, repeat: true, effects: [{raise_risk: no_contact}]}
+  - {id: odd, while_paused: true, through_pause: true, after: 3 days,
+     effects: [{raise_risk: no_contact}]}
+)");
+  CHECK(Has(m, "demo.yaml:29:51: error: timer `nag`: `repeat` goes with `after`"));
+  CHECK(Has(m, "demo.yaml:30:50: error: timer `odd` runs only while paused"));
+  LoadResult ok = LoadDefinition(kBase + R"(timers:
+  - {id: nag, active_in: lead, after: 2 days, repeat: true, effects: [{raise_risk: no_contact}]}
+  - {id: legal, active_in: enrolled, at: start, through_pause: true,
+     effects: [{raise_risk: no_contact}]}
+)",
+                                 "demo.yaml");
+  for (const auto& d : ok.diagnostics) FAIL_CHECK(d.ToString());
+  REQUIRE(ok.definition);
+  CHECK(ok.definition->timers[0].repeat);
+  CHECK(ok.definition->timers[1].through_pause);
+}
+
 TEST_CASE("YAML syntax errors name the line and column") {
   auto m = Messages("id: demo\nversion: 1\nstates: [a, b\n");
   REQUIRE(m.size() == 1);

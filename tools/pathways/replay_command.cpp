@@ -25,30 +25,32 @@ std::string WhatHappened(const events::PathwayEvent& event) {
   const std::string type(TypeOf(event));
   return type +
          std::visit(
-             Overloaded{[](const TransitionTaken& d) {
-                          std::string s = " " + d.trigger + ": " + d.from + " -> " +
-                                          (d.to.empty() ? d.from : d.to);
-                          if (!d.guards.empty()) s += "  guards:";
-                          for (const GuardCheck& g : d.guards) {
-                            s += " " + g.guard + "=" + (g.holds ? "true" : "false");
-                          }
-                          return s;
-                        },
-                        [](const LeadRegistered& d) { return " in " + d.state; },
-                        [](const MilestoneReached& d) { return " " + d.milestone; },
-                        [](const RiskRaised& d) { return " " + d.risk_id + " " + d.type; },
-                        [](const RiskResolved& d) { return " " + d.risk_id + " " + d.type; },
-                        [](const NotificationRequested& d) { return " to " + d.party; },
-                        [](const TimerArmed& d) {
-                          return " " + d.timer + " due " + codec::FormatIso8601(d.due_at);
-                        },
-                        [](const TimerFired& d) { return " " + d.timer + " (" + d.outcome + ")"; },
-                        [](const TimerDisarmed& d) { return " " + d.timer; },
-                        [](const TaskCreated& d) { return " " + d.task_id + " " + d.kind; },
-                        [](const TaskReassigned& d) {
-                          return " " + d.task_id + " from " + d.from + " to " + d.to;
-                        },
-                        [](const auto&) { return std::string(); }},
+             Overloaded{
+                 [](const TransitionTaken& d) {
+                   std::string s =
+                       " " + d.trigger + ": " + d.from + " -> " + (d.to.empty() ? d.from : d.to);
+                   if (!d.guards.empty()) s += "  guards:";
+                   for (const GuardCheck& g : d.guards) {
+                     s += " " + g.guard + "=" + (g.holds ? "true" : "false");
+                   }
+                   return s;
+                 },
+                 [](const LeadRegistered& d) { return " in " + d.state; },
+                 [](const MilestoneReached& d) { return " " + d.milestone; },
+                 [](const RiskRaised& d) { return " " + d.risk_id + " " + d.type; },
+                 [](const RiskResolved& d) { return " " + d.risk_id + " " + d.type; },
+                 [](const NotificationRequested& d) { return " to " + d.party; },
+                 [](const TimerArmed& d) {
+                   return " " + d.timer + " due " + codec::FormatIso8601(d.due_at);
+                 },
+                 [](const TimerFired& d) { return " " + d.timer + " (" + d.outcome + ")"; },
+                 [](const TimerFiredV1& d) { return " " + d.timer + " (" + d.outcome + ")"; },
+                 [](const TimerDisarmed& d) { return " " + d.timer; },
+                 [](const TaskCreated& d) { return " " + d.task_id + " " + d.kind; },
+                 [](const TaskReassigned& d) {
+                   return " " + d.task_id + " from " + d.from + " to " + d.to;
+                 },
+                 [](const auto&) { return std::string(); }},
              event);
 }
 
