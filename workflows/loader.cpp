@@ -107,7 +107,21 @@ class Loader : YamlReader {
                  });
     ForEachEntry(root["milestones"], "milestones", milestone_ids_,
                  [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
-                   def_.milestones.push_back({id, Label(n, "label of milestone " + id)});
+                   // A label, or {label, category} for a milestone that says more than where
+                   // the pathway is (an SPS grant reveals a disability).
+                   definition::Milestone m{id, {}, ""};
+                   if (n.IsMap() && n["label"]) {
+                     if (CheckMap(n, "milestone " + id, {"label", "category"})) {
+                       m.label = Label(n["label"], "label of milestone " + id);
+                       if (n["category"]) {
+                         m.category = Str(n["category"], "category").value_or("");
+                         category_refs_.push_back({m.category, n["category"].Mark()});
+                       }
+                     }
+                   } else {
+                     m.label = Label(n, "label of milestone " + id);
+                   }
+                   def_.milestones.push_back(std::move(m));
                  });
     ForEachEntry(root["risks"], "risks", risk_ids_,
                  [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
@@ -364,7 +378,8 @@ class Loader : YamlReader {
       return;
     }
     for (const auto& n : node) {
-      if (!CheckMap(n, "a transition", {"trigger", "from", "to", "guard", "payload", "effects"})) {
+      if (!CheckMap(n, "a transition",
+                    {"trigger", "from", "to", "guard", "payload", "set", "effects"})) {
         continue;
       }
       definition::Transition t;
@@ -426,9 +441,63 @@ class Loader : YamlReader {
           t.payload.push_back(std::move(p));
         }
       }
+      if (n["set"] && CheckMap(n["set"], where + " set", {})) {
+        for (const auto& kv : n["set"]) {
+          const std::string field = kv.first.Scalar();
+          if (!Known(field, kv.first.Mark(), field_ids_, "data field")) continue;
+          if (std::optional<nlohmann::json> v = Constant(kv.second, *FindField(field))) {
+            t.set[field] = std::move(*v);
+          }
+        }
+      }
       if (n["effects"]) ReadEffects(n["effects"], t.effects, where);
       def_.transitions.push_back(std::move(t));
     }
+  }
+
+  // A constant for data field `f`, of its type (and among its allowed values).
+  std::optional<nlohmann::json> Constant(const YAML::Node& n, const DataField& f) {
+    const std::string what = "the value set for " + f.id;
+    if (!n.IsScalar()) {
+      Error(n.Mark(), what + " must be a single value");
+      return std::nullopt;
+    }
+    const std::string text = n.Scalar();
+    switch (f.type) {
+      case DataField::Type::kBoolean: {
+        std::optional<bool> b = Bool(n, what);
+        if (!b) return std::nullopt;
+        return nlohmann::json(*b);
+      }
+      case DataField::Type::kInteger:
+      case DataField::Type::kNumber: {
+        nlohmann::json v = nlohmann::json::parse(text, nullptr, false);
+        const bool fits =
+            f.type == DataField::Type::kInteger ? v.is_number_integer() : v.is_number();
+        if (!fits) {
+          Error(n.Mark(),
+                what + " must be " +
+                    (f.type == DataField::Type::kInteger ? "a whole number" : "a number"));
+          return std::nullopt;
+        }
+        return v;
+      }
+      case DataField::Type::kDate:
+        if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+          Error(n.Mark(), what + " must be a date (YYYY-MM-DD)");
+          return std::nullopt;
+        }
+        return nlohmann::json(text);
+      case DataField::Type::kString:
+        if (!f.allowed.empty() &&
+            std::find(f.allowed.begin(), f.allowed.end(), text) == f.allowed.end()) {
+          Error(n.Mark(),
+                what + " must be one of its allowed values" + DidYouMean(text, f.allowed));
+          return std::nullopt;
+        }
+        return nlohmann::json(text);
+    }
+    return std::nullopt;
   }
 
   const DataField* FindField(const std::string& id) const {

@@ -65,13 +65,25 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
     }
     data["state"] = std::move(s);
     data["status"] = Text(row, "status");
-    nlohmann::json milestones = nlohmann::json::object();
+  }
+
+  // Milestones that say where the pathway is go with `status`; one filed under a category of
+  // its own (an SPS grant, which reveals a disability) only to a party given that category.
+  // A milestone the definition does not know never goes out.
+  nlohmann::json milestones = nlohmann::json::object();
+  if (definition != nullptr) {
     const nlohmann::json reached = row.value("milestones", nlohmann::json::object());
     for (const auto& [m, at] : reached.items()) {
-      if (at.is_number_integer()) milestones[m] = codec::FormatIso8601(at.get<TimestampMs>());
+      const auto known = std::find_if(definition->milestones.begin(), definition->milestones.end(),
+                                      [&m = m](const auto& d) { return d.id == m; });
+      if (known == definition->milestones.end() || !at.is_number_integer()) continue;
+      if (Has(p.categories, known->category.empty() ? "status" : known->category)) {
+        milestones[m] = codec::FormatIso8601(at.get<TimestampMs>());
+      }
     }
-    data["milestones"] = std::move(milestones);
   }
+  if (Has(p.categories, "status") || !milestones.empty())
+    data["milestones"] = std::move(milestones);
 
   // Data fields only by the category the definition files them under: a field the
   // definition does not know (or no definition) never goes out.

@@ -3,7 +3,9 @@
 // pathway's plain facts when it was made) and the pathway's definition, with the route's data
 // categories only.
 //
-// - `status`: the state (id, labels, phase), the pathway's status and its milestones;
+// - `status`: the state (id, labels, phase), the pathway's status and the milestones that say
+//   where it is; a milestone the definition files under a category of its own (an SPS grant,
+//   under health) goes only with that category, and none goes without the definition;
 // - any other category: the pathway's data fields the definition files under it;
 // - `identity` and `contact`: personal data from the vault, only when the route names the
 //   category and the participant's identity key still exists (otherwise `{"erased": true}`).
@@ -33,8 +35,8 @@ struct Payload {
 // Which personal scopes the categories ask for (identity, for identity or contact).
 std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& categories);
 
-// `definition` may be null (a version no longer loaded): then only the request itself and
-// the state id go out. `personal` is what ReadPersonal found (ignored unless asked for).
+// `definition` may be null (a version no longer loaded): then only the request itself, the
+// state id and the status go out. `personal` is what ReadPersonal found (ignored unless asked for).
 Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
                      const PersonalView& personal);
 

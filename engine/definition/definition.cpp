@@ -94,8 +94,11 @@ nlohmann::json Definition::ToJson() const {
                            {"phase", s.phase},
                            {"terminal", s.terminal}});
   }
-  for (const auto& m : milestones)
-    j["milestones"].push_back({{"id", m.id}, {"label", LabelJson(m.label)}});
+  for (const auto& m : milestones) {
+    nlohmann::json mj = {{"id", m.id}, {"label", LabelJson(m.label)}};
+    if (!m.category.empty()) mj["category"] = m.category;  // only when set: hashes stay
+    j["milestones"].push_back(std::move(mj));
+  }
   for (const auto& r : risks) {
     nlohmann::json rj = {{"id", r.id}, {"label", LabelJson(r.label)}, {"severity", r.severity}};
     for (const auto& e : r.on_raise) rj["notify"].push_back(EffectJson(e));
@@ -120,6 +123,7 @@ nlohmann::json Definition::ToJson() const {
                                {"allowed", p.allowed},
                                {"store_as", p.store_as}});
     }
+    if (!t.set.empty()) tj["set"] = t.set;
     for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));
     j["transitions"].push_back(std::move(tj));
   }

@@ -57,6 +57,9 @@ struct State {
 struct Milestone {
   std::string id;
   Label label;
+  // Empty: reaching it says where the pathway is (told with `status`). Otherwise only parties
+  // given this category hear of it, and never an external one when it is sensitive.
+  std::string category;
 };
 
 struct Effect {
@@ -104,6 +107,7 @@ struct Transition {
   std::string to;                   // empty: the pathway stays in the state it is in
   std::vector<std::string> guards;  // all must hold
   std::vector<PayloadField> payload;
+  nlohmann::json set = nlohmann::json::object();  // data fields set to constants
   std::vector<Effect> effects;
 };
 

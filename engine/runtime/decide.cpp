@@ -318,13 +318,17 @@ class Decider {
         continue;
       }
       const std::string from = s_.state;
+      // The payload's values, then the transition's own constants (e.g. an approval that
+      // holds for one course only, cleared when the course starts).
+      nlohmann::json written = set;
+      for (const auto& [field, value] : t->set.items()) written[field] = value;
       // The guards' input is recorded only when there were guards: it is what an auditor needs
       // to see why the transition was allowed.
       events::TransitionTaken taken{c.trigger,
                                     from,
                                     t->to,
                                     c.payload,
-                                    set,
+                                    std::move(written),
                                     std::move(checked),
                                     t->guards.empty() ? nlohmann::json() : input};
       if (Status st = Emit(std::move(taken)); !st.ok()) return st;

@@ -121,6 +121,31 @@ TEST_CASE("a repeating timer needs `after`, and a timer of the pause does not ru
   CHECK(ok.definition->timers[1].through_pause);
 }
 
+TEST_CASE("a transition's constants are checked against their fields, a milestone's category") {
+  auto m = Messages(
+      Replace(Replace(kBase, "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}",
+                      "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+                      "     set: {age_at_entry: old, start: 2026-13, nothing: 1}}"),
+              "  rkv_completed: {da: RKV, en: RKV}",
+              "  rkv_completed: {label: {da: RKV, en: RKV}, category: statsu}"));
+  CHECK(Has(m, "the value set for age_at_entry must be a whole number"));
+  CHECK(Has(m, "the value set for start must be a date (YYYY-MM-DD)"));
+  CHECK(Has(m, "unknown data field `nothing`"));
+  CHECK(Has(m, "unknown data category `statsu` (did you mean `status`?)"));
+  LoadResult ok = LoadDefinition(
+      Replace(Replace(kBase, "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}",
+                      "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+                      "     set: {age_at_entry: 30, start: 2026-08-17}}"),
+              "  rkv_completed: {da: RKV, en: RKV}",
+              "  rkv_completed: {label: {da: RKV, en: RKV}, category: status}"),
+      "demo.yaml");
+  for (const auto& d : ok.diagnostics) FAIL_CHECK(d.ToString());
+  REQUIRE(ok.definition);
+  CHECK(ok.definition->transitions[0].set ==
+        nlohmann::json({{"age_at_entry", 30}, {"start", "2026-08-17"}}));
+  CHECK(ok.definition->milestones[0].category == "status");
+}
+
 TEST_CASE("YAML syntax errors name the line and column") {
   auto m = Messages("id: demo\nversion: 1\nstates: [a, b\n");
   REQUIRE(m.size() == 1);
