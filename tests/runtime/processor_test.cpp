@@ -15,21 +15,15 @@
 namespace pathways {
 namespace {
 
-// The shipped definition as version 1 and, identical but for its version, as version 2: a
+// The shipped definition (version 2) and, identical but for its version, as version 1: a
 // migration from one to the other puts a pathway into any state, so every transition can be
 // tried.
 std::shared_ptr<definition::DefinitionCatalog> TwoVersions() {
-  std::ifstream in(testing::AmigoPath());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string v2 = text.str();
-  const std::size_t at = v2.find("\nversion: 1\n");
-  REQUIRE(at != std::string::npos);
-  v2.replace(at, 12, "\nversion: 2\n");
-  auto catalog = testing::AmigoCatalog();
-  auto loaded = workflows::LoadDefinition(v2, "amigo-v2.yaml");
+  auto loaded = workflows::LoadDefinition(testing::AmigoAsVersion(1), "amigo-v1.yaml");
   REQUIRE(loaded.definition != nullptr);
+  auto catalog = std::make_shared<definition::DefinitionCatalog>();
   catalog->Add(loaded.definition);
+  catalog->Add(testing::AmigoCatalog()->Newest());
   return catalog;
 }
 
@@ -185,15 +179,12 @@ TEST_CASE("a dry run refuses what the writer refuses: the file changed under a r
     REQUIRE(store->Execute(std::move(r)).ok());
   }
   // Version 2 loaded again from a file that now says something else (a changed label).
-  std::ifstream in(testing::AmigoPath());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string changed = text.str();
-  changed.replace(changed.find("\nversion: 1\n"), 12, "\nversion: 2\n");
+  std::string changed = testing::AmigoAsVersion(2);
   changed.replace(changed.find("en: Lead}"), 9, "en: Enquiry}");
   auto loaded = workflows::LoadDefinition(changed, "amigo-v2.yaml");
   REQUIRE(loaded.definition != nullptr);
-  auto other = testing::AmigoCatalog();
+  auto other = std::make_shared<definition::DefinitionCatalog>();
+  other->Add(TwoVersions()->Find("amigo", 1));
   other->Add(loaded.definition);
   auto store = testing::OpenWithDefinitions(dir.path(), clock, other);
   auto state = store->LoadPathway("p1");

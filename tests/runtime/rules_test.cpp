@@ -155,10 +155,13 @@ TEST_CASE("no plan without RKV, and no EUV under 25") {
   CHECK(early.status().message().find(
             "guard `rkv_completed` does not hold: RKV has been recorded") != std::string::npos);
   h.Fire("complete_rkv", {{"track", "EUV3"}});
-  h.Fire("agree_plan");
-  auto enrol = h.Try(FireTrigger{"enrol", {}});
-  CHECK(enrol.status().message().find("EUV is only for participants aged 25 or more") !=
+  // Refused already when the plan is agreed, not only at enrolment.
+  auto plan = h.Try(FireTrigger{"agree_plan", {}});
+  CHECK(plan.status().message().find("EUV is only for participants aged 25 or more") !=
         std::string::npos);
+  h.Fire("complete_rkv", {{"track", "AMU"}});
+  h.Fire("agree_plan");
+  CHECK(h.state.state == "plan_agreed");
 }
 
 TEST_CASE("the KUI hears of a dropout under 25, and only then") {

@@ -409,44 +409,39 @@ TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, ne
 TEST_CASE("a pathway migrates to a new version only with every state mapped") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
-  // Version 2: the same pathway with another version number (a changed hash).
-  std::ifstream in(testing::AmigoPath());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string v2_text = text.str();
-  v2_text.replace(v2_text.find("version: 1"), 10, "version: 2");
-  auto v2 = workflows::LoadDefinition(v2_text, "amigo-v2.yaml");
-  REQUIRE(v2.definition);
+  // Version 3: the shipped pathway (version 2) with another version number (a changed hash).
+  auto v3 = workflows::LoadDefinition(testing::AmigoAsVersion(3), "amigo-v3.yaml");
+  REQUIRE(v3.definition);
 
   auto catalog = Catalog();
   auto store = testing::OpenWithDefinitions(tmp / "store", clock, catalog);
   Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
-  catalog->Add(v2.definition);  // loaded later, as a reload would
+  catalog->Add(v3.definition);  // loaded later, as a reload would
 
   std::map<std::string, std::string> mapping;
-  for (const auto& s : v2.definition->states) mapping[s.id] = s.id;
+  for (const auto& s : v3.definition->states) mapping[s.id] = s.id;
   auto partial = mapping;
   partial.erase("final_exam");
-  auto refused = Run(*store, "pw-1", runtime::MigratePathway{2, partial});
+  auto refused = Run(*store, "pw-1", runtime::MigratePathway{3, partial});
   CHECK(refused.status().message() == "the mapping leaves states unmapped: final_exam");
   auto wrong = mapping;
   wrong["lead"] = "nowhere";
-  CHECK(Run(*store, "pw-1", runtime::MigratePathway{2, wrong})
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{3, wrong})
             .status()
             .message()
             .find("maps to nowhere") != std::string::npos);
-  CHECK(Run(*store, "pw-1", runtime::MigratePathway{3, mapping}).status().message() ==
-        "amigo version 3 is not loaded");
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{4, mapping}).status().message() ==
+        "amigo version 4 is not loaded");
 
-  Ok(*store, "pw-1", runtime::MigratePathway{2, mapping});
+  Ok(*store, "pw-1", runtime::MigratePathway{3, mapping});
   runtime::PathwayState s = StateOf(*store, "pw-1");
-  CHECK(s.definition_version == 2);
-  CHECK(s.definition_hash == v2.definition->hash);
+  CHECK(s.definition_version == 3);
+  CHECK(s.definition_hash == v3.definition->hash);
   CHECK(s.state == "lead");
-  CHECK(s.timers.count("first_contact"));  // re-armed under version 2
+  CHECK(s.timers.count("first_contact"));  // re-armed under version 3
   auto last = store->ReadStream("pw-1", s.version, 1);
-  CHECK(last->events[0].definition.version == 2);
+  CHECK(last->events[0].definition.version == 3);
   Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
   CHECK(StateOf(*store, "pw-1").state == "intake");
   CheckReplay(*store, "pw-1");

@@ -10,11 +10,24 @@
 #include "engine/definition/catalog.hpp"
 #include "engine/storage/rocks_event_store.hpp"
 #include "workflows/loader.hpp"
+#include "workflows/yaml_reader.hpp"
 
 namespace pathways::testing {
 
 inline std::string AmigoPath() {
   return std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml";
+}
+
+// The shipped definition's text as another version of the same pathway (the same content, a
+// different hash), for tests of versions, reloads and migration.
+inline std::string AmigoAsVersion(int version) {
+  std::string text;
+  REQUIRE(workflows::ReadWholeFile(AmigoPath(), text));
+  const std::size_t at = text.find("\nversion: ");
+  REQUIRE(at != std::string::npos);
+  const std::size_t end = text.find('\n', at + 1);
+  text.replace(at, end - at, "\nversion: " + std::to_string(version));
+  return text;
 }
 
 inline std::shared_ptr<definition::DefinitionCatalog> AmigoCatalog() {

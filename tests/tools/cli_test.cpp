@@ -404,7 +404,7 @@ TEST_CASE(
   Run good =
       Pathways(std::string("validate ") + PATHWAYS_SOURCE_DIR + "/config/workflows/amigo.yaml");
   CHECK(good.exit_code == 0);
-  CHECK(good.out.find("ok: amigo version 1") != std::string::npos);
+  CHECK(good.out.find("ok: amigo version 2") != std::string::npos);
 
   testing::TempDir tmp;
   const std::string bad = tmp / "bad.yaml";
@@ -494,20 +494,18 @@ namespace pathways {
 namespace {
 
 TEST_CASE("migrate: a dry run lists what would move, then the pathways move") {
+  // Pathways started on the shipped version 1 move to the shipped version 2.
   testing::TempDir tmp;
-  const std::string v1 = testing::AmigoPath();
-  const std::string v2 = tmp / "amigo-v2.yaml";
+  const std::string v1 = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo-v1.yaml";
+  const std::string v2 = testing::AmigoPath();
   {
-    std::ifstream in(v1);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string s = text.str();
-    s.replace(s.find("version: 1"), 10, "version: 2");
-    std::ofstream(v2) << s;
-  }
-  {
+    auto loaded = workflows::LoadDefinitionFile(v1);
+    REQUIRE(loaded.definition != nullptr);
+    REQUIRE(loaded.definition->version == 1);
+    auto catalog = std::make_shared<definition::DefinitionCatalog>();
+    catalog->Add(loaded.definition);
     ManualClock clock(testing::kTestEpochMs);
-    auto store = testing::OpenWithDefinitions(tmp / "store", clock);
+    auto store = testing::OpenWithDefinitions(tmp / "store", clock, catalog);
     for (const char* id : {"pw-a", "pw-b"}) {
       CommandRequest r;
       r.pathway_id = id;

@@ -84,7 +84,7 @@ TEST_CASE("serve: tokens from the CLI, SIGHUP keeps the old definitions when a f
         .Json()["definitions"]
         .size();
   };
-  std::ofstream(dir / "workflows/amigo-2.yaml") << "id: amigo\nversion: 2\nstates: [\n";
+  std::ofstream(dir / "workflows/amigo-3.yaml") << "id: amigo\nversion: 3\nstates: [\n";
   server.Signal(SIGHUP);
   REQUIRE(metric_shows("pathways_definition_reloads_total{result=\"refused\"} 1"));
   CHECK(definitions() == 1);
@@ -95,8 +95,9 @@ TEST_CASE("serve: tokens from the CLI, SIGHUP keeps the old definitions when a f
   std::string amigo;
   REQUIRE(workflows::ReadWholeFile(
       std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml", amigo));
-  amigo.replace(amigo.find("\nversion: 1\n"), 12, "\nversion: 2\n");
-  std::ofstream(dir / "workflows/amigo-2.yaml", std::ios::trunc) << amigo;
+  const std::size_t version = amigo.find("\nversion: ");
+  amigo.replace(version, amigo.find('\n', version + 1) - version, "\nversion: 3");
+  std::ofstream(dir / "workflows/amigo-3.yaml", std::ios::trunc) << amigo;
   server.Signal(SIGHUP);
   REQUIRE(metric_shows("pathways_definition_reloads_total{result=\"applied\"} 1"));
   CHECK(definitions() == 2);

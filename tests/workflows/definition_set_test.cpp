@@ -16,7 +16,7 @@
 namespace pathways::workflows {
 namespace {
 
-std::string Amigo() {
+std::string Shipped() {
   std::string text;
   REQUIRE(ReadWholeFile(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml", text));
   return text;
@@ -24,10 +24,10 @@ std::string Amigo() {
 
 // AMIGO with another version number and, optionally, another title.
 std::string AmigoVersion(int version, const std::string& title_en = "") {
-  std::string text = Amigo();
-  const std::size_t at = text.find("\nversion: 1\n");
+  std::string text = Shipped();
+  const std::size_t at = text.find("\nversion: ");
   REQUIRE(at != std::string::npos);
-  text.replace(at, 12, "\nversion: " + std::to_string(version) + "\n");
+  text.replace(at, text.find('\n', at + 1) - at, "\nversion: " + std::to_string(version));
   if (!title_en.empty()) {
     const std::size_t t = text.find("\ntitle:");
     REQUIRE(t != std::string::npos);
@@ -39,6 +39,9 @@ std::string AmigoVersion(int version, const std::string& title_en = "") {
   }
   return text;
 }
+
+// The shipped pathway as version 1, the base of these tests.
+std::string Amigo() { return AmigoVersion(1); }
 
 void Write(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
