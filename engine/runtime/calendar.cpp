@@ -1,5 +1,7 @@
 #include "engine/runtime/calendar.hpp"
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <vector>
@@ -7,13 +9,46 @@
 namespace pathways::runtime {
 namespace {
 constexpr std::int64_t kDayMs = 86'400'000;
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-std::int64_t DayNumber(TimestampMs ms) {
-  return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+// Europe/Copenhagen from the system's tz database (Debian's tzdata); null, and so UTC, only on
+// a machine without it.
+const date::time_zone* Copenhagen() {
+  static const date::time_zone* const zone = []() -> const date::time_zone* {
+    try {
+      return date::locate_zone("Europe/Copenhagen");
+    } catch (const std::exception&) {
+      return nullptr;
+    }
+  }();
+  return zone;
 }
 
-TimestampMs DayStart(std::int64_t day_number) { return day_number * kDayMs; }
+}  // namespace
+
+std::int64_t LocalMs(TimestampMs utc) {
+  const date::time_zone* zone = Copenhagen();
+  if (zone == nullptr) return utc;
+  const date::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds{utc}};
+  return utc +
+         std::chrono::duration_cast<std::chrono::milliseconds>(zone->get_info(t).offset).count();
+}
+
+TimestampMs UtcOfLocal(std::int64_t local_ms) {
+  const date::time_zone* zone = Copenhagen();
+  if (zone == nullptr) return local_ms;
+  const date::local_time<std::chrono::milliseconds> t{std::chrono::milliseconds{local_ms}};
+  // The hour the clocks skip in spring maps to the moment they skip it; of the hour they
+  // repeat in autumn, the first.
+  return zone->to_sys(t, date::choose::earliest).time_since_epoch().count();
+}
+
+std::int64_t DayNumber(TimestampMs ms) { return FloorDiv(LocalMs(ms), kDayMs); }
+
+TimestampMs DayStart(std::int64_t day_number) { return UtcOfLocal(day_number * kDayMs); }
 
 // Howard Hinnant's public-domain civil calendar algorithms, restated.
 std::int64_t DaysFromCivil(int year, int month, int day) {
@@ -126,12 +161,17 @@ bool IsWorkingDay(std::int64_t day_number) {
 
 TimestampMs Add(TimestampMs from, const definition::Duration& d) {
   using Unit = definition::Duration::Unit;
+  // On the Danish calendar: the day of `from` and its time of day on the wall clock, so that
+  // "14 days" from 09:00 is 09:00 again across a change to or from summer time.
+  const std::int64_t local = LocalMs(from);
+  const std::int64_t start_day = FloorDiv(local, kDayMs);
+  const std::int64_t time_of_day = local - start_day * kDayMs;
+  auto at = [&](std::int64_t day) { return UtcOfLocal(day * kDayMs + time_of_day); };
   switch (d.unit) {
-    case Unit::kDays: return from + d.amount * kDayMs;
-    case Unit::kWeeks: return from + d.amount * 7 * kDayMs;
+    case Unit::kDays: return at(start_day + d.amount);
+    case Unit::kWeeks: return at(start_day + d.amount * 7);
     case Unit::kWorkingDays: {
-      const std::int64_t time_of_day = from - DayStart(DayNumber(from));
-      std::int64_t day = DayNumber(from);
+      std::int64_t day = start_day;
       const std::int64_t step = d.amount >= 0 ? 1 : -1;
       std::int64_t left = d.amount >= 0 ? d.amount : -d.amount;
       // Whole weeks while more than a week's working days are left, then day by day (at
@@ -145,21 +185,20 @@ TimestampMs Add(TimestampMs from, const definition::Duration& d) {
         day += step;
         if (IsWorkingDay(day)) --left;
       }
-      return DayStart(day) + time_of_day;
+      return at(day);
     }
     case Unit::kMonths: {
-      const std::int64_t time_of_day = from - DayStart(DayNumber(from));
       int y = 0;
       int m = 0;
       int dd = 0;
-      CivilFromDays(DayNumber(from), y, m, dd);
+      CivilFromDays(start_day, y, m, dd);
       std::int64_t months = static_cast<std::int64_t>(y) * 12 + (m - 1) + d.amount;
       const int ny = static_cast<int>(months >= 0 ? months / 12 : (months - 11) / 12);
       const int nm = static_cast<int>(months - static_cast<std::int64_t>(ny) * 12) + 1;
       const int last =
           static_cast<int>(DaysFromCivil(nm == 12 ? ny + 1 : ny, nm == 12 ? 1 : nm + 1, 1) -
                            DaysFromCivil(ny, nm, 1));
-      return DayStart(DaysFromCivil(ny, nm, std::min(dd, last))) + time_of_day;
+      return at(DaysFromCivil(ny, nm, std::min(dd, last)));
     }
   }
   return from;

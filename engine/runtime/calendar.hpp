@@ -2,7 +2,10 @@
 // Calendar arithmetic for timers and due dates: calendar days, weeks, months and Danish
 // working days (no Saturdays, Sundays or public holidays, the Easter-based ones computed).
 //
-// Times are UTC milliseconds; a "day" is a UTC calendar day. Thread-safe: pure functions.
+// Instants are UTC milliseconds; days, dates and times of day are Danish (Europe/Copenhagen,
+// from the system's tz database): a lead registered at 00:30 on a Saturday in Copenhagen is
+// registered on Saturday, and "14 days" from 09:00 falls at 09:00 across a change to or from
+// summer time. Thread-safe.
 
 #include <cstdint>
 #include <vector>
@@ -12,7 +15,13 @@
 
 namespace pathways::runtime {
 
-// Days since 1970-01-01 of a UTC timestamp, and back (midnight).
+// The Danish wall-clock time of an instant, as milliseconds since 1970-01-01T00:00 on that
+// clock; and back (a time the clocks skip maps to the moment they skip it, a repeated one to
+// its first occurrence).
+std::int64_t LocalMs(TimestampMs utc);
+TimestampMs UtcOfLocal(std::int64_t local_ms);
+
+// The Danish day of an instant, as days since 1970-01-01; and back (its midnight).
 std::int64_t DayNumber(TimestampMs ms);
 TimestampMs DayStart(std::int64_t day_number);
 
@@ -37,7 +46,7 @@ bool IsWorkingDay(std::int64_t day_number);
 // the day of month, clamped to the month's last day.
 TimestampMs Add(TimestampMs from, const definition::Duration& d);
 
-// A date field "YYYY-MM-DD" as midnight UTC; false when malformed.
+// A date field "YYYY-MM-DD" as Danish midnight; false when malformed.
 bool ParseDate(const std::string& text, TimestampMs& out);
 
 }  // namespace pathways::runtime

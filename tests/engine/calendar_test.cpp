@@ -8,6 +8,13 @@ namespace pathways::runtime {
 namespace {
 
 std::int64_t Day(int y, int m, int d) { return DaysFromCivil(y, m, d); }
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
+
+// A UTC instant written as its date and time (ISO 8601 with Z).
+TimestampMs Utc(int y, int m, int d, int hour, int minute = 0) {
+  return Day(y, m, d) * kDay + hour * kHour + minute * 60'000;
+}
 
 std::string Date(TimestampMs ms) {
   int y = 0, m = 0, d = 0;
@@ -73,15 +80,48 @@ TEST_CASE("working days by the week agree with counting them day by day, both wa
           day += sign;
           if (IsWorkingDay(day)) --left;
         }
-        const TimestampMs from = DayStart(start) + 13 * 3'600'000;
-        CHECK_MESSAGE(
-            Add(from, {sign * amount, D::Unit::kWorkingDays}) == DayStart(day) + 13 * 3'600'000,
-            Date(from) << " " << sign * amount);
+        const TimestampMs from = UtcOfLocal(start * kDay + 13 * kHour);
+        CHECK_MESSAGE(Add(from, {sign * amount, D::Unit::kWorkingDays}) ==
+                          UtcOfLocal(day * kDay + 13 * kHour),
+                      Date(from) << " " << sign * amount);
         ++compared;
       }
     }
   }
   CHECK(compared > 3000);
+}
+
+TEST_CASE("Danish time: days, dates and times of day across both summer-time switches") {
+  using D = definition::Duration;
+  // Winter time is UTC+1, summer time (from 2026-03-29 02:00 to 2026-10-25 03:00) UTC+2.
+  CHECK(LocalMs(Utc(2026, 1, 15, 12)) == Utc(2026, 1, 15, 13));
+  CHECK(LocalMs(Utc(2026, 7, 15, 12)) == Utc(2026, 7, 15, 14));
+  // 00:30 on Saturday 2026-03-07 in Copenhagen is Friday 23:30 UTC: the day is Saturday, so
+  // five working days run Monday to Friday and fall on Friday at 00:30.
+  const TimestampMs saturday = Utc(2026, 3, 6, 23, 30);
+  CHECK(Date(saturday) == "2026-03-07");
+  CHECK(Add(saturday, {5, D::Unit::kWorkingDays}) == Utc(2026, 3, 12, 23, 30));
+  // A day, a week, a month from 09:00 is 09:00 on the wall clock, before and after each switch.
+  CHECK(Add(Utc(2026, 3, 28, 8), {1, D::Unit::kDays}) == Utc(2026, 3, 29, 7));
+  CHECK(Add(Utc(2026, 3, 25, 8), {1, D::Unit::kWeeks}) == Utc(2026, 4, 1, 7));
+  CHECK(Add(Utc(2026, 3, 10, 8), {1, D::Unit::kMonths}) == Utc(2026, 4, 10, 7));
+  CHECK(Add(Utc(2026, 10, 24, 7), {1, D::Unit::kDays}) == Utc(2026, 10, 25, 8));
+  CHECK(Add(Utc(2026, 10, 23, 7), {1, D::Unit::kWorkingDays}) == Utc(2026, 10, 26, 8));
+  CHECK(Add(Utc(2026, 10, 25, 8), {-1, D::Unit::kDays}) == Utc(2026, 10, 24, 7));
+  // 02:30 on 2026-03-29 never happens: a day after 02:30 on the 28th is the moment the clocks
+  // skip (03:00 summer time). 02:30 on 2026-10-25 happens twice: the first is meant.
+  CHECK(Add(Utc(2026, 3, 28, 1, 30), {1, D::Unit::kDays}) == Utc(2026, 3, 29, 1));
+  CHECK(Add(Utc(2026, 10, 24, 0, 30), {1, D::Unit::kDays}) == Utc(2026, 10, 25, 0, 30));
+  // Midnight and dates are Danish: a date field is the start of that day in Copenhagen.
+  TimestampMs ms = 0;
+  REQUIRE(ParseDate("2026-07-01", ms));
+  CHECK(ms == Utc(2026, 6, 30, 22));
+  REQUIRE(ParseDate("2026-12-01", ms));
+  CHECK(ms == Utc(2026, 11, 30, 23));
+  CHECK(DayStart(Day(2026, 3, 29)) == Utc(2026, 3, 28, 23));
+  CHECK(DayStart(Day(2026, 3, 30)) == Utc(2026, 3, 29, 22));
+  CHECK(Date(Utc(2026, 10, 25, 22, 59)) == "2026-10-25");
+  CHECK(Date(Utc(2026, 10, 25, 23)) == "2026-10-26");
 }
 
 TEST_CASE("dates parse strictly") {
