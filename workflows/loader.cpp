@@ -86,25 +86,40 @@ class Loader : YamlReader {
                    }
                    def_.categories.push_back(std::move(c));
                  });
-    ForEachEntry(root["data"], "data", field_ids_,
-                 [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
-                   DataField f;
-                   f.id = id;
-                   if (CheckMap(n, "data field " + id, {"type", "allowed", "category"})) {
-                     if (!n["type"])
-                       Error(n.Mark(), "data field " + id + " needs a `type`");
-                     else
-                       f.type = Type(n["type"], "type of " + id).value_or(DataField::Type::kString);
-                     if (n["allowed"]) {
-                       for (auto& [v, m] : List(n["allowed"], "allowed")) f.allowed.push_back(v);
-                     }
-                     if (n["category"]) {
-                       f.category = Str(n["category"], "category").value_or("");
-                       category_refs_.push_back({f.category, n["category"].Mark()});
-                     }
-                   }
-                   def_.data.push_back(std::move(f));
-                 });
+    ForEachEntry(
+        root["data"], "data", field_ids_,
+        [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
+          DataField f;
+          f.id = id;
+          if (CheckMap(n, "data field " + id,
+                       {"type", "allowed", "category", "sensitive_values"})) {
+            if (!n["type"])
+              Error(n.Mark(), "data field " + id + " needs a `type`");
+            else
+              f.type = Type(n["type"], "type of " + id).value_or(DataField::Type::kString);
+            if (n["allowed"]) {
+              for (auto& [v, m] : List(n["allowed"], "allowed")) f.allowed.push_back(v);
+            }
+            if (n["sensitive_values"]) {
+              for (auto& [v, m] : List(n["sensitive_values"], "sensitive_values")) {
+                if (f.type != DataField::Type::kString) {
+                  Error(m, "data field " + id + ": only a text has sensitive values");
+                } else if (!f.allowed.empty() &&
+                           std::find(f.allowed.begin(), f.allowed.end(), v) == f.allowed.end()) {
+                  Error(m, "data field " + id + ": sensitive value `" + v +
+                               "` is not one of its allowed values" + DidYouMean(v, f.allowed));
+                } else {
+                  f.sensitive_values.push_back(v);
+                }
+              }
+            }
+            if (n["category"]) {
+              f.category = Str(n["category"], "category").value_or("");
+              category_refs_.push_back({f.category, n["category"].Mark()});
+            }
+          }
+          def_.data.push_back(std::move(f));
+        });
     ForEachEntry(root["milestones"], "milestones", milestone_ids_,
                  [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
                    // A label, or {label, category} for a milestone that says more than where

@@ -87,8 +87,15 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
 
   // Data fields only by the category the definition files them under: a field the
   // definition does not know (or no definition) never goes out.
+  // A value the definition marks sensitive (a dropout for health reasons) is withheld from an
+  // external party: the field is named under `withheld`, its value never sent.
   nlohmann::json fields = nlohmann::json::object();
+  nlohmann::json withheld = nlohmann::json::array();
   if (definition != nullptr) {
+    bool external = true;
+    for (const auto& party : definition->parties) {
+      if (party.id == Text(row, "party")) external = party.external;
+    }
     const nlohmann::json plain = row.value("data", nlohmann::json::object());
     for (const auto& [key, value] : plain.items()) {
       const definition::DataField* f = definition->FindField(key);
@@ -97,10 +104,19 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
       for (const auto& cat : definition->categories) {
         if (cat.id == f->category) sensitive = cat.sensitive;
       }
-      if (!sensitive) fields[key] = value;
+      if (sensitive) continue;
+      const bool sensitive_value =
+          value.is_string() && std::find(f->sensitive_values.begin(), f->sensitive_values.end(),
+                                         value.get<std::string>()) != f->sensitive_values.end();
+      if (sensitive_value && external) {
+        withheld.push_back(key);
+      } else {
+        fields[key] = value;
+      }
     }
   }
   if (!fields.empty()) data["fields"] = std::move(fields);
+  if (!withheld.empty()) data["withheld"] = std::move(withheld);
 
   const bool identity = Has(p.categories, "identity");
   const bool contact = Has(p.categories, "contact");

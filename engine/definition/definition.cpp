@@ -83,10 +83,10 @@ nlohmann::json Definition::ToJson() const {
         {{"id", c.id}, {"label", LabelJson(c.label)}, {"sensitive", c.sensitive}});
   }
   for (const auto& f : data) {
-    j["data"].push_back({{"id", f.id},
-                         {"type", TypeName(f.type)},
-                         {"allowed", f.allowed},
-                         {"category", f.category}});
+    nlohmann::json fj = {
+        {"id", f.id}, {"type", TypeName(f.type)}, {"allowed", f.allowed}, {"category", f.category}};
+    if (!f.sensitive_values.empty()) fj["sensitive_values"] = f.sensitive_values;  // hashes stay
+    j["data"].push_back(std::move(fj));
   }
   for (const auto& s : states) {
     j["states"].push_back({{"id", s.id},

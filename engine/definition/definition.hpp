@@ -38,6 +38,9 @@ struct DataField {
   Type type = Type::kString;
   std::vector<std::string> allowed;  // for strings: the only values accepted; empty = any
   std::string category;              // the data category it belongs to (for notifications)
+  // Values that say something sensitive (a dropout for health reasons): withheld from every
+  // external party, whatever the field's category.
+  std::vector<std::string> sensitive_values;
 };
 std::string_view TypeName(DataField::Type t);
 

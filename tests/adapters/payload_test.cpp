@@ -29,7 +29,8 @@ nlohmann::json Row(const std::string& party, const std::vector<std::string>& cat
 }
 
 TEST_CASE("an SPS grant is told only with health, never with the pathway's status") {
-  const definition::Definition& amigo = *testing::AmigoCatalog()->Newest();
+  const auto shipped = testing::AmigoCatalog()->Newest();  // keeps the definition alive
+  const definition::Definition& amigo = *shipped;
   const PersonalView nobody;
 
   Payload external = BuildPayload(Row("referring_authority", {"status", "track"}), &amigo, nobody);
@@ -47,6 +48,27 @@ TEST_CASE("an SPS grant is told only with health, never with the pathway's statu
   // Without the definition nothing says what a milestone reveals: none goes out.
   Payload unknown = BuildPayload(Row("referring_authority", {"status"}), nullptr, nobody);
   CHECK(unknown.body["data"]["milestones"].empty());
+}
+
+TEST_CASE("a dropout for health, family or money is withheld from every external party") {
+  const auto shipped = testing::AmigoCatalog()->Newest();  // keeps the definition alive
+  const definition::Definition& amigo = *shipped;
+  const PersonalView nobody;
+  for (const char* reason : {"health", "family", "finances"}) {
+    CAPTURE(reason);
+    nlohmann::json row = Row("referring_authority", {"status"});
+    row["data"]["dropout_reason"] = reason;
+    Payload external = BuildPayload(row, &amigo, nobody);
+    CHECK(external.body.dump().find(reason) == std::string::npos);
+    CHECK(external.body["data"]["withheld"] == nlohmann::json::array({"dropout_reason"}));
+    row["party"] = "counsellor";  // the school's own people know
+    CHECK(BuildPayload(row, &amigo, nobody).body["data"]["fields"]["dropout_reason"] == reason);
+  }
+  nlohmann::json row = Row("kui", {"status"});
+  row["data"]["dropout_reason"] = "work";
+  Payload told = BuildPayload(row, &amigo, nobody);
+  CHECK(told.body["data"]["fields"]["dropout_reason"] == "work");
+  CHECK_FALSE(told.body["data"].contains("withheld"));
 }
 
 }  // namespace

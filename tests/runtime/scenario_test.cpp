@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "adapters/notify/payload.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/calendar.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
@@ -164,7 +165,43 @@ class ScenarioRunner {
     auto report = store_->Verify();
     REQUIRE(report.ok());
     CHECK_MESSAGE(report->ok, report->problem);
+    CheckExternalNotices();
   }
+
+  // Every notice to an external party, built as it would be sent: none names a value the
+  // definition marks sensitive, a field or milestone of a sensitive category, or a barrier.
+  void CheckExternalNotices() {
+    auto rows = store_->ReadOutbox(0, 1'000'000);
+    REQUIRE(rows.ok());
+    for (const auto& [position, row] : *rows) {
+      const nlohmann::json ref = row.value("definition", nlohmann::json::object());
+      auto def = catalog_->Find(ref.value("id", ""), ref.value("version", 0u));
+      REQUIRE(def != nullptr);
+      const auto party = std::find_if(def->parties.begin(), def->parties.end(), [&](const auto& p) {
+        return p.id == row.value("party", "");
+      });
+      if (party == def->parties.end() || !party->external) continue;
+      std::vector<std::string> secrets;
+      auto sensitive = [&](const std::string& category) {
+        const definition::DataCategory* c = def->FindCategory(category);
+        return c != nullptr && c->sensitive;
+      };
+      for (const auto& f : def->data) {
+        for (const auto& v : f.sensitive_values) secrets.push_back('"' + v + '"');
+        if (sensitive(f.category)) secrets.push_back('"' + f.id + '"');
+      }
+      for (const auto& m : def->milestones) {
+        if (!m.category.empty() && sensitive(m.category)) secrets.push_back('"' + m.id + '"');
+      }
+      const std::string sent = notify::BuildPayload(row, def.get(), PersonalView{}).body.dump();
+      for (const std::string& secret : secrets) {
+        CHECK_MESSAGE(sent.find(secret) == std::string::npos,
+                      "the notice at " << position << " to " << party->id << " names " << secret);
+      }
+      ++external_notices_;
+    }
+  }
+  std::size_t external_notices() const { return external_notices_; }
 
   void SetDefaultPathway(const std::string& id) { default_pathway_ = id; }
   void Track(const std::string& id) { pathways_.push_back(id); }
@@ -287,6 +324,7 @@ class ScenarioRunner {
   std::string default_pathway_ = "pw-1";
   std::vector<std::string> pathways_;
   int commands_ = 0;
+  std::size_t external_notices_ = 0;
 };
 
 TEST_CASE("scenarios") {
@@ -313,6 +351,10 @@ TEST_CASE("scenarios") {
                               std::to_string(step.Mark().line + 1) + ")");
       }
       runner.Finish();
+      // So that the notice check is seen to check something.
+      if (scenario["external_notices_at_least"]) {
+        CHECK(runner.external_notices() >= scenario["external_notices_at_least"].as<std::size_t>());
+      }
     }
   }
 }

@@ -146,6 +146,17 @@ TEST_CASE("a transition's constants are checked against their fields, a mileston
   CHECK(ok.definition->milestones[0].category == "status");
 }
 
+TEST_CASE("sensitive values are texts the field allows") {
+  auto m = Messages(
+      Replace(kBase, "  age_at_entry: {type: integer, category: status}",
+              "  age_at_entry: {type: integer, category: status, sensitive_values: [\"17\"]}\n"
+              "  reason: {type: string, category: status, allowed: [work, health],\n"
+              "           sensitive_values: [helth]}"));
+  CHECK(Has(m, "data field age_at_entry: only a text has sensitive values"));
+  CHECK(
+      Has(m, "sensitive value `helth` is not one of its allowed values (did you mean `health`?)"));
+}
+
 TEST_CASE("YAML syntax errors name the line and column") {
   auto m = Messages("id: demo\nversion: 1\nstates: [a, b\n");
   REQUIRE(m.size() == 1);
