@@ -173,7 +173,10 @@ class ScenarioRunner {
   void CheckExternalNotices() {
     auto rows = store_->ReadOutbox(0, 1'000'000);
     REQUIRE(rows.ok());
-    for (const auto& [position, row] : *rows) {
+    for (const auto& entry : *rows) {
+      // Not a structured binding: clang 14 refuses them in the lambdas below.
+      const std::uint64_t position = entry.first;
+      const nlohmann::json& row = entry.second;
       const nlohmann::json ref = row.value("definition", nlohmann::json::object());
       auto def = catalog_->Find(ref.value("id", ""), ref.value("version", 0u));
       REQUIRE(def != nullptr);
