@@ -169,8 +169,6 @@ class Decider {
     return Notify("counsellor", {"status"}, "risk " + r.id + " resolved", r.raised_by);
   }
 
-  // Arms the timers the current state and status call for and disarms the others. An `at`
-  // timer whose date moved is armed again for the new date.
   // Whether timer `t` runs in the pathway's current state and status.
   bool Running(const definition::Timer& t) const {
     if (t.while_paused) return s_.status == PathwayStatus::kPaused;
