@@ -315,34 +315,25 @@ struct TimerDisarmed {
   std::string timer;
   static constexpr auto Fields() { return std::tuple{Required("timer", &TimerDisarmed::timer)}; }
 };
-// Schema 1, as earlier builds wrote it: the timer is no longer armed, and nothing else. Its
-// state could then be armed again by any later transition that stayed in its states.
-struct TimerFiredV1 {
+// A timer's firing. Schema 1, as earlier builds wrote it: the timer is no longer armed, and
+// nothing else (a later transition that stayed in its states could arm it again). Schema 2:
+// the timer has fired for this arming and stays spent until it is armed again or the pathway
+// leaves its states (TimerDisarmed). The same fields; Apply tells them apart.
+template <std::uint16_t Schema>
+struct TimerFiredOf {
   static constexpr std::string_view kType = "TimerFired";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string timer;
-  TimestampMs due_at = 0;
-  std::string outcome;
-  static constexpr auto Fields() {
-    return std::tuple{Required("timer", &TimerFiredV1::timer),
-                      Required("due_at", &TimerFiredV1::due_at),
-                      Required("outcome", &TimerFiredV1::outcome)};
-  }
-};
-// Schema 2: the timer has fired for this arming, and stays spent until it is armed again or
-// the pathway leaves its states (TimerDisarmed).
-struct TimerFired {
-  static constexpr std::string_view kType = "TimerFired";
-  static constexpr std::uint16_t kSchema = 2;
+  static constexpr std::uint16_t kSchema = Schema;
   std::string timer;
   TimestampMs due_at = 0;
   std::string outcome;  // fired, fired TRIGGER, skipped: …, trigger refused: …
   static constexpr auto Fields() {
-    return std::tuple{Required("timer", &TimerFired::timer),
-                      Required("due_at", &TimerFired::due_at),
-                      Required("outcome", &TimerFired::outcome)};
+    return std::tuple{Required("timer", &TimerFiredOf::timer),
+                      Required("due_at", &TimerFiredOf::due_at),
+                      Required("outcome", &TimerFiredOf::outcome)};
   }
 };
+using TimerFiredV1 = TimerFiredOf<1>;
+using TimerFired = TimerFiredOf<2>;
 struct PathwayPaused {
   static constexpr std::string_view kType = "PathwayPaused";
   static constexpr std::uint16_t kSchema = 1;
