@@ -92,7 +92,7 @@ class Loader : YamlReader {
           DataField f;
           f.id = id;
           if (CheckMap(n, "data field " + id,
-                       {"type", "allowed", "category", "sensitive_values"})) {
+                       {"type", "allowed", "category", "sensitive_values", "label", "values"})) {
             if (!n["type"])
               Error(n.Mark(), "data field " + id + " needs a `type`");
             else
@@ -117,6 +117,8 @@ class Loader : YamlReader {
               f.category = Str(n["category"], "category").value_or("");
               category_refs_.push_back({f.category, n["category"].Mark()});
             }
+            if (n["label"]) f.label = Label(n["label"], "label of data field " + id);
+            if (n["values"]) ReadValueLabels(n["values"], f);
           }
           def_.data.push_back(std::move(f));
         });
@@ -312,7 +314,7 @@ class Loader : YamlReader {
         }
       } else if (kind == "notify") {
         e.kind = Effect::Kind::kNotify;
-        if (CheckMap(v, "notify", {"party", "categories", "if"})) {
+        if (CheckMap(v, "notify", {"party", "categories", "if", "ask", "by"})) {
           e.condition = Condition(v);
           if (!v["party"]) {
             Error(v.Mark(), "notify needs a `party`");
@@ -326,6 +328,8 @@ class Loader : YamlReader {
               if (Known(c, m, category_ids_, "data category")) CheckRoute(e.name, c, m);
             }
           }
+          if (v["ask"]) e.ask = Label(v["ask"], "ask");
+          if (v["by"]) ReadBy(v["by"], e);
         }
       } else {
         Error(kv.first.Mark(), "unknown effect `" + kind + "`" + DidYouMean(kind, kKinds));
@@ -333,6 +337,43 @@ class Loader : YamlReader {
       }
       out.push_back(std::move(e));
     }
+  }
+
+  // Words for a text field's values: `{value: {da, en}}`, each value one it allows.
+  void ReadValueLabels(const YAML::Node& node, DataField& f) {
+    if (!CheckMap(node, "values of " + f.id, {})) return;
+    if (f.type != DataField::Type::kString) {
+      Error(node.Mark(), "data field " + f.id + ": only a text has `values` in words");
+      return;
+    }
+    for (const auto& kv : node) {
+      const std::string value = kv.first.Scalar();
+      if (!f.allowed.empty() &&
+          std::find(f.allowed.begin(), f.allowed.end(), value) == f.allowed.end()) {
+        Error(kv.first.Mark(), "data field " + f.id + ": `" + value +
+                                   "` is not one of its allowed values" +
+                                   DidYouMean(value, f.allowed));
+        continue;
+      }
+      f.values[value] = Label(kv.second, "label of " + f.id + " " + value);
+    }
+  }
+
+  // A notice's `by`: `{at: DATE_FIELD, offset: DURATION}`, when the receiver must act.
+  void ReadBy(const YAML::Node& node, Effect& e) {
+    if (!CheckMap(node, "by", {"at", "offset"})) return;
+    if (!node["at"]) {
+      Error(node.Mark(), "`by` needs `at` (a date field)");
+      return;
+    }
+    e.by_field = Str(node["at"], "at").value_or("");
+    if (Known(e.by_field, node["at"].Mark(), field_ids_, "data field")) {
+      const DataField* f = FindField(e.by_field);
+      if (f != nullptr && f->type != DataField::Type::kDate) {
+        Error(node["at"].Mark(), "`by` names " + e.by_field + ", which is not a date");
+      }
+    }
+    if (node["offset"]) e.by_offset = ReadDuration(node["offset"], "offset");
   }
 
   // The guard named by `if:` in a mapping, or "".
@@ -394,7 +435,7 @@ class Loader : YamlReader {
     }
     for (const auto& n : node) {
       if (!CheckMap(n, "a transition",
-                    {"trigger", "from", "to", "guard", "payload", "set", "effects"})) {
+                    {"trigger", "from", "to", "guard", "payload", "set", "effects", "label"})) {
         continue;
       }
       definition::Transition t;
@@ -466,6 +507,7 @@ class Loader : YamlReader {
         }
       }
       if (n["effects"]) ReadEffects(n["effects"], t.effects, where);
+      if (n["label"]) t.label = Label(n["label"], "label of " + where);
       def_.transitions.push_back(std::move(t));
     }
   }
@@ -532,7 +574,7 @@ class Loader : YamlReader {
     for (const auto& n : node) {
       if (!CheckMap(n, "a timer",
                     {"id", "active_in", "while_paused", "through_pause", "repeat", "after", "at",
-                     "offset", "restart_on", "if", "trigger", "payload", "effects"})) {
+                     "offset", "restart_on", "if", "trigger", "payload", "effects", "label"})) {
         continue;
       }
       definition::Timer t;
@@ -597,6 +639,7 @@ class Loader : YamlReader {
         }
       }
       if (n["effects"]) ReadEffects(n["effects"], t.effects, where);
+      if (n["label"]) t.label = Label(n["label"], "label of " + where);
       if (t.trigger.empty() && t.effects.empty()) {
         Error(n.Mark(), where + " triggers nothing: give it a `trigger` or `effects`");
       }

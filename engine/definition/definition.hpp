@@ -41,6 +41,8 @@ struct DataField {
   // Values that say something sensitive (a dropout for health reasons): withheld from every
   // external party, whatever the field's category.
   std::vector<std::string> sensitive_values;
+  Label label;                          // what a person reads for it; empty: not shown in words
+  std::map<std::string, Label> values;  // words for allowed values (`finances`: "Økonomi")
 };
 std::string_view TypeName(DataField::Type t);
 
@@ -74,6 +76,11 @@ struct Effect {
   std::optional<Duration> due;          // kTask: due after
   std::vector<std::string> categories;  // kNotify: data categories sent
   std::string condition;                // a guard that must hold for the effect; empty: always
+  // kNotify: what the receiver is asked to do, and by when (a date field shifted by an
+  // offset). A notice with a `by` is a deadline.
+  Label ask;
+  std::string by_field;
+  std::optional<Duration> by_offset;
 };
 
 struct RiskType {
@@ -112,6 +119,7 @@ struct Transition {
   std::vector<PayloadField> payload;
   nlohmann::json set = nlohmann::json::object();  // data fields set to constants
   std::vector<Effect> effects;
+  Label label;  // what happened, in words for the notices it sends ("Deltageren er faldet fra")
 };
 
 struct Timer {
@@ -128,6 +136,7 @@ struct Timer {
   std::string trigger;                  // fires this trigger (with `payload`), and/or
   nlohmann::json payload = nlohmann::json::object();
   std::vector<Effect> effects;  // applies these effects
+  Label label;                  // why its notices are sent, in words
 };
 
 struct Target {
