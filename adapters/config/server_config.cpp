@@ -165,30 +165,34 @@ class ConfigReader : YamlReader {
     YAML::Node root = r.Parse(text);
     if (!r.HasErrors() && r.CheckMap(root, "the users file", {"users"})) {
       YamlReader::Keys ids;
-      r.ForEachEntry(root["users"], "users", ids,
-                     [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
-                       User u;
-                       u.id = id;
-                       if (!r.CheckMap(n, "user " + id, {"name", "role", "organisation"})) return;
-                       if (n["name"]) u.name = r.Str(n["name"], "name").value_or("");
-                       if (!n["role"]) {
-                         r.Error(n.Mark(), "user " + id + " needs a `role`");
-                       } else if (auto role = r.Str(n["role"], "role")) {
-                         auto it = std::find(kRoles.begin(), kRoles.end(), *role);
-                         if (it == kRoles.end()) {
-                           r.Error(
-                               n["role"].Mark(),
-                               "role `" + *role +
-                                   "` is not one of counsellor, administrator, auditor, partner" +
-                                   workflows::DidYouMean(*role, kRoles));
-                         } else {
-                           u.role = static_cast<Role>(it - kRoles.begin());
-                         }
-                       }
-                       if (n["organisation"])
-                         u.organisation = r.Str(n["organisation"], "organisation").value_or("");
-                       c.users[id] = std::move(u);
-                     });
+      r.ForEachEntry(
+          root["users"], "users", ids,
+          [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
+            User u;
+            u.id = id;
+            if (!r.CheckMap(n, "user " + id, {"name", "role", "organisation", "email", "phone"})) {
+              return;
+            }
+            if (n["name"]) u.name = r.Str(n["name"], "name").value_or("");
+            if (!n["role"]) {
+              r.Error(n.Mark(), "user " + id + " needs a `role`");
+            } else if (auto role = r.Str(n["role"], "role")) {
+              auto it = std::find(kRoles.begin(), kRoles.end(), *role);
+              if (it == kRoles.end()) {
+                r.Error(n["role"].Mark(),
+                        "role `" + *role +
+                            "` is not one of counsellor, administrator, auditor, partner" +
+                            workflows::DidYouMean(*role, kRoles));
+              } else {
+                u.role = static_cast<Role>(it - kRoles.begin());
+              }
+            }
+            if (n["organisation"])
+              u.organisation = r.Str(n["organisation"], "organisation").value_or("");
+            if (n["email"]) u.email = r.Str(n["email"], "email").value_or("");
+            if (n["phone"]) u.phone = r.Str(n["phone"], "phone").value_or("");
+            c.users[id] = std::move(u);
+          });
     }
     for (auto& d : r.TakeDiagnostics()) diagnostics.push_back(std::move(d));
   }

@@ -22,6 +22,8 @@ struct User {
   std::string name;
   Role role = Role::kCounsellor;
   std::string organisation;
+  std::string email;  // how participants' partners reach a counsellor (signs their notices)
+  std::string phone;
 };
 
 struct ServerConfig {

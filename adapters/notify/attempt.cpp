@@ -25,7 +25,9 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
     personal = std::move(*read);
   }
   auto def = DefinitionOf(ctx.catalog, row);
-  return BuildPayload(row, def.get(), personal);
+  const auto contact = ctx.contact_persons.find(Text(row, "contact_person"));
+  return BuildPayload(row, def.get(), personal,
+                      contact == ctx.contact_persons.end() ? nullptr : &contact->second);
 }
 
 Outcome Ended(Outcome::Kind kind, Delivery d, std::string detail, TimestampMs next_at = 0) {

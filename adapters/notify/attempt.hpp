@@ -10,12 +10,14 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "adapters/notify/delivery_ledger.hpp"
 #include "adapters/notify/email_sender.hpp"
 #include "adapters/notify/endpoint_health.hpp"
+#include "adapters/notify/notice.hpp"
 #include "adapters/notify/routing.hpp"
 #include "adapters/notify/webhook_sender.hpp"
 #include "engine/clock.hpp"
@@ -40,6 +42,7 @@ struct AttemptContext {
   const EventStore& log;   // personal data for a payload that carries it
   const definition::DefinitionCatalog& catalog;
   const Clock& clock;
+  const std::map<std::string, ContactPerson>& contact_persons;  // by user id
   // The retry policy's delay after `failed` attempts (with jitter), or nullopt: give up.
   std::function<std::optional<std::chrono::milliseconds>(std::size_t failed)> next_delay;
   // Wakes the adapter of a channel a re-routed delivery now waits for.

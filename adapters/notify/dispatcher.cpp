@@ -370,6 +370,7 @@ class Dispatcher::Adapter {
         *s_.options.log,
         *s_.options.catalog,
         *s_.options.clock,
+        s_.options.contact_persons,
         [this, &r = *routing](std::size_t failed) { return s_.NextDelay(r, failed); },
         [this](Channel c) {
           if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);

@@ -23,12 +23,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "adapters/config/notify_config.hpp"
 #include "adapters/notify/delivery_ledger.hpp"
+#include "adapters/notify/notice.hpp"
 #include "engine/clock.hpp"
 #include "engine/definition/catalog.hpp"
 #include "engine/ports/store.hpp"
@@ -51,6 +53,8 @@ struct DispatcherOptions {
   const Clock* clock = nullptr;                                  // REQUIRED; not owned
   RandomSource* random = nullptr;  // retry jitter; null: the system CSPRNG
   config::NotifyConfig config;
+  // The users who sign notices as a pathway's contact person, by user id (the users file).
+  std::map<std::string, ContactPerson> contact_persons;
   std::size_t max_in_flight = 4096;  // per adapter: deliveries held in memory at once
   std::size_t email_workers = 2;
 };

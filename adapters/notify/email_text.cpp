@@ -3,6 +3,7 @@
 
 #include "adapters/notify/email_text.hpp"
 
+#include <array>
 #include <filesystem>
 #include <kainjow/mustache.hpp>
 #include <utility>
@@ -15,44 +16,77 @@ namespace {
 using Mustache = kainjow::mustache::mustache;
 using Data = kainjow::mustache::data;
 
-constexpr const char* kSubjectDa = "Pathways: forløb {{pathway_id}} – {{because}}";
-constexpr const char* kTextDa =
-    "Til {{party_label}}\n\n"
-    "Der er nyt i forløb {{pathway_id}} (deltager {{participant_id}}).\n"
-    "Anledning: {{because}}\n"
-    "{{#state}}Status: {{label}} ({{id}})\n{{/state}}"
-    "{{#identity}}{{#name}}Navn: {{name}}\n{{/name}}{{/identity}}"
-    "{{#fields_list}}- {{name}}: {{value}}\n{{/fields_list}}"
-    "\nBeskeden er sendt automatisk af Pathways (notifikation {{notification_id}}).\n";
-constexpr const char* kHtmlDa =
-    "<!doctype html><html lang=\"da\"><body>"
-    "<p>Til {{party_label}}</p>"
-    "<p>Der er nyt i forløb <b>{{pathway_id}}</b> (deltager {{participant_id}}).<br>"
-    "Anledning: {{because}}</p>"
-    "{{#state}}<p>Status: {{label}} ({{id}})</p>{{/state}}"
-    "{{#identity}}{{#name}}<p>Navn: {{name}}</p>{{/name}}{{/identity}}"
-    "<ul>{{#fields_list}}<li>{{name}}: {{value}}</li>{{/fields_list}}</ul>"
-    "<p><small>Beskeden er sendt automatisk af Pathways (notifikation "
-    "{{notification_id}}).</small></p></body></html>";
-constexpr const char* kSubjectEn = "Pathways: pathway {{pathway_id}} – {{because}}";
-constexpr const char* kTextEn =
-    "To {{party_label}}\n\n"
-    "There is news on pathway {{pathway_id}} (participant {{participant_id}}).\n"
-    "Because: {{because}}\n"
-    "{{#state}}State: {{label}} ({{id}})\n{{/state}}"
-    "{{#identity}}{{#name}}Name: {{name}}\n{{/name}}{{/identity}}"
-    "{{#fields_list}}- {{name}}: {{value}}\n{{/fields_list}}"
-    "\nSent automatically by Pathways (notification {{notification_id}}).\n";
-constexpr const char* kHtmlEn =
-    "<!doctype html><html lang=\"en\"><body>"
-    "<p>To {{party_label}}</p>"
-    "<p>There is news on pathway <b>{{pathway_id}}</b> (participant {{participant_id}}).<br>"
-    "Because: {{because}}</p>"
-    "{{#state}}<p>State: {{label}} ({{id}})</p>{{/state}}"
-    "{{#identity}}{{#name}}<p>Name: {{name}}</p>{{/name}}{{/identity}}"
-    "<ul>{{#fields_list}}<li>{{name}}: {{value}}</li>{{/fields_list}}</ul>"
-    "<p><small>Sent automatically by Pathways (notification "
-    "{{notification_id}}).</small></p></body></html>";
+// The built-in words: one template for every kind, and the parts every template shares.
+// config/templates has a template per kind; these stand in for any file left out.
+constexpr const char* kSubjectDa = "{{title}}: {{what}}";
+constexpr const char* kTextDa = R"(Til {{party}}
+
+{{what}}.
+{{#ask}}
+{{ask}}{{#by}} senest {{by}}{{/by}}.
+{{/ask}}
+
+{{> facts}}
+{{> footer}}
+)";
+constexpr const char* kHtmlDa = R"(<!doctype html>
+<html lang="da"><head><meta charset="utf-8"><title>{{title}}</title></head><body>
+<p>Til {{party}}</p>
+<p><strong>{{what}}.</strong></p>
+{{#ask}}<p>{{ask}}{{#by}} senest <strong>{{by}}</strong>{{/by}}.</p>{{/ask}}
+{{> facts}}
+{{> footer}}
+</body></html>
+)";
+constexpr const char* kFactsTextDa = R"({{#items}}
+{{label}}: {{value}}
+{{/items}}
+)";
+constexpr const char* kFactsHtmlDa =
+    R"({{#has_items}}<table>{{#items}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>{{/items}}</table>{{/has_items}})";
+constexpr const char* kFooterTextDa = R"({{#counsellor}}
+Kontaktperson: {{name}}{{#phone}}, telefon {{phone}}{{/phone}}{{#email}}, e-mail {{email}}{{/email}}
+{{/counsellor}}
+Reference: forløb {{reference}}
+
+Beskeden er sendt automatisk. Svar ikke på den, men kontakt kontaktpersonen.
+)";
+constexpr const char* kFooterHtmlDa =
+    R"({{#counsellor}}<p>Kontaktperson: {{name}}{{#phone}}, telefon {{phone}}{{/phone}}{{#email}}, e-mail <a href="mailto:{{email}}">{{email}}</a>{{/email}}</p>{{/counsellor}}
+<p><small>Reference: forløb {{reference}}. Beskeden er sendt automatisk. Svar ikke på den, men kontakt kontaktpersonen.</small></p>)";
+
+constexpr const char* kSubjectEn = "{{title}}: {{what}}";
+constexpr const char* kTextEn = R"(To {{party}}
+
+{{what}}.
+{{#ask}}
+{{ask}}{{#by}} by {{by}}{{/by}}.
+{{/ask}}
+
+{{> facts}}
+{{> footer}}
+)";
+constexpr const char* kHtmlEn = R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{title}}</title></head><body>
+<p>To {{party}}</p>
+<p><strong>{{what}}.</strong></p>
+{{#ask}}<p>{{ask}}{{#by}} by <strong>{{by}}</strong>{{/by}}.</p>{{/ask}}
+{{> facts}}
+{{> footer}}
+</body></html>
+)";
+constexpr const char* kFooterTextEn = R"({{#counsellor}}
+Contact person: {{name}}{{#phone}}, phone {{phone}}{{/phone}}{{#email}}, email {{email}}{{/email}}
+{{/counsellor}}
+Reference: pathway {{reference}}
+
+This message was sent automatically. Do not reply to it; contact the contact person.
+)";
+constexpr const char* kFooterHtmlEn =
+    R"({{#counsellor}}<p>Contact person: {{name}}{{#phone}}, phone {{phone}}{{/phone}}{{#email}}, email <a href="mailto:{{email}}">{{email}}</a>{{/email}}</p>{{/counsellor}}
+<p><small>Reference: pathway {{reference}}. This message was sent automatically. Do not reply to it; contact the contact person.</small></p>)";
+
+constexpr std::array<const char*, 4> kKinds = {"milestone", "risk", "reminder", "deadline"};
 
 Data ToData(const nlohmann::json& j) {
   switch (j.type()) {
@@ -74,24 +108,37 @@ Data ToData(const nlohmann::json& j) {
   }
 }
 
-// The payload's data as the templates see it: the state's label in the chosen language, and
-// the data fields as a list of {name, value}.
-Data Context(const Payload& p, const std::string& language) {
-  nlohmann::json d = p.body.value("data", nlohmann::json::object());
-  // Labels in the template's language: the party's, else its id.
-  d["party_label"] =
-      d.value("party_label", nlohmann::json::object()).value(language, d.value("party", ""));
-  if (auto state = d.find("state"); state != d.end() && state->is_object()) {
-    auto label = state->value("label", nlohmann::json::object());
-    (*state)["label"] = label.value(language, state->value("id", ""));
+// A {da, en} text in `language`, else the Danish one.
+std::string In(const nlohmann::json& words, const std::string& language) {
+  if (!words.is_object()) return words.is_string() ? words.get<std::string>() : std::string();
+  const std::string text = words.value(language, "");
+  return text.empty() ? words.value("da", "") : text;
+}
+
+// What the templates see: the notice (notice.hpp) in the template's language.
+nlohmann::json Context(const Payload& p, const std::string& language) {
+  const nlohmann::json data = p.body.value("data", nlohmann::json::object());
+  const nlohmann::json notice = data.value("notice", nlohmann::json::object());
+  nlohmann::json c = {
+      {"party", In(data.value("party_label", nlohmann::json(data.value("party", ""))), language)},
+      {"title", In(notice.value("title", nlohmann::json("Pathways")), language)},
+      {"what", In(notice.value("what", nlohmann::json()), language)},
+      {"reference", data.value("pathway_id", "")},
+      {"kind", notice.value("kind", "milestone")}};
+  if (notice.contains("ask")) {
+    c["ask"] = {{"ask", In(notice["ask"], language)}};
+    if (notice.contains("by")) c["ask"]["by"] = In(notice["by"], language);
+    c["by"] = c["ask"].value("by", "");
   }
-  nlohmann::json list = nlohmann::json::array();
-  const nlohmann::json fields = d.value("fields", nlohmann::json::object());
-  for (const auto& [k, v] : fields.items()) {
-    list.push_back({{"name", k}, {"value", v.is_string() ? v.get<std::string>() : v.dump()}});
+  nlohmann::json facts = nlohmann::json::array();
+  for (const auto& f : notice.value("facts", nlohmann::json::array())) {
+    facts.push_back({{"label", In(f.value("label", nlohmann::json()), language)},
+                     {"value", In(f.value("value", nlohmann::json()), language)}});
   }
-  d["fields_list"] = std::move(list);
-  return ToData(d);
+  c["has_items"] = !facts.empty();
+  c["items"] = std::move(facts);
+  if (notice.contains("counsellor")) c["counsellor"] = notice["counsellor"];
+  return c;
 }
 
 std::string RenderOne(const std::string& tmpl, const Data& data, bool html) {
@@ -127,49 +174,82 @@ std::pair<int, int> ErrorPosition(const std::string& text, const std::string& me
 }  // namespace
 
 EmailTemplates::EmailTemplates() {
-  sets_["da"] = {kSubjectDa, kTextDa, kHtmlDa};
-  sets_["en"] = {kSubjectEn, kTextEn, kHtmlEn};
+  for (const char* kind : kKinds) {
+    sets_["da"][kind] = {kSubjectDa, kTextDa, kHtmlDa};
+    sets_["en"][kind] = {kSubjectEn, kTextEn, kHtmlEn};
+  }
+  parts_["da"] = {kFactsTextDa, kFactsHtmlDa, kFooterTextDa, kFooterHtmlDa};
+  parts_["en"] = {kFactsTextDa, kFactsHtmlDa, kFooterTextEn, kFooterHtmlEn};
 }
 
 std::vector<workflows::Diagnostic> EmailTemplates::Load(const std::string& dir) {
   std::vector<workflows::Diagnostic> problems;
-  for (const std::string lang : {"da", "en"}) {
-    Set& set = sets_[lang];
-    for (auto [part, into] : {std::pair{"subject", &set.subject}, std::pair{"txt", &set.text},
-                              std::pair{"html", &set.html}}) {
-      const std::string path =
-          (std::filesystem::path(dir) / ("notification." + lang + "." + part)).string();
-      std::string text;
-      if (!std::filesystem::exists(path)) continue;
-      if (!workflows::ReadWholeFile(path, text)) {
-        problems.push_back({path, 1, 1, "cannot read the template"});
-        continue;
-      }
-      Mustache m(text);
-      if (!m.is_valid()) {
-        const auto [line, column] = ErrorPosition(text, m.error_message());
-        problems.push_back(
-            {path, line, column, "not a valid Mustache template: " + m.error_message()});
-        continue;
-      }
-      *into = std::move(text);
+  // A template file when it exists and parses; a problem names it otherwise.
+  auto read = [&](const std::string& name, std::string& into) {
+    const std::string path = (std::filesystem::path(dir) / name).string();
+    if (!std::filesystem::exists(path)) return false;
+    std::string text;
+    if (!workflows::ReadWholeFile(path, text)) {
+      problems.push_back({path, 1, 1, "cannot read the template"});
+      return false;
     }
+    Mustache m(text);
+    if (!m.is_valid()) {
+      const auto [line, column] = ErrorPosition(text, m.error_message());
+      problems.push_back(
+          {path, line, column, "not a valid Mustache template: " + m.error_message()});
+      return false;
+    }
+    into = std::move(text);
+    return true;
+  };
+  for (const std::string lang : {"da", "en"}) {
+    Set every = sets_[lang]["milestone"];
+    const bool generic = read("notification." + lang + ".subject", every.subject) |
+                         read("notification." + lang + ".txt", every.text) |
+                         read("notification." + lang + ".html", every.html);
+    for (const std::string kind : kKinds) {
+      Set& set = sets_[lang][kind];
+      if (generic) set = every;
+      read(kind + "." + lang + ".subject", set.subject);
+      read(kind + "." + lang + ".txt", set.text);
+      read(kind + "." + lang + ".html", set.html);
+    }
+    Parts& parts = parts_[lang];
+    read("facts." + lang + ".txt", parts.facts_text);
+    read("facts." + lang + ".html", parts.facts_html);
+    read("footer." + lang + ".txt", parts.footer_text);
+    read("footer." + lang + ".html", parts.footer_html);
   }
   return problems;
 }
 
 EmailText EmailTemplates::Render(const Payload& payload, const std::string& language) const {
-  auto it = sets_.find(language);
-  if (it == sets_.end()) it = sets_.find("da");
-  const Data data = Context(payload, it->first);
+  auto lang = sets_.find(language);
+  if (lang == sets_.end()) lang = sets_.find("da");
+  nlohmann::json context = Context(payload, lang->first);
+  auto kind = lang->second.find(context.value("kind", ""));
+  if (kind == lang->second.end()) kind = lang->second.find("milestone");
+  const Set& set = kind->second;
+  const Parts& parts = parts_.at(lang->first);
+
+  Data text = ToData(context);
+  text.set("facts", Data(parts.facts_text));
+  text.set("footer", Data(parts.footer_text));
+  Data html = ToData(context);
+  html.set("facts", Data(parts.facts_html));
+  html.set("footer", Data(parts.footer_html));
+
   EmailText out;
-  out.subject = RenderOne(it->second.subject, data, false);
-  // A subject is one line, whatever the template or the data says.
+  out.subject = RenderOne(set.subject, text, false);
+  // A subject is one line, whatever the template or the data says (a file's last newline too).
   for (char& c : out.subject) {
     if (c == '\r' || c == '\n') c = ' ';
   }
-  out.text = RenderOne(it->second.text, data, false);
-  out.html = RenderOne(it->second.html, data, true);
+  const std::size_t end = out.subject.find_last_not_of(' ');
+  out.subject.erase(end == std::string::npos ? 0 : end + 1);
+  out.text = RenderOne(set.text, text, false);
+  out.html = RenderOne(set.html, html, true);
   return out;
 }
 

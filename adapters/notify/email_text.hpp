@@ -1,7 +1,11 @@
 #pragma once
 // The words of a notification email: subject, plain text and HTML, in Danish or English, from
-// a payload (payload.hpp). Templates from the notifications file's `templates` directory
-// replace the built-in ones when present.
+// a payload's notice (notice.hpp), with a template per kind of notice (milestone, risk,
+// reminder, deadline). Templates from the notifications file's `templates` directory replace
+// the built-in ones when present:
+//   {kind}.{da,en}.{subject,txt,html}    one kind's words
+//   notification.{da,en}.{subject,txt,html}   every kind without its own
+//   {facts,footer}.{da,en}.{txt,html}    the parts they share ({{> facts}}, {{> footer}})
 //
 // Thread-safe once loaded (read-only).
 
@@ -34,7 +38,11 @@ class EmailTemplates {
   struct Set {
     std::string subject, text, html;
   };
-  std::map<std::string, Set> sets_;  // by language
+  struct Parts {
+    std::string facts_text, facts_html, footer_text, footer_html;
+  };
+  std::map<std::string, std::map<std::string, Set>> sets_;  // by language, then kind
+  std::map<std::string, Parts> parts_;                      // by language
 };
 
 }  // namespace pathways::notify

@@ -32,7 +32,7 @@ std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& cat
 }
 
 Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
-                     const PersonalView& personal) {
+                     const PersonalView& personal, const ContactPerson* contact_person) {
   Payload p;
   const nlohmann::json requested = row.value("categories", nlohmann::json::array());
   for (const auto& c : requested) {
@@ -143,6 +143,7 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
     }
   }
 
+  data["notice"] = BuildNotice(row, data, definition, contact_person);
   p.body = {{"type", "pathway.notification"},
             {"timestamp", codec::FormatIso8601(row.value("occurred_at", TimestampMs{0}))},
             {"data", std::move(data)}};

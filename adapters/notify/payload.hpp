@@ -10,7 +10,8 @@
 // - `identity` and `contact`: personal data from the vault, only when the route names the
 //   category and the participant's identity key still exists (otherwise `{"erased": true}`).
 //   Contact details are the identity fields email, phone, mobile and address; every other
-//   identity field is identity. Guidance data (barriers, notes, health) never leaves.
+//   identity field is identity. Guidance data (barriers, notes, health) never leaves;
+// - `notice`: the same in words, Danish and English (notice.hpp).
 //
 // The body is the same for every attempt (its timestamp is the request's), so a receiver that
 // deduplicates by webhook-id sees one message, however often it is sent.
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/notify/notice.hpp"
 #include "engine/definition/definition.hpp"
 #include "engine/personal_view.hpp"
 
@@ -36,8 +38,10 @@ struct Payload {
 std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& categories);
 
 // `definition` may be null (a version no longer loaded): then only the request itself, the
-// state id and the status go out. `personal` is what ReadPersonal found (ignored unless asked for).
+// state id and the status go out. `personal` is what ReadPersonal found (ignored unless asked
+// for). `contact_person`, the pathway's contact person, signs the notice (`data.notice`,
+// notice.hpp).
 Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
-                     const PersonalView& personal);
+                     const PersonalView& personal, const ContactPerson* contact_person = nullptr);
 
 }  // namespace pathways::notify

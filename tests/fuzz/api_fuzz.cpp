@@ -66,7 +66,7 @@ struct World {
     tokens = std::make_unique<api::TokenStore>(dir + "/tokens.json");
     api::ApiOptions ao;
     for (const char* id : kUsers) {
-      config::User u{id, id, config::Role::kCounsellor, "school"};
+      config::User u{id, id, config::Role::kCounsellor, "school", "", ""};
       const std::string name = id;
       if (name == "admin") u.role = config::Role::kAdministrator;
       if (name == "revisor") u.role = config::Role::kAuditor;

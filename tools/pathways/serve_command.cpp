@@ -252,6 +252,9 @@ int Serve(const ServeArgs& a) {
   no.catalog = catalog;
   no.clock = &system_clock;
   no.config = std::move(prepared->notify);
+  for (const auto& [id, user] : cfg.users) {
+    no.contact_persons[id] = {user.name, user.email, user.phone};
+  }
   notify::Dispatcher notifier(std::move(no));
   if (Status st = notifier.Start(); !st.ok()) return Fail("serve", st);
 

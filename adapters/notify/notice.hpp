@@ -1,0 +1,45 @@
+#pragma once
+// A notification in words: what happened, what the receiver is asked to do and by when, and
+// the facts it carries under their labels, in Danish and English, from the definition. It goes
+// out in the payload (`data.notice`) for a receiver to show as it is, and the email templates
+// are rendered from it.
+//
+// - kind: `milestone` (a transition), `risk` (a risk raised or resolved), `reminder` (a timer),
+//   or `deadline` (any notice whose notify effect says `by` when);
+// - what: the transition's or timer's label (else the state the pathway is now in), or the
+//   risk's label;
+// - ask and by: the notify effect's `ask`, and its `by` date (a date field plus an offset);
+// - facts: the state, the fields and the milestones the payload carries, values in words
+//   ("3. februar 2027", "Ja"), never an id;
+// - counsellor: the contact person's name and how to reach them, when known.
+//
+// Thread-safe: pure functions.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/definition/definition.hpp"
+
+namespace pathways::notify {
+
+// Who the receiver can contact about the participant: the users file's entry for the
+// pathway's contact person.
+struct ContactPerson {
+  std::string name;
+  std::string email;
+  std::string phone;
+};
+
+// "3. februar 2027" (da) or "3 February 2027" (en) for "2027-02-03"; the text itself when it
+// is not a date.
+std::string DateInWords(const std::string& iso_date, const std::string& language);
+// A data field's value as a person reads it, in both languages: labelled values, Ja/Nej,
+// dates in words, numbers as they are.
+definition::Label ValueInWords(const definition::DataField& field, const nlohmann::json& value);
+
+// The notice for outbox row `row` whose payload data (payload.hpp) is `data`. `definition`
+// may be null (then only the kind and the state id); `contact` may be null.
+nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data,
+                           const definition::Definition* definition, const ContactPerson* contact);
+
+}  // namespace pathways::notify

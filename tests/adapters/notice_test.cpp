@@ -1,0 +1,229 @@
+// Notices in plain words: every notification the shipped AMIGO pathway can send, rendered by
+// the shipped templates in Danish and English, says what happened in words — no ids, no
+// snake_case, no English in the Danish — with dates in words, Ja/Nej, the contact person and,
+// for a deadline, what is asked and by when.
+
+#include "adapters/notify/notice.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cctype>
+#include <regex>
+#include <set>
+
+#include "adapters/notify/email_text.hpp"
+#include "adapters/notify/payload.hpp"
+#include "tests/support/amigo_store.hpp"
+
+namespace pathways::notify {
+namespace {
+
+using definition::Definition;
+using definition::Effect;
+
+// A pathway far along: every data field set, every milestone reached.
+nlohmann::json FullRow(const Definition& def, const std::string& party,
+                       const std::vector<std::string>& categories, const std::string& because,
+                       const std::string& state) {
+  nlohmann::json data = nlohmann::json::object();
+  for (const auto& f : def.data) {
+    switch (f.type) {
+      case definition::DataField::Type::kBoolean: data[f.id] = true; break;
+      case definition::DataField::Type::kInteger:
+      case definition::DataField::Type::kNumber: data[f.id] = 30; break;
+      case definition::DataField::Type::kDate: data[f.id] = "2027-02-03"; break;
+      case definition::DataField::Type::kString:
+        data[f.id] = f.allowed.empty() ? "jobcenter" : f.allowed.front();
+        break;
+    }
+  }
+  nlohmann::json milestones = nlohmann::json::object();
+  for (const auto& m : def.milestones) milestones[m.id] = 1772442000000;  // 2 March 2026
+  return {{"notification_id", "pw-1:n9"},
+          {"pathway_id", "pw-1"},
+          {"participant_id", "p-1"},
+          {"party", party},
+          {"categories", categories},
+          {"because", because},
+          {"position", 9},
+          {"state", state},
+          {"status", "active"},
+          {"contact_person", "anne"},
+          {"data", data},
+          {"milestones", milestones}};
+}
+
+struct Rendered {
+  std::string where;  // which effect, for the failure message
+  std::string kind;
+  EmailText da, en;
+};
+
+// Every notify effect of the definition: transitions, timers and risks, to every party.
+std::vector<Rendered> RenderEvery(const Definition& def, const EmailTemplates& templates) {
+  PersonalView personal;
+  personal.fields[PersonalScope::kIdentity] = {{"name", "Maja Jensen"}, {"email", "maja@post.dk"}};
+  const ContactPerson anne{"Anne Holm", "anne@skole.dk", "12 34 56 78"};
+  std::vector<Rendered> out;
+  auto render = [&](const std::vector<Effect>& effects, const std::string& because,
+                    const std::string& state) {
+    for (const Effect& e : effects) {
+      if (e.kind != Effect::Kind::kNotify) continue;
+      const Payload p =
+          BuildPayload(FullRow(def, e.name, e.categories, because, state), &def, personal, &anne);
+      out.push_back({because + " to " + e.name, p.body["data"]["notice"].value("kind", ""),
+                     templates.Render(p, "da"), templates.Render(p, "en")});
+    }
+  };
+  for (const auto& t : def.transitions) {
+    render(t.effects, "trigger " + t.trigger, t.to.empty() ? t.from.front() : t.to);
+  }
+  for (const auto& t : def.timers) {
+    render(t.effects, "timer " + t.id, t.active_in.empty() ? def.initial : t.active_in.front());
+  }
+  for (const auto& r : def.risks) render(r.on_raise, "risk " + r.id + " raised", def.initial);
+  return out;
+}
+
+std::set<std::string> IdsOf(const Definition& def) {
+  std::set<std::string> ids;
+  for (const auto& x : def.states) ids.insert(x.id);
+  for (const auto& x : def.transitions) ids.insert(x.trigger);
+  for (const auto& x : def.data) ids.insert(x.id);
+  for (const auto& x : def.milestones) ids.insert(x.id);
+  for (const auto& x : def.risks) ids.insert(x.id);
+  for (const auto& x : def.parties) ids.insert(x.id);
+  for (const auto& x : def.categories) ids.insert(x.id);
+  for (const auto& x : def.timers) ids.insert(x.id);
+  // Codes written in lower case (`work`, `health`); upper-case ones (EUV1, AMU) are the
+  // names Danish readers know.
+  for (const auto& x : def.data) {
+    for (const auto& v : x.allowed) {
+      if (std::islower(static_cast<unsigned char>(v.front()))) ids.insert(v);
+    }
+  }
+  return ids;
+}
+
+// The words a reader sees: the text, the subject and the HTML without its tags.
+std::vector<std::string> WordsOf(const EmailText& t) {
+  const std::string html = std::regex_replace(t.html, std::regex("<[^>]*>"), " ");
+  std::vector<std::string> words;
+  const std::string all = t.subject + "\n" + t.text + "\n" + html;
+  const std::regex word("[A-Za-z0-9_æøåÆØÅ-]+");
+  for (auto it = std::sregex_iterator(all.begin(), all.end(), word); it != std::sregex_iterator();
+       ++it) {
+    words.push_back(it->str());
+  }
+  return words;
+}
+
+EmailTemplates Shipped() {
+  EmailTemplates t;
+  const auto problems = t.Load(std::string(PATHWAYS_SOURCE_DIR) + "/config/templates");
+  REQUIRE(problems.empty());
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("dates in words, yes and no as Ja and Nej, values by their labels") {
+  CHECK(DateInWords("2027-02-03", "da") == "3. februar 2027");
+  CHECK(DateInWords("2027-02-03", "en") == "3 February 2027");
+  CHECK(DateInWords("2026-12-31", "da") == "31. december 2026");
+  CHECK(DateInWords("not a date", "da") == "not a date");
+
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const Definition& amigo = *shipped;
+  const definition::DataField* reason = amigo.FindField("dropout_reason");
+  REQUIRE(reason != nullptr);
+  CHECK(ValueInWords(*reason, "work").da == "Har fået arbejde");
+  CHECK(ValueInWords(*amigo.FindField("unemployed"), true).da == "Ja");
+  CHECK(ValueInWords(*amigo.FindField("unemployed"), false).en == "No");
+  CHECK(ValueInWords(*amigo.FindField("gf2_end"), "2027-06-30").da == "30. juni 2027");
+}
+
+TEST_CASE("every notice of the AMIGO pathway in plain Danish: no ids, no snake_case, no English") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const Definition& amigo = *shipped;
+  const EmailTemplates templates = Shipped();
+  const std::set<std::string> ids = IdsOf(amigo);
+  // English words that have no Danish namesake.
+  const std::set<std::string> english = {
+      "the",      "and",       "has",    "have",     "been",        "with",     "pathway",
+      "Pathway",  "trigger",   "raised", "resolved", "course",      "contract", "reminder",
+      "deadline", "milestone", "please", "Dear",     "participant", "status",   "risk"};
+  const std::vector<Rendered> all = RenderEvery(amigo, templates);
+  REQUIRE(all.size() > 30);
+  std::set<std::string> kinds;
+  for (const Rendered& r : all) {
+    INFO(r.where);
+    INFO(r.da.text);
+    kinds.insert(r.kind);
+    for (const std::string& w : WordsOf(r.da)) {
+      CHECK_MESSAGE(w.find('_') == std::string::npos, "snake_case: ", w);
+      CHECK_MESSAGE(ids.count(w) == 0, "an id: ", w);
+      CHECK_MESSAGE(english.count(w) == 0, "English: ", w);
+    }
+    // In English many ids are plain words ("contract", "union"): no snake_case is the check.
+    for (const std::string& w : WordsOf(r.en)) {
+      CHECK_MESSAGE(w.find('_') == std::string::npos, "snake_case: ", w);
+    }
+    CHECK(r.da.text.find("{{") == std::string::npos);
+    CHECK(r.da.text.find("Kontaktperson: Anne Holm, telefon 12 34 56 78") != std::string::npos);
+    CHECK(r.en.text.find("Contact person: Anne Holm") != std::string::npos);
+    CHECK(r.da.html.find("<html lang=\"da\">") != std::string::npos);
+    CHECK(r.en.html.find("<html lang=\"en\">") != std::string::npos);
+    if (r.kind == "deadline") {
+      // What is asked and by when, the date in words.
+      CHECK(std::regex_search(r.da.text, std::regex("senest [0-9]+\\. [a-z]+ 20[0-9]{2}\\.")));
+      CHECK(std::regex_search(r.en.text, std::regex("by [0-9]+ [A-Z][a-z]+ 20[0-9]{2}\\.")));
+      CHECK(r.da.subject.find("frist") != std::string::npos);
+    }
+    if (r.kind == "risk") CHECK(r.da.text.find("risiko") != std::string::npos);
+  }
+  CHECK(kinds == std::set<std::string>{"deadline", "milestone", "reminder", "risk"});
+}
+
+TEST_CASE("a deadline names the person, what is asked and the date it falls on") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const Definition& amigo = *shipped;
+  PersonalView personal;
+  personal.fields[PersonalScope::kIdentity] = {{"name", "Maja Jensen"}};
+  nlohmann::json row = FullRow(amigo, "employer", {"identity", "contract", "deadlines"},
+                               "timer subsidy_reminder", "apprenticeship_probation");
+  row["data"]["contract_start"] = "2027-01-31";
+  const Payload p = BuildPayload(row, &amigo, personal);
+  const nlohmann::json& notice = p.body["data"]["notice"];
+  CHECK(notice["kind"] == "deadline");
+  CHECK(notice["what"]["da"] == "Påmindelse om voksenlærlingetilskud");
+  CHECK(notice["ask"]["da"] == "Søg voksenlærlingetilskud");
+  CHECK(notice["by"]["da"] == "28. februar 2027");  // a month after 31 January: its last day
+  CHECK(notice.contains("counsellor") == false);    // no contact person known: none named
+
+  const EmailText da = Shipped().Render(p, "da");
+  CHECK(da.subject == "AMIGO-forløb: frist 28. februar 2027 – Påmindelse om voksenlærlingetilskud");
+  CHECK(da.text.find("Navn: Maja Jensen\n") != std::string::npos);
+  CHECK(da.text.find("Uddannelsesaftalen starter: 31. januar 2027\n") != std::string::npos);
+  CHECK(da.text.find("Det beder vi jer om: Søg voksenlærlingetilskud senest 28. februar 2027.") !=
+        std::string::npos);
+}
+
+TEST_CASE("a sensitive value never reaches the words either") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const Definition& amigo = *shipped;
+  nlohmann::json row =
+      FullRow(amigo, "referring_authority", {"status"}, "trigger drop_out", "dropped_out");
+  row["data"]["dropout_reason"] = "health";
+  const Payload p = BuildPayload(row, &amigo, PersonalView{});
+  const EmailText da = Shipped().Render(p, "da");
+  CHECK(da.text.find("Årsag til frafald") == std::string::npos);
+  CHECK(da.text.find("Helbred") == std::string::npos);
+  CHECK(da.text.find("Status: Frafald\n") != std::string::npos);
+  row["data"]["dropout_reason"] = "work";
+  CHECK(Shipped()
+            .Render(BuildPayload(row, &amigo, PersonalView{}), "da")
+            .text.find("Årsag til frafald: Har fået arbejde\n") != std::string::npos);
+}
+
+}  // namespace pathways::notify
