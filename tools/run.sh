@@ -46,8 +46,11 @@ Pathways is running at $url (store: $var/store, stop with Ctrl-C)
   $url/v1/tasks          the caller's task inbox
   $url/v1/stats          counts by state and milestone, progress toward the target of 200
   $url/v1/live           live updates of the caller's pathways (Server-Sent Events)
-  $url/v1/admin/dead-letters   notifications no party received (config/notifications.yaml
-                         configures none: give a party a webhook or email, restart, replay)
+  $url/v1/admin/dead-letters   notifications no party received (none in the demo)
+
+The notices the partners get (job centre, employer, partner school, union, KUI) are written as
+emails into $var/mail, in Danish: open a .eml file with any mail client, or read the newest:
+  less "$var/mail/\$(ls -t $var/mail | head -1)"
 
 Demo users and their tokens ($tokens):
 $(sed 's/^/  /' "$tokens")

@@ -126,12 +126,19 @@ class NotifyReader : YamlReader {
   }
 
   void ReadSmtp(const YAML::Node& n, NotifyConfig& c) {
-    if (!CheckMap(n, "smtp", {"url", "from", "user", "password_file", "require_tls", "ca_file"})) {
+    if (!CheckMap(
+            n, "smtp",
+            {"url", "directory", "from", "user", "password_file", "require_tls", "ca_file"})) {
       return;
     }
     SmtpSettings s;
-    if (!n["url"]) {
-      Error(n.Mark(), "smtp needs `url`, e.g. smtp://mail.example.org:587");
+    if (n["url"] && n["directory"]) {
+      Error(n["directory"].Mark(), "smtp takes `url` (a server) or `directory` (files), not both");
+    } else if (n["directory"]) {
+      s.directory = Resolve(dir_, Str(n["directory"], "smtp.directory").value_or(""));
+    } else if (!n["url"]) {
+      Error(n.Mark(),
+            "smtp needs `url`, e.g. smtp://mail.example.org:587 (or `directory` for files)");
     } else if (auto url = Str(n["url"], "smtp.url")) {
       if (!url->starts_with("smtp://") && !url->starts_with("smtps://")) {
         Error(n["url"].Mark(), "smtp.url must start with smtp:// or smtps://");

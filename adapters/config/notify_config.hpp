@@ -51,6 +51,9 @@ struct PartyChannels {
 
 struct SmtpSettings {
   std::string url;  // smtp://host:port (STARTTLS) or smtps://host:port
+  // Or no server: each message written as a file (.eml) into this directory, for a demo or a
+  // machine without mail; any mail client opens them.
+  std::string directory;
   std::string from;
   std::string username;
   std::string password;  // read from `password_file`

@@ -1,7 +1,14 @@
 #include "adapters/notify/email_sender.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 
 #include "adapters/notify/base64.hpp"
 #include "adapters/notify/curl_easy.hpp"
@@ -58,8 +65,39 @@ std::size_t ReadUpload(char* out, std::size_t size, std::size_t n, void* user) {
 
 }  // namespace
 
+namespace {
+
+// Whether a part can go as 8-bit text: every line within SMTP's 998 bytes.
+bool ShortLines(std::string_view text) {
+  std::size_t line = 0;
+  for (char c : text) {
+    line = c == '\n' ? 0 : line + 1;
+    if (line > 998) return false;
+  }
+  return true;
+}
+
+// A part's headers and body. A message written to a file goes as 8-bit UTF-8 when its lines
+// allow, so `less` shows it as it reads; one sent over SMTP in base64, which every server takes.
+std::string Part(const std::string& type, const std::string& body, bool to_file) {
+  std::string out = "Content-Type: " + type + "; charset=UTF-8\r\n";
+  if (to_file && ShortLines(body)) {
+    std::string crlf;
+    for (char c : body) {
+      if (c == '\n' && (crlf.empty() || crlf.back() != '\r')) crlf += '\r';
+      crlf += c;
+    }
+    if (crlf.empty() || crlf.back() != '\n') crlf += "\r\n";
+    return out + "Content-Transfer-Encoding: 8bit\r\n\r\n" + crlf;
+  }
+  return out + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64Lines(body);
+}
+
+}  // namespace
+
 std::string ComposeEmail(const SmtpServer& server, const EmailMessage& m, const std::string& date) {
   const std::string boundary = "=_pathways_" + Base64Encode(m.message_id).substr(0, 16);
+  const bool to_file = !server.directory.empty();
   std::string out;
   out += "Date: " + date + "\r\n";
   out += "From: <" + Address(server.from) + ">\r\n";
@@ -67,26 +105,58 @@ std::string ComposeEmail(const SmtpServer& server, const EmailMessage& m, const 
   out += "Message-ID: <" + Address(m.message_id) + ">\r\n";
   out += "Subject: " + HeaderText(m.subject) + "\r\n";
   out += "MIME-Version: 1.0\r\n";
-  if (m.html.empty()) {
-    out += "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-    out += Base64Lines(m.text);
-    return out;
-  }
+  if (m.html.empty()) return out + Part("text/plain", m.text, to_file);
   out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
-  out += "--" + boundary + "\r\n";
-  out += "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  out += Base64Lines(m.text);
-  out += "--" + boundary + "\r\n";
-  out += "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  out += Base64Lines(m.html);
+  out += "--" + boundary + "\r\n" + Part("text/plain", m.text, to_file);
+  out += "--" + boundary + "\r\n" + Part("text/html", m.html, to_file);
   out += "--" + boundary + "--\r\n";
   return out;
 }
+
+namespace {
+
+// The message as a file in the directory: written whole and synced under a temporary name,
+// then renamed, so a mail client never sees half a message and a written one survives a crash.
+// Named by Message-ID and recipient: a retry rewrites the same file.
+EmailResult WriteToDirectory(const SmtpServer& server, const EmailMessage& m) {
+  EmailResult result;
+  std::string name = m.message_id + " " + m.to;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '@' && c != '.' && c != '-') c = '_';
+  }
+  const std::filesystem::path dir(server.directory);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = (dir / (name + ".eml")).string();
+  const std::string tmp = (dir / ("." + name + ".tmp")).string();
+  const std::string text = ComposeEmail(server, m, RfcDate());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  bool ok = fd >= 0;
+  for (std::size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (ok && std::rename(tmp.c_str(), path.c_str()) == 0) {
+    result.sent = true;
+    return result;
+  }
+  result.error = "cannot write " + path + ": " + std::strerror(ok ? errno : err);
+  std::filesystem::remove(tmp, ec);
+  return result;
+}
+
+}  // namespace
 
 EmailSender::EmailSender() : curl_(std::make_unique<CurlEasy>()) {}
 EmailSender::~EmailSender() = default;
 
 EmailResult EmailSender::Send(const SmtpServer& server, const EmailMessage& message) {
+  if (!server.directory.empty()) return WriteToDirectory(server, message);
   EmailResult result;
   CURL* c = curl_->Fresh();
   if (c == nullptr) {

@@ -1,8 +1,8 @@
 #pragma once
-// Sends one email over SMTP with libcurl: STARTTLS (required by default, with certificate
-// checks), authentication when a user is configured, and a MIME message with a plain-text and
-// an HTML part in UTF-8. The Message-ID is the caller's, stable across retries, so a
-// receiving system can tell a resend from a new message.
+// Sends one email over SMTP with libcurl (or, with no server, writes it as a file): STARTTLS
+// (required by default, with certificate checks), authentication when a user is configured, and a
+// MIME message with a plain-text and an HTML part in UTF-8. The Message-ID is the caller's, stable
+// across retries, so a receiving system can tell a resend from a new message.
 //
 // Not thread-safe: one sender per delivery thread.
 
@@ -13,7 +13,8 @@
 namespace pathways::notify {
 
 struct SmtpServer {
-  std::string url;  // smtp://host:port (STARTTLS) or smtps://host:port (TLS from the start)
+  std::string url;        // smtp://host:port (STARTTLS) or smtps://host:port (TLS from the start)
+  std::string directory;  // or: write each message to <directory>/<Message-ID> <to>.eml
   std::string from;
   std::string username;  // empty: no AUTH
   std::string password;

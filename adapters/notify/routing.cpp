@@ -21,6 +21,7 @@ Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
   }
   if (c.smtp) {
     r->smtp.url = c.smtp->url;
+    r->smtp.directory = c.smtp->directory;
     r->smtp.from = c.smtp->from;
     r->smtp.username = c.smtp->username;
     r->smtp.password = c.smtp->password;
