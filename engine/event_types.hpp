@@ -370,6 +370,22 @@ struct PathwayMigrated {
                       Required("to_state", &PathwayMigrated::to_state)};
   }
 };
+// Data recorded or corrected after registration: the plain fields set with the values they had
+// (null: none), the personal fields by name ("guidance.barriers"; their values are in the
+// event's sealed parts, the earlier ones in earlier events until erased), and why.
+struct DataRecorded {
+  static constexpr std::string_view kType = "DataRecorded";
+  static constexpr std::uint16_t kSchema = 1;
+  nlohmann::json fields = nlohmann::json::object();
+  nlohmann::json previous = nlohmann::json::object();
+  std::vector<std::string> personal;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{
+        Required("fields", &DataRecorded::fields), Required("previous", &DataRecorded::previous),
+        Required("personal", &DataRecorded::personal), Required("reason", &DataRecorded::reason)};
+  }
+};
 // Written by the store itself when personal keys are destroyed (docs/privacy.md).
 struct PersonalDataErased {
   static constexpr std::string_view kType = "PersonalDataErased";
@@ -426,7 +442,7 @@ using PathwayEvent =
                  TaskAcknowledged, TaskCompleted, TaskCancelled, TaskReassigned, TaskEscalated,
                  NotificationRequested, NotificationDelivered, NotificationDeadLettered, TimerArmed,
                  TimerDisarmed, TimerFiredV1, TimerFired, PathwayPaused, PathwayResumed,
-                 PathwayClosed, PathwayMigrated, PersonalDataErased>;
+                 PathwayClosed, PathwayMigrated, PersonalDataErased, DataRecorded>;
 // Events of the system streams.
 using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled>;
 

@@ -61,7 +61,7 @@ class Loader : YamlReader {
   void ReadTop(const YAML::Node& root) {
     CheckMap(root, "the definition",
              {"id", "version", "title", "initial", "target", "categories", "data", "states",
-              "milestones", "risks", "parties", "guards", "transitions", "timers"});
+              "milestones", "risks", "barriers", "parties", "guards", "transitions", "timers"});
     if (!root["id"])
       Error(root.Mark(), "the definition needs an `id`");
     else
@@ -193,6 +193,7 @@ class Loader : YamlReader {
         }
       }
     }
+    ReadBarriers(root["barriers"]);
     ReadStates(root["states"], root.Mark());
     if (root["initial"]) {
       if (auto s = Id(root["initial"], "initial")) {
@@ -336,6 +337,39 @@ class Loader : YamlReader {
         continue;
       }
       out.push_back(std::move(e));
+    }
+  }
+
+  // Barriers: a label and the support each leads to (tasks, risks), which stays in the
+  // school — no notify. Recorded as the risk `barrier_reported`, which must exist.
+  void ReadBarriers(const YAML::Node& node) {
+    if (!node) return;
+    YamlReader::Keys ids;
+    ForEachEntry(node, "barriers", ids,
+                 [&](const std::string& id, const YAML::Mark& mark, const YAML::Node& n) {
+                   definition::Barrier b{id, {}, {}};
+                   if (CheckMap(n, "barrier " + id, {"label", "support"})) {
+                     if (n["label"])
+                       b.label = Label(n["label"], "label of barrier " + id);
+                     else
+                       Error(mark, "barrier " + id + " needs a `label` with `da` and `en`");
+                     if (n["support"]) ReadEffects(n["support"], b.support, "barrier " + id);
+                     for (const Effect& e : b.support) {
+                       if (e.kind == Effect::Kind::kNotify) {
+                         Error(n["support"].Mark(), "barrier " + id +
+                                                        ": support stays in the school, so no "
+                                                        "`notify` (a barrier never leaves it)");
+                         break;
+                       }
+                     }
+                   }
+                   def_.barriers.push_back(std::move(b));
+                 });
+    if (!def_.barriers.empty() &&
+        std::find(risk_ids_.begin(), risk_ids_.end(), "barrier_reported") == risk_ids_.end()) {
+      Error(node.Mark(),
+            "barriers are recorded as the risk `barrier_reported`: define it under "
+            "`risks`");
     }
   }
 

@@ -189,6 +189,8 @@ const Route kRoutes[] = {
     {"GET", "/v1/pathways/{}/personal/reads", Access::kAudit, &Api::Impl::PersonalAccessLog},
     {"POST", "/v1/pathways/{}/triggers/{}", Access::kWrite, &Api::Impl::FireTrigger},
     {"POST", "/v1/pathways/{}/contacts", Access::kWrite, &Api::Impl::RecordContact},
+    {"POST", "/v1/pathways/{}/data", Access::kWrite, &Api::Impl::RecordData},
+    {"POST", "/v1/pathways/{}/barriers", Access::kWrite, &Api::Impl::RecordBarrier},
     {"POST", "/v1/pathways/{}/missed-appointments", Access::kWrite, &Api::Impl::RecordMissed},
     {"POST", "/v1/pathways/{}/risks", Access::kWrite, &Api::Impl::RaiseRisk},
     {"POST", "/v1/pathways/{}/risks/{}/resolve", Access::kWrite, &Api::Impl::ResolveRisk},

@@ -122,6 +122,8 @@ struct Api::Impl {
   void GetAsOf(Call& c);
   void FireTrigger(Call& c);
   void RecordContact(Call& c);
+  void RecordData(Call& c);
+  void RecordBarrier(Call& c);
   void RecordMissed(Call& c);
   void RaiseRisk(Call& c);
   void ResolveRisk(Call& c);

@@ -85,6 +85,27 @@ nlohmann::json EventView(const RecordedEvent& e) {
 
 // ---- registering a lead -----------------------------------------------------------------
 
+namespace {
+
+// `personal` of a request body: objects by scope, `identity` and `guidance`; a problem if not.
+std::optional<http::Response> PersonalScopes(const nlohmann::json& personal,
+                                             std::map<PersonalScope, nlohmann::json>& out) {
+  for (const auto& [scope_name, fields] : personal.items()) {
+    std::optional<PersonalScope> scope = ParsePersonalScope(scope_name);
+    if (!scope) {
+      return Problem(400, "invalid-body",
+                     "`personal` holds scopes `identity` and `guidance`, not `" + scope_name + "`");
+    }
+    if (!fields.is_object()) {
+      return Problem(400, "invalid-body", "`personal." + scope_name + "` must be an object");
+    }
+    out[*scope] = fields;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void Api::Impl::RegisterLead(Call& c) {
   Fields f(c.req.body, {"pathway_id", "participant_id", "definition", "referral_source", "data",
                         "personal", "contact_person"});
@@ -97,19 +118,7 @@ void Api::Impl::RegisterLead(Call& c) {
   const nlohmann::json personal = f.Object("personal");
   lead.contact_person = f.Text("contact_person", false, 200);
   if (!f.ok()) return c.respond(f.Problem());
-  for (const auto& [scope_name, fields] : personal.items()) {
-    std::optional<PersonalScope> scope = ParsePersonalScope(scope_name);
-    if (!scope) {
-      return c.respond(
-          Problem(400, "invalid-body",
-                  "`personal` holds scopes `identity` and `guidance`, not `" + scope_name + "`"));
-    }
-    if (!fields.is_object()) {
-      return c.respond(
-          Problem(400, "invalid-body", "`personal." + scope_name + "` must be an object"));
-    }
-    lead.personal[*scope] = fields;
-  }
+  if (auto problem = PersonalScopes(personal, lead.personal)) return c.respond(*problem);
   Result<CommandRequest> registered = workspace.RegisterLead(*c.user, std::move(lead));
   if (!registered.ok()) return c.respond(BodyProblemFor(registered.status()));
   CommandRequest& r = *registered;
@@ -210,6 +219,25 @@ void Api::Impl::RecordContact(Call& c) {
   std::string channel = f.Text("channel", false, 50);
   if (!f.ok()) return c.respond(f.Problem());
   SubmitOn(c, runtime::RecordContact{std::move(channel)});
+}
+
+void Api::Impl::RecordData(Call& c) {
+  Fields f(c.req.body, {"fields", "personal", "reason"});
+  runtime::RecordData r;
+  r.fields = f.Object("fields");
+  const nlohmann::json personal = f.Object("personal");
+  r.reason = f.Text("reason", true, 1000);
+  if (!f.ok()) return c.respond(f.Problem());
+  if (auto problem = PersonalScopes(personal, r.personal)) return c.respond(*problem);
+  SubmitOn(c, std::move(r));
+}
+
+void Api::Impl::RecordBarrier(Call& c) {
+  Fields f(c.req.body, {"code", "note"});
+  std::string code = f.Text("code", true, 100);
+  std::string note = f.Text("note", false, 4000);
+  if (!f.ok()) return c.respond(f.Problem());
+  SubmitOn(c, runtime::RecordBarrier{std::move(code), std::move(note)});
 }
 
 void Api::Impl::RecordMissed(Call& c) {

@@ -111,6 +111,11 @@ nlohmann::json Definition::ToJson() const {
     for (const auto& e : r.on_raise) rj["notify"].push_back(EffectJson(e));
     j["risks"].push_back(std::move(rj));
   }
+  for (const auto& b : barriers) {  // only when declared: hashes stay
+    nlohmann::json bj = {{"id", b.id}, {"label", LabelJson(b.label)}};
+    for (const auto& e : b.support) bj["support"].push_back(EffectJson(e));
+    j["barriers"].push_back(std::move(bj));
+  }
   for (const auto& p : parties) {
     j["parties"].push_back({{"id", p.id},
                             {"label", LabelJson(p.label)},

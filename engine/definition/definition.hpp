@@ -90,6 +90,15 @@ struct RiskType {
   std::vector<Effect> on_raise;     // notifications whenever a risk of this type is raised
 };
 
+// A barrier a participant may tell of (dyslexia, finances, …), and the support it leads to.
+// Recorded as a risk of type `barrier_reported` whose code is sealed in the guidance scope,
+// never plain in the log and never sent outside the school.
+struct Barrier {
+  std::string id;  // the code
+  Label label;
+  std::vector<Effect> support;  // tasks and risks when it is recorded
+};
+
 struct Party {
   std::string id;
   Label label;
@@ -164,6 +173,7 @@ struct Definition {
   std::vector<State> states;
   std::vector<Milestone> milestones;
   std::vector<RiskType> risks;
+  std::vector<Barrier> barriers;
   std::vector<Party> parties;
   std::vector<Guard> guards;
   std::vector<Transition> transitions;

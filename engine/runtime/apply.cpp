@@ -129,6 +129,11 @@ struct Applier {
     s.contact_person = d.user;
     return Status::Ok();
   }
+  Status operator()(const events::DataRecorded& d) {
+    if (!d.fields.is_object()) return Status::Corruption("DataRecorded: `fields` is not an object");
+    for (const auto& [field, value] : d.fields.items()) s.data[field] = value;
+    return Status::Ok();
+  }
   Status operator()(const events::ContactRecorded&) {
     s.last_contact_at = e.occurred_at;
     return Status::Ok();

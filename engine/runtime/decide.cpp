@@ -415,6 +415,15 @@ class Decider {
   Status Handle(const RegisterLead& c) {
     if (s_.exists()) return Status::Rejected("pathway " + ctx_.pathway_id + " already exists");
     const nlohmann::json data = c.data.is_null() ? nlohmann::json::object() : c.data;
+    if (Status st = CheckData(data); !st.ok()) return st;
+    Status st =
+        Emit(events::LeadRegistered{c.referral_source, ctx_.definition.initial, data}, c.personal);
+    if (st.ok()) st = SyncTimers();
+    if (st.ok() && !c.contact_person.empty()) st = Handle(AssignContactPerson{c.contact_person});
+    return st;
+  }
+  // Data fields of the definition, each of its field's type.
+  Status CheckData(const nlohmann::json& data) const {
     if (!data.is_object()) return Status::InvalidArgument("data must be an object");
     for (const auto& [key, value] : data.items()) {
       const definition::DataField* f = ctx_.definition.FindField(key);
@@ -425,10 +434,62 @@ class Decider {
         return Status::InvalidArgument("data field `" + key + "` " + problem);
       }
     }
+    return Status::Ok();
+  }
+  Status Handle(const RecordData& c) {
+    if (c.reason.empty()) return Status::InvalidArgument("say why the data is recorded (`reason`)");
+    const nlohmann::json fields = c.fields.is_null() ? nlohmann::json::object() : c.fields;
+    if (Status st = CheckData(fields); !st.ok()) return st;
+    events::DataRecorded recorded;
+    recorded.fields = fields;
+    for (const auto& [key, value] : fields.items()) {
+      const auto before = s_.data.find(key);
+      recorded.previous[key] = before == s_.data.end() ? nlohmann::json() : *before;
+    }
+    std::map<PersonalScope, nlohmann::json> personal;
+    for (const auto& [scope, values] : c.personal) {
+      if (!values.is_object()) return Status::InvalidArgument("personal data must be objects");
+      if (values.empty()) continue;
+      for (const auto& [key, value] : values.items()) {
+        recorded.personal.push_back(std::string(PersonalScopeName(scope)) + "." + key);
+      }
+      personal[scope] = values;
+    }
+    if (fields.empty() && personal.empty()) {
+      return Status::InvalidArgument("record at least one data field or personal field");
+    }
+    recorded.reason = c.reason;
+    if (Status st = Emit(std::move(recorded), std::move(personal)); !st.ok()) return st;
+    return SyncTimers();  // a date field that moved moves the timers counting to it
+  }
+  Status Handle(const RecordBarrier& c) {
+    const auto& barriers = ctx_.definition.barriers;
+    const auto barrier = std::find_if(barriers.begin(), barriers.end(),
+                                      [&c](const auto& b) { return b.id == c.code; });
+    if (barrier == barriers.end()) {
+      std::string known;
+      for (const auto& b : barriers) known += (known.empty() ? "" : ", ") + b.id;
+      return Status::InvalidArgument("barrier `" + c.code + "` is not defined in " +
+                                     ctx_.definition.id +
+                                     (known.empty() ? "" : " (it has: " + known + ")"));
+    }
+    const definition::RiskType* risk = nullptr;
+    for (const auto& r : ctx_.definition.risks) {
+      if (r.id == "barrier_reported") risk = &r;
+    }
+    if (risk == nullptr) return Status::InvalidArgument("the definition has no barrier_reported");
+    // The risk says a barrier was told; which one, only the sealed guidance part says.
+    const std::string id = "r" + std::to_string(s_.sequence + 1);
+    nlohmann::json told = {{"code", c.code},
+                           {"label", {{"da", barrier->label.da}, {"en", barrier->label.en}}},
+                           {"risk_id", id}};
+    if (!c.note.empty()) told["note"] = c.note;
     Status st =
-        Emit(events::LeadRegistered{c.referral_source, ctx_.definition.initial, data}, c.personal);
-    if (st.ok()) st = SyncTimers();
-    if (st.ok() && !c.contact_person.empty()) st = Handle(AssignContactPerson{c.contact_person});
+        Emit(events::RiskRaised{id, risk->id, risk->severity, ctx_.actor.user, "barrier recorded"},
+             {{PersonalScope::kGuidance, {{"barrier_" + id, std::move(told)}}}});
+    if (st.ok())
+      st = Effects(risk->on_raise, nlohmann::json::object(), "risk " + risk->id + " raised");
+    if (st.ok()) st = Effects(barrier->support, nlohmann::json::object(), "barrier " + id);
     return st;
   }
   Status Handle(const AssignContactPerson& c) {
@@ -632,7 +693,8 @@ std::string_view CommandName(const Command& c) {
       "RegisterLead",   "AssignContactPerson", "RecordContact", "RecordMissedAppointment",
       "FireTrigger",    "RaiseRisk",           "ResolveRisk",   "PausePathway",
       "ResumePathway",  "AcknowledgeTask",     "CompleteTask",  "CancelTask",
-      "MigratePathway", "FireTimer",           "ReassignTask",  "RecordDelivery"};
+      "MigratePathway", "FireTimer",           "ReassignTask",  "RecordDelivery",
+      "RecordData",     "RecordBarrier"};
   static_assert(std::size(kNames) == std::variant_size_v<Command>);
   return kNames[c.index()];
 }

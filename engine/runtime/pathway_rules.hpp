@@ -34,6 +34,21 @@ struct RecordContact {
   std::string channel;  // phone, meeting, email, sms, video
 };
 struct RecordMissedAppointment {};
+// A barrier the participant told of: raises the risk `barrier_reported` (resolved like any
+// risk, with the resolution recorded) and the definition's support for it. The code and the
+// note are sealed in the guidance scope.
+struct RecordBarrier {
+  std::string code;  // a barrier of the definition
+  std::string note;
+};
+// Records or corrects data after registration, whenever it comes up: plain data fields (a
+// test's result) and personal fields of either scope (a barrier told once there is trust).
+// `reason` is required: every change says why; the values before stay in the history.
+struct RecordData {
+  nlohmann::json fields = nlohmann::json::object();  // data fields of the definition
+  std::map<PersonalScope, nlohmann::json> personal;  // objects of personal fields by scope
+  std::string reason;
+};
 struct FireTrigger {
   std::string trigger;
   nlohmann::json payload = nlohmann::json::object();
@@ -101,7 +116,8 @@ inline constexpr std::string_view kTaskTimerPrefix = "task:";
 using Command =
     std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
                  FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
-                 CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask, RecordDelivery>;
+                 CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask, RecordDelivery,
+                 RecordData, RecordBarrier>;
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {

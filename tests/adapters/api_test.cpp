@@ -215,6 +215,38 @@ TEST_CASE("a lead's life over HTTP: register, read, act, refusals and history") 
   CHECK(IsProblem(s.As("anne", "POST", "/v1/pathways/" + id + "/pause", "{}"), 409, "rejected"));
   CHECK(s.As("anne", "POST", "/v1/pathways/" + id + "/resume").status == 200);
 
+  // Data after registration, with why; without a why, or from an auditor, nothing changes.
+  CHECK(IsProblem(
+      s.As("anne", "POST", "/v1/pathways/" + id + "/data", R"({"fields":{"danish_math_02":true}})"),
+      400, "invalid-body"));
+  CHECK(IsProblem(s.As("revisor", "POST", "/v1/pathways/" + id + "/data",
+                       R"({"fields":{"danish_math_02":true},"reason":"prøve"})"),
+                  403, "forbidden"));
+  HttpReply data = s.As("anne", "POST", "/v1/pathways/" + id + "/data",
+                        R"({"fields":{"danish_math_02":true},)"
+                        R"("personal":{"guidance":{"note":"vil gerne være tømrer"}},)"
+                        R"("reason":"prøve bestået"})");
+  REQUIRE_MESSAGE(data.status == 200, data.body);
+  CHECK(s.As("anne", "GET", "/v1/pathways/" + id).Json()["data"]["danish_math_02"] == true);
+
+  // A barrier: its code sealed in the guidance scope, plain nowhere in the history.
+  HttpReply barrier = s.As("anne", "POST", "/v1/pathways/" + id + "/barriers",
+                           R"({"code":"dyslexia","note":"læser langsomt"})");
+  REQUIRE_MESSAGE(barrier.status == 200, barrier.body);
+  CHECK(IsProblem(s.As("anne", "POST", "/v1/pathways/" + id + "/barriers", R"({"code":"luck"})"),
+                  400, "invalid-request"));
+  const auto guidance =
+      s.As("anne", "GET", "/v1/pathways/" + id + "/personal?purpose=test").Json()["guidance"];
+  bool sealed_code = false;
+  for (const auto& [field, value] : guidance.items()) {
+    sealed_code = sealed_code || (field.starts_with("barrier_r") && value["code"] == "dyslexia");
+  }
+  CHECK(sealed_code);
+  const std::string all = s.As("anne", "GET", "/v1/pathways/" + id + "/history").body;
+  CHECK(all.find("dyslexia") == std::string::npos);
+  CHECK(all.find("læser") == std::string::npos);
+  CHECK(all.find("reading_test_and_sps") != std::string::npos);  // the support it led to
+
   HttpReply history = s.As("anne", "GET", "/v1/pathways/" + id + "/history?limit=3");
   REQUIRE(history.status == 200);
   CHECK(history.Json()["events"].size() == 3);
@@ -707,6 +739,8 @@ TEST_CASE(
       {"POST /v1/pathways/{}/triggers/{}", R"({"payload":{"age_at_entry":30}})"},
       {"POST /v1/pathways/{}/risks", R"({"type":"no_contact"})"},
       {"POST /v1/pathways/{}/contact-person", R"({"user":"bo"})"},
+      {"POST /v1/pathways/{}/data", R"({"fields":{"unemployed":true},"reason":"rettet"})"},
+      {"POST /v1/pathways/{}/barriers", R"({"code":"transport"})"},
       {"POST /v1/pathways/{}/migrate", R"({"to_version":1,"dry_run":true})"},
       {"POST /v1/admin/clock", R"({"advance_ms":1000})"},
       {"POST /v1/definitions/validate", amigo},

@@ -50,11 +50,11 @@ struct Fixture {
   std::shared_ptr<definition::DefinitionCatalog> catalog;
   std::unique_ptr<storage::RocksEventStore> store;
   std::map<std::string, config::User> users = {
-      {"anne", {"anne", "Anne", Role::kCounsellor, ""}},
-      {"bo", {"bo", "Bo", Role::kCounsellor, ""}},
-      {"admin", {"admin", "Admin", Role::kAdministrator, ""}},
-      {"audit", {"audit", "Audit", Role::kAuditor, ""}},
-      {"partner", {"partner", "Partner", Role::kPartner, ""}}};
+      {"anne", {"anne", "Anne", Role::kCounsellor, "", "", ""}},
+      {"bo", {"bo", "Bo", Role::kCounsellor, "", "", ""}},
+      {"admin", {"admin", "Admin", Role::kAdministrator, "", "", ""}},
+      {"audit", {"audit", "Audit", Role::kAuditor, "", "", ""}},
+      {"partner", {"partner", "Partner", Role::kPartner, "", "", ""}}};
   Workspace workspace;
 };
 

@@ -121,6 +121,14 @@ class ScenarioRunner {
         }
         REQUIRE_MESSAGE(!id.empty(), "no open risk " << step["risk"].Scalar());
         command = runtime::ResolveRisk{id, "resolved in scenario"};
+      } else if (what == "record_barrier") {
+        command = runtime::RecordBarrier{step["code"].Scalar(),
+                                         step["note"] ? step["note"].Scalar() : ""};
+      } else if (what == "record_data") {
+        runtime::RecordData data;
+        data.fields = step["fields"] ? ToJson(step["fields"]) : nlohmann::json::object();
+        data.reason = step["reason"] ? step["reason"].Scalar() : "";
+        command = data;
       } else if (what == "pause") {
         command = runtime::PausePathway{"scenario"};
       } else if (what == "resume") {
@@ -195,6 +203,11 @@ class ScenarioRunner {
       }
       for (const auto& m : def->milestones) {
         if (!m.category.empty() && sensitive(m.category)) secrets.push_back('"' + m.id + '"');
+      }
+      for (const auto& b : def->barriers) {
+        for (const std::string& word : {b.id, b.label.da, b.label.en}) {
+          secrets.push_back('"' + word + '"');
+        }
       }
       const std::string sent = notify::BuildPayload(row, def.get(), PersonalView{}).body.dump();
       for (const std::string& secret : secrets) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine/codec/bytes.hpp"
+#include "engine/personal_view.hpp"
 #include "engine/runtime/calendar.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
 #include "engine/storage/store_format.hpp"
@@ -478,6 +479,73 @@ TEST_CASE("after a forget the pathway goes on: its state follows the erasure eve
   store = Open(tmp / "store", clock);
   Ok(*store, "pw-1", FireTrigger{"request_rkv", nlohmann::json::object()});
   CheckReplay(*store, "pw-1");
+}
+
+TEST_CASE("data recorded after registration: who, when, why, the old value kept until erased") {
+  testing::TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = Open(tmp / "store", clock);
+  Ok(*store, "pw-1",
+     runtime::RegisterLead{"jobcenter",
+                           {{"danish_math_02", false}},
+                           {{PersonalScope::kIdentity, {{"name", "Maja Jensn"}}}},
+                           "vejleder-1"});
+
+  // A plain field after a test, and a typo in the name: each with why.
+  runtime::RecordData test;
+  test.fields = {{"danish_math_02", true}};
+  test.reason = "02 i dansk og matematik efter prøven";
+  Ok(*store, "pw-1", test);
+  CHECK(StateOf(*store, "pw-1").data["danish_math_02"] == true);
+  runtime::RecordData name;
+  name.personal[PersonalScope::kIdentity] = {{"name", "Maja Jensen"}};
+  name.personal[PersonalScope::kGuidance] = {{"note", "Fortalte om ordblindhed"}};
+  name.reason = "stavefejl i navnet; fortalt ved 2. samtale";
+  Ok(*store, "pw-1", name);
+
+  auto stream = store->ReadStream("pw-1", 1, 100);
+  REQUIRE(stream.ok());
+  std::vector<nlohmann::json> recorded;
+  for (const auto& e : stream->events) {
+    if (e.type == "DataRecorded") recorded.push_back(nlohmann::json::parse(e.data));
+  }
+  REQUIRE(recorded.size() == 2);
+  CHECK(recorded[0]["fields"] == nlohmann::json{{"danish_math_02", true}});
+  CHECK(recorded[0]["previous"] == nlohmann::json{{"danish_math_02", false}});
+  CHECK(recorded[1]["personal"] == nlohmann::json::array({"identity.name", "guidance.note"}));
+  CHECK(recorded[1].dump().find("Maja") == std::string::npos);  // the values are sealed
+
+  auto now = ReadPersonal(*store, "pw-1", {PersonalScope::kIdentity, PersonalScope::kGuidance});
+  REQUIRE(now.ok());
+  CHECK(now->fields[PersonalScope::kIdentity]["name"] == "Maja Jensen");
+  CHECK(now->fields[PersonalScope::kGuidance]["note"] == "Fortalte om ordblindhed");
+  CheckReplay(*store, "pw-1");
+
+  // Refused, and nothing written: no reason, an unknown field, a value of the wrong type.
+  const std::uint64_t version = StateOf(*store, "pw-1").version;
+  runtime::RecordData bad;
+  bad.fields = {{"danish_math_02", true}};
+  CHECK(Run(*store, "pw-1", bad).status().code() == StatusCode::kInvalidArgument);
+  bad.reason = "fejl";
+  bad.fields = {{"danish_math", true}};
+  CHECK(Run(*store, "pw-1", bad).status().message().find("not defined") != std::string::npos);
+  bad.fields = {{"track", "EUV4"}};
+  CHECK(Run(*store, "pw-1", bad).status().code() == StatusCode::kInvalidArgument);
+  bad.fields = nlohmann::json::object();
+  CHECK(Run(*store, "pw-1", bad).status().code() == StatusCode::kInvalidArgument);
+  CHECK(StateOf(*store, "pw-1").version == version);
+
+  // Erasing the identity scope erases the old name with the new.
+  EraseRequest erase;
+  erase.participant_id = "p-pw-1";
+  erase.scopes = {PersonalScope::kIdentity};
+  erase.command_id = "forget-1";
+  erase.actor = {"admin", "administrator"};
+  REQUIRE(store->ErasePersonalData(erase).ok());
+  auto after = ReadPersonal(*store, "pw-1", {PersonalScope::kIdentity});
+  REQUIRE(after.ok());
+  CHECK(after->erased.count(PersonalScope::kIdentity) == 1);
+  CHECK(after->fields.count(PersonalScope::kIdentity) == 0);
 }
 
 }  // namespace
