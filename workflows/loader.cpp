@@ -92,7 +92,8 @@ class Loader : YamlReader {
           DataField f;
           f.id = id;
           if (CheckMap(n, "data field " + id,
-                       {"type", "allowed", "category", "sensitive_values", "label", "values"})) {
+                       {"type", "allowed", "category", "sensitive_values", "label", "values",
+                        "derived"})) {
             if (!n["type"])
               Error(n.Mark(), "data field " + id + " needs a `type`");
             else
@@ -119,6 +120,15 @@ class Loader : YamlReader {
             }
             if (n["label"]) f.label = Label(n["label"], "label of data field " + id);
             if (n["values"]) ReadValueLabels(n["values"], f);
+            if (n["derived"]) {
+              f.derived = Str(n["derived"], "derived").value_or("");
+              if (f.derived != "age") {
+                Error(n["derived"].Mark(),
+                      "data field " + id + ": `derived` is `age` (from the date of birth)");
+              } else if (f.type != DataField::Type::kInteger) {
+                Error(n["derived"].Mark(), "data field " + id + ": an age is an `integer`");
+              }
+            }
           }
           def_.data.push_back(std::move(f));
         });

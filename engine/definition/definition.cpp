@@ -93,6 +93,7 @@ nlohmann::json Definition::ToJson() const {
     if (!f.sensitive_values.empty()) fj["sensitive_values"] = f.sensitive_values;  // hashes stay
     if (!IsEmpty(f.label)) fj["label"] = LabelJson(f.label);
     for (const auto& [v, l] : f.values) fj["values"][v] = LabelJson(l);
+    if (!f.derived.empty()) fj["derived"] = f.derived;
     j["data"].push_back(std::move(fj));
   }
   for (const auto& s : states) {

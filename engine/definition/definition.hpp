@@ -43,6 +43,9 @@ struct DataField {
   std::vector<std::string> sensitive_values;
   Label label;                          // what a person reads for it; empty: not shown in words
   std::map<std::string, Label> values;  // words for allowed values (`finances`: "Økonomi")
+  // `age`: set by the engine, never given, to the participant's age on the day of
+  // registration, from the identity scope's `date_of_birth` (YYYY-MM-DD) or `cpr`.
+  std::string derived;
 };
 std::string_view TypeName(DataField::Type t);
 

@@ -223,4 +223,42 @@ bool ParseDate(const std::string& text, TimestampMs& out) {
   return true;
 }
 
+bool BirthDayFromCpr(const std::string& cpr, std::int64_t& day_number) {
+  std::string digits;
+  for (char c : cpr) {
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (c != '-' || digits.size() != 6) {
+      return false;
+    }
+  }
+  if (digits.size() != 10) return false;
+  auto number = [&](std::size_t at) { return (digits[at] - '0') * 10 + (digits[at + 1] - '0'); };
+  const int d = number(0);
+  const int m = number(2);
+  const int yy = number(4);
+  const int seventh = digits[6] - '0';
+  int century = 1900;
+  if (seventh == 4 || seventh == 9) {
+    century = yy <= 36 ? 2000 : 1900;
+  } else if (seventh >= 5 && seventh <= 8) {
+    century = yy <= 57 ? 2000 : 1800;
+  }
+  char iso[11];
+  std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", century + yy, m, d);
+  TimestampMs at = 0;
+  if (!ParseDate(iso, at)) return false;
+  day_number = DayNumber(at);
+  return true;
+}
+
+int AgeOn(std::int64_t birth_day, std::int64_t day_number) {
+  int by = 0, bm = 0, bd = 0, y = 0, m = 0, d = 0;
+  CivilFromDays(birth_day, by, bm, bd);
+  CivilFromDays(day_number, y, m, d);
+  int age = y - by;
+  if (m < bm || (m == bm && d < bd)) --age;
+  return age;
+}
+
 }  // namespace pathways::runtime

@@ -49,4 +49,11 @@ TimestampMs Add(TimestampMs from, const definition::Duration& d);
 // A date field "YYYY-MM-DD" as Danish midnight; false when malformed.
 bool ParseDate(const std::string& text, TimestampMs& out);
 
+// The day of birth a CPR number says ("DDMMYY-SSSS" or "DDMMYYSSSS"), the century from its
+// seventh digit as the CPR office assigns it; false when it is not one.
+bool BirthDayFromCpr(const std::string& cpr, std::int64_t& day_number);
+// Whole years from the day of birth to `day_number` (a birthday on 29 February counts on
+// 1 March in other years).
+int AgeOn(std::int64_t birth_day, std::int64_t day_number);
+
 }  // namespace pathways::runtime

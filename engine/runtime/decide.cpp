@@ -414,13 +414,51 @@ class Decider {
  private:
   Status Handle(const RegisterLead& c) {
     if (s_.exists()) return Status::Rejected("pathway " + ctx_.pathway_id + " already exists");
-    const nlohmann::json data = c.data.is_null() ? nlohmann::json::object() : c.data;
+    nlohmann::json data = c.data.is_null() ? nlohmann::json::object() : c.data;
     if (Status st = CheckData(data); !st.ok()) return st;
+    // The referral source is a code of the definition's list, when it keeps one.
+    if (const definition::DataField* f = ctx_.definition.FindField("referral_source")) {
+      if (std::string problem = TypeProblem(c.referral_source, f->type, f->allowed);
+          !problem.empty()) {
+        return Status::InvalidArgument("referral_source " + problem);
+      }
+    }
+    if (auto identity = c.personal.find(PersonalScope::kIdentity); identity != c.personal.end()) {
+      if (Status st = DeriveFromIdentity(identity->second, ctx_.now, data); !st.ok()) return st;
+    }
     Status st =
         Emit(events::LeadRegistered{c.referral_source, ctx_.definition.initial, data}, c.personal);
     if (st.ok()) st = SyncTimers();
     if (st.ok() && !c.contact_person.empty()) st = Handle(AssignContactPerson{c.contact_person});
     return st;
+  }
+  // The fields the definition derives from the identity scope — an age, on the day of
+  // `registered_at`, from `date_of_birth` or else `cpr` — into `data`; nothing without either.
+  Status DeriveFromIdentity(const nlohmann::json& identity, TimestampMs registered_at,
+                            nlohmann::json& data) const {
+    if (!identity.is_object()) return Status::InvalidArgument("personal data must be objects");
+    std::int64_t born = 0;
+    if (const auto date = identity.find("date_of_birth"); date != identity.end()) {
+      TimestampMs at = 0;
+      if (!date->is_string() || !ParseDate(date->get<std::string>(), at)) {
+        return Status::InvalidArgument("identity.date_of_birth is not a date (YYYY-MM-DD)");
+      }
+      born = DayNumber(at);
+    } else if (const auto cpr = identity.find("cpr"); cpr != identity.end()) {
+      if (!cpr->is_string() || !BirthDayFromCpr(cpr->get<std::string>(), born)) {
+        return Status::InvalidArgument("identity.cpr is not a CPR number (DDMMYY-SSSS)");
+      }
+    } else {
+      return Status::Ok();
+    }
+    const int age = AgeOn(born, DayNumber(registered_at));
+    if (age < 0 || age > 130) {
+      return Status::InvalidArgument("the date of birth gives an age of " + std::to_string(age));
+    }
+    for (const auto& f : ctx_.definition.data) {
+      if (f.derived == "age") data[f.id] = age;
+    }
+    return Status::Ok();
   }
   // Data fields of the definition, each of its field's type.
   Status CheckData(const nlohmann::json& data) const {
@@ -438,8 +476,14 @@ class Decider {
   }
   Status Handle(const RecordData& c) {
     if (c.reason.empty()) return Status::InvalidArgument("say why the data is recorded (`reason`)");
-    const nlohmann::json fields = c.fields.is_null() ? nlohmann::json::object() : c.fields;
+    nlohmann::json fields = c.fields.is_null() ? nlohmann::json::object() : c.fields;
     if (Status st = CheckData(fields); !st.ok()) return st;
+    // A corrected date of birth corrects the age at entry (on the day of registration).
+    if (auto identity = c.personal.find(PersonalScope::kIdentity); identity != c.personal.end()) {
+      if (Status st = DeriveFromIdentity(identity->second, s_.created_at, fields); !st.ok()) {
+        return st;
+      }
+    }
     events::DataRecorded recorded;
     recorded.fields = fields;
     for (const auto& [key, value] : fields.items()) {

@@ -276,7 +276,7 @@ TEST_CASE("Idempotency-Key answers a retry with the original, another request wi
   CHECK(again.Json()["version"] == first.Json()["version"]);
   CHECK(again.Json()["duplicate"] == true);
   CHECK(s.store().Head().position == head);  // nothing written twice
-  HttpReply other = s.As("anne", "POST", "/v1/pathways", R"({"referral_source":"school"})",
+  HttpReply other = s.As("anne", "POST", "/v1/pathways", R"({"referral_source":"union"})",
                          {{"Idempotency-Key", "lead-7"}});
   CHECK(IsProblem(other, 422, "idempotency-key-reused"));
   // Keys are per user: Bo's lead-7 is another request altogether.
@@ -735,7 +735,7 @@ TEST_CASE(
   std::string amigo;
   REQUIRE(workflows::ReadWholeFile(testing::AmigoPath(), amigo));
   const std::map<std::string, std::string> bodies = {
-      {"POST /v1/pathways", R"({"referral_source":"school","contact_person":"bo"})"},
+      {"POST /v1/pathways", R"({"referral_source":"union","contact_person":"bo"})"},
       {"POST /v1/pathways/{}/triggers/{}", R"({"payload":{"age_at_entry":30}})"},
       {"POST /v1/pathways/{}/risks", R"({"type":"no_contact"})"},
       {"POST /v1/pathways/{}/contact-person", R"({"user":"bo"})"},

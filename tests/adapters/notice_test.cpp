@@ -33,7 +33,7 @@ nlohmann::json FullRow(const Definition& def, const std::string& party,
       case definition::DataField::Type::kNumber: data[f.id] = 30; break;
       case definition::DataField::Type::kDate: data[f.id] = "2027-02-03"; break;
       case definition::DataField::Type::kString:
-        data[f.id] = f.allowed.empty() ? "jobcenter" : f.allowed.front();
+        data[f.id] = f.allowed.empty() ? "Åbent hus i marts" : f.allowed.front();
         break;
     }
   }

@@ -55,6 +55,33 @@ TEST_CASE("Danish public holidays") {
   CHECK(IsWorkingDay(Day(2026, 3, 9)));            // a Monday
 }
 
+TEST_CASE("a CPR number's day of birth, its century from the seventh digit, and an age") {
+  auto born = [](const std::string& cpr) {
+    std::int64_t day = 0;
+    REQUIRE_MESSAGE(BirthDayFromCpr(cpr, day), cpr);
+    int y = 0, m = 0, d = 0;
+    CivilFromDays(day, y, m, d);
+    return y * 10000 + m * 100 + d;
+  };
+  CHECK(born("030201-1234") == 19010203);  // 0-3: the 1900s
+  CHECK(born("0302014234") == 20010203);   // 4 and 9: 00-36 the 2000s ...
+  CHECK(born("030277-9234") == 19770203);  // ... 37-99 the 1900s
+  CHECK(born("030257-5234") == 20570203);  // 5-8: 00-57 the 2000s ...
+  CHECK(born("030258-8234") == 18580203);  // ... 58-99 the 1800s
+  std::int64_t day = 0;
+  CHECK_FALSE(BirthDayFromCpr("310201-1234", day));  // 31 February
+  CHECK_FALSE(BirthDayFromCpr("03020-11234", day));
+  CHECK_FALSE(BirthDayFromCpr("030201-123", day));
+  CHECK_FALSE(BirthDayFromCpr("030201+1234", day));
+
+  const std::int64_t birth = DaysFromCivil(2001, 3, 2);
+  CHECK(AgeOn(birth, DaysFromCivil(2026, 3, 1)) == 24);
+  CHECK(AgeOn(birth, DaysFromCivil(2026, 3, 2)) == 25);
+  const std::int64_t leap = DaysFromCivil(2000, 2, 29);
+  CHECK(AgeOn(leap, DaysFromCivil(2025, 2, 28)) == 24);
+  CHECK(AgeOn(leap, DaysFromCivil(2025, 3, 1)) == 25);
+}
+
 TEST_CASE("adding durations") {
   using D = definition::Duration;
   const TimestampMs wednesday = DayStart(Day(2026, 4, 1)) + 9 * 3'600'000;

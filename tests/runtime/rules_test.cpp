@@ -111,8 +111,8 @@ TEST_CASE("payloads are checked against the transition's declaration") {
   Harness h;
   h.Do(RegisterLead{"jobcenter", {}, {}, ""});
   h.Do(AssignContactPerson{"vejleder-1"});
-  CHECK(h.Try(FireTrigger{"hold_intake", {}}).status().message() ==
-        "trigger `hold_intake` needs payload field `age_at_entry`");
+  CHECK(h.Try(FireTrigger{"withdraw", {}}).status().message() ==
+        "trigger `withdraw` needs payload field `reason`");
   CHECK(h.Try(FireTrigger{"hold_intake", {{"age_at_entry", "old"}}}).status().message() ==
         "payload field `age_at_entry` must be a whole number");
   CHECK(h.Try(FireTrigger{"hold_intake", {{"age_at_entry", 30}, {"shoe_size", 44}}})
@@ -340,7 +340,8 @@ TEST_CASE("resolving a risk tells the one who raised it") {
 TEST_CASE("a terminal state closes the pathway") {
   Harness h;
   h.Do(RegisterLead{"jobcenter", {}, {}, ""});
-  h.Fire("withdraw");
+  CHECK(h.Try(FireTrigger{"withdraw", {}}).status().message().find("reason") != std::string::npos);
+  h.Fire("withdraw", {{"reason", "not_interested"}});
   h.Fire("start_follow_up");
   h.Fire("record_follow_up_4_weeks");
   CHECK(h.Try(FireTrigger{"close", {}}).status().code() == StatusCode::kRejected);

@@ -103,7 +103,9 @@ class ScenarioRunner {
         lead.referral_source =
             step["referral_source"] ? step["referral_source"].Scalar() : "jobcenter";
         lead.data = step["data"] ? ToJson(step["data"]) : nlohmann::json::object();
-        lead.personal[PersonalScope::kIdentity] = {{"name", "Scenario Person"}};
+        lead.personal[PersonalScope::kIdentity] = step["identity"]
+                                                      ? ToJson(step["identity"])
+                                                      : nlohmann::json{{"name", "Scenario Person"}};
         command = lead;
       } else if (what == "assign_contact_person") {
         command = runtime::AssignContactPerson{step["user"] ? step["user"].Scalar() : user};
@@ -128,6 +130,15 @@ class ScenarioRunner {
         runtime::RecordData data;
         data.fields = step["fields"] ? ToJson(step["fields"]) : nlohmann::json::object();
         data.reason = step["reason"] ? step["reason"].Scalar() : "";
+        if (step["personal"]) {
+          const nlohmann::json personal = ToJson(step["personal"]);
+          for (auto it = personal.begin(); it != personal.end(); ++it) {
+            const std::string scope = it.key();
+            const std::optional<PersonalScope> s = ParsePersonalScope(scope);
+            REQUIRE_MESSAGE(s.has_value(), "no personal scope " << scope);
+            data.personal[*s] = it.value();
+          }
+        }
         command = data;
       } else if (what == "pause") {
         command = runtime::PausePathway{"scenario"};
@@ -310,17 +321,22 @@ class ScenarioRunner {
         CHECK_MESSAGE(s.data[kv.first.Scalar()] == ToJson(kv.second), "data." << kv.first.Scalar());
       }
     }
-    // tasks_created: how many tasks of each kind the pathway's history ever created.
-    if (expect["tasks_created"]) {
+    // Counts over the pathway's whole history: tasks_created by kind, risks_raised by type,
+    // notified by party (the notifications requested).
+    for (const auto& [key, type, field] :
+         {std::tuple{"tasks_created", "TaskCreated", "kind"},
+          std::tuple{"risks_raised", "RiskRaised", "type"},
+          std::tuple{"notified", "NotificationRequested", "party"}}) {
+      if (!expect[key]) continue;
       auto page = store_->ReadStream(id, 1, 100000);
       REQUIRE(page.ok());
-      std::map<std::string, std::size_t> created;
+      std::map<std::string, std::size_t> counted;
       for (const RecordedEvent& e : page->events) {
-        if (e.type == "TaskCreated") ++created[nlohmann::json::parse(e.data)["kind"]];
+        if (e.type == type) ++counted[nlohmann::json::parse(e.data)[field]];
       }
-      for (const auto& kv : expect["tasks_created"]) {
-        CHECK_MESSAGE(created[kv.first.Scalar()] == kv.second.as<std::size_t>(),
-                      "tasks created of kind " << kv.first.Scalar());
+      for (const auto& kv : expect[key]) {
+        CHECK_MESSAGE(counted[kv.first.Scalar()] == kv.second.as<std::size_t>(),
+                      std::string(key) << " " << kv.first.Scalar() << " in " << id);
       }
     }
     if (expect["open_tasks"]) {

@@ -4,6 +4,7 @@
 // stops each participant somewhere along it.
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include "engine/runtime/pathway_rules.hpp"
@@ -11,6 +12,9 @@
 namespace pathways::cli {
 
 inline constexpr int kAmigoSteps = 10;
+// Where the leads come from, in turn (codes of AMIGO's referral_source).
+inline constexpr const char* kSources[] = {"jobcenter", "union",         "company_visit",
+                                           "outreach",  "self_referral", "jobcenter"};
 
 // Step `step` (0 .. kAmigoSteps-1) for participant number `participant`; the contact person is
 // `counsellor` (step 1).
@@ -20,7 +24,7 @@ inline runtime::Command AmigoStep(int step, std::uint64_t participant,
   switch (step) {
     case 0:
       return runtime::RegisterLead{
-          "jobcenter",
+          kSources[participant % std::size(kSources)],
           {{"unemployed", false}},
           {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}},
           ""};
