@@ -160,9 +160,9 @@ TEST_CASE("import: every bad row named by its line, none imported unless told, n
       << "referral_source,contact_person,data.age_at_entry,identity.name\n"
          "jobcenter,anne,31,\"Nielsen, Navn\"\n"
          "jobcenter,anne,thirty,X\n"
-         "school,bo,40,\"two\nlines\"\n"  // one record over lines 4-5
+         "union,bo,40,\"two\nlines\"\n"  // one record over lines 4-5
          ",bo,40,Z\n"
-         "school,bo\n";
+         "union,bo\n";
   Run refused = Pathways(base + (tmp / "bad.csv") + " 2>&1");
   CHECK(refused.exit_code == 2);
   CHECK(refused.out.find("bad.csv:3: data.age_at_entry: `thirty` is not a whole number") !=
@@ -424,6 +424,7 @@ TEST_CASE(
 }  // namespace pathways
 
 #include "tests/support/amigo_store.hpp"
+#include "tests/support/server_process.hpp"
 
 namespace pathways {
 namespace {
@@ -537,6 +538,36 @@ TEST_CASE("migrate: a dry run lists what would move, then the pathways move") {
   Run replay = Pathways("replay --data " + (tmp / "store") + " --pathway pw-b");
   CHECK(replay.out.find("on amigo version 2") != std::string::npos);
   CHECK(Pathways("verify --data " + (tmp / "store")).exit_code == 0);
+}
+
+TEST_CASE("migrate: the demo store, seeded on version 1, moves to version 2 whole") {
+  // The demo as a first run of an older release left it: the shipped config with only
+  // amigo-v1.yaml, participants spread over the pathway.
+  testing::TempDir tmp;
+  std::filesystem::copy(std::string(PATHWAYS_SOURCE_DIR) + "/config", tmp / "config",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove(tmp / "config/workflows/amigo.yaml");
+  std::filesystem::create_directories(tmp / "var");
+  {
+    testing::ServerProcess server(PATHWAYS_BIN, {"--config", tmp / "config/pathways.yaml"});
+    server.Signal(SIGTERM);
+    CHECK(server.Wait() == 0);
+  }
+  const std::string store = tmp / "var/store";
+  const std::string base = "migrate --data " + store + " --workflow " + PATHWAYS_SOURCE_DIR +
+                           "/config/workflows --from-version 1 --to-version 2 --map-same-names";
+  Run dry = Pathways(base + " --dry-run");
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out.find("would move 36 pathways from amigo version 1 to 2; 0 refused") !=
+        std::string::npos);
+  Run real = Pathways(base);
+  CHECK(real.exit_code == 0);
+  CHECK(real.out.find("moved 36 pathways from amigo version 1 to 2; 0 refused") !=
+        std::string::npos);
+  CHECK(Pathways(base + " --dry-run").out.find("would move 0 pathways") != std::string::npos);
+  CHECK(Pathways("verify --data " + store).exit_code == 0);
+  Run replay = Pathways("replay --data " + store + " --pathway demo-36");
+  CHECK(replay.out.find("on amigo version 2") != std::string::npos);
 }
 
 }  // namespace
