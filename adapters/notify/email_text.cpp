@@ -16,75 +16,14 @@ namespace {
 using Mustache = kainjow::mustache::mustache;
 using Data = kainjow::mustache::data;
 
-// The built-in words: one template for every kind, and the parts every template shares.
-// config/templates has a template per kind; these stand in for any file left out.
-constexpr const char* kSubjectDa = "{{title}}: {{what}}";
-constexpr const char* kTextDa = R"(Til {{party}}
-
-{{what}}.
-{{#ask}}
-{{ask}}{{#by}} senest {{by}}{{/by}}.
-{{/ask}}
-
-{{> facts}}
-{{> footer}}
-)";
-constexpr const char* kHtmlDa = R"(<!doctype html>
-<html lang="da"><head><meta charset="utf-8"><title>{{title}}</title></head><body>
-<p>Til {{party}}</p>
-<p><strong>{{what}}.</strong></p>
-{{#ask}}<p>{{ask}}{{#by}} senest <strong>{{by}}</strong>{{/by}}.</p>{{/ask}}
-{{> facts}}
-{{> footer}}
-</body></html>
-)";
-constexpr const char* kFactsTextDa = R"({{#items}}
-{{label}}: {{value}}
-{{/items}}
-)";
-constexpr const char* kFactsHtmlDa =
-    R"({{#has_items}}<table>{{#items}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>{{/items}}</table>{{/has_items}})";
-constexpr const char* kFooterTextDa = R"({{#counsellor}}
-Kontaktperson: {{name}}{{#phone}}, telefon {{phone}}{{/phone}}{{#email}}, e-mail {{email}}{{/email}}
-{{/counsellor}}
-Reference: forløb {{reference}}
-
-Beskeden er sendt automatisk. Svar ikke på den, men kontakt kontaktpersonen.
-)";
-constexpr const char* kFooterHtmlDa =
-    R"({{#counsellor}}<p>Kontaktperson: {{name}}{{#phone}}, telefon {{phone}}{{/phone}}{{#email}}, e-mail <a href="mailto:{{email}}">{{email}}</a>{{/email}}</p>{{/counsellor}}
-<p><small>Reference: forløb {{reference}}. Beskeden er sendt automatisk. Svar ikke på den, men kontakt kontaktpersonen.</small></p>)";
-
-constexpr const char* kSubjectEn = "{{title}}: {{what}}";
-constexpr const char* kTextEn = R"(To {{party}}
-
-{{what}}.
-{{#ask}}
-{{ask}}{{#by}} by {{by}}{{/by}}.
-{{/ask}}
-
-{{> facts}}
-{{> footer}}
-)";
-constexpr const char* kHtmlEn = R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{title}}</title></head><body>
-<p>To {{party}}</p>
-<p><strong>{{what}}.</strong></p>
-{{#ask}}<p>{{ask}}{{#by}} by <strong>{{by}}</strong>{{/by}}.</p>{{/ask}}
-{{> facts}}
-{{> footer}}
-</body></html>
-)";
-constexpr const char* kFooterTextEn = R"({{#counsellor}}
-Contact person: {{name}}{{#phone}}, phone {{phone}}{{/phone}}{{#email}}, email {{email}}{{/email}}
-{{/counsellor}}
-Reference: pathway {{reference}}
-
-This message was sent automatically. Do not reply to it; contact the contact person.
-)";
-constexpr const char* kFooterHtmlEn =
-    R"({{#counsellor}}<p>Contact person: {{name}}{{#phone}}, phone {{phone}}{{/phone}}{{#email}}, email <a href="mailto:{{email}}">{{email}}</a>{{/email}}</p>{{/counsellor}}
-<p><small>Reference: pathway {{reference}}. This message was sent automatically. Do not reply to it; contact the contact person.</small></p>)";
+// The built-in words: the shipped templates (config/templates), embedded by the build.
+struct Embedded {
+  const char* name;
+  const char* text;
+};
+constexpr Embedded kShipped[] = {
+#include "email_templates.inc"
+};
 
 constexpr std::array<const char*, 4> kKinds = {"milestone", "risk", "reminder", "deadline"};
 
@@ -174,30 +113,50 @@ std::pair<int, int> ErrorPosition(const std::string& text, const std::string& me
 }  // namespace
 
 EmailTemplates::EmailTemplates() {
-  for (const char* kind : kKinds) {
-    sets_["da"][kind] = {kSubjectDa, kTextDa, kHtmlDa};
-    sets_["en"][kind] = {kSubjectEn, kTextEn, kHtmlEn};
-  }
-  parts_["da"] = {kFactsTextDa, kFactsHtmlDa, kFooterTextDa, kFooterHtmlDa};
-  parts_["en"] = {kFactsTextDa, kFactsHtmlDa, kFooterTextEn, kFooterHtmlEn};
+  const std::vector<workflows::Diagnostic> problems =
+      Fill([](const std::string& name, std::string& into) {
+        for (const Embedded& e : kShipped) {
+          if (name == e.name) {
+            into = e.text;
+            return true;
+          }
+        }
+        return false;
+      });
+  // The shipped files are checked by the tests that load them; a broken one never ships.
+  (void)problems;
 }
 
 std::vector<workflows::Diagnostic> EmailTemplates::Load(const std::string& dir) {
   std::vector<workflows::Diagnostic> problems;
-  // A template file when it exists and parses; a problem names it otherwise.
-  auto read = [&](const std::string& name, std::string& into) {
+  std::vector<workflows::Diagnostic> parsed = Fill([&](const std::string& name, std::string& into) {
     const std::string path = (std::filesystem::path(dir) / name).string();
     if (!std::filesystem::exists(path)) return false;
-    std::string text;
-    if (!workflows::ReadWholeFile(path, text)) {
+    if (!workflows::ReadWholeFile(path, into)) {
       problems.push_back({path, 1, 1, "cannot read the template"});
       return false;
     }
+    return true;
+  });
+  for (auto& d : parsed) {
+    d.file = (std::filesystem::path(dir) / d.file).string();
+    problems.push_back(std::move(d));
+  }
+  return problems;
+}
+
+// Each template `read` finds (by file name) and that parses, over the ones there are; the
+// problems name the file.
+std::vector<workflows::Diagnostic> EmailTemplates::Fill(const Reader& read) {
+  std::vector<workflows::Diagnostic> problems;
+  auto take = [&](const std::string& name, std::string& into) {
+    std::string text;
+    if (!read(name, text)) return false;
     Mustache m(text);
     if (!m.is_valid()) {
       const auto [line, column] = ErrorPosition(text, m.error_message());
       problems.push_back(
-          {path, line, column, "not a valid Mustache template: " + m.error_message()});
+          {name, line, column, "not a valid Mustache template: " + m.error_message()});
       return false;
     }
     into = std::move(text);
@@ -205,21 +164,21 @@ std::vector<workflows::Diagnostic> EmailTemplates::Load(const std::string& dir) 
   };
   for (const std::string lang : {"da", "en"}) {
     Set every = sets_[lang]["milestone"];
-    const bool generic = read("notification." + lang + ".subject", every.subject) |
-                         read("notification." + lang + ".txt", every.text) |
-                         read("notification." + lang + ".html", every.html);
+    const bool generic = take("notification." + lang + ".subject", every.subject) |
+                         take("notification." + lang + ".txt", every.text) |
+                         take("notification." + lang + ".html", every.html);
     for (const std::string kind : kKinds) {
       Set& set = sets_[lang][kind];
       if (generic) set = every;
-      read(kind + "." + lang + ".subject", set.subject);
-      read(kind + "." + lang + ".txt", set.text);
-      read(kind + "." + lang + ".html", set.html);
+      take(kind + "." + lang + ".subject", set.subject);
+      take(kind + "." + lang + ".txt", set.text);
+      take(kind + "." + lang + ".html", set.html);
     }
     Parts& parts = parts_[lang];
-    read("facts." + lang + ".txt", parts.facts_text);
-    read("facts." + lang + ".html", parts.facts_html);
-    read("footer." + lang + ".txt", parts.footer_text);
-    read("footer." + lang + ".html", parts.footer_html);
+    take("facts." + lang + ".txt", parts.facts_text);
+    take("facts." + lang + ".html", parts.facts_html);
+    take("footer." + lang + ".txt", parts.footer_text);
+    take("footer." + lang + ".html", parts.footer_html);
   }
   return problems;
 }

@@ -9,6 +9,7 @@
 //
 // Thread-safe once loaded (read-only).
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,7 +27,7 @@ struct EmailText {
 
 class EmailTemplates {
  public:
-  // The built-in templates (Danish and English).
+  // The built-in templates: the shipped config/templates, embedded at build time.
   EmailTemplates();
   // Loads `notification.{da,en}.{subject,txt,html}` from `dir`, where present, over the
   // built-in ones; each is checked by rendering it once. Problems name the file.
@@ -35,6 +36,9 @@ class EmailTemplates {
   EmailText Render(const Payload& payload, const std::string& language) const;
 
  private:
+  using Reader = std::function<bool(const std::string& name, std::string& into)>;
+  std::vector<workflows::Diagnostic> Fill(const Reader& read);
+
   struct Set {
     std::string subject, text, html;
   };

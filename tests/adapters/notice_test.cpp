@@ -202,6 +202,9 @@ TEST_CASE("a deadline names the person, what is asked and the date it falls on")
   CHECK(notice.contains("counsellor") == false);    // no contact person known: none named
 
   const EmailText da = Shipped().Render(p, "da");
+  // The built-in words are the shipped files, embedded by the build.
+  CHECK(EmailTemplates().Render(p, "da").text == da.text);
+  CHECK(EmailTemplates().Render(p, "en").html == Shipped().Render(p, "en").html);
   CHECK(da.subject == "AMIGO-forløb: frist 28. februar 2027 – Påmindelse om voksenlærlingetilskud");
   CHECK(da.text.find("Navn: Maja Jensen\n") != std::string::npos);
   CHECK(da.text.find("Uddannelsesaftalen starter: 31. januar 2027\n") != std::string::npos);
