@@ -157,6 +157,33 @@ TEST_CASE("sensitive values are texts the field allows") {
       Has(m, "sensitive value `helth` is not one of its allowed values (did you mean `health`?)"));
 }
 
+TEST_CASE("words, derived ages, deadlines and barriers are checked where they stand") {
+  auto m = Messages(
+      Replace(Replace(Replace(kBase, "  age_at_entry: {type: integer, category: status}",
+                              "  age_at_entry: {type: string, category: status, derived: age}\n"
+                              "  years: {type: integer, derived: birthday}\n"
+                              "  reason: {type: string, allowed: [work, health],\n"
+                              "           values: {helth: {da: Helbred, en: Health}}}"),
+                      "      - notify: {party: jobcenter, categories: [status]}",
+                      "      - notify: {party: jobcenter, categories: [status],\n"
+                      "                 ask: {da: Svar, en: Answer}, by: {at: reason}}"),
+              "parties:",
+              "barriers:\n"
+              "  dyslexia:\n"
+              "    support:\n"
+              "      - notify: {party: jobcenter, categories: [status]}\n"
+              "parties:"));
+  CHECK(Has(m, "demo.yaml:7:59: error: data field age_at_entry: an age is an `integer`"));
+  CHECK(Has(m, "data field years: `derived` is `age` (from the date of birth)"));
+  CHECK(Has(m,
+            "data field reason: `helth` is not one of its allowed values (did you mean "
+            "`health`?)"));
+  CHECK(Has(m, "`by` names reason, which is not a date"));
+  CHECK(Has(m, "barrier dyslexia needs a `label` with `da` and `en`"));
+  CHECK(Has(m, "barrier dyslexia: support stays in the school, so no `notify`"));
+  CHECK(Has(m, "barriers are recorded as the risk `barrier_reported`: define it under `risks`"));
+}
+
 TEST_CASE("YAML syntax errors name the line and column") {
   auto m = Messages("id: demo\nversion: 1\nstates: [a, b\n");
   REQUIRE(m.size() == 1);
