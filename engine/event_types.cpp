@@ -40,6 +40,8 @@ bool IsEmpty(const T& v) {
     return v.is_null();
   } else if constexpr (requires { v.empty(); }) {
     return v.empty();
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return v == T{};  // an optional number not given is 0, and not written
   } else {
     return false;
   }

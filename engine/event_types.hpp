@@ -92,8 +92,12 @@ struct ContactRecorded {
   static constexpr std::string_view kType = "ContactRecorded";
   static constexpr std::uint16_t kSchema = 1;
   std::string channel;
+  std::uint32_t minutes = 0;  // how long it took (the funder's timesheets); 0: not said
+  std::string topic;
   static constexpr auto Fields() {
-    return std::tuple{Required("channel", &ContactRecorded::channel)};
+    return std::tuple{Required("channel", &ContactRecorded::channel),
+                      Optional("minutes", &ContactRecorded::minutes),
+                      Optional("topic", &ContactRecorded::topic)};
   }
 };
 struct MissedAppointmentRecorded {

@@ -215,10 +215,18 @@ void Api::Impl::FireTrigger(Call& c) {
 }
 
 void Api::Impl::RecordContact(Call& c) {
-  Fields f(c.req.body, {"channel"});
+  Fields f(c.req.body, {"channel", "minutes", "topic"});
   std::string channel = f.Text("channel", false, 50);
+  const std::optional<std::int64_t> minutes = f.Integer("minutes");
+  std::string topic = f.Text("topic", false, 200);
   if (!f.ok()) return c.respond(f.Problem());
-  SubmitOn(c, runtime::RecordContact{std::move(channel)});
+  if (minutes && (*minutes < 1 || *minutes > 24 * 60)) {
+    return c.respond(
+        Problem(400, "invalid-body", "`minutes` is how long the contact took: 1 to 1440"));
+  }
+  SubmitOn(
+      c, runtime::RecordContact{std::move(channel), static_cast<std::uint32_t>(minutes.value_or(0)),
+                                std::move(topic)});
 }
 
 void Api::Impl::RecordData(Call& c) {

@@ -548,7 +548,11 @@ class Decider {
     return st;
   }
   Status Handle(const RecordContact& c) {
-    Status st = Emit(events::ContactRecorded{c.channel.empty() ? "meeting" : c.channel});
+    if (c.minutes > 24 * 60) {
+      return Status::InvalidArgument("a contact lasts at most a day (1440 minutes)");
+    }
+    Status st = Emit(
+        events::ContactRecorded{c.channel.empty() ? "meeting" : c.channel, c.minutes, c.topic});
     return st.ok() ? Restart("contact") : st;
   }
   Status Handle(const RecordMissedAppointment&) {

@@ -31,7 +31,9 @@ struct AssignContactPerson {
   std::string user;
 };
 struct RecordContact {
-  std::string channel;  // phone, meeting, email, sms, video
+  std::string channel;        // phone, meeting, email, sms, video
+  std::uint32_t minutes = 0;  // how long it took, at most a day; 0: not said
+  std::string topic;
 };
 struct RecordMissedAppointment {};
 // A barrier the participant told of: raises the risk `barrier_reported` (resolved like any

@@ -199,8 +199,11 @@ TEST_CASE("a lead's life over HTTP: register, read, act, refusals and history") 
                           R"({"payload":{"age_at_entry":31}})");
   REQUIRE_MESSAGE(intake.status == 200, intake.body);
   CHECK(s.As("anne", "GET", "/v1/pathways/" + id).Json()["state"]["id"] == "intake");
-  CHECK(s.As("anne", "POST", "/v1/pathways/" + id + "/contacts", R"({"channel":"phone"})").status ==
-        200);
+  CHECK(s.As("anne", "POST", "/v1/pathways/" + id + "/contacts",
+             R"({"channel":"phone","minutes":25,"topic":"Uddannelsesplan"})")
+            .status == 200);
+  CHECK(IsProblem(s.As("anne", "POST", "/v1/pathways/" + id + "/contacts", R"({"minutes":1441})"),
+                  400, "invalid-body"));
   HttpReply risk =
       s.As("anne", "POST", "/v1/pathways/" + id + "/risks", R"({"type":"no_contact"})");
   REQUIRE_MESSAGE(risk.status == 200, risk.body);
@@ -247,6 +250,9 @@ TEST_CASE("a lead's life over HTTP: register, read, act, refusals and history") 
   CHECK(all.find("læser") == std::string::npos);
   CHECK(all.find("reading_test_and_sps") != std::string::npos);  // the support it led to
 
+  // The contact's length and topic are in the history, for the funder's timesheets.
+  const std::string told = s.As("anne", "GET", "/v1/pathways/" + id + "/history").body;
+  CHECK(told.find(R"("minutes":25,"topic":"Uddannelsesplan")") != std::string::npos);
   HttpReply history = s.As("anne", "GET", "/v1/pathways/" + id + "/history?limit=3");
   REQUIRE(history.status == 200);
   CHECK(history.Json()["events"].size() == 3);
