@@ -17,7 +17,7 @@ inline constexpr const char* kSources[] = {"jobcenter", "union",         "compan
                                            "outreach",  "self_referral", "jobcenter"};
 
 // Step `step` (0 .. kAmigoSteps-1) for participant number `participant`; the contact person is
-// `counsellor` (step 1).
+// `counsellor` (step 1). Participant number 0 is called "Deltager 1", as on its pathway demo-1.
 inline runtime::Command AmigoStep(int step, std::uint64_t participant,
                                   const std::string& counsellor) {
   using runtime::FireTrigger;
@@ -26,7 +26,7 @@ inline runtime::Command AmigoStep(int step, std::uint64_t participant,
       return runtime::RegisterLead{
           kSources[participant % std::size(kSources)],
           {{"unemployed", false}},
-          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant)}}}},
+          {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant + 1)}}}},
           ""};
     case 1: return runtime::AssignContactPerson{counsellor};
     case 2: return FireTrigger{"hold_intake", {{"age_at_entry", 25 + participant % 40}}};
