@@ -145,8 +145,13 @@ class Decider {
                                       party, categories, because, user});
   }
 
+  // The id the next risk raised gets.
+  std::string NextRiskId() const { return "r" + std::to_string(s_.sequence + 1); }
+
+  // `personal`: sealed parts for the RiskRaised event (a barrier's code).
   Status RaiseRiskOf(const std::string& type, const std::string& severity,
-                     const std::string& because) {
+                     const std::string& because,
+                     std::map<PersonalScope, nlohmann::json> personal = {}) {
     const definition::RiskType* risk = nullptr;
     for (const auto& r : ctx_.definition.risks) {
       if (r.id == type) risk = &r;
@@ -155,9 +160,10 @@ class Decider {
       return Status::InvalidArgument("risk type `" + type + "` is not defined in " +
                                      ctx_.definition.id);
     }
-    Status st = Emit(events::RiskRaised{"r" + std::to_string(s_.sequence + 1), type,
-                                        severity.empty() ? risk->severity : severity,
-                                        ctx_.actor.user, because});
+    Status st =
+        Emit(events::RiskRaised{NextRiskId(), type, severity.empty() ? risk->severity : severity,
+                                ctx_.actor.user, because},
+             std::move(personal));
     if (!st.ok()) return st;
     return Effects(risk->on_raise, nlohmann::json::object(), "risk " + type + " raised");
   }
@@ -517,22 +523,14 @@ class Decider {
                                      ctx_.definition.id +
                                      (known.empty() ? "" : " (it has: " + known + ")"));
     }
-    const definition::RiskType* risk = nullptr;
-    for (const auto& r : ctx_.definition.risks) {
-      if (r.id == "barrier_reported") risk = &r;
-    }
-    if (risk == nullptr) return Status::InvalidArgument("the definition has no barrier_reported");
     // The risk says a barrier was told; which one, only the sealed guidance part says.
-    const std::string id = "r" + std::to_string(s_.sequence + 1);
+    const std::string id = NextRiskId();
     nlohmann::json told = {{"code", c.code},
                            {"label", {{"da", barrier->label.da}, {"en", barrier->label.en}}},
                            {"risk_id", id}};
     if (!c.note.empty()) told["note"] = c.note;
-    Status st =
-        Emit(events::RiskRaised{id, risk->id, risk->severity, ctx_.actor.user, "barrier recorded"},
-             {{PersonalScope::kGuidance, {{"barrier_" + id, std::move(told)}}}});
-    if (st.ok())
-      st = Effects(risk->on_raise, nlohmann::json::object(), "risk " + risk->id + " raised");
+    Status st = RaiseRiskOf("barrier_reported", "", "barrier recorded",
+                            {{PersonalScope::kGuidance, {{"barrier_" + id, std::move(told)}}}});
     if (st.ok()) st = Effects(barrier->support, nlohmann::json::object(), "barrier " + id);
     return st;
   }
