@@ -41,7 +41,6 @@ nlohmann::json Words(const Label& l) { return {{"da", l.da}, {"en", l.en}}; }
 nlohmann::json Words(const std::string& da, const std::string& en) {
   return {{"da", da}, {"en", en}};
 }
-bool IsEmpty(const Label& l) { return l.da.empty() && l.en.empty(); }
 
 std::string DayInWords(std::int64_t day, const std::string& language) {
   int y = 0;
@@ -97,14 +96,14 @@ Source SourceOf(const nlohmann::json& row, const definition::Definition& def) {
   };
   if (std::string trigger = after("trigger "); !trigger.empty()) {
     if (const auto* t = TransitionOf(def, trigger, state)) {
-      if (!IsEmpty(t->label)) s.what = Words(t->label);
+      if (!t->label.empty()) s.what = Words(t->label);
       s.effect = NotifyFor(t->effects, party);
     }
   } else if (std::string timer = after("timer "); !timer.empty()) {
     s.kind = "reminder";
     for (const auto& t : def.timers) {
       if (t.id != timer) continue;
-      if (!IsEmpty(t.label)) s.what = Words(t.label);
+      if (!t.label.empty()) s.what = Words(t.label);
       s.effect = NotifyFor(t.effects, party);
     }
   } else if (std::string risk = after("risk "); !risk.empty()) {
@@ -166,7 +165,7 @@ nlohmann::json Facts(const nlohmann::json& row, const nlohmann::json& data,
   const nlohmann::json fields = data.value("fields", nlohmann::json::object());
   for (const auto& f : def.data) {
     const auto value = fields.find(f.id);
-    if (value == fields.end() || IsEmpty(f.label)) continue;
+    if (value == fields.end() || f.label.empty()) continue;
     fact(Words(f.label), Words(ValueInWords(f, *value)));
   }
   const nlohmann::json sent = data.value("milestones", nlohmann::json::object());
@@ -208,7 +207,7 @@ nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data
     notice["kind"] = s.kind;
     if (!s.what.is_null()) notice["what"] = std::move(s.what);
     if (s.effect != nullptr) {
-      if (!IsEmpty(s.effect->ask)) notice["ask"] = Words(s.effect->ask);
+      if (!s.effect->ask.empty()) notice["ask"] = Words(s.effect->ask);
       if (!s.effect->by_field.empty()) {
         notice["kind"] = "deadline";
         if (auto day = ByDay(*s.effect, row)) notice["by"] = DayWords(*day);

@@ -12,7 +12,6 @@ const T* FindById(const std::vector<T>& items, std::string_view id) {
 }
 
 nlohmann::json LabelJson(const Label& l) { return {{"da", l.da}, {"en", l.en}}; }
-bool IsEmpty(const Label& l) { return l.da.empty() && l.en.empty(); }
 
 nlohmann::json EffectJson(const Effect& e) {
   static constexpr const char* kKinds[] = {"milestone", "raise_risk", "resolve_risk", "task",
@@ -24,7 +23,7 @@ nlohmann::json EffectJson(const Effect& e) {
   if (!e.categories.empty()) j["categories"] = e.categories;
   if (!e.condition.empty()) j["if"] = e.condition;
   // The words of a notice, only when given: the hashes of definitions without them stay.
-  if (!IsEmpty(e.ask)) j["ask"] = LabelJson(e.ask);
+  if (!e.ask.empty()) j["ask"] = LabelJson(e.ask);
   if (!e.by_field.empty()) j["by"] = {{"at", e.by_field}};
   if (e.by_offset) j["by"]["offset"] = ToString(*e.by_offset);
   return j;
@@ -91,7 +90,7 @@ nlohmann::json Definition::ToJson() const {
     nlohmann::json fj = {
         {"id", f.id}, {"type", TypeName(f.type)}, {"allowed", f.allowed}, {"category", f.category}};
     if (!f.sensitive_values.empty()) fj["sensitive_values"] = f.sensitive_values;  // hashes stay
-    if (!IsEmpty(f.label)) fj["label"] = LabelJson(f.label);
+    if (!f.label.empty()) fj["label"] = LabelJson(f.label);
     for (const auto& [v, l] : f.values) fj["values"][v] = LabelJson(l);
     if (!f.derived.empty()) fj["derived"] = f.derived;
     j["data"].push_back(std::move(fj));
@@ -138,7 +137,7 @@ nlohmann::json Definition::ToJson() const {
     }
     if (!t.set.empty()) tj["set"] = t.set;
     for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));
-    if (!IsEmpty(t.label)) tj["label"] = LabelJson(t.label);
+    if (!t.label.empty()) tj["label"] = LabelJson(t.label);
     j["transitions"].push_back(std::move(tj));
   }
   for (const auto& t : timers) {
@@ -156,7 +155,7 @@ nlohmann::json Definition::ToJson() const {
     if (!t.condition.empty()) tj["if"] = t.condition;
     if (!t.payload.empty()) tj["payload"] = t.payload;
     for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));
-    if (!IsEmpty(t.label)) tj["label"] = LabelJson(t.label);
+    if (!t.label.empty()) tj["label"] = LabelJson(t.label);
     j["timers"].push_back(std::move(tj));
   }
   if (target) j["target"] = {{"milestone", target->milestone}, {"count", target->count}};

@@ -19,6 +19,7 @@ namespace pathways::definition {
 struct Label {
   std::string da;
   std::string en;
+  bool empty() const { return da.empty() && en.empty(); }
 };
 
 // "5 working days", "14 days", "6 weeks", "3 months" — possibly negative as an offset.
