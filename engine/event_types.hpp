@@ -72,10 +72,12 @@ struct LeadRegistered {
   std::string referral_source;
   std::string state;                               // the initial state
   nlohmann::json data = nlohmann::json::object();  // initial plain fields
+  std::string school;                              // the organisation it belongs to
   static constexpr auto Fields() {
     return std::tuple{Required("referral_source", &LeadRegistered::referral_source),
                       Required("state", &LeadRegistered::state),
-                      Required("data", &LeadRegistered::data)};
+                      Required("data", &LeadRegistered::data),
+                      Optional("school", &LeadRegistered::school)};
   }
 };
 struct ContactPersonAssigned {
@@ -83,9 +85,15 @@ struct ContactPersonAssigned {
   static constexpr std::uint16_t kSchema = 1;
   std::string user;
   std::string previous;
+  std::string school;    // the pathway moves to this school with its new contact person
+  std::string handover;  // the caseload handover it is part of (CaseloadHandedOver)
+  std::string reason;
   static constexpr auto Fields() {
     return std::tuple{Required("user", &ContactPersonAssigned::user),
-                      Required("previous", &ContactPersonAssigned::previous)};
+                      Required("previous", &ContactPersonAssigned::previous),
+                      Optional("school", &ContactPersonAssigned::school),
+                      Optional("handover", &ContactPersonAssigned::handover),
+                      Optional("reason", &ContactPersonAssigned::reason)};
   }
 };
 struct ContactRecorded {
@@ -94,10 +102,140 @@ struct ContactRecorded {
   std::string channel;
   std::uint32_t minutes = 0;  // how long it took (the funder's timesheets); 0: not said
   std::string topic;
+  std::string appointment_id;  // the booked appointment it was (now held)
   static constexpr auto Fields() {
     return std::tuple{Required("channel", &ContactRecorded::channel),
                       Optional("minutes", &ContactRecorded::minutes),
-                      Optional("topic", &ContactRecorded::topic)};
+                      Optional("topic", &ContactRecorded::topic),
+                      Optional("appointment_id", &ContactRecorded::appointment_id)};
+  }
+};
+// The participant's employer, as organisation contact data (it replaces the one before).
+struct EmployerData {
+  std::string name;
+  std::string cvr;
+  std::string contact;
+  std::string email;
+  std::string phone;
+  bool sme = false;
+  static constexpr auto Fields() {
+    return std::tuple{
+        Required("name", &EmployerData::name),       Required("cvr", &EmployerData::cvr),
+        Required("contact", &EmployerData::contact), Required("email", &EmployerData::email),
+        Optional("phone", &EmployerData::phone),     Optional("sme", &EmployerData::sme)};
+  }
+};
+struct EmployerRecorded {
+  static constexpr std::string_view kType = "EmployerRecorded";
+  static constexpr std::uint16_t kSchema = 1;
+  EmployerData employer;
+  std::string previous_cvr;  // the employer before, when there was one
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("employer", &EmployerRecorded::employer),
+                      Optional("previous_cvr", &EmployerRecorded::previous_cvr),
+                      Optional("reason", &EmployerRecorded::reason)};
+  }
+};
+// The participant's municipality (its code), which routes the referring authority's and the
+// youth guidance's notices.
+struct MunicipalityRecorded {
+  static constexpr std::string_view kType = "MunicipalityRecorded";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string municipality;
+  std::string previous;
+  static constexpr auto Fields() {
+    return std::tuple{Required("municipality", &MunicipalityRecorded::municipality),
+                      Optional("previous", &MunicipalityRecorded::previous)};
+  }
+};
+struct AppointmentBooked {
+  static constexpr std::string_view kType = "AppointmentBooked";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string appointment_id;
+  TimestampMs starts_at = 0;
+  TimestampMs ends_at = 0;
+  std::string place;
+  bool online = false;
+  std::string topic;
+  static constexpr auto Fields() {
+    return std::tuple{Required("appointment_id", &AppointmentBooked::appointment_id),
+                      Required("starts_at", &AppointmentBooked::starts_at),
+                      Required("ends_at", &AppointmentBooked::ends_at),
+                      Required("place", &AppointmentBooked::place),
+                      Optional("online", &AppointmentBooked::online),
+                      Optional("topic", &AppointmentBooked::topic)};
+  }
+};
+struct AppointmentMoved {
+  static constexpr std::string_view kType = "AppointmentMoved";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string appointment_id;
+  TimestampMs starts_at = 0;
+  TimestampMs ends_at = 0;
+  std::string place;
+  bool online = false;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("appointment_id", &AppointmentMoved::appointment_id),
+                      Required("starts_at", &AppointmentMoved::starts_at),
+                      Required("ends_at", &AppointmentMoved::ends_at),
+                      Required("place", &AppointmentMoved::place),
+                      Optional("online", &AppointmentMoved::online),
+                      Optional("reason", &AppointmentMoved::reason)};
+  }
+};
+struct AppointmentCancelled {
+  static constexpr std::string_view kType = "AppointmentCancelled";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string appointment_id;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("appointment_id", &AppointmentCancelled::appointment_id),
+                      Required("reason", &AppointmentCancelled::reason)};
+  }
+};
+// Not recorded as held by its end: the scheduler's, with the missed-appointment risk after it.
+struct AppointmentMissed {
+  static constexpr std::string_view kType = "AppointmentMissed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string appointment_id;
+  TimestampMs ends_at = 0;
+  static constexpr auto Fields() {
+    return std::tuple{Required("appointment_id", &AppointmentMissed::appointment_id),
+                      Required("ends_at", &AppointmentMissed::ends_at)};
+  }
+};
+// The participant was reminded of an appointment (the notice is the request after it).
+struct AppointmentReminded {
+  static constexpr std::string_view kType = "AppointmentReminded";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string appointment_id;
+  static constexpr auto Fields() {
+    return std::tuple{Required("appointment_id", &AppointmentReminded::appointment_id)};
+  }
+};
+// The participant was given the information notice of this version (what is recorded about
+// them, why, and their rights).
+struct InformationNoticeGiven {
+  static constexpr std::string_view kType = "InformationNoticeGiven";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string version;
+  static constexpr auto Fields() {
+    return std::tuple{Required("version", &InformationNoticeGiven::version)};
+  }
+};
+// Consent to be reminded directly, on these channels, or its withdrawal (given false).
+struct ConsentRecorded {
+  static constexpr std::string_view kType = "ConsentRecorded";
+  static constexpr std::uint16_t kSchema = 1;
+  bool given = false;
+  std::vector<std::string> channels;
+  std::string notice_version;  // the information notice it was given under
+  static constexpr auto Fields() {
+    return std::tuple{Required("given", &ConsentRecorded::given),
+                      Required("channels", &ConsentRecorded::channels),
+                      Required("notice_version", &ConsentRecorded::notice_version)};
   }
 };
 struct MissedAppointmentRecorded {
@@ -247,13 +385,15 @@ struct NotificationRequested {
   std::string party;
   std::vector<std::string> categories;
   std::string because;
-  std::string user;  // who is meant, when one person is (e.g. a risk's raiser)
+  std::string user;            // who is meant, when one person is (e.g. a risk's raiser)
+  std::string appointment_id;  // the appointment it is about (a reminder)
   static constexpr auto Fields() {
     return std::tuple{Required("notification_id", &NotificationRequested::notification_id),
                       Required("party", &NotificationRequested::party),
                       Required("categories", &NotificationRequested::categories),
                       Required("because", &NotificationRequested::because),
-                      Optional("user", &NotificationRequested::user)};
+                      Optional("user", &NotificationRequested::user),
+                      Optional("appointment_id", &NotificationRequested::appointment_id)};
   }
 };
 // What an adapter did with a notification: delivered, or given up on.
@@ -430,6 +570,24 @@ struct EndpointDisabled {
                       Required("failing_since", &EndpointDisabled::failing_since)};
   }
 };
+// `$caseloads`: a counsellor's whole caseload handed to another as one operation; each
+// pathway's ContactPersonAssigned names it.
+struct CaseloadHandedOver {
+  static constexpr std::string_view kType = "CaseloadHandedOver";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string handover_id;
+  std::string from;
+  std::string to;
+  std::string reason;
+  std::vector<std::string> pathways;
+  static constexpr auto Fields() {
+    return std::tuple{Required("handover_id", &CaseloadHandedOver::handover_id),
+                      Required("from", &CaseloadHandedOver::from),
+                      Required("to", &CaseloadHandedOver::to),
+                      Required("reason", &CaseloadHandedOver::reason),
+                      Required("pathways", &CaseloadHandedOver::pathways)};
+  }
+};
 struct EndpointEnabled {
   static constexpr std::string_view kType = "EndpointEnabled";
   static constexpr std::uint16_t kSchema = 1;
@@ -446,9 +604,12 @@ using PathwayEvent =
                  TaskAcknowledged, TaskCompleted, TaskCancelled, TaskReassigned, TaskEscalated,
                  NotificationRequested, NotificationDelivered, NotificationDeadLettered, TimerArmed,
                  TimerDisarmed, TimerFiredV1, TimerFired, PathwayPaused, PathwayResumed,
-                 PathwayClosed, PathwayMigrated, PersonalDataErased, DataRecorded>;
+                 PathwayClosed, PathwayMigrated, PersonalDataErased, DataRecorded, EmployerRecorded,
+                 MunicipalityRecorded, AppointmentBooked, AppointmentMoved, AppointmentCancelled,
+                 AppointmentMissed, AppointmentReminded, InformationNoticeGiven, ConsentRecorded>;
 // Events of the system streams.
-using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled>;
+using SystemEvent =
+    std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled, CaseloadHandedOver>;
 
 std::string_view TypeOf(const PathwayEvent& event);
 

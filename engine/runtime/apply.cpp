@@ -25,6 +25,23 @@ nlohmann::json PathwayState::ToJson() const {
   j["state"] = state;
   j["status"] = StatusName(status);
   j["contact_person"] = contact_person;
+  j["school"] = school;
+  j["employer"] = nlohmann::json::object();
+  if (!employer.name.empty()) {
+    j["employer"] = {{"name", employer.name},       {"cvr", employer.cvr},
+                     {"contact", employer.contact}, {"email", employer.email},
+                     {"phone", employer.phone},     {"sme", employer.sme}};
+  }
+  j["municipality"] = municipality;
+  j["appointments"] = nlohmann::json::object();
+  for (const auto& [id, a] : appointments) {
+    j["appointments"][id] = {{"starts_at", a.starts_at}, {"ends_at", a.ends_at},
+                             {"place", a.place},         {"online", a.online},
+                             {"topic", a.topic},         {"reminded", a.reminded}};
+  }
+  j["consent"] = {{"notice_version", consent.notice_version},
+                  {"given", consent.given},
+                  {"channels", consent.channels}};
   j["data"] = data;
   j["milestones"] = milestones;
   j["risks"] = nlohmann::json::object();
@@ -67,6 +84,28 @@ Result<PathwayState> PathwayState::FromJson(const nlohmann::json& j) {
                : status == "closed" ? PathwayStatus::kClosed
                                     : PathwayStatus::kActive;
     s.contact_person = j.at("contact_person").get<std::string>();
+    // Absent from states written before schools, employers, appointments and consent.
+    s.school = j.value("school", std::string());
+    if (const auto e = j.find("employer"); e != j.end() && !e->empty()) {
+      s.employer = {e->at("name").get<std::string>(),    e->at("cvr").get<std::string>(),
+                    e->at("contact").get<std::string>(), e->at("email").get<std::string>(),
+                    e->at("phone").get<std::string>(),   e->at("sme").get<bool>()};
+    }
+    s.municipality = j.value("municipality", std::string());
+    const nlohmann::json appointments = j.value("appointments", nlohmann::json::object());
+    for (const auto& [id, a] : appointments.items()) {
+      s.appointments[id] = {id,
+                            a.at("starts_at").get<TimestampMs>(),
+                            a.at("ends_at").get<TimestampMs>(),
+                            a.at("place").get<std::string>(),
+                            a.at("online").get<bool>(),
+                            a.at("topic").get<std::string>(),
+                            a.at("reminded").get<bool>()};
+    }
+    if (const auto c = j.find("consent"); c != j.end()) {
+      s.consent = {c->at("notice_version").get<std::string>(), c->at("given").get<bool>(),
+                   c->at("channels").get<std::vector<std::string>>()};
+    }
     s.data = j.at("data");
     s.milestones = j.at("milestones").get<std::map<std::string, TimestampMs>>();
     for (const auto& [id, r] : j.at("risks").items()) {
@@ -122,11 +161,62 @@ struct Applier {
     s.status = PathwayStatus::kActive;
     s.data = d.data;
     if (!d.referral_source.empty()) s.data["referral_source"] = d.referral_source;
+    s.school = d.school;
     s.created_at = e.occurred_at;
     return Status::Ok();
   }
   Status operator()(const events::ContactPersonAssigned& d) {
     s.contact_person = d.user;
+    if (!d.school.empty()) s.school = d.school;
+    return Status::Ok();
+  }
+  Status operator()(const events::EmployerRecorded& d) {
+    const events::EmployerData& r = d.employer;
+    s.employer = Employer{r.name, r.cvr, r.contact, r.email, r.phone, r.sme};
+    return Status::Ok();
+  }
+  Status operator()(const events::MunicipalityRecorded& d) {
+    s.municipality = d.municipality;
+    return Status::Ok();
+  }
+  Status operator()(const events::AppointmentBooked& d) {
+    s.appointments[d.appointment_id] =
+        Appointment{d.appointment_id, d.starts_at, d.ends_at, d.place, d.online, d.topic, false};
+    return Status::Ok();
+  }
+  Status operator()(const events::AppointmentMoved& d) {
+    if (auto it = s.appointments.find(d.appointment_id); it != s.appointments.end()) {
+      Appointment& a = it->second;
+      // A new time is a new reminder.
+      if (a.starts_at != d.starts_at) a.reminded = false;
+      a.starts_at = d.starts_at;
+      a.ends_at = d.ends_at;
+      a.place = d.place;
+      a.online = d.online;
+    }
+    return Status::Ok();
+  }
+  Status operator()(const events::AppointmentCancelled& d) {
+    s.appointments.erase(d.appointment_id);
+    return Status::Ok();
+  }
+  Status operator()(const events::AppointmentMissed& d) {
+    s.appointments.erase(d.appointment_id);
+    return Status::Ok();
+  }
+  Status operator()(const events::AppointmentReminded& d) {
+    if (auto it = s.appointments.find(d.appointment_id); it != s.appointments.end()) {
+      it->second.reminded = true;
+    }
+    return Status::Ok();
+  }
+  Status operator()(const events::InformationNoticeGiven& d) {
+    s.consent.notice_version = d.version;
+    return Status::Ok();
+  }
+  Status operator()(const events::ConsentRecorded& d) {
+    s.consent.given = d.given;
+    s.consent.channels = d.channels;
     return Status::Ok();
   }
   Status operator()(const events::DataRecorded& d) {
@@ -134,8 +224,9 @@ struct Applier {
     for (const auto& [field, value] : d.fields.items()) s.data[field] = value;
     return Status::Ok();
   }
-  Status operator()(const events::ContactRecorded&) {
+  Status operator()(const events::ContactRecorded& d) {
     s.last_contact_at = e.occurred_at;
+    if (!d.appointment_id.empty()) s.appointments.erase(d.appointment_id);
     return Status::Ok();
   }
   Status operator()(const events::TransitionTaken& d) {

@@ -49,6 +49,18 @@ std::string TypeProblem(const nlohmann::json& v, definition::DataField::Type typ
   return "";
 }
 
+bool IsDigits(const std::string& s, std::size_t n) {
+  return s.size() == n &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Something@something.tld, no spaces: the check a form makes, not RFC 5322.
+bool PlausibleEmail(const std::string& s) {
+  const auto at = s.find('@');
+  return at != std::string::npos && at > 0 && s.find('.', at) != std::string::npos &&
+         s.back() != '.' && s.find(' ') == std::string::npos && s.size() <= 254;
+}
+
 class Decider {
  public:
   Decider(const PathwayState& state, const DecideContext& ctx) : s_(state), ctx_(ctx) {}
@@ -138,11 +150,14 @@ class Decider {
     return Status::Ok();
   }
 
+  // The participant is told only what they consented to be told.
   Status Notify(const std::string& party, const std::vector<std::string>& categories,
-                const std::string& because, const std::string& user = "") {
+                const std::string& because, const std::string& user = "",
+                const std::string& appointment_id = "") {
+    if (party == kParticipantParty && !s_.consent.given) return Status::Ok();
     return Emit(
         events::NotificationRequested{ctx_.pathway_id + ":n" + std::to_string(s_.sequence + 1),
-                                      party, categories, because, user});
+                                      party, categories, because, user, appointment_id});
   }
 
   // The id the next risk raised gets.
@@ -349,6 +364,8 @@ class Decider {
 
   Status FireTimerCommand(const FireTimer& c) {
     if (c.timer_id.starts_with(kTaskTimerPrefix)) return EscalateTask(c);
+    if (c.timer_id.starts_with(kAppointmentTimerPrefix)) return MissAppointment(c);
+    if (c.timer_id.starts_with(kReminderTimerPrefix)) return Remind(c);
     auto armed = s_.timers.find(c.timer_id);
     if (armed == s_.timers.end() || armed->second.due_at != c.due_at) {
       return Status::Rejected("timer `" + c.timer_id +
@@ -433,9 +450,11 @@ class Decider {
       if (Status st = DeriveFromIdentity(identity->second, ctx_.now, data); !st.ok()) return st;
     }
     Status st =
-        Emit(events::LeadRegistered{c.referral_source, ctx_.definition.initial, data}, c.personal);
+        Emit(events::LeadRegistered{c.referral_source, ctx_.definition.initial, data, c.school},
+             c.personal);
     if (st.ok()) st = SyncTimers();
-    if (st.ok() && !c.contact_person.empty()) st = Handle(AssignContactPerson{c.contact_person});
+    if (st.ok() && !c.contact_person.empty())
+      st = Handle(AssignContactPerson{c.contact_person, "", "", ""});
     return st;
   }
   // The fields the definition derives from the identity scope — an age, on the day of
@@ -536,7 +555,28 @@ class Decider {
   }
   Status Handle(const AssignContactPerson& c) {
     if (c.user.empty()) return Status::InvalidArgument("name the contact person");
-    Status st = Emit(events::ContactPersonAssigned{c.user, s_.contact_person});
+    if (c.user == s_.contact_person && (c.school.empty() || c.school == s_.school)) {
+      return Status::Rejected(c.user + " is the contact person already");
+    }
+    const std::string previous = s_.contact_person;
+    const std::string school = c.school == s_.school ? "" : c.school;
+    Status st = Emit(events::ContactPersonAssigned{c.user, previous, school, c.handover, c.reason});
+    // A caseload handed over, or a pathway moved to another school, takes the open tasks of
+    // the one who had it along.
+    if ((!c.handover.empty() || !school.empty()) && !previous.empty()) {
+      std::vector<std::string> theirs;
+      for (const auto& [id, t] : s_.open_tasks) {
+        if (t.assignee == previous) theirs.push_back(id);
+      }
+      for (const std::string& id : theirs) {
+        if (!st.ok()) break;
+        st = TaskChangeTo(id, TaskChange::kReassign,
+                          events::TaskReassigned{
+                              id, ctx_.actor.user, previous, c.user,
+                              c.handover.empty() ? "moved to " + school
+                                                 : "caseload handed over (" + c.handover + ")"});
+      }
+    }
     const bool defined =
         std::any_of(ctx_.definition.milestones.begin(), ctx_.definition.milestones.end(),
                     [](const auto& m) { return m.id == "contact_person_assigned"; });
@@ -549,9 +589,126 @@ class Decider {
     if (c.minutes > 24 * 60) {
       return Status::InvalidArgument("a contact lasts at most a day (1440 minutes)");
     }
-    Status st = Emit(
-        events::ContactRecorded{c.channel.empty() ? "meeting" : c.channel, c.minutes, c.topic});
+    if (!c.appointment_id.empty() && !s_.appointments.count(c.appointment_id)) {
+      return Status::Rejected("appointment " + c.appointment_id +
+                              " is not booked on this pathway (held, cancelled or missed already)");
+    }
+    Status st = Emit(events::ContactRecorded{c.channel.empty() ? "meeting" : c.channel, c.minutes,
+                                             c.topic, c.appointment_id});
     return st.ok() ? Restart("contact") : st;
+  }
+  Status Handle(const RecordEmployer& c) {
+    if (c.name.empty() || c.contact.empty()) {
+      return Status::InvalidArgument("an employer needs its `name` and a `contact` person");
+    }
+    if (!IsDigits(c.cvr, 8)) return Status::InvalidArgument("`cvr` is a CVR number of 8 digits");
+    if (!PlausibleEmail(c.email)) return Status::InvalidArgument("`email` is not an email address");
+    const Employer next{c.name, c.cvr, c.contact, c.email, c.phone, c.sme};
+    if (next == s_.employer) return Status::Rejected("the employer is recorded like this already");
+    return Emit(events::EmployerRecorded{
+        {c.name, c.cvr, c.contact, c.email, c.phone, c.sme}, s_.employer.cvr, c.reason});
+  }
+  Status Handle(const RecordMunicipality& c) {
+    if (!IsDigits(c.code, 3)) {
+      return Status::InvalidArgument(
+          "a municipality is named by its code of 3 digits (751: Aarhus)");
+    }
+    if (c.code == s_.municipality) return Status::Rejected("the municipality is " + c.code);
+    return Emit(events::MunicipalityRecorded{c.code, s_.municipality});
+  }
+  // Times of an appointment: in the future, ending after it starts, within a day.
+  Status CheckTimes(TimestampMs starts_at, TimestampMs ends_at) const {
+    if (starts_at <= ctx_.now) return Status::InvalidArgument("an appointment is in the future");
+    if (ends_at <= starts_at || ends_at - starts_at > 12LL * 3600 * 1000) {
+      return Status::InvalidArgument("an appointment ends after it starts, within 12 hours");
+    }
+    return Status::Ok();
+  }
+  Status Handle(const BookAppointment& c) {
+    if (Status st = CheckTimes(c.starts_at, c.ends_at); !st.ok()) return st;
+    if (c.place.empty()) {
+      return Status::InvalidArgument(
+          "say where the appointment is (`place`: a room, an address "
+          "or the meeting link)");
+    }
+    if (!IsValidId(c.appointment_id)) {
+      return Status::InvalidArgument("an appointment id is 1-200 printable characters");
+    }
+    if (s_.appointments.count(c.appointment_id)) {
+      return Status::Rejected("appointment " + c.appointment_id + " is booked already");
+    }
+    return Emit(events::AppointmentBooked{c.appointment_id, c.starts_at, c.ends_at, c.place,
+                                          c.online, c.topic});
+  }
+  Status Handle(const MoveAppointment& c) {
+    auto it = s_.appointments.find(c.appointment_id);
+    if (it == s_.appointments.end()) {
+      return Status::Rejected("appointment " + c.appointment_id + " is not booked on this pathway");
+    }
+    if (Status st = CheckTimes(c.starts_at, c.ends_at); !st.ok()) return st;
+    const std::string place = c.place.empty() ? it->second.place : c.place;
+    const bool online = c.place.empty() ? it->second.online : c.online;
+    return Emit(events::AppointmentMoved{c.appointment_id, c.starts_at, c.ends_at, place, online,
+                                         c.reason});
+  }
+  Status Handle(const CancelAppointment& c) {
+    if (!s_.appointments.count(c.appointment_id)) {
+      return Status::Rejected("appointment " + c.appointment_id + " is not booked on this pathway");
+    }
+    if (c.reason.empty()) return Status::InvalidArgument("say why it is cancelled (`reason`)");
+    return Emit(events::AppointmentCancelled{c.appointment_id, c.reason});
+  }
+  // Its end passed without a contact recorded for it: missed, and the risk raised.
+  Status MissAppointment(const FireTimer& c) {
+    const std::string id = c.timer_id.substr(kAppointmentTimerPrefix.size());
+    auto it = s_.appointments.find(id);
+    if (it == s_.appointments.end() || it->second.ends_at != c.due_at) {
+      return Status::Rejected("appointment " + id +
+                              " does not end at that time (held, moved or "
+                              "cancelled)");
+    }
+    Status st = Emit(events::AppointmentMissed{id, c.due_at});
+    const bool defined = std::any_of(ctx_.definition.risks.begin(), ctx_.definition.risks.end(),
+                                     [](const auto& r) { return r.id == "missed_appointment"; });
+    if (st.ok() && defined) st = RaiseRiskOf("missed_appointment", "", "appointment " + id);
+    return st.ok() ? Restart("missed_appointment") : st;
+  }
+  // The day before: the participant who consented is reminded (when the definition has them
+  // as a party); the reminder is spent either way.
+  Status Remind(const FireTimer& c) {
+    const std::string id = c.timer_id.substr(kReminderTimerPrefix.size());
+    auto it = s_.appointments.find(id);
+    if (it == s_.appointments.end() || it->second.reminded ||
+        it->second.starts_at - kReminderBeforeMs != c.due_at) {
+      return Status::Rejected("appointment " + id + " has no reminder due at that time");
+    }
+    const bool in_time = ctx_.now < it->second.starts_at;
+    if (Status st = Emit(events::AppointmentReminded{id}); !st.ok() || !in_time) return st;
+    for (const auto& p : ctx_.definition.parties) {
+      if (p.id == kParticipantParty) {
+        return Notify(p.id, {"dates"}, "appointment " + id, "", id);
+      }
+    }
+    return Status::Ok();
+  }
+  Status Handle(const GiveInformationNotice& c) {
+    if (c.version.empty()) return Status::InvalidArgument("name the notice's `version`");
+    return Emit(events::InformationNoticeGiven{c.version});
+  }
+  Status Handle(const RecordConsent& c) {
+    if (s_.consent.notice_version.empty()) {
+      return Status::Rejected("give the participant the information notice before asking consent");
+    }
+    for (const auto& ch : c.channels) {
+      if (ch != "email" && ch != "sms") {
+        return Status::InvalidArgument("channel `" + ch + "` is not email or sms");
+      }
+    }
+    if (c.given && c.channels.empty()) {
+      return Status::InvalidArgument("consent names its channels (email, sms)");
+    }
+    return Emit(events::ConsentRecorded{c.given, c.given ? c.channels : std::vector<std::string>{},
+                                        s_.consent.notice_version});
   }
   Status Handle(const RecordMissedAppointment&) {
     Status st = Emit(events::MissedAppointmentRecorded{});
@@ -736,11 +893,13 @@ class Decider {
 
 std::string_view CommandName(const Command& c) {
   static constexpr std::string_view kNames[] = {
-      "RegisterLead",   "AssignContactPerson", "RecordContact", "RecordMissedAppointment",
-      "FireTrigger",    "RaiseRisk",           "ResolveRisk",   "PausePathway",
-      "ResumePathway",  "AcknowledgeTask",     "CompleteTask",  "CancelTask",
-      "MigratePathway", "FireTimer",           "ReassignTask",  "RecordDelivery",
-      "RecordData",     "RecordBarrier"};
+      "RegisterLead",    "AssignContactPerson", "RecordContact",     "RecordMissedAppointment",
+      "FireTrigger",     "RaiseRisk",           "ResolveRisk",       "PausePathway",
+      "ResumePathway",   "AcknowledgeTask",     "CompleteTask",      "CancelTask",
+      "MigratePathway",  "FireTimer",           "ReassignTask",      "RecordDelivery",
+      "RecordData",      "RecordBarrier",       "RecordEmployer",    "RecordMunicipality",
+      "BookAppointment", "MoveAppointment",     "CancelAppointment", "GiveInformationNotice",
+      "RecordConsent"};
   static_assert(std::size(kNames) == std::variant_size_v<Command>);
   return kNames[c.index()];
 }

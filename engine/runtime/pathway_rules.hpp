@@ -26,14 +26,66 @@ struct RegisterLead {
   nlohmann::json data = nlohmann::json::object();  // initial data fields
   std::map<PersonalScope, nlohmann::json> personal;
   std::string contact_person;  // optional: assigned in the same command, so never without one
+  std::string school;          // the organisation of the partnership it belongs to
 };
+// A new contact person; with `school`, the pathway moves to that school (a transfer). A
+// caseload handover names its operation (`handover`) on every pathway it moves.
 struct AssignContactPerson {
   std::string user;
+  std::string school;
+  std::string handover;
+  std::string reason;
 };
 struct RecordContact {
   std::string channel;        // phone, meeting, email, sms, video
   std::uint32_t minutes = 0;  // how long it took, at most a day; 0: not said
   std::string topic;
+  std::string appointment_id;  // the booked appointment this contact was: it is held
+};
+// The participant's employer (organisation contact data), replacing the one before.
+struct RecordEmployer {
+  std::string name;
+  std::string cvr;  // 8 digits
+  std::string contact;
+  std::string email;
+  std::string phone;
+  bool sme = false;
+  std::string reason;
+};
+// The participant's municipality, by its code (3 digits, e.g. 751 for Aarhus).
+struct RecordMunicipality {
+  std::string code;
+};
+// Appointments: booked for a time in the future, moved, cancelled; held when a contact is
+// recorded for it; missed by itself when it is not by its end.
+struct BookAppointment {
+  std::string appointment_id;  // chosen by the caller (as a pathway's id), unique on the pathway
+  TimestampMs starts_at = 0;
+  TimestampMs ends_at = 0;
+  std::string place;
+  bool online = false;
+  std::string topic;
+};
+struct MoveAppointment {
+  std::string appointment_id;
+  TimestampMs starts_at = 0;
+  TimestampMs ends_at = 0;
+  std::string place;  // empty: where it was
+  bool online = false;
+  std::string reason;
+};
+struct CancelAppointment {
+  std::string appointment_id;
+  std::string reason;
+};
+// The information notice of `version` given to the participant; consent to reminders (or its
+// withdrawal) can only follow one.
+struct GiveInformationNotice {
+  std::string version;
+};
+struct RecordConsent {
+  bool given = false;
+  std::vector<std::string> channels;  // email, sms
 };
 struct RecordMissedAppointment {};
 // A barrier the participant told of: raises the risk `barrier_reported` (resolved like any
@@ -114,12 +166,22 @@ struct RecordDelivery {
 // Timers with this prefix are a task's due time (`task:<task id>`), derived from the open
 // tasks rather than the definition: firing one escalates the task to the team lead.
 inline constexpr std::string_view kTaskTimerPrefix = "task:";
+// An appointment's end (`appointment:<id>`): not held by then, it is missed.
+inline constexpr std::string_view kAppointmentTimerPrefix = "appointment:";
+// The day before an appointment (`reminder:<id>`): the participant who consented is reminded.
+inline constexpr std::string_view kReminderTimerPrefix = "reminder:";
+// How long before an appointment the participant is reminded.
+inline constexpr TimestampMs kReminderBeforeMs = 24LL * 3600 * 1000;
+
+// The party that is the participant: told only with consent, on the channels consented to.
+inline constexpr std::string_view kParticipantParty = "participant";
 
 using Command =
     std::variant<RegisterLead, AssignContactPerson, RecordContact, RecordMissedAppointment,
                  FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
                  CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask, RecordDelivery,
-                 RecordData, RecordBarrier>;
+                 RecordData, RecordBarrier, RecordEmployer, RecordMunicipality, BookAppointment,
+                 MoveAppointment, CancelAppointment, GiveInformationNotice, RecordConsent>;
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {

@@ -38,6 +38,37 @@ struct ArmedTimer {
   TimestampMs due_at = 0;
 };
 
+// The participant's employer: organisation contact data, not the participant's personal data.
+// Notices to the party `employer` go to its address.
+struct Employer {
+  std::string name;
+  std::string cvr;      // 8 digits
+  std::string contact;  // the person at the employer
+  std::string email;
+  std::string phone;
+  bool sme = false;  // a small or medium-sized enterprise (the funder counts them)
+  bool operator==(const Employer&) const = default;
+};
+
+// A meeting the counsellor booked with the participant. It leaves the state when it is held
+// (a contact recorded for it), cancelled or missed (not recorded by its end).
+struct Appointment {
+  std::string id;
+  TimestampMs starts_at = 0;
+  TimestampMs ends_at = 0;
+  std::string place;  // an address or room, or the link of an online meeting
+  bool online = false;
+  std::string topic;
+  bool reminded = false;  // the participant was reminded of it
+};
+
+// What the participant agreed to be told directly, after being given the information notice.
+struct Consent {
+  std::string notice_version;         // the information notice given (empty: none yet)
+  bool given = false;                 // consent to reminders
+  std::vector<std::string> channels;  // email, sms
+};
+
 struct PathwayState {
   std::string pathway_id;
   std::string participant_id;
@@ -48,6 +79,11 @@ struct PathwayState {
   std::string state;          // the definition's state id
   PathwayStatus status = PathwayStatus::kActive;
   std::string contact_person;
+  std::string school;        // the organisation of the partnership it belongs to ("": none named)
+  Employer employer;         // empty name: none recorded
+  std::string municipality;  // the participant's municipality code (routes the authority's notices)
+  std::map<std::string, Appointment> appointments;  // open ones, by id
+  Consent consent;
   nlohmann::json data = nlohmann::json::object();
   std::map<std::string, TimestampMs> milestones;
   std::map<std::string, RiskFlag> open_risks;  // by risk id

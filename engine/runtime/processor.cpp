@@ -1,5 +1,7 @@
 #include "engine/runtime/processor.hpp"
 
+#include <set>
+
 namespace pathways::runtime {
 namespace {
 
@@ -10,20 +12,29 @@ nlohmann::json InboxTask(const Task& t) {
           {"status", t.status}};
 }
 
-// A task's due time is a timer too (`task:<id>`): overdue, it is escalated. Escalated tasks,
-// and those of a closed pathway, are not watched.
-std::map<std::string, TimestampMs> TaskTimers(const PathwayState& p) {
+// Timers derived from the state rather than the definition; none for a closed pathway:
+// - a task's due time (`task:<id>`): overdue, it is escalated (escalated ones are not watched);
+// - an appointment's end (`appointment:<id>`): not held by then, it is missed;
+// - the day before an appointment (`reminder:<id>`), when the participant consented to
+//   reminders and has not had this one.
+std::map<std::string, TimestampMs> DerivedTimers(const PathwayState& p) {
   std::map<std::string, TimestampMs> due;
   if (p.status == PathwayStatus::kClosed) return due;
   for (const auto& [task, t] : p.open_tasks) {
     if (t.status != "escalated") due[std::string(kTaskTimerPrefix) + task] = t.due_at;
   }
+  for (const auto& [id, a] : p.appointments) {
+    due[std::string(kAppointmentTimerPrefix) + id] = a.ends_at;
+    if (p.consent.given && !a.reminded) {
+      due[std::string(kReminderTimerPrefix) + id] = a.starts_at - kReminderBeforeMs;
+    }
+  }
   return due;
 }
 
-// Timers by id, whether the definition's or a task's.
+// Timers by id, whether the definition's or derived.
 std::map<std::string, TimestampMs> AllTimers(const PathwayState& p) {
-  std::map<std::string, TimestampMs> due = TaskTimers(p);
+  std::map<std::string, TimestampMs> due = DerivedTimers(p);
   for (const auto& [timer, armed] : p.timers) due[timer] = armed.due_at;
   return due;
 }
@@ -46,6 +57,26 @@ nlohmann::json OutboxRequest(const NewEvent& e, const PathwayState& after, std::
   row["occurred_at"] = at;
   row["definition"] = {{"id", after.definition_id}, {"version", after.definition_version}};
   row["contact_person"] = after.contact_person;
+  row["school"] = after.school;
+  // The participant's own partners: where the employer's and the authority's notices go.
+  if (!after.employer.name.empty()) {
+    const Employer& e = after.employer;
+    row["employer"] = {{"name", e.name},   {"cvr", e.cvr},     {"contact", e.contact},
+                       {"email", e.email}, {"phone", e.phone}, {"sme", e.sme}};
+  }
+  row["municipality"] = after.municipality;
+  if (const auto id = e.data.find("appointment_id"); id != e.data.end()) {
+    if (auto a = after.appointments.find(id->get<std::string>()); a != after.appointments.end()) {
+      row["appointment"] = {{"starts_at", a->second.starts_at},
+                            {"ends_at", a->second.ends_at},
+                            {"place", a->second.place},
+                            {"online", a->second.online},
+                            {"topic", a->second.topic}};
+    }
+  }
+  if (e.data.value("party", "") == kParticipantParty) {
+    row["consent"] = {{"channels", after.consent.channels}};
+  }
   row["state"] = after.state;
   row["status"] = StatusName(after.status);
   row["data"] = after.data;
@@ -53,6 +84,20 @@ nlohmann::json OutboxRequest(const NewEvent& e, const PathwayState& after, std::
   for (const auto& [m, when] : after.milestones) milestones[m] = when;
   row["milestones"] = std::move(milestones);
   return row;
+}
+
+// The counters a pathway counts in: `state:<id>` and `milestone:<id>`, and each again under
+// `school:<school>/` when it belongs to one.
+std::set<std::string> CountKeys(const PathwayState& p) {
+  std::set<std::string> keys;
+  if (!p.exists()) return keys;
+  std::vector<std::string> own{"state:" + p.state};
+  for (const auto& [milestone, when] : p.milestones) own.push_back("milestone:" + milestone);
+  for (const std::string& key : own) {
+    keys.insert(key);
+    if (!p.school.empty()) keys.insert(std::string(kSchoolCountPrefix) + p.school + "/" + key);
+  }
+  return keys;
 }
 
 }  // namespace
@@ -111,13 +156,15 @@ RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
     rows.outbox.push_back({i, OutboxRequest(events[i], after, before.version + i + 1, at)});
   }
 
-  // Counters by state and by milestone.
-  if (before.state != after.state) {
-    if (before.exists()) --rows.count_deltas["state:" + before.state];
-    ++rows.count_deltas["state:" + after.state];
+  // Counters by state and by milestone, in all and by school: what a pathway counts in before
+  // and after, and the difference (a transfer moves its counts to the new school).
+  const std::set<std::string> counted_before = CountKeys(before);
+  const std::set<std::string> counted_after = CountKeys(after);
+  for (const std::string& key : counted_before) {
+    if (!counted_after.count(key)) --rows.count_deltas[key];
   }
-  for (const auto& [milestone, when] : after.milestones) {
-    if (!before.milestones.count(milestone)) ++rows.count_deltas["milestone:" + milestone];
+  for (const std::string& key : counted_after) {
+    if (!counted_before.count(key)) ++rows.count_deltas[key];
   }
   return rows;
 }

@@ -65,9 +65,10 @@ struct RowChanges {
   std::vector<InboxRow> inbox_removed;
   std::vector<InboxRow> inbox_written;
   std::vector<OutboxRow> outbox;
-  // "state:<id>" and "milestone:<id>" -> change.
+  // "state:<id>" and "milestone:<id>" -> change, and the same under "school:<school>/".
   std::map<std::string, std::int64_t> count_deltas;
 };
+inline constexpr std::string_view kSchoolCountPrefix = "school:";
 
 // A command decided and applied.
 struct Processed {

@@ -12,7 +12,7 @@ using codec::PutU64;
 
 void PutTime(std::string& out, TimestampMs t) { PutU64(out, static_cast<std::uint64_t>(t)); }
 
-// Reads a format 2 row front to back; any short read leaves ok() false.
+// Reads a format 2 or 3 row front to back; any short read leaves ok() false.
 class RowReader {
  public:
   explicit RowReader(std::string_view in) : r_(in) {}
@@ -45,7 +45,8 @@ class RowReader {
   bool ok_ = true;
 };
 
-Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::string_view body) {
+Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::string_view body,
+                                           std::uint8_t format) {
   RowReader r(body);
   runtime::PathwayState s;
   s.pathway_id = r.Str();
@@ -95,6 +96,31 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
   for (std::uint32_t i = 0, n = r.Count(12); i < n; ++i) {
     std::string id = r.Str();
     s.spent_timers[std::move(id)] = r.Time();
+  }
+  // Format 3: the school, the participant's own partners, appointments and consent.
+  if (format >= 3) {
+    s.school = r.Str();
+    s.employer.name = r.Str();
+    s.employer.cvr = r.Str();
+    s.employer.contact = r.Str();
+    s.employer.email = r.Str();
+    s.employer.phone = r.Str();
+    s.employer.sme = r.Int<std::uint8_t>() != 0;
+    s.municipality = r.Str();
+    for (std::uint32_t i = 0, n = r.Count(30); i < n; ++i) {
+      runtime::Appointment a;
+      a.id = r.Str();
+      a.starts_at = r.Time();
+      a.ends_at = r.Time();
+      a.place = r.Str();
+      a.online = r.Int<std::uint8_t>() != 0;
+      a.topic = r.Str();
+      a.reminded = r.Int<std::uint8_t>() != 0;
+      s.appointments[a.id] = std::move(a);
+    }
+    s.consent.notice_version = r.Str();
+    s.consent.given = r.Int<std::uint8_t>() != 0;
+    for (std::uint32_t i = 0, n = r.Count(4); i < n; ++i) s.consent.channels.push_back(r.Str());
   }
   const std::string problem = "pathway " + std::string(pathway_id) + " has a state row that ";
   if (!r.done()) return Status::Corruption(problem + "is truncated or too long");
@@ -160,12 +186,36 @@ std::string EncodeStateRow(const runtime::PathwayState& s) {
     PutStr32(out, id);
     PutTime(out, due_at);
   }
+  PutStr32(out, s.school);
+  PutStr32(out, s.employer.name);
+  PutStr32(out, s.employer.cvr);
+  PutStr32(out, s.employer.contact);
+  PutStr32(out, s.employer.email);
+  PutStr32(out, s.employer.phone);
+  codec::PutU8(out, s.employer.sme ? 1 : 0);
+  PutStr32(out, s.municipality);
+  PutU32(out, static_cast<std::uint32_t>(s.appointments.size()));
+  for (const auto& [id, a] : s.appointments) {
+    PutStr32(out, id);
+    PutTime(out, a.starts_at);
+    PutTime(out, a.ends_at);
+    PutStr32(out, a.place);
+    codec::PutU8(out, a.online ? 1 : 0);
+    PutStr32(out, a.topic);
+    codec::PutU8(out, a.reminded ? 1 : 0);
+  }
+  PutStr32(out, s.consent.notice_version);
+  codec::PutU8(out, s.consent.given ? 1 : 0);
+  PutU32(out, static_cast<std::uint32_t>(s.consent.channels.size()));
+  for (const auto& channel : s.consent.channels) PutStr32(out, channel);
   return out;
 }
 
 Result<runtime::PathwayState> DecodeStateRow(std::string_view pathway_id, std::string_view value) {
   const std::uint8_t format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
-  if (format == kPathwayValueFormat) return DecodeBinary(pathway_id, value.substr(1));
+  if (format == kPathwayValueFormat || format == kPathwayValueFormatV2) {
+    return DecodeBinary(pathway_id, value.substr(1), format);
+  }
   if (format == kPathwayValueFormatJson) {
     return runtime::PathwayState::FromJson(
         nlohmann::json::parse(value.substr(1), nullptr, /*allow_exceptions=*/false));

@@ -1,9 +1,10 @@
 #pragma once
 // The `pathways` row: a pathway's state as the writer stages it with every command and reads
-// it back whenever the state is not cached. Format 2 is binary (docs/formats/event_log.md): the
+// it back whenever the state is not cached. Format 3 is binary (docs/formats/event_log.md): the
 // writer encodes it for every command and the timer sweep decodes one per firing, and through
-// JSON these were a fifth of the writer's work. Rows of format 1 (canonical JSON) written by
-// earlier builds are still read.
+// JSON these were a fifth of the writer's work. Rows of format 2 (binary, without the school,
+// partners, appointments and consent) and format 1 (canonical JSON) written by earlier builds
+// are still read.
 
 #include <string>
 #include <string_view>

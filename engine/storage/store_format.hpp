@@ -13,7 +13,8 @@
 namespace pathways::storage {
 
 // Bumped when a store written by this build cannot be read by an older one.
-inline constexpr std::uint32_t kStoreFormatVersion = 2;
+// 3: state rows of format 3 (schools, partners, appointments, consent).
+inline constexpr std::uint32_t kStoreFormatVersion = 3;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -39,8 +40,10 @@ inline constexpr const char* kRejections = "rejections";
 inline constexpr const char* kDeliveries = "deliveries";
 }  // namespace cf
 
-// A `pathways` row: format 2 is binary (state_row.hpp); format 1, canonical JSON, is still read.
-inline constexpr std::uint8_t kPathwayValueFormat = 2;
+// A `pathways` row: format 3 is binary (state_row.hpp); format 2, binary without the school,
+// partners, appointments and consent, and format 1, canonical JSON, are still read.
+inline constexpr std::uint8_t kPathwayValueFormat = 3;
+inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;
 inline constexpr std::uint8_t kPathwayValueFormatJson = 1;
 inline constexpr std::uint8_t kRejectionValueFormat = 1;  // then the refusal's canonical JSON
 

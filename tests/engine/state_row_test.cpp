@@ -1,5 +1,6 @@
-// The `pathways` row: the binary format round-trips every field, rows of the JSON format an
-// earlier build wrote are still read, and a damaged row is Corruption naming its pathway.
+// The `pathways` row: the binary format round-trips every field, rows of the formats earlier
+// builds wrote (JSON, binary without schools and appointments) are still read, and a damaged
+// row is Corruption naming its pathway.
 
 #include "engine/storage/state_row.hpp"
 
@@ -31,8 +32,19 @@ runtime::PathwayState Rich() {
   s.created_at = 1772000000000;
   s.last_contact_at = 1772440000000;
   s.sequence = 9;
+  s.school = "teknisk-skole";
+  s.employer = {"Smedje A/S", "12345678", "Ole Smed", "ole@smedje.example", "", true};
+  s.municipality = "751";
+  s.appointments["m1"] = {"m1", 1772450000000, 1772453600000, "Lokale 2", false, "Plan", true};
+  s.appointments["m2"] = {"m2", 1772550000000, 1772553600000, "https://møde.example/x", true,
+                          "",   false};
+  s.consent = {"2026-09", true, {"email", "sms"}};
   return s;
 }
+
+// The bytes format 3 adds after format 2's for a state without a school, partners,
+// appointments or consent: 8 empty strings, 2 flags and 2 counts.
+constexpr std::size_t kEmptyFormat3Tail = 8 * 4 + 2 + 2 * 4;
 
 TEST_CASE("a pathway's state row keeps every field through encoding and decoding") {
   const runtime::PathwayState s = Rich();
@@ -43,6 +55,21 @@ TEST_CASE("a pathway's state row keeps every field through encoding and decoding
   CHECK(back->ToJson().dump() == s.ToJson().dump());
   CHECK(EncodeStateRow(*back) == row);
   CHECK(EncodeStateRow(runtime::PathwayState{}).size() < row.size());
+}
+
+TEST_CASE("a state row of binary format 2 (before schools and appointments) is still read") {
+  runtime::PathwayState s = Rich();
+  s.school.clear();
+  s.employer = {};
+  s.municipality.clear();
+  s.appointments.clear();
+  s.consent = {};
+  std::string row = EncodeStateRow(s);
+  row.resize(row.size() - kEmptyFormat3Tail);
+  row[0] = static_cast<char>(kPathwayValueFormatV2);
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
 }
 
 TEST_CASE("a state row of the JSON format earlier builds wrote is still read") {
@@ -77,8 +104,12 @@ TEST_CASE("a damaged state row is corruption naming its pathway") {
   SUBCASE("a count far beyond the row") {
     runtime::PathwayState empty;
     std::string bare = EncodeStateRow(empty);
-    // The milestones' count is the first of the five counts, 20 bytes before the end.
-    bare[bare.size() - 20] = '\xff';
+    // The milestones' count is the first of format 2's five counts, 20 bytes before its end.
+    bare[bare.size() - kEmptyFormat3Tail - 20] = '\xff';
+    CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
+    // And the appointments' count, the second to last of format 3's.
+    bare = EncodeStateRow(empty);
+    bare[bare.size() - 4 - 1 - 4 - 4] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
   }
   SUBCASE("unreadable data") {

@@ -40,6 +40,8 @@ E Filled() {
             v = {"da", "en"};
           } else if constexpr (std::is_same_v<T, DefinitionVersion>) {
             v = {"amigo", 2, "ab"};
+          } else if constexpr (std::is_same_v<T, EmployerData>) {
+            v = {"Virksomhed", "12345678", "Kontakt", "hr@example.org", "12 34 56 78", true};
           } else {
             static_assert(sizeof(T) == 0, "a field type this test does not fill");
           }

@@ -62,6 +62,11 @@ definition::Duration ParseDuration(const std::string& text) {
   return d;
 }
 
+// A step's text value, or "" when it has none.
+std::string Text(const YAML::Node& step, const char* key) {
+  return step[key] ? step[key].Scalar() : std::string();
+}
+
 class ScenarioRunner {
  public:
   ScenarioRunner(const std::string& dir, TimestampMs start) : dir_(dir), clock_(start) {
@@ -106,11 +111,42 @@ class ScenarioRunner {
         lead.personal[PersonalScope::kIdentity] = step["identity"]
                                                       ? ToJson(step["identity"])
                                                       : nlohmann::json{{"name", "Scenario Person"}};
+        lead.school = Text(step, "school");
         command = lead;
       } else if (what == "assign_contact_person") {
-        command = runtime::AssignContactPerson{step["user"] ? step["user"].Scalar() : user};
+        command = runtime::AssignContactPerson{step["user"] ? step["user"].Scalar() : user,
+                                               Text(step, "school"), Text(step, "handover"),
+                                               Text(step, "reason")};
       } else if (what == "contact") {
-        command = runtime::RecordContact{"phone"};
+        command = runtime::RecordContact{"phone", 30, "", Text(step, "appointment")};
+      } else if (what == "book_appointment") {
+        // `in`: how long from now it starts; an hour long.
+        const TimestampMs starts = runtime::Add(clock_.NowMs(), ParseDuration(Text(step, "in")));
+        command = runtime::BookAppointment{
+            Text(step, "appointment"), starts, starts + 3'600'000, "Lokale 2", false,
+            Text(step, "topic")};
+      } else if (what == "move_appointment") {
+        const TimestampMs starts = runtime::Add(clock_.NowMs(), ParseDuration(Text(step, "in")));
+        command = runtime::MoveAppointment{
+            Text(step, "appointment"), starts, starts + 3'600'000, "", false, "flyttet"};
+      } else if (what == "cancel_appointment") {
+        command = runtime::CancelAppointment{Text(step, "appointment"), Text(step, "reason")};
+      } else if (what == "give_information_notice") {
+        command = runtime::GiveInformationNotice{Text(step, "version")};
+      } else if (what == "record_consent") {
+        runtime::RecordConsent consent{step["given"].as<bool>(), {}};
+        for (const auto& ch : step["channels"]) consent.channels.push_back(ch.Scalar());
+        command = consent;
+      } else if (what == "record_employer") {
+        command = runtime::RecordEmployer{Text(step, "name"),
+                                          Text(step, "cvr"),
+                                          Text(step, "contact"),
+                                          Text(step, "email"),
+                                          "",
+                                          step["sme"].as<bool>(false),
+                                          Text(step, "reason")};
+      } else if (what == "record_municipality") {
+        command = runtime::RecordMunicipality{Text(step, "code")};
       } else if (what == "missed_appointment") {
         command = runtime::RecordMissedAppointment{};
       } else if (what == "raise_risk") {
@@ -302,6 +338,19 @@ class ScenarioRunner {
     runtime::PathwayState s = State(id);
     if (expect["state"]) CHECK_MESSAGE(s.state == expect["state"].Scalar(), "state of " << id);
     if (expect["status"]) CHECK(runtime::StatusName(s.status) == expect["status"].Scalar());
+    if (expect["school"]) CHECK_MESSAGE(s.school == expect["school"].Scalar(), "school of " << id);
+    if (expect["contact_person"]) CHECK(s.contact_person == expect["contact_person"].Scalar());
+    if (expect["employer"]) CHECK(s.employer.name == expect["employer"].Scalar());
+    if (expect["municipality"]) CHECK(s.municipality == expect["municipality"].Scalar());
+    if (expect["consent"]) CHECK(s.consent.given == expect["consent"].as<bool>());
+    // appointments: the ids open now.
+    if (expect["appointments"]) {
+      std::vector<std::string> open;
+      for (const auto& [aid, a] : s.appointments) open.push_back(aid);
+      std::vector<std::string> wanted;
+      for (const auto& a : expect["appointments"]) wanted.push_back(a.Scalar());
+      CHECK_MESSAGE(open == wanted, "appointments of " << id);
+    }
     if (expect["milestones"]) {
       for (const auto& m : expect["milestones"])
         CHECK_MESSAGE(s.milestones.count(m.Scalar()), "milestone " << m.Scalar());

@@ -17,9 +17,10 @@ inline constexpr const char* kSources[] = {"jobcenter", "union",         "compan
                                            "outreach",  "self_referral", "jobcenter"};
 
 // Step `step` (0 .. kAmigoSteps-1) for participant number `participant`; the contact person is
-// `counsellor` (step 1). Participant number 0 is called "Deltager 1", as on its pathway demo-1.
+// `counsellor` (step 1), of `school` (empty: no schools). Participant number 0 is called
+// "Deltager 1", as on its pathway demo-1.
 inline runtime::Command AmigoStep(int step, std::uint64_t participant,
-                                  const std::string& counsellor) {
+                                  const std::string& counsellor, const std::string& school = "") {
   using runtime::FireTrigger;
   switch (step) {
     case 0:
@@ -27,8 +28,9 @@ inline runtime::Command AmigoStep(int step, std::uint64_t participant,
           kSources[participant % std::size(kSources)],
           {{"unemployed", false}},
           {{PersonalScope::kIdentity, {{"name", "Deltager " + std::to_string(participant + 1)}}}},
-          ""};
-    case 1: return runtime::AssignContactPerson{counsellor};
+          "",
+          school};
+    case 1: return runtime::AssignContactPerson{counsellor, "", "", ""};
     case 2: return FireTrigger{"hold_intake", {{"age_at_entry", 25 + participant % 40}}};
     case 3: return FireTrigger{"request_rkv", nlohmann::json::object()};
     case 4: return FireTrigger{"complete_rkv", {{"track", "AMU"}}};

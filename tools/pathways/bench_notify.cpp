@@ -165,8 +165,9 @@ void Run(const NotifyArgs& a) {
   auto pathway = [](std::uint64_t i) { return "n" + std::to_string(i); };
   RunFigures seeded = RunWriters(total, 32, [&](std::uint64_t w, std::uint64_t i) {
     const std::uint64_t n = i * 32 + w;
-    return Execute(**store, pathway(n), pathway(n) + "-lead",
-                   runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "vejleder-1"});
+    return Execute(
+        **store, pathway(n), pathway(n) + "-lead",
+        runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, "vejleder-1", ""});
   });
   if (seeded.errors > 0) {
     ExitCode() = Fail("bench notify", Status::IOError("seeding the leads failed"));
