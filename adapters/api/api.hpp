@@ -37,6 +37,7 @@ struct ApiOptions {
   runtime::TimerScheduler* scheduler = nullptr;            // optional
   TokenStore* tokens = nullptr;                            // required
   std::map<std::string, config::User> users;
+  std::map<std::string, config::School> schools;
   std::size_t max_queue = 10'000;  // writer queue depth from which writes answer 429
   LiveFeedOptions live;            // GET /v1/live (Server-Sent Events)
   std::string backup_dir;          // POST /v1/admin/backup; empty: not offered

@@ -83,7 +83,8 @@ class BackgroundJobs {
 struct Api::Impl {
   explicit Impl(ApiOptions o)
       : options(std::move(o)),
-        workspace({options.store, options.catalog, options.clock, &options.users}),
+        workspace(
+            {options.store, options.catalog, options.clock, &options.users, &options.schools}),
         live(*options.store, options.live) {}
   ApiOptions options;
   app::Workspace workspace;  // the use cases and access rules; the routes map onto it
@@ -135,6 +136,19 @@ struct Api::Impl {
   void Caseload(Call& c);
   void Tasks(Call& c);
   void Stats(Call& c);
+
+  // ---- routes (participant_routes.cpp) ----
+  void RecordEmployer(Call& c);
+  void RecordMunicipality(Call& c);
+  void BookAppointment(Call& c);
+  void AppointmentAction(Call& c);
+  void GiveInformationNotice(Call& c);
+  void RecordConsent(Call& c);
+  void Appointments(Call& c);
+
+  // ---- routes (team_routes.cpp) ----
+  void Team(Call& c);
+  void HandOver(Call& c);
 
   // ---- routes (personal_routes.cpp) ----
   void GetPersonal(Call& c);

@@ -51,6 +51,22 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
   }
   nlohmann::json timers = nlohmann::json::array();
   for (const auto& [id, t] : s.timers) timers.push_back({{"id", id}, {"due_at", Iso(t.due_at)}});
+  nlohmann::json appointments = nlohmann::json::array();
+  for (const auto& [id, a] : s.appointments) {
+    appointments.push_back({{"id", id},
+                            {"starts_at", Iso(a.starts_at)},
+                            {"ends_at", Iso(a.ends_at)},
+                            {"place", a.place},
+                            {"online", a.online},
+                            {"topic", a.topic},
+                            {"reminded", a.reminded}});
+  }
+  nlohmann::json employer = nullptr;
+  if (!s.employer.name.empty()) {
+    const runtime::Employer& e = s.employer;
+    employer = {{"name", e.name},   {"cvr", e.cvr},     {"contact", e.contact},
+                {"email", e.email}, {"phone", e.phone}, {"sme", e.sme}};
+  }
   return {
       {"pathway_id", s.pathway_id},
       {"participant_id", s.participant_id},
@@ -60,6 +76,14 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
       {"state", state},
       {"status", runtime::StatusName(s.status)},
       {"contact_person", s.contact_person},
+      {"school", s.school},
+      {"employer", employer},
+      {"municipality", s.municipality},
+      {"appointments", appointments},
+      {"consent",
+       {{"information_notice", s.consent.notice_version},
+        {"given", s.consent.given},
+        {"channels", s.consent.channels}}},
       {"data", s.data},
       {"milestones", milestones},
       {"risks", risks},
@@ -108,7 +132,7 @@ std::optional<http::Response> PersonalScopes(const nlohmann::json& personal,
 
 void Api::Impl::RegisterLead(Call& c) {
   Fields f(c.req.body, {"pathway_id", "participant_id", "definition", "referral_source", "data",
-                        "personal", "contact_person"});
+                        "personal", "contact_person", "school"});
   app::LeadRequest lead;
   lead.pathway_id = f.Text("pathway_id", false, 200);
   lead.participant_id = f.Text("participant_id", false, 200);
@@ -117,6 +141,7 @@ void Api::Impl::RegisterLead(Call& c) {
   lead.data = f.Object("data");
   const nlohmann::json personal = f.Object("personal");
   lead.contact_person = f.Text("contact_person", false, 200);
+  lead.school = f.Text("school", false, 200);
   if (!f.ok()) return c.respond(f.Problem());
   if (auto problem = PersonalScopes(personal, lead.personal)) return c.respond(*problem);
   Result<CommandRequest> registered = workspace.RegisterLead(*c.user, std::move(lead));
@@ -215,10 +240,11 @@ void Api::Impl::FireTrigger(Call& c) {
 }
 
 void Api::Impl::RecordContact(Call& c) {
-  Fields f(c.req.body, {"channel", "minutes", "topic"});
+  Fields f(c.req.body, {"channel", "minutes", "topic", "appointment_id"});
   std::string channel = f.Text("channel", false, 50);
   const std::optional<std::int64_t> minutes = f.Integer("minutes");
   std::string topic = f.Text("topic", false, 200);
+  std::string appointment = f.Text("appointment_id", false, 200);
   if (!f.ok()) return c.respond(f.Problem());
   if (minutes && (*minutes < 1 || *minutes > 24 * 60)) {
     return c.respond(
@@ -226,7 +252,7 @@ void Api::Impl::RecordContact(Call& c) {
   }
   SubmitOn(
       c, runtime::RecordContact{std::move(channel), static_cast<std::uint32_t>(minutes.value_or(0)),
-                                std::move(topic)});
+                                std::move(topic), std::move(appointment)});
 }
 
 void Api::Impl::RecordData(Call& c) {
@@ -283,10 +309,11 @@ void Api::Impl::Resume(Call& c) {
 }
 
 void Api::Impl::AssignContactPerson(Call& c) {
-  Fields f(c.req.body, {"user"});
+  Fields f(c.req.body, {"user", "reason"});
   std::string user = f.Text("user", true, 200);
+  std::string reason = f.Text("reason", false, 1000);
   if (!f.ok()) return c.respond(f.Problem());
-  SubmitOn(c, runtime::AssignContactPerson{std::move(user)});
+  SubmitOn(c, runtime::AssignContactPerson{std::move(user), "", "", std::move(reason)});
 }
 
 void Api::Impl::TaskAction(Call& c) {
@@ -422,16 +449,51 @@ void Api::Impl::Tasks(Call& c) {
   c.respond(Json(200, {{"assignee", assignee}, {"tasks", list}}));
 }
 
-void Api::Impl::Stats(Call& c) {
-  auto counts = options.store->Counts();
-  if (!counts.ok()) return c.respond(ProblemFor(counts.status()));
+namespace {
+
+// The counters of one school (or all when `school` is empty) as {states, milestones}.
+nlohmann::json CountsOf(const std::map<std::string, std::int64_t>& counts,
+                        const std::string& school) {
+  const std::string prefix =
+      school.empty() ? "" : std::string(runtime::kSchoolCountPrefix) + school + "/";
   nlohmann::json states = nlohmann::json::object();
   nlohmann::json milestones = nlohmann::json::object();
-  for (const auto& [key, n] : *counts) {
-    if (key.rfind("state:", 0) == 0) states[key.substr(6)] = n;
-    if (key.rfind("milestone:", 0) == 0) milestones[key.substr(10)] = n;
+  for (const auto& [key, n] : counts) {
+    if (!key.starts_with(prefix)) continue;
+    const std::string_view own = std::string_view(key).substr(prefix.size());
+    if (own.starts_with("state:")) states[std::string(own.substr(6))] = n;
+    if (own.starts_with("milestone:")) milestones[std::string(own.substr(10))] = n;
   }
-  nlohmann::json body = {{"states", states}, {"milestones", milestones}};
+  return {{"states", states}, {"milestones", milestones}};
+}
+
+}  // namespace
+
+// The partnership's figures, or one school's (`?school=`); staff of a school see their own.
+// Without `school`, a partnership-wide user also gets each school's.
+void Api::Impl::Stats(Call& c) {
+  const std::string* asked = c.req.Query("school");
+  std::string school = asked != nullptr ? *asked : c.user->school;
+  if (!workspace.SeesSchool(*c.user, school)) {
+    return c.respond(Problem(403, "forbidden", "you see the figures of " + c.user->school));
+  }
+  if (!school.empty() && !options.schools.count(school)) {
+    return c.respond(
+        Problem(400, "invalid-request", "`" + school + "` is not a configured school"));
+  }
+  auto counts = options.store->Counts();
+  if (!counts.ok()) return c.respond(ProblemFor(counts.status()));
+  nlohmann::json body = CountsOf(*counts, school);
+  const nlohmann::json& milestones = body["milestones"];
+  if (!school.empty()) body["school"] = school;
+  if (school.empty() && !options.schools.empty()) {
+    body["schools"] = nlohmann::json::object();
+    for (const auto& [id, s] : options.schools) {
+      nlohmann::json of = CountsOf(*counts, id);
+      of["name"] = s.name;
+      body["schools"][id] = std::move(of);
+    }
+  }
   if (auto def = options.catalog->Newest(); def != nullptr && def->target) {
     const std::int64_t reached = milestones.value(def->target->milestone, std::int64_t{0});
     body["target"] = {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
+#include <mutex>
 
 #include "engine/codec/event_record.hpp"
 #include "engine/event_types.hpp"
@@ -16,11 +18,13 @@ bool Allowed(Access access, const config::User& user) {
   switch (access) {
     case Access::kPublic: return true;
     case Access::kRead:
-      return user.role == Role::kCounsellor || user.role == Role::kAdministrator ||
-             user.role == Role::kAuditor;
-    case Access::kWrite: return user.role == Role::kCounsellor || user.role == Role::kAdministrator;
+      return user.role == Role::kCounsellor || user.role == Role::kTeamLead ||
+             user.role == Role::kAdministrator || user.role == Role::kAuditor;
+    case Access::kWrite:
+      return user.role == Role::kCounsellor || user.role == Role::kTeamLead ||
+             user.role == Role::kAdministrator;
     case Access::kAudit: return user.role == Role::kAdministrator || user.role == Role::kAuditor;
-    case Access::kAdmin: return user.role == Role::kAdministrator;
+    case Access::kAdmin: return user.role == Role::kAdministrator && user.school.empty();
   }
   return false;
 }
@@ -28,12 +32,16 @@ bool Allowed(Access access, const config::User& user) {
 std::vector<PersonalScope> ReadableScopes(Role role) {
   switch (role) {
     case Role::kCounsellor: return {PersonalScope::kIdentity, PersonalScope::kGuidance};
+    case Role::kTeamLead:
     case Role::kAdministrator:
     case Role::kAuditor: return {PersonalScope::kIdentity};
     case Role::kPartner: return {};
   }
   return {};
 }
+
+// `$caseloads`: the caseload handovers (CaseloadHandedOver).
+constexpr const char* kCaseloadsStream = "$caseloads";
 
 Actor ActorOf(const config::User& user) {
   return {user.id, std::string(config::RoleName(user.role))};
@@ -51,9 +59,32 @@ Workspace::Workspace(WorkspaceOptions options) : options_(std::move(options)) {}
 
 bool Workspace::Sees(const config::User& user, const runtime::PathwayState& s) const {
   if (SeesAll(user) || s.contact_person == user.id) return true;
+  if (user.role != Role::kCounsellor && s.school == user.school) return true;
   // A task handed to a counsellor brings its pathway into their work.
   return std::any_of(s.open_tasks.begin(), s.open_tasks.end(),
                      [&](const auto& t) { return t.second.assignee == user.id; });
+}
+
+bool Workspace::SeesSchool(const config::User& user, const std::string& school) const {
+  return user.school.empty() || user.school == school;
+}
+
+const config::User* Workspace::FindUser(const std::string& id) const {
+  auto it = options_.users->find(id);
+  return it == options_.users->end() ? nullptr : &it->second;
+}
+
+Status Workspace::Oversees(const config::User& user, const std::string& counsellor) const {
+  if (user.role == Role::kCounsellor) {
+    return counsellor == user.id ? Status::Ok()
+                                 : Status::PermissionDenied("a counsellor sees their own work");
+  }
+  if (user.school.empty()) return Status::Ok();
+  const config::User* other = FindUser(counsellor);
+  if (other == nullptr || other->school != user.school) {
+    return Status::PermissionDenied("`" + counsellor + "` is not of " + user.school);
+  }
+  return Status::Ok();
 }
 
 Result<runtime::PathwayState> Workspace::Pathway(const config::User& user,
@@ -77,6 +108,7 @@ Result<std::string> Workspace::CaseloadOwner(const config::User& user,
     if (user.role == Role::kCounsellor && *named != user.id) {
       return Status::PermissionDenied("a counsellor sees their own caseload");
     }
+    if (Status st = Oversees(user, *named); !st.ok()) return st;
     return *named;
   }
   if (user.role != Role::kCounsellor) {
@@ -90,6 +122,10 @@ Result<std::string> Workspace::InboxOwner(const config::User& user,
   if (named == nullptr) return user.id;
   if (user.role == Role::kCounsellor && *named != user.id) {
     return Status::PermissionDenied("a counsellor sees their own inbox");
+  }
+  // A team lead's own inbox, or the inbox of a counsellor they oversee.
+  if (*named != user.id) {
+    if (Status st = Oversees(user, *named); !st.ok()) return st;
   }
   return *named;
 }
@@ -114,11 +150,29 @@ Result<CommandRequest> Workspace::RegisterLead(const config::User& user, LeadReq
     }
     lead.contact_person = user.id;
   }
+  // The school it belongs to: the user's own, or the one a partnership-wide user names.
+  if (!user.school.empty()) {
+    if (!lead.school.empty() && lead.school != user.school) {
+      return Status::PermissionDenied("you register leads for " + user.school);
+    }
+    lead.school = user.school;
+  } else if (HasSchools()) {
+    if (lead.school.empty()) return Status::InvalidArgument("name the `school` the lead is for");
+    if (!options_.schools->count(lead.school)) {
+      return Status::InvalidArgument("`" + lead.school + "` is not a configured school");
+    }
+  } else if (!lead.school.empty()) {
+    return Status::InvalidArgument("no schools are configured (the users file's `schools`)");
+  }
   if (!lead.contact_person.empty()) {
     Status st = IsUser(lead.contact_person, {Role::kCounsellor}, "counsellor");
     if (!st.ok()) {
       return Status::InvalidArgument("contact_person `" + lead.contact_person +
                                      "` is not a configured counsellor");
+    }
+    if (FindUser(lead.contact_person)->school != lead.school) {
+      return Status::InvalidArgument("contact_person `" + lead.contact_person + "` is not of " +
+                                     lead.school);
     }
   }
   CommandRequest r;
@@ -126,7 +180,8 @@ Result<CommandRequest> Workspace::RegisterLead(const config::User& user, LeadReq
   r.participant_id = std::move(lead.participant_id);
   r.definition_id = std::move(lead.definition);
   r.command = runtime::RegisterLead{std::move(lead.referral_source), std::move(lead.data),
-                                    std::move(lead.personal), std::move(lead.contact_person)};
+                                    std::move(lead.personal), std::move(lead.contact_person),
+                                    std::move(lead.school)};
   return r;
 }
 
@@ -141,14 +196,20 @@ Result<CommandRequest> Workspace::OnPathway(const config::User& user, const std:
     if (Status st = IsUser(assign->user, {Role::kCounsellor}, "counsellor"); !st.ok()) return st;
   }
   if (const auto* reassign = std::get_if<runtime::ReassignTask>(&command)) {
-    if (Status st = IsUser(reassign->assignee, {Role::kCounsellor, Role::kAdministrator},
-                           "counsellor or administrator");
+    if (Status st =
+            IsUser(reassign->assignee, {Role::kCounsellor, Role::kTeamLead, Role::kAdministrator},
+                   "counsellor, team lead or administrator");
         !st.ok()) {
       return st;
     }
   }
   Result<runtime::PathwayState> visible = Pathway(user, pathway_id);
   if (!visible.ok()) return visible.status();
+  // A contact person of another school moves the pathway there (a transfer).
+  if (auto* assign = std::get_if<runtime::AssignContactPerson>(&command)) {
+    const std::string& school = FindUser(assign->user)->school;
+    if (school != visible->school) assign->school = school;
+  }
   CommandRequest r;
   r.pathway_id = pathway_id;
   r.command = std::move(command);
@@ -201,6 +262,119 @@ void Workspace::ReadPersonal(const config::User& user, const std::string& pathwa
     read.recorded_at_position = recorded->last_position;
     done(std::move(read));
   });
+}
+
+void Workspace::HandOver(const config::User& user, Handover handover,
+                         std::function<void(Result<HandoverResult>)> done) const {
+  if (user.role != Role::kTeamLead && user.role != Role::kAdministrator) {
+    return done(Status::PermissionDenied("team leads and administrators hand caseloads over"));
+  }
+  if (handover.reason.empty()) return done(Status::InvalidArgument("say why (`reason`)"));
+  if (handover.from == handover.to) {
+    return done(Status::InvalidArgument("a caseload is handed to another counsellor"));
+  }
+  for (const std::string* id : {&handover.from, &handover.to}) {
+    if (Status st = IsUser(*id, {Role::kCounsellor}, "counsellor"); !st.ok()) return done(st);
+    if (Status st = Oversees(user, *id); !st.ok()) return done(st);
+  }
+  Result<std::vector<CaseloadEntry>> caseload =
+      options_.store->Caseload(handover.from, std::numeric_limits<std::size_t>::max());
+  if (!caseload.ok()) return done(caseload.status());
+  if (caseload->empty()) {
+    return done(Status::Rejected(handover.from + " has no pathways to hand over"));
+  }
+
+  // Shared by the commands in flight; the last one to finish answers.
+  struct Progress {
+    std::mutex mu;
+    HandoverResult result;
+    std::size_t pending = 0;
+    std::function<void(Result<HandoverResult>)> done;
+  };
+  auto progress = std::make_shared<Progress>();
+  progress->result.handover_id = NewId("handover-");
+  progress->done = std::move(done);
+  std::vector<std::string> ids;
+  for (const CaseloadEntry& e : *caseload) ids.push_back(e.pathway_id);
+  progress->pending = ids.size();
+
+  // The operation is recorded first: every pathway's new contact person names it.
+  AppendRequest record;
+  record.stream_id = kCaseloadsStream;
+  record.participant_id = kCaseloadsStream;  // no participant: the stream is its own
+  record.command_id = progress->result.handover_id;
+  record.actor = ActorOf(user);
+  record.events.push_back(events::Encode(events::CaseloadHandedOver{
+      progress->result.handover_id, handover.from, handover.to, handover.reason, ids}));
+  Result<AppendResult> recorded = options_.store->Append(std::move(record));
+  if (!recorded.ok()) return progress->done(recorded.status());
+
+  const std::string to_school = FindUser(handover.to)->school;
+  for (const std::string& id : ids) {
+    Result<runtime::PathwayState> s = Pathway(user, id);
+    auto finish = [progress, id](Status st) {
+      std::lock_guard lock(progress->mu);
+      if (st.ok()) {
+        progress->result.moved.push_back(id);
+      } else {
+        progress->result.failed.emplace_back(id, st.message());
+      }
+      if (--progress->pending == 0) progress->done(std::move(progress->result));
+    };
+    if (!s.ok()) {
+      finish(s.status());
+      continue;
+    }
+    CommandRequest r;
+    r.pathway_id = id;
+    r.command_id = progress->result.handover_id + ":" + id;
+    r.command = runtime::AssignContactPerson{handover.to, to_school == s->school ? "" : to_school,
+                                             progress->result.handover_id, handover.reason};
+    Submit(user, std::move(r), [finish](Result<AppendResult> r) { finish(r.status()); });
+  }
+}
+
+Result<TeamView> Workspace::Team(const config::User& user, const std::string& school) const {
+  if (user.role != Role::kTeamLead && user.role != Role::kAdministrator &&
+      user.role != Role::kAuditor) {
+    return Status::PermissionDenied("team leads and administrators see teams");
+  }
+  TeamView team;
+  team.school = school.empty() ? user.school : school;
+  if (team.school.empty()) return Status::InvalidArgument("name the school: ?school=ID");
+  if (!SeesSchool(user, team.school)) {
+    return Status::PermissionDenied("you see the team of " + user.school);
+  }
+  if (!HasSchools() || !options_.schools->count(team.school)) {
+    return Status::InvalidArgument("`" + team.school + "` is not a configured school");
+  }
+  const TimestampMs now = options_.clock->NowMs();
+  for (const auto& [id, u] : *options_.users) {
+    if (u.role != Role::kCounsellor || u.school != team.school) continue;
+    TeamView::Member m{id, u.name};
+    auto caseload = options_.store->Caseload(id, std::numeric_limits<std::size_t>::max());
+    if (!caseload.ok()) return caseload.status();
+    m.pathways = caseload->size();
+    auto inbox = options_.store->Inbox(id, std::numeric_limits<std::size_t>::max());
+    if (!inbox.ok()) return inbox.status();
+    for (InboxEntry& t : *inbox) {
+      ++m.open_tasks;
+      const TimestampMs due = t.task.value("due_at", TimestampMs{0});
+      const bool overdue = due != 0 && due < now;
+      const bool escalated = t.task.value("status", "") == "escalated";
+      m.overdue_tasks += overdue ? 1 : 0;
+      m.escalated_tasks += escalated ? 1 : 0;
+      if (overdue || escalated) {
+        t.task["assignee"] = id;
+        team.attention.push_back(std::move(t));
+      }
+    }
+    team.counsellors.push_back(std::move(m));
+  }
+  std::stable_sort(team.attention.begin(), team.attention.end(), [](const auto& a, const auto& b) {
+    return a.task.value("due_at", TimestampMs{0}) < b.task.value("due_at", TimestampMs{0});
+  });
+  return team;
 }
 
 void Workspace::Submit(const config::User& user, CommandRequest request,

@@ -28,16 +28,16 @@ namespace pathways::app {
 // What a capability needs of a role.
 enum class Access {
   kPublic,  // no user
-  kRead,    // counsellors, administrators, auditors (counsellors: their own caseload)
-  kWrite,   // counsellors and administrators
+  kRead,    // counsellors, team leads, administrators, auditors (each what they see)
+  kWrite,   // counsellors, team leads and administrators
   kAudit,   // administrators and auditors
-  kAdmin,   // administrators
+  kAdmin,   // administrators of the whole partnership (not of one school)
 };
 bool Allowed(Access access, const config::User& user);
 
-// The personal-data scopes a role may read: a counsellor both (they guide the person);
-// administrators and auditors the identity that registration and the fund's audit need, never
-// the guidance data (barriers, notes); partners none.
+// The personal-data scopes a role may read: a counsellor both (they guide the person); team
+// leads, administrators and auditors the identity that registration, oversight and the fund's
+// audit need, never the guidance data (barriers, notes); partners none.
 std::vector<PersonalScope> ReadableScopes(config::Role role);
 
 // A lead as a person registers it; empty ids are chosen by the caller (the transport knows
@@ -50,13 +50,43 @@ struct LeadRequest {
   nlohmann::json data = nlohmann::json::object();
   std::map<PersonalScope, nlohmann::json> personal;
   std::string contact_person;  // a counsellor's lead is always their own
+  std::string school;          // a partnership-wide user names it; staff of a school: theirs
+};
+
+// A caseload handed from one counsellor to another as one operation.
+struct Handover {
+  std::string from;
+  std::string to;
+  std::string reason;
+};
+struct HandoverResult {
+  std::string handover_id;
+  std::vector<std::string> moved;                           // pathway ids
+  std::vector<std::pair<std::string, std::string>> failed;  // pathway id, why
+};
+
+// A school's team as its team lead sees it: each counsellor's load and the tasks that need a
+// look (overdue or escalated).
+struct TeamView {
+  std::string school;
+  struct Member {
+    std::string id;
+    std::string name;
+    std::size_t pathways = 0;
+    std::size_t open_tasks = 0;
+    std::size_t overdue_tasks = 0;
+    std::size_t escalated_tasks = 0;
+  };
+  std::vector<Member> counsellors;
+  std::vector<InboxEntry> attention;  // overdue or escalated, oldest due first
 };
 
 struct WorkspaceOptions {
-  Store* store = nullptr;                                        // required
-  std::shared_ptr<const definition::DefinitionCatalog> catalog;  // required
-  const Clock* clock = nullptr;                                  // required
-  const std::map<std::string, config::User>* users = nullptr;    // required; outlives this
+  Store* store = nullptr;                                          // required
+  std::shared_ptr<const definition::DefinitionCatalog> catalog;    // required
+  const Clock* clock = nullptr;                                    // required
+  const std::map<std::string, config::User>* users = nullptr;      // required; outlives this
+  const std::map<std::string, config::School>* schools = nullptr;  // optional; outlives this
 };
 
 class Workspace {
@@ -65,16 +95,20 @@ class Workspace {
 
   // ---- seeing ----
 
-  // Whether `user` sees pathway `s`: everyone but a counsellor does; a counsellor the pathways
-  // they are the contact person of, and those with a task handed to them.
+  // Whether `user` sees pathway `s`: a counsellor the pathways they are the contact person of,
+  // and those with a task handed to them; a team lead or a school's administrator their
+  // school's; partnership-wide administrators and auditors every pathway.
   bool Sees(const config::User& user, const runtime::PathwayState& s) const;
-  // Whether `user` sees every pathway (everyone but a counsellor).
-  static bool SeesAll(const config::User& user) { return user.role != config::Role::kCounsellor; }
+  // Whether `user` sees every pathway.
+  static bool SeesAll(const config::User& user) {
+    return user.role != config::Role::kCounsellor && user.school.empty();
+  }
   // The pathway, or NotFound when it does not exist or `user` may not see it (PermissionDenied
   // for a role that reads no pathways).
   Result<runtime::PathwayState> Pathway(const config::User& user, const std::string& id) const;
   // Whose caseload (or task inbox) `user` may read: their own as a counsellor (PermissionDenied
-  // for another's); others must name one (InvalidArgument when they do not).
+  // for another's), a counsellor of their school as a team lead or a school's administrator;
+  // others must name one (InvalidArgument when they do not).
   Result<std::string> CaseloadOwner(const config::User& user, const std::string* named) const;
   // Whose task inbox `user` may read: their own unless named; a counsellor only their own.
   Result<std::string> InboxOwner(const config::User& user, const std::string* named) const;
@@ -82,6 +116,16 @@ class Workspace {
   // ---- commands: a request ready to submit, or why not ----
 
   Result<CommandRequest> RegisterLead(const config::User& user, LeadRequest lead) const;
+  // Hands every pathway of one counsellor's caseload to another (a counsellor leaving or on
+  // leave): recorded first as one operation (CaseloadHandedOver in `$caseloads`), then a new
+  // contact person on each pathway naming it, with their open tasks. For team leads (within
+  // their school) and administrators. `done` is called once, when every pathway is done.
+  void HandOver(const config::User& user, Handover handover,
+                std::function<void(Result<HandoverResult>)> done) const;
+  // The team of `school` (a team lead's or school administrator's own when empty).
+  Result<TeamView> Team(const config::User& user, const std::string& school) const;
+  // The schools `user` may see figures of: one for staff of a school, all otherwise.
+  bool SeesSchool(const config::User& user, const std::string& school) const;
   // Any command on an existing pathway: visible to `user`, and the users it names exist in the
   // role it needs (a contact person is a counsellor; a task goes to a counsellor or an
   // administrator).
@@ -122,6 +166,10 @@ class Workspace {
  private:
   Status IsUser(const std::string& id, std::initializer_list<config::Role> roles,
                 const char* what) const;
+  // A counsellor `user` may oversee: any for partnership-wide roles, their school's otherwise.
+  Status Oversees(const config::User& user, const std::string& counsellor) const;
+  bool HasSchools() const { return options_.schools != nullptr && !options_.schools->empty(); }
+  const config::User* FindUser(const std::string& id) const;
 
   WorkspaceOptions options_;
 };

@@ -10,7 +10,8 @@ namespace {
 
 using workflows::YamlReader;
 
-const std::vector<std::string> kRoles = {"counsellor", "administrator", "auditor", "partner"};
+const std::vector<std::string> kRoles = {"counsellor", "administrator", "auditor", "partner",
+                                         "team_lead"};
 
 class ConfigReader : YamlReader {
  public:
@@ -163,14 +164,26 @@ class ConfigReader : YamlReader {
       return;
     }
     YAML::Node root = r.Parse(text);
-    if (!r.HasErrors() && r.CheckMap(root, "the users file", {"users"})) {
+    if (!r.HasErrors() && r.CheckMap(root, "the users file", {"schools", "users"})) {
+      YamlReader::Keys school_ids;
+      if (root["schools"]) {
+        r.ForEachEntry(root["schools"], "schools", school_ids,
+                       [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
+                         if (!r.CheckMap(n, "school " + id, {"name"})) return;
+                         School school{id, n["name"] ? r.Str(n["name"], "name").value_or("") : ""};
+                         if (school.name.empty())
+                           r.Error(n.Mark(), "school " + id + " needs a `name`");
+                         c.schools[id] = std::move(school);
+                       });
+      }
       YamlReader::Keys ids;
       r.ForEachEntry(
           root["users"], "users", ids,
           [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
             User u;
             u.id = id;
-            if (!r.CheckMap(n, "user " + id, {"name", "role", "organisation", "email", "phone"})) {
+            if (!r.CheckMap(n, "user " + id,
+                            {"name", "role", "organisation", "school", "email", "phone"})) {
               return;
             }
             if (n["name"]) u.name = r.Str(n["name"], "name").value_or("");
@@ -181,7 +194,8 @@ class ConfigReader : YamlReader {
               if (it == kRoles.end()) {
                 r.Error(n["role"].Mark(),
                         "role `" + *role +
-                            "` is not one of counsellor, administrator, auditor, partner" +
+                            "` is not one of counsellor, team_lead, administrator, auditor, "
+                            "partner" +
                             workflows::DidYouMean(*role, kRoles));
               } else {
                 u.role = static_cast<Role>(it - kRoles.begin());
@@ -191,10 +205,33 @@ class ConfigReader : YamlReader {
               u.organisation = r.Str(n["organisation"], "organisation").value_or("");
             if (n["email"]) u.email = r.Str(n["email"], "email").value_or("");
             if (n["phone"]) u.phone = r.Str(n["phone"], "phone").value_or("");
+            CheckSchool(r, c, n, u);
             c.users[id] = std::move(u);
           });
     }
     for (auto& d : r.TakeDiagnostics()) diagnostics.push_back(std::move(d));
+  }
+
+  // Staff of a school belong to one: counsellors and team leads always (when the partnership
+  // has schools), an administrator when they administer one school only. Auditors and
+  // partners see across schools, so they have none.
+  static void CheckSchool(YamlReader& r, const ServerConfig& c, const YAML::Node& n, User& u) {
+    if (n["school"]) {
+      u.school = r.Str(n["school"], "school").value_or("");
+      if (!c.schools.count(u.school)) {
+        std::vector<std::string> known;
+        for (const auto& [id, s] : c.schools) known.push_back(id);
+        r.Error(n["school"].Mark(), "school `" + u.school + "` is not one of the `schools`" +
+                                        workflows::DidYouMean(u.school, known));
+      } else if (u.role == Role::kAuditor || u.role == Role::kPartner) {
+        r.Error(n["school"].Mark(),
+                std::string(u.role == Role::kAuditor ? "an auditor" : "a partner") +
+                    " sees every school: leave out `school`");
+      }
+    } else if (!c.schools.empty() && (u.role == Role::kCounsellor || u.role == Role::kTeamLead)) {
+      r.Error(n.Mark(),
+              "user " + u.id + " is a " + std::string(RoleName(u.role)) + " and needs a `school`");
+    }
   }
 
   std::string dir_;

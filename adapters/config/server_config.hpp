@@ -14,7 +14,9 @@
 
 namespace pathways::config {
 
-enum class Role { kCounsellor, kAdministrator, kAuditor, kPartner };
+// A team lead oversees their school's counsellors: their caseloads and overdue tasks, the
+// escalations, handing a caseload over.
+enum class Role { kCounsellor, kAdministrator, kAuditor, kPartner, kTeamLead };
 std::string_view RoleName(Role r);
 
 struct User {
@@ -24,6 +26,15 @@ struct User {
   std::string organisation;
   std::string email;  // how participants' partners reach a counsellor (signs their notices)
   std::string phone;
+  // The school of the partnership the user works at; empty for partnership-wide roles (an
+  // administrator of every school, auditors, partners).
+  std::string school;
+};
+
+// A school (organisation) of the partnership: pathways and staff belong to one.
+struct School {
+  std::string id;  // lower_snake_case
+  std::string name;
 };
 
 struct ServerConfig {
@@ -49,8 +60,9 @@ struct ServerConfig {
   std::size_t queue = 10'000;  // commands waiting for the writer before 429
   std::string tls_certificate;
   std::string tls_private_key;
-  int demo_participants = 0;          // synthetic participants seeded into an empty store
-  std::map<std::string, User> users;  // from users_file
+  int demo_participants = 0;              // synthetic participants seeded into an empty store
+  std::map<std::string, User> users;      // from users_file
+  std::map<std::string, School> schools;  // from users_file; empty: one organisation
 };
 
 struct ConfigResult {

@@ -735,9 +735,10 @@ TEST_CASE(
   const std::string risk = pathway["risks"][0]["id"];
   const std::string task = pathway["tasks"].empty() ? "t1" : pathway["tasks"][0]["id"];
   const std::map<std::string, std::string> values = {
-      {"id", id},      {"trigger", "hold_intake"}, {"risk", risk},
-      {"task", task},  {"action", "acknowledge"},  {"name", "kui.webhook"},
-      {"party", "kui"}};
+      {"id", id},          {"trigger", "hold_intake"},  {"risk", risk},
+      {"task", task},      {"action", "acknowledge"},   {"name", "kui.webhook"},
+      {"party", "kui"},    {"appointment", "apt-test"}, {"change", "move"},
+      {"counsellor", "bo"}};
   std::string amigo;
   REQUIRE(workflows::ReadWholeFile(testing::AmigoPath(), amigo));
   const std::map<std::string, std::string> bodies = {
@@ -747,6 +748,16 @@ TEST_CASE(
       {"POST /v1/pathways/{}/contact-person", R"({"user":"bo"})"},
       {"POST /v1/pathways/{}/data", R"({"fields":{"unemployed":true},"reason":"rettet"})"},
       {"POST /v1/pathways/{}/barriers", R"({"code":"transport"})"},
+      {"POST /v1/pathways/{}/employer",
+       R"({"name":"Smedje A/S","cvr":"12345678","contact":"Ole Smed","email":"ole@smedje.example"})"},
+      {"POST /v1/pathways/{}/municipality", R"({"code":"751"})"},
+      {"POST /v1/pathways/{}/appointments",
+       R"({"appointment_id":"apt-test","starts_at":"2099-02-03T10:00","ends_at":"2099-02-03T11:00","place":"Lokale 1"})"},
+      {"POST /v1/pathways/{}/appointments/{}/{}",
+       R"({"starts_at":"2099-02-04T10:00","ends_at":"2099-02-04T11:00"})"},
+      {"POST /v1/pathways/{}/information-notice", R"({"version":"2026-09"})"},
+      {"POST /v1/pathways/{}/consent", R"({"given":true,"channels":["email"]})"},
+      {"POST /v1/caseloads/{}/handover", R"({"to":"anne","reason":"Bo har orlov"})"},
       {"POST /v1/pathways/{}/migrate", R"({"to_version":1,"dry_run":true})"},
       {"POST /v1/admin/clock", R"({"advance_ms":1000})"},
       {"POST /v1/definitions/validate", amigo},
@@ -754,14 +765,20 @@ TEST_CASE(
   const std::map<std::string, std::string> queries = {
       {"GET /v1/pathways/{}/as-of", "?at=2026-03-02T09:00:00Z"},
       {"GET /v1/caseload", "?counsellor=anne"},
+      {"GET /v1/appointments", "?counsellor=bo"},
   };
   // What this server cannot do otherwise: it runs no notification adapters (501), a new lead
   // has no open task to work, and it has only one version to migrate to.
   const std::map<std::string, int> expected = {
-      {"GET /v1/admin/dead-letters", 501},          {"GET /v1/admin/deliveries/{}", 501},
-      {"POST /v1/admin/deliveries/{}/replay", 501}, {"GET /v1/admin/endpoints", 501},
-      {"POST /v1/admin/endpoints/{}/enable", 501},  {"POST /v1/callbacks/{}", 501},
-      {"POST /v1/pathways/{}/tasks/{}/{}", 409},    {"POST /v1/pathways/{}/migrate", 409}};
+      {"GET /v1/admin/dead-letters", 501},
+      {"GET /v1/admin/deliveries/{}", 501},
+      {"POST /v1/admin/deliveries/{}/replay", 501},
+      {"GET /v1/admin/endpoints", 501},
+      {"POST /v1/admin/endpoints/{}/enable", 501},
+      {"POST /v1/callbacks/{}", 501},
+      {"POST /v1/pathways/{}/tasks/{}/{}", 409},
+      {"POST /v1/pathways/{}/migrate", 409},
+      {"GET /v1/team", 400}};  // a server without schools has no teams
   int called = 0;
   for (const auto& path : spec["paths"]) {
     const std::string templated = path.first.as<std::string>();

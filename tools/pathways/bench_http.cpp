@@ -195,7 +195,7 @@ void AddBenchHttp(CLI::App& bench) {
     ao.catalog = catalog;
     ao.clock = &clock;
     ao.tokens = &tokens;
-    ao.users = {{"bench", {"bench", "Bench", config::Role::kCounsellor, "bench", "", ""}}};
+    ao.users = {{"bench", {"bench", "Bench", config::Role::kCounsellor, "bench", "", "", ""}}};
     ao.max_queue = 1'000'000;
     api::Api api(std::move(ao));
     http::ServerOptions so;

@@ -79,7 +79,8 @@ Status SeedDemo(Store& store, const config::ServerConfig& cfg,
       r.participant_id = "demo-participant-" + std::to_string(p + 1);
       r.command_id = pathway + "-step-" + std::to_string(step);
       r.actor = {counsellor, "counsellor"};
-      r.command = AmigoStep(step, static_cast<std::uint64_t>(p), counsellor);
+      r.command = AmigoStep(step, static_cast<std::uint64_t>(p), counsellor,
+                            cfg.users.at(counsellor).school);
       if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
     }
     if (p % 5 == 2) {  // some at risk
@@ -266,6 +267,7 @@ int Serve(const ServeArgs& a) {
   ao.scheduler = &scheduler;
   ao.tokens = &tokens;
   ao.users = cfg.users;
+  ao.schools = cfg.schools;
   ao.max_queue = cfg.queue;
   ao.backup_dir = cfg.backup_dir;
   ao.notifier = &notifier;

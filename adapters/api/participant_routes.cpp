@@ -1,0 +1,195 @@
+// The routes about the participant's own partners, appointments and consent: the employer and
+// municipality recorded on the pathway, booking, moving and cancelling appointments, the
+// information notice and consent to reminders; and a counsellor's appointments across their
+// caseload.
+
+#include <algorithm>
+
+#include "adapters/api/api_impl.hpp"
+#include "engine/codec/event_json.hpp"
+#include "engine/runtime/calendar.hpp"
+#include "engine/runtime/pathway_rules.hpp"
+
+namespace pathways::api {
+namespace {
+
+// A time as a person gives it: with an offset or `Z`, or else in Danish local time
+// ("2027-02-03T10:00" is ten in the morning in Copenhagen, summer or winter).
+bool ParseMeetingTime(const std::string& given, TimestampMs& out) {
+  const std::size_t t = given.find('T');
+  if (t == std::string::npos) return false;
+  // "10:00" as people write it is "10:00:00".
+  std::string text = given;
+  const bool minutes_only =
+      text.size() >= t + 6 && text[t + 3] == ':' && (text.size() == t + 6 || text[t + 6] != ':');
+  if (minutes_only) text.insert(t + 6, ":00");
+  if (!codec::ParseIso8601(text, out)) return false;
+  const std::string_view time = std::string_view(text).substr(t);
+  const bool zoned = time.find_first_of("Z+-") != std::string_view::npos;
+  if (!zoned) out = runtime::UtcOfLocal(out);
+  return true;
+}
+
+// `starts_at` and `ends_at` of a body, or the problem.
+std::optional<http::Response> MeetingTimes(Fields& f, TimestampMs& starts_at,
+                                           TimestampMs& ends_at) {
+  const std::string starts = f.Text("starts_at", true, 40);
+  const std::string ends = f.Text("ends_at", true, 40);
+  if (!f.ok()) return f.Problem();
+  for (const auto& [text, out, key] :
+       {std::tuple{&starts, &starts_at, "starts_at"}, std::tuple{&ends, &ends_at, "ends_at"}}) {
+    if (!ParseMeetingTime(*text, *out)) {
+      return Problem(400, "invalid-body",
+                     std::string("`") + key +
+                         "` is a date and time, e.g. 2027-02-03T10:00 (Danish time) or "
+                         "2027-02-03T09:00:00Z");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Api::Impl::RecordEmployer(Call& c) {
+  Fields f(c.req.body, {"name", "cvr", "contact", "email", "phone", "sme", "reason"});
+  runtime::RecordEmployer e;
+  e.name = f.Text("name", true, 200);
+  e.cvr = f.Text("cvr", true, 20);
+  e.contact = f.Text("contact", true, 200);
+  e.email = f.Text("email", true, 254);
+  e.phone = f.Text("phone", false, 40);
+  e.sme = f.Flag("sme");
+  e.reason = f.Text("reason", false, 1000);
+  if (!f.ok()) return c.respond(f.Problem());
+  SubmitOn(c, std::move(e));
+}
+
+void Api::Impl::RecordMunicipality(Call& c) {
+  Fields f(c.req.body, {"code"});
+  std::string code = f.Text("code", true, 10);
+  if (!f.ok()) return c.respond(f.Problem());
+  SubmitOn(c, runtime::RecordMunicipality{std::move(code)});
+}
+
+void Api::Impl::BookAppointment(Call& c) {
+  Fields f(c.req.body, {"appointment_id", "starts_at", "ends_at", "place", "online", "topic"});
+  runtime::BookAppointment b;
+  b.appointment_id = f.Text("appointment_id", false, 200);
+  if (auto problem = MeetingTimes(f, b.starts_at, b.ends_at)) return c.respond(*problem);
+  b.place = f.Text("place", true, 500);
+  b.online = f.Flag("online");
+  b.topic = f.Text("topic", false, 200);
+  if (!f.ok()) return c.respond(f.Problem());
+  // Under an Idempotency-Key the id follows from it, so a retry books the same appointment.
+  if (b.appointment_id.empty()) {
+    const std::string& key = c.req.Header("idempotency-key");
+    b.appointment_id = key.empty() ? NewId("apt-") : DerivedId("apt-", c.user->id + "\n" + key);
+  }
+  const std::string id = b.appointment_id;
+  auto r = workspace.OnPathway(*c.user, c.params[0], std::move(b));
+  if (!r.ok()) return c.respond(BodyProblemFor(r.status()));
+  Submit(c, std::move(*r), 201, [id](Call& call, const AppendResult& done) {
+    http::Response res = Written(201, done);
+    nlohmann::json body = nlohmann::json::parse(res.body);
+    body["appointment_id"] = id;
+    res.body = body.dump();
+    call.respond(
+        std::move(res.With("Location", "/v1/pathways/" + done.stream_id + "/appointments/" + id)));
+  });
+}
+
+void Api::Impl::AppointmentAction(Call& c) {
+  const std::string& action = c.params[2];
+  if (action == "cancel") {
+    Fields f(c.req.body, {"reason"});
+    std::string reason = f.Text("reason", true, 1000);
+    if (!f.ok()) return c.respond(f.Problem());
+    return SubmitOn(c, runtime::CancelAppointment{c.params[1], std::move(reason)});
+  }
+  if (action != "move") {
+    return c.respond(Problem(404, "not-found",
+                             "an appointment can be moved or cancelled, not `" + action + "`"));
+  }
+  Fields f(c.req.body, {"starts_at", "ends_at", "place", "online", "reason"});
+  runtime::MoveAppointment m;
+  m.appointment_id = c.params[1];
+  if (auto problem = MeetingTimes(f, m.starts_at, m.ends_at)) return c.respond(*problem);
+  m.place = f.Text("place", false, 500);
+  m.online = f.Flag("online");
+  m.reason = f.Text("reason", false, 1000);
+  if (!f.ok()) return c.respond(f.Problem());
+  SubmitOn(c, std::move(m));
+}
+
+void Api::Impl::GiveInformationNotice(Call& c) {
+  Fields f(c.req.body, {"version"});
+  std::string version = f.Text("version", true, 100);
+  if (!f.ok()) return c.respond(f.Problem());
+  SubmitOn(c, runtime::GiveInformationNotice{std::move(version)});
+}
+
+void Api::Impl::RecordConsent(Call& c) {
+  Fields f(c.req.body, {"given", "channels"});
+  runtime::RecordConsent consent;
+  consent.given = f.Flag("given");
+  const nlohmann::json body = nlohmann::json::parse(c.req.body, nullptr, false);
+  if (!f.ok()) return c.respond(f.Problem());
+  if (body.is_object() && body.contains("channels")) {
+    const nlohmann::json& channels = body["channels"];
+    if (!channels.is_array() || !std::all_of(channels.begin(), channels.end(),
+                                             [](const auto& x) { return x.is_string(); })) {
+      return c.respond(Problem(400, "invalid-body", "`channels` is a list: email, sms"));
+    }
+    for (const auto& ch : channels) consent.channels.push_back(ch.get<std::string>());
+  }
+  if (!body.is_object() || !body.contains("given")) {
+    return c.respond(Problem(400, "invalid-body", "`given` (true or false) is required"));
+  }
+  SubmitOn(c, std::move(consent));
+}
+
+void Api::Impl::Appointments(Call& c) {
+  Result<std::string> owner = workspace.CaseloadOwner(*c.user, c.req.Query("counsellor"));
+  if (!owner.ok()) return c.respond(ProblemFor(owner.status()));
+  // From the start of today (Danish time) for a week, unless the request says otherwise.
+  const TimestampMs now = options.clock->NowMs();
+  TimestampMs from = runtime::DayStart(runtime::DayNumber(now));
+  TimestampMs to = from + 7LL * 24 * 3600 * 1000;
+  for (const auto& [name, out] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+    if (const std::string* v = c.req.Query(name)) {
+      if (!ParseMeetingTime(*v, *out) && !runtime::ParseDate(*v, *out)) {
+        return c.respond(Problem(400, "invalid-request",
+                                 std::string("`") + name + "` is a date or a date and time"));
+      }
+    }
+  }
+  auto entries = options.store->Caseload(*owner, 100'000);
+  if (!entries.ok() && entries.status().code() != StatusCode::kInvalidArgument) {
+    return c.respond(ProblemFor(entries.status()));
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const CaseloadEntry& e : entries.ok() ? *entries : std::vector<CaseloadEntry>{}) {
+    auto s = options.store->LoadPathway(e.pathway_id);
+    if (!s.ok()) return c.respond(ProblemFor(s.status()));
+    if (!s->has_value()) continue;
+    for (const auto& [id, a] : (*s)->appointments) {
+      if (a.starts_at < from || a.starts_at >= to) continue;
+      list.push_back({{"pathway_id", e.pathway_id},
+                      {"appointment_id", id},
+                      {"starts_at", codec::FormatIso8601(a.starts_at)},
+                      {"ends_at", codec::FormatIso8601(a.ends_at)},
+                      {"place", a.place},
+                      {"online", a.online},
+                      {"topic", a.topic}});
+    }
+  }
+  std::stable_sort(list.begin(), list.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["starts_at"].get<std::string>() < b["starts_at"].get<std::string>();
+  });
+  c.respond(Json(200, {{"counsellor", *owner},
+                       {"from", codec::FormatIso8601(from)},
+                       {"to", codec::FormatIso8601(to)},
+                       {"appointments", list}}));
+}
+
+}  // namespace pathways::api
