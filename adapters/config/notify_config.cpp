@@ -1,5 +1,6 @@
 #include "adapters/config/notify_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -48,7 +49,8 @@ class NotifyReader : YamlReader {
  private:
   void ReadRoot(const YAML::Node& root, NotifyConfig& c) {
     CheckMap(root, "the notifications file",
-             {"retry", "timeout", "workers", "smtp", "administrators", "templates", "parties"});
+             {"retry", "timeout", "workers", "smtp", "administrators", "templates", "parties",
+              "municipalities"});
     if (const YAML::Node retry = root["retry"]) ReadRetry(retry, c);
     if (root["timeout"]) c.timeout = Interval(root["timeout"], "timeout").value_or(c.timeout);
     if (root["workers"]) {
@@ -78,6 +80,7 @@ class NotifyReader : YamlReader {
         Error(root["templates"].Mark(), "templates directory " + c.templates_dir + " not found");
       }
     }
+    if (root["municipalities"]) ReadMunicipalities(root["municipalities"], c);
     YamlReader::Keys ids;
     ForEachEntry(root["parties"], "parties", ids,
                  [&](const std::string& id, const YAML::Mark& mark, const YAML::Node& n) {
@@ -88,6 +91,51 @@ class NotifyReader : YamlReader {
                    ReadParty(n, p, c);
                    c.parties[id] = std::move(p);
                  });
+  }
+
+  // municipalities: {"751": {name: Aarhus Kommune, referring_authority: [a@b], kui: [c@d]}}
+  void ReadMunicipalities(const YAML::Node& n, NotifyConfig& c) {
+    if (!n.IsMap()) {
+      Error(n.Mark(), "municipalities map codes to {name, PARTY: [addresses]}");
+      return;
+    }
+    for (const auto& entry : n) {
+      const std::string code = entry.first.Scalar();
+      const YAML::Node m = entry.second;
+      const bool digits = code.size() == 3 && std::all_of(code.begin(), code.end(), [](char ch) {
+                            return ch >= '0' && ch <= '9';
+                          });
+      if (!digits) {
+        Error(entry.first.Mark(), "a municipality's code has 3 digits (751: Aarhus), not `" + code +
+                                      "`; quote it: \"751\"");
+        continue;
+      }
+      if (!m.IsMap()) {
+        Error(m.Mark(), "municipality " + code + " is {name, PARTY: [addresses]}");
+        continue;
+      }
+      Municipality out;
+      out.code = code;
+      for (const auto& field : m) {
+        const std::string key = field.first.Scalar();
+        if (key == "name") {
+          out.name = Str(field.second, "name").value_or("");
+          continue;
+        }
+        for (auto& [a, mark] : List(field.second, key)) {
+          if (!PlausibleAddress(a)) {
+            Error(mark, "`" + a + "` is not an email address");
+          } else {
+            out.addresses[key].push_back(a);
+          }
+        }
+      }
+      if (out.name.empty()) Error(m.Mark(), "municipality " + code + " needs a `name`");
+      if (!out.addresses.empty() && !c.smtp) {
+        Error(m.Mark(), "municipality " + code + "'s addresses are emailed: configure `smtp`");
+      }
+      c.municipalities[code] = std::move(out);
+    }
   }
 
   void ReadRetry(const YAML::Node& retry, NotifyConfig& c) {
@@ -172,20 +220,31 @@ class NotifyReader : YamlReader {
 
   void ReadParty(const YAML::Node& n, PartyChannels& p, const NotifyConfig& c) {
     const std::string what = "party " + p.party;
-    if (!CheckMap(n, what, {"webhook", "email", "inbox", "inbound"})) return;
-    if (const YAML::Node w = n["webhook"]) {
-      if (CheckMap(w, what + " webhook", {"url", "secrets", "secrets_file", "ca_file"})) {
+    if (!CheckMap(n, what, {"webhook", "sms", "email", "inbox", "inbound"})) return;
+    if (n["webhook"] && n["sms"]) {
+      Error(n["sms"].Mark(), what + ": `sms` is a webhook to an SMS gateway; give one of them");
+    } else if (n["sms"] && p.party != kParticipantAddress) {
+      Error(n["sms"].Mark(), what +
+                                 ": `sms` reaches the participant's phone: party participant "
+                                 "only");
+    }
+    for (const char* kind : {"webhook", "sms"}) {
+      const YAML::Node w = n[kind];
+      if (!w) continue;
+      const std::string channel = kind;
+      if (CheckMap(w, what + " " + channel, {"url", "secrets", "secrets_file", "ca_file"})) {
         WebhookTarget t;
         if (!w["url"]) {
-          Error(w.Mark(), what + ": a webhook needs `url`");
+          Error(w.Mark(), what + ": " + channel + " needs `url`");
         } else if (auto url = Str(w["url"], "url")) {
           if (!url->starts_with("https://") && !url->starts_with("http://")) {
-            Error(w["url"].Mark(), "webhook url must start with https:// or http://");
+            Error(w["url"].Mark(), channel + " url must start with https:// or http://");
           }
           t.url = *url;
         }
-        t.secrets = Secrets(w, what + " webhook");
+        t.secrets = Secrets(w, what + " " + channel);
         if (w["ca_file"]) t.ca_file = Resolve(dir_, Str(w["ca_file"], "ca_file").value_or(""));
+        t.sms = channel == "sms";
         p.webhook = std::move(t);
       }
     }
@@ -194,8 +253,15 @@ class NotifyReader : YamlReader {
         EmailTarget t;
         if (!e["to"]) Error(e.Mark(), what + ": an email channel needs `to`");
         for (auto& [a, mark] : List(e["to"], "to")) {
-          if (!PlausibleAddress(a)) {
-            Error(mark, "`" + a + "` is not an email address");
+          if (a == kParticipantAddress && p.party != kParticipantAddress) {
+            Error(mark, "`participant` (the participant's own address) is for party participant");
+          } else if (a == kEmployerAddress || a == kMunicipalityAddress ||
+                     a == kParticipantAddress) {
+            t.to.push_back(a);
+          } else if (!PlausibleAddress(a)) {
+            Error(mark, "`" + a +
+                            "` is not an email address (nor employer, municipality or "
+                            "participant)");
           } else {
             t.to.push_back(a);
           }

@@ -21,11 +21,29 @@ struct WebhookTarget {
   std::string url;                   // http:// or https://
   std::vector<std::string> secrets;  // whsec_…, all used to sign while rotating
   std::string ca_file;               // extra trust for https; empty: the system's
+  // An SMS gateway (the participant's `sms`): the body is {to, text} with the participant's
+  // phone number and the notice in a few plain words, signed like any webhook.
+  bool sms = false;
 };
 
+// Words that stand for an address of the pathway's own in an email's `to`: the participant's
+// employer, the participant's municipality's address for this party (`municipalities`), and
+// the participant's own (identity.email; party `participant` only).
+inline constexpr const char* kEmployerAddress = "employer";
+inline constexpr const char* kMunicipalityAddress = "municipality";
+inline constexpr const char* kParticipantAddress = "participant";
+
 struct EmailTarget {
-  std::vector<std::string> to;
+  std::vector<std::string> to;  // addresses, or the words above
   std::string language = "da";  // da | en: which templates
+};
+
+// A municipality of the participants: who hears what for it, by party (e.g. its job centre as
+// the referring authority, its youth unit as KUI).
+struct Municipality {
+  std::string code;  // 3 digits, e.g. 751
+  std::string name;
+  std::map<std::string, std::vector<std::string>> addresses;  // party -> email addresses
 };
 
 // Signed callbacks a party may send (POST /v1/callbacks/{party}): the secrets it signs with
@@ -36,8 +54,10 @@ struct InboundTarget {
 };
 
 // Inbox recipients: user ids, or kContactPerson for the pathway's contact person (or the user
-// a request names, such as the counsellor who raised a risk).
+// a request names, such as the counsellor who raised a risk), or kTeamLeads for the team
+// leads of the pathway's school.
 inline constexpr const char* kContactPerson = "contact_person";
+inline constexpr const char* kTeamLeads = "team_lead";
 
 struct PartyChannels {
   std::string party;
@@ -77,6 +97,7 @@ struct NotifyConfig {
   std::vector<std::string> administrators;  // email addresses told of a disabled endpoint
   std::string templates_dir;                // email templates
   std::map<std::string, PartyChannels> parties;
+  std::map<std::string, Municipality> municipalities;  // by code
 
   const PartyChannels* Find(const std::string& party) const {
     auto it = parties.find(party);

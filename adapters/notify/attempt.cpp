@@ -30,6 +30,72 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
                       contact == ctx.contact_persons.end() ? nullptr : &contact->second);
 }
 
+// The participant's identity fields (their own email and phone), read when a notice goes to
+// them; NotFound when erased.
+Result<nlohmann::json> ParticipantIdentity(const AttemptContext& ctx, const nlohmann::json& row) {
+  Result<PersonalView> read =
+      ReadPersonal(ctx.log, Text(row, "pathway_id"), {PersonalScope::kIdentity});
+  if (!read.ok()) return read.status();
+  if (read->erased.count(PersonalScope::kIdentity)) {
+    return Status::NotFound("the participant's identity data is erased");
+  }
+  auto it = read->fields.find(PersonalScope::kIdentity);
+  return it == read->fields.end() ? nlohmann::json::object() : it->second;
+}
+
+// Where an email goes: the configured addresses, with `employer`, `municipality` and
+// `participant` standing for the pathway's own. `shown` is what the history records: the
+// participant's own address is personal data, so it is named, never written.
+struct Recipients {
+  std::vector<std::string> addresses;
+  std::string shown;
+  std::string missing;  // why a word had no address (the delivery is dead when none is left)
+};
+Result<Recipients> EmailRecipients(const AttemptContext& ctx, const nlohmann::json& row,
+                                   const std::string& party, const config::EmailTarget& t) {
+  Recipients out;
+  auto add = [&](const std::string& address, const std::string& shown) {
+    out.addresses.push_back(address);
+    out.shown += (out.shown.empty() ? "" : ", ") + shown;
+  };
+  for (const std::string& to : t.to) {
+    if (to == config::kEmployerAddress) {
+      const std::string email = Text(row.value("employer", nlohmann::json::object()), "email");
+      if (email.empty()) {
+        out.missing = "the pathway has no employer recorded";
+      } else {
+        add(email, email);
+      }
+    } else if (to == config::kMunicipalityAddress) {
+      const std::string code = Text(row, "municipality");
+      const auto& table = ctx.routing.config.municipalities;
+      const auto m = table.find(code);
+      if (code.empty()) {
+        out.missing = "the pathway has no municipality recorded";
+      } else if (m == table.end()) {
+        out.missing = "municipality " + code + " is not in the notifications file's municipalities";
+      } else if (const auto a = m->second.addresses.find(party); a == m->second.addresses.end()) {
+        out.missing =
+            "municipality " + code + " (" + m->second.name + ") has no address for " + party;
+      } else {
+        for (const std::string& address : a->second) add(address, address);
+      }
+    } else if (to == config::kParticipantAddress) {
+      Result<nlohmann::json> identity = ParticipantIdentity(ctx, row);
+      if (!identity.ok()) return identity.status();
+      const std::string email = Text(*identity, "email");
+      if (email.empty()) {
+        out.missing = "the participant has no email in their identity data";
+      } else {
+        add(email, "the participant (identity.email)");
+      }
+    } else {
+      add(to, to);
+    }
+  }
+  return out;
+}
+
 Outcome Ended(Outcome::Kind kind, Delivery d, std::string detail, TimestampMs next_at = 0) {
   return Outcome{kind, std::move(d), std::move(detail), next_at, Status::Ok()};
 }
@@ -89,20 +155,45 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
     m.id = MessageId(d);
     m.timestamp = ctx.clock.NowMs() / 1000;
     m.body = payload->body.dump();
+    std::string shown = pc->webhook->url;
+    if (pc->webhook->sms) {
+      // A text message: the participant's phone and a few plain words, nothing more.
+      Result<nlohmann::json> identity = ParticipantIdentity(ctx, row);
+      if (!identity.ok()) {
+        return identity.status().code() == StatusCode::kNotFound
+                   ? Dead(std::move(d), identity.status().message())
+                   : Retry(ctx, std::move(d), identity.status().ToString(), std::nullopt);
+      }
+      std::string phone = Text(*identity, "mobile");
+      if (phone.empty()) phone = Text(*identity, "phone");
+      if (phone.empty()) {
+        return Dead(std::move(d), "the participant has no phone in their identity data");
+      }
+      m.body =
+          nlohmann::json{{"to", phone}, {"text", r.templates.Render(*payload, "da").sms}}.dump();
+      shown = "the participant (identity phone) via " + pc->webhook->url;
+    }
     DeliveryResult sent = webhook.Send(r.webhooks.at(party), m);
     d.notification["sent"] = {{"categories", payload->categories}, {"personal", payload->personal}};
     if (sent.outcome == DeliveryOutcome::kDelivered) {
       ctx.health.Succeeded(d.endpoint);
-      return Delivered(std::move(d), pc->webhook->url);
+      return Delivered(std::move(d), shown);
     }
     ctx.health.Failed(r, d.endpoint, sent.outcome == DeliveryOutcome::kGone, sent.error);
     if (sent.outcome == DeliveryOutcome::kGone) return Dead(std::move(d), sent.error);
     return Retry(ctx, std::move(d), sent.error, sent.retry_after);
   }
   // Email: one message per address, the same Message-ID for every attempt.
+  Result<Recipients> to_whom = EmailRecipients(ctx, row, party, *pc->email);
+  if (!to_whom.ok()) {
+    return to_whom.status().code() == StatusCode::kNotFound
+               ? Dead(std::move(d), to_whom.status().message())
+               : Retry(ctx, std::move(d), to_whom.status().ToString(), std::nullopt);
+  }
+  if (to_whom->addresses.empty()) return Dead(std::move(d), to_whom->missing);
   const EmailText words = r.templates.Render(*payload, pc->email->language);
   d.notification["sent"] = {{"categories", payload->categories}, {"personal", payload->personal}};
-  for (const std::string& to : pc->email->to) {
+  for (const std::string& to : to_whom->addresses) {
     EmailMessage m;
     m.to = to;
     m.subject = words.subject;
@@ -117,9 +208,7 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
     }
   }
   ctx.health.Succeeded(d.endpoint);
-  std::string recipients;
-  for (const auto& to : pc->email->to) recipients += (recipients.empty() ? "" : ", ") + to;
-  return Delivered(std::move(d), recipients);
+  return Delivered(std::move(d), to_whom->shown);
 }
 
 // The inbox adapter's channels: no network, so attempts run in its loop.
@@ -151,15 +240,28 @@ Outcome AttemptLocal(Delivery d, const AttemptContext& ctx) {
   std::vector<std::string> wanted =
       pc == nullptr ? std::vector<std::string>{config::kContactPerson} : pc->inbox;
   std::string recipients;
-  for (std::string user : wanted) {
-    if (user == config::kContactPerson) {
-      user = !Text(row, "user").empty() ? Text(row, "user") : Text(row, "contact_person");
-    }
+  std::string missing = "no one to tell: the pathway has no contact person";
+  auto add = [&](const std::string& user) {
     if (!user.empty()) recipients += (recipients.empty() ? "" : ", ") + user;
+  };
+  for (const std::string& user : wanted) {
+    if (user == config::kContactPerson) {
+      add(!Text(row, "user").empty() ? Text(row, "user") : Text(row, "contact_person"));
+    } else if (user == config::kTeamLeads) {
+      // The team leads of the pathway's school.
+      const std::string school = Text(row, "school");
+      const auto leads = ctx.team_leads.find(school);
+      if (leads == ctx.team_leads.end() || leads->second.empty()) {
+        missing = "no team lead in the users file for " +
+                  (school.empty() ? std::string("pathways without a school") : "school " + school);
+      } else {
+        for (const std::string& lead : leads->second) add(lead);
+      }
+    } else {
+      add(user);
+    }
   }
-  if (recipients.empty()) {
-    return Dead(std::move(d), "no one to tell: the pathway has no contact person");
-  }
+  if (recipients.empty()) return Dead(std::move(d), missing);
   d.notification["sent"] = {{"categories", row.value("categories", nlohmann::json::array())},
                             {"personal", false}};
   return Delivered(std::move(d), recipients);

@@ -42,7 +42,8 @@ struct AttemptContext {
   const EventStore& log;   // personal data for a payload that carries it
   const definition::DefinitionCatalog& catalog;
   const Clock& clock;
-  const std::map<std::string, ContactPerson>& contact_persons;  // by user id
+  const std::map<std::string, ContactPerson>& contact_persons;        // by user id
+  const std::map<std::string, std::vector<std::string>>& team_leads;  // user ids by school
   // The retry policy's delay after `failed` attempts (with jitter), or nullopt: give up.
   std::function<std::optional<std::chrono::milliseconds>(std::size_t failed)> next_delay;
   // Wakes the adapter of a channel a re-routed delivery now waits for.

@@ -371,6 +371,7 @@ class Dispatcher::Adapter {
         *s_.options.catalog,
         *s_.options.clock,
         s_.options.contact_persons,
+        s_.options.team_leads,
         [this, &r = *routing](std::size_t failed) { return s_.NextDelay(r, failed); },
         [this](Channel c) {
           if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);
@@ -392,6 +393,11 @@ class Dispatcher::Adapter {
     r.notification_id = Text(row, "notification_id");
     r.party = Text(row, "party");
     r.channel = std::string(ChannelName(d.channel));
+    // An SMS gateway is a webhook on the wire; the history says what the participant got.
+    if (d.channel == Channel::kWebhook) {
+      const config::PartyChannels* pc = s_.routing()->config.Find(r.party);
+      if (pc != nullptr && pc->webhook && pc->webhook->sms) r.channel = "sms";
+    }
     r.delivered = done.kind == Outcome::Kind::kDelivered;
     r.attempts = d.attempts + 1;
     if (r.delivered) {

@@ -55,6 +55,9 @@ struct DispatcherOptions {
   config::NotifyConfig config;
   // The users who sign notices as a pathway's contact person, by user id (the users file).
   std::map<std::string, ContactPerson> contact_persons;
+  // Who hears of a school's escalations (the inbox word `team_lead`): user ids by school ("":
+  // pathways without a school).
+  std::map<std::string, std::vector<std::string>> team_leads;
   std::size_t max_in_flight = 4096;  // per adapter: deliveries held in memory at once
   std::size_t email_workers = 2;
 };

@@ -25,7 +25,8 @@ constexpr Embedded kShipped[] = {
 #include "email_templates.inc"
 };
 
-constexpr std::array<const char*, 4> kKinds = {"milestone", "risk", "reminder", "deadline"};
+constexpr std::array<const char*, 5> kKinds = {"milestone", "risk", "reminder", "deadline",
+                                               "appointment"};
 
 Data ToData(const nlohmann::json& j) {
   switch (j.type()) {
@@ -59,7 +60,10 @@ nlohmann::json Context(const Payload& p, const std::string& language) {
   const nlohmann::json data = p.body.value("data", nlohmann::json::object());
   const nlohmann::json notice = data.value("notice", nlohmann::json::object());
   nlohmann::json c = {
-      {"party", In(data.value("party_label", nlohmann::json(data.value("party", ""))), language)},
+      {"party",
+       notice.contains("to")
+           ? notice.value("to", "")
+           : In(data.value("party_label", nlohmann::json(data.value("party", ""))), language)},
       {"title", In(notice.value("title", nlohmann::json("Pathways")), language)},
       {"what", In(notice.value("what", nlohmann::json()), language)},
       {"reference", data.value("pathway_id", "")},
@@ -77,6 +81,12 @@ nlohmann::json Context(const Payload& p, const std::string& language) {
   c["has_items"] = !facts.empty();
   c["items"] = std::move(facts);
   if (notice.contains("counsellor")) c["counsellor"] = notice["counsellor"];
+  if (const auto a = notice.find("appointment"); a != notice.end()) {
+    c["appointment"] = {{"when", In(a->value("when", nlohmann::json()), language)},
+                        {"place", a->value("place", "")},
+                        {"online", a->value("online", false)},
+                        {"topic", a->value("topic", "")}};
+  }
   return c;
 }
 
@@ -173,6 +183,7 @@ std::vector<workflows::Diagnostic> EmailTemplates::Fill(const Reader& read) {
       take(kind + "." + lang + ".subject", set.subject);
       take(kind + "." + lang + ".txt", set.text);
       take(kind + "." + lang + ".html", set.html);
+      take(kind + "." + lang + ".sms", set.sms);
     }
     Parts& parts = parts_[lang];
     take("facts." + lang + ".txt", parts.facts_text);
@@ -209,6 +220,12 @@ EmailText EmailTemplates::Render(const Payload& payload, const std::string& lang
   out.subject.erase(end == std::string::npos ? 0 : end + 1);
   out.text = RenderOne(set.text, text, false);
   out.html = RenderOne(set.html, html, true);
+  // A text message: the kind's own words, else the subject; one line either way.
+  out.sms = set.sms.empty() ? out.subject : RenderOne(set.sms, text, false);
+  for (char& c : out.sms) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  while (!out.sms.empty() && out.sms.back() == ' ') out.sms.pop_back();
   return out;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // The words of a notification email: subject, plain text and HTML, in Danish or English, from
 // a payload's notice (notice.hpp), with a template per kind of notice (milestone, risk,
-// reminder, deadline). Templates from the notifications file's `templates` directory replace
-// the built-in ones when present:
-//   {kind}.{da,en}.{subject,txt,html}    one kind's words
+// reminder, deadline, appointment), and a text message's for the participant's SMS gateway.
+// Templates from the notifications file's `templates` directory replace the built-in ones when
+// present:
+//   {kind}.{da,en}.{subject,txt,html,sms}    one kind's words (sms: else the subject)
 //   notification.{da,en}.{subject,txt,html}   every kind without its own
 //   {facts,footer}.{da,en}.{txt,html}    the parts they share ({{> facts}}, {{> footer}})
 //
@@ -23,6 +24,7 @@ struct EmailText {
   std::string subject;
   std::string text;
   std::string html;
+  std::string sms;  // one line
 };
 
 class EmailTemplates {
@@ -40,7 +42,7 @@ class EmailTemplates {
   std::vector<workflows::Diagnostic> Fill(const Reader& read);
 
   struct Set {
-    std::string subject, text, html;
+    std::string subject, text, html, sms;
   };
   struct Parts {
     std::string facts_text, facts_html, footer_text, footer_html;

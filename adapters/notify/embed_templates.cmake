@@ -2,7 +2,7 @@
 # are the shipped files themselves, not a copy in C++. Run as a script:
 #   cmake -DDIR=<templates dir> -DOUT=<file.inc> -P embed_templates.cmake
 # OUT holds one initializer per file: {"milestone.da.txt", R"tmpl_(…)tmpl_"},
-file(GLOB files "${DIR}/*.subject" "${DIR}/*.txt" "${DIR}/*.html")
+file(GLOB files "${DIR}/*.subject" "${DIR}/*.txt" "${DIR}/*.html" "${DIR}/*.sms")
 list(SORT files)
 set(out "// Generated from config/templates by adapters/notify/embed_templates.cmake.\n")
 foreach(f IN LISTS files)

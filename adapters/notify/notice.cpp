@@ -53,6 +53,24 @@ std::string DayInWords(std::int64_t day, const std::string& language) {
   return std::to_string(d) + ". " + std::string(kMonthsDa[m - 1]) + " " + std::to_string(y);
 }
 
+constexpr std::array<std::string_view, 7> kWeekdaysDa = {"mandag", "tirsdag", "onsdag", "torsdag",
+                                                         "fredag", "lørdag",  "søndag"};
+constexpr std::array<std::string_view, 7> kWeekdaysEn = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+
+// "onsdag 3. februar 2027 kl. 10.00" / "Wednesday 3 February 2027 at 10:00", Danish time.
+nlohmann::json MomentWords(TimestampMs at) {
+  const std::int64_t day = runtime::DayNumber(at);
+  const std::size_t weekday = static_cast<std::size_t>(((day % 7) + 7 + 3) % 7);  // 1970-01-01: Thu
+  const std::int64_t minutes = (runtime::LocalMs(at) / 60'000) % (24 * 60);
+  auto two = [](std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  const std::string hh = two(minutes / 60);
+  const std::string mm = two(minutes % 60);
+  return Words(
+      std::string(kWeekdaysDa[weekday]) + " " + DayInWords(day, "da") + " kl. " + hh + "." + mm,
+      std::string(kWeekdaysEn[weekday]) + " " + DayInWords(day, "en") + " at " + hh + ":" + mm);
+}
+
 nlohmann::json DayWords(std::int64_t day) {
   return Words(DayInWords(day, "da"), DayInWords(day, "en"));
 }
@@ -215,6 +233,23 @@ nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data
     }
     notice["title"] = Words(definition->title);
     notice["facts"] = Facts(row, data, *definition);
+  }
+  // The participant's own employer is addressed by name, to its contact person.
+  if (Text(row, "party") == "employer") {
+    const nlohmann::json e = row.value("employer", nlohmann::json::object());
+    if (!Text(e, "name").empty()) {
+      notice["to"] =
+          Text(e, "name") + (Text(e, "contact").empty() ? "" : ", att. " + Text(e, "contact"));
+    }
+  }
+  // A reminder of an appointment, for the participant: when and where, nothing else.
+  if (const auto a = row.find("appointment"); a != row.end() && a->is_object()) {
+    notice["kind"] = "appointment";
+    notice["what"] = Words("Påmindelse om dit møde", "A reminder of your meeting");
+    notice["appointment"] = {{"when", MomentWords(a->value("starts_at", TimestampMs{0}))},
+                             {"place", a->value("place", "")},
+                             {"online", a->value("online", false)},
+                             {"topic", a->value("topic", "")}};
   }
   if (contact != nullptr && !contact->name.empty()) {
     nlohmann::json c = {{"name", contact->name}};

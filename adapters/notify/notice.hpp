@@ -5,13 +5,15 @@
 // are rendered from it.
 //
 // - kind: `milestone` (a transition), `risk` (a risk raised or resolved), `reminder` (a timer),
-//   or `deadline` (any notice whose notify effect says `by` when);
+//   `deadline` (any notice whose notify effect says `by` when), or `appointment` (the
+//   participant's reminder of a meeting, with `appointment`: when in words, place, topic);
 // - what: the transition's or timer's label (else the state the pathway is now in), or the
 //   risk's label;
 // - ask and by: the notify effect's `ask`, and its `by` date (a date field plus an offset);
 // - facts: the state, the fields and the milestones the payload carries, values in words
 //   ("3. februar 2027", "Ja"), never an id;
-// - counsellor: the contact person's name and how to reach them, when known.
+// - counsellor: the contact person's name and how to reach them, when known;
+// - to: who it is addressed to, when the pathway knows (the participant's own employer).
 //
 // Thread-safe: pure functions.
 

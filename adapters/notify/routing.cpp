@@ -1,5 +1,7 @@
 #include "adapters/notify/routing.hpp"
 
+#include <algorithm>
+
 #include "adapters/notify/webhook_signature.hpp"
 
 namespace pathways::notify {
@@ -71,9 +73,19 @@ std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionC
   const std::string party = Text(row, "party");
   const config::PartyChannels* pc = r.config.Find(party);
   const bool internal = IsInternal(catalog, row);
+  // The participant is reached only on the channels they consented to.
+  auto consented = [&](const char* channel) {
+    if (party != config::kParticipantAddress) return true;
+    const nlohmann::json channels =
+        row.value("consent", nlohmann::json::object()).value("channels", nlohmann::json::array());
+    return std::find(channels.begin(), channels.end(), channel) != channels.end();
+  };
   std::vector<Channel> out;
-  if (pc != nullptr && pc->webhook && !internal) out.push_back(Channel::kWebhook);
-  if (pc != nullptr && pc->email) out.push_back(Channel::kEmail);
+  if (pc != nullptr && pc->webhook && !internal &&
+      consented(pc->webhook->sms ? "sms" : "webhook")) {
+    out.push_back(Channel::kWebhook);
+  }
+  if (pc != nullptr && pc->email && consented("email")) out.push_back(Channel::kEmail);
   // The counsellor is reached in the inbox unless configured otherwise.
   if (internal && (pc == nullptr ? party == "counsellor" : !pc->inbox.empty())) {
     out.push_back(Channel::kInbox);

@@ -41,8 +41,9 @@ std::string EndpointName(const std::string& party, Channel c);
 definition::DefinitionCatalog::Ptr DefinitionOf(const definition::DefinitionCatalog& catalog,
                                                 const nlohmann::json& row);
 
-// The channels that reach an outbox row's party under `r`: a webhook (external parties only),
-// email, the inbox (internal parties; the counsellor's by default); kNone when nothing does.
+// The channels that reach an outbox row's party under `r`: a webhook or SMS gateway (external
+// parties only), email, the inbox (internal parties; the counsellor's by default); for the
+// participant only those they consented to; kNone when nothing does.
 // `catalog` says which parties are internal (an unknown definition: external, the stricter).
 std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionCatalog& catalog,
                                  const nlohmann::json& row);

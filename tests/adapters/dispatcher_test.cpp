@@ -57,6 +57,8 @@ class Rig {
     o.catalog = catalog_;
     o.clock = &wall_;
     o.config = std::move(c);
+    o.team_leads = team_leads;
+    o.contact_persons = contact_persons;
     dispatcher_ = std::make_unique<notify::Dispatcher>(std::move(o));
     REQUIRE(dispatcher_->Start().ok());
   }
@@ -128,6 +130,10 @@ class Rig {
   storage::RocksEventStore& store() { return *store_; }
   ManualClock& clock() { return clock_; }
   const testing::TempDir& tmp() const { return tmp_; }
+
+  // For the next Start.
+  std::map<std::string, std::vector<std::string>> team_leads;
+  std::map<std::string, notify::ContactPerson> contact_persons;
 
  private:
   testing::TempDir tmp_;
@@ -503,7 +509,8 @@ TEST_CASE("the notifications file: every problem with file:line:col, parties che
   CHECK(lines[2] == f + ":7:12: error: webhook url must start with https:// or http://");
   CHECK(lines[3] == f + ":8:17: error: party kui webhook: a webhook secret holds 24 to 64 bytes");
   CHECK(lines[4].find("email needs the `smtp` server") != std::string::npos);
-  CHECK(lines[5] == f + ":10:12: error: `not-an-address` is not an email address");
+  CHECK(lines[5] == f + ":10:12: error: `not-an-address` is not an email address (nor employer, "
+                        "municipality or participant)");
 
   std::ofstream(tmp / "typo.yaml") << "templates: tempaltes\n";
   config::NotifyConfigResult typo = config::LoadNotifyConfig(tmp / "typo.yaml");
@@ -661,6 +668,187 @@ TEST_CASE("a reload routes what comes next by the new file, bad templates keep t
   CHECK(refused.code() == StatusCode::kInvalidArgument);
   CHECK(refused.message().find("notification.da.txt") != std::string::npos);
   CHECK(rig.dispatcher().config()->templates_dir.empty());  // the running file stays
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+// Every .eml file in `dir`, whole.
+std::vector<std::string> Mails(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!std::filesystem::exists(dir)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".eml") continue;
+    std::ifstream in(e.path());
+    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
+
+config::NotifyConfig MailToFiles(const std::string& dir) {
+  config::NotifyConfig c;
+  c.smtp = config::SmtpSettings{};
+  c.smtp->directory = dir;
+  c.smtp->from = "pathways@skole.example";
+  return c;
+}
+
+TEST_CASE("each participant's own partners: their employer, their municipality, their school") {
+  Rig rig;
+  const std::string dir = rig.tmp() / "mail";
+  config::NotifyConfig c = MailToFiles(dir);
+  c.parties["employer"].email = config::EmailTarget{{config::kEmployerAddress}, "da"};
+  c.parties["referring_authority"].email =
+      config::EmailTarget{{config::kMunicipalityAddress}, "da"};
+  c.parties["team_lead"].inbox = {config::kTeamLeads};
+  c.municipalities["751"] = {"751", "Aarhus Kommune", {{"referring_authority", {"jc@aarhus.dk"}}}};
+  c.municipalities["791"] = {"791", "Viborg Kommune", {{"kui", {"kui@viborg.dk"}}}};
+  rig.team_leads = {{"amigo_skolen", {"tove"}}};
+  rig.Start(c);
+
+  using runtime::FireTrigger;
+  auto lead = [&](const std::string& id, const std::string& school) {
+    rig.Do(id, runtime::RegisterLead{"jobcenter", {{"unemployed", false}}, {}, "anne", school});
+  };
+  lead("p1", "amigo_skolen");
+  rig.Do("p1", runtime::RecordMunicipality{"751"});
+  rig.Do("p1", runtime::RecordEmployer{"Smedje A/S", "12345678", "Ole Smed", "ole@smedje.dk", "",
+                                       true, ""});
+  for (const char* t : {"request_rkv", "complete_rkv", "agree_plan", "enrol", "start_amu"}) {
+    if (std::string(t) == "request_rkv") {
+      rig.Do("p1", FireTrigger{"hold_intake", {{"age_at_entry", 40}}});
+    }
+    rig.Do("p1", FireTrigger{t, std::string(t) == "complete_rkv" ? nlohmann::json{{"track", "AMU"}}
+                                                                 : nlohmann::json::object()});
+  }
+  // Viborg has no address for the referring authority; p3 has no municipality at all.
+  lead("p2", "skolen_nordvest");
+  rig.Do("p2", runtime::RecordMunicipality{"791"});
+  rig.Do("p2", FireTrigger{"hold_intake", {{"age_at_entry", 40}}});
+  lead("p3", "amigo_skolen");
+  rig.Do("p3", FireTrigger{"hold_intake", {{"age_at_entry", 40}}});
+  rig.Idle();
+
+  std::map<std::string, std::string> to_of;  // recipient -> one mail
+  for (const std::string& m : Mails(dir)) {
+    const std::size_t at = m.find("To: <") + 5;
+    to_of[m.substr(at, m.find('>', at) - at)] = m;
+  }
+  REQUIRE(to_of.count("jc@aarhus.dk"));
+  REQUIRE(to_of.count("ole@smedje.dk"));
+  CHECK(to_of.size() == 2);
+  // Addressed to the employer by name, to its contact person.
+  CHECK(to_of["ole@smedje.dk"].find("Til Smedje A/S, att. Ole Smed") != std::string::npos);
+  bool recorded = false;
+  for (const auto& e : rig.OfType("p1", "NotificationDelivered")) {
+    recorded =
+        recorded || (DataOf(e)["party"] == "employer" && DataOf(e)["recipient"] == "ole@smedje.dk");
+  }
+  CHECK(recorded);
+  auto why_dead = [&](const std::string& id) {
+    auto dead = rig.OfType(id, "NotificationDeadLettered");
+    REQUIRE(dead.size() == 1);
+    return DataOf(dead[0])["last_error"].get<std::string>();
+  };
+  CHECK(why_dead("p2") ==
+        "municipality 791 (Viborg Kommune) has no address for "
+        "referring_authority");
+  CHECK(why_dead("p3") == "the pathway has no municipality recorded");
+
+  // An overdue task goes to the team lead of the pathway's school, and of no other.
+  const auto p1_task = rig.OfType("p1", "TaskCreated");
+  REQUIRE_FALSE(p1_task.empty());
+  lead("p4", "skolen_nordvest");
+  rig.Do("p4", FireTrigger{"hold_intake", {{"age_at_entry", 40}}});
+  rig.Do("p4", FireTrigger{"request_rkv", nlohmann::json::object()});
+  rig.clock().Set(rig.clock().NowMs() + 90LL * 86'400'000);
+  REQUIRE(runtime::FireDueTimers(rig.store(), rig.store(), rig.clock().NowMs(), 1000).ok());
+  rig.Idle();
+  auto told = [&](const std::string& id) {
+    for (const auto& e : rig.OfType(id, "NotificationDelivered")) {
+      if (DataOf(e)["party"] == "team_lead") return DataOf(e)["recipient"].get<std::string>();
+    }
+    std::string dead;
+    for (const auto& e : rig.OfType(id, "NotificationDeadLettered")) {
+      if (DataOf(e)["party"] == "team_lead") dead = DataOf(e)["last_error"];
+    }
+    return "dead: " + dead;
+  };
+  CHECK(told("p1") == "tove");
+  CHECK(told("p4") == "dead: no team lead in the users file for school skolen_nordvest");
+}
+
+TEST_CASE("the participant: only with consent, on the channels chosen, their address never kept") {
+  testing::WebhookReceiver gateway(OldKey());
+  Rig rig;
+  const std::string dir = rig.tmp() / "mail";
+  config::NotifyConfig c = MailToFiles(dir);
+  c.parties["participant"].email = config::EmailTarget{{config::kParticipantAddress}, "da"};
+  config::WebhookTarget sms = Hook(gateway, "/sms");
+  sms.sms = true;
+  c.parties["participant"].webhook = sms;
+  rig.contact_persons["anne"] = {"Anne Holm", "anne@skole.dk", "12 34 56 78"};
+  rig.Start(c);
+
+  rig.Do("p1", runtime::RegisterLead{
+                   "jobcenter",
+                   nlohmann::json::object(),
+                   {{PersonalScope::kIdentity,
+                     {{"name", "Maja Jensen"}, {"email", "maja@x.dk"}, {"mobile", "+4520304050"}}}},
+                   "anne",
+                   ""});
+  const TimestampMs day = 86'400'000;
+  auto book_and_remind = [&](const std::string& id) {
+    // 3 days ahead at 09:00 UTC (10.00 Danish time in winter).
+    const TimestampMs starts = (rig.clock().NowMs() / day + 3) * day + 9 * 3'600'000;
+    rig.Do("p1", runtime::BookAppointment{id, starts, starts + 3'600'000, "Lokale 2", false, ""});
+    rig.Do("p1", runtime::FireTimer{std::string(runtime::kReminderTimerPrefix) + id,
+                                    starts - runtime::kReminderBeforeMs});
+  };
+  // Without consent: the reminder is spent, nothing requested.
+  book_and_remind("m1");
+  CHECK(rig.OfType("p1", "AppointmentReminded").size() == 1);
+  CHECK(rig.OfType("p1", "NotificationRequested").empty());
+
+  rig.Do("p1", runtime::GiveInformationNotice{"2026-09"});
+  rig.Do("p1", runtime::RecordConsent{true, {"sms"}});
+  book_and_remind("m2");
+  rig.Idle();
+  REQUIRE(gateway.bodies().size() == 1);
+  const nlohmann::json text = nlohmann::json::parse(gateway.bodies().begin()->second);
+  CHECK(text["to"] == "+4520304050");
+  const std::string words = text["text"];
+  CHECK(words.find("Husk dit møde") != std::string::npos);
+  CHECK(words.find("kl. 10.00") != std::string::npos);
+  CHECK(words.find("Lokale 2") != std::string::npos);
+  CHECK(words.find("Anne Holm på 12 34 56 78") != std::string::npos);
+  CHECK(gateway.verified() == 1);
+  CHECK(Mails(dir).empty());  // email was not consented to
+
+  rig.Do("p1", runtime::RecordConsent{true, {"email", "sms"}});
+  book_and_remind("m3");
+  rig.Idle();
+  CHECK(gateway.bodies().size() == 2);
+  const std::vector<std::string> mails = Mails(dir);
+  REQUIRE(mails.size() == 1);
+  CHECK(mails[0].find("To: <maja@x.dk>") != std::string::npos);
+  CHECK(mails[0].find("Husk dit møde med Anne Holm") != std::string::npos);
+
+  // The history says who and how, never the address or the number.
+  std::set<std::string> channels;
+  for (const auto& e : rig.OfType("p1", "NotificationDelivered")) {
+    CHECK(DataOf(e)["party"] == "participant");
+    channels.insert(DataOf(e)["channel"].get<std::string>());
+    CHECK(DataOf(e)["recipient"].get<std::string>().find("the participant") == 0);
+  }
+  CHECK(channels == std::set<std::string>{"email", "sms"});
+  for (const auto& e : rig.History("p1")) {
+    CHECK(e.data.find("maja@x.dk") == std::string::npos);
+    CHECK(e.data.find("20304050") == std::string::npos);
+  }
 }
 
 }  // namespace

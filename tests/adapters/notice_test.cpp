@@ -10,6 +10,8 @@
 #include <cctype>
 #include <regex>
 #include <set>
+#include <sstream>
+#include <tuple>
 
 #include "adapters/notify/email_text.hpp"
 #include "adapters/notify/payload.hpp"
@@ -210,6 +212,45 @@ TEST_CASE("a deadline names the person, what is asked and the date it falls on")
   CHECK(da.text.find("Uddannelsesaftalen starter: 31. januar 2027\n") != std::string::npos);
   CHECK(da.text.find("Det beder vi jer om: Søg voksenlærlingetilskud senest 28. februar 2027.") !=
         std::string::npos);
+}
+
+TEST_CASE("the participant's reminder of a meeting: short, plain, in Danish time, one SMS") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const Definition& amigo = *shipped;
+  const ContactPerson anne{"Anne Holm", "anne@skole.dk", "12 34 56 78"};
+  const EmailTemplates templates = Shipped();
+  // 09:00 UTC in winter and 08:00 UTC in summer are both ten o'clock in Copenhagen.
+  for (const auto& [at, day_da, day_en] :
+       {std::tuple{1801645200000LL, "onsdag 3. februar 2027 kl. 10.00",
+                   "Wednesday 3 February 2027 at 10:00"},
+        std::tuple{1811923200000LL, "onsdag 2. juni 2027 kl. 10.00",
+                   "Wednesday 2 June 2027 at 10:00"}}) {
+    nlohmann::json row = FullRow(amigo, "participant", {"dates"}, "appointment m1", "intake");
+    row["appointment"] = {
+        {"starts_at", at}, {"ends_at", at + 3'600'000}, {"place", "Lokale 2"}, {"topic", ""}};
+    const Payload p = BuildPayload(row, &amigo, PersonalView{}, &anne);
+    CHECK(p.body["data"]["notice"]["kind"] == "appointment");
+    const EmailText da = templates.Render(p, "da");
+    const EmailText en = templates.Render(p, "en");
+    INFO(da.text);
+    CHECK(da.subject == std::string("Husk dit møde ") + day_da);
+    CHECK(da.text.find(std::string("Hvornår: ") + day_da + "\nHvor: Lokale 2\n") !=
+          std::string::npos);
+    CHECK(da.text.find("Kan du ikke komme? Så sig det til Anne Holm på 12 34 56 78.") !=
+          std::string::npos);
+    CHECK(en.text.find(std::string("When: ") + day_en) != std::string::npos);
+    CHECK(da.sms == std::string("Husk dit møde ") + day_da +
+                        ", Lokale 2. Kan du ikke komme? Ring til Anne Holm på 12 34 56 78.");
+    // One text message (160 characters; Danish letters are one each in GSM 03.38).
+    std::size_t chars = 0;
+    for (unsigned char ch : da.sms) chars += (ch & 0xC0) != 0x80 ? 1 : 0;
+    CHECK(chars <= 160);
+    // Short lines, and none of the staff's words: no reference, no states, no ids.
+    std::istringstream lines(da.text);
+    for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 80);
+    CHECK(da.text.find("forløb pw-1") == std::string::npos);
+    for (const std::string& w : WordsOf(da)) CHECK(w.find('_') == std::string::npos);
+  }
 }
 
 TEST_CASE("a sensitive value never reaches the words either") {

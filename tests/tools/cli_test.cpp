@@ -13,6 +13,7 @@
 #include "engine/storage/store_format.hpp"
 #include "tests/support/raw_db.hpp"
 #include "tests/support/temp_store.hpp"
+#include "workflows/yaml_reader.hpp"
 
 namespace pathways {
 namespace {
@@ -547,6 +548,13 @@ TEST_CASE("migrate: the demo store, seeded on version 1, moves to version 2 whol
   std::filesystem::copy(std::string(PATHWAYS_SOURCE_DIR) + "/config", tmp / "config",
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(tmp / "config/workflows/amigo.yaml");
+  // Nor did its notifications file know the participant, a party since version 2 (the last
+  // entry of the file).
+  std::string notifications;
+  REQUIRE(workflows::ReadWholeFile(tmp / "config/notifications.yaml", notifications));
+  const std::size_t participant = notifications.find("\n  # The participant");
+  REQUIRE(participant != std::string::npos);
+  std::ofstream(tmp / "config/notifications.yaml") << notifications.substr(0, participant + 1);
   std::filesystem::create_directories(tmp / "var");
   {
     testing::ServerProcess server(PATHWAYS_BIN, {"--config", tmp / "config/pathways.yaml"});

@@ -56,8 +56,34 @@ config::NotifyConfigResult LoadNotifications(const std::string& file,
   return n;
 }
 
+// The demo participants' own employers and municipalities (the shipped notifications file
+// has addresses for these two municipalities).
+struct DemoEmployer {
+  const char* name;
+  const char* cvr;
+  const char* contact;
+  const char* email;
+  bool sme;
+};
+constexpr DemoEmployer kDemoEmployers[] = {
+    {"Smedjen i Brabrand ApS", "31245678", "Lene Smed", "lene@smedjen-brabrand.example", true},
+    {"Byg & Anlæg Midt A/S", "29876543", "Karsten Holm", "personale@bygmidt.example", false},
+    {"Plejecenter Solgården", "35551234", "Mette Juul", "mette.juul@solgaarden.example", true},
+};
+constexpr const char* kDemoMunicipalities[] = {"751", "791"};
+
+// After registration: the participant's municipality and employer.
+std::vector<runtime::Command> DemoPartners(int p) {
+  const DemoEmployer& e = kDemoEmployers[static_cast<std::size_t>(p) % std::size(kDemoEmployers)];
+  return {runtime::RecordMunicipality{
+              kDemoMunicipalities[static_cast<std::size_t>(p) % std::size(kDemoMunicipalities)]},
+          runtime::RecordEmployer{e.name, e.cvr, e.contact, e.email, "", e.sme,
+                                  "oplyst ved første samtale"}};
+}
+
 // Synthetic participants spread along the AMIGO route, a few with risks, divided between the
-// configured counsellors. Only into an empty store, and only when the definition is AMIGO.
+// configured counsellors (and so between their schools), each with an employer and a
+// municipality. Only into an empty store, and only when the definition is AMIGO.
 Status SeedDemo(Store& store, const config::ServerConfig& cfg,
                 const definition::DefinitionCatalog& catalog) {
   std::vector<std::string> counsellors;
@@ -82,6 +108,16 @@ Status SeedDemo(Store& store, const config::ServerConfig& cfg,
       r.command = AmigoStep(step, static_cast<std::uint64_t>(p), counsellor,
                             cfg.users.at(counsellor).school);
       if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
+      if (step != 0) continue;
+      int n = 0;
+      for (runtime::Command& partner : DemoPartners(p)) {
+        CommandRequest pr;
+        pr.pathway_id = pathway;
+        pr.command_id = pathway + "-partner-" + std::to_string(++n);
+        pr.actor = {counsellor, "counsellor"};
+        pr.command = std::move(partner);
+        if (auto done = store.Execute(std::move(pr)); !done.ok()) return done.status();
+      }
     }
     if (p % 5 == 2) {  // some at risk
       CommandRequest r;
@@ -150,7 +186,10 @@ std::optional<Prepared> Prepare(const ServeArgs& a, bool check_store) {
     }
     for (const auto& [party, channels] : notify_config.config.parties) {
       for (const std::string& user : channels.inbox) {
-        if (user == config::kContactPerson || cfg.users.count(user) != 0) continue;
+        if (user == config::kContactPerson || user == config::kTeamLeads ||
+            cfg.users.count(user) != 0) {
+          continue;
+        }
         problems.push_back({cfg.notifications_file, channels.line, channels.column,
                             "the inbox of party " + party + " names user `" + user +
                                 "`, who is not in " + cfg.users_file});
@@ -255,6 +294,7 @@ int Serve(const ServeArgs& a) {
   no.config = std::move(prepared->notify);
   for (const auto& [id, user] : cfg.users) {
     no.contact_persons[id] = {user.name, user.email, user.phone};
+    if (user.role == config::Role::kTeamLead) no.team_leads[user.school].push_back(id);
   }
   notify::Dispatcher notifier(std::move(no));
   if (Status st = notifier.Start(); !st.ok()) return Fail("serve", st);
