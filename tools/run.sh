@@ -17,16 +17,17 @@ url="http://$listen"
 
 # Demo tokens: issued once (only their hashes are in var/tokens.json) and kept here so every
 # run can print them. A real deployment issues tokens with `pathways token issue USER`.
+# A user the file does not have yet (a demo from an earlier release) gets one now.
 tokens="$var/demo-tokens.txt"
-if [ ! -s "$tokens" ]; then
+token_of() { [ -f "$tokens" ] && awk -v u="$1" '$1 == u { print $2 }' "$tokens"; }
+(
   umask 077
-  : >"$tokens.tmp"
-  for user in anne bo admin revisor; do
-    echo "$user $("$bin" token --config "$config" issue "$user")" >>"$tokens.tmp"
+  for user in anne bo clara tove tim admin revisor; do
+    if [ -z "$(token_of "$user")" ]; then
+      echo "$user $("$bin" token --config "$config" issue "$user")" >>"$tokens"
+    fi
   done
-  mv "$tokens.tmp" "$tokens"
-fi
-token_of() { awk -v u="$1" '$1 == u { print $2 }' "$tokens"; }
+)
 
 "$bin" serve --config "$config" --listen "$listen" &
 server=$!
@@ -44,17 +45,22 @@ Pathways is running at $url (store: $var/store, stop with Ctrl-C)
   $url/healthz           health            $url/metrics   Prometheus metrics
   $url/v1/caseload       a counsellor's pathways (filters: ?state= &risk= &overdue=true)
   $url/v1/tasks          the caller's task inbox
-  $url/v1/stats          counts by state and milestone, progress toward the target of 200
+  $url/v1/stats          counts by state and milestone, by school, progress toward the target of 200
+  $url/v1/team           a school's counsellors, their load and overdue tasks (team leads)
   $url/v1/live           live updates of the caller's pathways (Server-Sent Events)
   $url/v1/admin/dead-letters   notifications no party received (none in the demo)
 
-The notices the partners get (job centre, employer, partner school, union, KUI) are written as
-emails into $var/mail, in Danish: open a .eml file with any mail client, or read the newest:
+Two schools share the partnership: AMIGO-skolen Aarhus (counsellors anne and bo, team lead
+tove) and Erhvervsskolen Nordvest (counsellor clara, team lead tim). Each participant has an
+employer and a municipality of their own, so the notices go to that employer's contact and
+that municipality's job centre; they are written as emails into $var/mail, in Danish: open a
+.eml file with any mail client, or read the newest:
   less "$var/mail/\$(ls -t $var/mail | head -1)"
 
 Demo users and their tokens ($tokens):
 $(sed 's/^/  /' "$tokens")
-  (anne and bo are counsellors, admin administrates, revisor audits and changes nothing)
+  (anne, bo and clara are counsellors, tove and tim team leads, admin administrates the
+   partnership, revisor audits and changes nothing)
 
 Try:
   curl -H "Authorization: Bearer $(token_of anne)" $url/v1/caseload
@@ -62,6 +68,10 @@ Try:
   curl -N -H "Authorization: Bearer $(token_of anne)" "$url/v1/live?after=0"   # Ctrl-C ends it
   curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways \\
        -d '{"referral_source":"jobcenter","personal":{"identity":{"name":"Test Deltager"}}}'
+  curl -H "Authorization: Bearer $(token_of tove)" $url/v1/team
+  curl -H "Authorization: Bearer $(token_of admin)" "$url/v1/stats"
+  curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways/demo-1/appointments \\
+       -d '{"starts_at":"2027-02-03T10:00","ends_at":"2027-02-03T11:00","place":"Lokale 2"}'
   curl -H "Authorization: Bearer $(token_of admin)" "$url/v1/admin/dead-letters?limit=5"
   $bin verify --data $var/store          # works beside the running server
   $bin replay --data $var/store --pathway demo-1

@@ -15,6 +15,7 @@
 #include "adapters/api/live_feed.hpp"
 #include "adapters/api/problem.hpp"
 #include "adapters/app/workspace.hpp"
+#include "adapters/config/notify_config.hpp"
 
 namespace pathways::api {
 
@@ -176,6 +177,8 @@ struct Api::Impl {
   void Endpoints(Call& c);
   void EnableEndpoint(Call& c);
   void Callback(Call& c);
+  void Referral(Call& c, const std::string& party, const config::PartyChannels& pc,
+                const std::string& webhook_id);
 };
 
 // A version or log position from a header or query value: digits only (at most 19).

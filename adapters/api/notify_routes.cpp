@@ -99,9 +99,11 @@ void Api::Impl::EnableEndpoint(Call& c) {
   });
 }
 
-// A partner's signed callback: {pathway_id, trigger, payload?}, verified like our own webhooks
-// (Standard Webhooks), fired as the party on the pathway. The webhook-id is the command id,
-// so a partner that retries gets the first answer again.
+// A partner's signed callback, verified like our own webhooks (Standard Webhooks), acting as
+// the party: {pathway_id, trigger, payload?} fires a trigger on a pathway; {lead: {identity,
+// data?, municipality?}} refers a new lead (when the notifications file gives the party
+// `referrals`), registered at its school with its intake counsellor. The webhook-id is the
+// command id, so a partner that retries gets the first answer again (the same pathway).
 void Api::Impl::Callback(Call& c) {
   if (!NotifierReady(c)) return;
   const std::string& party = c.params[0];
@@ -123,6 +125,8 @@ void Api::Impl::Callback(Call& c) {
         Problem(401, "invalid-signature",
                 id.empty() ? std::string("the webhook-id header is missing") : verified.message()));
   }
+  const nlohmann::json body = nlohmann::json::parse(c.req.body, nullptr, false);
+  if (body.is_object() && body.contains("lead")) return Referral(c, party, *pc, id);
   Fields f(c.req.body, {"pathway_id", "trigger", "payload"});
   std::string pathway = f.Text("pathway_id", true, 200);
   std::string trigger = f.Text("trigger", true, 100);
@@ -144,6 +148,71 @@ void Api::Impl::Callback(Call& c) {
     if (!result.ok()) return call->respond(ProblemFor(result.status()));
     call->respond(Written(200, *result));
   });
+}
+
+// A new lead from a partner: registered as the party, with the referral source, school and
+// intake counsellor its `referrals` say, then its municipality when given.
+void Api::Impl::Referral(Call& c, const std::string& party, const config::PartyChannels& pc,
+                         const std::string& webhook_id) {
+  if (!pc.inbound->referrals) {
+    return c.respond(Problem(403, "forbidden", "party " + party + " may not refer leads"));
+  }
+  const config::Referrals& refer = *pc.inbound->referrals;
+  Fields f(c.req.body, {"lead"});
+  const nlohmann::json lead = f.Object("lead");
+  if (!f.ok()) return c.respond(f.Problem());
+  for (const auto& [key, value] : lead.items()) {
+    if (key != "identity" && key != "data" && key != "municipality") {
+      return c.respond(
+          Problem(400, "invalid-body",
+                  "a lead has `identity`, `data` and `municipality`, not `" + key + "`"));
+    }
+  }
+  const nlohmann::json identity = lead.value("identity", nlohmann::json::object());
+  const nlohmann::json data = lead.value("data", nlohmann::json::object());
+  const nlohmann::json municipality = lead.value("municipality", nlohmann::json(""));
+  if (!identity.is_object() || identity.empty() || !data.is_object() || !municipality.is_string()) {
+    return c.respond(Problem(400, "invalid-body",
+                             "a lead needs `identity` (an object with the person's name), `data` "
+                             "is an object and `municipality` a code"));
+  }
+  // Checked before anything is written: a bad lead registers nothing.
+  const std::string code = municipality.get<std::string>();
+  if (!code.empty() &&
+      (code.size() != 3 || code.find_first_not_of("0123456789") != std::string::npos)) {
+    return c.respond(
+        Problem(400, "invalid-body", "`municipality` is a code of 3 digits (751: Aarhus)"));
+  }
+  const std::string seed = "callback:" + party + ":" + webhook_id;
+  CommandRequest r;
+  r.pathway_id = DerivedId("pw-", seed);
+  r.participant_id = DerivedId("p-", seed + "\nparticipant");
+  r.command_id = seed;
+  r.fingerprint = TokenHash(c.req.body);
+  r.actor = {party, "partner"};
+  r.command = runtime::RegisterLead{refer.referral_source,
+                                    data,
+                                    {{PersonalScope::kIdentity, identity}},
+                                    refer.contact_person,
+                                    refer.school};
+  auto call = std::make_shared<Call>(std::move(c));
+  options.store->ExecuteAsync(
+      std::move(r), [this, call, seed, party, code](Result<AppendResult> registered) {
+        if (!registered.ok()) return call->respond(BodyProblemFor(registered.status()));
+        auto created = [call](const AppendResult& done) {
+          call->respond(Written(201, done).With("Location", "/v1/pathways/" + done.stream_id));
+        };
+        if (code.empty()) return created(*registered);
+        CommandRequest m;
+        m.pathway_id = registered->stream_id;
+        m.command_id = seed + ":municipality";
+        m.actor = {party, "partner"};
+        m.command = runtime::RecordMunicipality{code};
+        options.store->ExecuteAsync(std::move(m), [call, created](Result<AppendResult> recorded) {
+          if (!recorded.ok()) return call->respond(ProblemFor(recorded.status()));
+          created(*recorded);
+        });
+      });
 }
 
 }  // namespace pathways::api

@@ -282,12 +282,36 @@ class NotifyReader : YamlReader {
       for (auto& [user, mark] : List(n["inbox"], "inbox")) p.inbox.push_back(user);
     }
     if (const YAML::Node in = n["inbound"]) {
-      if (CheckMap(in, what + " inbound", {"secrets", "secrets_file", "triggers"})) {
+      if (CheckMap(in, what + " inbound", {"secrets", "secrets_file", "triggers", "referrals"})) {
         InboundTarget t;
         t.secrets = Secrets(in, what + " inbound");
-        if (!in["triggers"]) Error(in.Mark(), what + ": inbound needs `triggers` it may fire");
-        for (auto& [trigger, mark] : List(in["triggers"], "triggers"))
-          t.triggers.push_back(trigger);
+        if (!in["triggers"] && !in["referrals"]) {
+          Error(in.Mark(), what + ": inbound needs `triggers` it may fire, or `referrals`");
+        }
+        if (in["triggers"]) {
+          for (auto& [trigger, mark] : List(in["triggers"], "triggers"))
+            t.triggers.push_back(trigger);
+        }
+        if (const YAML::Node r = in["referrals"]) {
+          if (CheckMap(r, what + " referrals", {"referral_source", "school", "contact_person"})) {
+            Referrals refer;
+            refer.line = r.Mark().line + 1;
+            refer.column = r.Mark().column + 1;
+            refer.referral_source = r["referral_source"]
+                                        ? Str(r["referral_source"], "referral_source").value_or("")
+                                        : "";
+            if (r["school"]) refer.school = Str(r["school"], "school").value_or("");
+            if (r["contact_person"]) {
+              refer.contact_person = Str(r["contact_person"], "contact_person").value_or("");
+            }
+            if (refer.referral_source.empty() || refer.contact_person.empty()) {
+              Error(r.Mark(), what +
+                                  ": referrals need `referral_source` and the "
+                                  "`contact_person` who takes them in");
+            }
+            t.referrals = std::move(refer);
+          }
+        }
         p.inbound = std::move(t);
       }
     }

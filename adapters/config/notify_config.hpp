@@ -46,11 +46,22 @@ struct Municipality {
   std::map<std::string, std::vector<std::string>> addresses;  // party -> email addresses
 };
 
-// Signed callbacks a party may send (POST /v1/callbacks/{party}): the secrets it signs with
-// and the triggers it may fire.
+// New leads a partner may refer by a signed callback, and where they go: registered with this
+// referral source, at this school, with this counsellor (the school's intake) as contact.
+struct Referrals {
+  std::string referral_source;
+  std::string school;  // empty: a partnership without schools
+  std::string contact_person;
+  int line = 0;  // where it stands, for the check against the users file
+  int column = 0;
+};
+
+// Signed callbacks a party may send (POST /v1/callbacks/{party}): the secrets it signs with,
+// the triggers it may fire, and whether it may refer new leads.
 struct InboundTarget {
   std::vector<std::string> secrets;
   std::vector<std::string> triggers;
+  std::optional<Referrals> referrals;
 };
 
 // Inbox recipients: user ids, or kContactPerson for the pathway's contact person (or the user

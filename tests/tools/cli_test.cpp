@@ -357,6 +357,19 @@ TEST_CASE("a refused start creates nothing, and check-config names every file's 
   CHECK(i.out.find("names user `nobody`, who is not in") != std::string::npos);
   CHECK(nothing_created());
 
+  // A partner's referrals going to someone who is not a counsellor.
+  const std::string referrals =
+      write("r", "notifications: r-notify.yaml\n",
+            "parties:\n  referring_authority:\n    inbound:\n"
+            "      secrets: [whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw]\n"
+            "      referrals: {referral_source: jobcenter, contact_person: admin}\n");
+  Run r = Pathways("serve --config " + referrals + " 2>&1");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.out.find("r-notify.yaml:5:18: error: the referrals of party referring_authority: "
+                           "`admin` is not a counsellor in") != std::string::npos,
+                r.out);
+  CHECK(nothing_created());
+
   // A TLS certificate that is not there.
   const std::string tls = write(
       "s",

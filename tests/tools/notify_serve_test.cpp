@@ -69,7 +69,8 @@ TEST_CASE("serve: killed mid-delivery, webhooks go again under the same id and n
          "      secrets: ["
       << kInSecret
       << "]\n"
-         "      triggers: [approve_referral]\n";
+         "      triggers: [approve_referral]\n"
+         "      referrals: {referral_source: jobcenter, contact_person: anne}\n";
   const std::string config = dir / "pathways.yaml";
   std::ofstream(config) << "data: store\nworkflows: [workflows]\nusers: users.yaml\n"
                            "tokens: tokens.json\nnotifications: notifications.yaml\n";
@@ -177,6 +178,32 @@ TEST_CASE("serve: killed mid-delivery, webhooks go again under the same id and n
   CHECK(callback("cb-3", other, key).status == 403);
   HttpReply state = testing::Request(server.port(), "GET", "/v1/pathways/" + p, "", admin);
   CHECK(state.Json()["data"]["referral_approved"] == true);
+
+  // The job centre refers a new lead: registered as the job centre's, with the intake
+  // counsellor as contact person and the participant's municipality; once for a retry.
+  const std::string refer =
+      R"({"lead":{"identity":{"name":"Ali Hassan","phone":"20304050"},"municipality":"751"}})";
+  HttpReply referred = callback("cb-lead-1", refer, key);
+  REQUIRE_MESSAGE(referred.status == 201, referred.body);
+  const std::string lead = referred.Json()["pathway_id"];
+  HttpReply retried = callback("cb-lead-1", refer, key);
+  CHECK(retried.status == 201);
+  CHECK(retried.Json()["pathway_id"] == lead);
+  CHECK(retried.Json()["duplicate"] == true);
+  const nlohmann::json referred_state =
+      testing::Request(server.port(), "GET", "/v1/pathways/" + lead, "", anne).Json();
+  CHECK(referred_state["contact_person"] == "anne");
+  CHECK(referred_state["municipality"] == "751");
+  CHECK(referred_state["data"]["referral_source"] == "jobcenter");
+  const nlohmann::json history =
+      testing::Request(server.port(), "GET", "/v1/pathways/" + lead + "/history", "", admin).Json();
+  CHECK(history["events"][0]["actor"]["user"] == "referring_authority");
+  // A bad lead is refused whole.
+  CHECK(callback("cb-lead-2", R"({"lead":{"identity":{"name":"X"},"municipality":"75"}})", key)
+            .status == 400);
+  CHECK(callback("cb-lead-3", R"({"lead":{"municipality":"751"}})", key).status == 400);
+  CHECK(callback("cb-lead-4", R"({"lead":{"identity":{"name":"X"},"cpr":"1"}})", key).status ==
+        400);
 
   // SIGHUP: a broken notifications file is refused and deliveries go on by the running one;
   // a good one takes over for what comes next.

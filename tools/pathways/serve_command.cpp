@@ -185,6 +185,25 @@ std::optional<Prepared> Prepare(const ServeArgs& a, bool check_store) {
       }
     }
     for (const auto& [party, channels] : notify_config.config.parties) {
+      // A partner's referrals go to a counsellor of the school they name.
+      if (channels.inbound && channels.inbound->referrals) {
+        const config::Referrals& r = *channels.inbound->referrals;
+        const auto user = cfg.users.find(r.contact_person);
+        std::string problem;
+        if (user == cfg.users.end() || user->second.role != config::Role::kCounsellor) {
+          problem = "`" + r.contact_person + "` is not a counsellor in " + cfg.users_file;
+        } else if (user->second.school != r.school) {
+          problem = "`" + r.contact_person + "` is not of school `" + r.school + "`";
+        } else if (!r.school.empty() && !cfg.schools.count(r.school)) {
+          problem = "school `" + r.school + "` is not in " + cfg.users_file;
+        } else if (r.school.empty() && !cfg.schools.empty()) {
+          problem = "referrals name the `school` they go to";
+        }
+        if (!problem.empty()) {
+          problems.push_back({cfg.notifications_file, r.line, r.column,
+                              "the referrals of party " + party + ": " + problem});
+        }
+      }
       for (const std::string& user : channels.inbox) {
         if (user == config::kContactPerson || user == config::kTeamLeads ||
             cfg.users.count(user) != 0) {
