@@ -87,6 +87,16 @@ void Api::Impl::Export(Call& c) {
     return c.respond(Problem(400, "invalid-request", "`format` is jsonl or csv"));
   }
   o.format = format != nullptr && *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
+  // A school's administrator exports their school's pathways; others may ask for one.
+  const std::string* school = c.req.Query("school");
+  o.school = school != nullptr ? *school : c.user->school;
+  if (!workspace.SeesSchool(*c.user, o.school)) {
+    return c.respond(Problem(403, "forbidden", "you export the pathways of " + c.user->school));
+  }
+  if (!o.school.empty() && !options.schools.count(o.school)) {
+    return c.respond(
+        Problem(400, "invalid-request", "`" + o.school + "` is not a configured school"));
+  }
   // Personal data stays sealed: the export is evidence of the chain, not a way around the
   // recorded reads of personal data.
   struct State {

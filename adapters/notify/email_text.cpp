@@ -25,8 +25,8 @@ constexpr Embedded kShipped[] = {
 #include "email_templates.inc"
 };
 
-constexpr std::array<const char*, 5> kKinds = {"milestone", "risk", "reminder", "deadline",
-                                               "appointment"};
+constexpr std::array<const char*, 6> kKinds = {"milestone", "risk",        "reminder",
+                                               "deadline",  "appointment", "participant"};
 
 Data ToData(const nlohmann::json& j) {
   switch (j.type()) {

@@ -1,7 +1,8 @@
 #pragma once
 // The words of a notification email: subject, plain text and HTML, in Danish or English, from
 // a payload's notice (notice.hpp), with a template per kind of notice (milestone, risk,
-// reminder, deadline, appointment), and a text message's for the participant's SMS gateway.
+// reminder, deadline, appointment, participant), and a text message's for the participant's
+// SMS gateway.
 // Templates from the notifications file's `templates` directory replace the built-in ones when
 // present:
 //   {kind}.{da,en}.{subject,txt,html,sms}    one kind's words (sms: else the subject)

@@ -242,6 +242,9 @@ nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data
           Text(e, "name") + (Text(e, "contact").empty() ? "" : ", att. " + Text(e, "contact"));
     }
   }
+  // The participant is told in words of their own (what to remember and by when), never in
+  // the staff's.
+  if (Text(row, "party") == "participant") notice["kind"] = "participant";
   // A reminder of an appointment, for the participant: when and where, nothing else.
   if (const auto a = row.find("appointment"); a != row.end() && a->is_object()) {
     notice["kind"] = "appointment";

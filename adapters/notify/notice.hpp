@@ -5,8 +5,9 @@
 // are rendered from it.
 //
 // - kind: `milestone` (a transition), `risk` (a risk raised or resolved), `reminder` (a timer),
-//   `deadline` (any notice whose notify effect says `by` when), or `appointment` (the
-//   participant's reminder of a meeting, with `appointment`: when in words, place, topic);
+//   `deadline` (any notice whose notify effect says `by` when), `appointment` (the
+//   participant's reminder of a meeting, with `appointment`: when in words, place, topic), or
+//   `participant` (any other notice to the participant: what to remember, by when);
 // - what: the transition's or timer's label (else the state the pathway is now in), or the
 //   risk's label;
 // - ask and by: the notify effect's `ask`, and its `by` date (a date field plus an offset);

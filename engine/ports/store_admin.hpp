@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -73,14 +74,18 @@ struct ExportOptions {
   ExportFormat format = ExportFormat::kJsonLines;
   // Decrypt personal parts (needs the master key). Default: false, parts read "encrypted".
   bool include_personal = false;
+  // Only the events of pathways that belong to this school now (a transferred pathway's whole
+  // history goes with it); no system streams. Empty: everything, the whole chain.
+  std::string school;
 };
 
 // Where an export stands between chunks.
 struct ExportCursor {
-  std::uint64_t next = 1;   // the next position to export
-  std::uint64_t last = 0;   // the last position to export
-  std::uint64_t lines = 0;  // events written so far
-  bool started = false;     // the CSV header is out
+  std::uint64_t next = 1;                              // the next position to export
+  std::uint64_t last = 0;                              // the last position to export
+  std::uint64_t lines = 0;                             // events written so far
+  bool started = false;                                // the CSV header is out
+  std::map<std::string, bool, std::less<>> in_school;  // by stream, once looked up
   bool done() const { return next > last; }
 };
 

@@ -19,8 +19,30 @@ Status RocksEventStore::ExportChunk(const ExportOptions& options, ExportCursor& 
   cursor.started = true;
   if (cursor.done()) return Status::Ok();
   Status failure = Status::Ok();
+  // Whether an event's stream is a pathway of the school asked for.
+  auto wanted = [&](std::string_view stream) -> Result<bool> {
+    if (options.school.empty()) return true;
+    if (stream.empty() || stream.front() == kSystemStreamMark) return false;
+    if (auto known = cursor.in_school.find(stream); known != cursor.in_school.end()) {
+      return known->second;
+    }
+    Result<std::optional<runtime::PathwayState>> s = LoadPathway(std::string(stream));
+    if (!s.ok()) return s.status();
+    const bool in = s->has_value() && (*s)->school == options.school;
+    cursor.in_school.emplace(std::string(stream), in);
+    return in;
+  };
   Status s = Scan(cursor.next, [&](const codec::EventView& e) {
     if (e.position > cursor.last) return false;
+    Result<bool> in = wanted(e.stream_id);
+    if (!in.ok()) {
+      failure = in.status();
+      return false;
+    }
+    if (!*in) {
+      cursor.next = e.position + 1;
+      return true;
+    }
     std::vector<RevealedPersonal> revealed;
     const std::vector<RevealedPersonal>* parts = nullptr;
     codec::PersonalMode mode = codec::PersonalMode::kSealed;

@@ -172,8 +172,18 @@ TEST_CASE("every notice of the AMIGO pathway in plain Danish: no ids, no snake_c
       CHECK_MESSAGE(w.find('_') == std::string::npos, "snake_case: ", w);
     }
     CHECK(r.da.text.find("{{") == std::string::npos);
-    CHECK(r.da.text.find("Kontaktperson: Anne Holm, telefon 12 34 56 78") != std::string::npos);
-    CHECK(r.en.text.find("Contact person: Anne Holm") != std::string::npos);
+    if (r.kind == "participant") {
+      // To the participant: what to remember and by when, in words of their own.
+      CHECK(std::regex_search(r.da.text,
+                              std::regex("Det skal ske senest [0-9]+\\. [a-z]+ 20[0-9]{2}\\.")));
+      CHECK(r.da.text.find("Har du spørgsmål? Så ring til Anne Holm på 12 34 56 78.") !=
+            std::string::npos);
+      CHECK(r.da.text.find("forløb pw-1") == std::string::npos);
+      CHECK(r.da.sms.size() <= 200);
+    } else {
+      CHECK(r.da.text.find("Kontaktperson: Anne Holm, telefon 12 34 56 78") != std::string::npos);
+      CHECK(r.en.text.find("Contact person: Anne Holm") != std::string::npos);
+    }
     CHECK(r.da.html.find("<html lang=\"da\">") != std::string::npos);
     CHECK(r.en.html.find("<html lang=\"en\">") != std::string::npos);
     if (r.kind == "deadline") {
@@ -184,7 +194,7 @@ TEST_CASE("every notice of the AMIGO pathway in plain Danish: no ids, no snake_c
     }
     if (r.kind == "risk") CHECK(r.da.text.find("risiko") != std::string::npos);
   }
-  CHECK(kinds == std::set<std::string>{"deadline", "milestone", "reminder", "risk"});
+  CHECK(kinds == std::set<std::string>{"deadline", "milestone", "participant", "reminder", "risk"});
 }
 
 TEST_CASE("a deadline names the person, what is asked and the date it falls on") {

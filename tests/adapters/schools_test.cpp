@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <future>
+#include <sstream>
 
 #include "adapters/app/workspace.hpp"
 #include "engine/runtime/processor.hpp"
@@ -135,6 +136,41 @@ TEST_CASE("schools: a contact person of another school moves the pathway there, 
   // Now it is the other school's.
   CHECK_FALSE(f.Sees("tove", "pw-a"));
   CHECK(f.Sees("skoleadmin", "pw-a"));
+}
+
+TEST_CASE("schools: an export of one school holds its pathways' whole histories, nothing else") {
+  Schools f;
+  REQUIRE(f.Lead("anne", "pw-a").ok());
+  REQUIRE(f.Lead("carl", "pw-c").ok());
+  // A read of personal data goes to a system stream, which no school's export holds.
+  std::promise<Result<Workspace::PersonalRead>> read;
+  f.workspace.ReadPersonal(
+      f.User("anne"), "pw-a", "samtale",
+      [&](Result<Workspace::PersonalRead> r) { read.set_value(std::move(r)); });
+  REQUIRE(read.get_future().get().ok());
+  auto streams = [&](const std::string& school) {
+    ExportOptions o;
+    o.school = school;
+    ExportCursor cursor = f.store->StartExport(o);
+    std::string out;
+    while (!cursor.done()) REQUIRE(f.store->ExportChunk(o, cursor, 1 << 20, out).ok());
+    std::map<std::string, int> events;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      ++events[nlohmann::json::parse(line)["stream_id"].get<std::string>()];
+    }
+    return events;
+  };
+  const auto all = streams("");
+  CHECK(all.size() == 3);  // pw-a, pw-c and the read's $access stream
+  CHECK(streams("amigo_skolen") == std::map<std::string, int>{{"pw-a", all.at("pw-a")}});
+  CHECK(streams("teknisk_skole") == std::map<std::string, int>{{"pw-c", all.at("pw-c")}});
+  // Moved to the other school, the whole history goes with it.
+  REQUIRE(f.On("admin", "pw-a", runtime::AssignContactPerson{"carl", "", "", "flytter"}).ok());
+  const auto moved = streams("teknisk_skole");
+  CHECK(moved.size() == 2);
+  CHECK(moved.at("pw-a") == all.at("pw-a") + 1);
+  CHECK(streams("amigo_skolen").empty());
 }
 
 TEST_CASE("team lead: the team's load, tasks that need a look, a caseload handed over at once") {

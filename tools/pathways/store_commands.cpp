@@ -79,6 +79,8 @@ void AddExport(CLI::App& app) {
       ->option_text("jsonl|csv");
   cmd->add_flag("--include-personal", options->include_personal,
                 "decrypt personal data (needs the master key)");
+  cmd->add_option("--school", options->school,
+                  "only the pathways of this school (their whole histories; not a whole chain)");
   cmd->callback([flags, options, format] {
     options->format = *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
     storage::StoreOptions o = flags->Options();
