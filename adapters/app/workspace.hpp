@@ -124,7 +124,8 @@ class Workspace {
                 std::function<void(Result<HandoverResult>)> done) const;
   // The team of `school` (a team lead's or school administrator's own when empty).
   Result<TeamView> Team(const config::User& user, const std::string& school) const;
-  // The schools `user` may see figures of: one for staff of a school, all otherwise.
+  // Whether `user` may see a school's team and export: their own as staff of a school, every
+  // school as a partnership-wide user.
   bool SeesSchool(const config::User& user, const std::string& school) const;
   // Any command on an existing pathway: visible to `user`, and the users it names exist in the
   // role it needs (a contact person is a counsellor; a task goes to a counsellor or an

@@ -39,11 +39,12 @@ const char* kUsers = R"(users:
 // A server with the AMIGO definition on a manual clock, and a token per user.
 class TestServer {
  public:
-  explicit TestServer(http::ServerOptions so = {}, api::LiveFeedOptions live = {})
+  explicit TestServer(http::ServerOptions so = {}, api::LiveFeedOptions live = {},
+                      const char* users = kUsers)
       : clock_(testing::kTestEpochMs) {
     std::filesystem::create_directories(tmp_ / "workflows");
     std::filesystem::copy_file(testing::AmigoPath(), tmp_ / "workflows/amigo.yaml");
-    std::ofstream(tmp_ / "users.yaml") << kUsers;
+    std::ofstream(tmp_ / "users.yaml") << users;
     std::ofstream(tmp_ / "pathways.yaml")
         << "data: store\nworkflows: [workflows]\nusers: users.yaml\ntokens: tokens.json\n";
     config::ConfigResult cfg = config::LoadServerConfig(tmp_ / "pathways.yaml");
@@ -71,6 +72,7 @@ class TestServer {
     ao.scheduler = scheduler_.get();
     ao.tokens = tokens_.get();
     ao.users = config_.users;
+    ao.schools = config_.schools;
     ao.max_queue = 10'000;
     ao.live = live;
     ao.backup_dir = tmp_ / "backups";
@@ -129,6 +131,18 @@ class TestServer {
   std::unique_ptr<http::Server> server_;
   std::map<std::string, std::string> token_of_;
 };
+
+const char* kSchoolUsers = R"(schools:
+  amigo_skolen: {name: AMIGO-skolen}
+  teknisk_skole: {name: Teknisk Skole}
+users:
+  anne: {name: Anne, role: counsellor, school: amigo_skolen}
+  bo: {name: Bo, role: counsellor, school: amigo_skolen}
+  carl: {name: Carl, role: counsellor, school: teknisk_skole}
+  tove: {name: Tove, role: team_lead, school: amigo_skolen}
+  sara: {name: Sara, role: administrator, school: teknisk_skole}
+  admin: {name: Admin, role: administrator}
+)";
 
 bool IsProblem(const HttpReply& r, int status, const std::string& type) {
   const auto j = r.Json();
@@ -894,6 +908,65 @@ TEST_CASE("many short connections at once: every one answered, none left open") 
   }
   HttpReply after = testing::Request(s.port(), "GET", "/healthz");
   CHECK(after.status == 200);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("schools over HTTP: figures by school, the team, a handover, a school's export") {
+  TestServer s({}, {}, kSchoolUsers);
+  const std::string a = s.Lead("anne");
+  s.Lead("anne");
+  s.Lead("carl");
+  HttpReply stats = s.As("anne", "GET", "/v1/stats");
+  REQUIRE(stats.status == 200);
+  const nlohmann::json figures = stats.Json();
+  CHECK(figures["states"]["lead"] == 3);
+  CHECK(figures["schools"]["amigo_skolen"]["states"]["lead"] == 2);
+  CHECK(figures["schools"]["amigo_skolen"]["name"] == "AMIGO-skolen");
+  CHECK(figures["schools"]["teknisk_skole"]["states"]["lead"] == 1);
+  CHECK(s.As("carl", "GET", "/v1/stats?school=amigo_skolen").Json()["states"]["lead"] == 2);
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/stats?school=nowhere"), 400, "invalid-request"));
+  // An administrator of the partnership names the school; a school's registers for its own.
+  CHECK(IsProblem(s.As("admin", "POST", "/v1/pathways", R"({"referral_source":"union"})"), 400,
+                  "invalid-body"));
+  CHECK(s.As("admin", "POST", "/v1/pathways",
+             R"({"referral_source":"union","school":"teknisk_skole","contact_person":"carl"})")
+            .status == 201);
+  CHECK(IsProblem(s.As("sara", "POST", "/v1/pathways",
+                       R"({"referral_source":"union","school":"amigo_skolen"})"),
+                  403, "forbidden"));
+
+  HttpReply team = s.As("tove", "GET", "/v1/team");
+  REQUIRE(team.status == 200);
+  CHECK(team.Json()["school"] == "amigo_skolen");
+  CHECK(team.Json()["counsellors"].size() == 2);
+  CHECK(team.Json()["counsellors"][0]["pathways"] == 2);
+  CHECK(s.As("anne", "GET", "/v1/team").status == 403);
+  CHECK(s.As("tove", "GET", "/v1/team?school=teknisk_skole").status == 403);
+  CHECK(s.As("tove", "GET", "/v1/pathways/" + a).status == 200);
+  CHECK(s.As("sara", "GET", "/v1/pathways/" + a).status == 404);
+
+  HttpReply handed = s.As("tove", "POST", "/v1/caseloads/anne/handover",
+                          R"({"to":"bo","reason":"Anne har orlov"})");
+  REQUIRE_MESSAGE(handed.status == 200, handed.body);
+  CHECK(handed.Json()["moved"].size() == 2);
+  CHECK(s.As("bo", "GET", "/v1/caseload").Json()["pathways"].size() == 2);
+  CHECK(
+      IsProblem(s.As("tove", "POST", "/v1/caseloads/bo/handover", R"({"to":"carl","reason":"x"})"),
+                403, "forbidden"));
+
+  // A school's administrator exports their school's pathways, not the other's.
+  HttpReply own = s.As("sara", "GET", "/v1/audit/export");
+  REQUIRE(own.status == 200);
+  CHECK(own.body.find(a) == std::string::npos);
+  CHECK(own.body.find("\"stream_id\":\"pw-") != std::string::npos);
+  CHECK(s.As("sara", "GET", "/v1/audit/export?school=amigo_skolen").status == 403);
+  CHECK(s.As("admin", "GET", "/v1/audit/export?school=amigo_skolen").body.find(a) !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -147,6 +147,36 @@ TEST_CASE("export as CSV: a header, one row per event, JSON cells quoted, --from
   CHECK(Pathways("export --format xml --data " + (tmp / "store") + " 2>&1").exit_code == 2);
 }
 
+TEST_CASE("import: with schools, each lead names its school and a counsellor of it") {
+  testing::TempDir tmp;
+  const std::string workflows = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows";
+  std::ofstream(tmp / "users.yaml")
+      << "schools:\n  nord: {name: Nord}\n  syd: {name: Syd}\n"
+         "users:\n  anne: {name: Anne, role: counsellor, school: nord}\n"
+         "  bo: {name: Bo, role: counsellor, school: syd}\n";
+  std::ofstream(tmp / "pathways.yaml")
+      << "data: store\nworkflows: [" << workflows << "]\nusers: users.yaml\n";
+  const std::string base = "import --data " + (tmp / "store") + " --workflow " + workflows +
+                           " --config " + (tmp / "pathways.yaml") + " ";
+  std::ofstream(tmp / "none.csv") << "referral_source,contact_person\njobcenter,anne\n";
+  Run none = Pathways(base + (tmp / "none.csv") + " 2>&1");
+  CHECK(none.exit_code == 2);
+  CHECK(none.out.find("none.csv:1: the users file has schools: a school column") !=
+        std::string::npos);
+  std::ofstream(tmp / "leads.csv") << "referral_source,school,contact_person\n"
+                                      "jobcenter,nord,anne\n"
+                                      "union,syd,anne\n"
+                                      "union,vest,\n";
+  Run bad = Pathways(base + (tmp / "leads.csv") + " 2>&1");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("leads.csv:3: contact_person `anne` is not of school `syd`") !=
+        std::string::npos);
+  CHECK(bad.out.find("leads.csv:4: school `vest` is not in the users file") != std::string::npos);
+  Run some = Pathways(base + (tmp / "leads.csv") + " --skip-bad 2>&1");
+  CHECK_MESSAGE(some.exit_code == 0, some.out);
+  CHECK(some.out.find("imported 1 lead(s)") != std::string::npos);
+}
+
 TEST_CASE("import: every bad row named by its line, none imported unless told, never twice") {
   testing::TempDir tmp;
   const std::string workflows = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows";

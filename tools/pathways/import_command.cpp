@@ -182,6 +182,7 @@ void AddImportCommand(CLI::App& app) {
       has_source = has_source || column == "referral_source";
       const bool known = column == "referral_source" || column == "pathway_id" ||
                          column == "participant_id" || column == "contact_person" ||
+                         column == "school" ||
                          (prefix == "data" && def->FindField(name) != nullptr) ||
                          ((prefix == "identity" || prefix == "guidance") && !name.empty());
       if (!known) {
@@ -189,7 +190,7 @@ void AddImportCommand(CLI::App& app) {
                    ? "column `" + column + "`: " + def->id + " has no data field `" + name + "`"
                    : "unknown column `" + column +
                          "` (referral_source, pathway_id, participant_id, "
-                         "contact_person, data.<field>, identity.<field>, "
+                         "contact_person, school, data.<field>, identity.<field>, "
                          "guidance.<field>)");
         header_ok = false;
       }
@@ -198,17 +199,29 @@ void AddImportCommand(CLI::App& app) {
       bad(1, "the header has no referral_source column");
       header_ok = false;
     }
-    // Contact persons are checked against the users the server knows.
+    // Contact persons and schools are checked against the users file the server reads.
     std::map<std::string, config::User> users;
-    if (std::find(header.begin(), header.end(), "contact_person") != header.end()) {
+    std::map<std::string, config::School> schools;
+    const auto has = [&](const char* column) {
+      return std::find(header.begin(), header.end(), column) != header.end();
+    };
+    if (has("contact_person") || has("school")) {
       if (a->config.empty()) {
-        bad(1, "a contact_person column needs --config FILE, whose users it must name");
+        bad(1,
+            "a contact_person or school column needs --config FILE, whose users file it "
+            "must name");
         header_ok = false;
-      } else {
-        config::ConfigResult cfg = config::LoadServerConfig(a->config);
-        for (const auto& d : cfg.diagnostics) errors.push_back(d.ToString());
-        header_ok = header_ok && cfg.diagnostics.empty();
-        users = std::move(cfg.config.users);
+      }
+    }
+    if (!a->config.empty()) {
+      config::ConfigResult cfg = config::LoadServerConfig(a->config);
+      for (const auto& d : cfg.diagnostics) errors.push_back(d.ToString());
+      header_ok = header_ok && cfg.diagnostics.empty();
+      users = std::move(cfg.config.users);
+      schools = std::move(cfg.config.schools);
+      if (!schools.empty() && !has("school") && cfg.diagnostics.empty()) {
+        bad(1, "the users file has schools: a school column says whose each lead is");
+        header_ok = false;
       }
     }
     if (!header_ok) {
@@ -253,6 +266,9 @@ void AddImportCommand(CLI::App& app) {
               (user == users.end() || user->second.role != config::Role::kCounsellor)) {
             problem = "contact_person `" + cell + "` is no counsellor in " + a->config;
           }
+        } else if (column == "school") {
+          lead.school = cell;
+          if (!schools.count(cell)) problem = "school `" + cell + "` is not in the users file";
         } else if (cell.empty()) {
           continue;  // an empty cell sets nothing
         } else if (column.compare(0, dot, "data") == 0) {
@@ -271,6 +287,11 @@ void AddImportCommand(CLI::App& app) {
         }
       }
       if (problem.empty() && lead.referral_source.empty()) problem = "referral_source is empty";
+      if (problem.empty() && !lead.contact_person.empty() &&
+          users.at(lead.contact_person).school != lead.school) {
+        problem =
+            "contact_person `" + lead.contact_person + "` is not of school `" + lead.school + "`";
+      }
       const std::string seed = file_id + ":" + std::to_string(rec.line);
       if (q.pathway_id.empty()) q.pathway_id = "pw-" + Hex(seed).substr(0, 20);
       if (q.participant_id.empty()) q.participant_id = "p-" + Hex(seed + ":p").substr(0, 20);
