@@ -14,6 +14,7 @@ PATHWAYS_PACKAGES=(
   libcurl4-openssl-dev                    # webhooks (HTTPS with certificate checks) and SMTP
   libkainjow-mustache-dev                 # email templates (Mustache, header-only)
   libhowardhinnant-date-dev tzdata        # Danish calendar time (g++ 12 has no chrono zones)
+  libargon2-dev                           # workspace passwords: Argon2id (the reference code)
   python3-aiosmtpd                        # tests: a real SMTP server on 127.0.0.1
   nodejs                                  # tests: the OpenAPI linter (tools/node); not the server
   curl                                    # run.sh waits for the server and shows curl examples

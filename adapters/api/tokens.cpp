@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "adapters/config/private_file.hpp"
 #include "engine/audit/sha256.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/codec/event_record.hpp"
@@ -19,23 +20,7 @@
 namespace pathways::api {
 namespace {
 
-// An advisory lock on PATH.lock for the duration of a read-modify-write.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+using config::FileLock;
 
 std::int64_t MtimeNs(const std::string& path) {
   struct stat st {};
@@ -92,30 +77,12 @@ Status TokenStore::WriteFile(const std::vector<TokenInfo>& tokens) const {
                     {"created_at", t.created_at},
                     {"revoked_at", t.revoked_at}});
   }
-  const std::string text = nlohmann::json{{"tokens", list}}.dump(2) + "\n";
-  const std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError("cannot write " + tmp);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return Status::IOError("cannot write " + path_);
-  }
-  return Status::Ok();
+  return config::WritePrivateFile(path_, nlohmann::json{{"tokens", list}}.dump(2) + "\n");
 }
 
 Result<std::string> TokenStore::Issue(const std::string& user, TimestampMs now) {
-  // A fresh setup: the tokens file's folder may not exist yet. Made private (0700), as the
-  // file is.
-  const std::filesystem::path folder = std::filesystem::path(path_).parent_path();
-  std::error_code ec;
-  if (!folder.empty() && !std::filesystem::exists(folder, ec)) {
-    std::filesystem::create_directories(folder, ec);
-    if (!ec) std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
-    if (ec) return Status::IOError("cannot create " + folder.string() + ": " + ec.message());
-  }
+  // A fresh setup: the tokens file's folder may not exist yet.
+  if (Status st = config::EnsurePrivateFolder(path_); !st.ok()) return st;
   FileLock lock(path_);
   if (!lock.ok()) return Status::IOError("cannot lock " + path_ + ".lock");
   Result<std::vector<TokenInfo>> tokens = ReadFile();

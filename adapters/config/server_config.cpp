@@ -38,9 +38,10 @@ class ConfigReader : YamlReader {
 
  private:
   void ReadRoot(const YAML::Node& root, ServerConfig& c) {
-    CheckMap(root, "the config file",
-             {"listen", "data", "master_key", "workflows", "users", "tokens", "backups",
-              "notifications", "clock", "clock_start", "threads", "limits", "tls", "demo"});
+    CheckMap(
+        root, "the config file",
+        {"listen", "data", "master_key", "workflows", "users", "tokens", "passwords", "backups",
+         "notifications", "clock", "clock_start", "threads", "limits", "tls", "demo"});
     if (root["listen"]) {
       if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
     }
@@ -60,6 +61,12 @@ class ConfigReader : YamlReader {
     if (root["users"]) c.users_file = Resolve(dir_, Str(root["users"], "users").value_or(""));
     if (root["tokens"]) c.tokens_file = Resolve(dir_, Str(root["tokens"], "tokens").value_or(""));
     if (c.tokens_file.empty() && !c.data_dir.empty()) c.tokens_file = c.data_dir + ".tokens.json";
+    if (root["passwords"]) {
+      c.passwords_file = Resolve(dir_, Str(root["passwords"], "passwords").value_or(""));
+    }
+    if (c.passwords_file.empty() && !c.data_dir.empty()) {
+      c.passwords_file = c.data_dir + ".passwords.json";
+    }
     if (root["backups"]) c.backup_dir = Resolve(dir_, Str(root["backups"], "backups").value_or(""));
     if (c.backup_dir.empty() && !c.data_dir.empty()) c.backup_dir = c.data_dir + ".backups";
     if (root["notifications"]) {

@@ -46,6 +46,7 @@ struct ServerConfig {
   std::vector<std::string> workflows;
   std::string users_file;
   std::string tokens_file;
+  std::string passwords_file;      // the workspace's sign-in: Argon2id hashes (adapters/auth)
   std::string backup_dir;          // POST /v1/admin/backup writes here
   std::string notifications_file;  // parties' channels (notify_config.hpp); empty: none
   bool manual_clock = false;

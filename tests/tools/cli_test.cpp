@@ -421,6 +421,37 @@ TEST_CASE("a refused start creates nothing, and check-config names every file's 
   CHECK(nothing_created());
 }
 
+TEST_CASE("user set-password: from stdin, kept as Argon2id only, refusals write nothing") {
+  testing::TempDir tmp;
+  std::ofstream(tmp / "users.yaml") << "users:\n  anne: {name: Anne, role: counsellor}\n"
+                                       "  jc: {name: Jobcenter, role: partner}\n";
+  std::ofstream(tmp / "pathways.yaml")
+      << "data: store\nworkflows: []\nusers: users.yaml\npasswords: var/passwords.json\n";
+  const std::string set = " user set-password --config " + (tmp / "pathways.yaml") + " ";
+  const std::string file = tmp / "var/passwords.json";
+  auto piped = [&](const std::string& input, const std::string& user) {
+    return Pathways(set + user + " 2>&1 <<'EOF'\n" + input + "\nEOF");
+  };
+  Run short_one = piped("kort", "anne");
+  CHECK(short_one.exit_code == 2);
+  CHECK(short_one.out.find("at least 12 characters") != std::string::npos);
+  Run partner = piped("en god lang adgangskode", "jc");
+  CHECK(partner.exit_code == 2);
+  Run nobody = piped("en god lang adgangskode", "carl");
+  CHECK(nobody.exit_code == 2);
+  CHECK_FALSE(std::filesystem::exists(file));
+
+  Run ok = piped("en god lang adgangskode", "anne");
+  CHECK_MESSAGE(ok.exit_code == 0, ok.out);
+  CHECK(ok.out.find("password set for anne") != std::string::npos);
+  std::string text;
+  REQUIRE(workflows::ReadWholeFile(file, text));
+  CHECK(text.find("$argon2id$v=19$") != std::string::npos);
+  CHECK(text.find("adgangskode") == std::string::npos);
+  CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::others_all) ==
+        std::filesystem::perms::none);
+}
+
 TEST_CASE("token issue on a fresh setup creates the tokens file's folder, private") {
   testing::TempDir tmp;
   std::ofstream(tmp / "users.yaml") << "users:\n  anne: {name: Anne, role: counsellor}\n";

@@ -54,6 +54,7 @@ void AddBenchHttp(CLI::App& bench);         // bench http
 void AddBenchNotify(CLI::App& bench);       // bench notify
 void AddServeCommand(CLI::App& app);        // serve
 void AddTokenCommands(CLI::App& app);       // token issue, list, revoke
+void AddUserCommands(CLI::App& app);        // user set-password
 void AddDeadLetterCommands(CLI::App& app);  // dead-letters list, show, replay
 
 }  // namespace pathways::cli

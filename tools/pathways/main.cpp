@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   AddBenchCommands(app);
   AddServeCommand(app);
   AddTokenCommands(app);
+  AddUserCommands(app);
   AddDeadLetterCommands(app);
   // CLI11 would only say that a subcommand is required: name the one it does not know.
   if (argc > 1 && argv[1][0] != '-' &&
