@@ -153,8 +153,9 @@ void Api::Impl::Appointments(Call& c) {
   if (!owner.ok()) return c.respond(ProblemFor(owner.status()));
   // From the start of today (Danish time) for a week, unless the request says otherwise.
   const TimestampMs now = options.clock->NowMs();
-  TimestampMs from = runtime::DayStart(runtime::DayNumber(now));
-  TimestampMs to = from + 7LL * 24 * 3600 * 1000;
+  const std::int64_t today = runtime::DayNumber(now);
+  TimestampMs from = runtime::DayStart(today);
+  TimestampMs to = runtime::DayStart(today + 7);  // a week of Danish days, summer time or not
   for (const auto& [name, out] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
     if (const std::string* v = c.req.Query(name)) {
       if (!ParseMeetingTime(*v, *out) && !runtime::ParseDate(*v, *out)) {

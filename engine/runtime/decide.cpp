@@ -616,7 +616,7 @@ class Decider {
     if (c.code == s_.municipality) return Status::Rejected("the municipality is " + c.code);
     return Emit(events::MunicipalityRecorded{c.code, s_.municipality});
   }
-  // Times of an appointment: in the future, ending after it starts, within a day.
+  // Times of an appointment: in the future, ending after it starts, within 12 hours.
   Status CheckTimes(TimestampMs starts_at, TimestampMs ends_at) const {
     if (starts_at <= ctx_.now) return Status::InvalidArgument("an appointment is in the future");
     if (ends_at <= starts_at || ends_at - starts_at > 12LL * 3600 * 1000) {
