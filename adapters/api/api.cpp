@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "adapters/api/api_impl.hpp"
@@ -86,6 +87,19 @@ bool Fields::Flag(const char* key) {
     return false;
   }
   return j_[key].get<bool>();
+}
+
+std::vector<std::string> Fields::Texts(const char* key) {
+  std::vector<std::string> out;
+  if (!Has(key)) return out;
+  const nlohmann::json& v = j_[key];
+  if (!v.is_array() ||
+      !std::all_of(v.begin(), v.end(), [](const nlohmann::json& x) { return x.is_string(); })) {
+    errors_.push_back(std::string("`") + key + "` must be a list of strings");
+    return out;
+  }
+  for (const auto& x : v) out.push_back(x.get<std::string>());
+  return out;
 }
 
 http::Response Fields::Problem() const {

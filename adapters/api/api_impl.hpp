@@ -39,6 +39,10 @@ class Fields {
   nlohmann::json Object(const char* key);  // an object or {} when absent
   std::optional<std::int64_t> Integer(const char* key);
   bool Flag(const char* key);
+  // A list of texts, or {} when absent.
+  std::vector<std::string> Texts(const char* key);
+  // Whether the body has `key` at all.
+  bool Has(const char* key) const { return j_.is_object() && j_.contains(key); }
   bool ok() const { return errors_.empty(); }
   http::Response Problem() const;
 

@@ -132,17 +132,9 @@ void Api::Impl::RecordConsent(Call& c) {
   Fields f(c.req.body, {"given", "channels"});
   runtime::RecordConsent consent;
   consent.given = f.Flag("given");
-  const nlohmann::json body = nlohmann::json::parse(c.req.body, nullptr, false);
+  consent.channels = f.Texts("channels");
   if (!f.ok()) return c.respond(f.Problem());
-  if (body.is_object() && body.contains("channels")) {
-    const nlohmann::json& channels = body["channels"];
-    if (!channels.is_array() || !std::all_of(channels.begin(), channels.end(),
-                                             [](const auto& x) { return x.is_string(); })) {
-      return c.respond(Problem(400, "invalid-body", "`channels` is a list: email, sms"));
-    }
-    for (const auto& ch : channels) consent.channels.push_back(ch.get<std::string>());
-  }
-  if (!body.is_object() || !body.contains("given")) {
+  if (!f.Has("given")) {
     return c.respond(Problem(400, "invalid-body", "`given` (true or false) is required"));
   }
   SubmitOn(c, std::move(consent));
