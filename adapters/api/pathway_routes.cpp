@@ -61,12 +61,7 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
                             {"topic", a.topic},
                             {"reminded", a.reminded}});
   }
-  nlohmann::json employer = nullptr;
-  if (!s.employer.name.empty()) {
-    const runtime::Employer& e = s.employer;
-    employer = {{"name", e.name},   {"cvr", e.cvr},     {"contact", e.contact},
-                {"email", e.email}, {"phone", e.phone}, {"sme", e.sme}};
-  }
+  const nlohmann::json employer = s.employer.name.empty() ? nullptr : s.employer.ToJson();
   return {
       {"pathway_id", s.pathway_id},
       {"participant_id", s.participant_id},

@@ -15,6 +15,11 @@ std::string_view StatusName(PathwayStatus s) {
   return "active";
 }
 
+nlohmann::json Employer::ToJson() const {
+  return {{"name", name},   {"cvr", cvr},     {"contact", contact},
+          {"email", email}, {"phone", phone}, {"sme", sme}};
+}
+
 nlohmann::json PathwayState::ToJson() const {
   nlohmann::json j;
   j["pathway_id"] = pathway_id;
@@ -27,11 +32,7 @@ nlohmann::json PathwayState::ToJson() const {
   j["contact_person"] = contact_person;
   j["school"] = school;
   j["employer"] = nlohmann::json::object();
-  if (!employer.name.empty()) {
-    j["employer"] = {{"name", employer.name},       {"cvr", employer.cvr},
-                     {"contact", employer.contact}, {"email", employer.email},
-                     {"phone", employer.phone},     {"sme", employer.sme}};
-  }
+  if (!employer.name.empty()) j["employer"] = employer.ToJson();
   j["municipality"] = municipality;
   j["appointments"] = nlohmann::json::object();
   for (const auto& [id, a] : appointments) {

@@ -48,6 +48,8 @@ struct Employer {
   std::string phone;
   bool sme = false;  // a small or medium-sized enterprise (the funder counts them)
   bool operator==(const Employer&) const = default;
+  // {name, cvr, contact, email, phone, sme}: the state row, the outbox row and the API alike.
+  nlohmann::json ToJson() const;
 };
 
 // A meeting the counsellor booked with the participant. It leaves the state when it is held

@@ -59,11 +59,7 @@ nlohmann::json OutboxRequest(const NewEvent& e, const PathwayState& after, std::
   row["contact_person"] = after.contact_person;
   row["school"] = after.school;
   // The participant's own partners: where the employer's and the authority's notices go.
-  if (!after.employer.name.empty()) {
-    const Employer& e = after.employer;
-    row["employer"] = {{"name", e.name},   {"cvr", e.cvr},     {"contact", e.contact},
-                       {"email", e.email}, {"phone", e.phone}, {"sme", e.sme}};
-  }
+  if (!after.employer.name.empty()) row["employer"] = after.employer.ToJson();
   row["municipality"] = after.municipality;
   if (const auto id = e.data.find("appointment_id"); id != e.data.end()) {
     if (auto a = after.appointments.find(id->get<std::string>()); a != after.appointments.end()) {
