@@ -366,50 +366,24 @@ void Api::Impl::Migrate(Call& c) {
 // ---- caseloads, tasks, statistics ------------------------------------------------------
 
 void Api::Impl::Caseload(Call& c) {
-  Result<std::string> owner = workspace.CaseloadOwner(*c.user, c.req.Query("counsellor"));
-  if (!owner.ok()) return c.respond(ProblemFor(owner.status()));
-  const std::string counsellor = *owner;
-  const std::string* state_filter = c.req.Query("state");
-  const std::string* risk_filter = c.req.Query("risk");
+  app::CaseloadQuery query;
+  query.counsellor = c.req.Query("counsellor");
+  if (const std::string* state = c.req.Query("state")) query.state = *state;
+  if (const std::string* risk = c.req.Query("risk")) query.risk = *risk;
   QueryParams q(c.req);
-  const bool overdue_only = q.Flag("overdue");
-  const std::size_t limit = q.Count("limit", 1000, 100'000);
+  query.overdue_only = q.Flag("overdue");
+  query.limit = q.Count("limit", 1000, 100'000);
   if (!q.ok()) return c.respond(q.Problem());
-  auto entries = options.store->Caseload(counsellor, 100'000);
-  if (!entries.ok()) {
-    if (entries.status().code() == StatusCode::kInvalidArgument) {
-      return c.respond(
-          Json(200, {{"counsellor", counsellor}, {"pathways", nlohmann::json::array()}}));
-    }
-    return c.respond(ProblemFor(entries.status()));
-  }
-  const TimestampMs now = options.clock->NowMs();
-  std::map<std::string, int> overdue;
-  auto inbox = options.store->Inbox(counsellor, 100'000);
-  if (!inbox.ok()) return c.respond(ProblemFor(inbox.status()));
-  for (const auto& t : *inbox) {
-    const TimestampMs due = t.task.value("due_at", TimestampMs{0});
-    if (due != 0 && due < now) ++overdue[t.pathway_id];
-  }
+  Result<app::CaseloadView> view = workspace.Caseload(*c.user, query);
+  if (!view.ok()) return c.respond(ProblemFor(view.status()));
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& e : *entries) {
-    if (state_filter && e.summary.value("state", "") != *state_filter) continue;
-    if (overdue_only && overdue[e.pathway_id] == 0) continue;
-    nlohmann::json row = e.summary;
-    row["pathway_id"] = e.pathway_id;
-    row["overdue_tasks"] = overdue[e.pathway_id];
-    if (risk_filter) {
-      // The summary counts risks; their types are on the pathway's row.
-      auto s = options.store->LoadPathway(e.pathway_id);
-      if (!s.ok() || !s->has_value()) continue;
-      bool has = false;
-      for (const auto& [id, r] : (*s)->open_risks) has = has || r.type == *risk_filter;
-      if (!has) continue;
-    }
+  for (app::CaseloadRow& r : view->rows) {
+    nlohmann::json row = std::move(r.summary);
+    row["pathway_id"] = r.pathway_id;
+    row["overdue_tasks"] = r.overdue_tasks;
     list.push_back(std::move(row));
-    if (list.size() >= limit) break;
   }
-  c.respond(Json(200, {{"counsellor", counsellor}, {"pathways", list}}));
+  c.respond(Json(200, {{"counsellor", view->counsellor}, {"pathways", list}}));
 }
 
 void Api::Impl::Tasks(Call& c) {

@@ -117,6 +117,52 @@ Result<std::string> Workspace::CaseloadOwner(const config::User& user,
   return user.id;
 }
 
+Result<CaseloadView> Workspace::Caseload(const config::User& user,
+                                         const CaseloadQuery& query) const {
+  Result<std::string> owner = CaseloadOwner(user, query.counsellor);
+  if (!owner.ok()) return owner.status();
+  CaseloadView view{*owner, {}};
+  auto entries = options_.store->Caseload(view.counsellor, 100'000);
+  // An id that can be no one's (InvalidArgument) has nothing in its caseload.
+  if (!entries.ok() && entries.status().code() == StatusCode::kInvalidArgument) return view;
+  if (!entries.ok()) return entries.status();
+  auto inbox = options_.store->Inbox(view.counsellor, 100'000);
+  if (!inbox.ok() && inbox.status().code() != StatusCode::kInvalidArgument) {
+    return inbox.status();
+  }
+  const TimestampMs now = options_.clock->NowMs();
+  struct Deadlines {
+    std::size_t overdue = 0;
+    TimestampMs next = 0;
+  };
+  std::map<std::string, Deadlines> deadlines;
+  if (inbox.ok()) {
+    for (const InboxEntry& t : *inbox) {
+      const TimestampMs due = t.task.value("due_at", TimestampMs{0});
+      if (due == 0) continue;
+      Deadlines& d = deadlines[t.pathway_id];
+      if (due < now) ++d.overdue;
+      if (d.next == 0 || due < d.next) d.next = due;
+    }
+  }
+  for (CaseloadEntry& e : *entries) {
+    if (!query.state.empty() && e.summary.value("state", "") != query.state) continue;
+    const Deadlines d = deadlines[e.pathway_id];
+    if (query.overdue_only && d.overdue == 0) continue;
+    if (!query.risk.empty()) {
+      // The summary counts risks; their types are on the pathway's row.
+      auto s = options_.store->LoadPathway(e.pathway_id);
+      if (!s.ok() || !s->has_value()) continue;
+      bool has = false;
+      for (const auto& [id, r] : (*s)->open_risks) has = has || r.type == query.risk;
+      if (!has) continue;
+    }
+    view.rows.push_back({std::move(e.pathway_id), std::move(e.summary), d.overdue, d.next});
+    if (view.rows.size() >= query.limit) break;
+  }
+  return view;
+}
+
 Result<std::string> Workspace::InboxOwner(const config::User& user,
                                           const std::string* named) const {
   if (named == nullptr) return user.id;

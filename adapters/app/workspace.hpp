@@ -81,6 +81,27 @@ struct TeamView {
   std::vector<InboxEntry> attention;  // overdue or escalated, oldest due first
 };
 
+// What of a caseload to list.
+struct CaseloadQuery {
+  const std::string* counsellor = nullptr;  // whose; null: the user's own (CaseloadOwner)
+  std::string state;                        // only pathways in this state; empty: any
+  std::string risk;                         // only pathways with an open risk of this type
+  bool overdue_only = false;                // only pathways with an overdue task
+  std::size_t limit = 1000;
+};
+// A row of a caseload: the store's summary ({state, status, open_risks, open_tasks, version})
+// and the deadlines of its open tasks.
+struct CaseloadRow {
+  std::string pathway_id;
+  nlohmann::json summary;
+  std::size_t overdue_tasks = 0;
+  TimestampMs next_due_at = 0;  // the earliest open task's due time; 0: none
+};
+struct CaseloadView {
+  std::string counsellor;
+  std::vector<CaseloadRow> rows;  // in the store's order
+};
+
 struct WorkspaceOptions {
   Store* store = nullptr;                                          // required
   std::shared_ptr<const definition::DefinitionCatalog> catalog;    // required
@@ -110,6 +131,8 @@ class Workspace {
   // for another's), a counsellor of their school as a team lead or a school's administrator;
   // others must name one (InvalidArgument when they do not).
   Result<std::string> CaseloadOwner(const config::User& user, const std::string* named) const;
+  // A counsellor's caseload as `user` may read it (CaseloadOwner), filtered.
+  Result<CaseloadView> Caseload(const config::User& user, const CaseloadQuery& query) const;
   // Whose task inbox `user` may read: their own unless named; a counsellor only their own.
   Result<std::string> InboxOwner(const config::User& user, const std::string* named) const;
 
