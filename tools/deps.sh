@@ -16,7 +16,9 @@ PATHWAYS_PACKAGES=(
   libhowardhinnant-date-dev tzdata        # Danish calendar time (g++ 12 has no chrono zones)
   libargon2-dev                           # workspace passwords: Argon2id (the reference code)
   python3-aiosmtpd                        # tests: a real SMTP server on 127.0.0.1
-  nodejs                                  # tests: the OpenAPI linter (tools/node); not the server
+  nodejs                                  # tests: the OpenAPI linter, the browser tests; not the server
+  chromium                                # tests: the workspace in a real browser (playwright-core)
+  fonts-dejavu-core                       # tests: text in the browser's screenshots
   curl                                    # run.sh waits for the server and shows curl examples
   clang libclang-rt-14-dev                # the fuzz build: libFuzzer and the sanitizers
 )
@@ -33,8 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Node tools the tests use (tools/node, pinned in its package-lock.json): installed once per
-# lock, offline afterwards. npm comes with the machine's Node.js, or Debian's when it has none.
+# Node packages (tools/node, pinned in its package-lock.json): the design system the build
+# embeds in the binary (dkfds), and what the tests use (the OpenAPI linter, playwright-core and
+# axe-core). Installed once per lock, offline afterwards. npm comes with the machine's Node.js, or Debian's when it has none.
 if ! command -v npm >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
