@@ -588,6 +588,38 @@ struct CaseloadHandedOver {
                       Required("pathways", &CaseloadHandedOver::pathways)};
   }
 };
+// `$sessions`: the workspace's sign-ins (never a password). The actor is the user signing in or
+// out; a failed attempt's is `system`, and it names the user only when the name is one.
+struct SignedIn {
+  static constexpr std::string_view kType = "SignedIn";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string user;
+  std::string address;  // the client's network address
+  static constexpr auto Fields() {
+    return std::tuple{Required("user", &SignedIn::user), Required("address", &SignedIn::address)};
+  }
+};
+struct SignInFailed {
+  static constexpr std::string_view kType = "SignInFailed";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string user;    // empty: the name given is no user's
+  std::string reason;  // password | unknown_user | throttled
+  std::string address;
+  static constexpr auto Fields() {
+    return std::tuple{Optional("user", &SignInFailed::user),
+                      Required("reason", &SignInFailed::reason),
+                      Required("address", &SignInFailed::address)};
+  }
+};
+struct SignedOut {
+  static constexpr std::string_view kType = "SignedOut";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string user;
+  std::string reason;  // signed_out | idle | expired
+  static constexpr auto Fields() {
+    return std::tuple{Required("user", &SignedOut::user), Required("reason", &SignedOut::reason)};
+  }
+};
 struct EndpointEnabled {
   static constexpr std::string_view kType = "EndpointEnabled";
   static constexpr std::uint16_t kSchema = 1;
@@ -608,8 +640,8 @@ using PathwayEvent =
                  MunicipalityRecorded, AppointmentBooked, AppointmentMoved, AppointmentCancelled,
                  AppointmentMissed, AppointmentReminded, InformationNoticeGiven, ConsentRecorded>;
 // Events of the system streams.
-using SystemEvent =
-    std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled, CaseloadHandedOver>;
+using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled,
+                                 CaseloadHandedOver, SignedIn, SignInFailed, SignedOut>;
 
 std::string_view TypeOf(const PathwayEvent& event);
 
