@@ -37,11 +37,40 @@ class ConfigReader : YamlReader {
   }
 
  private:
+  void ReadWorkspace(const YAML::Node& w, WorkspaceConfig& c) {
+    if (!CheckMap(w, "workspace",
+                  {"idle_minutes", "session_hours", "failures_per_user", "failures_per_address",
+                   "throttle_minutes", "origin"})) {
+      return;
+    }
+    auto get = [&](const char* key, std::int64_t lo, std::int64_t hi, int& out) {
+      if (w[key])
+        out = static_cast<int>(Bounded(w[key], std::string("workspace.") + key, lo, hi, out));
+    };
+    get("idle_minutes", 1, 24 * 60, c.idle_minutes);
+    get("session_hours", 1, 24 * 7, c.session_hours);
+    get("failures_per_user", 1, 1000, c.failures_per_user);
+    get("failures_per_address", 1, 100'000, c.failures_per_address);
+    get("throttle_minutes", 1, 24 * 60, c.throttle_minutes);
+    if (w["origin"]) {
+      const std::string origin = Str(w["origin"], "workspace.origin").value_or("");
+      const bool scheme = origin.starts_with("http://") || origin.starts_with("https://");
+      const std::size_t host = origin.find("://") + 3;
+      if (!scheme || origin.size() <= host || origin.find('/', host) != std::string::npos) {
+        Error(w["origin"].Mark(),
+              "workspace.origin `" + origin +
+                  "` must be a scheme and host, like https://pathways.example.dk (no path)");
+      } else {
+        c.origin = origin;
+      }
+    }
+  }
+
   void ReadRoot(const YAML::Node& root, ServerConfig& c) {
     CheckMap(
         root, "the config file",
         {"listen", "data", "master_key", "workflows", "users", "tokens", "passwords", "backups",
-         "notifications", "clock", "clock_start", "threads", "limits", "tls", "demo"});
+         "notifications", "clock", "clock_start", "threads", "limits", "tls", "workspace", "demo"});
     if (root["listen"]) {
       if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
     }
@@ -120,6 +149,7 @@ class ConfigReader : YamlReader {
         }
       }
     }
+    if (const YAML::Node w = root["workspace"]) ReadWorkspace(w, c.workspace);
     if (const YAML::Node demo = root["demo"]) {
       if (CheckMap(demo, "demo", {"participants"}) && demo["participants"]) {
         c.demo_participants =

@@ -37,6 +37,18 @@ struct School {
   std::string name;
 };
 
+// The web workspace's sign-in (docs/operations.md, `workspace:`).
+struct WorkspaceConfig {
+  int idle_minutes = 30;      // a session without a request ends after this
+  int session_hours = 10;     // and at the latest this long after signing in
+  int failures_per_user = 5;  // failed sign-ins within `throttle_minutes` before a wait
+  int failures_per_address = 20;
+  int throttle_minutes = 15;
+  // The workspace's address as browsers reach it (through a proxy: the proxy's), which every
+  // form must be posted from; empty: this server's scheme and the request's Host.
+  std::string origin;
+};
+
 struct ServerConfig {
   std::string file;  // where it was read from
   std::string host = "127.0.0.1";
@@ -61,6 +73,7 @@ struct ServerConfig {
   std::size_t queue = 10'000;  // commands waiting for the writer before 429
   std::string tls_certificate;
   std::string tls_private_key;
+  WorkspaceConfig workspace;
   int demo_participants = 0;              // synthetic participants seeded into an empty store
   std::map<std::string, User> users;      // from users_file
   std::map<std::string, School> schools;  // from users_file; empty: one organisation

@@ -66,5 +66,34 @@ users:
   names("users.yaml:8:", "team_lead");
 }
 
+TEST_CASE("config: the workspace's sessions and throttle, and a wrong origin at its place") {
+  testing::TempDir tmp;
+  std::ofstream(tmp / "pathways.yaml") << "data: store\nworkflows: []\nworkspace:\n"
+                                          "  idle_minutes: 20\n  session_hours: 8\n"
+                                          "  failures_per_user: 3\n"
+                                          "  origin: https://pathways.example.dk\n";
+  ConfigResult ok = LoadServerConfig(tmp / "pathways.yaml");
+  REQUIRE(ok.diagnostics.empty());
+  CHECK(ok.config.workspace.idle_minutes == 20);
+  CHECK(ok.config.workspace.session_hours == 8);
+  CHECK(ok.config.workspace.failures_per_user == 3);
+  CHECK(ok.config.workspace.failures_per_address == 20);
+  CHECK(ok.config.workspace.origin == "https://pathways.example.dk");
+
+  for (const auto& [yaml, where, says] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"  origin: https://pathways.example.dk/app\n", ":4:11:", "no path"},
+           {"  origin: pathways.example.dk\n", ":4:11:", "scheme and host"},
+           {"  idle_minutes: 0\n", ":4:17:", "workspace.idle_minutes"},
+           {"  session: 8\n", ":4:3:", "session"}}) {
+    std::ofstream(tmp / "bad.yaml") << "data: store\nworkflows: []\nworkspace:\n" << yaml;
+    ConfigResult bad = LoadServerConfig(tmp / "bad.yaml");
+    REQUIRE_MESSAGE(bad.diagnostics.size() == 1, yaml);
+    const std::string text = bad.diagnostics[0].ToString();
+    CHECK_MESSAGE(text.find("bad.yaml" + where) != std::string::npos, text);
+    CHECK_MESSAGE(text.find(says) != std::string::npos, text);
+  }
+}
+
 }  // namespace
 }  // namespace pathways::config
