@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Pathways and starts the server on config/pathways.yaml: the RocksDB store under
-# ./var, the AMIGO pathway, demo users (tokens kept in var/demo-tokens.txt) and, on first
+# ./var, the AMIGO pathway, demo users (tokens in var/demo-tokens.txt, workspace passwords in
+# var/demo-passwords.txt) and, on first
 # start, a few dozen synthetic participants spread over the pathway. Prints the URLs and a
 # curl example once the server answers. Ctrl-C stops it cleanly.
 #   PATHWAYS_LISTEN=127.0.0.1:9090 tools/run.sh    # another address
@@ -29,6 +30,21 @@ token_of() { [ -f "$tokens" ] && awk -v u="$1" '$1 == u { print $2 }' "$tokens";
   done
 )
 
+# Demo passwords for the workspace, the same way: random, set once, kept here for the printout.
+# A real deployment sets them with `pathways user set-password USER` (read without echo).
+passwords="$var/demo-passwords.txt"
+password_of() { [ -f "$passwords" ] && awk -v u="$1" '$1 == u { print $2 }' "$passwords"; }
+(
+  umask 077
+  for user in anne bo clara tove tim admin revisor; do
+    if [ -z "$(password_of "$user")" ]; then
+      pw="demo-$(head -c 9 /dev/urandom | base64 | tr '+/' 'xy')"
+      echo "$pw" | "$bin" user set-password "$user" --config "$config" >/dev/null
+      echo "$user $pw" >>"$passwords"
+    fi
+  done
+)
+
 "$bin" serve --config "$config" --listen "$listen" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
@@ -41,6 +57,9 @@ done
 cat <<EOT
 
 Pathways is running at $url (store: $var/store, stop with Ctrl-C)
+
+The workspace: open $url/ in a browser and sign in as a demo user ($passwords):
+$(sed 's/^/  /' "$passwords")
 
   $url/healthz           health            $url/metrics   Prometheus metrics
   $url/v1/caseload       a counsellor's pathways (filters: ?state= &risk= &overdue=true)

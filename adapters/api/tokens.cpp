@@ -28,14 +28,14 @@ std::int64_t MtimeNs(const std::string& path) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
+}  // namespace
+
 std::string RandomHex(std::size_t bytes) {
   std::vector<std::uint8_t> raw(bytes);
   CryptoRandom random;
   if (!random.Fill(raw).ok()) return {};
   return codec::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
 }
-
-}  // namespace
 
 std::string TokenHash(const std::string& token) {
   audit::Sha256 sha;

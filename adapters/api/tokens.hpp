@@ -57,5 +57,7 @@ class TokenStore {
 
 // hex(SHA-256(token)).
 std::string TokenHash(const std::string& token);
+// A secret: `bytes` bytes from the system's CSPRNG, in hex; empty when the source fails.
+std::string RandomHex(std::size_t bytes);
 
 }  // namespace pathways::api

@@ -1,8 +1,10 @@
 #include "adapters/http/http_message.hpp"
 
 #include <boost/beast/http/status.hpp>
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_path.hpp>
+#include <boost/url/parse_query.hpp>
 
 namespace pathways::http {
 
@@ -26,6 +28,17 @@ bool ParseTarget(std::string_view target, Request& out) {
   out.query.clear();
   for (auto param : url->params()) out.query.emplace_back(param.key, param.value);
   return true;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view body) {
+  if (!boost::urls::parse_query(body)) return std::nullopt;
+  const boost::urls::params_view params(body);  // decodes `+` as a space
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto param : params) {
+    if (param.key.empty() && !param.has_value) continue;  // "a=1&&b=2"
+    out.emplace_back(param.key, param.value);
+  }
+  return out;
 }
 
 std::optional<std::vector<std::string>> PathSegments(std::string_view path) {

@@ -58,6 +58,10 @@ struct Response {
 // false when the target is not an origin-form URL (a path, optionally with a query).
 bool ParseTarget(std::string_view target, Request& out);
 
+// The fields of an application/x-www-form-urlencoded body (`+` is a space), in order; nullopt
+// when it is not one.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view body);
+
 // The path's segments, each percent-decoded on its own after the split, so `%2F` stays inside
 // its segment; a trailing slash adds none. nullopt when the path is not a valid
 // percent-encoded absolute path.

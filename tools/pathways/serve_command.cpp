@@ -22,6 +22,7 @@
 #include "adapters/notify/dispatcher.hpp"
 #include "adapters/notify/email_text.hpp"
 #include "adapters/platform/system_clock.hpp"
+#include "adapters/web/web.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
 #include "tools/pathways/amigo_script.hpp"
@@ -366,6 +367,23 @@ int Serve(const ServeArgs& a) {
   };
   api::Api api(std::move(ao));
 
+  web::WebOptions wo;
+  wo.store = store->get();
+  wo.catalog = catalog;
+  wo.clock = &clock;
+  wo.wall_clock = &system_clock;
+  wo.users = &cfg.users;
+  wo.schools = &cfg.schools;
+  wo.passwords_file = cfg.passwords_file;
+  wo.sessions.idle_ms = cfg.workspace.idle_minutes * 60'000LL;
+  wo.sessions.lifetime_ms = cfg.workspace.session_hours * 3'600'000LL;
+  wo.throttle.per_user = static_cast<std::size_t>(cfg.workspace.failures_per_user);
+  wo.throttle.per_address = static_cast<std::size_t>(cfg.workspace.failures_per_address);
+  wo.throttle.window_ms = cfg.workspace.throttle_minutes * 60'000LL;
+  wo.tls = !cfg.tls_certificate.empty();
+  wo.origin = cfg.workspace.origin;
+  web::Web workspace(std::move(wo));
+
   http::ServerOptions so;
   so.host = cfg.host;
   so.port = cfg.port;
@@ -380,7 +398,10 @@ int Serve(const ServeArgs& a) {
   so.private_key_file = cfg.tls_private_key;
   http::Server server(
       so,
-      [&api](http::Request r, http::Responder done) { api.Handle(std::move(r), std::move(done)); },
+      [&api, &workspace](http::Request r, http::Responder done) {
+        if (web::Web::Serves(r.path)) return workspace.Handle(std::move(r), std::move(done));
+        api.Handle(std::move(r), std::move(done));
+      },
       [&api](const http::RequestLog& l) {
         api.Observe(l.status, l.ms);
         spdlog::info("{} {} {} {:.1f}ms {}", l.method, l.path, l.status, l.ms, l.remote);

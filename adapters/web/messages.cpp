@@ -1,0 +1,62 @@
+#include "adapters/web/messages.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+namespace pathways::web {
+namespace {
+
+struct Embedded {
+  const char* name;
+  const char* text;
+};
+constexpr Embedded kFiles[] = {
+#include "web_messages.inc"
+};
+
+MessageTable Load(std::string_view file) {
+  MessageTable out;
+  for (const Embedded& e : kFiles) {
+    if (file != e.name) continue;
+    // A broken message file is a build defect: the tests load both files.
+    try {
+      const YAML::Node root = YAML::Load(e.text);
+      for (const auto& kv : root) out[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    } catch (const YAML::Exception& ex) {
+      std::fprintf(stderr, "adapters/web/messages/%s: %s\n", e.name, ex.what());
+      std::abort();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view LangCode(Lang lang) { return lang == Lang::kEn ? "en" : "da"; }
+Lang ParseLang(std::string_view code) { return code == "en" ? Lang::kEn : Lang::kDa; }
+
+const MessageTable& Messages(Lang lang) {
+  static const MessageTable da = Load("da.yaml");
+  static const MessageTable en = Load("en.yaml");
+  return lang == Lang::kEn ? en : da;
+}
+
+std::string Message(Lang lang, std::string_view key,
+                    std::initializer_list<std::pair<std::string_view, std::string>> args) {
+  const MessageTable& table = Messages(lang);
+  auto it = table.find(key);
+  std::string text = it == table.end() ? std::string(key) : it->second;
+  for (const auto& [name, value] : args) {
+    const std::string placeholder = "{" + std::string(name) + "}";
+    for (std::size_t at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + value.size())) {
+      text.replace(at, placeholder.size(), value);
+    }
+  }
+  return text;
+}
+
+}  // namespace pathways::web

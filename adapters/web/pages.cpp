@@ -1,0 +1,95 @@
+#include "adapters/web/pages.hpp"
+
+#include <kainjow/mustache.hpp>
+#include <map>
+#include <memory>
+
+namespace pathways::web {
+namespace {
+
+using Mustache = kainjow::mustache::mustache;
+using Data = kainjow::mustache::data;
+
+struct Embedded {
+  const char* name;
+  const char* text;
+};
+constexpr Embedded kTemplates[] = {
+#include "web_templates.inc"
+};
+
+const char* TemplateText(std::string_view name) {
+  for (const Embedded& t : kTemplates) {
+    std::string_view file = t.name;
+    if (file.size() == name.size() + 9 && file.starts_with(name) && file.ends_with(".mustache")) {
+      return t.text;
+    }
+  }
+  return nullptr;
+}
+
+// Parsing is the costly part of a render: each thread parses a template once.
+Mustache* Parsed(std::string_view name) {
+  thread_local std::map<std::string, std::unique_ptr<Mustache>, std::less<>> cache;
+  if (auto it = cache.find(name); it != cache.end()) return it->second.get();
+  const char* text = TemplateText(name);
+  if (text == nullptr) return nullptr;
+  auto m = std::make_unique<Mustache>(std::string(text));
+  if (!m->is_valid()) return nullptr;
+  return cache.emplace(std::string(name), std::move(m)).first->second.get();
+}
+
+Data ToData(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+      Data d{Data::type::object};
+      for (const auto& [k, v] : j.items()) d.set(k, ToData(v));
+      return d;
+    }
+    case nlohmann::json::value_t::array: {
+      Data d{Data::type::list};
+      for (const auto& v : j) d.push_back(ToData(v));
+      return d;
+    }
+    case nlohmann::json::value_t::boolean:
+      return j.get<bool>() ? Data{Data::type::bool_true} : Data{Data::type::bool_false};
+    case nlohmann::json::value_t::string:
+      // An empty text is false, so {{#reason}}…{{/reason}} shows nothing for none (as in
+      // mustache.js); as a value it renders as nothing either way.
+      if (j.get_ref<const std::string&>().empty()) return Data{Data::type::bool_false};
+      return Data{j.get<std::string>()};
+    case nlohmann::json::value_t::null:
+    case nlohmann::json::value_t::discarded: return Data{Data::type::bool_false};
+    default: return Data{j.dump()};
+  }
+}
+
+const Data& MessageData(Lang lang) {
+  static const auto build = [](Lang l) {
+    Data d{Data::type::object};
+    for (const auto& [k, v] : Messages(l)) d.set(k, Data{v});
+    return d;
+  };
+  static const Data da = build(Lang::kDa);
+  static const Data en = build(Lang::kEn);
+  return lang == Lang::kEn ? en : da;
+}
+
+}  // namespace
+
+std::string RenderTemplate(std::string_view name, const nlohmann::json& model, Lang lang) {
+  Mustache* m = Parsed(name);
+  if (m == nullptr) return {};
+  Data data = ToData(model);
+  data.set("t", MessageData(lang));
+  return m->render(data);
+}
+
+std::string TemplateError(std::string_view name) {
+  const char* text = TemplateText(name);
+  if (text == nullptr) return "no template " + std::string(name);
+  Mustache m{std::string(text)};
+  return m.is_valid() ? std::string() : m.error_message();
+}
+
+}  // namespace pathways::web

@@ -1,0 +1,435 @@
+// The workspace over a real server on 127.0.0.1: signing in and out, sessions that end, the
+// throttle, CSRF and Origin, the security headers, the embedded assets, personal data read
+// with a purpose and recorded, and text shown as text. The pages in a real browser, with
+// axe-core, are tests/browser.
+
+#include "adapters/web/web.hpp"
+
+#include <doctest/doctest.h>
+
+#include <future>
+#include <regex>
+#include <set>
+
+#include "adapters/app/workspace.hpp"
+#include "adapters/auth/passwords.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/web/assets.hpp"
+#include "adapters/web/messages.hpp"
+#include "adapters/web/pages.hpp"
+#include "engine/event_types.hpp"
+#include "tests/support/amigo_store.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_store.hpp"
+
+namespace pathways::web {
+namespace {
+
+using config::Role;
+using testing::HttpReply;
+
+constexpr const char* kPassword = "correct horse battery staple";
+
+struct Fixture {
+  explicit Fixture(std::string origin = "")
+      : clock(testing::kTestEpochMs),
+        wall(testing::kTestEpochMs),
+        catalog(testing::AmigoCatalog()),
+        store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)),
+        workspace({store.get(), catalog, &clock, &users}) {
+    const std::string passwords = tmp / "passwords.json";
+    for (const char* u : {"anne", "bo", "tove"}) {
+      REQUIRE(auth::PasswordFile(passwords).Set(u, kPassword, 0).ok());
+    }
+    WebOptions o;
+    o.store = store.get();
+    o.catalog = catalog;
+    o.clock = &clock;
+    o.wall_clock = &wall;
+    o.users = &users;
+    o.passwords_file = passwords;
+    o.sessions.idle_ms = 30 * 60'000;
+    o.sessions.lifetime_ms = 10 * 3'600'000;
+    o.throttle.per_user = 3;
+    o.origin = std::move(origin);
+    web = std::make_unique<Web>(std::move(o));
+    http::ServerOptions so;
+    so.port = 0;
+    server = std::make_unique<http::Server>(
+        so, [this](http::Request r, http::Responder done) { web->Handle(std::move(r), done); });
+    REQUIRE(server->Start().ok());
+    origin_header = "http://127.0.0.1:" + std::to_string(server->port());
+  }
+  ~Fixture() {
+    server->Stop();
+    server->Wait();
+  }
+
+  // A lead of `who` with `name` in the identity scope.
+  void Lead(const std::string& who, const std::string& pathway, const std::string& name) {
+    app::LeadRequest lead;
+    lead.pathway_id = pathway;
+    lead.participant_id = "p-" + pathway;
+    lead.referral_source = "jobcenter";
+    lead.personal[PersonalScope::kIdentity] = {{"name", name}};
+    Result<CommandRequest> r = workspace.RegisterLead(users.at(who), std::move(lead));
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    r->command_id = "lead-" + pathway;
+    std::promise<Result<AppendResult>> done;
+    workspace.Submit(users.at(who), std::move(*r),
+                     [&](Result<AppendResult> a) { done.set_value(std::move(a)); });
+    REQUIRE(done.get_future().get().ok());
+  }
+
+  HttpReply Get(const std::string& target, const std::string& cookies = "") const {
+    std::map<std::string, std::string> h;
+    if (!cookies.empty()) h["Cookie"] = cookies;
+    return testing::Request(server->port(), "GET", target, "", h);
+  }
+  HttpReply Post(const std::string& target, const std::string& form, const std::string& cookies,
+                 const std::string& origin) const {
+    std::map<std::string, std::string> h = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    if (!cookies.empty()) h["Cookie"] = cookies;
+    if (!origin.empty()) h["Origin"] = origin;
+    return RawPost(target, form, h);
+  }
+  // The test client sends JSON's content type with a body; a form needs its own.
+  HttpReply RawPost(const std::string& target, const std::string& body,
+                    const std::map<std::string, std::string>& headers) const {
+    const int fd = testing::ConnectLocal(server->port());
+    REQUIRE(fd >= 0);
+    std::string req = "POST " + target +
+                      " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server->port()) +
+                      "\r\nConnection: close\r\n";
+    for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    HttpReply reply;
+    if (testing::SendAll(fd, req)) reply = testing::ParseReply(testing::ReadAll(fd));
+    ::close(fd);
+    return reply;
+  }
+
+  // The sign-in form's token and its cookie.
+  struct SignInForm {
+    std::string token;
+    std::string cookie;
+  };
+  SignInForm OpenSignIn(const std::string& cookies = "") const {
+    HttpReply page = Get("/sign-in", cookies);
+    REQUIRE(page.status == 200);
+    std::smatch m;
+    REQUIRE(std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+    const std::string set = page.headers["set-cookie"];
+    REQUIRE(set.rfind("pw_signin=", 0) == 0);
+    return {m[1], set.substr(0, set.find(';'))};
+  }
+  // Signs `user` in; the session cookie ("pw_session=…"), or the failed reply.
+  std::string SignIn(const std::string& user, const std::string& password = kPassword,
+                     HttpReply* reply = nullptr, const std::string& extra_cookie = "") const {
+    const SignInForm form = OpenSignIn();
+    std::string cookies = form.cookie;
+    if (!extra_cookie.empty()) cookies += "; " + extra_cookie;
+    HttpReply r = Post("/sign-in",
+                       "csrf=" + form.token + "&user=" + user +
+                           "&password=" + std::regex_replace(password, std::regex(" "), "+"),
+                       cookies, origin_header);
+    if (reply != nullptr) *reply = r;
+    if (r.status != 303) return "";
+    const std::string set = r.headers["set-cookie"];
+    return set.rfind("pw_session=", 0) == 0 ? set.substr(0, set.find(';')) : "";
+  }
+  // A signed-in page's CSRF token.
+  std::string Csrf(const std::string& cookie) const {
+    HttpReply page = Get("/participants", cookie);
+    std::smatch m;
+    REQUIRE(std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+    return m[1];
+  }
+  std::vector<RecordedEvent> Stream(const std::string& id) const {
+    auto page = store->ReadStream(id, 1, 1000);
+    REQUIRE(page.ok());
+    return page->events;
+  }
+
+  testing::TempDir tmp;
+  ManualClock clock;
+  ManualClock wall;
+  std::shared_ptr<definition::DefinitionCatalog> catalog;
+  std::unique_ptr<storage::RocksEventStore> store;
+  std::map<std::string, config::User> users = {
+      {"anne", {"anne", "Anne Holm", Role::kCounsellor, "", "", ""}},
+      {"bo", {"bo", "Bo Berg", Role::kCounsellor, "", "", ""}},
+      {"tove", {"tove", "Tove Lund", Role::kTeamLead, "", "", ""}},
+      {"partner", {"partner", "Partner", Role::kPartner, "", "", ""}}};
+  app::Workspace workspace;
+  std::unique_ptr<Web> web;
+  std::unique_ptr<http::Server> server;
+  std::string origin_header;
+};
+
+TEST_CASE("web: every page is sent with a policy that allows no inline code and no framing") {
+  Fixture f;
+  HttpReply page = f.Get("/sign-in");
+  REQUIRE(page.status == 200);
+  CHECK(page.headers["content-type"] == "text/html; charset=utf-8");
+  const std::string csp = page.headers["content-security-policy"];
+  CHECK(csp.find("script-src 'self'") != std::string::npos);
+  CHECK(csp.find("style-src 'self'") != std::string::npos);
+  CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(csp.find("unsafe-inline") == std::string::npos);
+  CHECK(page.headers["x-content-type-options"] == "nosniff");
+  CHECK(page.headers["cache-control"] == "no-store");
+  // No inline script or style in the page itself, either.
+  CHECK(page.body.find("<script>") == std::string::npos);
+  CHECK(page.body.find("<style") == std::string::npos);
+  CHECK(page.body.find(" style=") == std::string::npos);
+  CHECK(page.body.find("<html lang=\"da\">") != std::string::npos);
+  // Not signed in: every other page sends the browser to sign in, and says where it was going.
+  HttpReply home = f.Get("/participants");
+  CHECK(home.status == 303);
+  CHECK(home.headers["location"] == "/sign-in?next=/participants");
+}
+
+TEST_CASE("web: the design system's files are embedded, immutable and found where the CSS says") {
+  Fixture f;
+  HttpReply page = f.Get("/sign-in");
+  std::smatch m;
+  REQUIRE(std::regex_search(page.body, m,
+                            std::regex("href=\"(/assets/[0-9a-f]{12}/dkfds/css/dkfds.min.css)\"")));
+  HttpReply css = f.Get(m[1]);
+  REQUIRE(css.status == 200);
+  CHECK(css.headers["content-type"] == "text/css; charset=utf-8");
+  CHECK(css.headers["cache-control"] == "public, max-age=31536000, immutable");
+  CHECK(css.body.size() > 100'000);
+  // Each font the stylesheet names in woff2 is there, relative to the stylesheet.
+  std::set<std::string> fonts;
+  const std::regex woff2("url\\(\\.\\./(fonts/[^)]+\\.woff2)\\)");
+  for (std::sregex_iterator it(css.body.begin(), css.body.end(), woff2);
+       it != std::sregex_iterator(); ++it) {
+    fonts.insert((*it)[1]);
+  }
+  CHECK(fonts.size() >= 4);
+  for (const std::string& font : fonts) {
+    HttpReply r = f.Get(AssetPrefix() + "/dkfds/" + font);
+    CHECK_MESSAGE(r.status == 200, font);
+    CHECK(r.headers["content-type"] == "font/woff2");
+  }
+  CHECK(f.Get(AssetPrefix() + "/app/pathways.js").status == 200);
+  // Another version's address, or a file that is not there: not found.
+  CHECK(f.Get("/assets/000000000000/dkfds/css/dkfds.min.css").status == 404);
+  CHECK(f.Get(AssetPrefix() + "/dkfds/css/nothing.css").status == 404);
+  CHECK(f.Get(AssetPrefix() + "/../web.cpp").status == 404);
+}
+
+TEST_CASE(
+    "web: signing in records who and from where, gives a new session, and signing out ends it") {
+  Fixture f;
+  HttpReply wrong;
+  CHECK(f.SignIn("anne", "not the password at all", &wrong).empty());
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body.find(Message(Lang::kDa, "sign_in_wrong")) != std::string::npos);
+  // The name typed is kept in the form; the password never is.
+  CHECK(wrong.body.find("value=\"anne\"") != std::string::npos);
+  CHECK(wrong.body.find("not the password") == std::string::npos);
+
+  // A session id the browser brought along (fixation) is not the one it gets.
+  HttpReply ok;
+  const std::string planted = "pw_session=" + std::string(64, 'a');
+  const std::string cookie = f.SignIn("anne", kPassword, &ok, planted);
+  REQUIRE(!cookie.empty());
+  CHECK(cookie != planted);
+  CHECK(ok.headers["location"] == "/");
+  // HttpOnly and SameSite=Strict; not Secure without TLS.
+  const std::string set = ok.headers["set-cookie"];
+  CHECK(set.find("HttpOnly") != std::string::npos);
+  CHECK(set.find("SameSite=Strict") != std::string::npos);
+  CHECK(set.find("Secure") == std::string::npos);
+  CHECK(f.Get("/participants", planted).status == 303);
+  CHECK(f.Get("/participants", cookie).status == 200);
+
+  // Signing out ends the session on the server, not only in this browser.
+  const std::string csrf = f.Csrf(cookie);
+  HttpReply out = f.Post("/sign-out", "csrf=" + csrf, cookie, f.origin_header);
+  CHECK(out.status == 303);
+  CHECK(out.headers["location"] == "/sign-in");
+  CHECK(f.Get("/participants", cookie).status == 303);
+
+  // Recorded in `$sessions`, never the password.
+  std::vector<std::string> types;
+  for (const RecordedEvent& e : f.Stream("$sessions")) {
+    types.push_back(e.type);
+    CHECK(e.data.find("\"password\":") == std::string::npos);
+    CHECK(e.data.find("not the password") == std::string::npos);
+  }
+  CHECK(types == std::vector<std::string>{"SignInFailed", "SignedIn", "SignedOut"});
+  const RecordedEvent first = f.Stream("$sessions")[0];
+  CHECK(first.data.find("\"reason\":\"password\"") != std::string::npos);
+  CHECK(first.data.find("\"address\":\"127.0.0.1") != std::string::npos);
+  CHECK(f.Stream("$sessions")[1].actor.user == "anne");
+}
+
+TEST_CASE("web: failed sign-ins are throttled per user, even with the right password then") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) CHECK(f.SignIn("bo", "wrong password number").empty());
+  HttpReply r;
+  CHECK(f.SignIn("bo", kPassword, &r).empty());
+  CHECK(r.status == 429);
+  CHECK(r.body.find("15") != std::string::npos);  // minutes to wait
+  // Another user from the same address is not held back by bo's failures.
+  CHECK(!f.SignIn("anne").empty());
+  // Once the window has passed, bo may sign in.
+  f.wall.Advance(15 * 60'000);
+  CHECK(!f.SignIn("bo").empty());
+  // Unknown names and partners are failures too, recorded without the name.
+  HttpReply unknown;
+  CHECK(f.SignIn("mallory", kPassword, &unknown).empty());
+  CHECK(unknown.status == 401);
+  CHECK(f.SignIn("partner", kPassword).empty());
+  const std::vector<RecordedEvent> log = f.Stream("$sessions");
+  CHECK(log[log.size() - 2].data.find("unknown_user") != std::string::npos);
+  CHECK(log[log.size() - 2].data.find("mallory") == std::string::npos);
+  CHECK(log[3].data.find("\"reason\":\"throttled\"") != std::string::npos);
+}
+
+TEST_CASE("web: a session ends after idling and after its lifetime, recorded as such") {
+  Fixture f;
+  const std::string cookie = f.SignIn("anne");
+  f.wall.Advance(29 * 60'000);
+  CHECK(f.Get("/participants", cookie).status == 200);  // a request restarts the idle time
+  f.wall.Advance(29 * 60'000);
+  CHECK(f.Get("/participants", cookie).status == 200);
+  f.wall.Advance(30 * 60'000);
+  HttpReply stale = f.Get("/participants", cookie);
+  CHECK(stale.status == 303);
+  CHECK(f.Stream("$sessions").back().data.find("\"reason\":\"idle\"") != std::string::npos);
+
+  const std::string busy = f.SignIn("anne");
+  for (int i = 0; i < 21; ++i) {
+    f.wall.Advance(29 * 60'000);
+    f.Get("/sign-in", busy);
+  }
+  CHECK(f.Get("/participants", busy).status == 303);
+  CHECK(f.Stream("$sessions").back().data.find("\"reason\":\"expired\"") != std::string::npos);
+}
+
+TEST_CASE("web: a form without the session's token, or from another origin, changes nothing") {
+  Fixture f;
+  const std::string cookie = f.SignIn("anne");
+  const std::string csrf = f.Csrf(cookie);
+  // No token, a wrong token, the sign-in form's token: refused, and no purpose is set.
+  for (const std::string& body :
+       std::vector<std::string>{"purpose=x&next=/participants",
+                                "csrf=" + std::string(64, '0') + "&purpose=x", "csrf=&purpose=x"}) {
+    HttpReply r = f.Post("/purpose", body, cookie, f.origin_header);
+    CHECK(r.status == 403);
+    CHECK(r.body.find(Message(Lang::kDa, "stale_form")) != std::string::npos);
+  }
+  // The right token from a page of another site, or with no Origin at all.
+  CHECK(f.Post("/purpose", "csrf=" + csrf + "&purpose=x", cookie, "http://evil.example").status ==
+        403);
+  CHECK(f.Post("/purpose", "csrf=" + csrf + "&purpose=x", cookie, "").status == 403);
+  CHECK(f.Post("/sign-out", "csrf=" + csrf, cookie, "null").status == 403);
+  // Still asked for a purpose: nothing above set one.
+  CHECK(f.Get("/participants", cookie).body.find("action=\"/purpose\"") != std::string::npos);
+  // The sign-in form needs its own token and cookie too.
+  HttpReply forged = f.Post("/sign-in", "user=anne&password=x", "", f.origin_header);
+  CHECK(forged.status == 403);
+  // A stale session's form goes back to signing in, having changed nothing.
+  HttpReply stale =
+      f.Post("/purpose", "csrf=" + csrf + "&purpose=x", "pw_session=gone", f.origin_header);
+  CHECK(stale.status == 303);
+  CHECK(stale.headers["location"] == "/sign-in?ended=1");
+}
+
+TEST_CASE("web: the origin a proxy gives is the one forms must come from") {
+  Fixture f("https://pathways.example.dk");
+  const Fixture::SignInForm form = f.OpenSignIn();
+  const std::string body =
+      "csrf=" + form.token + "&user=anne&password=correct+horse+battery+staple";
+  CHECK(f.Post("/sign-in", body, form.cookie, f.origin_header).status == 403);
+  CHECK(f.Post("/sign-in", body, form.cookie, "https://pathways.example.dk").status == 303);
+}
+
+TEST_CASE("web: names are read for a purpose given once, each read recorded, and shown as text") {
+  Fixture f;
+  f.Lead("anne", "pw-1", "Maja <script>alert(1)</script> Jensen");
+  f.Lead("anne", "pw-2", "Ole \"Quote\" Hansen");
+  f.Lead("bo", "pw-3", "Bos Deltager");
+  const std::string cookie = f.SignIn("anne");
+  const std::string csrf = f.Csrf(cookie);
+
+  // The purpose is asked first; nothing is read before it is given.
+  HttpReply ask = f.Get("/participants", cookie);
+  CHECK(ask.body.find("Maja") == std::string::npos);
+  CHECK(f.Stream("$access:p-pw-1").empty());
+  HttpReply set = f.Post("/purpose", "csrf=" + csrf + "&purpose=opf%C3%B8lgning&next=/participants",
+                         cookie, f.origin_header);
+  CHECK(set.status == 303);
+  CHECK(set.headers["location"] == "/participants");
+
+  HttpReply list = f.Get("/participants", cookie);
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find("Maja &lt;script&gt;alert(1)&lt;/script&gt; Jensen") != std::string::npos);
+  CHECK(list.body.find("<script>alert") == std::string::npos);
+  CHECK(list.body.find("Ole &quot;Quote&quot; Hansen") != std::string::npos);
+  CHECK(list.body.find("Bos Deltager") == std::string::npos);
+  const std::vector<RecordedEvent> reads = f.Stream("$access:p-pw-1");
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].actor.user == "anne");
+  CHECK(reads[0].data.find("opfølgning") != std::string::npos);
+
+  // A search by name is a POST: the name stays out of the address.
+  HttpReply found = f.Post("/participants", "csrf=" + csrf + "&q=ole", cookie, f.origin_header);
+  CHECK(found.status == 200);
+  CHECK(found.body.find("Ole &quot;Quote&quot; Hansen") != std::string::npos);
+  CHECK(found.body.find("Maja") == std::string::npos);
+
+  // The participant page: the history in words, the name read and recorded again.
+  HttpReply page = f.Get("/participants/pw-1", cookie);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find(Message(Lang::kDa, "event_LeadRegistered")) != std::string::npos);
+  CHECK(page.body.find("aria-current=\"step\"") != std::string::npos);
+  CHECK(f.Stream("$access:p-pw-1").size() == 3);
+  // Another counsellor's participant is not there, as in the API.
+  HttpReply other = f.Get("/participants/pw-3", cookie);
+  CHECK(other.status == 404);
+  CHECK(f.Get("/participants/no-such", cookie).status == 404);
+  CHECK(f.Stream("$access:p-pw-3").empty());
+}
+
+TEST_CASE("web: the language is switched by a link and remembered in the browser") {
+  Fixture f;
+  HttpReply sw = f.Get("/language?to=en&back=/sign-in");
+  CHECK(sw.status == 303);
+  CHECK(sw.headers["location"] == "/sign-in");
+  const std::string set = sw.headers["set-cookie"];
+  CHECK(set.rfind("pw_lang=en;", 0) == 0);
+  CHECK(set.find("Max-Age=31536000") != std::string::npos);
+  HttpReply en = f.Get("/sign-in", "pw_lang=en");
+  CHECK(en.body.find("<html lang=\"en\">") != std::string::npos);
+  CHECK(en.body.find(Message(Lang::kEn, "sign_in_title")) != std::string::npos);
+  // Never back to another site.
+  CHECK(f.Get("/language?to=da&back=//evil.example/x").headers["location"] == "/");
+  CHECK(f.Get("/language?to=da&back=https://evil.example").headers["location"] == "/");
+}
+
+TEST_CASE("web: both message files have every key, every event type has words, templates parse") {
+  std::set<std::string> da;
+  std::set<std::string> en;
+  for (const auto& [k, v] : Messages(Lang::kDa)) da.insert(k);
+  for (const auto& [k, v] : Messages(Lang::kEn)) en.insert(k);
+  CHECK(da == en);
+  CHECK(da.size() > 50);
+  for (const events::TypeInfo& t : events::Catalogue()) {
+    if (t.system) continue;
+    CHECK_MESSAGE(da.count("event_" + t.type) == 1, t.type);
+  }
+  for (const char* name : {"layout", "sign_in", "purpose", "error", "participants", "participant",
+                           "choose_counsellor"}) {
+    CHECK_MESSAGE(TemplateError(name).empty(), name, ": ", TemplateError(name));
+  }
+  CHECK(Message(Lang::kEn, "overdue_count", {{"count", "3"}}) == "3 overdue");
+}
+
+}  // namespace
+}  // namespace pathways::web

@@ -1,0 +1,250 @@
+// The workspace in a real browser: Debian's chromium, driven by playwright-core (tools/node,
+// pinned), against a real `pathways serve` on 127.0.0.1 with a manual clock and demo data.
+// Every page is checked with axe-core for WCAG 2.1 AA in Danish and English, and the browser
+// must report no Content-Security-Policy violation. Screenshots go to OUT/screenshots.
+//
+//   node tests/browser/workspace.mjs --bin build/tools/pathways --source . --out build/browser
+//
+// Exits non-zero on the first failure, naming the step.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const source = path.resolve(args.source ?? '.');
+const bin = path.resolve(args.bin ?? 'build/tools/pathways');
+const out = path.resolve(args.out ?? 'build/browser');
+const require = createRequire(path.join(source, 'tools/node/package.json'));
+const { chromium } = require('playwright-core');
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const PASSWORD = 'en lang og hemmelig demo-adgangskode';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pathways-browser-'));
+fs.mkdirSync(path.join(out, 'screenshots'), { recursive: true });
+
+// ---- a server of our own ----------------------------------------------------------------------
+
+fs.mkdirSync(path.join(work, 'workflows'));
+fs.copyFileSync(path.join(source, 'config/workflows/amigo.yaml'), path.join(work, 'workflows/amigo.yaml'));
+fs.copyFileSync(path.join(source, 'config/users.yaml'), path.join(work, 'users.yaml'));
+fs.writeFileSync(path.join(work, 'pathways.yaml'), [
+  'data: store', 'workflows: [workflows]', 'users: users.yaml', 'passwords: passwords.json',
+  'clock: manual', 'clock_start: 2027-01-11T08:00:00Z', 'demo:', '  participants: 24', ''].join('\n'));
+for (const user of ['anne', 'bo', 'tove', 'admin', 'revisor']) {
+  const r = spawnSync(bin, ['user', 'set-password', user, '--config', path.join(work, 'pathways.yaml')],
+    { input: PASSWORD + '\n' });
+  if (r.status !== 0) throw new Error(`set-password ${user}: ${r.stderr}`);
+}
+const adminToken = spawnSync(bin, ['token', '--config', path.join(work, 'pathways.yaml'), 'issue', 'admin'])
+  .stdout.toString().trim();
+const server = spawn(bin, ['serve', '--config', path.join(work, 'pathways.yaml'), '--listen', '127.0.0.1:0'],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+let serverLog = '';
+server.stderr.on('data', (d) => { serverLog += d; });
+const base = await new Promise((resolve, reject) => {
+  let seen = '';
+  const timer = setTimeout(() => reject(new Error('the server did not start: ' + seen + serverLog)), 30000);
+  server.stdout.on('data', (d) => {
+    seen += d;
+    const m = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${seen}${serverLog}`)));
+});
+
+// ---- the browser --------------------------------------------------------------------------------
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let failures = 0;
+let step = '';
+const checked = [];
+
+function fail(message) {
+  failures++;
+  console.error(`FAIL [${step}] ${message}`);
+}
+function expect(condition, message) {
+  if (!condition) fail(message);
+}
+
+async function newPage() {
+  const context = await browser.newContext({ locale: 'da-DK', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) fail(`CSP: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.url().includes('/assets/') && r.status() !== 200) fail(`${r.status()} for ${r.url()}`);
+  });
+  page.on('pageerror', (e) => fail(`script error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.url().startsWith(base) && r.status() >= 500) fail(`${r.status()} from ${r.url()}`);
+  });
+  return page;
+}
+
+// axe-core's WCAG 2.1 A and AA rules on the page as it stands; a screenshot beside.
+async function audit(page, name) {
+  await page.evaluate(axeSource);  // DevTools evaluation: not inline script, the CSP stays on
+  const result = await page.evaluate(() => globalThis.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  for (const v of result.violations) {
+    fail(`axe ${name}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  await page.screenshot({ path: path.join(out, 'screenshots', `${name}.png`), fullPage: true });
+  checked.push(name);
+}
+
+async function signIn(page, user, password = PASSWORD) {
+  await page.goto(base + '/');
+  await page.getByLabel(/Brugernavn|User name/).fill(user);
+  await page.getByLabel(/Adgangskode|Password/).fill(password);
+  await page.getByRole('button', { name: /Log ind|Sign in/ }).click();
+}
+
+try {
+  // ---- signing in, in both languages ----
+  step = 'sign-in';
+  let page = await newPage();
+  await page.goto(base + '/participants');
+  expect(page.url() === base + '/sign-in?next=/participants', `not sent to sign in: ${page.url()}`);
+  await audit(page, 'sign-in-da');
+  await page.getByRole('link', { name: 'English' }).click();
+  expect(await page.locator('html').getAttribute('lang') === 'en', 'the switch did not give English');
+  await audit(page, 'sign-in-en');
+  await page.getByRole('link', { name: 'Dansk' }).click();
+
+  step = 'wrong password';
+  await signIn(page, 'anne', 'not the right password');
+  expect(await page.getByRole('alert').isVisible(), 'no error shown');
+  expect((await page.getByRole('alert').innerText()).includes('forkert'), 'the error does not say why: ' + await page.getByRole('alert').innerText());
+  await audit(page, 'sign-in-error-da');
+
+  step = 'purpose';
+  await signIn(page, 'anne');
+  expect(page.url() === base + '/participants', `after sign-in: ${page.url()}`);
+  expect(await page.getByRole('heading', { level: 1 }).innerText() === 'Formål med opslaget', 'no purpose asked');
+  await audit(page, 'purpose-da');
+  await page.getByRole('button', { name: 'Fortsæt' }).click();
+  expect(await page.locator('.form-error-message').isVisible(), 'an empty purpose was taken');
+  await audit(page, 'purpose-error-da');
+  await page.getByLabel(/Formål/).fill('Opfølgning på mine deltagere');
+  await page.getByRole('button', { name: 'Fortsæt' }).click();
+
+  step = 'caseload';
+  expect(await page.getByRole('heading', { level: 1 }).innerText() === 'Mine deltagere', 'not the caseload');
+  const rows = await page.locator('table.app-caseload tbody tr').count();
+  expect(rows > 0, 'anne has no participants in the demo');
+  await audit(page, 'participants-da');
+  await page.getByLabel('Søg på navn').fill('zzz-no-such-name');
+  await page.getByRole('button', { name: 'Filtrér' }).click();
+  expect(!page.url().includes('zzz'), 'the name searched for is in the address');
+  expect(await page.locator('table.app-caseload').count() === 0, 'the filter found someone');
+  await audit(page, 'participants-none-da');
+
+  step = 'participant';
+  await page.goto(base + '/participants');
+  await page.locator('table.app-caseload tbody tr th a').first().click();
+  expect(/\/participants\/[^/]+$/.test(page.url()), `not a participant page: ${page.url()}`);
+  expect(await page.locator('[aria-current="step"]').count() === 1, 'no current phase');
+  await audit(page, 'participant-da');
+  await page.getByRole('link', { name: 'English' }).click();
+  await audit(page, 'participant-en');
+  await page.goto(base + '/participants');
+  await audit(page, 'participants-en');
+  await page.getByRole('link', { name: 'Dansk' }).click();
+
+  step = 'walk a participant from the lead to enrolment';
+  await page.goto(base + '/participants');
+  await page.getByLabel('Status i forløbet').selectOption('lead');
+  await page.getByRole('button', { name: 'Filtrér' }).click();
+  await page.locator('table.app-caseload tbody tr th a').first().click();
+  const participantUrl = page.url();
+  const act = async (name) => {
+    await page.getByRole('button', { name, exact: true }).click();
+    await page.waitForLoadState();
+  };
+  // A contact in two clicks: the form is ready with "Møde" chosen.
+  await act('Registrér kontakt');
+  expect(await page.getByRole('status').filter({ hasText: 'Kontakten er registreret' }).count() === 1, 'no receipt for the contact');
+  await act('Deltageren har haft den indledende vejledning');
+  expect((await page.locator('.app-facts').innerText()).includes('Indledende vejledning'), 'not in intake');
+  await act('Videre til: RKV/IKV');
+  // The plan before the RKV is done: refused, with the reason in words.
+  await act('Videre til: Uddannelsesplan aftalt');
+  const refusal = page.getByRole('alert');
+  expect(await refusal.count() === 1, 'no refusal shown');
+  expect((await refusal.innerText()).includes('RKV'), `the refusal does not say why: ${await refusal.innerText()}`);
+  await audit(page, 'participant-refused-da');
+  await page.getByLabel('Uddannelsesspor').selectOption('AMU');
+  await act('Realkompetencevurderingen (RKV) er gennemført');
+  await act('Videre til: Uddannelsesplan aftalt');
+  await act('Deltageren er tilmeldt uddannelsen');
+  const facts = await page.locator('.app-facts').innerText();
+  expect(facts.includes('Tilmeldt'), `not enrolled: ${facts}; ${await page.getByRole('alert').allInnerTexts()}`);
+  // The history tells who did it and which conditions held.
+  expect((await page.locator('.app-timeline').innerText()).includes('rkv_completed'), 'no conditions in the history');
+  // A reload of a form's answer does not do it twice: the form's id is its command's.
+  expect(page.url().startsWith(participantUrl), 'left the participant');
+
+  step = 'a timer fires and the task appears in the open inbox without a reload';
+  await page.getByRole('link', { name: 'Mine opgaver' }).click();
+  await audit(page, 'tasks-da');
+  const firstContact = page.locator('.app-tasks li', { hasText: 'Tag første kontakt' });
+  expect(await firstContact.count() === 0, 'a first-contact task before its time');
+  await page.evaluate(() => { globalThis.notReloaded = true; });
+  const moved = await fetch(base + '/v1/admin/clock', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ advance_ms: 8 * 24 * 3600 * 1000 }),
+  });
+  expect(moved.status === 200, `moving the clock: ${moved.status} ${await moved.text()}`);
+  await firstContact.first().waitFor({ timeout: 20000 });
+  expect(await page.evaluate(() => globalThis.notReloaded === true), 'the page was reloaded');
+  expect((await page.locator('#task-news').innerText()).length > 0, 'screen readers were not told');
+  await audit(page, 'tasks-live-da');
+
+  step = 'nothing personal stored in the browser';
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  expect(stored === '{}{}', `storage holds ${stored}`);
+  for (const c of await page.context().cookies()) {
+    expect(['pw_session', 'pw_lang', 'pw_signin'].includes(c.name), `a cookie ${c.name}`);
+    if (c.name === 'pw_session') expect(c.httpOnly && c.sameSite === 'Strict', 'the session cookie is readable or loose');
+  }
+
+  step = 'sign-out';
+  await page.getByRole('button', { name: /Log ud|Sign out/ }).click();
+  expect(page.url().endsWith('/sign-in'), `after sign-out: ${page.url()}`);
+  await page.goto(base + '/participants');
+  expect(page.url().includes('/sign-in'), 'still signed in after signing out');
+
+  step = 'team lead';
+  page = await newPage();
+  await signIn(page, 'tove');
+  await page.goto(base + '/participants');
+  await audit(page, 'choose-counsellor-da');
+
+  step = 'not found';
+  await page.goto(base + '/no-such-page');
+  await audit(page, 'not-found-da');
+} catch (e) {
+  fail(e.stack ?? String(e));
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+if (failures > 0) {
+  console.error(`${failures} failure(s); screenshots in ${path.join(out, 'screenshots')}`);
+  process.exit(1);
+}
+console.log(`ok: ${checked.length} pages checked with axe-core (${checked.join(', ')}); screenshots in ${path.join(out, 'screenshots')}`);
