@@ -13,22 +13,7 @@
 namespace pathways::api {
 namespace {
 
-// A time as a person gives it: with an offset or `Z`, or else in Danish local time
-// ("2027-02-03T10:00" is ten in the morning in Copenhagen, summer or winter).
-bool ParseMeetingTime(const std::string& given, TimestampMs& out) {
-  const std::size_t t = given.find('T');
-  if (t == std::string::npos) return false;
-  // "10:00" as people write it is "10:00:00".
-  std::string text = given;
-  const bool minutes_only =
-      text.size() >= t + 6 && text[t + 3] == ':' && (text.size() == t + 6 || text[t + 6] != ':');
-  if (minutes_only) text.insert(t + 6, ":00");
-  if (!codec::ParseIso8601(text, out)) return false;
-  const std::string_view time = std::string_view(text).substr(t);
-  const bool zoned = time.find_first_of("Z+-") != std::string_view::npos;
-  if (!zoned) out = runtime::UtcOfLocal(out);
-  return true;
-}
+using app::ParseMeetingTime;
 
 // `starts_at` and `ends_at` of a body, or the problem.
 std::optional<http::Response> MeetingTimes(Fields& f, TimestampMs& starts_at,
@@ -141,8 +126,6 @@ void Api::Impl::RecordConsent(Call& c) {
 }
 
 void Api::Impl::Appointments(Call& c) {
-  Result<std::string> owner = workspace.CaseloadOwner(*c.user, c.req.Query("counsellor"));
-  if (!owner.ok()) return c.respond(ProblemFor(owner.status()));
   // From the start of today (Danish time) for a week, unless the request says otherwise.
   const TimestampMs now = options.clock->NowMs();
   const std::int64_t today = runtime::DayNumber(now);
@@ -156,30 +139,21 @@ void Api::Impl::Appointments(Call& c) {
       }
     }
   }
-  auto entries = options.store->Caseload(*owner, 100'000);
-  if (!entries.ok() && entries.status().code() != StatusCode::kInvalidArgument) {
-    return c.respond(ProblemFor(entries.status()));
-  }
+  Result<app::AppointmentsView> view =
+      workspace.Appointments(*c.user, c.req.Query("counsellor"), from, to);
+  if (!view.ok()) return c.respond(ProblemFor(view.status()));
   nlohmann::json list = nlohmann::json::array();
-  for (const CaseloadEntry& e : entries.ok() ? *entries : std::vector<CaseloadEntry>{}) {
-    auto s = options.store->LoadPathway(e.pathway_id);
-    if (!s.ok()) return c.respond(ProblemFor(s.status()));
-    if (!s->has_value()) continue;
-    for (const auto& [id, a] : (*s)->appointments) {
-      if (a.starts_at < from || a.starts_at >= to) continue;
-      list.push_back({{"pathway_id", e.pathway_id},
-                      {"appointment_id", id},
-                      {"starts_at", codec::FormatIso8601(a.starts_at)},
-                      {"ends_at", codec::FormatIso8601(a.ends_at)},
-                      {"place", a.place},
-                      {"online", a.online},
-                      {"topic", a.topic}});
-    }
+  for (const app::AppointmentsView::Row& r : view->rows) {
+    const runtime::Appointment& a = r.appointment;
+    list.push_back({{"pathway_id", r.pathway_id},
+                    {"appointment_id", r.appointment_id},
+                    {"starts_at", codec::FormatIso8601(a.starts_at)},
+                    {"ends_at", codec::FormatIso8601(a.ends_at)},
+                    {"place", a.place},
+                    {"online", a.online},
+                    {"topic", a.topic}});
   }
-  std::stable_sort(list.begin(), list.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a["starts_at"].get<std::string>() < b["starts_at"].get<std::string>();
-  });
-  c.respond(Json(200, {{"counsellor", *owner},
+  c.respond(Json(200, {{"counsellor", view->counsellor},
                        {"from", codec::FormatIso8601(from)},
                        {"to", codec::FormatIso8601(to)},
                        {"appointments", list}}));

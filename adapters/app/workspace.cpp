@@ -5,9 +5,11 @@
 #include <limits>
 #include <mutex>
 
+#include "engine/codec/event_json.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/event_types.hpp"
 #include "engine/random.hpp"
+#include "engine/runtime/calendar.hpp"
 #include "engine/runtime/processor.hpp"
 
 namespace pathways::app {
@@ -161,6 +163,44 @@ Result<CaseloadView> Workspace::Caseload(const config::User& user,
     if (view.rows.size() >= query.limit) break;
   }
   return view;
+}
+
+Result<AppointmentsView> Workspace::Appointments(const config::User& user,
+                                                 const std::string* counsellor, TimestampMs from,
+                                                 TimestampMs to) const {
+  Result<std::string> owner = CaseloadOwner(user, counsellor);
+  if (!owner.ok()) return owner.status();
+  AppointmentsView view{*owner, {}};
+  auto entries = options_.store->Caseload(view.counsellor, 100'000);
+  if (!entries.ok() && entries.status().code() == StatusCode::kInvalidArgument) return view;
+  if (!entries.ok()) return entries.status();
+  for (const CaseloadEntry& e : *entries) {
+    auto s = options_.store->LoadPathway(e.pathway_id);
+    if (!s.ok()) return s.status();
+    if (!s->has_value()) continue;
+    for (const auto& [id, a] : (*s)->appointments) {
+      if (a.starts_at >= from && a.starts_at < to) view.rows.push_back({e.pathway_id, id, a});
+    }
+  }
+  std::stable_sort(view.rows.begin(), view.rows.end(), [](const auto& a, const auto& b) {
+    return a.appointment.starts_at < b.appointment.starts_at;
+  });
+  return view;
+}
+
+bool ParseMeetingTime(const std::string& given, TimestampMs& out) {
+  const std::size_t t = given.find('T');
+  if (t == std::string::npos) return false;
+  // "10:00" as people write it is "10:00:00".
+  std::string text = given;
+  const bool minutes_only =
+      text.size() >= t + 6 && text[t + 3] == ':' && (text.size() == t + 6 || text[t + 6] != ':');
+  if (minutes_only) text.insert(t + 6, ":00");
+  if (!codec::ParseIso8601(text, out)) return false;
+  const std::string_view time = std::string_view(text).substr(t);
+  const bool zoned = time.find_first_of("Z+-") != std::string_view::npos;
+  if (!zoned) out = runtime::UtcOfLocal(out);
+  return true;
 }
 
 Result<std::string> Workspace::InboxOwner(const config::User& user,

@@ -102,6 +102,21 @@ struct CaseloadView {
   std::vector<CaseloadRow> rows;  // in the store's order
 };
 
+// The appointments of a counsellor's caseload in a span of time, soonest first.
+struct AppointmentsView {
+  std::string counsellor;
+  struct Row {
+    std::string pathway_id;
+    std::string appointment_id;
+    runtime::Appointment appointment;
+  };
+  std::vector<Row> rows;
+};
+
+// A meeting's time as a person gives it: "2027-02-03T10:00" is Danish time (summer or winter),
+// one with an offset or `Z` is that instant; seconds may be left out. False for anything else.
+bool ParseMeetingTime(const std::string& given, TimestampMs& out);
+
 struct WorkspaceOptions {
   Store* store = nullptr;                                          // required
   std::shared_ptr<const definition::DefinitionCatalog> catalog;    // required
@@ -133,6 +148,9 @@ class Workspace {
   Result<std::string> CaseloadOwner(const config::User& user, const std::string* named) const;
   // A counsellor's caseload as `user` may read it (CaseloadOwner), filtered.
   Result<CaseloadView> Caseload(const config::User& user, const CaseloadQuery& query) const;
+  // The appointments starting in [from, to) of a caseload `user` may read (CaseloadOwner).
+  Result<AppointmentsView> Appointments(const config::User& user, const std::string* counsellor,
+                                        TimestampMs from, TimestampMs to) const;
   // Whose task inbox `user` may read: their own unless named; a counsellor only their own.
   Result<std::string> InboxOwner(const config::User& user, const std::string* named) const;
 
