@@ -15,6 +15,7 @@ PATHWAYS_PACKAGES=(
   libkainjow-mustache-dev                 # email templates (Mustache, header-only)
   libhowardhinnant-date-dev tzdata        # Danish calendar time (g++ 12 has no chrono zones)
   libargon2-dev                           # workspace passwords: Argon2id (the reference code)
+  libgraphviz-dev                         # workspace state diagrams: Graphviz's dot layout to SVG
   python3-aiosmtpd                        # tests: a real SMTP server on 127.0.0.1
   nodejs                                  # tests: the OpenAPI linter, the browser tests; not the server
   chromium                                # tests: the workspace in a real browser (playwright-core)

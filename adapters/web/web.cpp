@@ -13,10 +13,12 @@
 #include "adapters/app/workspace.hpp"
 #include "adapters/auth/passwords.hpp"
 #include "adapters/web/assets.hpp"
+#include "adapters/web/diagram.hpp"
 #include "adapters/web/messages.hpp"
 #include "adapters/web/pages.hpp"
 #include "engine/event_types.hpp"
 #include "engine/runtime/calendar.hpp"
+#include "workflows/loader.hpp"
 
 namespace pathways::web {
 namespace {
@@ -92,10 +94,55 @@ std::string LocalPath(const std::string* p) {
   return *p;
 }
 
+// The parts of a multipart/form-data body (a form with a file), name -> content; nullopt when
+// it is not well formed.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseMultipart(
+    const std::string& body, const std::string& content_type) {
+  const std::size_t b = content_type.find("boundary=");
+  if (b == std::string::npos) return std::nullopt;
+  std::string boundary = content_type.substr(b + 9);
+  if (const std::size_t semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
+  if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"') {
+    boundary = boundary.substr(1, boundary.size() - 2);
+  }
+  if (boundary.empty() || boundary.size() > 70) return std::nullopt;
+  const std::string delimiter = "--" + boundary;
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t at = body.find(delimiter);
+  if (at == std::string::npos) return std::nullopt;
+  for (;;) {
+    at += delimiter.size();
+    if (body.compare(at, 2, "--") == 0) return out;  // the closing delimiter
+    if (body.compare(at, 2, "\r\n") != 0) return std::nullopt;
+    const std::size_t head_end = body.find("\r\n\r\n", at);
+    if (head_end == std::string::npos) return std::nullopt;
+    const std::string head = body.substr(at + 2, head_end - at - 2);
+    const std::size_t next = body.find("\r\n" + delimiter, head_end + 4);
+    if (next == std::string::npos) return std::nullopt;
+    const std::size_t n = head.find("name=\"");
+    if (n != std::string::npos) {
+      const std::size_t end = head.find('"', n + 6);
+      if (end == std::string::npos) return std::nullopt;
+      out.emplace_back(head.substr(n + 6, end - n - 6),
+                       body.substr(head_end + 4, next - head_end - 4));
+    }
+    at = next + 2;
+  }
+}
+
 class Form {
  public:
   explicit Form(const std::string& body) {
     if (auto fields = http::ParseForm(body)) fields_ = std::move(*fields);
+  }
+  // A request's form, URL-encoded or multipart (a form with a file).
+  explicit Form(const http::Request& req) {
+    const std::string& type = req.Header("content-type");
+    if (type.starts_with("multipart/form-data")) {
+      if (auto parts = ParseMultipart(req.body, type)) fields_ = std::move(*parts);
+    } else if (auto fields = http::ParseForm(req.body)) {
+      fields_ = std::move(*fields);
+    }
   }
   const std::string* Get(std::string_view name) const {
     for (const auto& [k, v] : fields_) {
@@ -114,6 +161,12 @@ class Form {
 
 std::string Two(std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
+// "10.00" / "10:00", Danish time.
+std::string TimeOfDay(TimestampMs at, Lang lang) {
+  const std::int64_t minutes = (runtime::LocalMs(at) / 60'000) % (24 * 60);
+  return Two(minutes / 60) + (lang == Lang::kEn ? ":" : ".") + Two(minutes % 60);
+}
+
 // "3.2.2027 kl. 10.00" / "3 Feb 2027 10:00", Danish time.
 std::string When(TimestampMs at, Lang lang, bool with_time = true) {
   static constexpr const char* kMonthsEn[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -123,15 +176,12 @@ std::string When(TimestampMs at, Lang lang, bool with_time = true) {
   int m = 0;
   int d = 0;
   runtime::CivilFromDays(day, y, m, d);
-  const std::int64_t minutes = (runtime::LocalMs(at) / 60'000) % (24 * 60);
-  const std::string hh = Two(minutes / 60);
-  const std::string mm = Two(minutes % 60);
   if (lang == Lang::kEn) {
     std::string out = std::to_string(d) + " " + kMonthsEn[m - 1] + " " + std::to_string(y);
-    return with_time ? out + " " + hh + ":" + mm : out;
+    return with_time ? out + " " + TimeOfDay(at, lang) : out;
   }
   std::string out = std::to_string(d) + "." + std::to_string(m) + "." + std::to_string(y);
-  return with_time ? out + " kl. " + hh + "." + mm : out;
+  return with_time ? out + " kl. " + TimeOfDay(at, lang) : out;
 }
 
 const std::string& Pick(const definition::Label& l, Lang lang) {
@@ -262,11 +312,36 @@ struct Web::Impl {
                    int status = 200);
   void NewLead(Page& p);
   void TasksLive(Page& p);
+  // "Mine aftaler": today's appointments and the rest of the week's, each with whom and where.
+  void Appointments(Page& p);
+  // The team lead's page: each counsellor's load, the tasks that need a look (reassigned from
+  // here), and a whole caseload handed over; `error`: why the form just sent was refused.
+  void Team(Page& p, const std::string& error, int status);
+  // Back to the team page after a form was done, saying what.
+  void TeamDone(Page& p, const Form& form, const std::string& done);
+  void Reassign(Page& p);
+  // The administrator's pages: the loaded definitions, each drawn with its transitions as a
+  // table, and a YAML checked as the loader checks it, problems at their line and column.
+  void Admin(Page& p, bool get);
+  void Definitions(Page& p);
+  void DefinitionPage(Page& p, const std::string& id, const std::string& version);
+  void Validate(Page& p);
+  void HandOver(Page& p);
+  // The school a team page is about: the user's own, or the one a partnership-wide user chose.
+  std::string TeamSchool(const Page& p, const Form& form) const;
   // The actions the pathway's state offers, each a form; `def` may be null.
   json Actions(const Page& p, const runtime::PathwayState& s,
                const definition::Definition* def) const;
   void Asset(Page& p);
 
+  // What `?done=` says was just done, in words ("" for nothing known): after POST, redirect.
+  static std::string Done(const Page& p) {
+    const std::string* done = p.req.Query("done");
+    if (done == nullptr) return {};
+    const MessageTable& m = Messages(p.lang);
+    auto it = m.find("done_" + *done);
+    return it == m.end() ? std::string() : it->second;
+  }
   // The names of pathways `ids`, each read recorded with the session's purpose; id -> name
   // (missing: not readable).
   std::map<std::string, std::string> Names(const Page& p, const std::vector<std::string>& ids);
@@ -357,7 +432,7 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
   }
 
   // Every form of a signed-in user carries the session's CSRF token.
-  if (!get && !SameSecret(Form(p.req.body).Text("csrf"), p.session->csrf)) {
+  if (!get && !SameSecret(Form(p.req).Text("csrf"), p.session->csrf)) {
     return Error(p, 403, "forbidden", Message(p.lang, "stale_form"));
   }
 
@@ -372,6 +447,15 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
     return Participant(p, p.segments[1]);
   }
   if (first == "tasks" && p.segments.size() == 1 && get) return Tasks(p);
+  if (first == "appointments" && p.segments.size() == 1 && get) return Appointments(p);
+  if (first == "team" && p.segments.size() == 1 && get) return Team(p, "", 200);
+  if (first == "admin") return Admin(p, get);
+  if (first == "team" && p.segments.size() == 2 && !get && p.segments[1] == "reassign") {
+    return Reassign(p);
+  }
+  if (first == "team" && p.segments.size() == 2 && !get && p.segments[1] == "handover") {
+    return HandOver(p);
+  }
   if (first == "tasks" && p.segments.size() == 2 && p.segments[1] == "live" && get) {
     return TasksLive(p);
   }
@@ -401,7 +485,12 @@ std::string Web::Impl::Layout(const Page& p, const std::string& title, const std
     item("/participants",
          p.user->role == Role::kCounsellor ? "nav_my_participants" : "nav_participants");
     item("/tasks", "nav_tasks");
+    if (p.user->role == Role::kCounsellor) item("/appointments", "nav_appointments");
     if (app::Allowed(app::Access::kWrite, *p.user)) item("/participants/new", "nav_new_lead");
+    if (p.user->role == Role::kTeamLead || p.user->role == Role::kAdministrator) {
+      item("/team", "nav_team");
+    }
+    if (p.user->role == Role::kAdministrator) item("/admin", "nav_admin");
     model["nav"] = std::move(nav);
     model["has_nav"] = true;
   }
@@ -527,7 +616,9 @@ void Web::Impl::Language(Page& p) {
   p.respond(std::move(r));
 }
 
-void Web::Impl::Home(Page& p) { p.respond(Redirect("/participants")); }
+void Web::Impl::Home(Page& p) {
+  p.respond(Redirect(p.user->role == Role::kTeamLead ? "/team" : "/participants"));
+}
 
 // ---- a new lead -----------------------------------------------------------------------------
 
@@ -637,6 +728,279 @@ void Web::Impl::NewLead(Page& p) {
     return NewLeadForm(p, values, json::object(), outcome.message(), 400);
   }
   Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
+}
+
+// ---- the team -------------------------------------------------------------------------------
+
+std::string Web::Impl::TeamSchool(const Page& p, const Form& form) const {
+  if (!p.user->school.empty()) return p.user->school;
+  if (const std::string* q = p.req.Query("school")) return *q;
+  return form.Text("school");
+}
+
+void Web::Impl::TeamDone(Page& p, const Form& form, const std::string& done) {
+  const std::string school = p.user->school.empty() ? "&school=" + TeamSchool(p, form) : "";
+  p.respond(Redirect("/team?done=" + done + school));
+}
+
+void Web::Impl::Team(Page& p, const std::string& error, int status) {
+  const Form form(p.req.method == "POST" ? p.req.body : "");
+  const std::string school = TeamSchool(p, form);
+  if (school.empty() && o.schools != nullptr && !o.schools->empty() &&
+      app::Allowed(app::Access::kRead, *p.user) && p.user->role != Role::kCounsellor) {
+    json schools = json::array();
+    for (const auto& [id, sc] : *o.schools) schools.push_back({{"id", id}, {"name", sc.name}});
+    return Send(p, 200, Message(p.lang, "nav_team"),
+                RenderTemplate("choose_school", {{"schools", schools}}, p.lang), "/team");
+  }
+  Result<app::TeamView> team = workspace.Team(*p.user, school);
+  if (!team.ok()) return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  if (!HasPurpose(p)) return;
+  const TimestampMs now = o.clock->NowMs();
+  json members = json::array();
+  json choices = json::array();
+  for (const app::TeamView::Member& m : team->counsellors) {
+    members.push_back({{"id", m.id},
+                       {"name", m.name},
+                       {"pathways", std::to_string(m.pathways)},
+                       {"open", std::to_string(m.open_tasks)},
+                       {"overdue", std::to_string(m.overdue_tasks)},
+                       {"escalated", std::to_string(m.escalated_tasks)}});
+    choices.push_back({{"id", m.id}, {"name", m.name}});
+  }
+  std::vector<std::string> ids;
+  for (const InboxEntry& t : team->attention) ids.push_back(t.pathway_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const std::map<std::string, std::string> names = Names(p, ids);
+  json attention = json::array();
+  for (const InboxEntry& t : team->attention) {
+    const json title = t.task.value("title", json::object());
+    const TimestampMs due = t.task.value("due_at", TimestampMs{0});
+    const std::string assignee = t.task.value("assignee", "");
+    auto n = names.find(t.pathway_id);
+    auto u = o.users->find(assignee);
+    attention.push_back(
+        {{"pathway_id", t.pathway_id},
+         {"task_id", t.task_id},
+         {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
+         {"title", p.lang == Lang::kEn && !title.value("en", "").empty() ? title.value("en", "")
+                                                                         : title.value("da", "")},
+         {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
+         {"overdue", due != 0 && due < now},
+         {"escalated", t.task.value("status", "") == "escalated"},
+         {"assignee", u == o.users->end() ? assignee : u->second.name},
+         {"form_id", t.pathway_id + "-" + t.task_id}});
+  }
+  const auto sc =
+      o.schools != nullptr ? o.schools->find(team->school) : decltype(o.schools->end()){};
+  const std::string school_name =
+      o.schools != nullptr && sc != o.schools->end() ? sc->second.name : team->school;
+  const json model = {{"heading", Message(p.lang, "team_of", {{"school", school_name}})},
+                      {"school", p.user->school.empty() ? team->school : ""},
+                      {"csrf", p.session->csrf},
+                      {"members", members},
+                      {"choices", choices},
+                      {"attention", attention},
+                      {"has_attention", !attention.empty()},
+                      {"error", error},
+                      {"done", Done(p)},
+                      {"cmd", app::NewId("web-")}};
+  Send(p, status, model["heading"].get<std::string>(), RenderTemplate("team", model, p.lang),
+       "/team");
+}
+
+void Web::Impl::Reassign(Page& p) {
+  const Form form(p.req.body);
+  const std::string pathway = form.Text("pathway_id");
+  runtime::ReassignTask reassign{form.Text("task_id"), form.Text("to"), form.Text("reason")};
+  if (reassign.reason.empty()) return Team(p, Message(p.lang, "reason_missing"), 400);
+  Result<CommandRequest> request = workspace.OnPathway(*p.user, pathway, std::move(reassign));
+  Status outcome = request.status();
+  if (request.ok()) {
+    const std::string cmd = form.Text("cmd");
+    request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
+    std::promise<Status> done;
+    workspace.Submit(*p.user, std::move(*request),
+                     [&done](Result<AppendResult> r) { done.set_value(r.status()); });
+    outcome = done.get_future().get();
+  }
+  if (outcome.ok()) return TeamDone(p, form, "reassign");
+  if (outcome.code() == StatusCode::kNotFound) {
+    return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  }
+  Team(p, outcome.message(), outcome.code() == StatusCode::kRejected ? 422 : 400);
+}
+
+void Web::Impl::HandOver(Page& p) {
+  const Form form(p.req.body);
+  app::Handover handover{form.Text("from"), form.Text("to"), form.Text("reason")};
+  if (handover.reason.empty()) return Team(p, Message(p.lang, "reason_missing"), 400);
+  std::promise<Result<app::HandoverResult>> done;
+  workspace.HandOver(*p.user, handover,
+                     [&done](Result<app::HandoverResult> r) { done.set_value(std::move(r)); });
+  Result<app::HandoverResult> result = done.get_future().get();
+  if (!result.ok()) {
+    return Team(p, result.status().message(),
+                result.status().code() == StatusCode::kRejected ? 422 : 400);
+  }
+  // Some pathways may have refused (a closed one): the handover says how many moved.
+  TeamDone(p, form, result->failed.empty() ? "handover" : "handover_partly");
+}
+
+// ---- administration -------------------------------------------------------------------------
+
+void Web::Impl::Admin(Page& p, bool get) {
+  if (p.user->role != Role::kAdministrator) {
+    return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  }
+  const std::vector<std::string>& seg = p.segments;
+  if (seg.size() == 1 && get) return Definitions(p);
+  if (seg.size() == 4 && seg[1] == "definitions" && get) return DefinitionPage(p, seg[2], seg[3]);
+  if (seg.size() == 2 && seg[1] == "validate") {
+    if (get) {
+      return Send(p, 200, Message(p.lang, "validate_title"),
+                  RenderTemplate("validate", {{"csrf", p.session->csrf}}, p.lang), "/admin");
+    }
+    return Validate(p);
+  }
+  Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+}
+
+void Web::Impl::Definitions(Page& p) {
+  json list = json::array();
+  for (const auto& d : o.catalog->All()) {
+    list.push_back({{"id", d->id},
+                    {"version", std::to_string(d->version)},
+                    {"title", Pick(d->title, p.lang)},
+                    {"hash", d->hash.substr(0, 12)},
+                    {"states", std::to_string(d->states.size())},
+                    {"transitions", std::to_string(d->transitions.size())}});
+  }
+  Send(p, 200, Message(p.lang, "nav_admin"),
+       RenderTemplate("definitions", {{"definitions", list}}, p.lang), "/admin");
+}
+
+void Web::Impl::DefinitionPage(Page& p, const std::string& id, const std::string& version) {
+  if (version.empty() || version.size() > 9 ||
+      version.find_first_not_of("0123456789") != std::string::npos) {
+    return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  }
+  auto def = o.catalog->Find(id, static_cast<std::uint32_t>(std::stoul(version)));
+  if (!def) return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  json transitions = json::array();
+  for (const definition::Transition& t : def->transitions) {
+    std::string from;
+    for (const std::string& f : t.from) {
+      if (!from.empty()) from += ", ";
+      from += LabelOf(def->states, f, p.lang);
+    }
+    std::string guards;
+    for (const std::string& g : t.guards) {
+      if (!guards.empty()) guards += "; ";
+      std::string words = g;
+      for (const definition::Guard& guard : def->guards) {
+        if (guard.id == g && !guard.description.empty()) words = guard.description;
+      }
+      guards += words;
+    }
+    transitions.push_back(
+        {{"trigger", t.trigger},
+         {"label", Pick(t.label, p.lang)},
+         {"from", from},
+         {"to", t.to.empty() ? Message(p.lang, "stays") : LabelOf(def->states, t.to, p.lang)},
+         {"guards", guards}});
+  }
+  json states = json::array();
+  for (const definition::State& st : def->states) {
+    states.push_back({{"id", st.id},
+                      {"label", Pick(st.label, p.lang)},
+                      {"phase", PhaseLabel(st.phase, p.lang)},
+                      {"terminal", st.terminal}});
+  }
+  const std::string title = Pick(def->title, p.lang) + " (" + std::to_string(def->version) + ")";
+  const json model = {{"title", title},
+                      {"id", def->id},
+                      {"hash", def->hash},
+                      {"svg", StateDiagram(*def, p.lang)},
+                      {"transitions", transitions},
+                      {"states", states}};
+  Send(p, 200, title, RenderTemplate("definition", model, p.lang), "/admin");
+}
+
+void Web::Impl::Validate(Page& p) {
+  if (!app::Allowed(app::Access::kAdmin, *p.user)) {
+    return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  }
+  const Form form(p.req);
+  // A file chosen wins over pasted text.
+  std::string text = form.Text("file");
+  std::string name = "upload.yaml";
+  if (text.empty()) {
+    text = form.Text("yaml");
+    name = "pasted.yaml";
+  }
+  json model = {{"csrf", p.session->csrf}, {"yaml", form.Text("yaml")}};
+  if (text.empty()) {
+    model["error"] = Message(p.lang, "validate_empty");
+    return Send(p, 400, Message(p.lang, "validate_title"),
+                RenderTemplate("validate", model, p.lang), "/admin");
+  }
+  workflows::LoadResult r = workflows::LoadDefinition(text, name);
+  if (r.definition) {
+    model["valid"] = Message(p.lang, "validate_ok",
+                             {{"id", r.definition->id},
+                              {"version", std::to_string(r.definition->version)},
+                              {"states", std::to_string(r.definition->states.size())},
+                              {"transitions", std::to_string(r.definition->transitions.size())}});
+    model["svg"] = StateDiagram(*r.definition, p.lang);
+  } else {
+    json problems = json::array();
+    for (const workflows::Diagnostic& d : r.diagnostics)
+      problems.push_back({{"text", d.ToString()}});
+    if (problems.empty()) problems.push_back({{"text", Message(p.lang, "validate_invalid")}});
+    model["problems"] = problems;
+    model["has_problems"] = true;
+  }
+  Send(p, r.definition ? 200 : 422, Message(p.lang, "validate_title"),
+       RenderTemplate("validate", model, p.lang), "/admin");
+}
+
+// ---- appointments ---------------------------------------------------------------------------
+
+void Web::Impl::Appointments(Page& p) {
+  const std::int64_t today = runtime::DayNumber(o.clock->NowMs());
+  Result<app::AppointmentsView> view = workspace.Appointments(
+      *p.user, p.req.Query("counsellor"), runtime::DayStart(today), runtime::DayStart(today + 7));
+  if (!view.ok()) return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  if (!HasPurpose(p)) return;
+  std::vector<std::string> ids;
+  for (const auto& r : view->rows) ids.push_back(r.pathway_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const std::map<std::string, std::string> names = Names(p, ids);
+  json days = json::array();
+  std::int64_t day = -1;
+  for (const auto& r : view->rows) {
+    const runtime::Appointment& a = r.appointment;
+    const std::int64_t d = runtime::DayNumber(a.starts_at);
+    if (d != day) {
+      day = d;
+      days.push_back(
+          {{"day", d == today ? Message(p.lang, "today") : When(a.starts_at, p.lang, false)},
+           {"appointments", json::array()}});
+    }
+    auto n = names.find(r.pathway_id);
+    days.back()["appointments"].push_back(
+        {{"pathway_id", r.pathway_id},
+         {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
+         {"time", TimeOfDay(a.starts_at, p.lang) + "–" + TimeOfDay(a.ends_at, p.lang)},
+         {"place", a.place},
+         {"online", a.online},
+         {"topic", a.topic}});
+  }
+  Send(p, 200, Message(p.lang, "nav_appointments"),
+       RenderTemplate("appointments", {{"days", days}}, p.lang), "/appointments");
 }
 
 // ---- tasks ----------------------------------------------------------------------------------
@@ -1004,15 +1368,30 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
       {"risks", risks},
       {"has_risks", !risks.empty()},
       {"timeline", timeline}};
+  json appointments = json::array();
+  for (const auto& [aid, a] : s->appointments) {
+    int y = 0;
+    int mo = 0;
+    int d = 0;
+    runtime::CivilFromDays(runtime::DayNumber(a.starts_at), y, mo, d);
+    appointments.push_back({{"id", aid},
+                            {"when", When(a.starts_at, p.lang)},
+                            {"place", a.place},
+                            {"topic", a.topic},
+                            {"online", a.online},
+                            {"date", std::to_string(y) + "-" + Two(mo) + "-" + Two(d)},
+                            {"starts", TimeOfDay(a.starts_at, Lang::kEn)},  // HH:MM for inputs
+                            {"ends", TimeOfDay(a.ends_at, Lang::kEn)},
+                            {"cmd", app::NewId("web-")}});
+  }
   json full = model;
+  full["appointments"] = appointments;
+  full["has_appointments"] = !appointments.empty();
   full["actions"] = Actions(p, *s, def.get());
   full["refusal"] = refusal;
   full["csrf"] = p.session->csrf;
   full["pathway_id"] = id;
-  if (const std::string* done = p.req.Query("done"); done != nullptr && refusal.empty()) {
-    const MessageTable& m = Messages(p.lang);
-    if (auto it = m.find("done_" + *done); it != m.end()) full["done"] = it->second;
-  }
+  if (refusal.empty()) full["done"] = Done(p);
   Send(p, status, model["name"].get<std::string>(), RenderTemplate("participant", full, p.lang),
        "/participants");
 }
@@ -1037,6 +1416,7 @@ json Web::Impl::Actions(const Page& p, const runtime::PathwayState& s,
   out["cmd_contact"] = app::NewId("web-");
   out["cmd_risk"] = app::NewId("web-");
   out["cmd_barrier"] = app::NewId("web-");
+  out["cmd_book"] = app::NewId("web-");
   if (def == nullptr) return out;
   // Each trigger the state offers once (several transitions may share one, told apart by
   // their guards), with the fields its payload takes.
@@ -1151,6 +1531,28 @@ void Web::Impl::Act(Page& p, const std::string& id) {
     command = runtime::AcknowledgeTask{form.Text("task_id")};
   } else if (act == "complete") {
     command = runtime::CompleteTask{form.Text("task_id")};
+  } else if (act == "book" || act == "move") {
+    TimestampMs starts = 0;
+    TimestampMs ends = 0;
+    const std::string date = form.Text("date");
+    if (!app::ParseMeetingTime(date + "T" + form.Text("starts"), starts) ||
+        !app::ParseMeetingTime(date + "T" + form.Text("ends"), ends)) {
+      return Participant(p, id, Message(p.lang, "appointment_time_wrong"), 400);
+    }
+    if (act == "book") {
+      command = runtime::BookAppointment{
+          app::NewId("m-"),  starts, ends, form.Text("place"), form.Text("online") == "true",
+          form.Text("topic")};
+    } else {
+      command = runtime::MoveAppointment{form.Text("appointment_id"),
+                                         starts,
+                                         ends,
+                                         form.Text("place"),
+                                         form.Text("online") == "true",
+                                         form.Text("reason")};
+    }
+  } else if (act == "cancel") {
+    command = runtime::CancelAppointment{form.Text("appointment_id"), form.Text("reason")};
   } else if (act == "barrier") {
     command = runtime::RecordBarrier{form.Text("code"), form.Text("note")};
   } else {

@@ -21,6 +21,7 @@
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_store.hpp"
+#include "workflows/yaml_reader.hpp"
 
 namespace pathways::web {
 namespace {
@@ -38,7 +39,7 @@ struct Fixture {
         store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)),
         workspace({store.get(), catalog, &clock, &users}) {
     const std::string passwords = tmp / "passwords.json";
-    for (const char* u : {"anne", "bo", "tove"}) {
+    for (const char* u : {"anne", "bo", "tove", "admin"}) {
       REQUIRE(auth::PasswordFile(passwords).Set(u, kPassword, 0).ok());
     }
     WebOptions o;
@@ -160,6 +161,7 @@ struct Fixture {
       {"anne", {"anne", "Anne Holm", Role::kCounsellor, "", "", ""}},
       {"bo", {"bo", "Bo Berg", Role::kCounsellor, "", "", ""}},
       {"tove", {"tove", "Tove Lund", Role::kTeamLead, "", "", ""}},
+      {"admin", {"admin", "Admin", Role::kAdministrator, "", "", ""}},
       {"partner", {"partner", "Partner", Role::kPartner, "", "", ""}}};
   app::Workspace workspace;
   std::unique_ptr<Web> web;
@@ -413,6 +415,134 @@ TEST_CASE("web: the language is switched by a link and remembered in the browser
   CHECK(f.Get("/language?to=da&back=https://evil.example").headers["location"] == "/");
 }
 
+TEST_CASE("web: a new lead is one short form, its errors at their fields, sent twice it is one") {
+  Fixture f;
+  const std::string cookie = f.SignIn("anne");
+  const std::string csrf = f.Csrf(cookie);
+  HttpReply form = f.Get("/participants/new", cookie);
+  REQUIRE(form.status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(form.body, m, std::regex("name=\"cmd\" value=\"([a-z0-9-]+)\"")));
+  const std::string cmd = m[1];
+
+  // Nothing given: both required fields named at the field, with the summary linking to them.
+  HttpReply empty =
+      f.Post("/participants/new", "csrf=" + csrf + "&cmd=" + cmd, cookie, f.origin_header);
+  CHECK(empty.status == 400);
+  CHECK(empty.body.find("id=\"lead-name-error\"") != std::string::npos);
+  CHECK(empty.body.find("id=\"lead-referral_source-error\"") != std::string::npos);
+  CHECK(empty.body.find("href=\"#lead-name\"") != std::string::npos);
+  CHECK(empty.body.find("aria-invalid=\"true\"") != std::string::npos);
+  // A wrong date keeps what was typed.
+  HttpReply date = f.Post("/participants/new",
+                          "csrf=" + csrf + "&cmd=" + cmd +
+                              "&name=Sofie+Dahl&referral_source=jobcenter&date_of_birth=17-05-1980",
+                          cookie, f.origin_header);
+  CHECK(date.status == 400);
+  CHECK(date.body.find("id=\"lead-date_of_birth-error\"") != std::string::npos);
+  CHECK(date.body.find("value=\"Sofie Dahl\"") != std::string::npos);
+
+  const std::string good = "csrf=" + csrf + "&cmd=" + cmd +
+                           "&name=Sofie+Dahl&referral_source=jobcenter&date_of_birth=1980-05-17";
+  HttpReply ok = f.Post("/participants/new", good, cookie, f.origin_header);
+  REQUIRE(ok.status == 303);
+  CHECK(ok.headers["location"] == "/participants/pw-" + cmd + "?done=lead");
+  // The same form again (a double click, a resend): the same pathway, not a second one.
+  HttpReply again = f.Post("/participants/new", good, cookie, f.origin_header);
+  CHECK(again.status == 303);
+  CHECK(again.headers["location"] == ok.headers["location"]);
+  CHECK(f.store->Caseload("anne", 100)->size() == 1);
+  // The name is in the vault, never in the log's plain data.
+  for (const RecordedEvent& e : f.Stream("pw-" + cmd)) {
+    CHECK(e.data.find("Sofie") == std::string::npos);
+  }
+}
+
+TEST_CASE("web: an action the rules refuse is shown with the reason, and nothing is written") {
+  Fixture f;
+  f.Lead("anne", "pw-1", "Maja Jensen");
+  const std::string cookie = f.SignIn("anne");
+  const std::string csrf = f.Csrf(cookie);
+  REQUIRE(f.Post("/purpose", "csrf=" + csrf + "&purpose=opf%C3%B8lgning", cookie, f.origin_header)
+              .status == 303);
+  const std::uint64_t before = f.Stream("pw-1").size();
+  // Enrolment from the lead state: not possible there.
+  HttpReply refused = f.Post("/participants/pw-1/act",
+                             "csrf=" + csrf + "&act=trigger&trigger=enrol&cmd=web-0000000001",
+                             cookie, f.origin_header);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("role=\"alert\"") != std::string::npos);
+  CHECK(refused.body.find("enrol") != std::string::npos);
+  CHECK(f.Stream("pw-1").size() == before);
+
+  // A contact: recorded, then back to the page with a receipt.
+  HttpReply contact = f.Post("/participants/pw-1/act",
+                             "csrf=" + csrf +
+                                 "&act=contact&channel=phone&topic=%3Cb%3Ehej%3C%2Fb%3E"
+                                 "&cmd=web-0000000002",
+                             cookie, f.origin_header);
+  CHECK(contact.status == 303);
+  CHECK(contact.headers["location"] == "/participants/pw-1?done=contact");
+  const std::vector<RecordedEvent> after = f.Stream("pw-1");
+  CHECK(std::any_of(after.begin() + static_cast<std::ptrdiff_t>(before), after.end(),
+                    [](const RecordedEvent& e) { return e.type == "ContactRecorded"; }));
+  HttpReply page = f.Get("/participants/pw-1?done=contact", cookie);
+  CHECK(page.body.find(Message(Lang::kDa, "done_contact")) != std::string::npos);
+  CHECK(page.body.find("&lt;b&gt;hej&lt;/b&gt;") != std::string::npos);
+  CHECK(page.body.find("<b>hej") == std::string::npos);
+  // Another counsellor acting on it: as if it did not exist.
+  const std::string bo = f.SignIn("bo");
+  CHECK(f.Post("/participants/pw-1/act", "csrf=" + f.Csrf(bo) + "&act=contact&channel=phone", bo,
+               f.origin_header)
+            .status == 404);
+}
+
+TEST_CASE(
+    "web: the administrator's pages are an administrator's, and a file is checked by upload") {
+  Fixture f;
+  const std::string anne = f.SignIn("anne");
+  CHECK(f.Get("/admin", anne).status == 404);
+  CHECK(f.Get("/team", anne).status == 404);
+  const std::string admin = f.SignIn("admin");
+  HttpReply list = f.Get("/admin", admin);
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find("/admin/definitions/amigo/") != std::string::npos);
+  const auto def = f.catalog->Newest("amigo");
+  HttpReply page = f.Get("/admin/definitions/amigo/" + std::to_string(def->version), admin);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("<svg") != std::string::npos);
+  CHECK(page.body.find("aria-hidden=\"true\"><svg") != std::string::npos);
+  CHECK(f.Get("/admin/definitions/amigo/999", admin).status == 404);
+  CHECK(f.Get("/admin/definitions/amigo/x", admin).status == 404);
+
+  // A multipart upload: the CSRF token inside it is what counts.
+  const std::string csrf = f.Csrf(admin);
+  auto upload = [&](const std::string& token, const std::string& yaml) {
+    const std::string b = "----pathways-test-boundary";
+    const std::string body = "--" + b +
+                             "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token +
+                             "\r\n--" + b +
+                             "\r\nContent-Disposition: form-data; name=\"file\"; "
+                             "filename=\"mine.yaml\"\r\nContent-Type: application/yaml\r\n\r\n" +
+                             yaml + "\r\n--" + b + "--\r\n";
+    return f.RawPost("/admin/validate", body,
+                     {{"Content-Type", "multipart/form-data; boundary=" + b},
+                      {"Cookie", admin},
+                      {"Origin", f.origin_header}});
+  };
+  HttpReply broken = upload(csrf, "id: broken\nversion: 1\nstates:\n  - {id: a\n");
+  CHECK(broken.status == 422);
+  CHECK(std::regex_search(broken.body, std::regex("upload\\.yaml:\\d+:\\d+")));
+  CHECK(upload(std::string(64, '0'), "id: x\n").status == 403);
+  std::string amigo;
+  REQUIRE(workflows::ReadWholeFile(testing::AmigoPath(), amigo));
+  HttpReply valid = upload(csrf, amigo);
+  CHECK(valid.status == 200);
+  CHECK(valid.body.find("<svg") != std::string::npos);
+  // Checked, not loaded.
+  CHECK(f.catalog->All().size() == 1);
+}
+
 TEST_CASE("web: both message files have every key, every event type has words, templates parse") {
   std::set<std::string> da;
   std::set<std::string> en;
@@ -425,7 +555,8 @@ TEST_CASE("web: both message files have every key, every event type has words, t
     CHECK_MESSAGE(da.count("event_" + t.type) == 1, t.type);
   }
   for (const char* name : {"layout", "sign_in", "purpose", "error", "participants", "participant",
-                           "choose_counsellor"}) {
+                           "choose_counsellor", "tasks", "task_list", "new_lead", "team",
+                           "choose_school", "definitions", "definition", "validate"}) {
     CHECK_MESSAGE(TemplateError(name).empty(), name, ": ", TemplateError(name));
   }
   CHECK(Message(Lang::kEn, "overdue_count", {{"count", "3"}}) == "3 overdue");

@@ -195,6 +195,18 @@ try {
   // A reload of a form's answer does not do it twice: the form's id is its command's.
   expect(page.url().startsWith(participantUrl), 'left the participant');
 
+  step = 'an appointment booked from the participant page is in Mine aftaler';
+  await page.goto(participantUrl);
+  await page.locator('#book-date').fill('2027-01-12');
+  await page.locator('#book-starts').fill('10:00');
+  await page.locator('#book-ends').fill('11:00');
+  await page.locator('#book-place').fill('Lokale 2');
+  await act('Book en aftale');
+  expect(await page.getByRole('status').filter({ hasText: 'Aftalen er booket' }).count() === 1, 'no receipt for the booking');
+  await page.getByRole('link', { name: 'Mine aftaler' }).click();
+  expect((await page.locator('.app-appointments').innerText()).includes('10.00–11.00'), 'the appointment is not listed');
+  await audit(page, 'appointments-da');
+
   step = 'a timer fires and the task appears in the open inbox without a reload';
   await page.getByRole('link', { name: 'Mine opgaver' }).click();
   await audit(page, 'tasks-da');
@@ -226,11 +238,57 @@ try {
   await page.goto(base + '/participants');
   expect(page.url().includes('/sign-in'), 'still signed in after signing out');
 
-  step = 'team lead';
+  step = 'a team lead reassigns a task and hands over a caseload';
   page = await newPage();
   await signIn(page, 'tove');
+  expect(page.url() === base + '/team', `a team lead starts at ${page.url()}`);
+  await page.getByLabel(/Formål/).fill('Fordeling af opgaver i teamet');
+  await page.getByRole('button', { name: 'Fortsæt' }).click();
+  expect((await page.getByRole('heading', { level: 1 }).innerText()).includes('AMIGO-skolen Aarhus'), 'not the team page');
+  await audit(page, 'team-da');
+  const overdueTask = page.locator('.app-attention > li').first();
+  await overdueTask.locator('summary').click();
+  await overdueTask.getByLabel('Til').selectOption('bo');
+  await overdueTask.getByLabel('Begrundelse').fill('Anne er på kursus');
+  await overdueTask.getByRole('button', { name: 'Giv opgaven videre' }).click();
+  expect(await page.getByRole('status').filter({ hasText: 'Opgaven er givet videre' }).count() === 1, 'no receipt for the reassignment');
+  const boRow = page.locator('table.app-team tbody tr', { hasText: 'Bo Kristensen' });
+  expect(Number(await boRow.locator('td').first().innerText()) > 0, 'bo has no pathways before the handover');
+  await page.locator('#handover-from').selectOption('bo');
+  await page.locator('#handover-to').selectOption('anne');
+  await page.locator('#handover-reason').fill('Bo har orlov');
+  await page.getByRole('button', { name: 'Overdrag en vejleders forløb' }).click();
+  expect(await page.getByRole('status').filter({ hasText: 'overdraget' }).count() === 1, 'no receipt for the handover');
+  expect(await boRow.locator('td').first().innerText() === '0', 'bo still has pathways');
+  await audit(page, 'team-done-da');
+  // The same form without a reason: refused at once, nothing moved.
+  await page.locator('#handover-from').selectOption('anne');
+  await page.locator('#handover-to').selectOption('bo');
+  await page.getByRole('button', { name: 'Overdrag en vejleders forløb' }).click();
+  expect(await page.getByRole('alert').count() === 1, 'a handover without a reason was not refused');
+  await audit(page, 'team-error-da');
   await page.goto(base + '/participants');
   await audit(page, 'choose-counsellor-da');
+
+  step = 'an administrator sees the pathway drawn and checks a broken file';
+  page = await newPage();
+  await signIn(page, 'admin');
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await audit(page, 'admin-da');
+  await page.locator('a[href^="/admin/definitions/amigo/"]').last().click();
+  expect(await page.locator('.app-diagram svg g.node').count() > 10, 'no state diagram');
+  expect(await page.locator('table').first().locator('tbody tr').count() > 10, 'no transitions table');
+  await audit(page, 'definition-da');
+  await page.goto(base + '/admin/validate');
+  await page.getByLabel('Eller indsæt teksten').fill('id: broken\nversion: 1\nstates:\n  - {id: a\n');
+  await page.getByRole('button', { name: 'Tjek filen' }).click();
+  const problems = await page.locator('.app-problems').innerText();
+  expect(/pasted\.yaml:\d+:\d+/.test(problems), `no line and column: ${problems}`);
+  await audit(page, 'validate-error-da');
+  await page.locator('#validate-yaml').fill(fs.readFileSync(path.join(source, 'config/workflows/amigo.yaml'), 'utf8'));
+  await page.getByRole('button', { name: 'Tjek filen' }).click();
+  expect(await page.getByRole('status').filter({ hasText: 'Filen er gyldig' }).count() === 1, 'the shipped file was not valid');
+  await audit(page, 'validate-ok-da');
 
   step = 'not found';
   await page.goto(base + '/no-such-page');
