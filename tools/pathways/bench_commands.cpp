@@ -269,6 +269,7 @@ void AddBenchCommands(CLI::App& app) {
   AddBenchVerify(*bench);
   AddBenchPathways(*bench);
   AddBenchHttp(*bench);
+  AddBenchWeb(*bench);
   AddBenchNotify(*bench);
 }
 

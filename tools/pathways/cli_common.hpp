@@ -51,6 +51,7 @@ void AddMigrateCommand(CLI::App& app);      // migrate
 void AddImportCommand(CLI::App& app);       // import
 void AddBenchPathways(CLI::App& bench);     // bench pathways
 void AddBenchHttp(CLI::App& bench);         // bench http
+void AddBenchWeb(CLI::App& bench);          // bench web
 void AddBenchNotify(CLI::App& bench);       // bench notify
 void AddServeCommand(CLI::App& app);        // serve
 void AddTokenCommands(CLI::App& app);       // token issue, list, revoke
