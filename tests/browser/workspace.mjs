@@ -44,6 +44,7 @@ const server = spawn(bin, ['serve', '--config', path.join(work, 'pathways.yaml')
   { stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 server.stderr.on('data', (d) => { serverLog += d; });
+server.stdout.on('data', (d) => { serverLog += d; });
 const base = await new Promise((resolve, reject) => {
   let seen = '';
   const timer = setTimeout(() => reject(new Error('the server did not start: ' + seen + serverLog)), 30000);
@@ -238,6 +239,47 @@ try {
   await page.goto(base + '/participants');
   expect(page.url().includes('/sign-in'), 'still signed in after signing out');
 
+  step = 'a counsellor works with the keyboard alone';
+  page = await newPage();
+  // Tab until the element `selector` has the focus: never a click.
+  const tabTo = async (selector) => {
+    for (let i = 0; i < 120; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    }
+    throw new Error(`the keyboard never reached ${selector}`);
+  };
+  await page.goto(base + '/');
+  await tabTo('#user');
+  await page.keyboard.type('bo');
+  await tabTo('#password');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/participants$/);
+  await tabTo('#purpose');
+  await page.keyboard.type('Opfølgning');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('table.app-caseload');
+  await tabTo('table.app-caseload tbody tr:first-child th a');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/participants\/[^/]+$/);
+  await tabTo('#contact-topic');
+  await page.keyboard.type('Telefonsamtale om praktik');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/done=contact/);
+  expect(await page.getByRole('status').filter({ hasText: 'Kontakten er registreret' }).count() === 1, 'the contact made by keyboard was not recorded');
+  expect((await page.locator('.app-timeline').innerText()).includes('Telefonsamtale om praktik'), 'the contact is not in the history');
+  // A risk raised: a choice in a list, then its button, all by keys.
+  await tabTo('#risk-type');
+  await page.keyboard.press('ArrowDown');
+  await tabTo('form:has(#risk-type) button[type="submit"]');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/done=risk/);
+  expect(await page.getByRole('status').filter({ hasText: 'Risikoen er rejst' }).count() === 1, 'the risk raised by keyboard left no receipt');
+  await tabTo('form[action="/sign-out"] button');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/sign-in$/);
+
   step = 'a team lead reassigns a task and hands over a caseload';
   page = await newPage();
   await signIn(page, 'tove');
@@ -289,6 +331,12 @@ try {
   await page.getByRole('button', { name: 'Tjek filen' }).click();
   expect(await page.getByRole('status').filter({ hasText: 'Filen er gyldig' }).count() === 1, 'the shipped file was not valid');
   await audit(page, 'validate-ok-da');
+
+  step = 'no personal data in the server log';
+  expect(serverLog.length > 0, 'the server logged nothing');
+  expect(!/Deltager \d/.test(serverLog), 'a participant\'s name is in the server log');
+  expect(!serverLog.includes('zzz-no-such-name'), 'a name searched for is in the server log');
+  expect(!serverLog.includes(PASSWORD), 'a password is in the server log');
 
   step = 'not found';
   await page.goto(base + '/no-such-page');
