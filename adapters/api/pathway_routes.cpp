@@ -188,39 +188,25 @@ void Api::Impl::GetAsOf(Call& c) {
     return c.respond(Problem(400, "invalid-request",
                              "give `at` as an ISO 8601 time, e.g. ?at=2026-03-02T12:00:00Z"));
   }
-  runtime::PathwayState state;
-  nlohmann::json history = nlohmann::json::array();
-  for (std::uint64_t from = 1; from != 0;) {
-    auto page = options.store->ReadStream(c.params[0], from, 1000);
-    if (!page.ok()) return c.respond(ProblemFor(page.status()));
-    for (const RecordedEvent& e : page->events) {
-      if (e.occurred_at > as_of) {
-        page->next_version = 0;
-        break;
-      }
-      if (Status st = runtime::Apply(state, e); !st.ok()) return c.respond(ProblemFor(st));
-      history.push_back(EventView(e));
-    }
-    from = page->next_version;
-  }
-  if (!state.exists()) {
+  Result<app::AsOfView> view = workspace.AsOf(*c.user, c.params[0], as_of);
+  if (!view.ok() && view.status().code() == StatusCode::kNotFound) {
     return c.respond(Problem(404, "not-found", "the pathway did not exist at " + *at));
   }
-  auto refused = options.store->Rejections(c.params[0], as_of, 1000);
+  if (!view.ok()) return c.respond(ProblemFor(view.status()));
+  nlohmann::json history = nlohmann::json::array();
+  for (const RecordedEvent& e : view->history) history.push_back(EventView(e));
   nlohmann::json rejections = nlohmann::json::array();
-  if (refused.ok()) {
-    for (const auto& r : *refused) {
-      rejections.push_back({{"at", Iso(r.at)},
-                            {"command", r.command},
-                            {"trigger", r.trigger},
-                            {"actor", {{"user", r.actor.user}, {"role", r.actor.role}}},
-                            {"state", r.state},
-                            {"reason", r.reason}});
-    }
+  for (const auto& r : view->rejections) {
+    rejections.push_back({{"at", Iso(r.at)},
+                          {"command", r.command},
+                          {"trigger", r.trigger},
+                          {"actor", {{"user", r.actor.user}, {"role", r.actor.role}}},
+                          {"state", r.state},
+                          {"reason", r.reason}});
   }
-  auto def = options.catalog->Find(state.definition_id, state.definition_version);
+  auto def = options.catalog->Find(view->state.definition_id, view->state.definition_version);
   c.respond(Json(200, {{"as_of", Iso(as_of)},
-                       {"pathway", PathwayView(state, def.get(), as_of)},
+                       {"pathway", PathwayView(view->state, def.get(), as_of)},
                        {"history", history},
                        {"rejections", rejections}}));
 }

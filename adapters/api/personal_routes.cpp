@@ -39,10 +39,12 @@ void Api::Impl::GetPersonal(Call& c) {
 void Api::Impl::PersonalAccessLog(Call& c) {
   std::optional<runtime::PathwayState> s = VisiblePathway(c, c.params[0]);
   if (!s) return;
-  auto page = options.store->ReadStream(AccessStreamId(s->participant_id), 1, 1000);
-  if (!page.ok()) return c.respond(ProblemFor(page.status()));
+  // One more than shown tells whether there are more.
+  Result<std::vector<RecordedEvent>> read = workspace.PersonalReads(*c.user, c.params[0], 1001);
+  if (!read.ok()) return c.respond(ProblemFor(read.status()));
   nlohmann::json reads = nlohmann::json::array();
-  for (const RecordedEvent& e : page->events) {
+  for (std::size_t i = 0; i < read->size() && i < 1000; ++i) {
+    const RecordedEvent& e = (*read)[i];
     nlohmann::json view = EventView(e);
     reads.push_back({{"at", view["occurred_at"]},
                      {"by", view["actor"]},
@@ -50,7 +52,7 @@ void Api::Impl::PersonalAccessLog(Call& c) {
                      {"data", view["data"]}});
   }
   nlohmann::json body = {{"participant_id", s->participant_id}, {"reads", reads}};
-  if (page->next_version != 0) body["more"] = true;
+  if (read->size() > 1000) body["more"] = true;
   c.respond(Json(200, body));
 }
 

@@ -165,6 +165,44 @@ Result<CaseloadView> Workspace::Caseload(const config::User& user,
   return view;
 }
 
+Result<AsOfView> Workspace::AsOf(const config::User& user, const std::string& id,
+                                 TimestampMs at) const {
+  Result<runtime::PathwayState> now = Pathway(user, id);
+  if (!now.ok()) return now.status();
+  AsOfView view;
+  view.at = at;
+  for (std::uint64_t from = 1; from != 0;) {
+    auto page = options_.store->ReadStream(id, from, 1000);
+    if (!page.ok()) return page.status();
+    from = page->next_version;
+    for (RecordedEvent& e : page->events) {
+      if (e.occurred_at > at) {
+        from = 0;
+        break;
+      }
+      if (Status st = runtime::Apply(view.state, e); !st.ok()) return st;
+      view.history.push_back(std::move(e));
+    }
+  }
+  if (!view.state.exists()) return Status::NotFound("the pathway did not exist then");
+  auto refused = options_.store->Rejections(id, at, 1000);
+  if (refused.ok()) view.rejections = std::move(*refused);
+  return view;
+}
+
+Result<std::vector<RecordedEvent>> Workspace::PersonalReads(const config::User& user,
+                                                            const std::string& id,
+                                                            std::size_t max) const {
+  if (!Allowed(Access::kAudit, user)) {
+    return Status::PermissionDenied("administrators and auditors read who read what");
+  }
+  Result<runtime::PathwayState> s = Pathway(user, id);
+  if (!s.ok()) return s.status();
+  auto page = options_.store->ReadStream(AccessStreamId(s->participant_id), 1, max);
+  if (!page.ok()) return page.status();
+  return std::move(page->events);
+}
+
 Result<AppointmentsView> Workspace::Appointments(const config::User& user,
                                                  const std::string* counsellor, TimestampMs from,
                                                  TimestampMs to) const {

@@ -117,6 +117,15 @@ struct AppointmentsView {
 // one with an offset or `Z` is that instant; seconds may be left out. False for anything else.
 bool ParseMeetingTime(const std::string& given, TimestampMs& out);
 
+// A pathway as it stood at a moment: its events replayed to then, and the commands refused
+// until then (what an auditor asks: the state then, and why).
+struct AsOfView {
+  TimestampMs at = 0;
+  runtime::PathwayState state;
+  std::vector<RecordedEvent> history;  // oldest first
+  std::vector<Rejection> rejections;   // oldest first
+};
+
 struct WorkspaceOptions {
   Store* store = nullptr;                                          // required
   std::shared_ptr<const definition::DefinitionCatalog> catalog;    // required
@@ -153,6 +162,15 @@ class Workspace {
                                         TimestampMs from, TimestampMs to) const;
   // Whose task inbox `user` may read: their own unless named; a counsellor only their own.
   Result<std::string> InboxOwner(const config::User& user, const std::string* named) const;
+
+  // The pathway as it stood at `at` (Pathway's visibility). NotFound also when it did not
+  // exist then.
+  Result<AsOfView> AsOf(const config::User& user, const std::string& id, TimestampMs at) const;
+  // Who read the personal data of pathway `id`'s participant, when and why: its access stream,
+  // oldest first, at most `max` reads. For administrators and auditors (PermissionDenied for
+  // others), of a pathway they see.
+  Result<std::vector<RecordedEvent>> PersonalReads(const config::User& user, const std::string& id,
+                                                   std::size_t max) const;
 
   // ---- commands: a request ready to submit, or why not ----
 
