@@ -39,7 +39,7 @@ struct Fixture {
         store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)),
         workspace({store.get(), catalog, &clock, &users}) {
     const std::string passwords = tmp / "passwords.json";
-    for (const char* u : {"anne", "bo", "tove", "admin"}) {
+    for (const char* u : {"anne", "bo", "tove", "admin", "revisor"}) {
       REQUIRE(auth::PasswordFile(passwords).Set(u, kPassword, 0).ok());
     }
     WebOptions o;
@@ -162,6 +162,7 @@ struct Fixture {
       {"bo", {"bo", "Bo Berg", Role::kCounsellor, "", "", ""}},
       {"tove", {"tove", "Tove Lund", Role::kTeamLead, "", "", ""}},
       {"admin", {"admin", "Admin", Role::kAdministrator, "", "", ""}},
+      {"revisor", {"revisor", "Revisor", Role::kAuditor, "", "", ""}},
       {"partner", {"partner", "Partner", Role::kPartner, "", "", ""}}};
   app::Workspace workspace;
   std::unique_ptr<Web> web;
@@ -541,6 +542,49 @@ TEST_CASE(
   CHECK(valid.body.find("<svg") != std::string::npos);
   // Checked, not loaded.
   CHECK(f.catalog->All().size() == 1);
+}
+
+TEST_CASE("web: an auditor verifies the chain and sees a pathway as it stood, and who read it") {
+  Fixture f;
+  f.Lead("anne", "pw-1", "Maja Jensen");
+  // Anne reads the name (recorded); a day later the pathway moves on.
+  const std::string anne = f.SignIn("anne");
+  const std::string csrf = f.Csrf(anne);
+  f.Post("/purpose", "csrf=" + csrf + "&purpose=opf%C3%B8lgning", anne, f.origin_header);
+  REQUIRE(f.Get("/participants/pw-1", anne).status == 200);
+  f.clock.Advance(24 * 3'600'000);
+  REQUIRE(f.Post("/participants/pw-1/act",
+                 "csrf=" + csrf + "&act=trigger&trigger=hold_intake&cmd=web-0000000003", anne,
+                 f.origin_header)
+              .status == 303);
+  // A counsellor has no audit pages.
+  CHECK(f.Get("/audit", anne).status == 404);
+
+  const std::string revisor = f.SignIn("revisor");
+  HttpReply verify = f.Get("/audit/verify", revisor);
+  REQUIRE(verify.status == 200);
+  CHECK(verify.body.find(Message(Lang::kDa, "audit_chain_ok")) != std::string::npos);
+  CHECK(std::regex_search(verify.body, std::regex("<code class=\"app-hash\">[0-9a-f]{64}</code>")));
+
+  // On the day of registration it was a lead; today it is in intake, and the page says why.
+  const std::string day0 = "2026-03-02";
+  HttpReply then = f.Get("/audit/pathways/pw-1?at=" + day0, revisor);
+  REQUIRE(then.status == 200);
+  const auto def = f.catalog->Newest("amigo");
+  CHECK(then.body.find("<dd>" + def->FindState("lead")->label.da + "</dd>") != std::string::npos);
+  HttpReply now = f.Get("/audit/pathways/pw-1", revisor);
+  CHECK(now.body.find("<dd>" + def->FindState("intake")->label.da + "</dd>") != std::string::npos);
+  CHECK(now.body.find("hold_intake") != std::string::npos);
+  CHECK(f.Get("/audit/pathways/pw-1?at=2026-01-01", revisor).status == 404);
+  CHECK(f.Get("/audit/pathways/pw-1?at=yesterday", revisor).status == 400);
+  CHECK(f.Get("/audit/pathways/none", revisor).status == 404);
+
+  HttpReply reads = f.Get("/audit/pathways/pw-1/reads", revisor);
+  REQUIRE(reads.status == 200);
+  CHECK(reads.body.find("Anne Holm") != std::string::npos);
+  CHECK(reads.body.find("opfølgning") != std::string::npos);
+  // The auditor reads who read, not the name itself.
+  CHECK(reads.body.find("Maja") == std::string::npos);
 }
 
 TEST_CASE("web: both message files have every key, every event type has words, templates parse") {

@@ -332,6 +332,30 @@ try {
   expect(await page.getByRole('status').filter({ hasText: 'Filen er gyldig' }).count() === 1, 'the shipped file was not valid');
   await audit(page, 'validate-ok-da');
 
+  step = 'an auditor checks the chain and opens a pathway as of a date';
+  page = await newPage();
+  await signIn(page, 'revisor');
+  expect(page.url() === base + '/audit', `an auditor starts at ${page.url()}`);
+  await audit(page, 'audit-da');
+  await page.getByRole('link', { name: 'Tjek kæden nu' }).click();
+  expect(await page.getByRole('status').filter({ hasText: 'Kæden er hel' }).count() === 1, 'the chain was not verified');
+  await audit(page, 'audit-verified-da');
+  await page.getByLabel('Forløbets id').fill(new URL(participantUrl).pathname.split('/').pop());
+  await page.getByRole('button', { name: 'Åbn' }).click();
+  expect((await page.locator('.app-facts').innerText()).includes('Tilmeldt'), 'not the state today');
+  await page.getByLabel('Dato').fill('2027-01-10');
+  await page.getByRole('button', { name: 'Vis' }).click();
+  expect((await page.getByRole('heading', { level: 1 }).innerText()).includes('fandtes ikke'), 'the pathway existed before it was registered');
+  await page.goBack();
+  await page.getByLabel('Dato').fill('2027-01-11');
+  await page.getByRole('button', { name: 'Vis' }).click();
+  expect((await page.locator('main').innerText()).includes('Afviste handlinger'), 'no refused actions section');
+  expect((await page.locator('main').innerText()).includes('agree_plan'), 'the refused plan is not shown');
+  await audit(page, 'audit-pathway-da');
+  await page.getByRole('link', { name: 'Opslag i personoplysninger' }).click();
+  expect((await page.locator('table').innerText()).includes('Opfølgning på mine deltagere'), 'the reads are not listed with their purpose');
+  await audit(page, 'audit-reads-da');
+
   step = 'no personal data in the server log';
   expect(serverLog.length > 0, 'the server logged nothing');
   expect(!/Deltager \d/.test(serverLog), 'a participant\'s name is in the server log');
