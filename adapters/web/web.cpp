@@ -340,6 +340,23 @@ struct Web::Impl {
                const definition::Definition* def) const;
   void Asset(Page& p);
 
+  // Submits `request` as the user and waits until its outcome is durable.
+  Status Run(const Page& p, CommandRequest request) const {
+    std::promise<Status> done;
+    workspace.Submit(*p.user, std::move(request),
+                     [&done](Result<AppendResult> r) { done.set_value(r.status()); });
+    return done.get_future().get();
+  }
+  // A command on a pathway from a form, under the form's own id: sent twice (a reload, a
+  // double click), it is done once.
+  Status RunOn(const Page& p, const Form& form, const std::string& pathway,
+               runtime::Command command) const {
+    Result<CommandRequest> request = workspace.OnPathway(*p.user, pathway, std::move(command));
+    if (!request.ok()) return request.status();
+    const std::string cmd = form.Text("cmd");
+    request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
+    return Run(p, std::move(*request));
+  }
   // What `?done=` says was just done, in words ("" for nothing known): after POST, redirect.
   static std::string Done(const Page& p) {
     const std::string* done = p.req.Query("done");
@@ -728,10 +745,7 @@ void Web::Impl::NewLead(Page& p) {
   if (request.ok()) {
     request->command_id = cmd;
     const std::string id = request->pathway_id;
-    std::promise<Status> done;
-    workspace.Submit(*p.user, std::move(*request),
-                     [&done](Result<AppendResult> r) { done.set_value(r.status()); });
-    outcome = done.get_future().get();
+    outcome = Run(p, std::move(*request));
     if (outcome.ok()) return p.respond(Redirect("/participants/" + id + "?done=lead"));
   }
   if (outcome.code() == StatusCode::kInvalidArgument || outcome.code() == StatusCode::kRejected ||
@@ -826,16 +840,7 @@ void Web::Impl::Reassign(Page& p) {
   const std::string pathway = form.Text("pathway_id");
   runtime::ReassignTask reassign{form.Text("task_id"), form.Text("to"), form.Text("reason")};
   if (reassign.reason.empty()) return Team(p, Message(p.lang, "reason_missing"), 400);
-  Result<CommandRequest> request = workspace.OnPathway(*p.user, pathway, std::move(reassign));
-  Status outcome = request.status();
-  if (request.ok()) {
-    const std::string cmd = form.Text("cmd");
-    request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
-    std::promise<Status> done;
-    workspace.Submit(*p.user, std::move(*request),
-                     [&done](Result<AppendResult> r) { done.set_value(r.status()); });
-    outcome = done.get_future().get();
-  }
+  const Status outcome = RunOn(p, form, pathway, std::move(reassign));
   if (outcome.ok()) return TeamDone(p, form, "reassign");
   if (outcome.code() == StatusCode::kNotFound) {
     return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
@@ -1710,17 +1715,7 @@ void Web::Impl::Act(Page& p, const std::string& id) {
   } else {
     return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   }
-  Result<CommandRequest> request = workspace.OnPathway(*p.user, id, std::move(command));
-  Status outcome = request.status();
-  if (request.ok()) {
-    // The form's own id: sent twice (a reload, a double click), it is done once.
-    const std::string cmd = form.Text("cmd");
-    request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
-    std::promise<Status> done;
-    workspace.Submit(*p.user, std::move(*request),
-                     [&done](Result<AppendResult> r) { done.set_value(r.status()); });
-    outcome = done.get_future().get();
-  }
+  const Status outcome = RunOn(p, form, id, std::move(command));
   if (outcome.ok()) return p.respond(Redirect("/participants/" + id + "?done=" + act));
   switch (outcome.code()) {
     case StatusCode::kNotFound:
