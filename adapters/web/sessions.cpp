@@ -63,11 +63,6 @@ void SessionStore::SetPurpose(const std::string& id, const std::string& purpose)
   }
 }
 
-std::size_t SessionStore::Count() const {
-  std::lock_guard lock(mu_);
-  return by_hash_.size();
-}
-
 TimestampMs SignInThrottle::WaitFor(Times& failures, std::size_t limit, TimestampMs now) const {
   std::erase_if(failures, [&](TimestampMs t) { return now - t >= limits_.window_ms; });
   if (failures.size() < limit) return 0;

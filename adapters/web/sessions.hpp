@@ -51,12 +51,11 @@ class SessionStore {
   // Ends it (sign-out); the user it was of, or "" when there was none.
   std::string End(const std::string& id);
   void SetPurpose(const std::string& id, const std::string& purpose);
-  std::size_t Count() const;
 
  private:
   const Clock& clock_;
   SessionLimits limits_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::unordered_map<std::string, Session> by_hash_;  // hex(SHA-256(id)) -> session
 };
 
