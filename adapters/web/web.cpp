@@ -204,6 +204,13 @@ std::string LabelOf(const std::vector<Item>& items, const std::string& id, Lang 
   return id;
 }
 
+// A {da, en} title in `lang`, Danish when there is no English.
+std::string TitleIn(const json& title, Lang lang) {
+  if (!title.is_object()) return {};
+  const std::string en = title.value("en", "");
+  return lang == Lang::kEn && !en.empty() ? en : title.value("da", "");
+}
+
 // What an event was about, in words: the milestone, task, risk or party it names.
 std::string Detail(const std::string& type, const json& data, const definition::Definition* def,
                    Lang lang) {
@@ -213,12 +220,7 @@ std::string Detail(const std::string& type, const json& data, const definition::
   if (type == "RiskRaised") return LabelOf(def->risks, data.value("type", ""), lang);
   if (type == "NotificationDeadLettered")
     return LabelOf(def->parties, data.value("party", ""), lang);
-  if (type == "TaskCreated") {
-    const json title = data.value("title", json::object());
-    if (!title.is_object()) return {};
-    const std::string en = title.value("en", "");
-    return lang == Lang::kEn && !en.empty() ? en : title.value("da", "");
-  }
+  if (type == "TaskCreated") return TitleIn(data.value("title", json::object()), lang);
   if (type == "ContactRecorded") return data.value("topic", "");
   return {};
 }
@@ -357,6 +359,11 @@ struct Web::Impl {
     request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
     return Run(p, std::move(*request));
   }
+  // A user's name, or the id when the users file has no such user (any more).
+  std::string UserName(const std::string& id) const {
+    auto u = o.users->find(id);
+    return u == o.users->end() ? id : u->second.name;
+  }
   // What `?done=` says was just done, in words ("" for nothing known): after POST, redirect.
   static std::string Done(const Page& p) {
     const std::string* done = p.req.Query("done");
@@ -365,8 +372,8 @@ struct Web::Impl {
     auto it = m.find("done_" + *done);
     return it == m.end() ? std::string() : it->second;
   }
-  // The names of pathways `ids`, each read recorded with the session's purpose; id -> name
-  // (missing: not readable).
+  // The names of pathways `ids` (each once, whatever repeats), each read recorded with the
+  // session's purpose; id -> name (missing: not readable).
   std::map<std::string, std::string> Names(const Page& p, const std::vector<std::string>& ids);
   // Asks for the purpose first when the session has none; false when it did.
   bool HasPurpose(Page& p);
@@ -795,8 +802,6 @@ void Web::Impl::Team(Page& p, const std::string& error, int status) {
   }
   std::vector<std::string> ids;
   for (const InboxEntry& t : team->attention) ids.push_back(t.pathway_id);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const std::map<std::string, std::string> names = Names(p, ids);
   json attention = json::array();
   for (const InboxEntry& t : team->attention) {
@@ -804,18 +809,15 @@ void Web::Impl::Team(Page& p, const std::string& error, int status) {
     const TimestampMs due = t.task.value("due_at", TimestampMs{0});
     const std::string assignee = t.task.value("assignee", "");
     auto n = names.find(t.pathway_id);
-    auto u = o.users->find(assignee);
-    attention.push_back(
-        {{"pathway_id", t.pathway_id},
-         {"task_id", t.task_id},
-         {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
-         {"title", p.lang == Lang::kEn && !title.value("en", "").empty() ? title.value("en", "")
-                                                                         : title.value("da", "")},
-         {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
-         {"overdue", due != 0 && due < now},
-         {"escalated", t.task.value("status", "") == "escalated"},
-         {"assignee", u == o.users->end() ? assignee : u->second.name},
-         {"form_id", t.pathway_id + "-" + t.task_id}});
+    attention.push_back({{"pathway_id", t.pathway_id},
+                         {"task_id", t.task_id},
+                         {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
+                         {"title", TitleIn(title, p.lang)},
+                         {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
+                         {"overdue", due != 0 && due < now},
+                         {"escalated", t.task.value("status", "") == "escalated"},
+                         {"assignee", UserName(assignee)},
+                         {"form_id", t.pathway_id + "-" + t.task_id}});
   }
   const auto sc =
       o.schools != nullptr ? o.schools->find(team->school) : decltype(o.schools->end()){};
@@ -992,8 +994,6 @@ void Web::Impl::Appointments(Page& p) {
   if (!HasPurpose(p)) return;
   std::vector<std::string> ids;
   for (const auto& r : view->rows) ids.push_back(r.pathway_id);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const std::map<std::string, std::string> names = Names(p, ids);
   json days = json::array();
   std::int64_t day = -1;
@@ -1079,10 +1079,6 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
     return Error(p, 404, "not_yet", Message(p.lang, "not_yet_text"));
   }
   auto def = o.catalog->Find(view->state.definition_id, view->state.definition_version);
-  auto user_name = [&](const std::string& uid) {
-    auto u = o.users->find(uid);
-    return u == o.users->end() ? uid : u->second.name;
-  };
   json history = json::array();
   std::string why;
   for (const RecordedEvent& e : view->history) {
@@ -1102,7 +1098,7 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
       if (!to.empty()) {
         why = Message(p.lang, "audit_why",
                       {{"trigger", data.value("trigger", "")},
-                       {"who", user_name(e.actor.user)},
+                       {"who", UserName(e.actor.user)},
                        {"when", When(e.occurred_at, p.lang)},
                        {"guards", guards.empty() ? Message(p.lang, "none") : guards}});
       }
@@ -1111,13 +1107,13 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
                        {"what", what},
                        {"type", e.type},
                        {"when", When(e.occurred_at, p.lang)},
-                       {"who", user_name(e.actor.user)}});
+                       {"who", UserName(e.actor.user)}});
   }
   std::reverse(history.begin(), history.end());
   json rejections = json::array();
   for (const Rejection& r : view->rejections) {
     rejections.push_back({{"when", When(r.at, p.lang)},
-                          {"who", user_name(r.actor.user)},
+                          {"who", UserName(r.actor.user)},
                           {"what", r.trigger.empty() ? r.command : r.trigger},
                           {"reason", r.reason}});
   }
@@ -1127,7 +1123,7 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
       {"at", When(at, p.lang)},
       {"state", def ? LabelOf(def->states, view->state.state, p.lang) : view->state.state},
       {"status", Message(p.lang, "status_" + std::string(runtime::StatusName(view->state.status)))},
-      {"contact_person", user_name(view->state.contact_person)},
+      {"contact_person", UserName(view->state.contact_person)},
       {"version", std::to_string(view->state.version)},
       {"why", why},
       {"history", history},
@@ -1148,9 +1144,8 @@ void Web::Impl::AuditReads(Page& p, const std::string& id) {
       if (!scopes.empty()) scopes += ", ";
       scopes += sc.is_string() ? sc.get<std::string>() : "";
     }
-    auto u = o.users->find(it->actor.user);
     list.push_back({{"when", When(it->occurred_at, p.lang)},
-                    {"who", u == o.users->end() ? it->actor.user : u->second.name},
+                    {"who", UserName(it->actor.user)},
                     {"role", it->actor.role},
                     {"scopes", scopes},
                     {"purpose", data.is_object() ? data.value("purpose", "") : ""}});
@@ -1173,8 +1168,6 @@ void Web::Impl::Tasks(Page& p) {
   });
   std::vector<std::string> ids;
   for (const InboxEntry& e : entries) ids.push_back(e.pathway_id);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const std::map<std::string, std::string> names = Names(p, ids);
   const TimestampMs now = o.clock->NowMs();
   json rows = json::array();
@@ -1182,14 +1175,12 @@ void Web::Impl::Tasks(Page& p) {
     const json title = e.task.value("title", json::object());
     const TimestampMs due = e.task.value("due_at", TimestampMs{0});
     auto n = names.find(e.pathway_id);
-    rows.push_back(
-        {{"pathway_id", e.pathway_id},
-         {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
-         {"title", p.lang == Lang::kEn && !title.value("en", "").empty() ? title.value("en", "")
-                                                                         : title.value("da", "")},
-         {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
-         {"overdue", due != 0 && due < now},
-         {"escalated", e.task.value("status", "") == "escalated"}});
+    rows.push_back({{"pathway_id", e.pathway_id},
+                    {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
+                    {"title", TitleIn(title, p.lang)},
+                    {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
+                    {"overdue", due != 0 && due < now},
+                    {"escalated", e.task.value("status", "") == "escalated"}});
   }
   const json model = {
       {"tasks", rows},
@@ -1260,10 +1251,12 @@ std::map<std::string, std::string> Web::Impl::Names(const Page& p,
     std::size_t pending = 0;
     std::promise<void> done;
   };
+  // Once per pathway, however often the page names it (a participant with three tasks).
+  const std::set<std::string> unique(ids.begin(), ids.end());
   auto g = std::make_shared<Gather>();
-  g->pending = ids.size();
-  if (ids.empty()) return {};
-  for (const std::string& id : ids) {
+  g->pending = unique.size();
+  if (unique.empty()) return {};
+  for (const std::string& id : unique) {
     workspace.ReadPersonal(*p.user, id, p.session->purpose,
                            [g, id](Result<app::Workspace::PersonalRead> read) {
                              std::lock_guard lock(g->mu);
@@ -1419,10 +1412,6 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
   auto state_label = [&](const std::string& state) {
     return def ? LabelOf(def->states, state, p.lang) : state;
   };
-  auto user_name = [&](const std::string& uid) {
-    auto u = o.users->find(uid);
-    return u == o.users->end() ? uid : u->second.name;
-  };
 
   // The phases in the order the definition's states first name them.
   json phases = json::array();
@@ -1456,7 +1445,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
          {"title", p.lang == Lang::kEn && !t.title_en.empty() ? t.title_en : t.title_da},
          {"due", t.due_at == 0 ? Message(p.lang, "none") : When(t.due_at, p.lang)},
          {"overdue", t.due_at != 0 && t.due_at < now},
-         {"assignee", user_name(t.assignee)}});
+         {"assignee", UserName(t.assignee)}});
   }
   json risks = json::array();
   for (const auto& [rid, r] : s->open_risks) {
@@ -1498,7 +1487,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
       timeline.push_back({{"what", what},
                           {"when", When(e.occurred_at, p.lang)},
                           {"who", e.actor.user == "system" ? Message(p.lang, "actor_system")
-                                                           : user_name(e.actor.user)},
+                                                           : UserName(e.actor.user)},
                           {"reason", data.is_object() ? data.value("reason", "") : ""},
                           {"guards", guards}});
     }
@@ -1514,7 +1503,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
       {"name", name == names.end() ? Message(p.lang, "name_unknown") : name->second},
       {"state", state_label(s->state)},
       {"status", Message(p.lang, "status_" + std::string(runtime::StatusName(s->status)))},
-      {"contact_person", user_name(s->contact_person)},
+      {"contact_person", UserName(s->contact_person)},
       {"school", school},
       {"definition", def ? Pick(def->title, p.lang) + " (" + std::to_string(def->version) + ")"
                          : s->definition_id},
