@@ -1,0 +1,234 @@
+#pragma once
+// The workspace's inside, shared by the files that make its pages (web.cpp: requests, sign-in
+// and the frame of every page; counsellor_pages.cpp, team_pages.cpp, admin_pages.cpp,
+// audit_pages.cpp, employer_pages.cpp: each role's pages). Not for use outside adapters/web.
+
+#include <future>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/api/live_feed.hpp"
+#include "adapters/app/workspace.hpp"
+#include "adapters/auth/passwords.hpp"
+#include "adapters/web/messages.hpp"
+#include "adapters/web/pages.hpp"
+#include "adapters/web/web.hpp"
+#include "engine/event_types.hpp"
+
+namespace pathways::web {
+
+using config::Role;
+using nlohmann::json;
+
+inline constexpr const char* kSessionsStream = "$sessions";
+inline constexpr const char* kSessionCookie = "pw_session";
+inline constexpr const char* kSignInCookie = "pw_signin";  // the sign-in form's CSRF token
+inline constexpr const char* kLangCookie = "pw_lang";
+
+// ---- the pieces pages share (web_support.cpp) ----
+
+// The headers every page and redirect carries.
+http::Response Secured(http::Response r);
+http::Response Html(int status, std::string body);
+// POST, then redirect: 303 makes the browser GET the next page.
+http::Response Redirect(const std::string& location);
+std::map<std::string, std::string> ParseCookies(const std::string& header);
+// Equal and not empty, compared in constant time.
+bool SameSecret(const std::string& a, const std::string& b);
+// Where to go after signing in: a path of this site, never another site ("//host", "/\host").
+std::string LocalPath(const std::string* p);
+
+// A form as sent: URL-encoded, or multipart (a form with a file).
+class Form {
+ public:
+  explicit Form(const std::string& body);
+  explicit Form(const http::Request& req);
+  const std::string* Get(std::string_view name) const;
+  std::string Text(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+// A number of at least two digits: "07".
+std::string Two(std::int64_t n);
+// "10.00" / "10:00", Danish time.
+std::string TimeOfDay(TimestampMs at, Lang lang);
+// "3.2.2027 kl. 10.00" / "3 Feb 2027 10:00", Danish time.
+std::string When(TimestampMs at, Lang lang, bool with_time = true);
+const std::string& Pick(const definition::Label& l, Lang lang);
+// A phase in words: the message `phase_ID`, or the definition's id when there is none.
+std::string PhaseLabel(const std::string& phase, Lang lang);
+// The label of the item with `id` in `items` (states, milestones, risks, …), else the id.
+template <class Item>
+std::string LabelOf(const std::vector<Item>& items, const std::string& id, Lang lang) {
+  for (const Item& item : items) {
+    if (item.id == id) return Pick(item.label, lang);
+  }
+  return id;
+}
+// A {da, en} title in `lang`, Danish when there is no English.
+std::string TitleIn(const json& title, Lang lang);
+// What an event was about, in words: the milestone, task, risk or party it names.
+std::string Detail(const std::string& type, const json& data, const definition::Definition* def,
+                   Lang lang);
+// The design system's badge for a risk's severity.
+std::string BadgeFor(const std::string& severity);
+// A trigger as a form: its label (or where it leads from `state`) and the fields its payload
+// takes, with the definition's words for their allowed values.
+json TriggerForm(const definition::Definition& def, const definition::Transition& t,
+                 const std::string& state, Lang lang);
+// The payload of `trigger` from a form, by the definition's types (a form sends only text);
+// the first field that is not of its type is named in `problem`.
+json TriggerPayload(const Form& form, const definition::Definition& def, const std::string& trigger,
+                    Lang lang, std::string& problem);
+
+struct Web::Impl {
+  explicit Impl(WebOptions options)
+      : o(std::move(options)),
+        workspace(app::WorkspaceOptions{o.store, o.catalog, o.clock, o.users, o.schools}),
+        sessions(*o.wall_clock, o.sessions),
+        throttle(*o.wall_clock, o.throttle),
+        passwords(o.passwords_file) {
+    // Unknown names cost as much as known ones: an equal Argon2id verification.
+    if (auto h = auth::HashPassword("a password no one has, for timing")) dummy_hash = *h;
+  }
+
+  // One request on its way through the workspace.
+  struct Page {
+    http::Request req;
+    http::Responder respond;
+    Lang lang = Lang::kDa;
+    std::map<std::string, std::string> cookies;
+    std::string session_id;
+    std::optional<Session> session;
+    const config::User* user = nullptr;
+    std::vector<std::string> segments;
+  };
+
+  void Handle(http::Request req, http::Responder respond);
+
+  // ---- pieces of every page ----
+  std::string Layout(const Page& p, const std::string& title, const std::string& body,
+                     const std::string& current) const;
+  void Send(Page& p, int status, const std::string& title, const std::string& body,
+            const std::string& current = "") const {
+    p.respond(Html(status, Layout(p, title, body, current)));
+  }
+  void Error(Page& p, int status, const std::string& heading_key, const std::string& text) const {
+    const std::string heading = Message(p.lang, heading_key);
+    Send(p, status, heading,
+         RenderTemplate("error", {{"heading", heading}, {"text", text}}, p.lang));
+  }
+  std::string Origin(const http::Request& req) const {
+    if (!o.origin.empty()) return o.origin;
+    return std::string(o.tls ? "https://" : "http://") + req.Header("host");
+  }
+  std::string Cookie(const std::string& name, const std::string& value,
+                     std::int64_t max_age_s) const {
+    std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
+    if (max_age_s >= 0) c += "; Max-Age=" + std::to_string(max_age_s);
+    if (o.tls) c += "; Secure";
+    return c;
+  }
+  // Records a sign-in, a failed one or a sign-out in `$sessions`.
+  void Record(const Actor& actor, events::SystemEvent event) const;
+
+  // ---- routes ----
+  void SignInForm(Page& p, const std::string& error, const std::string& user_name,
+                  const std::string& next, int status = 200);
+  void SignIn(Page& p);
+  void SignOut(Page& p);
+  void Language(Page& p);
+  void Home(Page& p);
+  void Participants(Page& p);
+  void Purpose(Page& p);
+  // `refusal`: why the action just tried was refused, shown above the actions.
+  void Participant(Page& p, const std::string& id, const std::string& refusal = "",
+                   int status = 200);
+  void Act(Page& p, const std::string& id);
+  // "Mine opgaver": the user's open tasks, soonest due first; `?part=list` is the list alone,
+  // which the page's script fetches again when /tasks/live tells of a change.
+  void Tasks(Page& p);
+  // "Ny henvendelse": a lead registered in one short form; `values` are what was typed,
+  // `errors` the problems by field, `general` one that belongs to no field.
+  void NewLeadForm(Page& p, const json& values, const json& errors, const std::string& general,
+                   int status = 200);
+  void NewLead(Page& p);
+  void TasksLive(Page& p);
+  // "Mine aftaler": today's appointments and the rest of the week's, each with whom and where.
+  void Appointments(Page& p);
+  // The team lead's page: each counsellor's load, the tasks that need a look (reassigned from
+  // here), and a whole caseload handed over; `error`: why the form just sent was refused.
+  void Team(Page& p, const std::string& error, int status);
+  // Back to the team page after a form was done, saying what.
+  void TeamDone(Page& p, const Form& form, const std::string& done);
+  void Reassign(Page& p);
+  // The administrator's pages: the loaded definitions, each drawn with its transitions as a
+  // table, and a YAML checked as the loader checks it, problems at their line and column.
+  void Admin(Page& p, bool get);
+  void Definitions(Page& p);
+  void DefinitionPage(Page& p, const std::string& id, const std::string& version);
+  void Validate(Page& p);
+  // The auditor's pages: the chain verified, a pathway as it stood at a date (the state then,
+  // its history and the refused commands), and who read its participant's personal data.
+  void Audit(Page& p);
+  void AuditPathway(Page& p, const std::string& id);
+  void AuditReads(Page& p, const std::string& id);
+  void HandOver(Page& p);
+  // The school a team page is about: the user's own, or the one a partnership-wide user chose.
+  std::string TeamSchool(const Page& p, const Form& form) const;
+  // The actions the pathway's state offers, each a form; `def` may be null.
+  json Actions(const Page& p, const runtime::PathwayState& s,
+               const definition::Definition* def) const;
+  void Asset(Page& p);
+
+  // Submits `request` as the user and waits until its outcome is durable.
+  Status Run(const Page& p, CommandRequest request) const {
+    std::promise<Status> done;
+    workspace.Submit(*p.user, std::move(request),
+                     [&done](Result<AppendResult> r) { done.set_value(r.status()); });
+    return done.get_future().get();
+  }
+  // A command on a pathway from a form, under the form's own id: sent twice (a reload, a
+  // double click), it is done once.
+  Status RunOn(const Page& p, const Form& form, const std::string& pathway,
+               runtime::Command command) const {
+    Result<CommandRequest> request = workspace.OnPathway(*p.user, pathway, std::move(command));
+    if (!request.ok()) return request.status();
+    const std::string cmd = form.Text("cmd");
+    request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
+    return Run(p, std::move(*request));
+  }
+  // A user's name, or the id when the users file has no such user (any more).
+  std::string UserName(const std::string& id) const {
+    auto u = o.users->find(id);
+    return u == o.users->end() ? id : u->second.name;
+  }
+  // What `?done=` says was just done, in words ("" for nothing known): after POST, redirect.
+  static std::string Done(const Page& p) {
+    const std::string* done = p.req.Query("done");
+    if (done == nullptr) return {};
+    const MessageTable& m = Messages(p.lang);
+    auto it = m.find("done_" + *done);
+    return it == m.end() ? std::string() : it->second;
+  }
+  // The names of pathways `ids` (each once, whatever repeats), each read recorded with the
+  // session's purpose; id -> name (missing: not readable).
+  std::map<std::string, std::string> Names(const Page& p, const std::vector<std::string>& ids);
+  // Asks for the purpose first when the session has none; false when it did.
+  bool HasPurpose(Page& p);
+
+  WebOptions o;
+  app::Workspace workspace;
+  SessionStore sessions;
+  SignInThrottle throttle;
+  auth::PasswordFile passwords;
+  std::string dummy_hash;
+  // Tells open task pages that their user's inbox changed (Server-Sent Events).
+  api::LiveFeed live{*o.store};
+};
+
+}  // namespace pathways::web
