@@ -220,7 +220,7 @@ class NotifyReader : YamlReader {
 
   void ReadParty(const YAML::Node& n, PartyChannels& p, const NotifyConfig& c) {
     const std::string what = "party " + p.party;
-    if (!CheckMap(n, what, {"webhook", "sms", "email", "inbox", "inbound"})) return;
+    if (!CheckMap(n, what, {"webhook", "sms", "email", "inbox", "inbound", "confirm"})) return;
     if (n["webhook"] && n["sms"]) {
       Error(n["sms"].Mark(), what + ": `sms` is a webhook to an SMS gateway; give one of them");
     } else if (n["sms"] && p.party != kParticipantAddress) {
@@ -315,6 +315,31 @@ class NotifyReader : YamlReader {
         p.inbound = std::move(t);
       }
     }
+    if (const YAML::Node n_confirm = n["confirm"]) {
+      if (CheckMap(n_confirm, what + " confirm", {"triggers", "valid"})) {
+        ConfirmTarget t;
+        if (!n_confirm["triggers"]) {
+          Error(n_confirm.Mark(), what + ": confirm needs the `triggers` its links may fire");
+        } else {
+          for (auto& [trigger, mark] : List(n_confirm["triggers"], "triggers")) {
+            t.triggers.push_back(trigger);
+          }
+        }
+        if (n_confirm["valid"]) {
+          const auto text = Str(n_confirm["valid"], "valid");
+          const auto valid = text ? ParseInterval(*text) : std::nullopt;
+          if (!valid || valid->count() <= 0) {
+            Error(n_confirm["valid"].Mark(), "valid is a duration such as `14d` or `48h`");
+          } else {
+            t.valid = *valid;
+          }
+        }
+        if (!n["email"]) {
+          Error(n_confirm.Mark(), what + ": confirm links travel in its emails: give it `email`");
+        }
+        p.confirm = std::move(t);
+      }
+    }
   }
 
   // `secrets: [whsec_…]` or `secrets_file: FILE` (one per line; keep it mode 0600). Each is
@@ -392,9 +417,33 @@ std::vector<workflows::Diagnostic> CheckParties(const NotifyConfig& c,
     } else if (it->second && !p.inbox.empty()) {
       out.push_back({c.file, p.line, p.column,
                      "party `" + id + "` is external: the counsellor inbox is for staff only"});
+    } else if (!it->second && p.confirm) {
+      out.push_back(
+          {c.file, p.line, p.column,
+           "party `" + id + "` is internal: staff sign in to the workspace, not by links"});
     } else if (!it->second && (p.webhook || p.inbound)) {
       out.push_back({c.file, p.line, p.column,
                      "party `" + id + "` is internal: it is reached by inbox or email"});
+    }
+  }
+  return out;
+}
+
+std::vector<workflows::Diagnostic> CheckTriggers(const NotifyConfig& c,
+                                                 const std::set<std::string>& triggers) {
+  std::vector<workflows::Diagnostic> out;
+  const std::vector<std::string> known(triggers.begin(), triggers.end());
+  for (const auto& [id, p] : c.parties) {
+    std::vector<std::string> fired;
+    if (p.inbound) fired = p.inbound->triggers;
+    if (p.confirm)
+      fired.insert(fired.end(), p.confirm->triggers.begin(), p.confirm->triggers.end());
+    for (const std::string& t : fired) {
+      if (triggers.count(t) == 0) {
+        out.push_back({c.file, p.line, p.column,
+                       "party `" + id + "` may fire `" + t + "`, which no loaded definition has" +
+                           workflows::DidYouMean(t, known)});
+      }
     }
   }
   return out;

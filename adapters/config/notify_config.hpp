@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,14 @@ struct InboundTarget {
   std::optional<Referrals> referrals;
 };
 
+// Signed links in the party's emails (adapters/auth/links.hpp): a page where whoever received
+// the email confirms, without an account, one of `triggers` on the notice's pathway, once,
+// until `valid` has passed since it was sent.
+struct ConfirmTarget {
+  std::vector<std::string> triggers;
+  std::chrono::milliseconds valid = std::chrono::hours(24 * 14);
+};
+
 // Inbox recipients: user ids, or kContactPerson for the pathway's contact person (or the user
 // a request names, such as the counsellor who raised a risk), or kTeamLeads for the team
 // leads of the pathway's school.
@@ -78,6 +87,7 @@ struct PartyChannels {
   std::optional<EmailTarget> email;
   std::vector<std::string> inbox;
   std::optional<InboundTarget> inbound;
+  std::optional<ConfirmTarget> confirm;
 };
 
 struct SmtpSettings {
@@ -128,6 +138,11 @@ NotifyConfigResult LoadNotifyConfig(const std::string& path);
 // party to whether it is external).
 std::vector<workflows::Diagnostic> CheckParties(const NotifyConfig& c,
                                                 const std::map<std::string, bool>& external);
+
+// Checks that every trigger a party may fire (`inbound.triggers`, `confirm.triggers`) is one
+// of the loaded definitions' `triggers`.
+std::vector<workflows::Diagnostic> CheckTriggers(const NotifyConfig& c,
+                                                 const std::set<std::string>& triggers);
 
 // "250ms", "5s", "5m", "2h", "5d" as milliseconds; nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseInterval(std::string_view text);

@@ -191,7 +191,15 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
                : Retry(ctx, std::move(d), to_whom.status().ToString(), std::nullopt);
   }
   if (to_whom->addresses.empty()) return Dead(std::move(d), to_whom->missing);
-  const EmailText words = r.templates.Render(*payload, pc->email->language);
+  // A party that confirms by link gets one in the email: the delivery's id is the link's, so
+  // every attempt carries the same link, used once.
+  nlohmann::json confirm;
+  if (pc->confirm && ctx.confirm_link) {
+    const TimestampMs expires = ctx.clock.NowMs() + pc->confirm->valid.count();
+    const std::string url = ctx.confirm_link(party, Text(row, "pathway_id"), MessageId(d), expires);
+    if (!url.empty()) confirm = {{"url", url}, {"expires_at", expires}};
+  }
+  const EmailText words = r.templates.Render(*payload, pc->email->language, confirm);
   d.notification["sent"] = {{"categories", payload->categories}, {"personal", payload->personal}};
   for (const std::string& to : to_whom->addresses) {
     EmailMessage m;

@@ -48,6 +48,7 @@ struct AttemptContext {
   std::function<std::optional<std::chrono::milliseconds>(std::size_t failed)> next_delay;
   // Wakes the adapter of a channel a re-routed delivery now waits for.
   std::function<void(Channel)> poke;
+  const ConfirmLinkMaker& confirm_link;  // may be empty
 };
 
 // A webhook or an email: over the network, with the senders of the calling worker.

@@ -375,7 +375,8 @@ class Dispatcher::Adapter {
         [this, &r = *routing](std::size_t failed) { return s_.NextDelay(r, failed); },
         [this](Channel c) {
           if (Adapter* a = s_.AdapterFor(c)) a->Poke(1);
-        }};
+        },
+        s_.options.confirm_link};
     if (webhook == nullptr) return AttemptLocal(std::move(d), ctx);
     return AttemptRemote(std::move(d), ctx, *webhook, *email);
   }

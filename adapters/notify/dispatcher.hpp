@@ -58,6 +58,8 @@ struct DispatcherOptions {
   // Who hears of a school's escalations (the inbox word `team_lead`): user ids by school ("":
   // pathways without a school).
   std::map<std::string, std::vector<std::string>> team_leads;
+  // Signed links for the parties the file gives `confirm`; empty: their emails carry none.
+  ConfirmLinkMaker confirm_link;
   std::size_t max_in_flight = 4096;  // per adapter: deliveries held in memory at once
   std::size_t email_workers = 2;
 };

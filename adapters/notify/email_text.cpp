@@ -8,6 +8,7 @@
 #include <kainjow/mustache.hpp>
 #include <utility>
 
+#include "adapters/notify/notice.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace pathways::notify {
@@ -194,10 +195,16 @@ std::vector<workflows::Diagnostic> EmailTemplates::Fill(const Reader& read) {
   return problems;
 }
 
-EmailText EmailTemplates::Render(const Payload& payload, const std::string& language) const {
+EmailText EmailTemplates::Render(const Payload& payload, const std::string& language,
+                                 const nlohmann::json& confirm) const {
   auto lang = sets_.find(language);
   if (lang == sets_.end()) lang = sets_.find("da");
   nlohmann::json context = Context(payload, lang->first);
+  if (confirm.is_object()) {
+    const TimestampMs expires = confirm.value("expires_at", TimestampMs{0});
+    context["confirm"] = {{"url", confirm.value("url", "")},
+                          {"until", MomentInWords(expires, lang->first)}};
+  }
   auto kind = lang->second.find(context.value("kind", ""));
   if (kind == lang->second.end()) kind = lang->second.find("milestone");
   const Set& set = kind->second;

@@ -36,7 +36,10 @@ class EmailTemplates {
   // built-in ones; each is checked by rendering it once. Problems name the file.
   std::vector<workflows::Diagnostic> Load(const std::string& dir);
 
-  EmailText Render(const Payload& payload, const std::string& language) const;
+  // `confirm`: {url, expires_at} of a signed link the email carries ({{#confirm}} url, until),
+  // or null.
+  EmailText Render(const Payload& payload, const std::string& language,
+                   const nlohmann::json& confirm = nullptr) const;
 
  private:
   using Reader = std::function<bool(const std::string& name, std::string& into)>;

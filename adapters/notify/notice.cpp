@@ -204,6 +204,10 @@ std::string DateInWords(const std::string& iso_date, const std::string& language
   return DayInWords(runtime::DayNumber(at), language);
 }
 
+std::string MomentInWords(TimestampMs at, const std::string& language) {
+  return MomentWords(at).value(language == "en" ? "en" : "da", "");
+}
+
 Label ValueInWords(const definition::DataField& field, const nlohmann::json& value) {
   if (value.is_boolean()) return value.get<bool>() ? Label{"Ja", "Yes"} : Label{"Nej", "No"};
   if (value.is_string()) {

@@ -18,9 +18,11 @@
 //
 // Thread-safe: pure functions.
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/clock.hpp"
 #include "engine/definition/definition.hpp"
 
 namespace pathways::notify {
@@ -33,9 +35,19 @@ struct ContactPerson {
   std::string phone;
 };
 
+// The address of a signed link (adapters/auth/links.hpp) by which whoever receives a party's
+// email confirms on its pathway without an account: link `id` of `party` on `pathway_id`,
+// valid until `expires_at`. Empty: no link.
+using ConfirmLinkMaker =
+    std::function<std::string(const std::string& party, const std::string& pathway_id,
+                              const std::string& id, TimestampMs expires_at)>;
+
 // "3. februar 2027" (da) or "3 February 2027" (en) for "2027-02-03"; the text itself when it
 // is not a date.
 std::string DateInWords(const std::string& iso_date, const std::string& language);
+// "onsdag 3. februar 2027 kl. 10.00" (da) or "Wednesday 3 February 2027 at 10:00" (en), Danish
+// time.
+std::string MomentInWords(TimestampMs at, const std::string& language);
 // A data field's value as a person reads it, in both languages: labelled values, Ja/Nej,
 // dates in words, numbers as they are.
 definition::Label ValueInWords(const definition::DataField& field, const nlohmann::json& value);

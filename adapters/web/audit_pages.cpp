@@ -86,7 +86,7 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
       if (!to.empty()) {
         why = Message(p.lang, "audit_why",
                       {{"trigger", data.value("trigger", "")},
-                       {"who", UserName(e.actor.user)},
+                       {"who", Who(e.actor, def.get(), p.lang)},
                        {"when", When(e.occurred_at, p.lang)},
                        {"guards", guards.empty() ? Message(p.lang, "none") : guards}});
       }
@@ -95,7 +95,7 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
                        {"what", what},
                        {"type", e.type},
                        {"when", When(e.occurred_at, p.lang)},
-                       {"who", UserName(e.actor.user)}});
+                       {"who", Who(e.actor, def.get(), p.lang)}});
   }
   std::reverse(history.begin(), history.end());
   json rejections = json::array();

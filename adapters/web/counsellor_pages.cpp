@@ -423,8 +423,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
       }
       timeline.push_back({{"what", what},
                           {"when", When(e.occurred_at, p.lang)},
-                          {"who", e.actor.user == "system" ? Message(p.lang, "actor_system")
-                                                           : UserName(e.actor.user)},
+                          {"who", Who(e.actor, def.get(), p.lang)},
                           {"reason", data.is_object() ? data.value("reason", "") : ""},
                           {"guards", guards}});
     }
@@ -474,6 +473,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
   full["csrf"] = p.session->csrf;
   full["pathway_id"] = id;
   full["can_audit"] = app::Allowed(app::Access::kAudit, *p.user);
+  if (!s->employer.name.empty()) full["employer"] = s->employer.ToJson();
   if (refusal.empty()) full["done"] = Done(p);
   Send(p, status, model["name"].get<std::string>(), RenderTemplate("participant", full, p.lang),
        "/participants");
@@ -499,6 +499,7 @@ json Web::Impl::Actions(const Page& p, const runtime::PathwayState& s,
   out["cmd_contact"] = app::NewId("web-");
   out["cmd_risk"] = app::NewId("web-");
   out["cmd_barrier"] = app::NewId("web-");
+  out["cmd_employer"] = app::NewId("web-");
   out["cmd_book"] = app::NewId("web-");
   if (def == nullptr) return out;
   // Each trigger the state offers once (several transitions may share one, told apart by
@@ -565,6 +566,14 @@ void Web::Impl::Act(Page& p, const std::string& id) {
     command = runtime::CancelAppointment{form.Text("appointment_id"), form.Text("reason")};
   } else if (act == "barrier") {
     command = runtime::RecordBarrier{form.Text("code"), form.Text("note")};
+  } else if (act == "employer") {
+    command = runtime::RecordEmployer{form.Text("name"),
+                                      form.Text("cvr"),
+                                      form.Text("contact"),
+                                      form.Text("email"),
+                                      form.Text("phone"),
+                                      form.Text("sme") == "true",
+                                      ""};
   } else {
     return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   }

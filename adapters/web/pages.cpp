@@ -3,6 +3,7 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace pathways::web {
 namespace {
@@ -17,6 +18,19 @@ struct Embedded {
 constexpr Embedded kTemplates[] = {
 #include "web_templates.inc"
 };
+
+}  // namespace
+
+std::vector<std::string> TemplateNames() {
+  std::vector<std::string> out;
+  for (const Embedded& t : kTemplates) {
+    std::string_view file = t.name;
+    if (file.ends_with(".mustache")) out.emplace_back(file.substr(0, file.size() - 9));
+  }
+  return out;
+}
+
+namespace {
 
 const char* TemplateText(std::string_view name) {
   for (const Embedded& t : kTemplates) {
@@ -75,6 +89,21 @@ const Data& MessageData(Lang lang) {
   return lang == Lang::kEn ? en : da;
 }
 
+// The templates named `_NAME.mustache`, as partials every page may include ({{> _NAME}}).
+const std::vector<std::pair<std::string, Data>>& Partials() {
+  static const std::vector<std::pair<std::string, Data>> partials = [] {
+    std::vector<std::pair<std::string, Data>> out;
+    for (const std::string& name : TemplateNames()) {
+      if (!name.starts_with('_')) continue;
+      const char* text = TemplateText(name);
+      out.emplace_back(name,
+                       Data{kainjow::mustache::partial([text] { return std::string(text); })});
+    }
+    return out;
+  }();
+  return partials;
+}
+
 }  // namespace
 
 std::string RenderTemplate(std::string_view name, const nlohmann::json& model, Lang lang) {
@@ -82,6 +111,8 @@ std::string RenderTemplate(std::string_view name, const nlohmann::json& model, L
   if (m == nullptr) return {};
   Data data = ToData(model);
   data.set("t", MessageData(lang));
+  // Partials are looked up like values: from the model's root, wherever they are used.
+  for (const auto& [name, partial] : Partials()) data.set(name, partial);
   return m->render(data);
 }
 

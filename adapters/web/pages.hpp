@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/web/messages.hpp"
 
@@ -17,6 +18,8 @@ namespace pathways::web {
 // ({{t.sign_in}}). null, false, empty lists and empty texts are false in a section. Unknown
 // templates are a defect: an empty string (the tests render each).
 std::string RenderTemplate(std::string_view name, const nlohmann::json& model, Lang lang);
+// Every template's name: the pages', and the partials (`_NAME`, included as {{> _NAME}}).
+std::vector<std::string> TemplateNames();
 // Whether templates/`name`.mustache exists and parses; the parse error otherwise.
 std::string TemplateError(std::string_view name);
 

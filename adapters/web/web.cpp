@@ -90,6 +90,9 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
     return SignIn(p);
   }
   if (first == "language" && p.segments.size() == 1 && get) return Language(p);
+  // A partner's signed link: no account, so no session and no CSRF token (the link is the
+  // secret; the POST still has to come from this origin).
+  if (first == "confirm" && p.segments.size() == 2) return Confirm(p, get);
 
   if (p.user == nullptr) {
     if (!get) return p.respond(Redirect("/sign-in?ended=1"));

@@ -18,12 +18,17 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/auth/links.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/http_message.hpp"
 #include "adapters/web/sessions.hpp"
 #include "engine/clock.hpp"
 #include "engine/definition/catalog.hpp"
 #include "engine/ports/store.hpp"
+
+namespace pathways::notify {
+class Dispatcher;
+}
 
 namespace pathways::web {
 
@@ -41,6 +46,10 @@ struct WebOptions {
   // The workspace's origin as browsers see it ("https://pathways.example.dk"), which every
   // POST must come from; empty: the scheme and the request's Host.
   std::string origin;
+  // Dead letters, endpoints and the parties' `confirm` links (optional; not owned).
+  notify::Dispatcher* notifier = nullptr;
+  // Verifies the links partners confirm by (/confirm/…); null: every link is refused.
+  const auth::LinkSigner* links = nullptr;
 };
 
 class Web {

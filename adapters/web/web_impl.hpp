@@ -184,6 +184,22 @@ struct Web::Impl {
   json Actions(const Page& p, const runtime::PathwayState& s,
                const definition::Definition* def) const;
   void Asset(Page& p);
+  // A partner's page from a signed link (/confirm/TOKEN): what its party may confirm now.
+  void Confirm(Page& p, bool get);
+  // The link a request opens, and what its page shows in `model`; nullopt when the page has
+  // been sent already (not a link, expired, used).
+  std::optional<auth::LinkClaims> OpenLink(Page& p, json& model);
+  // Who did something, in words: a user's name, Pathways itself, or a partner (by link or
+  // callback) by its party's label in `def` (may be null).
+  std::string Who(const Actor& actor, const definition::Definition* def, Lang lang) const {
+    if (actor.user == "system") return Message(lang, "actor_system");
+    if (actor.role == "partner") {
+      const std::string party =
+          def != nullptr ? LabelOf(def->parties, actor.user, lang) : actor.user;
+      return Message(lang, "actor_partner", {{"party", party}});
+    }
+    return UserName(actor.user);
+  }
 
   // Submits `request` as the user and waits until its outcome is durable.
   Status Run(const Page& p, CommandRequest request) const {

@@ -531,6 +531,44 @@ TEST_CASE("the notifications file: every problem with file:line:col, parties che
         "n.yaml:9:3: error: party `jobcentre` is not a party of any loaded definition");
   CHECK(problems[1].ToString() ==
         "n.yaml:3:3: error: party `kui` is external: the counsellor inbox is for staff only");
+
+  // Links to confirm by: in emails only, never for staff, and only triggers that exist.
+  std::ofstream(tmp / "confirm.yaml") << "smtp: {directory: mail, from: p@skole.example}\n"
+                                         "parties:\n"
+                                         "  employer:\n"
+                                         "    confirm: {triggers: [pass_probation], valid: soon}\n"
+                                         "  union:\n"
+                                         "    email: {to: [a@union.example]}\n"
+                                         "    confirm: {valid: 2d}\n";
+  config::NotifyConfigResult links = config::LoadNotifyConfig(tmp / "confirm.yaml");
+  std::vector<std::string> link_problems;
+  for (const auto& d : links.diagnostics) link_problems.push_back(d.ToString());
+  const std::string cf = tmp / "confirm.yaml";
+  REQUIRE(link_problems.size() == 3);
+  CHECK(link_problems[0] == cf + ":4:14: error: party employer: confirm links travel in its "
+                                 "emails: give it `email`");
+  CHECK(link_problems[1] == cf + ":4:50: error: valid is a duration such as `14d` or `48h`");
+  CHECK(link_problems[2] ==
+        cf + ":7:14: error: party union: confirm needs the `triggers` its links may fire");
+  config::NotifyConfig staff;
+  staff.file = "n.yaml";
+  staff.parties["counsellor"].confirm = config::ConfirmTarget{{"pass_probation"}};
+  staff.parties["counsellor"].line = 4;
+  staff.parties["counsellor"].column = 3;
+  staff.parties["employer"].confirm = config::ConfirmTarget{{"pass_probaton"}};
+  staff.parties["employer"].line = 7;
+  staff.parties["employer"].column = 3;
+  problems = config::CheckParties(staff, {{"employer", true}, {"counsellor", false}});
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].ToString() ==
+        "n.yaml:4:3: error: party `counsellor` is internal: staff sign "
+        "in to the workspace, not by links");
+  problems = config::CheckTriggers(staff, {"pass_probation", "sign_contract"});
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].ToString() ==
+        "n.yaml:7:3: error: party `employer` may fire `pass_probaton`, which no loaded definition "
+        "has (did you mean `pass_probation`?)");
+
   CHECK(config::ParseInterval("250ms") == std::chrono::milliseconds(250));
   CHECK(config::ParseInterval("5d") == std::chrono::hours(120));
   CHECK_FALSE(config::ParseInterval("5 d"));

@@ -598,9 +598,10 @@ TEST_CASE("web: both message files have every key, every event type has words, t
     if (t.system) continue;
     CHECK_MESSAGE(da.count("event_" + t.type) == 1, t.type);
   }
-  for (const char* name : {"layout", "sign_in", "purpose", "error", "participants", "participant",
-                           "choose_counsellor", "tasks", "task_list", "new_lead", "team",
-                           "choose_school", "definitions", "definition", "validate"}) {
+  const std::vector<std::string> templates = TemplateNames();
+  CHECK(templates.size() >= 20);
+  CHECK(std::count(templates.begin(), templates.end(), "_trigger_fields") == 1);
+  for (const std::string& name : templates) {
     CHECK_MESSAGE(TemplateError(name).empty(), name, ": ", TemplateError(name));
   }
   CHECK(Message(Lang::kEn, "overdue_count", {{"count", "3"}}) == "3 overdue");

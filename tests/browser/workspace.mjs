@@ -7,6 +7,7 @@
 //
 // Exits non-zero on the first failure, naming the step.
 import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,13 +26,56 @@ const PASSWORD = 'en lang og hemmelig demo-adgangskode';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pathways-browser-'));
 fs.mkdirSync(path.join(out, 'screenshots'), { recursive: true });
 
-// ---- a server of our own ----------------------------------------------------------------------
+// ---- a mail server and a server of our own ---------------------------------------------------
+
+// A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd), STARTTLS with the test
+// certificate, keeping what it receives in a Maildir: the employer's emails arrive there.
+const smtpPort = await new Promise((resolve) => {
+  const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+const maildir = path.join(work, 'maildir');
+const smtp = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${smtpPort}`,
+  '--tlscert', path.join(source, 'tests/data/tls/server.crt'), '--tlskey', path.join(source, 'tests/data/tls/server.key'),
+  '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: 'ignore' });
+for (let i = 0; ; i++) {
+  const up = await new Promise((resolve) => {
+    const s = net.connect(smtpPort, '127.0.0.1', () => { s.end(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+  if (up) break;
+  if (i > 200) throw new Error('python3-aiosmtpd did not start');
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+// The plain text of each email received so far, decoded.
+function emails() {
+  const dir = path.join(maildir, 'new');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).map((f) => {
+    const raw = fs.readFileSync(path.join(dir, f), 'utf8').replaceAll('\r', '');
+    const part = raw.indexOf('Content-Type: text/plain');
+    const body = raw.indexOf('\n\n', part);
+    const end = raw.indexOf('\n--', body);
+    const to = (raw.match(/^To: (.*)$/m) ?? [])[1] ?? '';
+    return { to, text: Buffer.from(raw.slice(body + 2, end).replaceAll('\n', ''), 'base64').toString('utf8') };
+  });
+}
 
 fs.mkdirSync(path.join(work, 'workflows'));
 fs.copyFileSync(path.join(source, 'config/workflows/amigo.yaml'), path.join(work, 'workflows/amigo.yaml'));
 fs.copyFileSync(path.join(source, 'config/users.yaml'), path.join(work, 'users.yaml'));
+// Only the employer is reached here: by email, with links to confirm by.
+fs.writeFileSync(path.join(work, 'notifications.yaml'), [
+  'smtp:', `  url: smtp://127.0.0.1:${smtpPort}`, '  from: pathways@amigo-skolen.example',
+  `  ca_file: ${path.join(source, 'tests/data/tls/server.crt')}`,
+  'parties:', '  employer:', '    email: {to: [employer], language: da}',
+  '    confirm: {triggers: [sign_contract, pass_probation], valid: 14d}', ''].join('\n'));
 fs.writeFileSync(path.join(work, 'pathways.yaml'), [
   'data: store', 'workflows: [workflows]', 'users: users.yaml', 'passwords: passwords.json',
+  'notifications: notifications.yaml',
   'clock: manual', 'clock_start: 2027-01-11T08:00:00Z', 'demo:', '  participants: 24', ''].join('\n'));
 for (const user of ['anne', 'bo', 'tove', 'admin', 'revisor']) {
   const r = spawnSync(bin, ['user', 'set-password', user, '--config', path.join(work, 'pathways.yaml')],
@@ -356,6 +400,66 @@ try {
   expect((await page.locator('table').innerText()).includes('Opfølgning på mine deltagere'), 'the reads are not listed with their purpose');
   await audit(page, 'audit-reads-da');
 
+  step = 'an employer confirms the probation through the link in the email';
+  page = await newPage();
+  await signIn(page, 'anne');
+  await page.getByLabel(/Formål/).fill('Uddannelsesaftale');
+  await page.getByRole('button', { name: 'Fortsæt' }).click();
+  await page.getByLabel('Status i forløbet').selectOption('lead');
+  await page.getByRole('button', { name: 'Filtrér' }).click();
+  await page.locator('table.app-caseload tbody tr th a').first().click();
+  const apprenticeUrl = page.url();
+  const apprentice = new URL(apprenticeUrl).pathname.split('/').pop();
+  const press = async (name) => {
+    await page.getByRole('button', { name, exact: true }).click();
+    await page.waitForLoadState();
+  };
+  await page.locator('#employer-name').fill('Smedjen ApS');
+  await page.locator('#employer-cvr').fill('12345678');
+  await page.locator('#employer-contact').fill('Mette Smed');
+  await page.locator('#employer-email').fill('mette@smedjen.example');
+  await page.locator('#employer-sme').check();
+  await press('Registrér virksomheden');
+  expect((await page.locator('.app-facts').innerText()).includes('Smedjen ApS'), 'the employer is not shown');
+  await page.locator('#f-hold_intake-age_at_entry').fill('31');
+  await press('Deltageren har haft den indledende vejledning');
+  await press('Videre til: RKV/IKV');
+  await page.locator('#f-complete_rkv-track').selectOption('EUV1');
+  await press('Realkompetencevurderingen (RKV) er gennemført');
+  await press('Videre til: Uddannelsesplan aftalt');
+  await press('Deltageren er tilmeldt uddannelsen');
+  await page.locator('#f-sign_contract-contract_start').fill('2027-03-01');
+  await press('Der er indgået en uddannelsesaftale');
+  expect((await page.locator('.app-facts').innerText()).includes('Prøvetid'), `not on probation: ${await page.locator('.app-facts').innerText()}; ${await page.getByRole('alert').allInnerTexts()}`);
+  // The email to the employer, from the SMTP server, carries the link.
+  let link = '';
+  for (let i = 0; i < 500 && !link; i++) {
+    for (const m of emails()) {
+      const found = m.text.match(/(http:\/\/127\.0\.0\.1:\d+\/confirm\/[A-Za-z0-9_.-]+)/);
+      if (m.to.includes('mette@smedjen.example') && m.text.includes(apprentice) && found) link = found[1];
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(link !== '', 'no email with a link reached the SMTP server');
+  // The employer has no account: a browser of its own, never signed in.
+  const employer = await newPage();
+  await employer.goto(link);
+  expect((await employer.getByRole('heading', { level: 1 }).innerText()).includes('Bekræft for Smedjen ApS'), 'not the confirm page');
+  expect(!(await employer.locator('main').innerText()).includes('Deltager'), 'the page shows the participant');
+  await audit(employer, 'confirm-da');
+  await employer.getByRole('button', { name: 'Prøvetiden er udløbet og uddannelsesaftalen fortsætter' }).click();
+  await employer.waitForLoadState();
+  expect((await employer.getByRole('heading', { level: 1 }).innerText()).includes('Tak'), 'no thanks');
+  await audit(employer, 'confirm-done-da');
+  await employer.goto(link);
+  expect((await employer.getByRole('heading', { level: 1 }).innerText()).includes('brugt'), 'the link worked twice');
+  await audit(employer, 'confirm-used-da');
+  expect(!serverLog.includes(link.split('/confirm/')[1]), 'a link is in the server log');
+  // The counsellor sees it in the history, by the party.
+  await page.goto(apprenticeUrl);
+  expect((await page.locator('.app-facts').innerText()).includes('Hovedforløb'), 'the confirmation did not move the pathway');
+  expect((await page.locator('.app-timeline').innerText()).includes('Virksomhed (uden for Pathways)'), 'the history does not say the employer did it');
+
   step = 'no personal data in the server log';
   expect(serverLog.length > 0, 'the server logged nothing');
   expect(!/Deltager \d/.test(serverLog), 'a participant\'s name is in the server log');
@@ -370,6 +474,7 @@ try {
 } finally {
   await browser.close();
   server.kill('SIGTERM');
+  smtp.kill('SIGTERM');
   fs.rmSync(work, { recursive: true, force: true });
 }
 

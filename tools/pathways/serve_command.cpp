@@ -13,9 +13,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 
 #include "adapters/api/api.hpp"
+#include "adapters/auth/links.hpp"
 #include "adapters/config/notify_config.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/server.hpp"
@@ -31,6 +34,33 @@
 
 namespace pathways::cli {
 namespace {
+
+// Where the workspace is, for the signed links in partners' emails: `workspace.origin`, else
+// the address the server listens on, known once it has started (port 0 is the kernel's).
+class LinkBase {
+ public:
+  explicit LinkBase(std::string origin) : base_(std::move(origin)) {}
+  // On every address (0.0.0.0, ::) no address is the one partners reach: links need
+  // `workspace.origin` then, and emails go without them.
+  void Listening(const std::string& scheme, const std::string& host, unsigned port) {
+    std::lock_guard lock(mu_);
+    if (!base_.empty()) return;
+    if (host == "0.0.0.0" || host == "::") {
+      spdlog::warn("no links in partners' emails: set workspace.origin to the address they reach");
+      return;
+    }
+    const bool v6 = host.find(':') != std::string::npos;
+    base_ = scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
+  std::string Get() const {
+    std::lock_guard lock(mu_);
+    return base_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::string base_;
+};
 
 struct ServeArgs {
   std::string config;
@@ -50,10 +80,13 @@ config::NotifyConfigResult LoadNotifications(const std::string& file,
   if (file.empty()) return {};
   config::NotifyConfigResult n = config::LoadNotifyConfig(file);
   std::map<std::string, bool> external;
+  std::set<std::string> triggers;
   for (const auto& def : catalog.All()) {
     for (const auto& p : def->parties) external[p.id] = p.external;
+    for (const auto& t : def->transitions) triggers.insert(t.trigger);
   }
   if (n.diagnostics.empty()) n.diagnostics = config::CheckParties(n.config, external);
+  if (n.diagnostics.empty()) n.diagnostics = config::CheckTriggers(n.config, triggers);
   return n;
 }
 
@@ -295,6 +328,11 @@ int Serve(const ServeArgs& a) {
   auto store = storage::RocksEventStore::Open(o);
   if (!store.ok()) return Fail("serve", store.status());
 
+  // The key of the links partners confirm by, beside the store like its master key.
+  Result<auth::LinkSigner> links = auth::LinkSigner::Open(cfg.data_dir + ".link-key");
+  if (!links.ok()) return Fail("serve", links.status());
+  LinkBase link_base(cfg.workspace.origin);
+
   api::TokenStore tokens(cfg.tokens_file);
   if (Status st = tokens.Reload(); !st.ok()) return Fail("serve", st);
 
@@ -316,6 +354,12 @@ int Serve(const ServeArgs& a) {
     no.contact_persons[id] = {user.name, user.email, user.phone};
     if (user.role == config::Role::kTeamLead) no.team_leads[user.school].push_back(id);
   }
+  no.confirm_link = [&links, &link_base](const std::string& party, const std::string& pathway,
+                                         const std::string& id, TimestampMs expires) {
+    const std::string base = link_base.Get();
+    if (base.empty()) return std::string();
+    return base + "/confirm/" + links->Sign({id, party, pathway, expires});
+  };
   notify::Dispatcher notifier(std::move(no));
   if (Status st = notifier.Start(); !st.ok()) return Fail("serve", st);
 
@@ -382,6 +426,8 @@ int Serve(const ServeArgs& a) {
   wo.throttle.window_ms = cfg.workspace.throttle_minutes * 60'000LL;
   wo.tls = !cfg.tls_certificate.empty();
   wo.origin = cfg.workspace.origin;
+  wo.notifier = &notifier;
+  wo.links = &*links;
   web::Web workspace(std::move(wo));
 
   http::ServerOptions so;
@@ -404,10 +450,13 @@ int Serve(const ServeArgs& a) {
       },
       [&api](const http::RequestLog& l) {
         api.Observe(l.status, l.ms);
-        spdlog::info("{} {} {} {:.1f}ms {}", l.method, l.path, l.status, l.ms, l.remote);
+        // A signed link is a credential until it is used: never in the log.
+        const std::string_view path = l.path.starts_with("/confirm/") ? "/confirm/…" : l.path;
+        spdlog::info("{} {} {} {:.1f}ms {}", l.method, path, l.status, l.ms, l.remote);
       });
   if (Status st = server.Start(); !st.ok()) return Fail("serve", st);
   server_ptr = &server;
+  link_base.Listening(server.tls() ? "https" : "http", cfg.host, server.port());
   std::printf("pathways serve: listening on %s://%s:%u (store %s, %zu definition(s), clock %s)\n",
               server.tls() ? "https" : "http", cfg.host.c_str(), server.port(),
               cfg.data_dir.c_str(), catalog->All().size(), manual ? "manual" : "system");
