@@ -1,14 +1,14 @@
 #pragma once
-// RFC 4180 CSV for `pathways import`: records with the line each starts on, quoted cells that
-// may hold separators, doubled quotes and line breaks, `\n` or `\r\n` line ends, and a clear
-// error with its line for what is not CSV.
+// RFC 4180 CSV for importing leads (lead_import.hpp): records with the line each starts on, quoted
+// cells that may hold separators, doubled quotes and line breaks, `\n` or `\r\n` line ends, and a
+// clear error with its line for what is not CSV.
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace pathways::cli {
+namespace pathways::app {
 
 struct CsvRecord {
   std::size_t line = 0;  // 1-based line where the record starts
@@ -23,4 +23,4 @@ struct CsvResult {
 
 CsvResult ReadCsv(std::string_view text);
 
-}  // namespace pathways::cli
+}  // namespace pathways::app

@@ -1,6 +1,6 @@
-#include "tools/pathways/csv_reader.hpp"
+#include "adapters/app/csv.hpp"
 
-namespace pathways::cli {
+namespace pathways::app {
 
 CsvResult ReadCsv(std::string_view text) {
   CsvResult out;
@@ -62,4 +62,4 @@ CsvResult ReadCsv(std::string_view text) {
   return out;
 }
 
-}  // namespace pathways::cli
+}  // namespace pathways::app
