@@ -406,20 +406,8 @@ void Api::Impl::Tasks(Call& c) {
 
 namespace {
 
-// The counters of one school (or all when `school` is empty) as {states, milestones}.
-nlohmann::json CountsOf(const std::map<std::string, std::int64_t>& counts,
-                        const std::string& school) {
-  const std::string prefix =
-      school.empty() ? "" : std::string(runtime::kSchoolCountPrefix) + school + "/";
-  nlohmann::json states = nlohmann::json::object();
-  nlohmann::json milestones = nlohmann::json::object();
-  for (const auto& [key, n] : counts) {
-    if (!key.starts_with(prefix)) continue;
-    const std::string_view own = std::string_view(key).substr(prefix.size());
-    if (own.starts_with("state:")) states[std::string(own.substr(6))] = n;
-    if (own.starts_with("milestone:")) milestones[std::string(own.substr(10))] = n;
-  }
-  return {{"states", states}, {"milestones", milestones}};
+nlohmann::json FiguresJson(const app::Figures& f) {
+  return {{"states", f.states}, {"milestones", f.milestones}};
 }
 
 }  // namespace
@@ -428,34 +416,31 @@ nlohmann::json CountsOf(const std::map<std::string, std::int64_t>& counts,
 // one, so every role that reads pathways sees every school's.
 void Api::Impl::Stats(Call& c) {
   const std::string* asked = c.req.Query("school");
-  const std::string school = asked != nullptr ? *asked : "";
-  if (!school.empty() && !options.schools.count(school)) {
-    return c.respond(
-        Problem(400, "invalid-request", "`" + school + "` is not a configured school"));
+  auto view = workspace.Figures(*c.user, asked != nullptr ? *asked : "");
+  if (!view.ok()) {
+    if (view.status().code() == StatusCode::kInvalidArgument) {
+      return c.respond(Problem(400, "invalid-request", view.status().message()));
+    }
+    return c.respond(ProblemFor(view.status()));
   }
-  auto counts = options.store->Counts();
-  if (!counts.ok()) return c.respond(ProblemFor(counts.status()));
-  nlohmann::json body = CountsOf(*counts, school);
-  const nlohmann::json& milestones = body["milestones"];
-  if (!school.empty()) body["school"] = school;
-  if (school.empty() && !options.schools.empty()) {
+  nlohmann::json body = FiguresJson(view->figures);
+  if (!view->school.empty()) body["school"] = view->school;
+  if (!view->schools.empty()) {
     body["schools"] = nlohmann::json::object();
-    for (const auto& [id, s] : options.schools) {
-      nlohmann::json of = CountsOf(*counts, id);
-      of["name"] = s.name;
+    for (const auto& [id, f] : view->schools) {
+      nlohmann::json of = FiguresJson(f);
+      of["name"] = options.schools.at(id).name;
       body["schools"][id] = std::move(of);
     }
   }
-  if (auto def = options.catalog->Newest(); def != nullptr && def->target) {
-    const std::int64_t reached = milestones.value(def->target->milestone, std::int64_t{0});
+  if (const auto& t = view->target) {
     body["target"] = {
-        {"definition", def->id},
-        {"milestone", def->target->milestone},
-        {"count", def->target->count},
-        {"reached", reached},
-        {"progress", def->target->count == 0
-                         ? 0.0
-                         : static_cast<double>(reached) / static_cast<double>(def->target->count)}};
+        {"definition", t->definition},
+        {"milestone", t->milestone},
+        {"count", t->count},
+        {"reached", t->reached},
+        {"progress",
+         t->count == 0 ? 0.0 : static_cast<double>(t->reached) / static_cast<double>(t->count)}};
   }
   c.respond(Json(200, body));
 }

@@ -1,10 +1,22 @@
 #include "adapters/app/csv.hpp"
 
 namespace pathways::app {
+namespace {
+
+// The header row's separator: a semicolon when it has semicolons and no comma (a spreadsheet
+// saving CSV under a Danish locale), else a comma.
+char Separator(std::string_view text) {
+  const std::string_view header = text.substr(0, text.find('\n'));
+  const bool semicolons = header.find(';') != std::string_view::npos;
+  return semicolons && header.find(',') == std::string_view::npos ? ';' : ',';
+}
+
+}  // namespace
 
 CsvResult ReadCsv(std::string_view text) {
   CsvResult out;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a spreadsheet's BOM
+  const char separator = Separator(text);
   std::size_t line = 1;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -35,7 +47,7 @@ CsvResult ReadCsv(std::string_view text) {
         }
         continue;
       }
-      if (c == ',') {
+      if (c == separator) {
         record.cells.push_back(std::move(cell));
         cell.clear();
         was_quoted = false;

@@ -1,7 +1,8 @@
 #pragma once
 // RFC 4180 CSV for importing leads (lead_import.hpp): records with the line each starts on, quoted
 // cells that may hold separators, doubled quotes and line breaks, `\n` or `\r\n` line ends, and a
-// clear error with its line for what is not CSV.
+// clear error with its line for what is not CSV. The separator is a comma, or a semicolon when
+// the header row has semicolons and no comma (Danish spreadsheets save so).
 
 #include <cstddef>
 #include <string>

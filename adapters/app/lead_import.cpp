@@ -101,7 +101,11 @@ LeadImport PlanLeadImport(const std::string& text, const definition::Definition&
                           TimestampMs now, const ImportDirectory& directory) {
   LeadImport out;
   const CsvResult csv = ReadCsv(text);
-  if (!csv.error.empty()) out.problems.push_back({csv.error_line, csv.error});
+  // Text that is not CSV from some line on is not imported at all, good rows before it or not.
+  if (!csv.error.empty()) {
+    out.problems.push_back({csv.error_line, csv.error});
+    out.readable = false;
+  }
   // Every cell's encoding first: a row the store would refuse is found before it is opened.
   std::vector<bool> encoded(csv.records.size(), true);
   for (std::size_t r = 0; r < csv.records.size(); ++r) {

@@ -165,6 +165,47 @@ Result<CaseloadView> Workspace::Caseload(const config::User& user,
   return view;
 }
 
+namespace {
+
+// The counters of one school (or all when `school` is empty).
+Figures FiguresOf(const std::map<std::string, std::int64_t>& counts, const std::string& school) {
+  const std::string prefix =
+      school.empty() ? "" : std::string(runtime::kSchoolCountPrefix) + school + "/";
+  Figures out;
+  for (const auto& [key, n] : counts) {
+    if (!key.starts_with(prefix)) continue;
+    const std::string_view own = std::string_view(key).substr(prefix.size());
+    if (own.starts_with("state:")) out.states[std::string(own.substr(6))] = n;
+    if (own.starts_with("milestone:")) out.milestones[std::string(own.substr(10))] = n;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<FiguresView> Workspace::Figures(const config::User& user, const std::string& school) const {
+  if (!Allowed(Access::kRead, user)) return Status::PermissionDenied("your role reads no figures");
+  const bool known = options_.schools != nullptr && options_.schools->count(school) > 0;
+  if (!school.empty() && !known) {
+    return Status::InvalidArgument("`" + school + "` is not a configured school");
+  }
+  auto counts = options_.store->Counts();
+  if (!counts.ok()) return counts.status();
+  FiguresView view;
+  view.school = school;
+  view.figures = FiguresOf(*counts, school);
+  if (school.empty() && options_.schools != nullptr) {
+    for (const auto& [id, s] : *options_.schools) view.schools[id] = FiguresOf(*counts, id);
+  }
+  if (auto def = options_.catalog->Newest(); def != nullptr && def->target) {
+    auto reached = view.figures.milestones.find(def->target->milestone);
+    view.target =
+        FiguresView::Target{def->id, def->target->milestone, def->target->count,
+                            reached == view.figures.milestones.end() ? 0 : reached->second};
+  }
+  return view;
+}
+
 Result<AsOfView> Workspace::AsOf(const config::User& user, const std::string& id,
                                  TimestampMs at) const {
   Result<runtime::PathwayState> now = Pathway(user, id);

@@ -126,6 +126,28 @@ struct AsOfView {
   std::vector<Rejection> rejections;   // oldest first
 };
 
+// The counters of the whole partnership or one school: pathways now in each state, and how
+// many have reached each milestone.
+struct Figures {
+  std::map<std::string, std::int64_t> states;
+  std::map<std::string, std::int64_t> milestones;
+};
+
+// The figures and the progress toward the newest definition's target (e.g. 200 enrolments).
+// Counts name no one, so every role that reads pathways sees every school's.
+struct FiguresView {
+  std::string school;                      // "": the whole partnership
+  Figures figures;                         // the partnership's, or the school's
+  std::map<std::string, Figures> schools;  // each school's beside the partnership's
+  struct Target {
+    std::string definition;
+    std::string milestone;
+    std::int64_t count = 0;
+    std::int64_t reached = 0;
+  };
+  std::optional<Target> target;
+};
+
 struct WorkspaceOptions {
   Store* store = nullptr;                                          // required
   std::shared_ptr<const definition::DefinitionCatalog> catalog;    // required
@@ -165,6 +187,9 @@ class Workspace {
 
   // The pathway as it stood at `at` (Pathway's visibility). NotFound also when it did not
   // exist then.
+  // The partnership's figures with each school's, or one school's. InvalidArgument: no such
+  // school.
+  Result<FiguresView> Figures(const config::User& user, const std::string& school) const;
   Result<AsOfView> AsOf(const config::User& user, const std::string& id, TimestampMs at) const;
   // Who read the personal data of pathway `id`'s participant, when and why: its access stream,
   // oldest first, at most `max` reads. For administrators and auditors (PermissionDenied for

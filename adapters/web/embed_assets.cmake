@@ -76,6 +76,9 @@ string(SUBSTRING "${version}" 0 12 version)
 
 set(inc "${decl}\nconstexpr const char* kAssetVersion = \"${version}\";\n"
   "constexpr EmbeddedAsset kEmbeddedAssets[] = {\n${table}};\n")
+# The assembler reads the files themselves (.incbin), which no build tool sees as the object's
+# inputs: naming the version in the .S changes it whenever a file does, so it is assembled anew.
+string(PREPEND asm "/* Assets version ${version}. */\n")
 file(WRITE "${OUT}/web_assets.S.tmp" "${asm}")
 file(WRITE "${OUT}/web_assets.inc.tmp" "${inc}")
 foreach(name web_assets.S web_assets.inc)

@@ -172,6 +172,16 @@ struct Web::Impl {
   void Definitions(Page& p);
   void DefinitionPage(Page& p, const std::string& id, const std::string& version);
   void Validate(Page& p);
+  // The links between the administrator's pages, `current` marked.
+  json AdminNav(const Page& p, const std::string& current) const;
+  // Leads imported from a CSV upload: checked (every problem by its line), then imported.
+  void ImportForm(Page& p, json model, int status);
+  void Import(Page& p);
+  // Progress toward the target and the funnel, as charts with their numbers as tables.
+  void Progress(Page& p);
+  // Endpoints and their health, and the dead letters, each sent again from here.
+  void Notifications(Page& p, const std::string& error, int status = 200);
+  void NotificationAct(Page& p, const std::string& act);
   // The auditor's pages: the chain verified, a pathway as it stood at a date (the state then,
   // its history and the refused commands), and who read its participant's personal data.
   void Audit(Page& p);

@@ -218,6 +218,13 @@ TEST_CASE("web: the design system's files are embedded, immutable and found wher
     CHECK(r.headers["content-type"] == "font/woff2");
   }
   CHECK(f.Get(AssetPrefix() + "/app/pathways.js").status == 200);
+  // What is served is the file as it is now: a changed file is built in anew.
+  for (const char* own : {"pathways.css", "pathways.js"}) {
+    std::string source;
+    REQUIRE(workflows::ReadWholeFile(
+        std::string(PATHWAYS_SOURCE_DIR) + "/adapters/web/assets/" + own, source));
+    CHECK_MESSAGE(f.Get(AssetPrefix() + "/app/" + own).body == source, own);
+  }
   // Another version's address, or a file that is not there: not found.
   CHECK(f.Get("/assets/000000000000/dkfds/css/dkfds.min.css").status == 404);
   CHECK(f.Get(AssetPrefix() + "/dkfds/css/nothing.css").status == 404);
@@ -542,6 +549,82 @@ TEST_CASE(
   CHECK(valid.body.find("<svg") != std::string::npos);
   // Checked, not loaded.
   CHECK(f.catalog->All().size() == 1);
+}
+
+TEST_CASE("web: leads imported from a CSV upload, each bad row by its line, and the progress") {
+  Fixture f;
+  const std::string admin = f.SignIn("admin");
+  const std::string csrf = f.Csrf(admin);
+  auto upload = [&](const std::string& mode, const std::string& csv, bool skip_bad = false) {
+    const std::string b = "----pathways-test-boundary";
+    auto field = [&](const std::string& name, const std::string& value) {
+      return "--" + b + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+             value + "\r\n";
+    };
+    std::string body = field("csrf", csrf) + field("mode", mode);
+    if (skip_bad) body += field("skip_bad", "true");
+    body += "--" + b +
+            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leads.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\n" +
+            csv + "\r\n--" + b + "--\r\n";
+    return f.RawPost("/admin/import", body,
+                     {{"Content-Type", "multipart/form-data; boundary=" + b},
+                      {"Cookie", admin},
+                      {"Origin", f.origin_header}});
+  };
+  auto leads = [&] {
+    auto counts = f.store->Counts();
+    REQUIRE(counts.ok());
+    auto n = counts->find("state:lead");
+    return n == counts->end() ? std::int64_t{0} : n->second;
+  };
+  CHECK(f.Get("/admin/import", admin).status == 200);
+  CHECK(f.Get("/admin/import", f.SignIn("anne")).status == 404);
+
+  // A Danish spreadsheet's file (semicolons) with a bad row: each problem by its line, and
+  // nothing imported, whether checked or imported.
+  const std::string bad =
+      "referral_source;identity.name;data.unemployed\n"
+      "jobcenter;Ali <b>Hassan</b>;ja\n"
+      "union;Mette Jensen;måske\n"
+      ";Ole Olsen;nej\n";
+  HttpReply checked = upload("check", bad);
+  CHECK(checked.status == 200);
+  CHECK(checked.body.find("<td class=\"app-number\">3</td>") != std::string::npos);
+  CHECK(checked.body.find("`måske` is not true/false") != std::string::npos);
+  CHECK(checked.body.find("<td class=\"app-number\">4</td>") != std::string::npos);
+  CHECK(checked.body.find("2 fejl; 1 rækker er i orden") != std::string::npos);
+  HttpReply refused = upload("import", bad);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("Intet er importeret") != std::string::npos);
+  CHECK(leads() == 0);
+  // With the good rows only, when asked.
+  HttpReply some = upload("import", bad, /*skip_bad=*/true);
+  CHECK(some.status == 200);
+  CHECK(some.body.find("1 henvendelser er importeret; 0 var importeret før; 2 rækker med fejl") !=
+        std::string::npos);
+  CHECK(leads() == 1);
+  // The same file again registers nothing twice.
+  HttpReply again = upload("import", bad, true);
+  CHECK(again.body.find("0 henvendelser er importeret; 1 var importeret før") != std::string::npos);
+  CHECK(leads() == 1);
+  // Not CSV at all: refused as a whole.
+  HttpReply broken = upload("import", "referral_source,identity.name\n\"jobcenter,Ali\n", true);
+  CHECK(broken.status == 422);
+  CHECK(broken.body.find("quoted cell is not closed") != std::string::npos);
+  CHECK(leads() == 1);
+
+  // Progress: the target with the numbers beside the charts.
+  HttpReply progress = f.Get("/admin/progress", admin);
+  REQUIRE(progress.status == 200);
+  CHECK(progress.body.find("class=\"app-chart\"") != std::string::npos);
+  CHECK(progress.body.find("<strong>0</strong> af målet 200") != std::string::npos);
+  CHECK(
+      std::regex_search(progress.body, std::regex("Henvendelse</th><td class=\"app-number\">1<")));
+  CHECK(progress.body.find("style=") == std::string::npos);
+  CHECK(f.Get("/admin/progress?school=nowhere", admin).status == 404);
+  // No notifier in this server: nothing to show, said so.
+  CHECK(f.Get("/admin/notifications", admin).status == 404);
 }
 
 TEST_CASE("web: an auditor verifies the chain and sees a pathway as it stood, and who read it") {

@@ -375,6 +375,34 @@ try {
   await page.getByRole('button', { name: 'Tjek filen' }).click();
   expect(await page.getByRole('status').filter({ hasText: 'Filen er gyldig' }).count() === 1, 'the shipped file was not valid');
   await audit(page, 'validate-ok-da');
+  // Leads from a spreadsheet: a bad row refuses the file with its line; then the good ones.
+  await page.getByRole('link', { name: 'Importér henvendelser' }).click();
+  await audit(page, 'import-da');
+  const csv = { name: 'leads.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('referral_source;school;identity.name;data.unemployed\njobcenter;amigo_skolen;Ali Hassan;ja\nunion;amigo_skolen;Mette Jensen;måske\n') };
+  await page.getByLabel('CSV-fil').setInputFiles(csv);
+  await page.getByRole('button', { name: 'Importér', exact: true }).click();
+  const report = await page.locator('.app-import-report').innerText();
+  expect(/3\s+data.unemployed: `måske`/.test(report), `no line in the report: ${report}`);
+  expect((await page.getByRole('alert').innerText()).includes('Intet er importeret'), 'a file with a bad row was imported');
+  await audit(page, 'import-error-da');
+  await page.getByLabel('CSV-fil').setInputFiles(csv);
+  await page.getByLabel(/Importér de gode rækker/).check();
+  await page.getByRole('button', { name: 'Importér', exact: true }).click();
+  expect((await page.getByRole('status').innerText()).includes('1 henvendelser er importeret'), 'the good row was not imported');
+  await page.getByRole('link', { name: 'Fremdrift' }).click();
+  expect(await page.locator('svg.app-chart').count() === 3, 'the progress page has no charts');
+  expect((await page.locator('main').innerText()).includes('af målet 200'), 'no target on the progress page');
+  await audit(page, 'progress-da');
+  // The partners: the employer's receiver works; other parties have no channel here, so their
+  // notifications are dead letters, each sent again from the page.
+  await page.getByRole('link', { name: 'Beskeder til partnere' }).click();
+  expect((await page.locator('main').innerText()).includes('employer.email'), 'the employer\'s receiver is not listed');
+  await audit(page, 'notifications-da');
+  const letters = await page.getByRole('button', { name: /^Send igen/ }).count();
+  expect(letters > 0, 'no dead letters listed');
+  await page.getByRole('button', { name: /^Send igen/ }).first().click();
+  expect((await page.getByRole('status').innerText()).includes('sendes igen'), 'no receipt for the replay');
 
   step = 'an auditor checks the chain and opens a pathway as of a date';
   page = await newPage();

@@ -63,6 +63,7 @@ TEST_CASE("the demo: seeded participants, their notices as Danish emails, no dea
 
   // The partners' emails, one file each, in Danish, nothing left of a template or an id.
   std::size_t mails = 0;
+  std::size_t links = 0;
   for (const auto& f : std::filesystem::directory_iterator(dir / "var/mail")) {
     if (f.path().extension() != ".eml") continue;
     ++mails;
@@ -79,9 +80,14 @@ TEST_CASE("the demo: seeded participants, their notices as Danish emails, no dea
     CHECK(text.rfind("Til ", 0) == 0);
     CHECK(text.find("Reference: forløb demo-") != std::string::npos);
     CHECK(text.find("{{") == std::string::npos);
-    CHECK_FALSE(std::regex_search(text, std::regex("[a-z]+_[a-z]+")));
+    // The employer's emails carry a link to confirm by; its token is no word to read.
+    const std::regex link("http://127\\.0\\.0\\.1:[0-9]+/confirm/[A-Za-z0-9_.-]+");
+    links += std::regex_search(text, link) ? 1 : 0;
+    CHECK_FALSE(std::regex_search(std::regex_replace(text, link, "LINK"),
+                                  std::regex("[a-z]+_[a-z]+")));
   }
   CHECK(mails > 10);
+  CHECK(links > 0);
   CHECK(mails == static_cast<std::size_t>(
                      Metric(metrics, "pathways_notify_delivered_total{adapter=\"email\"}")));
 }
