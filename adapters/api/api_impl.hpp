@@ -16,6 +16,7 @@
 #include "adapters/api/problem.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/config/notify_config.hpp"
+#include "adapters/platform/background_jobs.hpp"
 
 namespace pathways::api {
 
@@ -70,21 +71,6 @@ class QueryParams {
   std::vector<std::string> errors_;
 };
 
-// Runs jobs that may block for a while (a manual clock's timer sweep) off the server's threads.
-class BackgroundJobs {
- public:
-  BackgroundJobs();
-  ~BackgroundJobs();
-  void Run(std::function<void()> job);
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;  // guarded by mu_
-  bool stopping_ = false;                   // guarded by mu_
-  std::thread thread_;
-};
-
 struct Api::Impl {
   explicit Impl(ApiOptions o)
       : options(std::move(o)),
@@ -93,7 +79,7 @@ struct Api::Impl {
         live(*options.store, options.live) {}
   ApiOptions options;
   app::Workspace workspace;  // the use cases and access rules; the routes map onto it
-  BackgroundJobs jobs;
+  adapters::BackgroundJobs jobs;
   LiveFeed live;  // after options: its dispatcher calls filters that read them
   bool live_running = false;
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "adapters/api/api_impl.hpp"
+#include "adapters/api/export_stream.hpp"
 
 namespace pathways::api {
 namespace {
@@ -87,48 +88,17 @@ void Api::Impl::Export(Call& c) {
     return c.respond(Problem(400, "invalid-request", "`format` is jsonl or csv"));
   }
   o.format = format != nullptr && *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
-  // A school's administrator exports their school's pathways; others may ask for one.
-  const std::string* school = c.req.Query("school");
-  o.school = school != nullptr ? *school : c.user->school;
-  if (!workspace.SeesSchool(*c.user, o.school)) {
-    return c.respond(Problem(403, "forbidden", "you export the pathways of " + c.user->school));
-  }
-  if (!o.school.empty() && !options.schools.count(o.school)) {
-    return c.respond(
-        Problem(400, "invalid-request", "`" + o.school + "` is not a configured school"));
-  }
   // Personal data stays sealed: the export is evidence of the chain, not a way around the
   // recorded reads of personal data.
-  struct State {
-    ExportOptions options;
-    ExportCursor cursor;
-    std::atomic<bool> cancelled{false};
-  };
-  auto state = std::make_shared<State>();
-  state->options = o;
-  state->cursor = options.store->StartExport(o);
-  auto stream = std::make_shared<http::Stream>();
-  // Each chunk is read on the background thread: the server's threads never wait for the disk.
-  stream->next = [this, state](http::Stream::Emit emit) {
-    jobs.Run([this, state, emit = std::move(emit)] {
-      if (state->cancelled || state->cursor.done()) return emit({}, true);
-      std::string chunk;
-      Status st = options.store->ExportChunk(state->options, state->cursor, 256 * 1024, chunk);
-      // Cut short (a read failed): the last position sent then falls short of the
-      // X-Pathways-Export-Last header, which is how a client tells a whole export.
-      if (!st.ok()) return emit({}, true);
-      emit(std::move(chunk), false);
-    });
-  };
-  stream->cancel = [state] { state->cancelled = true; };
-  http::Response r;
-  r.content_type =
-      o.format == ExportFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
-  r.stream = std::move(stream);
-  r.With("X-Pathways-Export-Last", std::to_string(state->cursor.last));
-  r.With("Content-Disposition", std::string("attachment; filename=\"pathways-export.") +
-                                    (o.format == ExportFormat::kCsv ? "csv" : "jsonl") + "\"");
-  c.respond(std::move(r));
+  Result<std::string> school = workspace.ExportSchool(*c.user, c.req.Query("school"));
+  if (!school.ok()) {
+    return c.respond(school.status().code() == StatusCode::kPermissionDenied
+                         ? Problem(403, "forbidden", school.status().message())
+                         : Problem(400, "invalid-request", school.status().message()));
+  }
+  o.school = *school;
+  c.respond(ExportResponse(*options.store, o,
+                           [this](std::function<void()> job) { jobs.Run(std::move(job)); }));
 }
 
 }  // namespace pathways::api

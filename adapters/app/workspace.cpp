@@ -183,6 +183,19 @@ Figures FiguresOf(const std::map<std::string, std::int64_t>& counts, const std::
 
 }  // namespace
 
+Result<std::string> Workspace::ExportSchool(const config::User& user,
+                                            const std::string* asked) const {
+  if (!Allowed(Access::kAudit, user)) return Status::PermissionDenied("your role exports nothing");
+  const std::string school = asked != nullptr ? *asked : user.school;
+  if (!SeesSchool(user, school)) {
+    return Status::PermissionDenied("you export the pathways of " + user.school);
+  }
+  if (!school.empty() && (options_.schools == nullptr || !options_.schools->count(school))) {
+    return Status::InvalidArgument("`" + school + "` is not a configured school");
+  }
+  return school;
+}
+
 Result<FiguresView> Workspace::Figures(const config::User& user, const std::string& school) const {
   if (!Allowed(Access::kRead, user)) return Status::PermissionDenied("your role reads no figures");
   const bool known = options_.schools != nullptr && options_.schools->count(school) > 0;

@@ -211,6 +211,10 @@ class Workspace {
   // Whether `user` may see a school's team and export: their own as staff of a school, every
   // school as a partnership-wide user.
   bool SeesSchool(const config::User& user, const std::string& school) const;
+  // Whose pathways `user` exports from the audit export: the school asked for (null: their
+  // own; "": the whole partnership, for partnership-wide users). PermissionDenied: a school's
+  // user asking for another; InvalidArgument: no such school.
+  Result<std::string> ExportSchool(const config::User& user, const std::string* asked) const;
   // Any command on an existing pathway: visible to `user`, and the users it names exist in the
   // role it needs (a contact person is a counsellor; a task goes to a counsellor or an
   // administrator).

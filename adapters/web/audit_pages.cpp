@@ -1,6 +1,7 @@
-// The auditor's pages: the chain verified, a pathway as it stood at a date and why, and who
-// read its participant's personal data.
+// The auditor's pages: the chain verified, the log exported, a pathway as it stood at a date
+// and why, and who read its participant's personal data.
 
+#include "adapters/api/export_stream.hpp"
 #include "adapters/web/web_impl.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/runtime/calendar.hpp"
@@ -24,6 +25,7 @@ void Web::Impl::Audit(Page& p) {
     }
     return p.respond(Redirect("/audit/pathways/" + *id));
   }
+  if (seg.size() == 2 && seg[1] == "export") return AuditExport(p);
   if (seg.size() != 1 && !(seg.size() == 2 && seg[1] == "verify")) {
     return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   }
@@ -40,7 +42,43 @@ void Web::Impl::Audit(Page& p) {
              {"problem", report->ok ? "" : report->problem},
              {"first_bad", report->ok ? "" : std::to_string(report->first_bad_position)}};
   }
+  // The export: whose pathways this user may take (a school's own, or any for the partnership).
+  json schools = json::array();
+  if (o.schools != nullptr) {
+    if (p.user->school.empty())
+      schools.push_back({{"id", ""}, {"name", Message(p.lang, "whole_partnership")}});
+    for (const auto& [id, s] : *o.schools) {
+      if (workspace.SeesSchool(*p.user, id)) schools.push_back({{"id", id}, {"name", s.name}});
+    }
+  }
+  model["schools"] = schools;
+  model["has_schools"] = schools.size() > 1;
+  model["head"] = std::to_string(o.store->Head().position);
   Send(p, 200, Message(p.lang, "nav_audit"), RenderTemplate("audit", model, p.lang), "/audit");
+}
+
+void Web::Impl::AuditExport(Page& p) {
+  ExportOptions options;
+  const std::string* format = p.req.Query("format");
+  options.format =
+      format != nullptr && *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
+  for (const auto& [name, into] :
+       {std::pair{"from", &options.from_position}, std::pair{"to", &options.to_position}}) {
+    const std::string* v = p.req.Query(name);
+    if (v == nullptr || v->empty()) continue;
+    if (v->size() > 19 || v->find_first_not_of("0123456789") != std::string::npos ||
+        std::stoull(*v) == 0) {
+      return Error(p, 400, "bad_position", Message(p.lang, "bad_position_text"));
+    }
+    *into = std::stoull(*v);
+  }
+  const std::string* asked = p.req.Query("school");
+  Result<std::string> school = workspace.ExportSchool(*p.user, asked);
+  if (!school.ok()) return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
+  options.school = *school;
+  // Streamed like the API's, personal data sealed; this page's headers besides.
+  p.respond(Secured(api::ExportResponse(
+      *o.store, options, [this](std::function<void()> job) { jobs.Run(std::move(job)); })));
 }
 
 void Web::Impl::AuditPathway(Page& p, const std::string& id) {

@@ -12,6 +12,7 @@
 #include "adapters/api/live_feed.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/auth/passwords.hpp"
+#include "adapters/platform/background_jobs.hpp"
 #include "adapters/web/messages.hpp"
 #include "adapters/web/pages.hpp"
 #include "adapters/web/web.hpp"
@@ -187,6 +188,8 @@ struct Web::Impl {
   void Audit(Page& p);
   void AuditPathway(Page& p, const std::string& id);
   void AuditReads(Page& p, const std::string& id);
+  // The log as a download (JSON lines or CSV), personal data sealed: as GET /v1/audit/export.
+  void AuditExport(Page& p);
   void HandOver(Page& p);
   // The school a team page is about: the user's own, or the one a partnership-wide user chose.
   std::string TeamSchool(const Page& p, const Form& form) const;
@@ -255,6 +258,8 @@ struct Web::Impl {
   std::string dummy_hash;
   // Tells open task pages that their user's inbox changed (Server-Sent Events).
   api::LiveFeed live{*o.store};
+  // Reads an export's chunks off the server's threads.
+  adapters::BackgroundJobs jobs;
 };
 
 }  // namespace pathways::web

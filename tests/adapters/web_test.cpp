@@ -668,6 +668,22 @@ TEST_CASE("web: an auditor verifies the chain and sees a pathway as it stood, an
   CHECK(reads.body.find("opfølgning") != std::string::npos);
   // The auditor reads who read, not the name itself.
   CHECK(reads.body.find("Maja") == std::string::npos);
+
+  // The log as a download: every event with its hash, personal data sealed.
+  HttpReply csv = f.Get("/audit/export?format=csv", revisor);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.headers["content-type"] == "text/csv; charset=utf-8");
+  CHECK(csv.headers["content-disposition"] == "attachment; filename=\"pathways-export.csv\"");
+  const std::string last = csv.headers["x-pathways-export-last"];
+  CHECK(last == std::to_string(f.store->Head().position));
+  CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') ==
+        static_cast<std::ptrdiff_t>(f.store->Head().position + 1));  // the header, then each
+  CHECK(csv.body.find("Maja") == std::string::npos);
+  HttpReply part = f.Get("/audit/export?format=jsonl&from=2&to=3", revisor);
+  CHECK(std::count(part.body.begin(), part.body.end(), '\n') == 2);
+  CHECK(f.Get("/audit/export?from=0", revisor).status == 400);
+  CHECK(f.Get("/audit/export?school=nowhere", revisor).status == 404);
+  CHECK(f.Get("/audit/export", anne).status == 404);
 }
 
 TEST_CASE("web: both message files have every key, every event type has words, templates parse") {

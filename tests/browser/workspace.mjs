@@ -412,6 +412,12 @@ try {
   await page.getByRole('link', { name: 'Tjek kæden nu' }).click();
   expect(await page.getByRole('status').filter({ hasText: 'Kæden er hel' }).count() === 1, 'the chain was not verified');
   await audit(page, 'audit-verified-da');
+  // The log downloaded as CSV: a header, then one line per event up to the head.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Hent eksporten' }).click()]);
+  expect(download.suggestedFilename() === 'pathways-export.csv', `the export is called ${download.suggestedFilename()}`);
+  const exported = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  expect(exported.length > 100 && exported[0].startsWith('position'), `the export has ${exported.length} lines: ${exported[0]}`);
+  expect(!exported.join('\n').includes('Deltager '), 'a name is in the export');
   await page.getByLabel('Forløbets id').fill(new URL(participantUrl).pathname.split('/').pop());
   await page.getByRole('button', { name: 'Åbn' }).click();
   expect((await page.locator('.app-facts').innerText()).includes('Tilmeldt'), 'not the state today');

@@ -83,8 +83,8 @@ TEST_CASE("the demo: seeded participants, their notices as Danish emails, no dea
     // The employer's emails carry a link to confirm by; its token is no word to read.
     const std::regex link("http://127\\.0\\.0\\.1:[0-9]+/confirm/[A-Za-z0-9_.-]+");
     links += std::regex_search(text, link) ? 1 : 0;
-    CHECK_FALSE(std::regex_search(std::regex_replace(text, link, "LINK"),
-                                  std::regex("[a-z]+_[a-z]+")));
+    CHECK_FALSE(
+        std::regex_search(std::regex_replace(text, link, "LINK"), std::regex("[a-z]+_[a-z]+")));
   }
   CHECK(mails > 10);
   CHECK(links > 0);
