@@ -141,7 +141,7 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
     rejections.push_back({{"when", When(r.at, p.lang)},
                           {"who", UserName(r.actor.user)},
                           {"what", r.trigger.empty() ? r.command : r.trigger},
-                          {"reason", r.reason}});
+                          {"reason", RefusalInWords(r.reason, def.get(), p.lang)}});
   }
   const json model = {
       {"id", id},

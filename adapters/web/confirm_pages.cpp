@@ -141,7 +141,7 @@ void Web::Impl::Confirm(Page& p, bool get) {
       return p.respond(Redirect("/confirm/" + p.segments[1]));
     case StatusCode::kRejected:
     case StatusCode::kInvalidArgument:
-      model["refusal"] = done.status().message();
+      model["refusal"] = RefusalInWords(done.status().message(), def.get(), p.lang);
       return Send(p, 422, title, RenderTemplate("confirm", model, p.lang));
     default: return Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
   }

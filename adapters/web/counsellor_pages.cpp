@@ -582,7 +582,10 @@ void Web::Impl::Act(Page& p, const std::string& id) {
   switch (outcome.code()) {
     case StatusCode::kNotFound:
       return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
-    case StatusCode::kRejected: return Participant(p, id, outcome.message(), 422);
+    case StatusCode::kRejected: {
+      auto def = o.catalog->Find(s->definition_id, s->definition_version);
+      return Participant(p, id, RefusalInWords(outcome.message(), def.get(), p.lang), 422);
+    }
     case StatusCode::kInvalidArgument:
     case StatusCode::kPermissionDenied:
     case StatusCode::kConflict: return Participant(p, id, outcome.message(), 400);

@@ -77,6 +77,12 @@ std::string Detail(const std::string& type, const json& data, const definition::
                    Lang lang);
 // The design system's badge for a risk's severity.
 std::string BadgeFor(const std::string& severity);
+// What a guard requires, in words: the message `guard_ID`, else the definition's description.
+std::string GuardInWords(const definition::Definition& def, const std::string& guard, Lang lang);
+// Why the pathway's rules refused a command, in the user's language where the engine's reason
+// is one the definition can put in words (a guard that does not hold, a trigger the state does
+// not offer); the engine's own words otherwise. `def` may be null.
+std::string RefusalInWords(const std::string& reason, const definition::Definition* def, Lang lang);
 // A trigger as a form: its label (or where it leads from `state`) and the fields its payload
 // takes, with the definition's words for their allowed values.
 json TriggerForm(const definition::Definition& def, const definition::Transition& t,

@@ -1,5 +1,6 @@
 #include <openssl/crypto.h>
 
+#include <regex>
 #include <set>
 
 #include "adapters/web/web_impl.hpp"
@@ -197,6 +198,55 @@ std::string BadgeFor(const std::string& severity) {
   return "info";
 }
 
+namespace {
+
+// A transition without a label of its own: the message `trigger_ID` (e.g. one that stays in
+// its state), else where it leads, else the trigger's id.
+std::string TriggerLabel(const definition::Definition& def, const definition::Transition& t,
+                         const std::string& state, Lang lang) {
+  std::string label = Pick(t.label, lang);
+  if (!label.empty()) return label;
+  const MessageTable& m = Messages(lang);
+  if (auto it = m.find("trigger_" + t.trigger); it != m.end()) return it->second;
+  return t.to.empty() || t.to == state
+             ? t.trigger
+             : Message(lang, "move_to", {{"state", LabelOf(def.states, t.to, lang)}});
+}
+
+}  // namespace
+
+std::string GuardInWords(const definition::Definition& def, const std::string& guard, Lang lang) {
+  const MessageTable& m = Messages(lang);
+  if (auto it = m.find("guard_" + guard); it != m.end()) return it->second;
+  for (const definition::Guard& g : def.guards) {
+    if (g.id == guard && !g.description.empty()) return g.description;
+  }
+  return guard;
+}
+
+std::string RefusalInWords(const std::string& reason, const definition::Definition* def,
+                           Lang lang) {
+  if (def == nullptr) return reason;
+  // The engine's words (runtime/decide.cpp): "`T` refused in state S: guard `G` does not
+  // hold…" and "`T` is not possible in state S…".
+  static const std::regex guard(
+      "^`([a-z0-9_]+)` refused in state .*: guard `([a-z0-9_]+)` does not hold");
+  static const std::regex state("^`([a-z0-9_]+)` is not possible in state ");
+  std::smatch m;
+  const bool by_guard = std::regex_search(reason, m, guard);
+  if (!by_guard && !std::regex_search(reason, m, state)) return reason;
+  std::string action = m[1];
+  for (const definition::Transition& t : def->transitions) {
+    if (t.trigger == action) {
+      action = TriggerLabel(*def, t, "", lang);
+      break;
+    }
+  }
+  if (!by_guard) return Message(lang, "refused_state", {{"action", action}});
+  return Message(lang, "refused_guard",
+                 {{"action", action}, {"requirement", GuardInWords(*def, m[2], lang)}});
+}
+
 json TriggerForm(const definition::Definition& def, const definition::Transition& t,
                  const std::string& state, Lang lang) {
   using Type = definition::DataField::Type;
@@ -228,14 +278,8 @@ json TriggerForm(const definition::Definition& def, const definition::Transition
                       {"boolean", f.type == Type::kBoolean},
                       {"input", input}});
   }
-  std::string label = Pick(t.label, lang);
-  if (label.empty()) {
-    label = t.to.empty() || t.to == state
-                ? t.trigger
-                : Message(lang, "move_to", {{"state", LabelOf(def.states, t.to, lang)}});
-  }
   return {{"trigger", t.trigger},
-          {"label", label},
+          {"label", TriggerLabel(def, t, state, lang)},
           {"fields", fields},
           {"has_fields", !fields.empty()},
           {"cmd", app::NewId("web-")}};

@@ -480,8 +480,26 @@ TEST_CASE("web: an action the rules refuse is shown with the reason, and nothing
                              cookie, f.origin_header);
   CHECK(refused.status == 422);
   CHECK(refused.body.find("role=\"alert\"") != std::string::npos);
-  CHECK(refused.body.find("enrol") != std::string::npos);
+  // In words, not the engine's: the action's label, and where the pathway stands.
+  CHECK(refused.body.find("Deltageren er tilmeldt uddannelsen: kan ikke gøres, mens forløbet") !=
+        std::string::npos);
   CHECK(f.Stream("pw-1").size() == before);
+  // A guard that does not hold: what it requires, in Danish.
+  REQUIRE(f.Post("/participants/pw-1/act",
+                 "csrf=" + csrf + "&act=trigger&trigger=hold_intake&cmd=web-0000000011", cookie,
+                 f.origin_header)
+              .status == 303);
+  REQUIRE(f.Post("/participants/pw-1/act",
+                 "csrf=" + csrf + "&act=trigger&trigger=request_rkv&cmd=web-0000000012", cookie,
+                 f.origin_header)
+              .status == 303);
+  HttpReply early = f.Post("/participants/pw-1/act",
+                           "csrf=" + csrf + "&act=trigger&trigger=agree_plan&cmd=web-0000000013",
+                           cookie, f.origin_header);
+  CHECK(early.status == 422);
+  CHECK(early.body.find("Det kræver, at realkompetencevurderingen (RKV) er registreret.") !=
+        std::string::npos);
+  const std::uint64_t now_at = f.Stream("pw-1").size();
 
   // A contact: recorded, then back to the page with a receipt.
   HttpReply contact = f.Post("/participants/pw-1/act",
@@ -492,7 +510,7 @@ TEST_CASE("web: an action the rules refuse is shown with the reason, and nothing
   CHECK(contact.status == 303);
   CHECK(contact.headers["location"] == "/participants/pw-1?done=contact");
   const std::vector<RecordedEvent> after = f.Stream("pw-1");
-  CHECK(std::any_of(after.begin() + static_cast<std::ptrdiff_t>(before), after.end(),
+  CHECK(std::any_of(after.begin() + static_cast<std::ptrdiff_t>(now_at), after.end(),
                     [](const RecordedEvent& e) { return e.type == "ContactRecorded"; }));
   HttpReply page = f.Get("/participants/pw-1?done=contact", cookie);
   CHECK(page.body.find(Message(Lang::kDa, "done_contact")) != std::string::npos);

@@ -3,7 +3,8 @@
 // Every page is checked with axe-core for WCAG 2.1 AA in Danish and English, and the browser
 // must report no Content-Security-Policy violation. Screenshots go to OUT/screenshots.
 //
-//   node tests/browser/workspace.mjs --bin build/tools/pathways --source . --out build/browser
+//   node tests/browser/workspace.mjs --bin build/tools/pathways --source . --out build/browser \
+//     [--docs docs/screenshots]   (also the pictures docs/workspace.md shows)
 //
 // Exits non-zero on the first failure, naming the step.
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +24,8 @@ const { chromium } = require('playwright-core');
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const PASSWORD = 'en lang og hemmelig demo-adgangskode';
+const DOC_PAGES = ['participants-da', 'participant-da', 'participant-refused-da', 'tasks-live-da', 'team-da',
+  'definition-da', 'import-error-da', 'progress-da', 'audit-pathway-da', 'confirm-da'];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pathways-browser-'));
 fs.mkdirSync(path.join(out, 'screenshots'), { recursive: true });
 
@@ -145,6 +148,10 @@ async function audit(page, name) {
     fail(`axe ${name}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
   await page.screenshot({ path: path.join(out, 'screenshots', `${name}.png`), fullPage: true });
+  // docs/workspace.md shows these, as the first screen of each (`--docs docs/screenshots`).
+  if (args.docs && DOC_PAGES.includes(name)) {
+    await page.screenshot({ path: path.join(path.resolve(args.docs), `${name}.jpg`), type: 'jpeg', quality: 70 });
+  }
   checked.push(name);
 }
 
