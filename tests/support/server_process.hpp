@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -98,5 +99,20 @@ class ServerProcess {
   std::string output_;
   std::thread drain_;
 };
+
+// A bearer token for `user`, issued by `binary token --config CONFIG issue USER`.
+inline std::string IssueToken(const std::string& binary, const std::string& config,
+                              const std::string& user) {
+  std::string out;
+  const std::string cmd = binary + " token --config " + config + " issue " + user;
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[512];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  REQUIRE(out.rfind("pw_", 0) == 0);
+  out.pop_back();
+  return out;
+}
 
 }  // namespace pathways::testing

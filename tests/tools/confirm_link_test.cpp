@@ -24,20 +24,6 @@ namespace {
 
 using testing::HttpReply;
 
-std::string Token(const std::string& config, const std::string& user) {
-  std::string out;
-  const std::string cmd =
-      std::string(PATHWAYS_BIN) + " token --config " + config + " issue " + user;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  ::pclose(p);
-  REQUIRE(out.rfind("pw_", 0) == 0);
-  out.pop_back();
-  return out;
-}
-
 // A server on the AMIGO pathway whose employer emails carry links to confirm the probation;
 // `valid` how long a link works.
 struct Rig {
@@ -61,7 +47,7 @@ struct Rig {
     config = dir / "pathways.yaml";
     std::ofstream(config) << "data: store\nworkflows: [workflows]\nusers: users.yaml\n"
                              "tokens: tokens.json\nnotifications: notifications.yaml\n";
-    anne = {{"Authorization", "Bearer " + Token(config, "anne")}};
+    anne = {{"Authorization", "Bearer " + testing::IssueToken(PATHWAYS_BIN, config, "anne")}};
     server = std::make_unique<testing::ServerProcess>(PATHWAYS_BIN,
                                                       std::vector<std::string>{"--config", config});
   }

@@ -27,20 +27,6 @@ using testing::HttpReply;
 constexpr const char* kOutSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 constexpr const char* kInSecret = "whsec_aW5ib3VuZC1zZWNyZXQtZm9yLXRoZS10ZXN0cy0wMQ==";
 
-std::string Token(const std::string& config, const std::string& user) {
-  std::string out;
-  const std::string cmd =
-      std::string(PATHWAYS_BIN) + " token --config " + config + " issue " + user;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  ::pclose(p);
-  REQUIRE(out.rfind("pw_", 0) == 0);
-  out.pop_back();
-  return out;
-}
-
 std::int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -75,9 +61,9 @@ TEST_CASE("serve: killed mid-delivery, webhooks go again under the same id and n
   std::ofstream(config) << "data: store\nworkflows: [workflows]\nusers: users.yaml\n"
                            "tokens: tokens.json\nnotifications: notifications.yaml\n";
   const std::map<std::string, std::string> anne = {
-      {"Authorization", "Bearer " + Token(config, "anne")}};
+      {"Authorization", "Bearer " + testing::IssueToken(PATHWAYS_BIN, config, "anne")}};
   const std::map<std::string, std::string> admin = {
-      {"Authorization", "Bearer " + Token(config, "admin")}};
+      {"Authorization", "Bearer " + testing::IssueToken(PATHWAYS_BIN, config, "admin")}};
 
   std::vector<std::string> pathways;
   {
