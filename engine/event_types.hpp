@@ -615,7 +615,7 @@ struct SignedOut {
   static constexpr std::string_view kType = "SignedOut";
   static constexpr std::uint16_t kSchema = 1;
   std::string user;
-  std::string reason;  // signed_out | idle | expired
+  std::string reason;  // signed_out | idle | expired | evicted
   static constexpr auto Fields() {
     return std::tuple{Required("user", &SignedOut::user), Required("reason", &SignedOut::reason)};
   }

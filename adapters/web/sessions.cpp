@@ -6,7 +6,13 @@
 
 namespace pathways::web {
 
-std::string SessionStore::Create(const std::string& user) {
+const char* SessionStore::EndedBy(const Session& s, TimestampMs now) const {
+  if (now - s.signed_in_at >= limits_.lifetime_ms) return "expired";
+  if (now - s.last_seen >= limits_.idle_ms) return "idle";
+  return nullptr;
+}
+
+std::string SessionStore::Create(const std::string& user, std::vector<Ended>* ended) {
   std::string id = api::RandomHex(32);
   if (id.empty()) return id;
   std::string csrf = api::RandomHex(32);
@@ -14,9 +20,17 @@ std::string SessionStore::Create(const std::string& user) {
   const TimestampMs now = clock_.NowMs();
   std::lock_guard lock(mu_);
   if (by_hash_.size() >= limits_.max_sessions) {
+    std::erase_if(by_hash_, [&](const auto& kv) {
+      const char* reason = EndedBy(kv.second, now);
+      if (reason != nullptr && ended != nullptr) ended->push_back({kv.second.user, reason});
+      return reason != nullptr;
+    });
+  }
+  if (!by_hash_.empty() && by_hash_.size() >= limits_.max_sessions) {
     auto oldest = std::min_element(
         by_hash_.begin(), by_hash_.end(),
         [](const auto& a, const auto& b) { return a.second.last_seen < b.second.last_seen; });
+    if (ended != nullptr) ended->push_back({oldest->second.user, "evicted"});
     by_hash_.erase(oldest);
   }
   by_hash_[api::TokenHash(id)] = Session{user, std::move(csrf), now, now, ""};
@@ -31,13 +45,7 @@ std::optional<Session> SessionStore::Touch(const std::string& id, std::optional<
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;
   Session& s = it->second;
-  const char* reason = nullptr;
-  if (now - s.signed_in_at >= limits_.lifetime_ms) {
-    reason = "expired";
-  } else if (now - s.last_seen >= limits_.idle_ms) {
-    reason = "idle";
-  }
-  if (reason != nullptr) {
+  if (const char* reason = EndedBy(s, now); reason != nullptr) {
     if (ended != nullptr) *ended = Ended{s.user, reason};
     by_hash_.erase(it);
     return std::nullopt;

@@ -24,7 +24,7 @@ namespace pathways::web {
 struct SessionLimits {
   TimestampMs idle_ms = 30 * 60'000;         // signed out after this without a request
   TimestampMs lifetime_ms = 10 * 3'600'000;  // and at the latest this long after signing in
-  std::size_t max_sessions = 10'000;         // past this, the oldest is ended
+  std::size_t max_sessions = 10'000;  // past this, the ended are swept, then the least recent
 };
 
 struct Session {
@@ -39,20 +39,26 @@ class SessionStore {
  public:
   SessionStore(const Clock& clock, SessionLimits limits) : clock_(clock), limits_(limits) {}
 
-  // A new session for `user`: its id (for the cookie), or "" when there is no randomness.
-  std::string Create(const std::string& user);
-  // The live session with this id, its idle time restarted; nullopt when unknown or ended.
-  // When it ended just now by time, `ended` says how ("idle" or "expired") and whose it was.
+  // How a session ended without its user signing out, and whose it was.
   struct Ended {
     std::string user;
-    std::string reason;
+    std::string reason;  // idle | expired | evicted (the least recent, with the store full)
   };
+  // A new session for `user`: its id (for the cookie), or "" when there is no randomness. With
+  // the store full, the sessions that have ended by time are swept first, then the least
+  // recently used one goes; `ended` gets each.
+  std::string Create(const std::string& user, std::vector<Ended>* ended = nullptr);
+  // The live session with this id, its idle time restarted; nullopt when unknown or ended.
+  // When it ended just now by time, `ended` says how ("idle" or "expired") and whose it was.
   std::optional<Session> Touch(const std::string& id, std::optional<Ended>* ended = nullptr);
   // Ends it (sign-out); the user it was of, or "" when there was none.
   std::string End(const std::string& id);
   void SetPurpose(const std::string& id, const std::string& purpose);
 
  private:
+  // "expired" or "idle" when `s` has ended by time at `now`; null while it lives.
+  const char* EndedBy(const Session& s, TimestampMs now) const;
+
   const Clock& clock_;
   SessionLimits limits_;
   std::mutex mu_;

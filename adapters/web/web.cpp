@@ -43,6 +43,12 @@ void Web::Impl::Record(const Actor& actor, events::SystemEvent event) const {
   }
 }
 
+void Web::Impl::RecordEnded(const SessionStore::Ended& ended) const {
+  auto u = o.users->find(ended.user);
+  const std::string role = u == o.users->end() ? "" : std::string(config::RoleName(u->second.role));
+  Record({ended.user, role}, events::SignedOut{ended.user, ended.reason});
+}
+
 void Web::Impl::Handle(http::Request req, http::Responder respond) {
   Page p;
   p.req = std::move(req);
@@ -74,12 +80,7 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
       auto u = o.users->find(p.session->user);
       if (u != o.users->end()) p.user = &u->second;
     }
-    if (ended) {
-      auto u = o.users->find(ended->user);
-      const std::string role =
-          u == o.users->end() ? "" : std::string(config::RoleName(u->second.role));
-      Record({ended->user, role}, events::SignedOut{ended->user, ended->reason});
-    }
+    if (ended) RecordEnded(*ended);
   }
 
   if (first == "sign-in" && p.segments.size() == 1) {
@@ -258,7 +259,9 @@ void Web::Impl::SignIn(Page& p) {
   throttle.Succeeded(name);
   // A new session at every sign-in, whatever the browser had: no fixation.
   if (auto old = p.cookies.find(kSessionCookie); old != p.cookies.end()) sessions.End(old->second);
-  const std::string id = sessions.Create(name);
+  std::vector<SessionStore::Ended> ended;
+  const std::string id = sessions.Create(name, &ended);
+  for (const SessionStore::Ended& e : ended) RecordEnded(e);
   if (id.empty()) return Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
   Record({name, std::string(config::RoleName(user->second.role))}, events::SignedIn{name, address});
   http::Response r = Redirect(next);

@@ -142,6 +142,8 @@ struct Web::Impl {
   }
   // Records a sign-in, a failed one or a sign-out in `$sessions`.
   void Record(const Actor& actor, events::SystemEvent event) const;
+  // Records a session that ended without its user signing out (idle, expired, evicted).
+  void RecordEnded(const SessionStore::Ended& ended) const;
 
   // ---- routes ----
   void SignInForm(Page& p, const std::string& error, const std::string& user_name,

@@ -322,6 +322,33 @@ TEST_CASE("web: a session ends after idling and after its lifetime, recorded as 
   CHECK(f.Stream("$sessions").back().data.find("\"reason\":\"expired\"") != std::string::npos);
 }
 
+TEST_CASE("web: with the sessions full, the ended are swept first, then the least recent goes") {
+  ManualClock clock(testing::kTestEpochMs);
+  SessionLimits limits;
+  limits.max_sessions = 2;
+  limits.idle_ms = 1000;
+  SessionStore store(clock, limits);
+  const std::string anne = store.Create("anne");
+  clock.Advance(10);
+  const std::string bo = store.Create("bo");
+  clock.Advance(10);
+  std::vector<SessionStore::Ended> ended;
+  const std::string tove = store.Create("tove", &ended);
+  REQUIRE(ended.size() == 1);
+  CHECK(ended[0].user == "anne");
+  CHECK(ended[0].reason == "evicted");
+  CHECK_FALSE(store.Touch(anne));
+  CHECK(store.Touch(bo));
+  // Both left idle: swept, each told, and nobody live is evicted for the new one.
+  clock.Advance(2000);
+  ended.clear();
+  const std::string admin = store.Create("admin", &ended);
+  REQUIRE(ended.size() == 2);
+  CHECK(ended[0].reason == "idle");
+  CHECK(ended[1].reason == "idle");
+  CHECK(store.Touch(admin));
+}
+
 TEST_CASE("web: a form without the session's token, or from another origin, changes nothing") {
   Fixture f;
   const std::string cookie = f.SignIn("anne");
