@@ -247,6 +247,21 @@ try {
   // A reload of a form's answer does not do it twice: the form's id is its command's.
   expect(page.url().startsWith(participantUrl), 'left the participant');
 
+  step = 'a lead registered in one short form, its errors at their fields';
+  await page.getByRole('link', { name: 'Ny henvendelse' }).click();
+  await audit(page, 'new-lead-da');
+  await page.getByRole('button', { name: 'Registrér henvendelsen' }).click();
+  expect(await page.locator('#error-summary a').count() === 2, 'no summary of the two missing fields');
+  expect(await page.locator('#lead-name').getAttribute('aria-invalid') === 'true', 'the name is not marked');
+  await audit(page, 'new-lead-error-da');
+  await page.locator('#error-summary a[href="#lead-name"]').click();
+  expect(await page.evaluate(() => document.activeElement?.id) === 'lead-name', 'the summary does not lead to the field');
+  await page.keyboard.type('Karin <i>Nielsen</i>');
+  await page.getByLabel('Henvist af').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Registrér henvendelsen' }).click();
+  expect(await page.getByRole('status').filter({ hasText: 'Henvendelsen er registreret' }).count() === 1, 'no receipt for the lead');
+  expect(await page.getByRole('heading', { level: 1 }).innerText() === 'Karin <i>Nielsen</i>', 'the name is not shown as typed');
+
   step = 'an appointment booked from the participant page is in Mine aftaler';
   await page.goto(participantUrl);
   await page.locator('#book-date').fill('2027-01-12');
@@ -500,6 +515,34 @@ try {
   await page.goto(apprenticeUrl);
   expect((await page.locator('.app-facts').innerText()).includes('Hovedforløb'), 'the confirmation did not move the pathway');
   expect((await page.locator('.app-timeline').innerText()).includes('Virksomhed (uden for Pathways)'), 'the history does not say the employer did it');
+
+  step = 'every page again in English, for each role';
+  const walked = new URL(participantUrl).pathname.split('/').pop();
+  const inEnglish = async (user, purpose, pages) => {
+    const english = await newPage();
+    await english.context().addCookies([{ name: 'pw_lang', value: 'en', url: base }]);
+    await signIn(english, user);
+    if (purpose) {
+      await english.getByLabel(/Purpose/).fill(purpose);
+      await english.getByRole('button', { name: 'Continue' }).click();
+    }
+    for (const [name, address] of pages) {
+      await english.goto(base + address);
+      expect(await english.locator('html').getAttribute('lang') === 'en', `${name} is not in English`);
+      await audit(english, name);
+    }
+  };
+  await inEnglish('anne', 'Follow-up', [['tasks-en', '/tasks'], ['appointments-en', '/appointments'],
+    ['new-lead-en', '/participants/new'], ['apprentice-en', new URL(apprenticeUrl).pathname]]);
+  await inEnglish('tove', 'Team planning', [['team-en', '/team']]);
+  await inEnglish('admin', '', [['admin-en', '/admin'], ['validate-en', '/admin/validate'],
+    ['import-en', '/admin/import'], ['progress-en', '/admin/progress'], ['notifications-en', '/admin/notifications']]);
+  await inEnglish('revisor', '', [['audit-en', '/audit'], ['audit-pathway-en', `/audit/pathways/${walked}?at=2027-01-11`],
+    ['audit-reads-en', `/audit/pathways/${walked}/reads`]]);
+  const partner = await newPage();
+  await partner.context().addCookies([{ name: 'pw_lang', value: 'en', url: base }]);
+  await partner.goto(link);
+  await audit(partner, 'confirm-used-en');
 
   step = 'no personal data in the server log';
   expect(serverLog.length > 0, 'the server logged nothing');

@@ -19,7 +19,6 @@
 
 #include "adapters/api/api.hpp"
 #include "adapters/http/server.hpp"
-#include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
 
@@ -177,17 +176,9 @@ void AddBenchHttp(CLI::App& bench) {
       return;
     }
     for (int p = 0; p < a->pathways; ++p) {
-      for (int step = 0; step < 2; ++step) {  // a lead with its contact person
-        CommandRequest r;
-        r.pathway_id = "b-" + std::to_string(p);
-        r.participant_id = "bp-" + std::to_string(p);
-        r.command_id = r.pathway_id + "-" + std::to_string(step);
-        r.actor = {"bench", "counsellor"};
-        r.command = AmigoStep(step, static_cast<std::uint64_t>(p), "bench");
-        if (auto done = (*store)->Execute(std::move(r)); !done.ok()) {
-          ExitCode() = Fail("bench http", done.status());
-          return;
-        }
+      if (Status st = SeedBenchPathway(**store, p, 2); !st.ok()) {  // a lead and its contact
+        ExitCode() = Fail("bench http", st);
+        return;
       }
     }
     api::ApiOptions ao;

@@ -17,6 +17,7 @@
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/rocks_event_store.hpp"
+#include "tools/pathways/amigo_script.hpp"
 
 namespace pathways::cli {
 
@@ -109,6 +110,21 @@ inline bool Execute(CommandExecutor& store, const std::string& pathway,
   r.actor = {"vejleder-1", "counsellor"};
   r.command = std::move(command);
   return store.Execute(std::move(r)).ok();
+}
+
+// Participant `p` of a benchmark's counsellor `bench` (pathway b-P, participant bp-P), walked
+// through AMIGO's first `steps` steps (amigo_script.hpp): 2 is a lead with its contact person.
+inline Status SeedBenchPathway(CommandExecutor& store, int p, int steps) {
+  for (int step = 0; step < steps; ++step) {
+    CommandRequest r;
+    r.pathway_id = "b-" + std::to_string(p);
+    r.participant_id = "bp-" + std::to_string(p);
+    r.command_id = r.pathway_id + "-" + std::to_string(step);
+    r.actor = {"bench", "counsellor"};
+    r.command = AmigoStep(step, static_cast<std::uint64_t>(p), "bench");
+    if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
+  }
+  return Status::Ok();
 }
 
 // One round of the raw limit: synced single-Put WriteBatches of `value_bytes` from `writers`

@@ -15,7 +15,6 @@
 #include "adapters/auth/passwords.hpp"
 #include "adapters/web/web.hpp"
 #include "engine/personal_view.hpp"
-#include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
 
@@ -111,17 +110,8 @@ void AddBenchWeb(CLI::App& bench) {
     // A caseload a little past the walk of AMIGO's first steps: each participant a lead with a
     // name and a contact person, and every third one further along with more history.
     for (int p = 0; p < a->participants; ++p) {
-      const int steps = p % 3 == 0 ? 6 : 2;
-      for (int step = 0; step < steps; ++step) {
-        CommandRequest r;
-        r.pathway_id = "b-" + std::to_string(p);
-        r.participant_id = "bp-" + std::to_string(p);
-        r.command_id = r.pathway_id + "-" + std::to_string(step);
-        r.actor = {"bench", "counsellor"};
-        r.command = AmigoStep(step, static_cast<std::uint64_t>(p), "bench");
-        if (auto done = (*store)->Execute(std::move(r)); !done.ok()) {
-          return void(ExitCode() = Fail("bench web", done.status()));
-        }
+      if (Status st = SeedBenchPathway(**store, p, p % 3 == 0 ? 6 : 2); !st.ok()) {
+        return void(ExitCode() = Fail("bench web", st));
       }
     }
     const std::string passwords = (root / "passwords.json").string();
