@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -36,30 +38,48 @@ namespace pathways::cli {
 namespace {
 
 // Where the workspace is, for the signed links in partners' emails: `workspace.origin`, else
-// the address the server listens on, known once it has started (port 0 is the kernel's).
+// the address the server listens on. A port of 0 is the kernel's choice, known once the server
+// listens: a notice sent before then (at start, a retry or the demo's) waits for it.
 class LinkBase {
  public:
-  explicit LinkBase(std::string origin) : base_(std::move(origin)) {}
+  explicit LinkBase(std::string origin) : base_(std::move(origin)), settled_(!base_.empty()) {}
   // On every address (0.0.0.0, ::) no address is the one partners reach: links need
   // `workspace.origin` then, and emails go without them.
   void Listening(const std::string& scheme, const std::string& host, unsigned port) {
-    std::lock_guard lock(mu_);
-    if (!base_.empty()) return;
-    if (host == "0.0.0.0" || host == "::") {
-      spdlog::warn("no links in partners' emails: set workspace.origin to the address they reach");
-      return;
+    {
+      std::lock_guard lock(mu_);
+      if (settled_) return;
+      settled_ = true;
+      if (host == "0.0.0.0" || host == "::") {
+        spdlog::warn(
+            "no links in partners' emails: set workspace.origin to the address they reach");
+      } else {
+        const bool v6 = host.find(':') != std::string::npos;
+        base_ = scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+      }
     }
-    const bool v6 = host.find(':') != std::string::npos;
-    base_ = scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    settled_cv_.notify_all();
   }
+  // The server did not start: nothing waits for it.
+  void NotListening() {
+    {
+      std::lock_guard lock(mu_);
+      settled_ = true;
+    }
+    settled_cv_.notify_all();
+  }
+  // The base, or "" for none; waits (at most 30 s) until the server listens.
   std::string Get() const {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    settled_cv_.wait_for(lock, std::chrono::seconds(30), [this] { return settled_; });
     return base_;
   }
 
  private:
   mutable std::mutex mu_;
+  mutable std::condition_variable settled_cv_;
   std::string base_;
+  bool settled_;
 };
 
 struct ServeArgs {
@@ -332,6 +352,9 @@ int Serve(const ServeArgs& a) {
   Result<auth::LinkSigner> links = auth::LinkSigner::Open(cfg.data_dir + ".link-key");
   if (!links.ok()) return Fail("serve", links.status());
   LinkBase link_base(cfg.workspace.origin);
+  // A port of our choosing is known now; port 0 once the server listens.
+  if (cfg.port != 0)
+    link_base.Listening(cfg.tls_certificate.empty() ? "http" : "https", cfg.host, cfg.port);
 
   api::TokenStore tokens(cfg.tokens_file);
   if (Status st = tokens.Reload(); !st.ok()) return Fail("serve", st);
@@ -454,7 +477,10 @@ int Serve(const ServeArgs& a) {
         const std::string_view path = l.path.starts_with("/confirm/") ? "/confirm/…" : l.path;
         spdlog::info("{} {} {} {:.1f}ms {}", l.method, path, l.status, l.ms, l.remote);
       });
-  if (Status st = server.Start(); !st.ok()) return Fail("serve", st);
+  if (Status st = server.Start(); !st.ok()) {
+    link_base.NotListening();
+    return Fail("serve", st);
+  }
   server_ptr = &server;
   link_base.Listening(server.tls() ? "https" : "http", cfg.host, server.port());
   std::printf("pathways serve: listening on %s://%s:%u (store %s, %zu definition(s), clock %s)\n",
