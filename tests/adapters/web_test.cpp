@@ -110,6 +110,25 @@ struct Fixture {
     return reply;
   }
 
+  // A form with a file (multipart/form-data): `fields` in order, then the file as `file`.
+  HttpReply Upload(const std::string& target, const std::string& cookie,
+                   const std::vector<std::pair<std::string, std::string>>& fields,
+                   const std::string& filename, const std::string& content) const {
+    const std::string b = "----pathways-test-boundary";
+    std::string body;
+    for (const auto& [name, value] : fields) {
+      body += "--" + b + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+              value + "\r\n";
+    }
+    body += "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+            "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + b +
+            "--\r\n";
+    return RawPost(target, body,
+                   {{"Content-Type", "multipart/form-data; boundary=" + b},
+                    {"Cookie", cookie},
+                    {"Origin", origin_header}});
+  }
+
   // The sign-in form's token and its cookie.
   struct SignInForm {
     std::string token;
@@ -571,17 +590,7 @@ TEST_CASE(
   // A multipart upload: the CSRF token inside it is what counts.
   const std::string csrf = f.Csrf(admin);
   auto upload = [&](const std::string& token, const std::string& yaml) {
-    const std::string b = "----pathways-test-boundary";
-    const std::string body = "--" + b +
-                             "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token +
-                             "\r\n--" + b +
-                             "\r\nContent-Disposition: form-data; name=\"file\"; "
-                             "filename=\"mine.yaml\"\r\nContent-Type: application/yaml\r\n\r\n" +
-                             yaml + "\r\n--" + b + "--\r\n";
-    return f.RawPost("/admin/validate", body,
-                     {{"Content-Type", "multipart/form-data; boundary=" + b},
-                      {"Cookie", admin},
-                      {"Origin", f.origin_header}});
+    return f.Upload("/admin/validate", admin, {{"csrf", token}}, "mine.yaml", yaml);
   };
   HttpReply broken = upload(csrf, "id: broken\nversion: 1\nstates:\n  - {id: a\n");
   CHECK(broken.status == 422);
@@ -601,21 +610,9 @@ TEST_CASE("web: leads imported from a CSV upload, each bad row by its line, and 
   const std::string admin = f.SignIn("admin");
   const std::string csrf = f.Csrf(admin);
   auto upload = [&](const std::string& mode, const std::string& csv, bool skip_bad = false) {
-    const std::string b = "----pathways-test-boundary";
-    auto field = [&](const std::string& name, const std::string& value) {
-      return "--" + b + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
-             value + "\r\n";
-    };
-    std::string body = field("csrf", csrf) + field("mode", mode);
-    if (skip_bad) body += field("skip_bad", "true");
-    body += "--" + b +
-            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leads.csv\"\r\n"
-            "Content-Type: text/csv\r\n\r\n" +
-            csv + "\r\n--" + b + "--\r\n";
-    return f.RawPost("/admin/import", body,
-                     {{"Content-Type", "multipart/form-data; boundary=" + b},
-                      {"Cookie", admin},
-                      {"Origin", f.origin_header}});
+    std::vector<std::pair<std::string, std::string>> fields = {{"csrf", csrf}, {"mode", mode}};
+    if (skip_bad) fields.emplace_back("skip_bad", "true");
+    return f.Upload("/admin/import", admin, fields, "leads.csv", csv);
   };
   auto leads = [&] {
     auto counts = f.store->Counts();
