@@ -3,6 +3,8 @@
 // a CSV file with a report by line; progress toward the target and the funnel as charts; and
 // the notifications to partners: endpoints and their health, dead letters sent again.
 
+#include <tuple>
+
 #include "adapters/app/lead_import.hpp"
 #include "adapters/notify/dispatcher.hpp"
 #include "adapters/notify/routing.hpp"
@@ -14,13 +16,17 @@
 namespace pathways::web {
 
 json Web::Impl::AdminNav(const Page& p, const std::string& current) const {
+  // A school's administrator sees the definitions and the progress; the rest is the
+  // partnership's administrators'.
+  const bool partnership = app::Allowed(app::Access::kAdmin, *p.user);
   json nav = json::array();
-  for (const auto& [href, key] : std::vector<std::pair<std::string, std::string>>{
-           {"/admin", "definitions"},
-           {"/admin/validate", "validate_title"},
-           {"/admin/import", "import_title"},
-           {"/admin/progress", "progress_title"},
-           {"/admin/notifications", "notifications_title"}}) {
+  for (const auto& [href, key, everyone] : std::vector<std::tuple<std::string, std::string, bool>>{
+           {"/admin", "definitions", true},
+           {"/admin/validate", "validate_title", false},
+           {"/admin/import", "import_title", false},
+           {"/admin/progress", "progress_title", true},
+           {"/admin/notifications", "notifications_title", false}}) {
+    if (!everyone && !partnership) continue;
     nav.push_back({{"href", href}, {"label", Message(p.lang, key)}, {"current", href == current}});
   }
   return nav;
