@@ -67,7 +67,7 @@ std::optional<auth::LinkClaims> Web::Impl::OpenLink(Page& p, json& model) {
       if (e.type == "TransitionTaken" && def && data.is_object()) {
         for (const definition::Transition& t : def->transitions) {
           if (t.trigger == data.value("trigger", "")) {
-            what = TriggerForm(*def, t, data.value("from", ""), p.lang).value("label", what);
+            what = TriggerLabel(*def, t, data.value("from", ""), p.lang);
             break;
           }
         }

@@ -77,6 +77,10 @@ std::string Detail(const std::string& type, const json& data, const definition::
                    Lang lang);
 // The design system's badge for a risk's severity.
 std::string BadgeFor(const std::string& severity);
+// A transition's words: its label, else the message `trigger_ID` (one that stays in its
+// state), else where it leads from `state`, else the trigger's id.
+std::string TriggerLabel(const definition::Definition& def, const definition::Transition& t,
+                         const std::string& state, Lang lang);
 // What a guard requires, in words: the message `guard_ID`, else the definition's description.
 std::string GuardInWords(const definition::Definition& def, const std::string& guard, Lang lang);
 // Why the pathway's rules refused a command, in the user's language where the engine's reason

@@ -198,8 +198,6 @@ std::string BadgeFor(const std::string& severity) {
   return "info";
 }
 
-namespace {
-
 // A transition without a label of its own: the message `trigger_ID` (e.g. one that stays in
 // its state), else where it leads, else the trigger's id.
 std::string TriggerLabel(const definition::Definition& def, const definition::Transition& t,
@@ -212,8 +210,6 @@ std::string TriggerLabel(const definition::Definition& def, const definition::Tr
              ? t.trigger
              : Message(lang, "move_to", {{"state", LabelOf(def.states, t.to, lang)}});
 }
-
-}  // namespace
 
 std::string GuardInWords(const definition::Definition& def, const std::string& guard, Lang lang) {
   const MessageTable& m = Messages(lang);
