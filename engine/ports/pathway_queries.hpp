@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -65,6 +66,13 @@ class PathwayQueries {
                                                 std::size_t max) const = 0;
   // "state:<id>" and "milestone:<id>" -> count.
   virtual Result<std::map<std::string, std::int64_t>> Counts() const = 0;
+  // What the funder's reports read of every pathway (runtime::ReportRow), as the log stands or,
+  // with `at`, as of that log position (a command's events count together, by its last), all
+  // from one snapshot; `visit` returns false to stop. Answers the position the rows are as of:
+  // the head when they were read, or `at` when that is earlier.
+  virtual Result<std::uint64_t> VisitReportRows(
+      std::optional<std::uint64_t> at,
+      const std::function<bool(const runtime::PathwayState&)>& visit) const = 0;
   // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
   virtual Result<std::vector<Rejection>> Rejections(const std::string& pathway_id,
                                                     TimestampMs until, std::size_t max) const = 0;

@@ -67,6 +67,12 @@ nlohmann::json PathwayState::ToJson() const {
   j["created_at"] = created_at;
   j["last_contact_at"] = last_contact_at;
   j["sequence"] = sequence;
+  j["entered"] = nlohmann::json::object();
+  for (const auto& [id, entry] : entered) {
+    j["entered"][id] = {{"at", entry.at}, {"from", entry.from}};
+  }
+  j["contacts"] = contacts;
+  j["personal_at"] = personal_at;
   return j;
 }
 
@@ -135,6 +141,15 @@ Result<PathwayState> PathwayState::FromJson(const nlohmann::json& j) {
     s.created_at = j.at("created_at").get<TimestampMs>();
     s.last_contact_at = j.at("last_contact_at").get<TimestampMs>();
     s.sequence = j.at("sequence").get<std::uint64_t>();
+    // Absent from states written before the path was kept.
+    const nlohmann::json entered = j.value("entered", nlohmann::json::object());
+    for (const auto& [id, entry] : entered.items()) {
+      s.entered[id] = {entry.at("at").get<TimestampMs>(), entry.at("from").get<std::string>()};
+    }
+    s.contacts = j.value("contacts", std::uint32_t{0});
+    if (const auto at = j.find("personal_at"); at != j.end()) {
+      s.personal_at = at->get<std::map<std::string, std::uint64_t>>();
+    }
     return s;
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption(std::string("a stored pathway state is unreadable: ") + e.what());
@@ -164,6 +179,7 @@ struct Applier {
     if (!d.referral_source.empty()) s.data["referral_source"] = d.referral_source;
     s.school = d.school;
     s.created_at = e.occurred_at;
+    s.entered.emplace(d.state, StateEntry{e.occurred_at, ""});
     return Status::Ok();
   }
   Status operator()(const events::ContactPersonAssigned& d) {
@@ -223,16 +239,21 @@ struct Applier {
   Status operator()(const events::DataRecorded& d) {
     if (!d.fields.is_object()) return Status::Corruption("DataRecorded: `fields` is not an object");
     for (const auto& [field, value] : d.fields.items()) s.data[field] = value;
+    for (const std::string& field : d.personal) s.personal_at[field] = e.version;
     return Status::Ok();
   }
   Status operator()(const events::ContactRecorded& d) {
     s.last_contact_at = e.occurred_at;
+    ++s.contacts;
     if (!d.appointment_id.empty()) s.appointments.erase(d.appointment_id);
     return Status::Ok();
   }
   Status operator()(const events::TransitionTaken& d) {
     if (!d.set.is_object()) return Status::Corruption("TransitionTaken: `set` is not an object");
-    if (!d.to.empty()) s.state = d.to;
+    if (!d.to.empty() && d.to != s.state) {
+      s.entered.emplace(d.to, StateEntry{e.occurred_at, s.state});
+      s.state = d.to;
+    }
     for (const auto& [field, value] : d.set.items()) s.data[field] = value;
     return Status::Ok();
   }
@@ -322,6 +343,7 @@ struct Applier {
     s.definition_id = d.to.id;
     s.definition_version = d.to.version;
     s.definition_hash = d.to.hash;
+    if (d.to_state != s.state) s.entered.emplace(d.to_state, StateEntry{e.occurred_at, s.state});
     s.state = d.to_state;
     return Status::Ok();
   }

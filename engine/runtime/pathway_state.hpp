@@ -71,6 +71,13 @@ struct Consent {
   std::vector<std::string> channels;  // email, sms
 };
 
+// When a pathway first entered a state, and from which (empty: it started there).
+struct StateEntry {
+  TimestampMs at = 0;
+  std::string from;
+  bool operator==(const StateEntry&) const = default;
+};
+
 struct PathwayState {
   std::string pathway_id;
   std::string participant_id;
@@ -97,6 +104,13 @@ struct PathwayState {
   TimestampMs created_at = 0;
   TimestampMs last_contact_at = 0;
   std::uint64_t sequence = 0;  // numbers risk and task ids
+  // The path so far, for the funder's figures without reading the log: when each state was
+  // first entered and from where, how many contacts were recorded, and the stream version
+  // whose sealed parts hold the newest value of each personal field recorded after
+  // registration ("identity.esf_disability" -> version).
+  std::map<std::string, StateEntry> entered;
+  std::uint32_t contacts = 0;
+  std::map<std::string, std::uint64_t> personal_at;
 
   bool exists() const { return version > 0; }
   // Canonical JSON (sorted keys): what replay compares byte for byte.

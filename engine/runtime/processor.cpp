@@ -162,7 +162,36 @@ RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
   for (const std::string& key : counted_after) {
     if (!counted_before.count(key)) ++rows.count_deltas[key];
   }
+
+  // The report row, when what the reports read of the pathway changed.
+  if (!before.exists() || !SameReportRow(before, after)) {
+    rows.report = ReportRow(after);
+    rows.report_event_index = events.empty() ? 0 : events.size() - 1;
+  }
   return rows;
+}
+
+PathwayState ReportRow(const PathwayState& s) {
+  PathwayState row = s;
+  row.version = 0;
+  row.sequence = 0;
+  row.appointments.clear();
+  row.consent = {};
+  row.open_risks.clear();
+  row.open_tasks.clear();
+  row.timers.clear();
+  row.spent_timers.clear();
+  return row;
+}
+
+bool SameReportRow(const PathwayState& a, const PathwayState& b) {
+  return a.pathway_id == b.pathway_id && a.participant_id == b.participant_id &&
+         a.definition_id == b.definition_id && a.definition_version == b.definition_version &&
+         a.definition_hash == b.definition_hash && a.state == b.state && a.status == b.status &&
+         a.contact_person == b.contact_person && a.school == b.school && a.employer == b.employer &&
+         a.municipality == b.municipality && a.data == b.data && a.milestones == b.milestones &&
+         a.created_at == b.created_at && a.last_contact_at == b.last_contact_at &&
+         a.entered == b.entered && a.contacts == b.contacts && a.personal_at == b.personal_at;
 }
 
 Status CheckPathwayId(std::string_view id) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,10 @@ struct RowChanges {
   std::vector<OutboxRow> outbox;
   // "state:<id>" and "milestone:<id>" -> change, and the same under "school:<school>/".
   std::map<std::string, std::int64_t> count_deltas;
+  // What the funder's reports read of the pathway (ReportRow), when it changed: written as it
+  // stands and as of the position of the command's event `report_event_index` (its last).
+  std::optional<PathwayState> report;
+  std::size_t report_event_index = 0;
 };
 inline constexpr std::string_view kSchoolCountPrefix = "school:";
 
@@ -108,6 +113,12 @@ Result<Processed> Process(const PathwayState& before, const Command& command,
 // after before.version, all occurred at `at`). Also used when an erasure moves a pathway on.
 RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
                       const std::vector<NewEvent>& events, TimestampMs at);
+
+// What the funder's reports read of a pathway: its state without what comes and goes (tasks,
+// timers, appointments, risks, consent) and without its version, so a row changes only with
+// something a report counts. SameReportRow compares two states by that.
+PathwayState ReportRow(const PathwayState& s);
+bool SameReportRow(const PathwayState& a, const PathwayState& b);
 
 // The caseload summary of a pathway ({state, status, open_risks, open_tasks, version}).
 nlohmann::json CaseloadSummary(const PathwayState& s);

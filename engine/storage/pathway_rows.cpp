@@ -39,6 +39,13 @@ Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
     row["position"] = position;
     put(s.outbox, EventKey(position), row.dump());
   }
+  if (rows.report) {
+    const std::string row = EncodeStateRow(*rows.report);
+    std::string history = StreamPrefix(id);
+    codec::PutBigU64(history, first_position + rows.report_event_index);
+    put(s.reports, id, row);
+    put(s.report_history, history, row);
+  }
   for (const auto& [key, delta] : rows.count_deltas) deltas[key] += delta;
   return FromRocks(st, "staging a pathway's rows");
 }

@@ -1,11 +1,12 @@
-// Reads of the rows kept beside the log: caseloads, inboxes, counters, and refusals kept for
-// auditors. Each read is a prefix scan of one column family; none touches the log.
+// Reads of the rows kept beside the log: caseloads, inboxes, counters, report rows, and
+// refusals kept for auditors. Each read is a scan of one column family; none touches the log.
 
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/rocks_status.hpp"
+#include "engine/storage/state_row.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/store_impl.hpp"
 
@@ -63,6 +64,74 @@ Result<std::map<std::string, std::int64_t>> RocksEventStore::Counts() const {
   if (!st.ok()) return st;
   if (bad) return Status::Corruption("a counter row is malformed");
   return out;
+}
+
+Result<std::uint64_t> RocksEventStore::VisitReportRows(
+    std::optional<std::uint64_t> at,
+    const std::function<bool(const runtime::PathwayState&)>& visit) const {
+  const Impl& s = *impl_;
+  if (s.reports == nullptr || s.report_history == nullptr) {
+    return Status::FailedPrecondition("the store has no report rows yet: open it for writing once");
+  }
+  // One snapshot for the head and the rows, so the position answered is the one they are as of.
+  struct Snapshot {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Snapshot() { db->ReleaseSnapshot(snapshot); }
+  } snap{s.db.get(), s.db->GetSnapshot()};
+  rocksdb::ReadOptions read;
+  read.snapshot = snap.snapshot;
+  std::uint64_t head = 0;
+  std::string value;
+  rocksdb::Status st = s.db->Get(read, s.meta, std::string(meta::kHead), &value);
+  if (st.ok()) {
+    codec::ByteReader r(value);
+    if (!r.GetLittle(head)) return Status::Corruption("the chain head is truncated");
+  } else if (!st.IsNotFound()) {
+    return FromRocks(st, "reading the chain head");
+  }
+  const bool historic = at && *at < head;
+  std::unique_ptr<rocksdb::Iterator> it(
+      s.db->NewIterator(read, historic ? s.report_history : s.reports));
+  Status bad = Status::Ok();
+  auto emit = [&](std::string_view pathway, std::string_view row) {
+    Result<runtime::PathwayState> state = DecodeStateRow(pathway, row);
+    if (!state.ok()) {
+      bad = state.status();
+      return false;
+    }
+    return visit(*state);
+  };
+  if (!historic) {
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!emit(it->key().ToStringView(), it->value().ToStringView())) break;
+    }
+  } else {
+    // pathway 00 BE64 position: each pathway's rows in order; the last at or before `at`.
+    std::string pathway;
+    std::string row;  // empty: none at or before `at` yet
+    bool going = true;
+    for (it->SeekToFirst(); going && it->Valid(); it->Next()) {
+      const std::string_view key = it->key().ToStringView();
+      if (key.size() < 10 || key[key.size() - 9] != '\0') {
+        bad = Status::Corruption("a report history key is malformed");
+        break;
+      }
+      const std::string_view id = key.substr(0, key.size() - 9);
+      if (id != pathway) {
+        if (!row.empty()) going = emit(pathway, row);
+        pathway.assign(id);
+        row.clear();
+      }
+      if (going && codec::GetBigU64(key.data() + key.size() - 8) <= *at) {
+        row.assign(it->value().ToStringView());
+      }
+    }
+    if (going && bad.ok() && it->status().ok() && !row.empty()) emit(pathway, row);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the report rows");
+  if (!bad.ok()) return bad;
+  return historic ? *at : head;
 }
 
 Result<std::vector<Rejection>> RocksEventStore::Rejections(const std::string& pathway_id,

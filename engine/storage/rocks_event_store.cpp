@@ -53,7 +53,9 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kCounts,
                                                  cf::kOutbox,
                                                  cf::kRejections,
-                                                 cf::kDeliveries};
+                                                 cf::kDeliveries,
+                                                 cf::kReports,
+                                                 cf::kReportHistory};
   return names;
 }
 
@@ -334,7 +336,9 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
       {cf::kCounts, &impl->counts},
       {cf::kOutbox, &impl->outbox},
       {cf::kRejections, &impl->rejections},
-      {cf::kDeliveries, &impl->deliveries}};
+      {cf::kDeliveries, &impl->deliveries},
+      {cf::kReports, &impl->reports},
+      {cf::kReportHistory, &impl->report_history}};
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
   }
@@ -425,6 +429,13 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   if (!o.read_only && stored_format < kStoreFormatVersion) {
     // Everything an older format holds is still read; from now on rows of the current one are
     // written, so a build that cannot read them must refuse the store rather than fail on them.
+    // Format 4's path and report rows come from the log, once, before the writer starts (a
+    // crash on the way leaves the old format, and the next open does it again).
+    if (stored_format < 4) {
+      if (Status rebuilt = impl->RebuildPathRows(); !rebuilt.ok()) {
+        return Status(rebuilt.code(), "upgrading " + o.dir + ": " + rebuilt.message());
+      }
+    }
     std::string version;
     codec::PutU32(version, kStoreFormatVersion);
     rocksdb::WriteOptions wo;

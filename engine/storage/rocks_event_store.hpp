@@ -100,6 +100,9 @@ class RocksEventStore final : public Store {
   Result<std::vector<InboxEntry>> Inbox(const std::string& assignee,
                                         std::size_t max) const override;
   Result<std::map<std::string, std::int64_t>> Counts() const override;
+  Result<std::uint64_t> VisitReportRows(
+      std::optional<std::uint64_t> at,
+      const std::function<bool(const runtime::PathwayState&)>& visit) const override;
   Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
                                             std::size_t max) const override;
 

@@ -12,7 +12,7 @@ using codec::PutU64;
 
 void PutTime(std::string& out, TimestampMs t) { PutU64(out, static_cast<std::uint64_t>(t)); }
 
-// Reads a format 2 or 3 row front to back; any short read leaves ok() false.
+// Reads a format 2, 3 or 4 row front to back; any short read leaves ok() false.
 class RowReader {
  public:
   explicit RowReader(std::string_view in) : r_(in) {}
@@ -122,6 +122,21 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
     s.consent.given = r.Int<std::uint8_t>() != 0;
     for (std::uint32_t i = 0, n = r.Count(4); i < n; ++i) s.consent.channels.push_back(r.Str());
   }
+  // Format 4: the path so far.
+  if (format >= 4) {
+    for (std::uint32_t i = 0, n = r.Count(16); i < n; ++i) {
+      std::string id = r.Str();
+      runtime::StateEntry entry;
+      entry.at = r.Time();
+      entry.from = r.Str();
+      s.entered[std::move(id)] = std::move(entry);
+    }
+    s.contacts = r.Int<std::uint32_t>();
+    for (std::uint32_t i = 0, n = r.Count(12); i < n; ++i) {
+      std::string field = r.Str();
+      s.personal_at[std::move(field)] = r.Int<std::uint64_t>();
+    }
+  }
   const std::string problem = "pathway " + std::string(pathway_id) + " has a state row that ";
   if (!r.done()) return Status::Corruption(problem + "is truncated or too long");
   if (status > static_cast<std::uint8_t>(runtime::PathwayStatus::kClosed)) {
@@ -208,12 +223,25 @@ std::string EncodeStateRow(const runtime::PathwayState& s) {
   codec::PutU8(out, s.consent.given ? 1 : 0);
   PutU32(out, static_cast<std::uint32_t>(s.consent.channels.size()));
   for (const auto& channel : s.consent.channels) PutStr32(out, channel);
+  PutU32(out, static_cast<std::uint32_t>(s.entered.size()));
+  for (const auto& [id, entry] : s.entered) {
+    PutStr32(out, id);
+    PutTime(out, entry.at);
+    PutStr32(out, entry.from);
+  }
+  PutU32(out, s.contacts);
+  PutU32(out, static_cast<std::uint32_t>(s.personal_at.size()));
+  for (const auto& [field, version] : s.personal_at) {
+    PutStr32(out, field);
+    PutU64(out, version);
+  }
   return out;
 }
 
 Result<runtime::PathwayState> DecodeStateRow(std::string_view pathway_id, std::string_view value) {
   const std::uint8_t format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
-  if (format == kPathwayValueFormat || format == kPathwayValueFormatV2) {
+  if (format == kPathwayValueFormat || format == kPathwayValueFormatV3 ||
+      format == kPathwayValueFormatV2) {
     return DecodeBinary(pathway_id, value.substr(1), format);
   }
   if (format == kPathwayValueFormatJson) {

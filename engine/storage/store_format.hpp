@@ -14,7 +14,9 @@ namespace pathways::storage {
 
 // Bumped when a store written by this build cannot be read by an older one.
 // 3: state rows of format 3 (schools, partners, appointments, consent).
-inline constexpr std::uint32_t kStoreFormatVersion = 3;
+// 4: state rows of format 4 (the path so far) and the report rows (`reports`,
+//    `report_history`).
+inline constexpr std::uint32_t kStoreFormatVersion = 4;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -38,11 +40,17 @@ inline constexpr const char* kRejections = "rejections";
 // The notification adapters' own rows (DeliveryLedger): checkpoints, deliveries between
 // attempts, their due-time queue, dead letters and endpoint health; see delivery_ledger.hpp.
 inline constexpr const char* kDeliveries = "deliveries";
+// What the funder's reports read of each pathway (a state row without what comes and goes:
+// tasks, timers, appointments, risks), as it stands and as of each change:
+inline constexpr const char* kReports = "reports";               // pathway -> report row
+inline constexpr const char* kReportHistory = "report_history";  // pathway 00 BE64 pos -> row
 }  // namespace cf
 
-// A `pathways` row: format 3 is binary (state_row.hpp); format 2, binary without the school,
-// partners, appointments and consent, and format 1, canonical JSON, are still read.
-inline constexpr std::uint8_t kPathwayValueFormat = 3;
+// A `pathways` row: format 4 is binary (state_row.hpp); format 3, binary without the path so
+// far, format 2, without the school, partners, appointments and consent either, and format 1,
+// canonical JSON, are still read.
+inline constexpr std::uint8_t kPathwayValueFormat = 4;
+inline constexpr std::uint8_t kPathwayValueFormatV3 = 3;
 inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;
 inline constexpr std::uint8_t kPathwayValueFormatJson = 1;
 inline constexpr std::uint8_t kRejectionValueFormat = 1;  // then the refusal's canonical JSON

@@ -81,6 +81,8 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* outbox = nullptr;
   rocksdb::ColumnFamilyHandle* rejections = nullptr;
   rocksdb::ColumnFamilyHandle* deliveries = nullptr;
+  rocksdb::ColumnFamilyHandle* reports = nullptr;
+  rocksdb::ColumnFamilyHandle* report_history = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.
@@ -173,6 +175,9 @@ struct RocksEventStore::Impl {
   Result<std::optional<runtime::PathwayState>> ReadPathway(const std::string& pathway_id) const;
   Result<std::int64_t> ReadCount(const std::string& key) const;
   ChainHead CurrentHead() const;
+  // Opening an older store for writing: rewrites every pathway's state row with its path and
+  // writes its report rows, replaying its events (upgrade.cpp). Before the writer starts.
+  Status RebuildPathRows();
 };
 
 // Visits the rows of `family` whose keys start with `prefix`, at most `max`; `visit` gets the

@@ -1,6 +1,6 @@
 // The `pathways` row: the binary format round-trips every field, rows of the formats earlier
-// builds wrote (JSON, binary without schools and appointments) are still read, and a damaged
-// row is Corruption naming its pathway.
+// builds wrote (JSON, binary without schools and appointments, without the path) are still read,
+// and a damaged row is Corruption naming its pathway.
 
 #include "engine/storage/state_row.hpp"
 
@@ -39,12 +39,25 @@ runtime::PathwayState Rich() {
   s.appointments["m2"] = {"m2", 1772550000000, 1772553600000, "https://møde.example/x", true,
                           "",   false};
   s.consent = {"2026-09", true, {"email", "sms"}};
+  s.entered = {{"lead", {1772000000000, ""}},
+               {"in_basic_course", {1772442000000, "enrolment_pending"}}};
+  s.contacts = 4;
+  s.personal_at = {{"identity.disability", 12}};
   return s;
 }
 
 // The bytes format 3 adds after format 2's for a state without a school, partners,
 // appointments or consent: 8 empty strings, 2 flags and 2 counts.
 constexpr std::size_t kEmptyFormat3Tail = 8 * 4 + 2 + 2 * 4;
+// And format 4 after format 3's, for a state without a path: 3 counts.
+constexpr std::size_t kEmptyFormat4Tail = 3 * 4;
+
+runtime::PathwayState WithoutPath(runtime::PathwayState s) {
+  s.entered.clear();
+  s.contacts = 0;
+  s.personal_at.clear();
+  return s;
+}
 
 TEST_CASE("a pathway's state row keeps every field through encoding and decoding") {
   const runtime::PathwayState s = Rich();
@@ -57,15 +70,25 @@ TEST_CASE("a pathway's state row keeps every field through encoding and decoding
   CHECK(EncodeStateRow(runtime::PathwayState{}).size() < row.size());
 }
 
+TEST_CASE("a state row of binary format 3 (before the path was kept) is still read") {
+  const runtime::PathwayState s = WithoutPath(Rich());
+  std::string row = EncodeStateRow(s);
+  row.resize(row.size() - kEmptyFormat4Tail);
+  row[0] = static_cast<char>(kPathwayValueFormatV3);
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
+}
+
 TEST_CASE("a state row of binary format 2 (before schools and appointments) is still read") {
-  runtime::PathwayState s = Rich();
+  runtime::PathwayState s = WithoutPath(Rich());
   s.school.clear();
   s.employer = {};
   s.municipality.clear();
   s.appointments.clear();
   s.consent = {};
   std::string row = EncodeStateRow(s);
-  row.resize(row.size() - kEmptyFormat3Tail);
+  row.resize(row.size() - kEmptyFormat4Tail - kEmptyFormat3Tail);
   row[0] = static_cast<char>(kPathwayValueFormatV2);
   Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
   REQUIRE_MESSAGE(back.ok(), back.status().ToString());
@@ -105,11 +128,15 @@ TEST_CASE("a damaged state row is corruption naming its pathway") {
     runtime::PathwayState empty;
     std::string bare = EncodeStateRow(empty);
     // The milestones' count is the first of format 2's five counts, 20 bytes before its end.
-    bare[bare.size() - kEmptyFormat3Tail - 20] = '\xff';
+    bare[bare.size() - kEmptyFormat4Tail - kEmptyFormat3Tail - 20] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
     // And the appointments' count, the second to last of format 3's.
     bare = EncodeStateRow(empty);
-    bare[bare.size() - 4 - 1 - 4 - 4] = '\xff';
+    bare[bare.size() - kEmptyFormat4Tail - 4 - 1 - 4 - 4] = '\xff';
+    CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
+    // And the path's first count, format 4's.
+    bare = EncodeStateRow(empty);
+    bare[bare.size() - kEmptyFormat4Tail] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
   }
   SUBCASE("unreadable data") {

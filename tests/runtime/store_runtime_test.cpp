@@ -367,6 +367,10 @@ TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, ne
     Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
     before = StateOf(*store, "pw-1");
   }
+  runtime::PathwayState old_state = before;  // as an older build reads it: no path
+  old_state.entered.clear();
+  old_state.contacts = 0;
+  old_state.personal_at.clear();
   auto format_of = [&](testing::RawDb& raw) {
     const std::string value = raw.Get("meta", std::string(storage::meta::kFormatVersion));
     codec::ByteReader r(value);
@@ -375,11 +379,15 @@ TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, ne
     return v;
   };
   {
-    // What a build of format 1 left: the state as canonical JSON, the store marked 1.
+    // What a build of format 1 left: the state as canonical JSON (without the path format 4
+    // keeps), no report rows, the store marked 1.
     testing::RawDb raw(tmp / "store");
+    nlohmann::json old = before.ToJson();
+    for (const char* key : {"entered", "contacts", "personal_at"}) old.erase(key);
     raw.Put("pathways", "pw-1",
-            std::string(1, static_cast<char>(storage::kPathwayValueFormatJson)) +
-                before.ToJson().dump());
+            std::string(1, static_cast<char>(storage::kPathwayValueFormatJson)) + old.dump());
+    raw.Clear("reports");
+    raw.Clear("report_history");
     std::string v;
     codec::PutU32(v, 1);
     raw.Put("meta", std::string(storage::meta::kFormatVersion), v);
@@ -390,15 +398,27 @@ TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, ne
     o.read_only = true;
     auto reader = storage::RocksEventStore::Open(o);
     REQUIRE(reader.ok());
-    CHECK(StateOf(**reader, "pw-1").ToJson() == before.ToJson());
+    CHECK(StateOf(**reader, "pw-1").ToJson() == old_state.ToJson());
   }
   {
     testing::RawDb raw(tmp / "store");
     CHECK(format_of(raw) == 1);  // reading changes nothing
   }
   {
+    // Opened for writing, the path and the report rows are rebuilt from the log.
     auto store = Open(tmp / "store", clock);
     CHECK(StateOf(*store, "pw-1").ToJson() == before.ToJson());
+    std::vector<std::string> reported;
+    REQUIRE(store
+                ->VisitReportRows(std::nullopt,
+                                  [&](const runtime::PathwayState& row) {
+                                    reported.push_back(row.pathway_id);
+                                    CHECK(row.entered.count("lead"));
+                                    return true;
+                                  })
+                .ok());
+    CHECK(reported == std::vector<std::string>{"pw-1"});
+    CHECK(store->VisitReportRows(1, [](const auto&) { return true; }).ok());
     Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
     CheckReplay(*store, "pw-1");
   }
@@ -410,39 +430,39 @@ TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, ne
 TEST_CASE("a pathway migrates to a new version only with every state mapped") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
-  // Version 3: the shipped pathway (version 2) with another version number (a changed hash).
-  auto v3 = workflows::LoadDefinition(testing::AmigoAsVersion(3), "amigo-v3.yaml");
-  REQUIRE(v3.definition);
+  // Version 4: the shipped pathway (version 3) with another version number (a changed hash).
+  auto v4 = workflows::LoadDefinition(testing::AmigoAsVersion(4), "amigo-v4.yaml");
+  REQUIRE(v4.definition);
 
   auto catalog = Catalog();
   auto store = testing::OpenWithDefinitions(tmp / "store", clock, catalog);
   Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
-  catalog->Add(v3.definition);  // loaded later, as a reload would
+  catalog->Add(v4.definition);  // loaded later, as a reload would
 
   std::map<std::string, std::string> mapping;
-  for (const auto& s : v3.definition->states) mapping[s.id] = s.id;
+  for (const auto& s : v4.definition->states) mapping[s.id] = s.id;
   auto partial = mapping;
   partial.erase("final_exam");
-  auto refused = Run(*store, "pw-1", runtime::MigratePathway{3, partial});
+  auto refused = Run(*store, "pw-1", runtime::MigratePathway{4, partial});
   CHECK(refused.status().message() == "the mapping leaves states unmapped: final_exam");
   auto wrong = mapping;
   wrong["lead"] = "nowhere";
-  CHECK(Run(*store, "pw-1", runtime::MigratePathway{3, wrong})
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{4, wrong})
             .status()
             .message()
             .find("maps to nowhere") != std::string::npos);
-  CHECK(Run(*store, "pw-1", runtime::MigratePathway{4, mapping}).status().message() ==
-        "amigo version 4 is not loaded");
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{5, mapping}).status().message() ==
+        "amigo version 5 is not loaded");
 
-  Ok(*store, "pw-1", runtime::MigratePathway{3, mapping});
+  Ok(*store, "pw-1", runtime::MigratePathway{4, mapping});
   runtime::PathwayState s = StateOf(*store, "pw-1");
-  CHECK(s.definition_version == 3);
-  CHECK(s.definition_hash == v3.definition->hash);
+  CHECK(s.definition_version == 4);
+  CHECK(s.definition_hash == v4.definition->hash);
   CHECK(s.state == "lead");
-  CHECK(s.timers.count("first_contact"));  // re-armed under version 3
+  CHECK(s.timers.count("first_contact"));  // re-armed under version 4
   auto last = store->ReadStream("pw-1", s.version, 1);
-  CHECK(last->events[0].definition.version == 3);
+  CHECK(last->events[0].definition.version == 4);
   Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
   CHECK(StateOf(*store, "pw-1").state == "intake");
   CheckReplay(*store, "pw-1");

@@ -1,0 +1,71 @@
+// Upgrading a store written in an older format: what format 4 adds to every pathway (the path
+// in its state row, the report rows beside it) is rebuilt by replaying each pathway's events
+// once through the appliers, as the writer would have written it.
+
+#include "engine/codec/bytes.hpp"
+#include "engine/codec/event_record.hpp"
+#include "engine/runtime/pathway_rules.hpp"
+#include "engine/runtime/processor.hpp"
+#include "engine/storage/rocks_status.hpp"
+#include "engine/storage/state_row.hpp"
+#include "engine/storage/store_format.hpp"
+#include "engine/storage/store_impl.hpp"
+
+namespace pathways::storage {
+
+Status RocksEventStore::Impl::RebuildPathRows() {
+  std::vector<std::string> ids;
+  {
+    std::unique_ptr<rocksdb::Iterator> rows(db->NewIterator(rocksdb::ReadOptions(), pathways));
+    for (rows->SeekToFirst(); rows->Valid(); rows->Next()) ids.push_back(rows->key().ToString());
+    if (!rows->status().ok()) return FromRocks(rows->status(), "listing the pathways");
+  }
+  for (const std::string& id : ids) {
+    rocksdb::WriteBatch batch;
+    runtime::PathwayState state;
+    std::optional<runtime::PathwayState> written;  // the report row last written
+    std::string command;
+    std::uint64_t command_end = 0;  // the position of the command's last event so far
+    // A command's events count together: its report row, if it changed, as of its last.
+    auto end_command = [&]() -> Status {
+      if (command_end == 0 || (written && runtime::SameReportRow(*written, state))) {
+        return Status::Ok();
+      }
+      written = state;
+      std::string key = StreamPrefix(id);
+      codec::PutBigU64(key, command_end);
+      return FromRocks(batch.Put(report_history, key, EncodeStateRow(runtime::ReportRow(state))),
+                       "staging a report row");
+    };
+    const std::string prefix = StreamPrefix(id);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      std::string value;
+      if (Status st = ReadEventValue(codec::GetBigU64(it->value().data()), value); !st.ok()) {
+        return st;
+      }
+      codec::EventView view;
+      if (Status st = codec::DecodeValue(value, view); !st.ok()) return st;
+      const RecordedEvent event = codec::ToRecordedEvent(view);
+      if (event.command_id != command) {
+        if (Status st = end_command(); !st.ok()) return st;
+        command = event.command_id;
+      }
+      if (Status st = runtime::Apply(state, event); !st.ok()) return st;
+      command_end = event.position;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
+    if (Status st = end_command(); !st.ok()) return st;
+    if (!state.exists()) continue;  // a row without events: left as it is
+    Status st = FromRocks(batch.Put(pathways, id, EncodeStateRow(state)), "staging a state row");
+    if (st.ok()) {
+      st = FromRocks(batch.Put(reports, id, EncodeStateRow(runtime::ReportRow(state))),
+                     "staging a report row");
+    }
+    if (st.ok()) st = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), "upgrading " + id);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace pathways::storage
