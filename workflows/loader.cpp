@@ -516,7 +516,8 @@ class Loader : YamlReader {
           definition::PayloadField p;
           p.id = Id(kv.first, "payload field").value_or("");
           const YAML::Node& f = kv.second;
-          if (!CheckMap(f, "payload field " + p.id, {"type", "required", "allowed", "store_as"}))
+          if (!CheckMap(f, "payload field " + p.id,
+                        {"type", "required", "allowed", "store_as", "personal"}))
             continue;
           if (f["type"])
             p.type = Type(f["type"], "type of " + p.id).value_or(DataField::Type::kString);
@@ -535,6 +536,19 @@ class Loader : YamlReader {
                                                 " but data field " + p.store_as + " is a " +
                                                 std::string(definition::TypeName(field->type)));
               }
+            }
+          }
+          if (f["personal"]) {
+            p.personal = Str(f["personal"], "personal").value_or("");
+            if (p.personal != "identity" && p.personal != "guidance") {
+              Error(f["personal"].Mark(), "payload field " + p.id +
+                                              ": `personal` is `identity` or `guidance` (the "
+                                              "vault's scope it is sealed in)");
+            } else if (!p.store_as.empty()) {
+              Error(f["personal"].Mark(), "payload field " + p.id +
+                                              " is personal: it is sealed in the vault, never "
+                                              "stored as the plain data field " +
+                                              p.store_as);
             }
           }
           payload_ids_.push_back(p.id);

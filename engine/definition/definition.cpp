@@ -134,6 +134,8 @@ nlohmann::json Definition::ToJson() const {
                                {"required", p.required},
                                {"allowed", p.allowed},
                                {"store_as", p.store_as}});
+      // Only when set, so the hashes of definitions without sealed fields stay what they were.
+      if (!p.personal.empty()) tj["payload"].back()["personal"] = p.personal;
     }
     if (!t.set.empty()) tj["set"] = t.set;
     for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));

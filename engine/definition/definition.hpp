@@ -122,6 +122,9 @@ struct PayloadField {
   bool required = false;
   std::vector<std::string> allowed;
   std::string store_as;  // data field the value is written to, or empty
+  // `identity` or `guidance`: personal data, sealed in that scope of the vault (recorded with
+  // the transition as DataRecorded), never plain in the log, the guards or the notices.
+  std::string personal;
 };
 
 struct Transition {

@@ -317,6 +317,19 @@ class Decider {
     }
     nlohmann::json set = nlohmann::json::object();
     if (Status st = CheckPayload(c.trigger, candidates, c.payload, set); !st.ok()) return st;
+    // Personal payload fields go to the vault: the guards, the event's plain data and the
+    // notices see the rest only.
+    std::map<PersonalScope, nlohmann::json> sealed;
+    events::DataRecorded recorded;
+    for (const definition::PayloadField& p : candidates.front()->payload) {
+      const auto value = c.payload.find(p.id);
+      if (p.personal.empty() || value == c.payload.end()) continue;
+      const std::optional<PersonalScope> scope = ParsePersonalScope(p.personal);
+      if (!scope) return Status::InvalidArgument("payload field `" + p.id + "` has no scope");
+      sealed[*scope][p.id] = *value;
+      recorded.personal.push_back(p.personal + "." + p.id);
+      c.payload.erase(p.id);
+    }
 
     const nlohmann::json input = GuardInput(c.payload);
     std::string refusal;
@@ -351,6 +364,10 @@ class Decider {
                                     std::move(checked),
                                     t->guards.empty() ? nlohmann::json() : input};
       if (Status st = Emit(std::move(taken)); !st.ok()) return st;
+      if (!sealed.empty()) {
+        recorded.reason = "trigger " + c.trigger;
+        if (Status st = Emit(std::move(recorded), std::move(sealed)); !st.ok()) return st;
+      }
       if (Status st = Effects(t->effects, c.payload, "trigger " + c.trigger); !st.ok()) return st;
       const definition::State* to = ctx_.definition.FindState(s_.state);
       if (to != nullptr && to->terminal && NextStatus(s_.status, StatusChange::kClose)) {

@@ -15,15 +15,16 @@
 namespace pathways {
 namespace {
 
-// The shipped definition (version 2) and, identical but for its version, as version 1: a
-// migration from one to the other puts a pathway into any state, so every transition can be
-// tried.
+// The shipped definition's content as version 1 and as version 2: a migration from one to
+// the other puts a pathway into any state, so every transition can be tried.
 std::shared_ptr<definition::DefinitionCatalog> TwoVersions() {
-  auto loaded = workflows::LoadDefinition(testing::AmigoAsVersion(1), "amigo-v1.yaml");
-  REQUIRE(loaded.definition != nullptr);
   auto catalog = std::make_shared<definition::DefinitionCatalog>();
-  catalog->Add(loaded.definition);
-  catalog->Add(testing::AmigoCatalog()->Newest());
+  for (int version : {1, 2}) {
+    auto loaded = workflows::LoadDefinition(testing::AmigoAsVersion(version),
+                                            "amigo-v" + std::to_string(version) + ".yaml");
+    REQUIRE(loaded.definition != nullptr);
+    catalog->Add(loaded.definition);
+  }
   return catalog;
 }
 

@@ -104,7 +104,7 @@ TEST_CASE("refusals say why in words: the state and the guard") {
         "hold: a contact person has been assigned");
   auto wrong = h.Try(FireTrigger{"enrol", {}});
   CHECK(wrong.status().message().find("is not possible in state lead (Lead); possible there: "
-                                      "hold_intake, withdraw") != std::string::npos);
+                                      "hold_intake, record_entry, withdraw") != std::string::npos);
 }
 
 TEST_CASE("payloads are checked against the transition's declaration") {
@@ -123,6 +123,44 @@ TEST_CASE("payloads are checked against the transition's declaration") {
   h.Fire("request_rkv");
   CHECK(h.Try(FireTrigger{"complete_rkv", {{"track", "EUV9"}}}).status().message() ==
         "payload field `track` must be one of EUV1, EUV2, EUV3, AMU");
+}
+
+TEST_CASE("the ESF entry record: plain codes in the data, the sensitive items sealed") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {}, {}, ""});
+  h.Do(AssignContactPerson{"vejleder-1"});
+  h.now += kDay;
+  CHECK(h.Try(FireTrigger{"record_entry", {{"disability", "maybe"}}}).status().message() ==
+        "payload field `disability` must be one of yes, no, refused");
+  h.Fire("record_entry", {{"gender", "woman"},
+                          {"employment_status", "unemployed"},
+                          {"disability", "refused"},
+                          {"minority", "yes"}});
+  CHECK(h.state.state == "lead");  // the record changes where the pathway is in nothing
+  CHECK(h.state.data["gender"] == "woman");
+  CHECK_FALSE(h.state.data.contains("disability"));
+  REQUIRE(h.last.size() == 2);
+  // The transition's plain payload has the codes only; the sensitive answers, refused or not,
+  // are in the sealed part of a DataRecorded that names them.
+  CHECK(h.last[0].type == "TransitionTaken");
+  CHECK(h.last[0].data["payload"] ==
+        nlohmann::json({{"gender", "woman"}, {"employment_status", "unemployed"}}));
+  CHECK(h.last[0].data.dump().find("refused") == std::string::npos);
+  CHECK(h.last[1].type == "DataRecorded");
+  CHECK(h.last[1].data["personal"] == nlohmann::json({"identity.disability", "identity.minority"}));
+  CHECK(h.last[1].data["reason"] == "trigger record_entry");
+  CHECK(h.last[1].data.dump().find("refused") == std::string::npos);
+  CHECK(h.last[1].personal.at(PersonalScope::kIdentity) ==
+        nlohmann::json({{"disability", "refused"}, {"minority", "yes"}}));
+  CHECK(h.state.personal_at.at("identity.disability") == h.state.version);
+  // The path: where the pathway started and went, and when.
+  h.Fire("hold_intake");
+  CHECK(h.state.entered.at("lead").from.empty());
+  CHECK(h.state.entered.at("intake").from == "lead");
+  CHECK(h.state.entered.at("intake").at == h.now);
+  // Without a sealed answer, no DataRecorded.
+  h.Fire("record_entry", {{"household", "other"}});
+  CHECK(h.last.size() == 1);
 }
 
 TEST_CASE("a transition records its guards and their input, and applies its effects") {

@@ -479,7 +479,7 @@ TEST_CASE(
   Run good =
       Pathways(std::string("validate ") + PATHWAYS_SOURCE_DIR + "/config/workflows/amigo.yaml");
   CHECK(good.exit_code == 0);
-  CHECK(good.out.find("ok: amigo version 2") != std::string::npos);
+  CHECK(good.out.find("ok: amigo version 3") != std::string::npos);
 
   testing::TempDir tmp;
   const std::string bad = tmp / "bad.yaml";
@@ -573,7 +573,7 @@ TEST_CASE("migrate: a dry run lists what would move, then the pathways move") {
   // Pathways started on the shipped version 1 move to the shipped version 2.
   testing::TempDir tmp;
   const std::string v1 = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo-v1.yaml";
-  const std::string v2 = testing::AmigoPath();
+  const std::string v2 = std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo-v2.yaml";
   {
     auto loaded = workflows::LoadDefinitionFile(v1);
     REQUIRE(loaded.definition != nullptr);
@@ -622,6 +622,7 @@ TEST_CASE("migrate: the demo store, seeded on version 1, moves to version 2 whol
   std::filesystem::copy(std::string(PATHWAYS_SOURCE_DIR) + "/config", tmp / "config",
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(tmp / "config/workflows/amigo.yaml");
+  std::filesystem::remove(tmp / "config/workflows/amigo-v2.yaml");
   // Nor did its notifications file know the participant, a party since version 2 (the last
   // entry of the file).
   std::string notifications;

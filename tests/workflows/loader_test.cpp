@@ -349,3 +349,36 @@ TEST_CASE("durations past ten years and guards past their budget are refused whe
 
 }  // namespace
 }  // namespace pathways::workflows
+
+namespace pathways::workflows {
+namespace {
+
+TEST_CASE("a personal payload field names a scope of the vault and is never stored plain") {
+  const std::string plain = "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}";
+  auto m = Messages(Replace(kBase, plain,
+                            "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+                            "     payload: {disability: {type: string, personal: health},\n"
+                            "               age: {type: integer, personal: identity,\n"
+                            "                     store_as: age_at_entry}}}"));
+  CHECK(Has(m, "payload field disability: `personal` is `identity` or `guidance`"));
+  CHECK(Has(m,
+            "payload field age is personal: it is sealed in the vault, never stored as the "
+            "plain data field age_at_entry"));
+  LoadResult ok = LoadDefinition(
+      Replace(kBase, plain,
+              "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+              "     payload: {disability: {type: string, allowed: [yes, no, refused],\n"
+              "                            personal: identity}}}"),
+      "demo.yaml");
+  for (const auto& d : ok.diagnostics) FAIL_CHECK(d.ToString());
+  REQUIRE(ok.definition);
+  CHECK(ok.definition->transitions[0].payload[0].personal == "identity");
+  CHECK(ok.definition->ToJson()["transitions"][0]["payload"][0]["personal"] == "identity");
+  // Without sealed fields the canonical form (and so the hash) is what it was.
+  LoadResult base = LoadDefinition(kBase, "demo.yaml");
+  REQUIRE(base.definition);
+  CHECK(base.definition->ToJson().dump().find("personal") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways::workflows
