@@ -15,6 +15,7 @@
 
 #include "adapters/api/live_feed.hpp"
 #include "adapters/api/tokens.hpp"
+#include "adapters/config/report_config.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/http_message.hpp"
 #include "engine/clock.hpp"
@@ -50,6 +51,8 @@ struct ApiOptions {
   // Checks callback signatures' timestamps; null: `clock` (give the wall clock when `clock`
   // is a manual one).
   const Clock* wall_clock = nullptr;
+  // The funder's indicators (GET /v1/reports/…); null: not offered. Outlives the Api.
+  const config::ReportConfig* reports = nullptr;
   // Extra metrics text appended to /metrics (the server's connection counters).
   std::function<std::string()> extra_metrics;
 };

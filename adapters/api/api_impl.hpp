@@ -14,6 +14,7 @@
 #include "adapters/api/api.hpp"
 #include "adapters/api/live_feed.hpp"
 #include "adapters/api/problem.hpp"
+#include "adapters/app/reports.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/config/notify_config.hpp"
 #include "adapters/platform/background_jobs.hpp"
@@ -76,9 +77,11 @@ struct Api::Impl {
       : options(std::move(o)),
         workspace(
             {options.store, options.catalog, options.clock, &options.users, &options.schools}),
+        reports({options.store, options.catalog, options.reports, &options.schools}),
         live(*options.store, options.live) {}
   ApiOptions options;
   app::Workspace workspace;  // the use cases and access rules; the routes map onto it
+  app::Reports reports;      // the funder's reports
   adapters::BackgroundJobs jobs;
   LiveFeed live;  // after options: its dispatcher calls filters that read them
   bool live_running = false;
@@ -146,6 +149,9 @@ struct Api::Impl {
   void PersonalAccessLog(Call& c);
   void Live(Call& c);
   void Export(Call& c);
+
+  // ---- routes (report_routes.cpp) ----
+  void ReportEsf(Call& c);
 
   // ---- routes (api.cpp) ----
   void Health(Call& c);

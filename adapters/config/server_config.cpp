@@ -67,10 +67,10 @@ class ConfigReader : YamlReader {
   }
 
   void ReadRoot(const YAML::Node& root, ServerConfig& c) {
-    CheckMap(
-        root, "the config file",
-        {"listen", "data", "master_key", "workflows", "users", "tokens", "passwords", "backups",
-         "notifications", "clock", "clock_start", "threads", "limits", "tls", "workspace", "demo"});
+    CheckMap(root, "the config file",
+             {"listen", "data", "master_key", "workflows", "users", "tokens", "passwords",
+              "backups", "notifications", "reports", "clock", "clock_start", "threads", "limits",
+              "tls", "workspace", "demo"});
     if (root["listen"]) {
       if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
     }
@@ -98,6 +98,9 @@ class ConfigReader : YamlReader {
     }
     if (root["backups"]) c.backup_dir = Resolve(dir_, Str(root["backups"], "backups").value_or(""));
     if (c.backup_dir.empty() && !c.data_dir.empty()) c.backup_dir = c.data_dir + ".backups";
+    if (root["reports"]) {
+      c.reports_file = Resolve(dir_, Str(root["reports"], "reports").value_or(""));
+    }
     if (root["notifications"]) {
       c.notifications_file =
           Resolve(dir_, Str(root["notifications"], "notifications").value_or(""));

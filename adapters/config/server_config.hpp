@@ -61,6 +61,7 @@ struct ServerConfig {
   std::string passwords_file;      // the workspace's sign-in: Argon2id hashes (adapters/auth)
   std::string backup_dir;          // POST /v1/admin/backup writes here
   std::string notifications_file;  // parties' channels (notify_config.hpp); empty: none
+  std::string reports_file;        // the funder's indicators (report_config.hpp); empty: none
   bool manual_clock = false;
   std::string clock_start;  // ISO 8601; manual clock only; empty: the wall clock at start
   int threads = 2;

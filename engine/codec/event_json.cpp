@@ -195,11 +195,7 @@ void AppendExportLine(std::string& out, const EventView& e, PersonalMode mode,
   out += "\"}\n";
 }
 
-namespace {
-
-// One CSV cell (RFC 4180): quoted when it holds a separator, quote or line break. A text that a
-// spreadsheet would run as a formula (= + - @ at the start) gets a leading apostrophe.
-void AppendCsvCell(std::string& out, std::string_view text, bool last = false) {
+void AppendCsvCell(std::string& out, std::string_view text, bool last) {
   std::string cell;
   if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
                         text[0] == '\t' || text[0] == '\r')) {
@@ -218,8 +214,6 @@ void AppendCsvCell(std::string& out, std::string_view text, bool last = false) {
   }
   out.push_back(last ? '\n' : ',');
 }
-
-}  // namespace
 
 const char* const kCsvHeader =
     "position,stream_id,version,participant_id,type,schema_version,occurred_at,actor_user,"

@@ -41,6 +41,11 @@ void AppendExportLine(std::string& out, const EventView& e, PersonalMode mode,
 // The same as one CSV row (RFC 4180, `\n` line ends) under kCsvHeader's columns: data and
 // personal as JSON text in their cells.
 extern const char* const kCsvHeader;
+// One CSV cell (RFC 4180) and its separator (`,`, or `\n` when `last`): quoted when it holds a
+// separator, quote or line break. A text that a spreadsheet would run as a formula (= + - @ at
+// the start) gets a leading apostrophe.
+void AppendCsvCell(std::string& out, std::string_view text, bool last = false);
+
 void AppendCsvLine(std::string& out, const EventView& e, PersonalMode mode,
                    const std::vector<RevealedPersonal>* revealed);
 

@@ -74,11 +74,14 @@ Result<std::uint64_t> RocksEventStore::VisitReportRows(
     return Status::FailedPrecondition("the store has no report rows yet: open it for writing once");
   }
   // One snapshot for the head and the rows, so the position answered is the one they are as of.
+  // A read-only open (a RocksDB secondary) is a fixed view already, and has no snapshots.
   struct Snapshot {
     rocksdb::DB* db;
     const rocksdb::Snapshot* snapshot;
-    ~Snapshot() { db->ReleaseSnapshot(snapshot); }
-  } snap{s.db.get(), s.db->GetSnapshot()};
+    ~Snapshot() {
+      if (snapshot != nullptr) db->ReleaseSnapshot(snapshot);
+    }
+  } snap{s.db.get(), s.options.read_only ? nullptr : s.db->GetSnapshot()};
   rocksdb::ReadOptions read;
   read.snapshot = snap.snapshot;
   std::uint64_t head = 0;

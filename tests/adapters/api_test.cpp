@@ -76,6 +76,11 @@ class TestServer {
     ao.max_queue = 10'000;
     ao.live = live;
     ao.backup_dir = tmp_ / "backups";
+    config::ReportConfigResult reports = config::LoadReportConfig(
+        std::string(PATHWAYS_SOURCE_DIR) + "/config/reports.yaml", *catalog_);
+    REQUIRE(reports.diagnostics.empty());
+    reports_ = reports.config;
+    ao.reports = &reports_;
     std::vector<std::string> paths = config_.workflows;
     ao.reload = [this, paths](std::vector<std::string>& added, std::size_t& unchanged) {
       workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog_, paths);
@@ -123,6 +128,7 @@ class TestServer {
   testing::TempDir tmp_;
   ManualClock clock_;
   config::ServerConfig config_;
+  config::ReportConfig reports_;
   std::shared_ptr<definition::DefinitionCatalog> catalog_;
   std::unique_ptr<storage::RocksEventStore> store_;
   std::unique_ptr<api::TokenStore> tokens_;
@@ -967,6 +973,66 @@ TEST_CASE("schools over HTTP: figures by school, the team, a handover, a school'
   CHECK(s.As("sara", "GET", "/v1/audit/export?school=amigo_skolen").status == 403);
   CHECK(s.As("admin", "GET", "/v1/audit/export?school=amigo_skolen").body.find(a) !=
         std::string::npos);
+}
+
+TEST_CASE("reports over HTTP: the ESF+ indicators as JSON and CSV, now and as of a position") {
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  const std::uint64_t registered = s.store().Head().position;
+  REQUIRE(s.As("anne", "POST", "/v1/pathways/" + id + "/triggers/record_entry",
+               R"({"payload":{"gender":"woman","employment_status":"unemployed",)"
+               R"("education_level":"isced_0_2","household":"other","age_at_entry":40,)"
+               R"("disability":"yes"}})")
+              .status == 400);  // the age comes from the identity or the initial guidance
+  REQUIRE(s.As("anne", "POST", "/v1/pathways/" + id + "/triggers/record_entry",
+               R"({"payload":{"gender":"woman","employment_status":"unemployed",)"
+               R"("education_level":"isced_0_2","household":"other","disability":"yes"}})")
+              .status == 200);
+  REQUIRE(s.As("anne", "POST", "/v1/pathways/" + id + "/triggers/hold_intake",
+               R"({"payload":{"age_at_entry":40}})")
+              .status == 200);
+
+  HttpReply r = s.As("revisor", "GET", "/v1/reports/esf");
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  const nlohmann::json j = r.Json();
+  CHECK(j["position"] == s.store().Head().position);
+  CHECK(j["operation"] == "AMIGO");
+  CHECK(j["indicators"][0]["code"] == "EECO01");
+  CHECK(j["indicators"][0]["by"]["woman"]["count"] == 1);
+  CHECK(j["indicators"][0]["total"]["count"] == 1);
+  CHECK_FALSE(j["indicators"][0]["total"].contains("pathways"));
+  auto indicator = [](const nlohmann::json& report, const std::string& code) {
+    for (const auto& i : report["indicators"]) {
+      if (i["code"] == code) return i;
+    }
+    return nlohmann::json();
+  };
+  CHECK(indicator(j, "EECO12")["total"]["count"] == 1);  // read from the sealed answer
+  CHECK(j["incomplete"].empty());
+  // Opened to the pathways it counts, for the partnership's own eyes.
+  CHECK(s.As("admin", "GET", "/v1/reports/esf?pathways=true")
+            .Json()["indicators"][0]["total"]["pathways"] == nlohmann::json::array({id}));
+
+  // As of the lead's registration: nobody had entered yet.
+  HttpReply then = s.As("revisor", "GET", "/v1/reports/esf?at=" + std::to_string(registered));
+  REQUIRE(then.status == 200);
+  CHECK(then.Json()["position"] == registered);
+  CHECK(then.Json()["indicators"][0]["total"]["count"] == 0);
+
+  HttpReply csv = s.As("revisor", "GET", "/v1/reports/esf?format=csv&lang=en&shared=true");
+  REQUIRE(csv.status == 200);
+  CHECK(csv.headers["content-type"] == "text/csv; charset=utf-8");
+  CHECK(csv.headers["x-pathways-position"] == std::to_string(s.store().Head().position));
+  CHECK(csv.body.find("\nEECO01,Total number of participants,entry,<5,0,0,<5\n") !=
+        std::string::npos);
+
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/reports/esf"), 403, "forbidden"));
+  CHECK(
+      IsProblem(s.As("revisor", "GET", "/v1/reports/esf?from=2026-13-01"), 400, "invalid-request"));
+  CHECK(IsProblem(s.As("revisor", "GET", "/v1/reports/esf?shared=maybe"), 400, "invalid-request"));
+  CHECK(IsProblem(s.As("revisor", "GET", "/v1/reports/esf?at=99999"), 400, "invalid-request"));
+  CHECK(
+      IsProblem(s.As("revisor", "GET", "/v1/reports/esf?school=nowhere"), 400, "invalid-request"));
 }
 
 }  // namespace

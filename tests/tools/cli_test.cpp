@@ -623,6 +623,13 @@ TEST_CASE("migrate: the demo store, seeded on version 1, moves to version 2 whol
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(tmp / "config/workflows/amigo.yaml");
   std::filesystem::remove(tmp / "config/workflows/amigo-v2.yaml");
+  // Nor had it reports (their indicators read version 3's fields).
+  std::string server;
+  REQUIRE(workflows::ReadWholeFile(tmp / "config/pathways.yaml", server));
+  const std::size_t reports = server.find("\nreports:");
+  REQUIRE(reports != std::string::npos);
+  server.erase(reports + 1, server.find('\n', reports + 1) - reports);
+  std::ofstream(tmp / "config/pathways.yaml", std::ios::trunc) << server;
   // Nor did its notifications file know the participant, a party since version 2 (the last
   // entry of the file).
   std::string notifications;
@@ -651,6 +658,80 @@ TEST_CASE("migrate: the demo store, seeded on version 1, moves to version 2 whol
   CHECK(Pathways("verify --data " + store).exit_code == 0);
   Run replay = Pathways("replay --data " + store + " --pathway demo-36");
   CHECK(replay.out.find("on amigo version 2") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways
+
+namespace pathways {
+namespace {
+
+TEST_CASE("report esf: the indicators from a store, as JSON and CSV, as of a day or position") {
+  testing::TempDir tmp;
+  std::uint64_t lead_only = 0;
+  {
+    ManualClock clock(testing::kTestEpochMs);  // Monday 2 March 2026
+    auto store = testing::OpenWithDefinitions(tmp / "store", clock);
+    int n = 0;
+    auto run = [&](runtime::Command command) {
+      CommandRequest r;
+      r.pathway_id = "pw-1";
+      r.participant_id = "p-1";
+      r.command_id = "c" + std::to_string(++n);
+      r.actor = {"anne", "counsellor"};
+      r.command = std::move(command);
+      REQUIRE(store->Execute(std::move(r)).ok());
+    };
+    runtime::RegisterLead lead;
+    lead.referral_source = "jobcenter";
+    lead.contact_person = "anne";
+    lead.personal[PersonalScope::kIdentity] = {{"date_of_birth", "1970-01-01"}};
+    run(lead);
+    lead_only = store->Head().position;
+    clock.Advance(2LL * 24 * 3600 * 1000);
+    run(runtime::FireTrigger{"record_entry",
+                             {{"gender", "man"},
+                              {"employment_status", "inactive"},
+                              {"education_level", "isced_3_4"},
+                              {"household", "other"},
+                              {"homeless", "yes"}}});
+    run(runtime::FireTrigger{"hold_intake", nlohmann::json::object()});
+  }
+  const std::string base = "report esf --data " + (tmp / "store") + " --workflow " +
+                           PATHWAYS_SOURCE_DIR + "/config/workflows --reports " +
+                           PATHWAYS_SOURCE_DIR + "/config/reports.yaml";
+  Run json = Pathways(base + " 2>&1");
+  REQUIRE_MESSAGE(json.exit_code == 0, json.out);
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  CHECK(j["indicators"][0]["by"]["man"]["count"] == 1);
+  CHECK(j["indicators"][7]["code"] == "EECO08");  // 56 at entry
+  CHECK(j["indicators"][7]["total"]["count"] == 1);
+  CHECK(j["indicators"][15]["code"] == "EECO16");  // sealed, read with the master key
+  CHECK(j["indicators"][15]["total"]["count"] == 1);
+
+  // As of the end of the day of registration (before the initial guidance), and as of the
+  // lead's position: no participants yet.
+  for (const std::string& at : {std::string("2026-03-02"), std::to_string(lead_only)}) {
+    Run then = Pathways(base + " --at " + at);
+    REQUIRE_MESSAGE(then.exit_code == 0, then.out);
+    CHECK(nlohmann::json::parse(then.out)["position"] == lead_only);
+    CHECK(nlohmann::json::parse(then.out)["indicators"][0]["total"]["count"] == 0);
+  }
+  Run csv = Pathways(base + " --format csv --lang en --from 2026-03-01 --to 2026-03-31");
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.out.starts_with("code,label,at,Woman,Man,Non-binary,total\n"));
+  CHECK(csv.out.find("\nEECO04,Inactive,entry,0,1,0,1\n") != std::string::npos);
+
+  Run bad = Pathways(base + " --at soon 2>&1");
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find("--at is a log position or a day YYYY-MM-DD") != std::string::npos);
+  CHECK(Pathways(base + " --at 999 2>&1").out.find("past the log's head") != std::string::npos);
+  const std::string broken = tmp / "reports.yaml";
+  std::ofstream(broken) << "definition: amigo\nindicators: {}\n";
+  Run refused = Pathways("report esf --data " + (tmp / "store") + " --workflow " +
+                         PATHWAYS_SOURCE_DIR + "/config/workflows --reports " + broken + " 2>&1");
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out.find(broken + ":2:13: error: indicators is a list") != std::string::npos);
 }
 
 }  // namespace

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   AddReplayCommand(app);
   AddMigrateCommand(app);
   AddImportCommand(app);
+  AddReportCommands(app);
   AddBenchCommands(app);
   AddServeCommand(app);
   AddTokenCommands(app);

@@ -22,6 +22,7 @@
 #include "adapters/api/api.hpp"
 #include "adapters/auth/links.hpp"
 #include "adapters/config/notify_config.hpp"
+#include "adapters/config/report_config.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/notify/dispatcher.hpp"
@@ -190,12 +191,13 @@ struct Prepared {
   config::ServerConfig cfg;
   std::shared_ptr<definition::DefinitionCatalog> catalog;
   config::NotifyConfig notify;
-  std::optional<TimestampMs> clock_start;  // a manual clock's start, when configured
+  std::optional<config::ReportConfig> reports;  // when the config names a reports file
+  std::optional<TimestampMs> clock_start;       // a manual clock's start, when configured
   bool store_exists = false;
 };
 
 // Reads and checks every file the server would read — the config and users file, the
-// definitions, the notifications file and its templates, the tokens file, the TLS
+// definitions, the notifications file and its templates, the reports file, the tokens file, the TLS
 // certificate and key, and with `check_store` an existing store's format and master key (on
 // a read-only view; serve leaves that to the store's own open, which checks the same on a
 // view before it writes) — and creates or changes nothing. Prints every problem; nullopt
@@ -268,6 +270,11 @@ std::optional<Prepared> Prepare(const ServeArgs& a, bool check_store) {
                                 "`, who is not in " + cfg.users_file});
       }
     }
+  }
+  if (!cfg.reports_file.empty()) {
+    config::ReportConfigResult reports = config::LoadReportConfig(cfg.reports_file, *p.catalog);
+    problems.insert(problems.end(), reports.diagnostics.begin(), reports.diagnostics.end());
+    p.reports = std::move(reports.config);
   }
   if (cfg.manual_clock && !cfg.clock_start.empty()) {
     TimestampMs start = 0;
@@ -397,6 +404,7 @@ int Serve(const ServeArgs& a) {
   ao.schools = cfg.schools;
   ao.max_queue = cfg.queue;
   ao.backup_dir = cfg.backup_dir;
+  if (prepared->reports) ao.reports = &*prepared->reports;
   ao.notifier = &notifier;
   ao.wall_clock = &system_clock;
   // SIGHUP and POST /v1/definitions/reload do the same.

@@ -1,0 +1,395 @@
+#include "adapters/app/reports.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/codec/event_json.hpp"
+#include "engine/runtime/calendar.hpp"
+
+namespace pathways::app {
+namespace {
+
+using config::Moment;
+
+// A day "YYYY-MM-DD" as a Danish day number; nullopt for "" (open), false when malformed.
+bool ParseDay(const std::string& text, std::optional<std::int64_t>& day) {
+  if (text.empty()) return true;
+  TimestampMs at = 0;
+  if (!runtime::ParseDate(text, at)) return false;
+  day = runtime::DayNumber(at);
+  return true;
+}
+
+// Counts one report's indicators row by row.
+class EsfCounter {
+ public:
+  EsfCounter(const config::ReportConfig& config, const definition::DefinitionCatalog& definitions,
+             const ReportQuery& query, const SealedReader& sealed, std::optional<std::int64_t> from,
+             std::optional<std::int64_t> to)
+      : c_(config),
+        definitions_(definitions),
+        query_(query),
+        sealed_(sealed),
+        from_(from),
+        to_(to) {
+    newest_ = definitions_.Newest(c_.definition);
+    out_.operation = c_.operation;
+    out_.query = query;
+    out_.by = c_.by;
+    if (newest_ != nullptr) {
+      if (const definition::DataField* f = newest_->FindField(c_.by)) {
+        out_.by_values = f->allowed;
+        for (const std::string& v : f->allowed) {
+          const auto label = f->values.find(v);
+          out_.by_labels.push_back(label == f->values.end() ? definition::Label{v, v}
+                                                            : label->second);
+        }
+      }
+    }
+    for (const config::Indicator& ind : c_.indicators) {
+      IndicatorFigures fig;
+      fig.code = ind.code;
+      fig.label = ind.label;
+      fig.at = ind.at;
+      fig.employers = ind.employers;
+      if (!ind.employers) fig.by.resize(out_.by_values.size());
+      out_.indicators.push_back(std::move(fig));
+    }
+    employers_.resize(c_.indicators.size());
+  }
+
+  void Add(const runtime::PathwayState& row) {
+    if (row.definition_id != c_.definition) return;
+    if (!query_.school.empty() && row.school != query_.school) return;
+    const auto entry = row.milestones.find(c_.entry_milestone);
+    if (entry == row.milestones.end()) return;  // not (yet) a participant of the operation
+    const std::optional<TimestampMs> left = LeftAt(row);
+    const bool complete = Missing(row).empty();
+    std::map<std::string, std::optional<nlohmann::json>> sealed;  // read once per row
+    for (std::size_t i = 0; i < c_.indicators.size(); ++i) {
+      const config::Indicator& ind = c_.indicators[i];
+      std::optional<TimestampMs> moment;
+      switch (ind.at) {
+        case Moment::kEntry: moment = entry->second; break;
+        case Moment::kLeaving: moment = left; break;
+        case Moment::kSixMonths:
+          if (left) moment = runtime::Add(*left, {6, definition::Duration::Unit::kMonths});
+          break;
+      }
+      if (!moment || !InPeriod(*moment)) continue;
+      if (!complete && !ind.everyone) continue;
+      const bool holds = std::all_of(ind.where.begin(), ind.where.end(),
+                                     [&](const auto& cond) { return Holds(cond, row, sealed); });
+      if (!holds) continue;
+      IndicatorFigures& fig = out_.indicators[i];
+      if (ind.employers) {
+        if (!row.employer.cvr.empty()) employers_[i].insert(row.employer.cvr);
+        continue;
+      }
+      Count(fig.total, row.pathway_id);
+      const auto by = row.data.find(c_.by);
+      if (complete && by != row.data.end() && by->is_string()) {
+        const auto at =
+            std::find(out_.by_values.begin(), out_.by_values.end(), by->get<std::string>());
+        if (at != out_.by_values.end()) Count(fig.by[at - out_.by_values.begin()], row.pathway_id);
+      }
+    }
+    if (!complete && InPeriod(entry->second)) {
+      out_.incomplete.push_back({row.pathway_id, row.contact_person, row.school, Missing(row)});
+    }
+  }
+
+  EsfReport Finish(std::uint64_t position) {
+    out_.position = position;
+    out_.suppress_below = c_.suppress_below;
+    for (std::size_t i = 0; i < out_.indicators.size(); ++i) {
+      IndicatorFigures& fig = out_.indicators[i];
+      if (fig.employers) fig.total.count = static_cast<std::int64_t>(employers_[i].size());
+      for (Cell& cell : fig.by) std::sort(cell.pathways.begin(), cell.pathways.end());
+      std::sort(fig.total.pathways.begin(), fig.total.pathways.end());
+      if (query_.shared) Suppress(fig);
+    }
+    std::sort(out_.incomplete.begin(), out_.incomplete.end(),
+              [](const auto& a, const auto& b) { return a.pathway_id < b.pathway_id; });
+    return std::move(out_);
+  }
+
+ private:
+  static void Count(Cell& cell, const std::string& pathway) {
+    ++cell.count;
+    cell.pathways.push_back(pathway);
+  }
+
+  // Cells of 1 to suppress_below-1 are withheld; where that leaves one withheld cell beside a
+  // shown total, the next smallest cell is withheld too, so no subtraction gives it away.
+  void Suppress(IndicatorFigures& fig) const {
+    auto small = [&](const Cell& c) { return c.count > 0 && c.count < c_.suppress_below; };
+    int withheld = 0;
+    for (Cell& cell : fig.by) {
+      if (small(cell)) {
+        cell.suppressed = true;
+        ++withheld;
+      }
+    }
+    if (small(fig.total)) fig.total.suppressed = true;
+    if (withheld == 1 && !fig.total.suppressed) {
+      Cell* next = nullptr;
+      for (Cell& cell : fig.by) {
+        if (!cell.suppressed && cell.count > 0 && (next == nullptr || cell.count < next->count)) {
+          next = &cell;
+        }
+      }
+      if (next != nullptr) {
+        next->suppressed = true;
+      } else {
+        fig.total.suppressed = true;
+      }
+    }
+    auto withhold = [](Cell& cell) {
+      if (!cell.suppressed) return;
+      cell.count = 0;
+      cell.pathways.clear();
+    };
+    withhold(fig.total);
+    for (Cell& cell : fig.by) withhold(cell);
+  }
+
+  bool InPeriod(TimestampMs at) const {
+    const std::int64_t day = runtime::DayNumber(at);
+    return (!from_ || day >= *from_) && (!to_ || day <= *to_);
+  }
+
+  // When the pathway first reached a leaving phase, by the states of its own version.
+  std::optional<TimestampMs> LeftAt(const runtime::PathwayState& row) const {
+    definition::DefinitionCatalog::Ptr def =
+        definitions_.Find(row.definition_id, row.definition_version);
+    if (def == nullptr) def = newest_;
+    if (def == nullptr) return std::nullopt;
+    std::optional<TimestampMs> left;
+    for (const auto& [state, entry] : row.entered) {
+      const definition::State* s = def->FindState(state);
+      if (s == nullptr || std::find(c_.leaving_phases.begin(), c_.leaving_phases.end(), s->phase) ==
+                              c_.leaving_phases.end()) {
+        continue;
+      }
+      if (!left || entry.at < *left) left = entry.at;
+    }
+    return left;
+  }
+
+  std::vector<std::string> Missing(const runtime::PathwayState& row) const {
+    std::vector<std::string> missing;
+    for (const std::string& field : c_.complete) {
+      const auto v = row.data.find(field);
+      if (v == row.data.end() || v->is_null()) missing.push_back(field);
+    }
+    return missing;
+  }
+
+  bool Holds(const config::Condition& cond, const runtime::PathwayState& row,
+             std::map<std::string, std::optional<nlohmann::json>>& sealed) const {
+    std::optional<nlohmann::json> value;
+    if (cond.field == "employer.sme") {
+      if (!row.employer.cvr.empty()) value = row.employer.sme;
+    } else if (cond.field.find('.') != std::string::npos) {
+      auto it = sealed.find(cond.field);
+      if (it == sealed.end()) it = sealed.emplace(cond.field, sealed_(row, cond.field)).first;
+      value = it->second;
+    } else if (const auto v = row.data.find(cond.field); v != row.data.end() && !v->is_null()) {
+      value = *v;
+    }
+    if (!value) return false;
+    if (cond.from || cond.below) {
+      if (!value->is_number_integer()) return false;
+      const auto n = value->get<std::int64_t>();
+      return (!cond.from || n >= *cond.from) && (!cond.below || n < *cond.below);
+    }
+    return std::find(cond.values.begin(), cond.values.end(), *value) != cond.values.end();
+  }
+
+  const config::ReportConfig& c_;
+  const definition::DefinitionCatalog& definitions_;
+  const ReportQuery& query_;
+  const SealedReader& sealed_;
+  std::optional<std::int64_t> from_;
+  std::optional<std::int64_t> to_;
+  definition::DefinitionCatalog::Ptr newest_;
+  EsfReport out_;
+  std::vector<std::set<std::string>> employers_;  // per indicator: the CVR numbers counted
+};
+
+}  // namespace
+
+Result<EsfReport> EsfFigures(const config::ReportConfig& config,
+                             const definition::DefinitionCatalog& definitions,
+                             const RowSource& source, const ReportQuery& query,
+                             const SealedReader& sealed) {
+  std::optional<std::int64_t> from;
+  std::optional<std::int64_t> to;
+  if (!ParseDay(query.from, from)) return Status::InvalidArgument("`from` is a day YYYY-MM-DD");
+  if (!ParseDay(query.to, to)) return Status::InvalidArgument("`to` is a day YYYY-MM-DD");
+  if (from && to && *to < *from) return Status::InvalidArgument("`to` comes before `from`");
+  EsfCounter counter(config, definitions, query, sealed, from, to);
+  Result<std::uint64_t> position = source([&](const runtime::PathwayState& row) {
+    counter.Add(row);
+    return true;
+  });
+  if (!position.ok()) return position.status();
+  return counter.Finish(*position);
+}
+
+Status Reports::Check(const config::User& user, ReportQuery& query) const {
+  if (o_.config == nullptr) {
+    return Status::FailedPrecondition("no reports file is configured (`reports:` in the config)");
+  }
+  if (user.role != config::Role::kAdministrator && user.role != config::Role::kAuditor) {
+    return Status::PermissionDenied("reports are for administrators and auditors");
+  }
+  if (!user.school.empty()) {
+    if (!query.school.empty() && query.school != user.school) {
+      return Status::PermissionDenied("a school's administrator reports on their own school");
+    }
+    query.school = user.school;
+  } else if (!query.school.empty() &&
+             (o_.schools == nullptr || o_.schools->count(query.school) == 0)) {
+    return Status::InvalidArgument("no school `" + query.school + "`");
+  }
+  if (query.at && *query.at > o_.store->Head().position) {
+    return Status::InvalidArgument("position " + std::to_string(*query.at) +
+                                   " is past the log's head (" +
+                                   std::to_string(o_.store->Head().position) + ")");
+  }
+  return Status::Ok();
+}
+
+SealedReader StoreSealedReader(const EventStore& store) {
+  return [&store](const runtime::PathwayState& row,
+                  const std::string& field) -> std::optional<nlohmann::json> {
+    const auto version = row.personal_at.find(field);
+    const std::size_t dot = field.find('.');
+    if (version == row.personal_at.end() || dot == std::string::npos) return std::nullopt;
+    Result<StreamPage> page = store.ReadStream(row.pathway_id, version->second, 1);
+    if (!page.ok() || page->events.empty()) return std::nullopt;
+    Result<std::vector<RevealedPersonal>> parts = store.RevealPersonal(page->events.front());
+    if (!parts.ok()) return std::nullopt;
+    const std::string_view scope = std::string_view(field).substr(0, dot);
+    const std::string name = field.substr(dot + 1);
+    for (const RevealedPersonal& part : *parts) {
+      if (PersonalScopeName(part.scope) != scope || !part.fields) continue;
+      if (const auto v = part.fields->find(name); v != part.fields->end()) return *v;
+    }
+    return std::nullopt;
+  };
+}
+
+Result<std::uint64_t> PositionAtEndOf(const EventStore& store, const std::string& day) {
+  TimestampMs start = 0;
+  if (!runtime::ParseDate(day, start))
+    return Status::InvalidArgument("not a day YYYY-MM-DD: " + day);
+  const TimestampMs next_day = runtime::DayStart(runtime::DayNumber(start) + 1);
+  // The first position at or after the next day's start, less one.
+  std::uint64_t low = 1;
+  std::uint64_t high = store.Head().position + 1;
+  while (low < high) {
+    const std::uint64_t mid = low + (high - low) / 2;
+    Result<AllPage> page = store.ReadAll(mid, 1);
+    if (!page.ok()) return page.status();
+    if (page->events.empty())
+      return Status::Corruption("no event at position " + std::to_string(mid));
+    if (page->events.front().occurred_at < next_day) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return low - 1;
+}
+
+namespace {
+
+nlohmann::json CellJson(const Cell& cell, bool pathways) {
+  nlohmann::json j = {{"count", cell.suppressed ? nlohmann::json() : nlohmann::json(cell.count)}};
+  if (cell.suppressed) j["suppressed"] = true;
+  if (pathways && !cell.suppressed) j["pathways"] = cell.pathways;
+  return j;
+}
+
+nlohmann::json LabelJson(const definition::Label& l) { return {{"da", l.da}, {"en", l.en}}; }
+
+}  // namespace
+
+nlohmann::json EsfJson(const EsfReport& r, bool pathways) {
+  pathways = pathways && !r.query.shared;
+  nlohmann::json values = nlohmann::json::array();
+  for (std::size_t i = 0; i < r.by_values.size(); ++i) {
+    values.push_back({{"id", r.by_values[i]}, {"label", LabelJson(r.by_labels[i])}});
+  }
+  nlohmann::json indicators = nlohmann::json::array();
+  for (const IndicatorFigures& f : r.indicators) {
+    nlohmann::json j = {{"code", f.code},
+                        {"label", LabelJson(f.label)},
+                        {"at", config::MomentName(f.at)},
+                        {"counts", f.employers ? "employers" : "participants"},
+                        {"total", CellJson(f.total, pathways && !f.employers)}};
+    if (!f.employers) {
+      j["by"] = nlohmann::json::object();
+      for (std::size_t i = 0; i < f.by.size(); ++i) {
+        j["by"][r.by_values[i]] = CellJson(f.by[i], pathways);
+      }
+    }
+    indicators.push_back(std::move(j));
+  }
+  nlohmann::json out = {
+      {"report", "esf"},
+      {"operation", r.operation},
+      {"position", r.position},
+      {"period",
+       {{"from", r.query.from.empty() ? nlohmann::json() : nlohmann::json(r.query.from)},
+        {"to", r.query.to.empty() ? nlohmann::json() : nlohmann::json(r.query.to)}}},
+      {"school", r.query.school.empty() ? nlohmann::json() : nlohmann::json(r.query.school)},
+      {"shared", r.query.shared},
+      {"breakdown", {{"field", r.by}, {"values", values}}},
+      {"indicators", indicators}};
+  if (!r.query.shared) {
+    out["incomplete"] = nlohmann::json::array();
+    for (const IncompleteRecord& i : r.incomplete) {
+      out["incomplete"].push_back({{"pathway_id", i.pathway_id},
+                                   {"contact_person", i.contact_person},
+                                   {"school", i.school},
+                                   {"missing", i.missing}});
+    }
+  }
+  return out;
+}
+
+std::string EsfCsv(const EsfReport& r, const std::string& lang) {
+  auto words = [&](const definition::Label& l) { return lang == "en" ? l.en : l.da; };
+  auto cell = [&](const Cell& c) {
+    return c.suppressed ? "<" + std::to_string(r.suppress_below) : std::to_string(c.count);
+  };
+  std::string out;
+  for (const char* head : {"code", "label", "at"}) codec::AppendCsvCell(out, head);
+  for (const auto& label : r.by_labels) codec::AppendCsvCell(out, words(label));
+  codec::AppendCsvCell(out, lang == "en" ? "total" : "i alt", true);
+  for (const IndicatorFigures& f : r.indicators) {
+    codec::AppendCsvCell(out, f.code);
+    codec::AppendCsvCell(out, words(f.label));
+    codec::AppendCsvCell(out, config::MomentName(f.at));
+    for (const Cell& c : f.by) codec::AppendCsvCell(out, cell(c));
+    for (std::size_t i = f.by.size(); i < r.by_values.size(); ++i) codec::AppendCsvCell(out, "");
+    codec::AppendCsvCell(out, cell(f.total), true);
+  }
+  return out;
+}
+
+Result<EsfReport> Reports::Esf(const config::User& user, ReportQuery query) const {
+  if (Status st = Check(user, query); !st.ok()) return st;
+  Store& store = *o_.store;
+  RowSource rows = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
+    return store.VisitReportRows(query.at, visit);
+  };
+  return EsfFigures(*o_.config, *o_.catalog, rows, query, StoreSealedReader(store));
+}
+
+}  // namespace pathways::app

@@ -1,0 +1,295 @@
+#include "adapters/config/report_config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "engine/runtime/calendar.hpp"
+#include "workflows/yaml_reader.hpp"
+
+namespace pathways::config {
+
+std::string_view MomentName(Moment m) {
+  switch (m) {
+    case Moment::kEntry: return "entry";
+    case Moment::kLeaving: return "leaving";
+    case Moment::kSixMonths: return "six_months";
+  }
+  return "entry";
+}
+
+namespace {
+
+using definition::DataField;
+using workflows::YamlReader;
+
+constexpr const char* kEmployerSme = "employer.sme";
+
+// What a condition may test: its type and allowed values.
+struct Testable {
+  DataField::Type type = DataField::Type::kString;
+  std::vector<std::string> allowed;
+};
+
+class ReportReader : YamlReader {
+ public:
+  ReportReader(const std::string& file, const definition::DefinitionCatalog& definitions)
+      : YamlReader(file), definitions_(definitions) {}
+
+  ReportConfigResult Read() {
+    ReportConfigResult out;
+    out.config.file = file();
+    std::string text;
+    if (!workflows::ReadWholeFile(file(), text)) {
+      out.diagnostics.push_back({file(), 1, 1, "cannot read the reports file"});
+      return out;
+    }
+    YAML::Node root = Parse(text);
+    if (!HasErrors() && !root.IsMap()) Error(root.Mark(), "the reports file is a mapping");
+    if (!HasErrors()) ReadRoot(root, out.config);
+    out.diagnostics = TakeDiagnostics();
+    return out;
+  }
+
+ private:
+  void ReadRoot(const YAML::Node& root, ReportConfig& c) {
+    CheckMap(root, "the reports file",
+             {"definition", "operation", "project", "entry", "leaving", "complete", "by",
+              "suppress_below", "indicators", "funnel"});
+    for (const char* key : {"definition", "operation", "project", "entry", "leaving", "complete",
+                            "by", "indicators"}) {
+      if (!root[key]) Error(root.Mark(), std::string("the reports file needs `") + key + "`");
+    }
+    if (root["definition"]) {
+      c.definition = Id(root["definition"], "definition").value_or("");
+      def_ = definitions_.Newest(c.definition);
+      if (!c.definition.empty() && def_ == nullptr) {
+        std::vector<std::string> ids;
+        for (const auto& d : definitions_.All()) ids.push_back(d->id);
+        Error(root["definition"].Mark(), "definition `" + c.definition + "` is not loaded" +
+                                             workflows::DidYouMean(c.definition, ids));
+      }
+    }
+    if (def_ != nullptr) CollectFields();
+    if (root["operation"]) c.operation = Str(root["operation"], "operation").value_or("");
+    if (const YAML::Node p = root["project"];
+        p && CheckMap(p, "project", {"start", "end", "audit_end"})) {
+      c.start = Day(p, "start");
+      c.end = Day(p, "end");
+      c.audit_end = Day(p, "audit_end");
+      if (!c.start.empty() && !c.end.empty() && c.end < c.start) {
+        Error(p["end"].Mark(), "the project ends before it starts");
+      }
+      if (!c.end.empty() && !c.audit_end.empty() && c.audit_end < c.end) {
+        Error(p["audit_end"].Mark(), "the audit end comes before the project's end");
+      }
+    }
+    if (const YAML::Node e = root["entry"]; e && CheckMap(e, "entry", {"milestone"})) {
+      if (!e["milestone"]) Error(e.Mark(), "entry needs a `milestone`");
+      if (e["milestone"]) c.entry_milestone = Milestone(e["milestone"]);
+    }
+    if (const YAML::Node l = root["leaving"]; l && CheckMap(l, "leaving", {"phases"})) {
+      if (!l["phases"]) Error(l.Mark(), "leaving needs `phases`");
+      if (l["phases"]) {
+        for (auto& [phase, mark] : List(l["phases"], "phases")) {
+          if (def_ == nullptr || Known(phase, mark, phases_, "phase")) {
+            c.leaving_phases.push_back(phase);
+          }
+        }
+      }
+    }
+    if (root["complete"]) {
+      for (auto& [field, mark] : List(root["complete"], "complete")) {
+        if (def_ == nullptr || Known(field, mark, data_ids_, "data field")) {
+          c.complete.push_back(field);
+        }
+      }
+    }
+    if (root["by"]) {
+      c.by = Str(root["by"], "by").value_or("");
+      if (def_ != nullptr && Known(c.by, root["by"].Mark(), data_ids_, "data field")) {
+        const DataField* f = def_->FindField(c.by);
+        if (f->type != DataField::Type::kString || f->allowed.empty()) {
+          Error(root["by"].Mark(), "the breakdown `" + c.by + "` is a text with allowed values");
+        }
+      }
+    }
+    if (root["suppress_below"]) {
+      auto n = Int(root["suppress_below"], "suppress_below");
+      if (n && (*n < 1 || *n > 100)) {
+        Error(root["suppress_below"].Mark(), "suppress_below is between 1 and 100");
+      } else if (n) {
+        c.suppress_below = static_cast<int>(*n);
+      }
+    }
+    if (root["funnel"]) {
+      for (auto& [m, mark] : List(root["funnel"], "funnel")) {
+        if (def_ == nullptr || Known(m, mark, milestone_ids_, "milestone")) c.funnel.push_back(m);
+      }
+    }
+    if (const YAML::Node list = root["indicators"]) {
+      if (!list.IsSequence()) {
+        Error(list.Mark(), "indicators is a list");
+        return;
+      }
+      for (const YAML::Node& n : list) ReadIndicator(n, c);
+    }
+  }
+
+  void ReadIndicator(const YAML::Node& n, ReportConfig& c) {
+    if (!CheckMap(n, "an indicator", {"code", "label", "at", "where", "everyone", "employers"}))
+      return;
+    Indicator ind;
+    if (!n["code"]) Error(n.Mark(), "an indicator needs a `code`");
+    if (n["code"]) {
+      ind.code = Str(n["code"], "code").value_or("");
+      const bool shaped = ind.code.size() >= 2 && ind.code.size() <= 16 &&
+                          std::all_of(ind.code.begin(), ind.code.end(), [](char ch) {
+                            return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+                          });
+      if (!shaped) {
+        Error(n["code"].Mark(), "an indicator code is 2-16 capital letters and digits (EECO02)");
+      } else if (std::any_of(c.indicators.begin(), c.indicators.end(),
+                             [&](const Indicator& i) { return i.code == ind.code; })) {
+        Error(n["code"].Mark(), "indicator " + ind.code + " is defined twice");
+      }
+    }
+    if (!n["label"]) Error(n.Mark(), "indicator " + ind.code + " needs a `label`");
+    if (n["label"]) ind.label = Label(n["label"], "label of " + ind.code);
+    if (n["at"]) {
+      const std::string at = Str(n["at"], "at").value_or("");
+      if (at == "entry") {
+        ind.at = Moment::kEntry;
+      } else if (at == "leaving") {
+        ind.at = Moment::kLeaving;
+      } else if (at == "six_months") {
+        ind.at = Moment::kSixMonths;
+      } else {
+        Error(n["at"].Mark(), "`at` is entry, leaving or six_months" +
+                                  workflows::DidYouMean(at, {"entry", "leaving", "six_months"}));
+      }
+    }
+    if (n["everyone"]) ind.everyone = Bool(n["everyone"], "everyone").value_or(false);
+    if (n["employers"]) ind.employers = Bool(n["employers"], "employers").value_or(false);
+    if (const YAML::Node where = n["where"]; where && CheckMap(where, "where", {})) {
+      for (const auto& kv : where) {
+        if (std::optional<Condition> cond = ReadCondition(kv.first, kv.second)) {
+          ind.where.push_back(std::move(*cond));
+        }
+      }
+    }
+    c.indicators.push_back(std::move(ind));
+  }
+
+  std::optional<Condition> ReadCondition(const YAML::Node& key, const YAML::Node& value) {
+    Condition cond;
+    cond.field = key.Scalar();
+    if (def_ == nullptr) return std::nullopt;
+    const auto testable = testable_.find(cond.field);
+    if (testable == testable_.end()) {
+      std::vector<std::string> known;
+      for (const auto& [id, t] : testable_) known.push_back(id);
+      Error(key.Mark(), "`" + cond.field +
+                            "` is not a data field, a personal payload field (scope.field) or "
+                            "employer.sme of " +
+                            def_->id + workflows::DidYouMean(cond.field, known));
+      return std::nullopt;
+    }
+    const Testable& t = testable->second;
+    if (value.IsMap()) {
+      if (t.type != DataField::Type::kInteger) {
+        Error(value.Mark(), "`" + cond.field + "` is not a whole number: list its values");
+        return std::nullopt;
+      }
+      if (!CheckMap(value, "range of " + cond.field, {"from", "below"})) return std::nullopt;
+      if (value["from"]) cond.from = Int(value["from"], "from");
+      if (value["below"]) cond.below = Int(value["below"], "below");
+      if (!value["from"] && !value["below"]) Error(value.Mark(), "a range needs `from` or `below`");
+      return cond;
+    }
+    for (auto& [text, mark] : List(value, "values of " + cond.field)) {
+      switch (t.type) {
+        case DataField::Type::kBoolean:
+          if (text != "true" && text != "false") {
+            Error(mark, "`" + cond.field + "` is true or false, not `" + text + "`");
+          } else {
+            cond.values.push_back(text == "true");
+          }
+          break;
+        case DataField::Type::kInteger: {
+          std::int64_t v = 0;
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+          if (ec != std::errc() || end != text.data() + text.size()) {
+            Error(mark, "`" + cond.field + "` is a whole number, not `" + text + "`");
+          } else {
+            cond.values.push_back(v);
+          }
+          break;
+        }
+        default:
+          if (!t.allowed.empty() && Known(text, mark, t.allowed, "value of " + cond.field)) {
+            cond.values.push_back(text);
+          } else if (t.allowed.empty()) {
+            cond.values.push_back(text);
+          }
+      }
+    }
+    return cond;
+  }
+
+  // A day YYYY-MM-DD under `key` of `n`, or "" (reported).
+  std::string Day(const YAML::Node& n, const char* key) {
+    if (!n[key]) {
+      Error(n.Mark(), std::string("project needs `") + key + "`");
+      return "";
+    }
+    const std::string text = Str(n[key], key).value_or("");
+    TimestampMs ignored = 0;
+    if (!runtime::ParseDate(text, ignored)) {
+      Error(n[key].Mark(), std::string(key) + " is a date YYYY-MM-DD, not `" + text + "`");
+      return "";
+    }
+    return text;
+  }
+
+  std::string Milestone(const YAML::Node& n) {
+    const std::string m = Str(n, "milestone").value_or("");
+    if (def_ != nullptr && !Known(m, n.Mark(), milestone_ids_, "milestone")) return "";
+    return m;
+  }
+
+  void CollectFields() {
+    for (const auto& f : def_->data) {
+      data_ids_.push_back(f.id);
+      testable_[f.id] = {f.type, f.allowed};
+    }
+    for (const auto& t : def_->transitions) {
+      for (const auto& p : t.payload) {
+        if (!p.personal.empty()) testable_[p.personal + "." + p.id] = {p.type, p.allowed};
+      }
+    }
+    testable_[kEmployerSme] = {DataField::Type::kBoolean, {}};
+    for (const auto& m : def_->milestones) milestone_ids_.push_back(m.id);
+    for (const auto& s : def_->states) {
+      if (std::find(phases_.begin(), phases_.end(), s.phase) == phases_.end()) {
+        phases_.push_back(s.phase);
+      }
+    }
+  }
+
+  const definition::DefinitionCatalog& definitions_;
+  definition::DefinitionCatalog::Ptr def_;
+  std::map<std::string, Testable> testable_;
+  Keys data_ids_;
+  Keys milestone_ids_;
+  Keys phases_;
+};
+
+}  // namespace
+
+ReportConfigResult LoadReportConfig(const std::string& path,
+                                    const definition::DefinitionCatalog& definitions) {
+  return ReportReader(path, definitions).Read();
+}
+
+}  // namespace pathways::config

@@ -1,0 +1,79 @@
+#pragma once
+// The reports file (config/reports.yaml; docs/reports.md documents every key): the funder's
+// ESF+ indicators and the project's figures, defined over one pathway definition's data. The
+// codes and their wording are the programme's and the call's, so they live here, not in code:
+// a wrong code is a config change, checked like a definition — every problem as FILE:LINE:COL,
+// fields and values against the definition the file names.
+//
+// Thread-safe: free functions; a loaded config is immutable.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/definition/catalog.hpp"
+#include "workflows/diagnostics.hpp"
+
+namespace pathways::config {
+
+// One test of a participant's record. `field` is a data field of the definition, a personal
+// payload field sealed in the vault (`identity.disability`), or `employer.sme`.
+struct Condition {
+  std::string field;
+  std::vector<nlohmann::json> values;  // any of these; empty: see from/below
+  std::optional<std::int64_t> from;    // integers: at least this
+  std::optional<std::int64_t> below;   // and less than this
+};
+
+// When an indicator counts a participant: entering the operation in the period, leaving it in
+// the period, or six months after leaving in the period.
+enum class Moment : std::uint8_t { kEntry, kLeaving, kSixMonths };
+std::string_view MomentName(Moment m);
+
+struct Indicator {
+  std::string code;  // EECO02
+  definition::Label label;
+  Moment at = Moment::kEntry;
+  std::vector<Condition> where;  // all must hold
+  // The grand total counts every participant, complete or not (EECO01); the others count
+  // complete records only.
+  bool everyone = false;
+  // Counts employers (distinct CVR numbers) of the participants who match, not participants
+  // (EECO19, SMEs supported); not broken down.
+  bool employers = false;
+};
+
+struct ReportConfig {
+  std::string file;
+  std::string definition;  // the pathway definition's id
+  std::string operation;   // the ESF+ operation's id, stated on every report
+  std::string start;       // the project's first and last day (YYYY-MM-DD): the forecast's end
+  std::string end;
+  // The ESF audit end (about five years after the last payment): personal data is kept,
+  // restricted, until then (docs/privacy.md).
+  std::string audit_end;
+  std::string entry_milestone;              // reaching it enters the operation
+  std::vector<std::string> leaving_phases;  // first entering a state of one leaves it
+  // A record counts in the breakdowns only with all of these (the funder's completeness rule).
+  std::vector<std::string> complete;
+  std::string by;  // the breakdown field (gender)
+  // Shared outside the partnership, cells with fewer participants than this are suppressed.
+  int suppress_below = 5;
+  std::vector<Indicator> indicators;
+  // The project's figures: the funnel's milestones in order (registration comes first).
+  std::vector<std::string> funnel;
+};
+
+struct ReportConfigResult {
+  ReportConfig config;
+  std::vector<workflows::Diagnostic> diagnostics;  // non-empty: not usable
+};
+
+// Reads `path` and checks it against the newest loaded version of the definition it names.
+ReportConfigResult LoadReportConfig(const std::string& path,
+                                    const definition::DefinitionCatalog& definitions);
+
+}  // namespace pathways::config

@@ -1,0 +1,308 @@
+// The funder's reports: a seeded population on a real store, each indicator counted by hand
+// here; the completeness rule, the sealed items, suppression, periods and positions.
+
+#include "adapters/app/reports.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "tests/support/amigo_store.hpp"
+#include "tests/support/temp_store.hpp"
+
+namespace pathways::app {
+namespace {
+
+constexpr TimestampMs kDay = 24LL * 3600 * 1000;
+
+std::string ReportsFile() { return std::string(PATHWAYS_SOURCE_DIR) + "/config/reports.yaml"; }
+
+struct Population {
+  Population()
+      : clock(testing::kTestEpochMs),  // Monday 2 March 2026
+        catalog(testing::AmigoCatalog()),
+        store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)) {
+    config::ReportConfigResult loaded = config::LoadReportConfig(ReportsFile(), *catalog);
+    for (const auto& d : loaded.diagnostics) FAIL(d.ToString());
+    config = loaded.config;
+  }
+
+  std::uint64_t Run(const std::string& pathway, runtime::Command command) {
+    CommandRequest r;
+    r.pathway_id = pathway;
+    r.participant_id = "p-" + pathway;
+    r.command_id = "c" + std::to_string(++commands);
+    r.actor = {"anne", "counsellor"};
+    r.command = std::move(command);
+    Result<AppendResult> done = store->Execute(std::move(r));
+    REQUIRE_MESSAGE(done.ok(), (pathway + ": " + done.status().ToString()));
+    return done->last_position;
+  }
+  // A participant born on `born`, through the initial guidance, with an entry record.
+  void Participant(const std::string& pathway, const std::string& born, nlohmann::json entry) {
+    runtime::RegisterLead lead;
+    lead.referral_source = "jobcenter";
+    lead.contact_person = "anne";
+    lead.personal[PersonalScope::kIdentity] = {{"name", "Deltager " + pathway},
+                                               {"date_of_birth", born}};
+    Run(pathway, lead);
+    Run(pathway, runtime::FireTrigger{"record_entry", std::move(entry)});
+    Run(pathway, runtime::FireTrigger{"hold_intake", nlohmann::json::object()});
+  }
+  void Employer(const std::string& pathway, const std::string& cvr, bool sme) {
+    runtime::RecordEmployer e;
+    e.name = "Virksomhed " + cvr;
+    e.cvr = cvr;
+    e.contact = "Kontakt";
+    e.email = "kontakt@example.dk";
+    e.sme = sme;
+    Run(pathway, e);
+  }
+
+  Result<EsfReport> Esf(ReportQuery query = {}) {
+    RowSource rows = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
+      return store->VisitReportRows(query.at, visit);
+    };
+    return EsfFigures(config, *catalog, rows, query, StoreSealedReader(*store));
+  }
+
+  int commands = 0;
+  testing::TempDir tmp;
+  ManualClock clock;
+  std::shared_ptr<definition::DefinitionCatalog> catalog;
+  std::unique_ptr<storage::RocksEventStore> store;
+  config::ReportConfig config;
+};
+
+const IndicatorFigures& Find(const EsfReport& r, const std::string& code) {
+  for (const auto& f : r.indicators) {
+    if (f.code == code) return f;
+  }
+  FAIL("no indicator " << code);
+  return r.indicators.front();
+}
+
+// {woman, man, non_binary, total} of an indicator.
+std::vector<std::int64_t> Counts(const EsfReport& r, const std::string& code) {
+  const IndicatorFigures& f = Find(r, code);
+  std::vector<std::int64_t> out;
+  for (const Cell& c : f.by) out.push_back(c.count);
+  out.push_back(f.total.count);
+  return out;
+}
+using V = std::vector<std::int64_t>;
+
+TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand") {
+  Population p;
+  // Anna: a woman of 30, long-term unemployed, lower secondary, single with children, a
+  // disability; her employer an SME.
+  p.Participant("anna", "1995-06-01",
+                {{"gender", "woman"},
+                 {"employment_status", "unemployed"},
+                 {"long_term_unemployed", true},
+                 {"education_level", "isced_0_2"},
+                 {"household", "single_with_children"},
+                 {"disability", "yes"},
+                 {"foreign_background", "no"}});
+  p.Employer("anna", "11111111", true);
+  // Bent: a man of 56, employed, upper secondary; refuses the disability question, has a
+  // foreign background; the same SME employs him.
+  p.Participant("bent", "1969-05-10",
+                {{"gender", "man"},
+                 {"employment_status", "employed"},
+                 {"education_level", "isced_3_4"},
+                 {"household", "couple_without_children"},
+                 {"disability", "refused"},
+                 {"foreign_background", "yes"}});
+  p.Employer("bent", "11111111", true);
+  // Cille: a woman of 20, inactive; her employer is not an SME.
+  p.Participant("cille", "2005-09-15",
+                {{"gender", "woman"},
+                 {"employment_status", "inactive"},
+                 {"education_level", "isced_0_2"},
+                 {"household", "other"},
+                 {"minority", "no"}});
+  p.Employer("cille", "22222222", false);
+  // Dorte: no household recorded: incomplete, in the grand total only.
+  p.Participant(
+      "dorte", "1980-01-01",
+      {{"gender", "woman"}, {"employment_status", "unemployed"}, {"education_level", "isced_5_8"}});
+  // Emil: a lead only, never at the initial guidance: not a participant.
+  runtime::RegisterLead lead;
+  lead.referral_source = "outreach";
+  lead.contact_person = "anne";
+  p.Run("emil", lead);
+  const std::uint64_t before_frank = p.store->Head().position;
+
+  // Frank, a week later: a man of 40, unemployed; withdraws, is job searching four weeks on and
+  // employed six months after.
+  p.clock.Advance(7 * kDay);
+  p.Participant("frank", "1986-02-02",
+                {{"gender", "man"},
+                 {"employment_status", "unemployed"},
+                 {"education_level", "isced_0_2"},
+                 {"household", "single_without_children"}});
+  p.Run("frank", runtime::FireTrigger{"withdraw", {{"reason", "work"}}});
+  p.clock.Advance(28 * kDay);
+  p.Run("frank", runtime::FireTrigger{"record_follow_up_4_weeks",
+                                      {{"job_searching", true}, {"employed", false}}});
+  p.clock.Advance(160 * kDay);
+  p.Run("frank", runtime::FireTrigger{"record_follow_up_6_months", {{"employed", true}}});
+
+  Result<EsfReport> r = p.Esf();
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->position == p.store->Head().position);
+  CHECK(r->by_values == std::vector<std::string>{"woman", "man", "non_binary"});
+  //                                    woman man nb total
+  CHECK(Counts(*r, "EECO01") == V{2, 2, 0, 5});  // Dorte only in the total
+  CHECK(Counts(*r, "EECO02") == V{1, 1, 0, 2});  // Anna, Frank (Dorte incomplete)
+  CHECK(Counts(*r, "EECO03") == V{1, 0, 0, 1});
+  CHECK(Counts(*r, "EECO04") == V{1, 0, 0, 1});
+  CHECK(Counts(*r, "EECO05") == V{0, 1, 0, 1});
+  CHECK(Counts(*r, "EECO06") == V{0, 0, 0, 0});
+  CHECK(Counts(*r, "EECO07") == V{1, 0, 0, 1});  // Cille, 20
+  CHECK(Counts(*r, "EECO08") == V{0, 1, 0, 1});  // Bent, 56
+  CHECK(Counts(*r, "EECO09") == V{2, 1, 0, 3});
+  CHECK(Counts(*r, "EECO10") == V{0, 1, 0, 1});
+  CHECK(Counts(*r, "EECO11") == V{0, 0, 0, 0});  // Dorte's, but incomplete
+  CHECK(Counts(*r, "EECO12") == V{1, 0, 0, 1});  // Anna; Bent refused: not counted
+  CHECK(Counts(*r, "EECO14") == V{0, 1, 0, 1});
+  CHECK(Counts(*r, "EECO15") == V{0, 0, 0, 0});
+  CHECK(Find(*r, "EECO19").total.count == 1);  // one SME, two participants
+  CHECK(Find(*r, "EECO19").by.empty());
+  CHECK(Counts(*r, "EECR01") == V{0, 1, 0, 1});  // Frank
+  CHECK(Counts(*r, "EECR04") == V{0, 0, 0, 0});
+  CHECK(Counts(*r, "EECR05") == V{0, 1, 0, 1});
+  CHECK(Find(*r, "EECO12").by[0].pathways == std::vector<std::string>{"anna"});
+
+  REQUIRE(r->incomplete.size() == 1);
+  CHECK(r->incomplete[0].pathway_id == "dorte");
+  CHECK(r->incomplete[0].contact_person == "anne");
+  CHECK(r->incomplete[0].missing == std::vector<std::string>{"household"});
+
+  SUBCASE("a period counts who entered (or left) in it") {
+    ReportQuery first_week;
+    first_week.from = "2026-03-01";
+    first_week.to = "2026-03-07";
+    Result<EsfReport> w = p.Esf(first_week);
+    REQUIRE(w.ok());
+    CHECK(Counts(*w, "EECO01") == V{2, 1, 0, 4});  // not Frank
+    CHECK(Counts(*w, "EECR01") == V{0, 0, 0, 0});  // Frank left later
+    ReportQuery bad;
+    bad.from = "2026-13-01";
+    CHECK(p.Esf(bad).status().code() == StatusCode::kInvalidArgument);
+    bad.from = "2026-03-07";
+    bad.to = "2026-03-01";
+    CHECK(p.Esf(bad).status().code() == StatusCode::kInvalidArgument);
+  }
+
+  SUBCASE("as of an earlier position, the figures then") {
+    ReportQuery then;
+    then.at = before_frank;
+    Result<EsfReport> t = p.Esf(then);
+    REQUIRE(t.ok());
+    CHECK(t->position == before_frank);
+    CHECK(Counts(*t, "EECO01") == V{2, 1, 0, 4});
+    CHECK(Counts(*t, "EECR05") == V{0, 0, 0, 0});
+    ReportQuery start;
+    start.at = 0;
+    Result<EsfReport> none = p.Esf(start);
+    REQUIRE(none.ok());
+    CHECK(Counts(*none, "EECO01") == V{0, 0, 0, 0});
+  }
+
+  SUBCASE("shared outside the partnership, small cells are withheld, not zero") {
+    ReportQuery shared;
+    shared.shared = true;
+    Result<EsfReport> s = p.Esf(shared);
+    REQUIRE(s.ok());
+    const IndicatorFigures& all = Find(*s, "EECO01");
+    CHECK(all.by[0].suppressed);
+    CHECK(all.by[1].suppressed);
+    CHECK_FALSE(all.by[2].suppressed);  // a zero gives no one away
+    CHECK_FALSE(all.total.suppressed);
+    CHECK(all.total.count == 5);
+    const nlohmann::json j = EsfJson(*s, /*pathways=*/true);
+    CHECK(j["indicators"][0]["by"]["woman"]["count"].is_null());
+    CHECK(j["indicators"][0]["by"]["woman"]["suppressed"] == true);
+    CHECK_FALSE(j["indicators"][0]["total"].contains("pathways"));
+    CHECK_FALSE(j.contains("incomplete"));
+    const std::string csv = EsfCsv(*s, "en");
+    CHECK(csv.starts_with("code,label,at,Woman,Man,Non-binary,total\n"));
+    CHECK(csv.find("\nEECO01,Total number of participants,entry,<5,<5,0,5\n") != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pathways::app
+
+namespace pathways::config {
+namespace {
+
+std::vector<std::string> Problems(const std::string& yaml) {
+  testing::TempDir tmp;
+  std::ofstream(tmp / "reports.yaml") << yaml;
+  std::vector<std::string> out;
+  for (const auto& d :
+       LoadReportConfig(tmp / "reports.yaml", *testing::AmigoCatalog()).diagnostics) {
+    out.push_back(d.ToString().substr(d.ToString().find("reports.yaml:")));
+  }
+  return out;
+}
+
+TEST_CASE("reports: the reports file is checked against the definition at line and column") {
+  const std::string head =
+      "definition: amigo\noperation: X\n"
+      "project: {start: 2025-01-01, end: 2027-06-30, audit_end: 2032-12-31}\n"
+      "entry: {milestone: intake_held}\nleaving: {phases: [completion, exit]}\n"
+      "complete: [gender]\nby: gender\n";
+  CHECK(Problems(head + "indicators: []\n").empty());
+  std::vector<std::string> p = Problems(
+      head +
+      "indicators:\n"
+      "  - {code: EECO02, label: L, where: {employment_status: unemploied}}\n"
+      "  - {code: EECO02, label: L}\n"
+      "  - {code: eeco3, label: L, at: leavin}\n"
+      "  - {code: EECO12, label: L, where: {identity.disabilty: 'yes', age_at_entry: {from: x}}}\n"
+      "  - {code: EECO19, label: L, where: {employer.sme: maybe}, colour: red}\n");
+  const std::vector<std::string> expected = {
+      "reports.yaml:9:57: error: unknown value of employment_status `unemploied` (did you mean "
+      "`unemployed`?)",
+      "reports.yaml:10:12: error: indicator EECO02 is defined twice",
+      "reports.yaml:11:12: error: an indicator code is 2-16 capital letters and digits (EECO02)",
+      "reports.yaml:11:33: error: `at` is entry, leaving or six_months (did you mean `leaving`?)",
+      "reports.yaml:12:38: error: `identity.disabilty` is not a data field, a personal payload "
+      "field (scope.field) or employer.sme of amigo (did you mean `identity.disability`?)",
+      "reports.yaml:12:86: error: from must be a whole number",
+      "reports.yaml:13:52: error: `employer.sme` is true or false, not `maybe`",
+      "reports.yaml:13:60: error: unknown key `colour` in an indicator"};
+  for (std::size_t i = 0; i < std::max(p.size(), expected.size()); ++i) {
+    CHECK(i < p.size());
+    CHECK(i < expected.size());
+    if (i < p.size() && i < expected.size()) CHECK(p[i] == expected[i]);
+  }
+  p = Problems(
+      "definition: amigo\noperation: X\n"
+      "project: {start: 2027-01-01, end: 2026-06-30, audit_end: 2032-13-31}\n"
+      "entry: {milestone: intake}\nleaving: {phases: [exit, gone]}\ncomplete: [sex]\n"
+      "by: age_at_entry\nsuppress_below: 0\nfunnel: [intake_held, rkv]\nindicators: []\n");
+  CHECK(p == std::vector<std::string>{
+                 "reports.yaml:3:35: error: the project ends before it starts",
+                 "reports.yaml:3:58: error: audit_end is a date YYYY-MM-DD, not `2032-13-31`",
+                 "reports.yaml:4:20: error: unknown milestone `intake`",
+                 "reports.yaml:5:26: error: unknown phase `gone`",
+                 "reports.yaml:6:12: error: unknown data field `sex`",
+                 "reports.yaml:7:5: error: the breakdown `age_at_entry` is a text with allowed "
+                 "values",
+                 "reports.yaml:8:17: error: suppress_below is between 1 and 100",
+                 "reports.yaml:9:23: error: unknown milestone `rkv`"});
+  CHECK(Problems("definition: amigo2\n")[0] ==
+        "reports.yaml:1:1: error: the reports file needs `operation`");
+  CHECK(Problems("definition: amigo2\n")
+            .back()
+            .find("definition `amigo2` is not loaded (did you mean `amigo`?)") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways::config
