@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <random>
 
+#include "engine/runtime/processor.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/temp_store.hpp"
 
@@ -231,6 +233,148 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
     CHECK(csv.starts_with("code,label,at,Woman,Man,Non-binary,total\n"));
     CHECK(csv.find("\nEECO01,Total number of participants,entry,<5,<5,0,5\n") != std::string::npos);
   }
+}
+
+// The report rows as a replay of the log up to `position` leaves them: every pathway's events
+// through the appliers, nothing read from the store's rows.
+std::map<std::string, runtime::PathwayState> ReplayTo(const EventStore& store,
+                                                      std::uint64_t position) {
+  std::map<std::string, runtime::PathwayState> states;
+  for (std::uint64_t from = 1; from <= position;) {
+    Result<AllPage> page = store.ReadAll(from, 256);
+    REQUIRE(page.ok());
+    for (const RecordedEvent& e : page->events) {
+      if (e.position > position) return states;
+      if (e.stream_id.front() == '$') continue;
+      REQUIRE(runtime::Apply(states[e.stream_id], e).ok());
+    }
+    if (page->next_position == 0) break;
+    from = page->next_position;
+  }
+  return states;
+}
+
+TEST_CASE("reports: the report at a position is the report rebuilt by replaying the log to it") {
+  Population p;
+  std::mt19937 random(20261201);
+  auto pick = [&](std::initializer_list<const char*> options) {
+    std::vector<const char*> o(options);
+    return std::string(o[random() % o.size()]);
+  };
+  auto chance = [&](int percent) { return static_cast<int>(random() % 100) < percent; };
+  // An entry record, often not complete.
+  auto entry = [&] {
+    nlohmann::json e = nlohmann::json::object();
+    if (chance(85)) e["gender"] = pick({"woman", "man", "non_binary"});
+    if (chance(85)) e["employment_status"] = pick({"unemployed", "inactive", "employed"});
+    if (chance(50)) e["long_term_unemployed"] = chance(50);
+    if (chance(85)) e["education_level"] = pick({"isced_0_2", "isced_3_4", "isced_5_8"});
+    if (chance(85)) e["household"] = pick({"other", "single_with_children"});
+    if (chance(60)) e["disability"] = pick({"yes", "no", "refused"});
+    if (chance(60)) e["minority"] = pick({"yes", "no", "refused"});
+    return e;
+  };
+  std::vector<std::uint64_t> boundaries;  // the last position of every command
+  std::vector<std::string> pathways;
+  for (int step = 0; step < 600; ++step) {
+    p.clock.Advance(static_cast<TimestampMs>(random() % (3 * kDay)));
+    if (pathways.empty() || chance(12)) {
+      const std::string id = "pw" + std::to_string(pathways.size());
+      runtime::RegisterLead lead;
+      lead.referral_source = pick({"jobcenter", "union", "outreach"});
+      lead.contact_person = pick({"anne", "bo"});
+      lead.school = "";
+      if (chance(80)) {
+        lead.personal[PersonalScope::kIdentity] = {
+            {"date_of_birth", std::to_string(1950 + random() % 55) + "-0" +
+                                  std::to_string(1 + random() % 9) + "-1" +
+                                  std::to_string(random() % 10)}};
+      }
+      pathways.push_back(id);
+      boundaries.push_back(p.Run(id, lead));
+      if (chance(70))
+        boundaries.push_back(p.Run(id, runtime::FireTrigger{"record_entry", entry()}));
+      continue;
+    }
+    const std::string id = pathways[random() % pathways.size()];
+    runtime::Command command = runtime::RecordContact{"phone"};
+    switch (random() % 8) {
+      case 0: command = runtime::FireTrigger{"record_entry", entry()}; break;
+      case 1: command = runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}}; break;
+      case 2:  // leaving is rarer than going on
+        command = chance(40)
+                      ? runtime::FireTrigger{"withdraw", {{"reason", pick({"work", "moved"})}}}
+                      : runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}};
+        break;
+      case 3:
+        command = runtime::FireTrigger{"record_follow_up_4_weeks",
+                                       {{"job_searching", chance(50)}, {"employed", chance(50)}}};
+        break;
+      case 4:
+        command = runtime::FireTrigger{"record_follow_up_6_months", {{"employed", chance(50)}}};
+        break;
+      case 5: {
+        runtime::RecordEmployer e;
+        e.name = "Virksomhed";
+        e.cvr = pick({"11111111", "22222222", "33333333"});
+        e.contact = "Kontakt";
+        e.email = "kontakt@example.dk";
+        e.sme = chance(70);
+        command = e;
+        break;
+      }
+      default: break;  // a contact
+    }
+    CommandRequest r;
+    r.pathway_id = id;
+    r.command_id = "c" + std::to_string(++p.commands);
+    r.actor = {"anne", "counsellor"};
+    r.command = std::move(command);
+    Result<AppendResult> done = p.store->Execute(std::move(r));
+    if (done.ok()) boundaries.push_back(done->last_position);  // refusals write nothing
+  }
+  REQUIRE(boundaries.size() > 400);  // the rest were refused (a trigger from the wrong state)
+
+  const config::ReportConfig& c = p.config;
+  for (std::size_t i = 0; i < boundaries.size(); i += 7) {
+    const std::uint64_t at = boundaries[i];
+    // The rows themselves, byte for byte.
+    std::map<std::string, std::string> stored;
+    REQUIRE(p.store
+                ->VisitReportRows(at,
+                                  [&](const runtime::PathwayState& row) {
+                                    stored[row.pathway_id] = row.ToJson().dump();
+                                    return true;
+                                  })
+                .ok());
+    std::map<std::string, runtime::PathwayState> replayed = ReplayTo(*p.store, at);
+    std::map<std::string, std::string> expected;
+    for (const auto& [id, state] : replayed) {
+      expected[id] = runtime::ReportRow(state).ToJson().dump();
+    }
+    REQUIRE_MESSAGE(stored == expected, "at position " << at);
+    // And the report: with every cell's pathways, for a period and for one gender's shares.
+    for (const ReportQuery& base : {ReportQuery{}, ReportQuery{"2026-03-10", "2026-05-31"}}) {
+      ReportQuery q = base;
+      q.at = at;
+      Result<EsfReport> report = p.Esf(q);
+      REQUIRE(report.ok());
+      RowSource rows = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
+        for (const auto& [id, state] : replayed) visit(runtime::ReportRow(state));
+        return Result<std::uint64_t>(at);
+      };
+      Result<EsfReport> rebuilt = EsfFigures(c, *p.catalog, rows, q, StoreSealedReader(*p.store));
+      REQUIRE(rebuilt.ok());
+      CHECK(EsfJson(*report, true) == EsfJson(*rebuilt, true));
+    }
+  }
+  // The population is not trivial: participants counted, and some of them left.
+  Result<EsfReport> now = p.Esf();
+  REQUIRE(now.ok());
+  CHECK(Find(*now, "EECO01").total.count > 10);
+  CHECK(Find(*now, "EECR01").total.count + Find(*now, "EECR04").total.count > 0);
+  CHECK(Find(*now, "EECO12").total.count > 0);
+  CHECK_FALSE(now->incomplete.empty());
 }
 
 }  // namespace
