@@ -152,6 +152,7 @@ struct Api::Impl {
 
   // ---- routes (report_routes.cpp) ----
   void ReportEsf(Call& c);
+  void ReportProject(Call& c);
 
   // ---- routes (api.cpp) ----
   void Health(Call& c);

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "adapters/app/project_report.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/calendar.hpp"
 
@@ -64,7 +65,7 @@ class EsfCounter {
     if (!query_.school.empty() && row.school != query_.school) return;
     const auto entry = row.milestones.find(c_.entry_milestone);
     if (entry == row.milestones.end()) return;  // not (yet) a participant of the operation
-    const std::optional<TimestampMs> left = LeftAt(row);
+    const std::optional<TimestampMs> left = LeftAt(c_, definitions_, row);
     const bool complete = Missing(row).empty();
     std::map<std::string, std::optional<nlohmann::json>> sealed;  // read once per row
     for (std::size_t i = 0; i < c_.indicators.size(); ++i) {
@@ -160,24 +161,6 @@ class EsfCounter {
     return (!from_ || day >= *from_) && (!to_ || day <= *to_);
   }
 
-  // When the pathway first reached a leaving phase, by the states of its own version.
-  std::optional<TimestampMs> LeftAt(const runtime::PathwayState& row) const {
-    definition::DefinitionCatalog::Ptr def =
-        definitions_.Find(row.definition_id, row.definition_version);
-    if (def == nullptr) def = newest_;
-    if (def == nullptr) return std::nullopt;
-    std::optional<TimestampMs> left;
-    for (const auto& [state, entry] : row.entered) {
-      const definition::State* s = def->FindState(state);
-      if (s == nullptr || std::find(c_.leaving_phases.begin(), c_.leaving_phases.end(), s->phase) ==
-                              c_.leaving_phases.end()) {
-        continue;
-      }
-      if (!left || entry.at < *left) left = entry.at;
-    }
-    return left;
-  }
-
   std::vector<std::string> Missing(const runtime::PathwayState& row) const {
     std::vector<std::string> missing;
     for (const std::string& field : c_.complete) {
@@ -221,15 +204,40 @@ class EsfCounter {
 
 }  // namespace
 
+Status ParsePeriod(const ReportQuery& query, std::optional<std::int64_t>& from,
+                   std::optional<std::int64_t>& to) {
+  if (!ParseDay(query.from, from)) return Status::InvalidArgument("`from` is a day YYYY-MM-DD");
+  if (!ParseDay(query.to, to)) return Status::InvalidArgument("`to` is a day YYYY-MM-DD");
+  if (from && to && *to < *from) return Status::InvalidArgument("`to` comes before `from`");
+  return Status::Ok();
+}
+
+std::optional<TimestampMs> LeftAt(const config::ReportConfig& config,
+                                  const definition::DefinitionCatalog& definitions,
+                                  const runtime::PathwayState& row) {
+  definition::DefinitionCatalog::Ptr def =
+      definitions.Find(row.definition_id, row.definition_version);
+  if (def == nullptr) def = definitions.Newest(config.definition);
+  if (def == nullptr) return std::nullopt;
+  std::optional<TimestampMs> left;
+  for (const auto& [state, entry] : row.entered) {
+    const definition::State* s = def->FindState(state);
+    if (s == nullptr || std::find(config.leaving_phases.begin(), config.leaving_phases.end(),
+                                  s->phase) == config.leaving_phases.end()) {
+      continue;
+    }
+    if (!left || entry.at < *left) left = entry.at;
+  }
+  return left;
+}
+
 Result<EsfReport> EsfFigures(const config::ReportConfig& config,
                              const definition::DefinitionCatalog& definitions,
                              const RowSource& source, const ReportQuery& query,
                              const SealedReader& sealed) {
   std::optional<std::int64_t> from;
   std::optional<std::int64_t> to;
-  if (!ParseDay(query.from, from)) return Status::InvalidArgument("`from` is a day YYYY-MM-DD");
-  if (!ParseDay(query.to, to)) return Status::InvalidArgument("`to` is a day YYYY-MM-DD");
-  if (from && to && *to < *from) return Status::InvalidArgument("`to` comes before `from`");
+  if (Status st = ParsePeriod(query, from, to); !st.ok()) return st;
   EsfCounter counter(config, definitions, query, sealed, from, to);
   Result<std::uint64_t> position = source([&](const runtime::PathwayState& row) {
     counter.Add(row);
@@ -281,6 +289,15 @@ SealedReader StoreSealedReader(const EventStore& store) {
     }
     return std::nullopt;
   };
+}
+
+Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position) {
+  if (position == 0) return TimestampMs{0};
+  Result<AllPage> page = store.ReadAll(position, 1);
+  if (!page.ok()) return page.status();
+  if (page->events.empty())
+    return Status::NotFound("no event at position " + std::to_string(position));
+  return page->events.front().occurred_at;
 }
 
 Result<std::uint64_t> PositionAtEndOf(const EventStore& store, const std::string& day) {
@@ -390,6 +407,19 @@ Result<EsfReport> Reports::Esf(const config::User& user, ReportQuery query) cons
     return store.VisitReportRows(query.at, visit);
   };
   return EsfFigures(*o_.config, *o_.catalog, rows, query, StoreSealedReader(store));
+}
+
+Result<ProjectReport> Reports::Project(const config::User& user, ReportQuery query) const {
+  if (Status st = Check(user, query); !st.ok()) return st;
+  Store& store = *o_.store;
+  // Pinned to a position first: the forecast counts from its time, and the rows are as of it.
+  if (!query.at) query.at = store.Head().position;
+  Result<TimestampMs> as_of = TimeAt(store, *query.at);
+  if (!as_of.ok()) return as_of.status();
+  RowSource rows = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
+    return store.VisitReportRows(query.at, visit);
+  };
+  return ProjectFiguresOf(*o_.config, *o_.catalog, rows, query, *as_of);
 }
 
 }  // namespace pathways::app

@@ -78,12 +78,27 @@ using SealedReader = std::function<std::optional<nlohmann::json>(const runtime::
 using RowSource = std::function<Result<std::uint64_t>(
     const std::function<bool(const runtime::PathwayState&)>& visit)>;
 
+// The query's period as Danish day numbers (nullopt: open). InvalidArgument: a malformed day, or
+// `to` before `from`.
+Status ParsePeriod(const ReportQuery& query, std::optional<std::int64_t>& from,
+                   std::optional<std::int64_t>& to);
+
+// When a report row first reached one of the config's leaving phases (by the states of the
+// row's own definition version), or nullopt.
+std::optional<TimestampMs> LeftAt(const config::ReportConfig& config,
+                                  const definition::DefinitionCatalog& definitions,
+                                  const runtime::PathwayState& row);
+
 // Counts the indicators over the rows `source` gives. InvalidArgument: a malformed day in the
 // query.
 Result<EsfReport> EsfFigures(const config::ReportConfig& config,
                              const definition::DefinitionCatalog& definitions,
                              const RowSource& source, const ReportQuery& query,
                              const SealedReader& sealed);
+
+// The time of the event at `position` (0 for position 0): what the project's forecast counts
+// from, so a report at a position is the same whenever it is asked.
+Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position);
 
 // Reads personal payload fields from the events that recorded them (their sealed parts): the
 // store must be open with its master key.
@@ -107,6 +122,8 @@ struct ReportsOptions {
   const std::map<std::string, config::School>* schools = nullptr;
 };
 
+struct ProjectReport;
+
 class Reports {
  public:
   explicit Reports(ReportsOptions options) : o_(std::move(options)) {}
@@ -117,6 +134,8 @@ class Reports {
   // own (PermissionDenied otherwise); InvalidArgument: an unknown school, a bad day, a
   // position past the log's head; FailedPrecondition: no reports file.
   Result<EsfReport> Esf(const config::User& user, ReportQuery query) const;
+  // The project's figures (project_report.hpp), with the same rules.
+  Result<ProjectReport> Project(const config::User& user, ReportQuery query) const;
 
  private:
   Status Check(const config::User& user, ReportQuery& query) const;

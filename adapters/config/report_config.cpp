@@ -55,7 +55,7 @@ class ReportReader : YamlReader {
   void ReadRoot(const YAML::Node& root, ReportConfig& c) {
     CheckMap(root, "the reports file",
              {"definition", "operation", "project", "entry", "leaving", "complete", "by",
-              "suppress_below", "indicators", "funnel"});
+              "suppress_below", "indicators", "funnel", "figures"});
     for (const char* key : {"definition", "operation", "project", "entry", "leaving", "complete",
                             "by", "indicators"}) {
       if (!root[key]) Error(root.Mark(), std::string("the reports file needs `") + key + "`");
@@ -127,6 +127,12 @@ class ReportReader : YamlReader {
         if (def_ == nullptr || Known(m, mark, milestone_ids_, "milestone")) c.funnel.push_back(m);
       }
     }
+    if (root["funnel"] && def_ != nullptr && def_->target && !c.funnel.empty() &&
+        c.funnel.back() != def_->target->milestone) {
+      Error(root["funnel"].Mark(),
+            "the funnel ends with the target's milestone `" + def_->target->milestone + "`");
+    }
+    if (const YAML::Node f = root["figures"]) ReadFigures(f, c.figures);
     if (const YAML::Node list = root["indicators"]) {
       if (!list.IsSequence()) {
         Error(list.Mark(), "indicators is a list");
@@ -179,6 +185,72 @@ class ReportReader : YamlReader {
       }
     }
     c.indicators.push_back(std::move(ind));
+  }
+
+  void ReadFigures(const YAML::Node& n, ProjectFigures& f) {
+    if (!CheckMap(n, "figures", {"milestones", "by", "credit", "dropout", "steps"}) ||
+        def_ == nullptr) {
+      return;
+    }
+    if (n["milestones"]) {
+      for (auto& [m, mark] : List(n["milestones"], "milestones")) {
+        if (Known(m, mark, milestone_ids_, "milestone")) f.milestones.push_back(m);
+      }
+    }
+    if (n["by"]) {
+      f.by = Str(n["by"], "by").value_or("");
+      if (!Known(f.by, n["by"].Mark(), data_ids_, "data field")) f.by.clear();
+    }
+    if (const YAML::Node credit = n["credit"];
+        credit && CheckMap(credit, "credit", {"field", "milestone"})) {
+      if (!credit["field"] || !credit["milestone"]) {
+        Error(credit.Mark(), "credit needs `field` and `milestone`");
+      } else {
+        f.credit = Str(credit["field"], "field").value_or("");
+        const DataField* field = def_->FindField(f.credit);
+        if (field == nullptr) {
+          Known(f.credit, credit["field"].Mark(), data_ids_, "data field");
+          f.credit.clear();
+        } else if (field->type != DataField::Type::kInteger) {
+          Error(credit["field"].Mark(), "credit `" + f.credit + "` is not a whole number");
+          f.credit.clear();
+        }
+        f.credit_milestone = Milestone(credit["milestone"]);
+      }
+    }
+    if (const YAML::Node d = n["dropout"]; d && CheckMap(d, "dropout", {"states", "reasons"})) {
+      if (d["states"]) {
+        for (auto& [state, mark] : List(d["states"], "states")) {
+          if (Known(state, mark, state_ids_, "state")) f.dropout_states.push_back(state);
+        }
+      }
+      if (d["reasons"]) {
+        for (auto& [field, mark] : List(d["reasons"], "reasons")) {
+          if (Known(field, mark, data_ids_, "data field")) f.dropout_reasons.push_back(field);
+        }
+      }
+    }
+    if (const YAML::Node steps = n["steps"]) {
+      if (!steps.IsSequence()) {
+        Error(steps.Mark(), "steps is a list");
+        return;
+      }
+      for (const YAML::Node& step : steps) {
+        if (!CheckMap(step, "a step", {"label", "from", "to"})) continue;
+        StepRate rate;
+        if (!step["label"] || !step["from"] || !step["to"]) {
+          Error(step.Mark(), "a step needs `label`, `from` and `to`");
+          continue;
+        }
+        rate.label = Label(step["label"], "label of a step");
+        rate.from = Str(step["from"], "from").value_or("");
+        Known(rate.from, step["from"].Mark(), state_ids_, "state");
+        for (auto& [state, mark] : List(step["to"], "to")) {
+          if (Known(state, mark, state_ids_, "state")) rate.to.push_back(state);
+        }
+        f.steps.push_back(std::move(rate));
+      }
+    }
   }
 
   std::optional<Condition> ReadCondition(const YAML::Node& key, const YAML::Node& value) {
@@ -271,6 +343,7 @@ class ReportReader : YamlReader {
     testable_[kEmployerSme] = {DataField::Type::kBoolean, {}};
     for (const auto& m : def_->milestones) milestone_ids_.push_back(m.id);
     for (const auto& s : def_->states) {
+      state_ids_.push_back(s.id);
       if (std::find(phases_.begin(), phases_.end(), s.phase) == phases_.end()) {
         phases_.push_back(s.phase);
       }
@@ -282,6 +355,7 @@ class ReportReader : YamlReader {
   std::map<std::string, Testable> testable_;
   Keys data_ids_;
   Keys milestone_ids_;
+  Keys state_ids_;
   Keys phases_;
 };
 

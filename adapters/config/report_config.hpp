@@ -46,6 +46,25 @@ struct Indicator {
   bool employers = false;
 };
 
+// A step of the pathway whose rate the project follows: of those who entered `from`, how many
+// went on to one of `to` (GF2 to the main course).
+struct StepRate {
+  definition::Label label;
+  std::string from;
+  std::vector<std::string> to;
+};
+
+// What the project's own figures count beyond the funnel (the `figures` key).
+struct ProjectFigures {
+  std::vector<std::string> milestones;  // counted as reached (RKVs, contracts signed, …)
+  std::string by;                       // starts of education broken down by this field (track)
+  std::string credit;                   // a whole-number field summed over the RKVs (credit weeks)
+  std::string credit_milestone;         // … of the pathways that reached this milestone
+  std::vector<std::string> dropout_states;   // entering one of these is dropping out
+  std::vector<std::string> dropout_reasons;  // the data fields that say why
+  std::vector<StepRate> steps;
+};
+
 struct ReportConfig {
   std::string file;
   std::string definition;  // the pathway definition's id
@@ -63,8 +82,10 @@ struct ReportConfig {
   // Shared outside the partnership, cells with fewer participants than this are suppressed.
   int suppress_below = 5;
   std::vector<Indicator> indicators;
-  // The project's figures: the funnel's milestones in order (registration comes first).
+  // The project's figures: the funnel's milestones in order (registration comes first), the
+  // target's milestone last.
   std::vector<std::string> funnel;
+  ProjectFigures figures;
 };
 
 struct ReportConfigResult {

@@ -975,7 +975,7 @@ TEST_CASE("schools over HTTP: figures by school, the team, a handover, a school'
         std::string::npos);
 }
 
-TEST_CASE("reports over HTTP: the ESF+ indicators as JSON and CSV, now and as of a position") {
+TEST_CASE("reports over HTTP: the ESF+ indicators and the project's figures, now and as of then") {
   TestServer s;
   const std::string id = s.Lead("anne");
   const std::uint64_t registered = s.store().Head().position;
@@ -1026,6 +1026,16 @@ TEST_CASE("reports over HTTP: the ESF+ indicators as JSON and CSV, now and as of
   CHECK(csv.body.find("\nEECO01,Total number of participants,entry,<5,0,0,<5\n") !=
         std::string::npos);
 
+  HttpReply project = s.As("admin", "GET", "/v1/reports/project");
+  REQUIRE_MESSAGE(project.status == 200, project.body);
+  CHECK(project.Json()["position"] == s.store().Head().position);
+  CHECK(project.Json()["target"]["count"] == 200);
+  CHECK(project.Json()["funnel"][1]["stage"] == "intake_held");
+  CHECK(project.Json()["funnel"][1]["reached"] == 1);
+  CHECK(project.Json()["forecast"]["leads_needed"] == 0);  // nobody decided yet: no rate
+  CHECK(s.As("admin", "GET", "/v1/reports/project?format=csv")
+            .body.starts_with("section,key,value\n"));
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/reports/project"), 403, "forbidden"));
   CHECK(IsProblem(s.As("anne", "GET", "/v1/reports/esf"), 403, "forbidden"));
   CHECK(
       IsProblem(s.As("revisor", "GET", "/v1/reports/esf?from=2026-13-01"), 400, "invalid-request"));

@@ -722,6 +722,16 @@ TEST_CASE("report esf: the indicators from a store, as JSON and CSV, as of a day
   CHECK(csv.out.starts_with("code,label,at,Woman,Man,Non-binary,total\n"));
   CHECK(csv.out.find("\nEECO04,Inactive,entry,0,1,0,1\n") != std::string::npos);
 
+  const std::string project = "report project --data " + (tmp / "store") + " --workflow " +
+                              PATHWAYS_SOURCE_DIR + "/config/workflows --reports " +
+                              PATHWAYS_SOURCE_DIR + "/config/reports.yaml";
+  Run figures = Pathways(project + " 2>&1");
+  REQUIRE_MESSAGE(figures.exit_code == 0, figures.out);
+  const nlohmann::json p = nlohmann::json::parse(figures.out);
+  CHECK(p["as_of"] == "2026-03-04T08:00:00.000Z");  // the time of the last event
+  CHECK(p["funnel"][0]["reached"] == 1);
+  CHECK(p["forecast"]["days_left"] > 400);
+
   Run bad = Pathways(base + " --at soon 2>&1");
   CHECK(bad.exit_code == 1);
   CHECK(bad.out.find("--at is a log position or a day YYYY-MM-DD") != std::string::npos);

@@ -49,7 +49,7 @@ void AddDefinitionCommands(CLI::App& app);  // validate
 void AddReplayCommand(CLI::App& app);
 void AddMigrateCommand(CLI::App& app);      // migrate
 void AddImportCommand(CLI::App& app);       // import
-void AddReportCommands(CLI::App& app);      // report esf
+void AddReportCommands(CLI::App& app);      // report esf, report project
 void AddBenchPathways(CLI::App& bench);     // bench pathways
 void AddBenchHttp(CLI::App& bench);         // bench http
 void AddBenchWeb(CLI::App& bench);          // bench web

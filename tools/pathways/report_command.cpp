@@ -1,11 +1,12 @@
-// pathways report esf --data DIR [--from DAY] [--to DAY] [--school ID] [--at POS|DAY]
-// [--shared] [--format json|csv] [--lang da|en]: the funder's reports from the store's report
-// rows (docs/reports.md), read-only beside a running server. The sealed items (disability, …)
-// are read with the master key.
+// pathways report esf|project --data DIR [--from DAY] [--to DAY] [--school ID] [--at POS|DAY]
+// [--format json|csv] (esf: [--shared] [--lang da|en]): the funder's reports from the store's
+// report rows (docs/reports.md), read-only beside a running server. The sealed items
+// (disability, …) are read with the master key.
 
 #include <charconv>
 #include <cstdio>
 
+#include "adapters/app/project_report.hpp"
 #include "adapters/app/reports.hpp"
 #include "tools/pathways/cli_common.hpp"
 
@@ -37,7 +38,9 @@ Result<std::uint64_t> ReadAt(const EventStore& store, const std::string& at) {
   return position;
 }
 
-void RunEsf(const ReportArgs& a) {
+// Runs one report: loads the definitions and the reports file, opens the store read-only with
+// its master key, pins the position, and prints what `write` makes of the rows.
+void RunReport(const ReportArgs& a, bool project) {
   auto catalog = LoadCatalog(a.workflows);
   if (catalog == nullptr) return;
   config::ReportConfigResult loaded = config::LoadReportConfig(a.reports, *catalog);
@@ -54,27 +57,36 @@ void RunEsf(const ReportArgs& a) {
     ExitCode() = Fail("report", store.status());
     return;
   }
-  app::ReportQuery query = a.query;
-  if (!a.at.empty()) {
-    Result<std::uint64_t> at = ReadAt(**store, a.at);
-    if (!at.ok()) {
-      ExitCode() = Fail("report", at.status());
-      return;
-    }
-    query.at = *at;
-  }
   EventStore& log = **store;
+  app::ReportQuery query = a.query;
+  Result<std::uint64_t> at = ReadAt(log, a.at.empty() ? std::to_string(log.Head().position) : a.at);
+  Result<TimestampMs> as_of = at.ok() ? app::TimeAt(log, *at) : Result<TimestampMs>(at.status());
+  if (!as_of.ok()) {
+    ExitCode() = Fail("report", as_of.status());
+    return;
+  }
+  query.at = *at;
   app::RowSource rows = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
     return (*store)->VisitReportRows(query.at, visit);
   };
-  Result<app::EsfReport> report =
-      app::EsfFigures(loaded.config, *catalog, rows, query, app::StoreSealedReader(log));
-  if (!report.ok()) {
-    ExitCode() = Fail("report", report.status());
-    return;
+  std::string text;
+  if (project) {
+    Result<app::ProjectReport> report =
+        app::ProjectFiguresOf(loaded.config, *catalog, rows, query, *as_of);
+    if (!report.ok()) {
+      ExitCode() = Fail("report", report.status());
+      return;
+    }
+    text = a.format == "csv" ? app::ProjectCsv(*report) : app::ProjectJson(*report).dump(2) + "\n";
+  } else {
+    Result<app::EsfReport> report =
+        app::EsfFigures(loaded.config, *catalog, rows, query, app::StoreSealedReader(log));
+    if (!report.ok()) {
+      ExitCode() = Fail("report", report.status());
+      return;
+    }
+    text = a.format == "csv" ? app::EsfCsv(*report, a.lang) : app::EsfJson(*report).dump(2) + "\n";
   }
-  const std::string text =
-      a.format == "csv" ? app::EsfCsv(*report, a.lang) : app::EsfJson(*report).dump(2) + "\n";
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
@@ -83,23 +95,31 @@ void RunEsf(const ReportArgs& a) {
 void AddReportCommands(CLI::App& app) {
   auto* report = app.add_subcommand("report", "the funder's reports from the log");
   report->require_subcommand(1);
-  auto* esf = report->add_subcommand("esf", "ESF+ indicators by gender, for a period and school");
-  auto a = std::make_shared<ReportArgs>();
-  a->store.AddTo(*esf);
-  esf->add_option("--workflow", a->workflows,
-                  "definition files or directories (default config/workflows)");
-  esf->add_option("--reports", a->reports, "the reports file (default config/reports.yaml)");
-  esf->add_option("--from", a->query.from, "the period's first day (YYYY-MM-DD)");
-  esf->add_option("--to", a->query.to, "the period's last day (YYYY-MM-DD)");
-  esf->add_option("--school", a->query.school, "one school's participants");
-  esf->add_option("--at", a->at, "as of a log position, or the end of a day (YYYY-MM-DD)");
-  esf->add_flag("--shared", a->query.shared,
-                "for outside the partnership: small cells suppressed, nobody listed");
-  esf->add_option("--format", a->format, "json (default) or csv")
-      ->check(CLI::IsMember({"json", "csv"}));
-  esf->add_option("--lang", a->lang, "the CSV's labels: da (default) or en")
-      ->check(CLI::IsMember({"da", "en"}));
-  esf->callback([a] { RunEsf(*a); });
+  for (const bool project : {false, true}) {
+    auto* cmd = project ? report->add_subcommand("project",
+                                                 "progress to the target with a forecast, and the "
+                                                 "project's figures")
+                        : report->add_subcommand(
+                              "esf", "ESF+ indicators by gender, for a period and school");
+    auto a = std::make_shared<ReportArgs>();
+    a->store.AddTo(*cmd);
+    cmd->add_option("--workflow", a->workflows,
+                    "definition files or directories (default config/workflows)");
+    cmd->add_option("--reports", a->reports, "the reports file (default config/reports.yaml)");
+    cmd->add_option("--from", a->query.from, "the period's first day (YYYY-MM-DD)");
+    cmd->add_option("--to", a->query.to, "the period's last day (YYYY-MM-DD)");
+    cmd->add_option("--school", a->query.school, "one school's participants");
+    cmd->add_option("--at", a->at, "as of a log position, or the end of a day (YYYY-MM-DD)");
+    cmd->add_option("--format", a->format, "json (default) or csv")
+        ->check(CLI::IsMember({"json", "csv"}));
+    if (!project) {
+      cmd->add_flag("--shared", a->query.shared,
+                    "for outside the partnership: small cells suppressed, nobody listed");
+      cmd->add_option("--lang", a->lang, "the CSV's labels: da (default) or en")
+          ->check(CLI::IsMember({"da", "en"}));
+    }
+    cmd->callback([a, project] { RunReport(*a, project); });
+  }
 }
 
 }  // namespace pathways::cli
