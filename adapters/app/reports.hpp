@@ -101,7 +101,8 @@ Result<EsfReport> EsfFigures(const config::ReportConfig& config,
 Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position);
 
 // Reads personal payload fields from the events that recorded them (their sealed parts): the
-// store must be open with its master key.
+// store must be open with its master key. For one report at a time (it keeps the last event
+// read, which answers a row's other items).
 SealedReader StoreSealedReader(const EventStore& store);
 
 // The last log position at the end of a Danish day "YYYY-MM-DD" (0: nothing by then), found by

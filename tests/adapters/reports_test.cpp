@@ -537,6 +537,8 @@ TEST_CASE("reports: the reports file is checked against the definition at line a
                  "reports.yaml:7:5: error: the breakdown `age_at_entry` is a text with allowed "
                  "values",
                  "reports.yaml:8:17: error: suppress_below is between 1 and 100",
+                 "reports.yaml:9:9: error: the funnel ends with the target's milestone "
+                 "`enrolment_confirmed`",
                  "reports.yaml:9:23: error: unknown milestone `rkv`"});
   CHECK(Problems("definition: amigo2\n")[0] ==
         "reports.yaml:1:1: error: the reports file needs `operation`");

@@ -271,6 +271,7 @@ void AddBenchCommands(CLI::App& app) {
   AddBenchHttp(*bench);
   AddBenchWeb(*bench);
   AddBenchNotify(*bench);
+  AddBenchReports(*bench);
 }
 
 }  // namespace pathways::cli

@@ -54,6 +54,7 @@ void AddBenchPathways(CLI::App& bench);     // bench pathways
 void AddBenchHttp(CLI::App& bench);         // bench http
 void AddBenchWeb(CLI::App& bench);          // bench web
 void AddBenchNotify(CLI::App& bench);       // bench notify
+void AddBenchReports(CLI::App& bench);      // bench reports
 void AddServeCommand(CLI::App& app);        // serve
 void AddTokenCommands(CLI::App& app);       // token issue, list, revoke
 void AddUserCommands(CLI::App& app);        // user set-password
