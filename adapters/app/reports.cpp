@@ -34,12 +34,11 @@ class EsfCounter {
         sealed_(sealed),
         from_(from),
         to_(to) {
-    newest_ = definitions_.Newest(c_.definition);
     out_.operation = c_.operation;
     out_.query = query;
     out_.by = c_.by;
-    if (newest_ != nullptr) {
-      if (const definition::DataField* f = newest_->FindField(c_.by)) {
+    if (const auto newest = definitions_.Newest(c_.definition)) {
+      if (const definition::DataField* f = newest->FindField(c_.by)) {
         out_.by_values = f->allowed;
         for (const std::string& v : f->allowed) {
           const auto label = f->values.find(v);
@@ -197,7 +196,6 @@ class EsfCounter {
   const SealedReader& sealed_;
   std::optional<std::int64_t> from_;
   std::optional<std::int64_t> to_;
-  definition::DefinitionCatalog::Ptr newest_;
   EsfReport out_;
   std::vector<std::set<std::string>> employers_;  // per indicator: the CVR numbers counted
 };

@@ -155,16 +155,8 @@ void AddBenchHttp(CLI::App& bench) {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     const fs::path root = fs::path(a->dir) / "bench-http";
-    std::error_code ec;
-    fs::remove_all(root, ec);
-    fs::create_directories(root, ec);
     ManualClock clock(1772442000000);
-    storage::StoreOptions o;
-    o.dir = (root / "store").string();
-    o.create_if_missing = true;
-    o.clock = &clock;
-    o.definitions = catalog;
-    auto store = storage::RocksEventStore::Open(o);
+    auto store = OpenScratchStore(root, clock, catalog);
     if (!store.ok()) {
       ExitCode() = Fail("bench http", store.status());
       return;

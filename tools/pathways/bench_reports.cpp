@@ -116,17 +116,8 @@ void AddBenchReports(CLI::App& bench) {
       for (const auto& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
       return void(ExitCode() = kExitUsage);
     }
-    const fs::path root = fs::path(a->dir) / "bench-reports";
-    std::error_code ec;
-    fs::remove_all(root, ec);
-    fs::create_directories(root, ec);
     ManualClock clock(1772442000000);
-    storage::StoreOptions so;
-    so.dir = (root / "store").string();
-    so.create_if_missing = true;
-    so.clock = &clock;
-    so.definitions = catalog;
-    auto store = storage::RocksEventStore::Open(so);
+    auto store = OpenScratchStore(fs::path(a->dir) / "bench-reports", clock, catalog);
     if (!store.ok()) return void(ExitCode() = Fail("bench reports", store.status()));
     const double seed_s = Time([&] {
       if (Status st = Seed(**store, a->participants); !st.ok()) ExitCode() = Fail("bench", st);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -98,6 +99,22 @@ inline RunFigures RunWriters(std::uint64_t events, int writers, One one) {
   for (auto& l : per_writer) f.latencies_ms.insert(f.latencies_ms.end(), l.begin(), l.end());
   f.errors = errors.load();
   return f;
+}
+
+// A new store in the scratch directory `root` (whatever a previous run left there is removed
+// first), on `clock`, running `catalog`'s definitions.
+inline Result<std::unique_ptr<storage::RocksEventStore>> OpenScratchStore(
+    const std::filesystem::path& root, const pathways::Clock& clock,
+    std::shared_ptr<definition::DefinitionCatalog> catalog) {
+  std::error_code ec;
+  std::filesystem::remove_all(root, ec);
+  std::filesystem::create_directories(root, ec);
+  storage::StoreOptions o;
+  o.dir = (root / "store").string();
+  o.create_if_missing = true;
+  o.clock = &clock;
+  o.definitions = std::move(catalog);
+  return storage::RocksEventStore::Open(o);
 }
 
 // A benchmark participant's command, by a counsellor, waited for; false when it failed.

@@ -96,16 +96,8 @@ void AddBenchWeb(CLI::App& bench) {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     const fs::path root = fs::path(a->dir) / "bench-web";
-    std::error_code ec;
-    fs::remove_all(root, ec);
-    fs::create_directories(root, ec);
     ManualClock clock(1772442000000);
-    storage::StoreOptions so;
-    so.dir = (root / "store").string();
-    so.create_if_missing = true;
-    so.clock = &clock;
-    so.definitions = catalog;
-    auto store = storage::RocksEventStore::Open(so);
+    auto store = OpenScratchStore(root, clock, catalog);
     if (!store.ok()) return void(ExitCode() = Fail("bench web", store.status()));
     // A caseload a little past the walk of AMIGO's first steps: each participant a lead with a
     // name and a contact person, and every third one further along with more history.
