@@ -30,14 +30,10 @@ std::optional<http::Response> ReadReportRequest(const http::Request& req, const 
   q.from = query("from");
   q.to = query("to");
   q.school = query("school");
-  const std::string at = query("at");
-  if (at.find('-') != std::string::npos) {
-    Result<std::uint64_t> position = app::PositionAtEndOf(store, at);
+  if (const std::string at = query("at"); !at.empty()) {
+    Result<std::uint64_t> position = app::PositionAt(store, at, "`at`");
     if (!position.ok()) return Problem(400, "invalid-request", position.status().message());
     q.at = *position;
-  } else if (!at.empty()) {
-    q.at = ParseUnsigned(at);
-    if (!q.at) return Problem(400, "invalid-request", "`at` is a log position or a day YYYY-MM-DD");
   }
   const std::string shared = query("shared");
   const std::string pathways = query("pathways");

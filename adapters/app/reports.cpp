@@ -1,6 +1,7 @@
 #include "adapters/app/reports.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -331,6 +332,21 @@ Result<std::uint64_t> PositionAtEndOf(const EventStore& store, const std::string
     }
   }
   return low - 1;
+}
+
+Result<std::uint64_t> PositionAt(const EventStore& store, const std::string& at,
+                                 const std::string& what) {
+  if (at.find('-') != std::string::npos) return PositionAtEndOf(store, at);
+  std::uint64_t position = 0;
+  const auto [end, ec] = std::from_chars(at.data(), at.data() + at.size(), position);
+  if (at.empty() || ec != std::errc() || end != at.data() + at.size()) {
+    return Status::InvalidArgument(what + " is a log position or a day YYYY-MM-DD, not " + at);
+  }
+  if (position > store.Head().position) {
+    return Status::InvalidArgument("position " + at + " is past the log's head (" +
+                                   std::to_string(store.Head().position) + ")");
+  }
+  return position;
 }
 
 namespace {

@@ -109,6 +109,11 @@ SealedReader StoreSealedReader(const EventStore& store);
 // halving over the log's occurred-at times. InvalidArgument: not a day.
 Result<std::uint64_t> PositionAtEndOf(const EventStore& store, const std::string& day);
 
+// What a report's `at` names: a log position (digits), or the end of a day (YYYY-MM-DD).
+// InvalidArgument, naming the parameter as `what`: neither, or a position past the head.
+Result<std::uint64_t> PositionAt(const EventStore& store, const std::string& at,
+                                 const std::string& what);
+
 // The report as JSON (docs/reports.md): with `pathways`, each cell names the pathways it
 // counts (never in a shared report).
 nlohmann::json EsfJson(const EsfReport& report, bool pathways = false);

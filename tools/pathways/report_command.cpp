@@ -3,7 +3,6 @@
 // report rows (docs/reports.md), read-only beside a running server. The sealed items
 // (disability, …) are read with the master key.
 
-#include <charconv>
 #include <cstdio>
 
 #include "adapters/app/project_report.hpp"
@@ -22,21 +21,6 @@ struct ReportArgs {
   std::string format = "json";
   std::string lang = "da";
 };
-
-// A position, or the end of a day.
-Result<std::uint64_t> ReadAt(const EventStore& store, const std::string& at) {
-  if (at.find('-') != std::string::npos) return app::PositionAtEndOf(store, at);
-  std::uint64_t position = 0;
-  auto [end, ec] = std::from_chars(at.data(), at.data() + at.size(), position);
-  if (ec != std::errc() || end != at.data() + at.size()) {
-    return Status::InvalidArgument("--at is a log position or a day YYYY-MM-DD, not " + at);
-  }
-  if (position > store.Head().position) {
-    return Status::InvalidArgument("position " + at + " is past the log's head (" +
-                                   std::to_string(store.Head().position) + ")");
-  }
-  return position;
-}
 
 // Runs one report: loads the definitions and the reports file, opens the store read-only with
 // its master key, pins the position, and prints what `write` makes of the rows.
@@ -59,7 +43,8 @@ void RunReport(const ReportArgs& a, bool project) {
   }
   EventStore& log = **store;
   app::ReportQuery query = a.query;
-  Result<std::uint64_t> at = ReadAt(log, a.at.empty() ? std::to_string(log.Head().position) : a.at);
+  Result<std::uint64_t> at =
+      app::PositionAt(log, a.at.empty() ? std::to_string(log.Head().position) : a.at, "--at");
   Result<TimestampMs> as_of = at.ok() ? app::TimeAt(log, *at) : Result<TimestampMs>(at.status());
   if (!as_of.ok()) {
     ExitCode() = Fail("report", as_of.status());
