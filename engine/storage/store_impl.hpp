@@ -171,6 +171,8 @@ struct RocksEventStore::Impl {
   // Reads behind the writer's caches; safe from any thread.
   Result<StreamInfo> LoadStreamInfo(const std::string& stream_id) const;
   Result<std::vector<std::string>> StreamsOf(const std::string& participant_id) const;
+  // One event of a stream by its version (ReadStream with max 1).
+  Result<StreamPage> ReadOne(const std::string& stream_id, std::uint64_t version) const;
   Status ReadEventValue(std::uint64_t position, std::string& value) const;
   Result<std::optional<runtime::PathwayState>> ReadPathway(const std::string& pathway_id) const;
   Result<std::int64_t> ReadCount(const std::string& key) const;

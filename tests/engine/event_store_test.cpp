@@ -184,6 +184,20 @@ TEST_CASE("reads page through a stream and through the whole log") {
   } while (from != 0);
   REQUIRE(versions.size() == 13);
   for (std::size_t i = 0; i < versions.size(); ++i) CHECK(versions[i] == i + 1);
+  // One event at a time (point lookups rather than an iterator): the same events and pages.
+  for (std::uint64_t v = 1; v <= 13; ++v) {
+    auto one = store->ReadStream("even", v, 1);
+    auto many = store->ReadStream("even", v, 2);
+    REQUIRE(one.ok());
+    REQUIRE(one->events.size() == 1);
+    CHECK(one->events[0].hash == many->events[0].hash);
+    CHECK(one->events[0].position == many->events[0].position);
+    CHECK(one->next_version == (v < 13 ? v + 1 : 0));
+  }
+  CHECK(store->ReadStream("even", 0, 1)->events.at(0).version == 1);
+  CHECK(store->ReadStream("even", 14, 1)->events.empty());
+  CHECK(store->ReadStream("even", 14, 1)->next_version == 0);
+  CHECK(store->ReadStream("nobody", 1, 1)->events.empty());
 
   std::vector<std::uint64_t> positions;
   std::uint64_t position = 1;
