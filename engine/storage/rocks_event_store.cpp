@@ -506,30 +506,31 @@ Result<std::vector<std::string>> RocksEventStore::Impl::StreamsOf(
 }
 
 // One event by its version (a report's sealed item, a stream's last event): point lookups, as
-// an iterator over the stream index costs more than the two reads it would save. Versions have
-// no gaps, so a missing version is past the stream's end.
+// an iterator over the stream index costs more than the reads it saves. The version and the next
+// one are looked up together (adjacent keys: one block); versions have no gaps, so a missing one
+// is past the stream's end.
 Result<StreamPage> RocksEventStore::Impl::ReadOne(const std::string& stream_id,
                                                   std::uint64_t version) const {
   StreamPage page;
-  std::string position;
-  rocksdb::Status st =
-      db->Get(rocksdb::ReadOptions(), streams, StreamKey(stream_id, version), &position);
-  if (st.IsNotFound()) return page;
-  if (!st.ok()) return FromRocks(st, "reading the stream index");
+  const std::string keys[] = {StreamKey(stream_id, version), StreamKey(stream_id, version + 1)};
+  rocksdb::PinnableSlice positions[2];
+  rocksdb::Status found[2];
+  const rocksdb::Slice slices[] = {keys[0], keys[1]};
+  db->MultiGet(rocksdb::ReadOptions(), streams, 2, slices, positions, found,
+               /*sorted_input=*/true);
+  for (const rocksdb::Status& st : found) {
+    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "reading the stream index");
+  }
+  if (found[0].IsNotFound()) return page;
   std::string value;
-  if (st = db->Get(rocksdb::ReadOptions(), events, position, &value); !st.ok()) {
+  if (rocksdb::Status st = db->Get(rocksdb::ReadOptions(), events, positions[0], &value);
+      !st.ok()) {
     return FromRocks(st, "reading stream " + stream_id);
   }
   codec::EventView view;
   if (Status s = codec::DecodeValue(value, view); !s.ok()) return s;
   page.events.push_back(codec::ToRecordedEvent(view));
-  std::string next;
-  st = db->Get(rocksdb::ReadOptions(), streams, StreamKey(stream_id, version + 1), &next);
-  if (st.ok()) {
-    page.next_version = version + 1;
-  } else if (!st.IsNotFound()) {
-    return FromRocks(st, "reading the stream index");
-  }
+  if (found[1].ok()) page.next_version = version + 1;
   return page;
 }
 
@@ -739,11 +740,22 @@ Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
 
 Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
     const RecordedEvent& e) const {
-  std::string value;
-  codec::EncodeRecord(e, value);
-  value.append(2 * codec::kHashSize, '\0');
+  // What revealing reads of an event, viewed in place rather than encoded and decoded again.
+  if (e.personal.size() > codec::kMaxPersonalParts) {
+    return Status::InvalidArgument("an event has at most " +
+                                   std::to_string(codec::kMaxPersonalParts) + " personal parts");
+  }
   codec::EventView view;
-  if (Status s = codec::DecodeValue(value, view); !s.ok()) return s;
+  view.position = e.position;
+  view.participant_id = e.participant_id;
+  view.personal_count = e.personal.size();
+  for (std::size_t i = 0; i < e.personal.size(); ++i) {
+    const SealedPersonal& part = e.personal[i];
+    view.personal[i] = {part.scope,
+                        part.key_generation,
+                        {reinterpret_cast<const char*>(part.nonce.data()), part.nonce.size()},
+                        part.ciphertext};
+  }
   return RevealPersonal(view);
 }
 
