@@ -74,4 +74,34 @@ std::string ProgressChart(std::int64_t reached, std::int64_t target, const std::
   return Svg(62, body);
 }
 
+std::string ForecastChart(std::int64_t reached, double expected, double low, double high,
+                          std::int64_t target, const std::string& label,
+                          const std::string& caption) {
+  auto whole = [](double v) { return static_cast<std::int64_t>(v + 0.5); };
+  const std::int64_t scale = std::max({reached, target, whole(high), whole(expected)});
+  auto x = [&](std::int64_t v) { return std::to_string(kLabelWidth + Length(v, scale)); };
+  auto width = [&](std::int64_t v) { return std::to_string(Length(v, scale)); };
+  const std::string left = std::to_string(kLabelWidth);
+  std::string body = "<text class=\"app-chart-label\" x=\"" + std::to_string(kLabelWidth - 8) +
+                     "\" y=\"25\" text-anchor=\"end\">" + Escaped(label) + "</text>";
+  body += "<rect class=\"app-chart-track\" x=\"" + left + "\" y=\"10\" width=\"" + width(target) +
+          "\" height=\"20\"/>";
+  body += "<rect class=\"app-chart-forecast\" x=\"" + left + "\" y=\"10\" width=\"" +
+          width(whole(expected)) + "\" height=\"20\"/>";
+  body += "<rect class=\"app-chart-bar\" x=\"" + left + "\" y=\"10\" width=\"" + width(reached) +
+          "\" height=\"20\"/>";
+  // The range: a line from low to high with ends.
+  const std::string lo = x(whole(low));
+  const std::string hi = x(whole(high));
+  body += "<line class=\"app-chart-range\" x1=\"" + lo + "\" x2=\"" + hi +
+          "\" y1=\"20\" y2=\"20\"/><line class=\"app-chart-range\" x1=\"" + lo + "\" x2=\"" + lo +
+          "\" y1=\"14\" y2=\"26\"/><line class=\"app-chart-range\" x1=\"" + hi + "\" x2=\"" + hi +
+          "\" y1=\"14\" y2=\"26\"/>";
+  body += "<line class=\"app-chart-target\" x1=\"" + x(target) + "\" x2=\"" + x(target) +
+          "\" y1=\"4\" y2=\"36\"/>";
+  body +=
+      "<text class=\"app-chart-value\" x=\"" + left + "\" y=\"54\">" + Escaped(caption) + "</text>";
+  return Svg(62, body);
+}
+
 }  // namespace pathways::web

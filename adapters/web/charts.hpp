@@ -23,4 +23,11 @@ std::string BarChart(const std::vector<Bar>& bars, std::int64_t scale = 0);
 // How far `reached` is toward `target`: a bar with the target marked.
 std::string ProgressChart(std::int64_t reached, std::int64_t target, const std::string& label);
 
+// Progress with a forecast: `reached` as a bar, the count expected at the end as a lighter one
+// behind it with its range (`low`–`high`) as a whisker, and the target marked. `caption` is the
+// line of numbers under it.
+std::string ForecastChart(std::int64_t reached, double expected, double low, double high,
+                          std::int64_t target, const std::string& label,
+                          const std::string& caption);
+
 }  // namespace pathways::web

@@ -121,6 +121,7 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
   if (first == "team" && p.segments.size() == 1 && get) return Team(p, "", 200);
   if (first == "admin") return Admin(p, get);
   if (first == "audit" && get) return Audit(p);
+  if (first == "reports" && get) return Reports(p);
   if (first == "team" && p.segments.size() == 2 && !get && p.segments[1] == "reassign") {
     return Reassign(p);
   }
@@ -163,6 +164,10 @@ std::string Web::Impl::Layout(const Page& p, const std::string& title, const std
     }
     if (p.user->role == Role::kAdministrator) item("/admin", "nav_admin");
     if (app::Allowed(app::Access::kAudit, *p.user)) item("/audit", "nav_audit");
+    if (reports.configured() &&
+        (p.user->role == Role::kAdministrator || p.user->role == Role::kAuditor)) {
+      item("/reports", "nav_reports");
+    }
     model["nav"] = std::move(nav);
     model["has_nav"] = true;
   }
@@ -302,7 +307,7 @@ void Web::Impl::Home(Page& p) {
 bool Web::Impl::HasPurpose(Page& p) {
   if (!p.session->purpose.empty()) return true;
   const std::string body =
-      RenderTemplate("purpose", {{"csrf", p.session->csrf}, {"next", p.req.path}}, p.lang);
+      RenderTemplate("purpose", {{"csrf", p.session->csrf}, {"next", p.req.target}}, p.lang);
   Send(p, 200, Message(p.lang, "purpose_title"), body);
   return false;
 }

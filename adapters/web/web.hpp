@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "adapters/auth/links.hpp"
+#include "adapters/config/report_config.hpp"
 #include "adapters/config/server_config.hpp"
 #include "adapters/http/http_message.hpp"
 #include "adapters/web/sessions.hpp"
@@ -50,6 +51,8 @@ struct WebOptions {
   notify::Dispatcher* notifier = nullptr;
   // Verifies the links partners confirm by (/confirm/…); null: every link is refused.
   const auth::LinkSigner* links = nullptr;
+  // The funder's reports (/reports); null: no reports file, no report pages. Outlives this.
+  const config::ReportConfig* reports = nullptr;
 };
 
 class Web {

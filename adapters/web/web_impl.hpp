@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adapters/api/live_feed.hpp"
+#include "adapters/app/project_report.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/auth/passwords.hpp"
 #include "adapters/platform/background_jobs.hpp"
@@ -100,6 +101,7 @@ struct Web::Impl {
   explicit Impl(WebOptions options)
       : o(std::move(options)),
         workspace(app::WorkspaceOptions{o.store, o.catalog, o.clock, o.users, o.schools}),
+        reports(app::ReportsOptions{o.store, o.catalog, o.reports, o.schools}),
         sessions(*o.wall_clock, o.sessions),
         throttle(*o.wall_clock, o.throttle),
         passwords(o.passwords_file) {
@@ -192,6 +194,13 @@ struct Web::Impl {
   void Import(Page& p);
   // Progress toward the target and the funnel, as charts with their numbers as tables.
   void Progress(Page& p);
+  // The funder's reports (report_pages.cpp), for administrators and auditors: the ESF+
+  // indicators and the project's figures as tables and charts, for a period, a school and a
+  // log position, printable and as CSV; a figure opened to the participants it counts.
+  void Reports(Page& p);
+  void EsfPage(Page& p, const app::ReportQuery& query, const std::string& problem);
+  void ProjectPage(Page& p, const app::ReportQuery& query, const std::string& problem);
+  void EsfCellPage(Page& p, const app::ReportQuery& query);
   // Endpoints and their health, and the dead letters, each sent again from here.
   void Notifications(Page& p, const std::string& error, int status = 200);
   void NotificationAct(Page& p, const std::string& act);
@@ -264,6 +273,7 @@ struct Web::Impl {
 
   WebOptions o;
   app::Workspace workspace;
+  app::Reports reports;
   SessionStore sessions;
   SignInThrottle throttle;
   auth::PasswordFile passwords;

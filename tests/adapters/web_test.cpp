@@ -53,6 +53,11 @@ struct Fixture {
     o.sessions.lifetime_ms = 10 * 3'600'000;
     o.throttle.per_user = 3;
     o.origin = std::move(origin);
+    config::ReportConfigResult loaded = config::LoadReportConfig(
+        std::string(PATHWAYS_SOURCE_DIR) + "/config/reports.yaml", *catalog);
+    REQUIRE(loaded.diagnostics.empty());
+    reports = std::move(loaded.config);
+    o.reports = &reports;
     web = std::make_unique<Web>(std::move(o));
     http::ServerOptions so;
     so.port = 0;
@@ -184,6 +189,7 @@ struct Fixture {
       {"revisor", {"revisor", "Revisor", Role::kAuditor, "", "", ""}},
       {"partner", {"partner", "Partner", Role::kPartner, "", "", ""}}};
   app::Workspace workspace;
+  config::ReportConfig reports;
   std::unique_ptr<Web> web;
   std::unique_ptr<http::Server> server;
   std::string origin_header;
@@ -667,6 +673,105 @@ TEST_CASE("web: leads imported from a CSV upload, each bad row by its line, and 
   CHECK(f.Get("/admin/progress?school=nowhere", admin).status == 404);
   // No notifier in this server: nothing to show, said so.
   CHECK(f.Get("/admin/notifications", admin).status == 404);
+}
+
+TEST_CASE("web: the reports, as tables and charts, downloaded, shared and opened to names") {
+  Fixture f;
+  f.Lead("anne", "pw-1", "Maja Jensen");
+  const std::string anne = f.SignIn("anne");
+  const std::string csrf = f.Csrf(anne);
+  auto act = [&](const std::string& form) {
+    return f.Post("/participants/pw-1/act", "csrf=" + csrf + "&act=trigger&" + form, anne,
+                  f.origin_header);
+  };
+  // The entry record through the counsellor's own form, a sensitive item included.
+  REQUIRE(act("trigger=record_entry&p.gender=woman&p.employment_status=unemployed&"
+              "p.education_level=isced_0_2&p.household=other&p.disability=yes&"
+              "cmd=web-0000000001")
+              .status == 303);
+  REQUIRE(act("trigger=hold_intake&p.age_at_entry=40&cmd=web-0000000002").status == 303);
+
+  // Counsellors have no reports, and no link to them.
+  CHECK(f.Get("/reports", anne).status == 404);
+  CHECK(f.Get("/participants", anne).body.find("href=\"/reports\"") == std::string::npos);
+
+  const std::string admin = f.SignIn("admin");
+  const std::string position = std::to_string(f.store->Head().position);
+  HttpReply esf = f.Get("/reports", admin);
+  REQUIRE(esf.status == 200);
+  CHECK(esf.body.find("href=\"/reports\" aria-current=\"page\"") != std::string::npos);
+  CHECK(esf.body.find("Opgjort ved position " + position) != std::string::npos);
+  // EECO01 and EECO12 (read from the sealed answer): one woman, a link to who she is.
+  const std::regex eeco01(
+      "<td>EECO01</td><th scope=\"row\">[^<]+</th><td class=\"app-number\"><a "
+      "href=\"/reports/esf/cell\\?code=EECO01&amp;value=woman\">1</a></td>");
+  CHECK(std::regex_search(esf.body, eeco01));
+  CHECK(std::regex_search(esf.body, std::regex("<td>EECO12</td>.*?value=total\">1</a>")));
+  CHECK(esf.body.find("class=\"app-chart\"") != std::string::npos);
+  CHECK(esf.body.find("Ufuldstændige registreringer (0)") != std::string::npos);
+  CHECK(esf.body.find("style=") == std::string::npos);
+
+  // Shared outside the partnership: the one woman is withheld, marked, never a link.
+  HttpReply shared = f.Get("/reports/esf?shared=true", admin);
+  REQUIRE(shared.status == 200);
+  CHECK(shared.body.find("<abbr title=\"" + Message(Lang::kDa, "reports_suppressed") +
+                         "\">&lt;5</abbr>") != std::string::npos);
+  CHECK(shared.body.find("/reports/esf/cell") == std::string::npos);
+  CHECK(shared.body.find("Ufuldstændige") == std::string::npos);
+
+  // The same figures to download, under the session.
+  HttpReply csv = f.Get("/reports/esf?format=csv&shared=true", admin);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.headers["content-type"] == "text/csv; charset=utf-8");
+  CHECK(csv.headers["content-disposition"] == "attachment; filename=\"esf-" + position + ".csv\"");
+  CHECK(csv.body.find("\nEECO01,Deltagere i alt,entry,<5,0,0,<5\n") != std::string::npos);
+  CHECK(f.Get("/reports/project?format=json", admin).body.find("\"target\"") != std::string::npos);
+
+  // As the log stood at the registration: nobody had entered yet; a bad position is said.
+  HttpReply then = f.Get("/reports/esf?at=1", admin);
+  REQUIRE(then.status == 200);
+  CHECK(then.body.find("/reports/esf/cell") == std::string::npos);
+  HttpReply bad = f.Get("/reports/esf?at=99999", admin);
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("class=\"alert alert-error\"") != std::string::npos);
+  CHECK(f.Get("/reports/esf?from=2026-13-01", admin).status == 400);
+
+  // A figure opened to its participants: the purpose first, then the names, each read recorded.
+  const std::string cell = "/reports/esf/cell?code=EECO01&value=woman";
+  HttpReply ask = f.Get(cell, admin);
+  REQUIRE(ask.status == 200);
+  CHECK(ask.body.find("name=\"next\" value=\"/reports/esf/cell?code=EECO01&amp;value=woman\"") !=
+        std::string::npos);
+  CHECK(f.Stream("$access:p-pw-1").empty());
+  REQUIRE(f.Post("/purpose", "csrf=" + f.Csrf(admin) + "&purpose=ESF-afrapportering", admin,
+                 f.origin_header)
+              .status == 303);
+  HttpReply names = f.Get(cell, admin);
+  REQUIRE(names.status == 200);
+  CHECK(names.body.find("Maja Jensen") != std::string::npos);
+  CHECK(names.body.find("href=\"/participants/pw-1\"") != std::string::npos);
+  const std::vector<RecordedEvent> reads = f.Stream("$access:p-pw-1");
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].data.find("ESF-afrapportering") != std::string::npos);
+  CHECK(reads[0].actor.user == "admin");
+  CHECK(f.Get("/reports/esf/cell?code=EECO01&value=man", admin).body.find("Maja") ==
+        std::string::npos);
+  CHECK(f.Get("/reports/esf/cell?code=NOPE&value=woman", admin).status == 404);
+  CHECK(f.Get(cell + "&shared=true", admin).status == 404);
+
+  // The project's figures: the target with its forecast drawn, and the funnel.
+  const std::string revisor = f.SignIn("revisor");
+  HttpReply project = f.Get("/reports/project", revisor);
+  REQUIRE(project.status == 200);
+  CHECK(project.body.find("Nået: 0 af målet 200") != std::string::npos);
+  CHECK(project.body.find("class=\"app-chart-forecast\"") != std::string::npos);
+  CHECK(std::regex_search(
+      project.body, std::regex("<th scope=\"row\">Henvendelse</th><td class=\"app-number\">1<")));
+  CHECK(project.body.find("style=") == std::string::npos);
+  // In English, on the auditor's links to the pathway's audit page.
+  HttpReply en = f.Get("/reports/esf", revisor + "; pw_lang=en");
+  CHECK(en.body.find("ESF+ indicators") != std::string::npos);
+  CHECK(en.body.find("Total number of participants") != std::string::npos);
 }
 
 TEST_CASE("web: an auditor verifies the chain and sees a pathway as it stood, and who read it") {

@@ -25,7 +25,8 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 
 const PASSWORD = 'en lang og hemmelig demo-adgangskode';
 const DOC_PAGES = ['participants-da', 'participant-da', 'participant-refused-da', 'tasks-live-da', 'team-da',
-  'definition-da', 'import-error-da', 'progress-da', 'audit-pathway-da', 'confirm-da'];
+  'definition-da', 'import-error-da', 'progress-da', 'reports-esf-da', 'reports-project-da', 'audit-pathway-da',
+  'confirm-da'];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pathways-browser-'));
 fs.mkdirSync(path.join(out, 'screenshots'), { recursive: true });
 
@@ -70,6 +71,7 @@ function emails() {
 fs.mkdirSync(path.join(work, 'workflows'));
 fs.copyFileSync(path.join(source, 'config/workflows/amigo.yaml'), path.join(work, 'workflows/amigo.yaml'));
 fs.copyFileSync(path.join(source, 'config/users.yaml'), path.join(work, 'users.yaml'));
+fs.copyFileSync(path.join(source, 'config/reports.yaml'), path.join(work, 'reports.yaml'));
 // Only the employer is reached here: by email, with links to confirm by.
 fs.writeFileSync(path.join(work, 'notifications.yaml'), [
   'smtp:', `  url: smtp://127.0.0.1:${smtpPort}`, '  from: pathways@amigo-skolen.example',
@@ -78,7 +80,7 @@ fs.writeFileSync(path.join(work, 'notifications.yaml'), [
   '    confirm: {triggers: [sign_contract, pass_probation], valid: 14d}', ''].join('\n'));
 fs.writeFileSync(path.join(work, 'pathways.yaml'), [
   'data: store', 'workflows: [workflows]', 'users: users.yaml', 'passwords: passwords.json',
-  'notifications: notifications.yaml',
+  'notifications: notifications.yaml', 'reports: reports.yaml',
   'clock: manual', 'clock_start: 2027-01-11T08:00:00Z', 'demo:', '  participants: 24', ''].join('\n'));
 for (const user of ['anne', 'bo', 'tove', 'admin', 'revisor']) {
   const r = spawnSync(bin, ['user', 'set-password', user, '--config', path.join(work, 'pathways.yaml')],
@@ -416,6 +418,38 @@ try {
   expect(await page.locator('svg.app-chart').count() === 3, 'the progress page has no charts');
   expect((await page.locator('main').innerText()).includes('af målet 200'), 'no target on the progress page');
   await audit(page, 'progress-da');
+  // The funder's reports: the ESF+ indicators as tables with a chart, the same shared outside
+  // the partnership with small cells withheld, a figure opened to its participants' names for
+  // a purpose, and the project's figures with the forecast drawn; printable.
+  await page.getByRole('link', { name: 'Rapporter' }).click();
+  expect(await page.locator('table.app-report-table').count() === 3, 'no ESF+ tables at entry, leaving and six months');
+  const esf = await page.locator('main').innerText();
+  expect(esf.includes('EECO01') && esf.includes('Opgjort ved position'), `not the ESF+ report: ${esf.slice(0, 300)}`);
+  expect(esf.includes('Ufuldstændige registreringer'), 'no incomplete records');
+  await audit(page, 'reports-esf-da');
+  await page.getByLabel(/Til deling uden for partnerskabet/).check();
+  await page.getByRole('button', { name: 'Vis' }).click();
+  expect(page.url().includes('shared=true'), `the filter was not applied: ${page.url()}`);
+  expect(await page.locator('main a[href^="/reports/esf/cell"]').count() === 0, 'a shared report links to names');
+  expect(await page.locator('abbr').count() > 0, 'no cell withheld in a shared report');
+  await audit(page, 'reports-shared-da');
+  await page.getByLabel(/Til deling uden for partnerskabet/).uncheck();
+  await page.getByRole('button', { name: 'Vis' }).click();
+  await page.locator('main a[href^="/reports/esf/cell?code=EECO01"]').first().click();
+  await page.getByLabel(/Formål/).fill('ESF-afrapportering');
+  await page.getByRole('button', { name: 'Fortsæt' }).click();
+  expect((await page.locator('table').innerText()).includes('Deltager '), 'the figure did not open to names');
+  await audit(page, 'reports-cell-da');
+  await page.getByRole('link', { name: 'Tilbage til rapporten' }).click();
+  await page.getByRole('link', { name: 'Projektets tal' }).click();
+  expect(await page.locator('svg .app-chart-forecast').count() === 1, 'no forecast drawn');
+  expect((await page.locator('main').innerText()).includes('af målet 200'), 'no target on the project page');
+  await audit(page, 'reports-project-da');
+  await page.emulateMedia({ media: 'print' });
+  expect(!(await page.locator('form.app-filters').isVisible()), 'the filters are printed');
+  expect(await page.locator('svg.app-chart').first().isVisible(), 'the charts are not printed');
+  await page.emulateMedia({ media: 'screen' });
+  await page.goto(base + '/admin/progress');
   // The partners: the employer's receiver works; other parties have no channel here, so their
   // notifications are dead letters, each sent again from the page.
   await page.getByRole('link', { name: 'Beskeder til partnere' }).click();
@@ -536,7 +570,8 @@ try {
     ['new-lead-en', '/participants/new'], ['apprentice-en', new URL(apprenticeUrl).pathname]]);
   await inEnglish('tove', 'Team planning', [['team-en', '/team']]);
   await inEnglish('admin', '', [['admin-en', '/admin'], ['validate-en', '/admin/validate'],
-    ['import-en', '/admin/import'], ['progress-en', '/admin/progress'], ['notifications-en', '/admin/notifications']]);
+    ['import-en', '/admin/import'], ['progress-en', '/admin/progress'], ['notifications-en', '/admin/notifications'],
+    ['reports-en', '/reports'], ['reports-project-en', '/reports/project']]);
   await inEnglish('revisor', '', [['audit-en', '/audit'], ['audit-pathway-en', `/audit/pathways/${walked}?at=2027-01-11`],
     ['audit-reads-en', `/audit/pathways/${walked}/reads`]]);
   const partner = await newPage();

@@ -459,6 +459,7 @@ int Serve(const ServeArgs& a) {
   wo.origin = cfg.workspace.origin;
   wo.notifier = &notifier;
   wo.links = &*links;
+  if (prepared->reports) wo.reports = &*prepared->reports;
   web::Web workspace(std::move(wo));
 
   http::ServerOptions so;
