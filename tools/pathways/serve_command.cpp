@@ -136,9 +136,31 @@ std::vector<runtime::Command> DemoPartners(int p) {
                                   "oplyst ved første samtale"}};
 }
 
+// The ESF+ entry record taken at the first talk: every seventh left without the household, so
+// the report lists it as incomplete; the sensitive items answered, some refused.
+runtime::Command DemoEntryRecord(int p) {
+  constexpr const char* kEducation[] = {"isced_0_2", "isced_0_2", "isced_3_4"};
+  constexpr const char* kStatus[] = {"unemployed", "unemployed", "inactive", "employed"};
+  constexpr const char* kHousehold[] = {"single_without_children", "couple_with_children",
+                                        "single_with_children", "other"};
+  constexpr const char* kAnswers[] = {"no", "no", "yes", "refused"};
+  const auto n = static_cast<std::size_t>(p);
+  const std::string status = kStatus[n % std::size(kStatus)];
+  nlohmann::json record = {{"gender", p % 2 == 0 ? "woman" : "man"},
+                           {"education_level", kEducation[n % std::size(kEducation)]},
+                           {"employment_status", status},
+                           {"long_term_unemployed", status == "unemployed" && p % 3 == 0},
+                           {"disability", kAnswers[n % std::size(kAnswers)]},
+                           {"foreign_background", kAnswers[(n + 1) % std::size(kAnswers)]},
+                           {"homeless", "no"}};
+  if (p % 7 != 3) record["household"] = kHousehold[n % std::size(kHousehold)];
+  return runtime::FireTrigger{"record_entry", std::move(record)};
+}
+
 // Synthetic participants spread along the AMIGO route, a few with risks, divided between the
 // configured counsellors (and so between their schools), each with an employer and a
-// municipality. Only into an empty store, and only when the definition is AMIGO.
+// municipality, and (AMIGO version 3 on) the ESF+ entry record. Only into an empty store, and only
+// when the definition is AMIGO.
 Status SeedDemo(Store& store, const config::ServerConfig& cfg,
                 const definition::DefinitionCatalog& catalog) {
   std::vector<std::string> counsellors;
@@ -150,6 +172,9 @@ Status SeedDemo(Store& store, const config::ServerConfig& cfg,
     spdlog::warn("demo data needs the amigo definition and at least one counsellor; skipped");
     return Status::Ok();
   }
+  const bool has_entry_record =
+      std::any_of(def->transitions.begin(), def->transitions.end(),
+                  [](const definition::Transition& t) { return t.trigger == "record_entry"; });
   for (int p = 0; p < cfg.demo_participants; ++p) {
     const std::string pathway = "demo-" + std::to_string(p + 1);
     const std::string& counsellor = counsellors[static_cast<std::size_t>(p) % counsellors.size()];
@@ -165,12 +190,15 @@ Status SeedDemo(Store& store, const config::ServerConfig& cfg,
       if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
       if (step != 0) continue;
       int n = 0;
-      for (runtime::Command& partner : DemoPartners(p)) {
+      // What the first talk records: the partners, and the entry record.
+      std::vector<runtime::Command> first_talk = DemoPartners(p);
+      if (has_entry_record) first_talk.push_back(DemoEntryRecord(p));
+      for (runtime::Command& command : first_talk) {
         CommandRequest pr;
         pr.pathway_id = pathway;
         pr.command_id = pathway + "-partner-" + std::to_string(++n);
         pr.actor = {counsellor, "counsellor"};
-        pr.command = std::move(partner);
+        pr.command = std::move(command);
         if (auto done = store.Execute(std::move(pr)); !done.ok()) return done.status();
       }
     }
