@@ -242,7 +242,16 @@ class GroupStager {
     if (streams->empty()) {
       return Status::NotFound("participant " + r.participant_id + " has no pathway in this store");
     }
-    if (auto dup = FindCommand(r.command_id, streams->front()); dup.has_value()) return *dup;
+    // An erasure is recorded under the participant's first stream at the time; sent again
+    // later, when the participant may have more streams, it is the same erasure.
+    std::string recorded_for = streams->front();
+    Result<std::optional<CommandRow>> earlier = LookUpCommand(r.command_id);
+    if (!earlier.ok()) return earlier.status();
+    if (*earlier && std::find(streams->begin(), streams->end(), (*earlier)->result.stream_id) !=
+                        streams->end()) {
+      recorded_for = (*earlier)->result.stream_id;
+    }
+    if (auto dup = FindCommand(r.command_id, recorded_for); dup.has_value()) return *dup;
 
     events::PersonalDataErased erased;
     for (PersonalScope scope : r.scopes) erased.scopes.emplace_back(PersonalScopeName(scope));
@@ -394,24 +403,29 @@ class GroupStager {
 
   // A duplicate's original result, or nothing when the command id is new. A command id seen
   // with another stream is a conflict, reported as an error result.
+  // The command done under `command_id`, if any: this batch's, cached, or stored.
+  Result<std::optional<CommandRow>> LookUpCommand(const std::string& command_id) {
+    if (auto it = g_.commands.find(command_id); it != g_.commands.end()) {
+      return std::optional<CommandRow>(it->second);
+    }
+    if (auto cached = s_.command_cache.find(command_id); cached != s_.command_cache.end()) {
+      return std::optional<CommandRow>(cached->second);
+    }
+    std::string value;
+    rocksdb::Status st = s_.db->Get(rocksdb::ReadOptions(), s_.commands, command_id, &value);
+    if (st.IsNotFound()) return std::optional<CommandRow>();
+    if (!st.ok()) return FromRocks(st, "reading the idempotency index");
+    Result<CommandRow> row = DecodeCommandRow(value);
+    if (!row.ok()) return row.status();
+    return std::optional<CommandRow>(std::move(*row));
+  }
+
   std::optional<Result<AppendResult>> FindCommand(const std::string& command_id,
                                                   const std::string& stream_id,
                                                   const std::string& fingerprint = "") {
-    std::optional<CommandRow> found;
-    if (auto it = g_.commands.find(command_id); it != g_.commands.end()) {
-      found = it->second;
-    } else if (auto cached = s_.command_cache.find(command_id); cached != s_.command_cache.end()) {
-      found = cached->second;
-    } else {
-      std::string value;
-      rocksdb::Status st = s_.db->Get(rocksdb::ReadOptions(), s_.commands, command_id, &value);
-      if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "reading the idempotency index");
-      if (st.ok()) {
-        Result<CommandRow> row = DecodeCommandRow(value);
-        if (!row.ok()) return row.status();
-        found = std::move(*row);
-      }
-    }
+    Result<std::optional<CommandRow>> looked_up = LookUpCommand(command_id);
+    if (!looked_up.ok()) return looked_up.status();
+    std::optional<CommandRow>& found = *looked_up;
     if (!found) return std::nullopt;
     if (found->result.stream_id != stream_id) {
       return Status::Conflict("command id " + command_id + " was already used for stream " +
