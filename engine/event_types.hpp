@@ -629,6 +629,24 @@ struct EndpointEnabled {
   }
 };
 
+// `$retention` and `$retention:<participant>`: an erasure asked for before the ESF audit end
+// (docs/privacy.md). The guidance scope is erased at once; `scopes` are kept, readable by
+// auditors only, until the end of the day `until`, and erased after it.
+struct PersonalDataRestricted {
+  static constexpr std::string_view kType = "PersonalDataRestricted";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string participant_id;
+  std::vector<std::string> scopes;
+  std::string until;  // YYYY-MM-DD
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("participant_id", &PersonalDataRestricted::participant_id),
+                      Required("scopes", &PersonalDataRestricted::scopes),
+                      Required("until", &PersonalDataRestricted::until),
+                      Optional("reason", &PersonalDataRestricted::reason)};
+  }
+};
+
 // Every event a pathway's stream may hold, in the order docs/events.md lists them.
 using PathwayEvent =
     std::variant<LeadRegistered, ContactPersonAssigned, ContactRecorded, MissedAppointmentRecorded,
@@ -640,8 +658,9 @@ using PathwayEvent =
                  MunicipalityRecorded, AppointmentBooked, AppointmentMoved, AppointmentCancelled,
                  AppointmentMissed, AppointmentReminded, InformationNoticeGiven, ConsentRecorded>;
 // Events of the system streams.
-using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled,
-                                 CaseloadHandedOver, SignedIn, SignInFailed, SignedOut>;
+using SystemEvent =
+    std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled, CaseloadHandedOver,
+                 SignedIn, SignInFailed, SignedOut, PersonalDataRestricted>;
 
 std::string_view TypeOf(const PathwayEvent& event);
 

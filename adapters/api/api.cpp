@@ -167,6 +167,7 @@ const Route kRoutes[] = {
     {"GET", "/v1/pathways/{}/as-of", Access::kRead, &Api::Impl::GetAsOf},
     {"GET", "/v1/pathways/{}/personal", Access::kRead, &Api::Impl::GetPersonal},
     {"GET", "/v1/pathways/{}/personal/reads", Access::kAudit, &Api::Impl::PersonalAccessLog},
+    {"POST", "/v1/pathways/{}/personal/erasure", Access::kAdmin, &Api::Impl::RequestErasure},
     {"POST", "/v1/pathways/{}/triggers/{}", Access::kWrite, &Api::Impl::FireTrigger},
     {"POST", "/v1/pathways/{}/contacts", Access::kWrite, &Api::Impl::RecordContact},
     {"POST", "/v1/pathways/{}/data", Access::kWrite, &Api::Impl::RecordData},
@@ -209,6 +210,7 @@ const Route kRoutes[] = {
     {"POST", "/v1/callbacks/{}", Access::kPublic, &Api::Impl::Callback},
     {"GET", "/v1/audit/verify", Access::kAudit, &Api::Impl::Verify},
     {"GET", "/v1/audit/export", Access::kAudit, &Api::Impl::Export},
+    {"GET", "/v1/audit/restrictions", Access::kAudit, &Api::Impl::Restrictions},
 };
 
 std::vector<std::string> Segments(std::string_view path) {

@@ -147,6 +147,10 @@ struct Api::Impl {
   // ---- routes (personal_routes.cpp) ----
   void GetPersonal(Call& c);
   void PersonalAccessLog(Call& c);
+  // An erasure of the pathway's participant: restricted until the ESF audit end when asked
+  // before it (app/retention.hpp); the restrictions for the auditors.
+  void RequestErasure(Call& c);
+  void Restrictions(Call& c);
   void Live(Call& c);
   void Export(Call& c);
 

@@ -1,7 +1,9 @@
-// The auditor's pages: the chain verified, the log exported, a pathway as it stood at a date
-// and why, and who read its participant's personal data.
+// The auditor's pages: the chain verified, the log exported, the personal data kept restricted
+// until the ESF audit end, a pathway as it stood at a date and why, and who read its
+// participant's personal data.
 
 #include "adapters/api/export_stream.hpp"
+#include "adapters/app/retention.hpp"
 #include "adapters/web/web_impl.hpp"
 #include "engine/codec/event_record.hpp"
 #include "engine/runtime/calendar.hpp"
@@ -54,6 +56,22 @@ void Web::Impl::Audit(Page& p) {
   model["schools"] = schools;
   model["has_schools"] = schools.size() > 1;
   model["head"] = std::to_string(o.store->Head().position);
+  // What is kept, restricted, until the audit end, and what has since been erased.
+  Result<std::vector<app::Restriction>> restrictions = app::Restrictions(*o.store);
+  if (!restrictions.ok()) return Error(p, 503, "unavailable", restrictions.status().message());
+  json kept = json::array();
+  for (const app::Restriction& r : *restrictions) {
+    kept.push_back({{"participant", r.participant_id},
+                    {"until", r.until},
+                    {"by", UserName(r.actor.user)},
+                    {"at", When(r.requested_at, p.lang)},
+                    {"reason", r.reason},
+                    {"status", r.erased_at ? Message(p.lang, "audit_restriction_erased",
+                                                     {{"when", When(*r.erased_at, p.lang)}})
+                                           : Message(p.lang, "audit_restriction_kept")}});
+  }
+  model["restrictions"] = kept;
+  model["has_restrictions"] = !kept.empty();
   Send(p, 200, Message(p.lang, "nav_audit"), RenderTemplate("audit", model, p.lang), "/audit");
 }
 

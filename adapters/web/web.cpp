@@ -345,18 +345,23 @@ std::map<std::string, std::string> Web::Impl::Names(const Page& p,
   g->pending = unique.size();
   if (unique.empty()) return {};
   for (const std::string& id : unique) {
-    workspace.ReadPersonal(*p.user, id, p.session->purpose,
-                           [g, id](Result<app::Workspace::PersonalRead> read) {
-                             std::lock_guard lock(g->mu);
-                             if (read.ok()) {
-                               auto f = read->view.fields.find(PersonalScope::kIdentity);
-                               if (f != read->view.fields.end() && f->second.contains("name") &&
-                                   f->second["name"].is_string()) {
-                                 g->names[id] = f->second["name"].get<std::string>();
-                               }
-                             }
-                             if (--g->pending == 0) g->done.set_value();
-                           });
+    workspace.ReadPersonal(
+        *p.user, id, p.session->purpose,
+        [g, id, lang = p.lang](Result<app::Workspace::PersonalRead> read) {
+          std::lock_guard lock(g->mu);
+          if (read.ok()) {
+            const PersonalView& view = read->view;
+            auto f = view.fields.find(PersonalScope::kIdentity);
+            auto restricted = view.restricted_until.find(PersonalScope::kIdentity);
+            if (f != view.fields.end() && f->second.contains("name") &&
+                f->second["name"].is_string()) {
+              g->names[id] = f->second["name"].get<std::string>();
+            } else if (restricted != view.restricted_until.end()) {
+              g->names[id] = Message(lang, "name_restricted", {{"until", restricted->second}});
+            }
+          }
+          if (--g->pending == 0) g->done.set_value();
+        });
   }
   g->done.get_future().wait();
   std::lock_guard lock(g->mu);

@@ -777,6 +777,7 @@ TEST_CASE(
        R"({"starts_at":"2099-02-04T10:00","ends_at":"2099-02-04T11:00"})"},
       {"POST /v1/pathways/{}/information-notice", R"({"version":"2026-09"})"},
       {"POST /v1/pathways/{}/consent", R"({"given":true,"channels":["email"]})"},
+      {"POST /v1/pathways/{}/personal/erasure", R"({"reason":"the participant asked"})"},
       {"POST /v1/caseloads/{}/handover", R"({"to":"anne","reason":"Bo har orlov"})"},
       {"POST /v1/pathways/{}/migrate", R"({"to_version":1,"dry_run":true})"},
       {"POST /v1/admin/clock", R"({"advance_ms":1000})"},
@@ -1043,6 +1044,42 @@ TEST_CASE("reports over HTTP: the ESF+ indicators and the project's figures, now
   CHECK(IsProblem(s.As("revisor", "GET", "/v1/reports/esf?at=99999"), 400, "invalid-request"));
   CHECK(
       IsProblem(s.As("revisor", "GET", "/v1/reports/esf?school=nowhere"), 400, "invalid-request"));
+}
+
+TEST_CASE("erasure over HTTP: restricted until the audit end, the auditor reads it, listed") {
+  TestServer s;
+  const std::string id = s.Lead("anne");
+  CHECK(IsProblem(
+      s.As("anne", "POST", "/v1/pathways/" + id + "/personal/erasure", R"({"reason":"asked"})"),
+      403, "forbidden"));
+  CHECK(IsProblem(s.As("admin", "POST", "/v1/pathways/" + id + "/personal/erasure", "{}"), 400,
+                  "invalid-body"));
+  const std::uint64_t head = s.store().Head().position;
+  HttpReply erased = s.As("admin", "POST", "/v1/pathways/" + id + "/personal/erasure",
+                          R"({"reason":"the participant asked"})");
+  REQUIRE_MESSAGE(erased.status == 200, erased.body);
+  const nlohmann::json e = erased.Json();
+  CHECK(e["erased"] == nlohmann::json::array({"guidance"}));
+  CHECK(e["restricted"] == nlohmann::json::array({"identity"}));
+  CHECK(e["until"] == "2032-12-31");  // config/reports.yaml
+  CHECK(e["position"].get<std::uint64_t>() > head);
+
+  HttpReply admin = s.As("admin", "GET", "/v1/pathways/" + id + "/personal?purpose=check");
+  REQUIRE(admin.status == 200);
+  CHECK(admin.Json()["identity"] ==
+        nlohmann::json({{"restricted", true}, {"until", "2032-12-31"}}));
+  HttpReply auditor = s.As("revisor", "GET", "/v1/pathways/" + id + "/personal?purpose=revision");
+  REQUIRE(auditor.status == 200);
+  CHECK(auditor.Json()["identity"]["name"] == "N N");
+  CHECK(auditor.Json()["restricted"]["identity"] == "2032-12-31");
+
+  HttpReply listed = s.As("revisor", "GET", "/v1/audit/restrictions");
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.Json()["restrictions"].size() == 1);
+  CHECK(listed.Json()["restrictions"][0]["until"] == "2032-12-31");
+  CHECK(listed.Json()["restrictions"][0]["requested_by"] == "admin");
+  CHECK(listed.Json()["restrictions"][0]["erased_at"].is_null());
+  CHECK(IsProblem(s.As("anne", "GET", "/v1/audit/restrictions"), 403, "forbidden"));
 }
 
 }  // namespace

@@ -305,7 +305,8 @@ TEST_CASE("export and forget from the command line") {
   Run forget = Pathways("forget p-pw-0 --scope all --reason 'request from participant' --data " +
                         (tmp / "store"));
   CHECK(forget.exit_code == 0);
-  CHECK(forget.out.find("PersonalDataErased at positions 13-13") != std::string::npos);
+  CHECK(forget.out.find("erased identity and guidance data of participant p-pw-0 (log position "
+                        "13)") != std::string::npos);
 
   Run after = Pathways("export --include-personal --data " + (tmp / "store"));
   auto first = nlohmann::json::parse(after.out.substr(0, after.out.find('\n')));
@@ -315,6 +316,33 @@ TEST_CASE("export and forget from the command line") {
   Run unknown = Pathways("forget nobody --data " + (tmp / "store") + " 2>&1");
   CHECK(unknown.exit_code == 1);
   CHECK(unknown.out.find("no pathway") != std::string::npos);
+
+  // Before the ESF audit end of the reports file, the identity is kept, restricted.
+  const std::string source = PATHWAYS_SOURCE_DIR;
+  const std::string reports = " --reports " + source + "/config/reports.yaml --workflows " +
+                              source + "/config/workflows --data " + (tmp / "store");
+  Run broken = Pathways("forget p-pw-1 --reports " + source + "/config/pathways.yaml --workflows " +
+                        source + "/config/workflows --data " + (tmp / "store") + " 2>&1");
+  CHECK(broken.exit_code == 2);
+  CHECK(broken.out.find("pathways.yaml:") != std::string::npos);
+  Run kept = Pathways("forget p-pw-1 --reason 'asked by the participant'" + reports);
+  CHECK(kept.exit_code == 0);
+  CHECK(kept.out.find("erased guidance data of participant p-pw-1") != std::string::npos);
+  CHECK(kept.out.find("identity data restricted until the ESF audit end 2032-12-31") !=
+        std::string::npos);
+  Run listed = Pathways("export --include-personal --data " + (tmp / "store"));
+  CHECK(listed.out.find("\"type\":\"PersonalDataRestricted\"") != std::string::npos);
+  // Kept (the export opens it with the master key, as an auditor's reading does).
+  bool kept_name = false;
+  std::istringstream lines(listed.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["stream_id"] == "pw-1" && e["version"] == 1) {
+      kept_name = e["personal"]["identity"]["name"] == "Navn Nielsen";
+    }
+  }
+  CHECK(kept_name);
+  CHECK(Pathways("verify --data " + (tmp / "store")).exit_code == 0);
 }
 
 TEST_CASE("bad command lines and missing stores get clear errors") {

@@ -2,8 +2,10 @@
 // Shared pieces of the `pathways` subcommands: exit codes, store options, error output.
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 
+#include "adapters/config/report_config.hpp"
 #include "engine/definition/catalog.hpp"
 #include "engine/result.hpp"
 #include "engine/storage/rocks_event_store.hpp"
@@ -33,6 +35,11 @@ std::unique_ptr<Store> OpenForWriting(const StoreFlags& flags, const Clock& cloc
 // catalog. On any problem prints every diagnostic on stderr, sets ExitCode() to kExitUsage and
 // returns null.
 std::shared_ptr<definition::DefinitionCatalog> LoadCatalog(const std::vector<std::string>& paths);
+
+// Loads a reports file checked against `catalog` (config::LoadReportConfig). On any problem
+// prints every diagnostic on stderr, sets ExitCode() to kExitUsage and returns nullopt.
+std::optional<config::ReportConfig> LoadReports(const std::string& path,
+                                                const definition::DefinitionCatalog& catalog);
 
 // Prints "pathways <command>: error: <message>" on stderr and returns kExitError.
 int Fail(const std::string& command, const Status& status);

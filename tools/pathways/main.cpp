@@ -44,6 +44,17 @@ std::shared_ptr<definition::DefinitionCatalog> LoadCatalog(const std::vector<std
   return catalog;
 }
 
+std::optional<config::ReportConfig> LoadReports(const std::string& path,
+                                                const definition::DefinitionCatalog& catalog) {
+  config::ReportConfigResult loaded = config::LoadReportConfig(path, catalog);
+  for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  if (!loaded.diagnostics.empty()) {
+    ExitCode() = kExitUsage;
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
 int Fail(const std::string& command, const Status& status) {
   std::fprintf(stderr, "pathways %s: error: %s\n", command.c_str(), status.ToString().c_str());
   return kExitError;

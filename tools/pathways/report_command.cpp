@@ -27,12 +27,8 @@ struct ReportArgs {
 void RunReport(const ReportArgs& a, bool project) {
   auto catalog = LoadCatalog(a.workflows);
   if (catalog == nullptr) return;
-  config::ReportConfigResult loaded = config::LoadReportConfig(a.reports, *catalog);
-  if (!loaded.diagnostics.empty()) {
-    for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-    ExitCode() = kExitUsage;
-    return;
-  }
+  std::optional<config::ReportConfig> loaded = LoadReports(a.reports, *catalog);
+  if (!loaded) return;
   storage::StoreOptions o = a.store.Options();
   o.read_only = true;
   o.load_master_key = true;
@@ -57,7 +53,7 @@ void RunReport(const ReportArgs& a, bool project) {
   std::string text;
   if (project) {
     Result<app::ProjectReport> report =
-        app::ProjectFiguresOf(loaded.config, *catalog, rows, query, *as_of);
+        app::ProjectFiguresOf(*loaded, *catalog, rows, query, *as_of);
     if (!report.ok()) {
       ExitCode() = Fail("report", report.status());
       return;
@@ -65,7 +61,7 @@ void RunReport(const ReportArgs& a, bool project) {
     text = a.format == "csv" ? app::ProjectCsv(*report) : app::ProjectJson(*report).dump(2) + "\n";
   } else {
     Result<app::EsfReport> report =
-        app::EsfFigures(loaded.config, *catalog, rows, query, app::StoreSealedReader(log));
+        app::EsfFigures(*loaded, *catalog, rows, query, app::StoreSealedReader(log));
     if (!report.ok()) {
       ExitCode() = Fail("report", report.status());
       return;

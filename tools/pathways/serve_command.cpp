@@ -20,6 +20,7 @@
 #include <set>
 
 #include "adapters/api/api.hpp"
+#include "adapters/app/retention.hpp"
 #include "adapters/auth/links.hpp"
 #include "adapters/config/notify_config.hpp"
 #include "adapters/config/report_config.hpp"
@@ -401,6 +402,9 @@ int Serve(const ServeArgs& a) {
 
   runtime::TimerScheduler scheduler(**store, **store, clock);
   scheduler.Start();
+  // Data restricted until the ESF audit end is erased when its day is over (docs/privacy.md).
+  app::RetentionSweeper retention(**store, clock);
+  if (prepared->reports && !prepared->reports->audit_end.empty()) retention.Start();
 
   // Retries and signatures run on the wall clock, whatever clock the pathways run on.
   notify::DispatcherOptions no;
@@ -559,6 +563,7 @@ int Serve(const ServeArgs& a) {
   server.Wait(10'000);
   server_ptr = nullptr;
   scheduler.Stop();
+  retention.Stop();
   notifier.Stop();
   (*store)->Close();
   spdlog::info("stopped; the store is closed");

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "adapters/app/retention.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/audit/aead.hpp"
 #include "engine/codec/event_json.hpp"
@@ -112,6 +113,8 @@ void AddForget(CLI::App& app) {
     std::string participant;
     std::string scope = "all";
     std::string reason;
+    std::string reports;
+    std::vector<std::string> workflows{"config/workflows"};
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("PARTICIPANT", args->participant, "pseudonymous participant id")->required();
@@ -121,32 +124,66 @@ void AddForget(CLI::App& app) {
       ->check(CLI::IsMember({"guidance", "all"}));
   cmd->add_option("--reason", args->reason,
                   "why, for the auditors (no personal data: it is stored in plain text)");
+  cmd->add_option("--reports", args->reports,
+                  "the reports file: before its ESF audit end the identity data is restricted "
+                  "until then instead of erased (docs/privacy.md)");
+  cmd->add_option("--workflows", args->workflows,
+                  "definition files or directories the reports file is checked against "
+                  "(default config/workflows)");
   cmd->callback([args] {
+    // The audit end, from a reports file checked as the server checks it.
+    std::string audit_end;
+    if (!args->reports.empty()) {
+      auto catalog = LoadCatalog(args->workflows);
+      if (catalog == nullptr) return;
+      std::optional<config::ReportConfig> reports = LoadReports(args->reports, *catalog);
+      if (!reports) return;
+      audit_end = reports->audit_end;
+    }
     adapters::SystemClock clock;
     auto store = OpenForWriting(args->store, clock, "forget");
     if (store == nullptr) return;
-    EraseRequest request;
+    app::ErasureRequest request;
     request.participant_id = args->participant;
-    request.scopes = {PersonalScope::kGuidance};
-    if (args->scope == "all") request.scopes.push_back(PersonalScope::kIdentity);
     request.command_id = FreshCommandId("forget-");
     request.actor = {CurrentUser(), "administrator"};
     request.reason = args->reason;
-    Result<AppendResult> erased = store->ErasePersonalData(std::move(request));
-    if (!erased.ok()) {
-      ExitCode() = Fail("forget", erased.status());
+    Result<app::ErasureOutcome> outcome = Status::Ok();
+    if (args->scope == "all") {
+      outcome = app::RequestErasure(*store, audit_end, clock.NowMs(), request);
+    } else {
+      EraseRequest guidance{request.participant_id,
+                            {PersonalScope::kGuidance},
+                            request.command_id,
+                            request.actor,
+                            request.reason};
+      Result<AppendResult> erased = store->ErasePersonalData(std::move(guidance));
+      if (erased.ok()) {
+        outcome = app::ErasureOutcome{{PersonalScope::kGuidance}, {}, "", erased->last_position};
+      } else {
+        outcome = erased.status();
+      }
+    }
+    if (!outcome.ok()) {
+      ExitCode() = Fail("forget", outcome.status());
       return;
     }
     if (Status s = store->PurgeErasedKeys(); !s.ok()) {
       ExitCode() = Fail("forget", s);
       return;
     }
+    const bool all_now = outcome->erased.size() == 2;
     std::printf(
-        "erased %s data of participant %s: PersonalDataErased at positions %llu-%llu; "
-        "the destroyed keys were purged from the store's files\n",
-        args->scope == "all" ? "identity and guidance" : "guidance", args->participant.c_str(),
-        static_cast<unsigned long long>(erased->first_position),
-        static_cast<unsigned long long>(erased->last_position));
+        "erased %s data of participant %s (log position %llu); the destroyed keys were "
+        "purged from the store's files\n",
+        all_now ? "identity and guidance" : "guidance", args->participant.c_str(),
+        static_cast<unsigned long long>(outcome->position));
+    if (!outcome->restricted.empty()) {
+      std::printf(
+          "identity data restricted until the ESF audit end %s: readable by auditors "
+          "only, erased by the server when the day is over\n",
+          outcome->until.c_str());
+    }
   });
 }
 
