@@ -6,7 +6,6 @@
 // school's for their school) and auditors, by the same rules as GET /v1/reports/….
 
 #include <boost/url.hpp>
-#include <cmath>
 #include <cstdio>
 
 #include "adapters/web/charts.hpp"
@@ -54,6 +53,11 @@ std::string FieldLabel(const definition::Definition* def, const std::string& fie
   return f != nullptr && !f->label.empty() ? Pick(f->label, lang) : field;
 }
 
+// Where a pathway a figure counts is opened: the auditor's page of it, or the participant's.
+std::string PathwayHref(const config::User& user, const std::string& id) {
+  return user.role == Role::kAuditor ? "/audit/pathways/" + id : "/participants/" + id;
+}
+
 json Rows(const std::vector<Bar>& bars) {
   json out = json::array();
   for (const Bar& b : bars) out.push_back({{"label", b.label}, {"value", std::to_string(b.value)}});
@@ -95,13 +99,13 @@ void Web::Impl::Reports(Page& p) {
     std::uint64_t position = 0;
     if (kind == "esf") {
       Result<app::EsfReport> report = reports.Esf(*p.user, query);
-      if (!report.ok()) return EsfPage(p, query, "");
+      if (!report.ok()) return ReportProblem(p, query, kind, report.status());
       position = report->position;
       r.body = format == "csv" ? app::EsfCsv(*report, std::string(LangCode(p.lang)))
                                : app::EsfJson(*report).dump(2);
     } else if (kind == "project") {
       Result<app::ProjectReport> report = reports.Project(*p.user, query);
-      if (!report.ok()) return ProjectPage(p, query, "");
+      if (!report.ok()) return ReportProblem(p, query, kind, report.status());
       position = report->position;
       r.body = format == "csv" ? app::ProjectCsv(*report) : app::ProjectJson(*report).dump(2);
     } else {
@@ -168,92 +172,93 @@ static json ReportFrame(const Web::Impl& w, const Web::Impl::Page& p, const app:
   return model;
 }
 
-void Web::Impl::EsfPage(Page& p, const app::ReportQuery& query, const std::string& problem) {
-  json model;
-  int status = 200;
-  Result<app::EsfReport> report =
-      problem.empty() ? reports.Esf(*p.user, query) : Status::InvalidArgument(problem);
-  if (!report.ok()) {
-    if (report.status().code() == StatusCode::kPermissionDenied) {
-      return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
-    }
-    model = ReportFrame(*this, p, query, "esf", o.store->Head().position);
-    model["problem"] =
-        report.status().code() == StatusCode::kInvalidArgument && problem.empty()
-            ? Message(p.lang, "reports_bad_query", {{"why", report.status().message()}})
-            : problem;
-    status = 400;
-  } else {
-    const app::EsfReport& r = *report;
-    model = ReportFrame(*this, p, r.query, "esf", r.position);
-    json by = json::array();
-    for (const auto& l : r.by_labels) by.push_back({{"label", Pick(l, p.lang)}});
-    model["by"] = by;
-    model["by_field"] = FieldLabel(o.catalog->Newest(o.reports->definition).get(), r.by, p.lang);
-    const std::string below = std::to_string(r.suppress_below);
-    auto cell = [&](const app::Cell& c, const std::string& code, const std::string& value,
-                    bool employers) {
-      json j = {{"value", std::to_string(c.count)}, {"suppressed", c.suppressed}};
-      if (c.suppressed) j["value"] = "<" + below;
-      // Opened to its participants: not shared, not employers, and only a count above zero.
-      if (!r.query.shared && !employers && !c.suppressed && c.count > 0) {
-        j["href"] = ReportLink("/reports/esf/cell", r.query, {{"code", code}, {"value", value}});
-      }
-      return j;
-    };
-    json groups = json::array();
-    std::vector<Bar> entry_bars;
-    for (const config::Moment moment :
-         {config::Moment::kEntry, config::Moment::kLeaving, config::Moment::kSixMonths}) {
-      json rows = json::array();
-      for (const app::IndicatorFigures& f : r.indicators) {
-        if (f.at != moment) continue;
-        json cells = json::array();
-        for (std::size_t i = 0; i < r.by_values.size(); ++i) {
-          cells.push_back(f.employers ? json{{"value", "–"}, {"suppressed", false}}
-                                      : cell(f.by[i], f.code, r.by_values[i], f.employers));
-        }
-        rows.push_back({{"code", f.code},
-                        {"label", Pick(f.label, p.lang)},
-                        {"employers", f.employers},
-                        {"cells", cells},
-                        {"total", cell(f.total, f.code, "total", f.employers)}});
-        if (moment == config::Moment::kEntry && !f.employers && !f.total.suppressed) {
-          entry_bars.push_back({f.code, f.total.count});
-        }
-      }
-      if (rows.empty()) continue;
-      const std::string name(config::MomentName(moment));
-      groups.push_back({{"id", "moment-" + name},
-                        {"heading", Message(p.lang, "reports_moment_" + name)},
-                        {"rows", rows}});
-    }
-    model["has_groups"] = !groups.empty();
-    model["groups"] = groups;
-    model["entry_svg"] = BarChart(entry_bars);
-    model["suppress_below"] = below;
-    if (!r.query.shared) {
-      const auto def = o.catalog->Newest(o.reports->definition);
-      json incomplete = json::array();
-      for (const app::IncompleteRecord& i : r.incomplete) {
-        std::string missing;
-        for (const std::string& m : i.missing) {
-          missing += (missing.empty() ? "" : ", ") + FieldLabel(def.get(), m, p.lang);
-        }
-        incomplete.push_back(
-            {{"pathway", i.pathway_id},
-             {"href", p.user->role == Role::kAuditor ? "/audit/pathways/" + i.pathway_id
-                                                     : "/participants/" + i.pathway_id},
-             {"counsellor", UserName(i.contact_person)},
-             {"missing", missing}});
-      }
-      model["incomplete"] = incomplete;
-      model["has_incomplete"] = !incomplete.empty();
-      model["incomplete_count"] = std::to_string(incomplete.size());
-      model["show_incomplete"] = true;
-    }
+void Web::Impl::ReportProblem(Page& p, const app::ReportQuery& query, const std::string& kind,
+                              const std::string& problem) {
+  json model = ReportFrame(*this, p, query, kind, o.store->Head().position);
+  model["problem"] = problem;
+  Send(p, 400, Message(p.lang, "reports_" + kind), RenderTemplate("reports_" + kind, model, p.lang),
+       "/reports");
+}
+
+void Web::Impl::ReportProblem(Page& p, const app::ReportQuery& query, const std::string& kind,
+                              const Status& why) {
+  if (why.code() == StatusCode::kPermissionDenied) {
+    return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   }
-  Send(p, status, Message(p.lang, "reports_esf"), RenderTemplate("reports_esf", model, p.lang),
+  ReportProblem(p, query, kind, Message(p.lang, "reports_bad_query", {{"why", why.message()}}));
+}
+
+void Web::Impl::EsfPage(Page& p, const app::ReportQuery& query, const std::string& problem) {
+  if (!problem.empty()) return ReportProblem(p, query, "esf", problem);
+  Result<app::EsfReport> report = reports.Esf(*p.user, query);
+  if (!report.ok()) return ReportProblem(p, query, "esf", report.status());
+  const app::EsfReport& r = *report;
+  json model = ReportFrame(*this, p, r.query, "esf", r.position);
+  json by = json::array();
+  for (const auto& l : r.by_labels) by.push_back({{"label", Pick(l, p.lang)}});
+  model["by"] = by;
+  model["by_field"] = FieldLabel(o.catalog->Newest(o.reports->definition).get(), r.by, p.lang);
+  const std::string below = std::to_string(r.suppress_below);
+  auto cell = [&](const app::Cell& c, const std::string& code, const std::string& value,
+                  bool employers) {
+    json j = {{"value", std::to_string(c.count)}, {"suppressed", c.suppressed}};
+    if (c.suppressed) j["value"] = "<" + below;
+    // Opened to its participants: not shared, not employers, and only a count above zero.
+    if (!r.query.shared && !employers && !c.suppressed && c.count > 0) {
+      j["href"] = ReportLink("/reports/esf/cell", r.query, {{"code", code}, {"value", value}});
+    }
+    return j;
+  };
+  json groups = json::array();
+  std::vector<Bar> entry_bars;
+  for (const config::Moment moment :
+       {config::Moment::kEntry, config::Moment::kLeaving, config::Moment::kSixMonths}) {
+    json rows = json::array();
+    for (const app::IndicatorFigures& f : r.indicators) {
+      if (f.at != moment) continue;
+      json cells = json::array();
+      for (std::size_t i = 0; i < r.by_values.size(); ++i) {
+        cells.push_back(f.employers ? json{{"value", "–"}, {"suppressed", false}}
+                                    : cell(f.by[i], f.code, r.by_values[i], f.employers));
+      }
+      rows.push_back({{"code", f.code},
+                      {"label", Pick(f.label, p.lang)},
+                      {"employers", f.employers},
+                      {"cells", cells},
+                      {"total", cell(f.total, f.code, "total", f.employers)}});
+      if (moment == config::Moment::kEntry && !f.employers && !f.total.suppressed) {
+        entry_bars.push_back({f.code, f.total.count});
+      }
+    }
+    if (rows.empty()) continue;
+    const std::string name(config::MomentName(moment));
+    groups.push_back({{"id", "moment-" + name},
+                      {"heading", Message(p.lang, "reports_moment_" + name)},
+                      {"rows", rows}});
+  }
+  model["has_groups"] = !groups.empty();
+  model["groups"] = groups;
+  model["entry_svg"] = BarChart(entry_bars);
+  model["suppressed_note"] = Message(p.lang, "reports_suppressed_note", {{"below", below}});
+  if (!r.query.shared) {
+    const auto def = o.catalog->Newest(o.reports->definition);
+    json incomplete = json::array();
+    for (const app::IncompleteRecord& i : r.incomplete) {
+      std::string missing;
+      for (const std::string& m : i.missing) {
+        missing += (missing.empty() ? "" : ", ") + FieldLabel(def.get(), m, p.lang);
+      }
+      incomplete.push_back({{"pathway", i.pathway_id},
+                            {"href", PathwayHref(*p.user, i.pathway_id)},
+                            {"counsellor", UserName(i.contact_person)},
+                            {"missing", missing}});
+    }
+    model["incomplete"] = incomplete;
+    model["has_incomplete"] = !incomplete.empty();
+    model["incomplete_count"] = std::to_string(incomplete.size());
+    model["show_incomplete"] = true;
+  }
+  Send(p, 200, Message(p.lang, "reports_esf"), RenderTemplate("reports_esf", model, p.lang),
        "/reports");
 }
 
@@ -292,7 +297,7 @@ void Web::Impl::EsfCellPage(Page& p, const app::ReportQuery& query) {
     auto name = names.find(id);
     rows.push_back(
         {{"pathway", id},
-         {"href", p.user->role == Role::kAuditor ? "/audit/pathways/" + id : "/participants/" + id},
+         {"href", PathwayHref(*p.user, id)},
          {"name", name == names.end() ? Message(p.lang, "name_unknown") : name->second}});
   }
   json model = {{"heading", *code + " · " + Pick(figures->label, p.lang) + " · " + column},
@@ -305,25 +310,11 @@ void Web::Impl::EsfCellPage(Page& p, const app::ReportQuery& query) {
 }
 
 void Web::Impl::ProjectPage(Page& p, const app::ReportQuery& query, const std::string& problem) {
-  json model;
-  int status = 200;
-  Result<app::ProjectReport> report =
-      problem.empty() ? reports.Project(*p.user, query) : Status::InvalidArgument(problem);
-  if (!report.ok()) {
-    if (report.status().code() == StatusCode::kPermissionDenied) {
-      return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
-    }
-    model = ReportFrame(*this, p, query, "project", o.store->Head().position);
-    model["problem"] =
-        problem.empty() ? Message(p.lang, "reports_bad_query", {{"why", report.status().message()}})
-                        : problem;
-    status = 400;
-    Send(p, status, Message(p.lang, "reports_project"),
-         RenderTemplate("reports_project", model, p.lang), "/reports");
-    return;
-  }
+  if (!problem.empty()) return ReportProblem(p, query, "project", problem);
+  Result<app::ProjectReport> report = reports.Project(*p.user, query);
+  if (!report.ok()) return ReportProblem(p, query, "project", report.status());
   const app::ProjectReport& r = *report;
-  model = ReportFrame(*this, p, r.query, "project", r.position);
+  json model = ReportFrame(*this, p, r.query, "project", r.position);
   const auto def = o.catalog->Newest(o.reports->definition);
   auto stage = [&](const std::string& id) {
     return id == "registered" ? Message(p.lang, "reports_stage_registered")
@@ -457,8 +448,8 @@ void Web::Impl::ProjectPage(Page& p, const app::ReportQuery& query, const std::s
             {Message(p.lang, "reports_employers_releasing"), r.employers.releasing_staff},
             {Message(p.lang, "reports_employers_visits"), r.employers.company_visit_leads}});
   model["ok"] = true;
-  Send(p, status, Message(p.lang, "reports_project"),
-       RenderTemplate("reports_project", model, p.lang), "/reports");
+  Send(p, 200, Message(p.lang, "reports_project"), RenderTemplate("reports_project", model, p.lang),
+       "/reports");
 }
 
 }  // namespace pathways::web

@@ -201,6 +201,12 @@ struct Web::Impl {
   void EsfPage(Page& p, const app::ReportQuery& query, const std::string& problem);
   void ProjectPage(Page& p, const app::ReportQuery& query, const std::string& problem);
   void EsfCellPage(Page& p, const app::ReportQuery& query);
+  // A report that cannot be made: the form again with the problem (400); not found for whom
+  // the report is not.
+  void ReportProblem(Page& p, const app::ReportQuery& query, const std::string& kind,
+                     const std::string& problem);
+  void ReportProblem(Page& p, const app::ReportQuery& query, const std::string& kind,
+                     const Status& why);
   // Endpoints and their health, and the dead letters, each sent again from here.
   void Notifications(Page& p, const std::string& error, int status = 200);
   void NotificationAct(Page& p, const std::string& act);
