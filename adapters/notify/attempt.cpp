@@ -31,13 +31,18 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
 }
 
 // The participant's identity fields (their own email and phone), read when a notice goes to
-// them; NotFound when erased.
+// them; NotFound when erased or restricted.
 Result<nlohmann::json> ParticipantIdentity(const AttemptContext& ctx, const nlohmann::json& row) {
   Result<PersonalView> read =
       ReadPersonal(ctx.log, Text(row, "pathway_id"), {PersonalScope::kIdentity});
   if (!read.ok()) return read.status();
   if (read->erased.count(PersonalScope::kIdentity)) {
     return Status::NotFound("the participant's identity data is erased");
+  }
+  if (auto until = read->restricted_until.find(PersonalScope::kIdentity);
+      until != read->restricted_until.end()) {
+    return Status::NotFound("the participant's identity data is restricted until " + until->second +
+                            " (an erasure asked for before the ESF audit end)");
   }
   auto it = read->fields.find(PersonalScope::kIdentity);
   return it == read->fields.end() ? nlohmann::json::object() : it->second;
