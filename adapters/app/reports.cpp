@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "adapters/app/project_report.hpp"
 #include "engine/codec/event_json.hpp"
@@ -22,6 +24,9 @@ bool ParseDay(const std::string& text, std::optional<std::int64_t>& day) {
   day = runtime::DayNumber(at);
   return true;
 }
+
+// A row's sealed items by field ("identity.disability"), as read (nullopt: none or erased).
+using SealedValues = std::map<std::string, std::optional<nlohmann::json>>;
 
 // Counts one report's indicators row by row.
 class EsfCounter {
@@ -60,6 +65,9 @@ class EsfCounter {
     employers_.resize(c_.indicators.size());
   }
 
+  // Counts a row. An indicator whose conditions read sealed items waits, when the row's plain
+  // conditions hold, for ReadSealed: reading them costs an event read and two decryptions per
+  // participant, which are done there for all rows at once, on two threads.
   void Add(const runtime::PathwayState& row) {
     if (row.definition_id != c_.definition) return;
     if (!query_.school.empty() && row.school != query_.school) return;
@@ -67,7 +75,13 @@ class EsfCounter {
     if (entry == row.milestones.end()) return;  // not (yet) a participant of the operation
     const std::optional<TimestampMs> left = LeftAt(c_, definitions_, row);
     const bool complete = Missing(row).empty();
-    std::map<std::string, std::optional<nlohmann::json>> sealed;  // read once per row
+    int by_index = -1;  // the breakdown's column, for a complete record
+    if (const auto by = row.data.find(c_.by); complete && by != row.data.end() && by->is_string()) {
+      const auto at =
+          std::find(out_.by_values.begin(), out_.by_values.end(), by->get<std::string>());
+      if (at != out_.by_values.end()) by_index = static_cast<int>(at - out_.by_values.begin());
+    }
+    Waiting waiting;
     for (std::size_t i = 0; i < c_.indicators.size(); ++i) {
       const config::Indicator& ind = c_.indicators[i];
       std::optional<TimestampMs> moment;
@@ -80,25 +94,68 @@ class EsfCounter {
       }
       if (!moment || !InPeriod(*moment)) continue;
       if (!complete && !ind.everyone) continue;
-      const bool holds = std::all_of(ind.where.begin(), ind.where.end(),
-                                     [&](const auto& cond) { return Holds(cond, row, sealed); });
+      bool reads_sealed = false;
+      const bool holds = std::all_of(ind.where.begin(), ind.where.end(), [&](const auto& cond) {
+        if (IsSealed(cond)) {
+          reads_sealed = true;
+          return true;
+        }
+        return Holds(cond, row);
+      });
       if (!holds) continue;
-      IndicatorFigures& fig = out_.indicators[i];
-      if (ind.employers) {
-        if (!row.employer.cvr.empty()) employers_[i].insert(row.employer.cvr);
-        continue;
+      if (reads_sealed) {
+        waiting.indicators.push_back(i);
+      } else {
+        Count(i, row.pathway_id, row.employer.cvr, by_index);
       }
-      Count(fig.total, row.pathway_id);
-      const auto by = row.data.find(c_.by);
-      if (complete && by != row.data.end() && by->is_string()) {
-        const auto at =
-            std::find(out_.by_values.begin(), out_.by_values.end(), by->get<std::string>());
-        if (at != out_.by_values.end()) Count(fig.by[at - out_.by_values.begin()], row.pathway_id);
-      }
+    }
+    if (!waiting.indicators.empty()) {
+      waiting.pathway_id = row.pathway_id;
+      waiting.personal_at = row.personal_at;
+      waiting.cvr = row.employer.cvr;
+      waiting.by_index = by_index;
+      waiting_.push_back(std::move(waiting));
     }
     if (!complete && InPeriod(entry->second)) {
       out_.incomplete.push_back({row.pathway_id, row.contact_person, row.school, Missing(row)});
     }
+  }
+
+  // Reads the sealed items of the rows that wait for them, half on another thread, and counts
+  // the indicators whose sealed conditions hold.
+  void ReadSealed() {
+    std::vector<SealedValues> values(waiting_.size());
+    auto read = [&](std::size_t begin, std::size_t end) {
+      runtime::PathwayState row;  // what the reader reads of a row: its id and personal_at
+      for (std::size_t k = begin; k < end; ++k) {
+        row.pathway_id = waiting_[k].pathway_id;
+        row.personal_at.swap(waiting_[k].personal_at);
+        for (std::size_t i : waiting_[k].indicators) {
+          for (const config::Condition& cond : c_.indicators[i].where) {
+            if (IsSealed(cond) && !values[k].count(cond.field)) {
+              values[k][cond.field] = sealed_(row, cond.field);
+            }
+          }
+        }
+        row.personal_at.swap(waiting_[k].personal_at);
+      }
+    };
+    const std::size_t half = waiting_.size() / 2;
+    std::thread other(read, 0, half);
+    read(half, waiting_.size());
+    other.join();
+    for (std::size_t k = 0; k < waiting_.size(); ++k) {
+      const Waiting& w = waiting_[k];
+      for (std::size_t i : w.indicators) {
+        const auto& where = c_.indicators[i].where;
+        if (std::all_of(where.begin(), where.end(), [&](const auto& cond) {
+              return !IsSealed(cond) || Holds(cond, values[k]);
+            })) {
+          Count(i, w.pathway_id, w.cvr, w.by_index);
+        }
+      }
+    }
+    waiting_.clear();
   }
 
   EsfReport Finish(std::uint64_t position) {
@@ -117,9 +174,34 @@ class EsfCounter {
   }
 
  private:
+  // A row waiting for its sealed items: what reading and counting them needs.
+  struct Waiting {
+    std::string pathway_id;
+    std::map<std::string, std::uint64_t> personal_at;  // where its sealed items are
+    std::string cvr;
+    int by_index = -1;
+    std::vector<std::size_t> indicators;
+  };
+
+  static bool IsSealed(const config::Condition& cond) {
+    return cond.field != "employer.sme" && cond.field.find('.') != std::string::npos;
+  }
+
   static void Count(Cell& cell, const std::string& pathway) {
     ++cell.count;
     cell.pathways.push_back(pathway);
+  }
+
+  // Counts the row in indicator `i`: its employer, or the participant in the total and (a
+  // complete record) its breakdown column.
+  void Count(std::size_t i, const std::string& pathway, const std::string& cvr, int by_index) {
+    IndicatorFigures& fig = out_.indicators[i];
+    if (c_.indicators[i].employers) {
+      if (!cvr.empty()) employers_[i].insert(cvr);
+      return;
+    }
+    Count(fig.total, pathway);
+    if (by_index >= 0) Count(fig.by[static_cast<std::size_t>(by_index)], pathway);
   }
 
   // Cells of 1 to suppress_below-1 are withheld; where that leaves one withheld cell beside a
@@ -170,18 +252,22 @@ class EsfCounter {
     return missing;
   }
 
-  bool Holds(const config::Condition& cond, const runtime::PathwayState& row,
-             std::map<std::string, std::optional<nlohmann::json>>& sealed) const {
+  // Whether a plain condition holds for the row.
+  static bool Holds(const config::Condition& cond, const runtime::PathwayState& row) {
     std::optional<nlohmann::json> value;
     if (cond.field == "employer.sme") {
       if (!row.employer.cvr.empty()) value = row.employer.sme;
-    } else if (cond.field.find('.') != std::string::npos) {
-      auto it = sealed.find(cond.field);
-      if (it == sealed.end()) it = sealed.emplace(cond.field, sealed_(row, cond.field)).first;
-      value = it->second;
     } else if (const auto v = row.data.find(cond.field); v != row.data.end() && !v->is_null()) {
       value = *v;
     }
+    return Holds(cond, value);
+  }
+  // Whether a sealed condition holds, by the values read.
+  static bool Holds(const config::Condition& cond, const SealedValues& sealed) {
+    const auto it = sealed.find(cond.field);
+    return Holds(cond, it == sealed.end() ? std::nullopt : it->second);
+  }
+  static bool Holds(const config::Condition& cond, const std::optional<nlohmann::json>& value) {
     if (!value) return false;
     if (cond.from || cond.below) {
       if (!value->is_number_integer()) return false;
@@ -199,6 +285,7 @@ class EsfCounter {
   std::optional<std::int64_t> to_;
   EsfReport out_;
   std::vector<std::set<std::string>> employers_;  // per indicator: the CVR numbers counted
+  std::vector<Waiting> waiting_;
 };
 
 }  // namespace
@@ -243,6 +330,7 @@ Result<EsfReport> EsfFigures(const config::ReportConfig& config,
     return true;
   });
   if (!position.ok()) return position.status();
+  counter.ReadSealed();
   return counter.Finish(*position);
 }
 
@@ -272,18 +360,29 @@ Status Reports::Check(const config::User& user, ReportQuery& query) const {
 
 SealedReader StoreSealedReader(const EventStore& store) {
   // The items of one entry record are sealed in one event: a row's fields are asked for one
-  // after another, so the last event's revealed parts answer the rest.
+  // after another (on one thread), so each thread's last event answers the rest.
   struct Last {
     std::string pathway;
     std::uint64_t version = 0;
     std::vector<RevealedPersonal> parts;
   };
-  auto last = std::make_shared<Last>();
-  return [&store, last](const runtime::PathwayState& row,
-                        const std::string& field) -> std::optional<nlohmann::json> {
+  struct PerThread {
+    std::mutex mu;
+    std::map<std::thread::id, std::shared_ptr<Last>> last;
+  };
+  auto threads = std::make_shared<PerThread>();
+  return [&store, threads](const runtime::PathwayState& row,
+                           const std::string& field) -> std::optional<nlohmann::json> {
     const auto version = row.personal_at.find(field);
     const std::size_t dot = field.find('.');
     if (version == row.personal_at.end() || dot == std::string::npos) return std::nullopt;
+    std::shared_ptr<Last> last;
+    {
+      std::lock_guard lock(threads->mu);
+      auto& mine = threads->last[std::this_thread::get_id()];
+      if (mine == nullptr) mine = std::make_shared<Last>();
+      last = mine;
+    }
     if (last->pathway != row.pathway_id || last->version != version->second) {
       *last = {row.pathway_id, version->second, {}};
       Result<StreamPage> page = store.ReadStream(row.pathway_id, version->second, 1);

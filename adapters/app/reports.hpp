@@ -69,7 +69,8 @@ struct EsfReport {
 };
 
 // A personal payload field's value for a row ("identity.disability"), or nullopt when it was
-// never recorded or its key was erased.
+// never recorded or its key was erased. Called from two threads at once (EsfFigures reads a
+// batch's items on both); a row's fields from one thread, one after another.
 using SealedReader = std::function<std::optional<nlohmann::json>(const runtime::PathwayState& row,
                                                                  const std::string& field)>;
 
@@ -101,8 +102,8 @@ Result<EsfReport> EsfFigures(const config::ReportConfig& config,
 Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position);
 
 // Reads personal payload fields from the events that recorded them (their sealed parts): the
-// store must be open with its master key. For one report at a time (it keeps the last event
-// read, which answers a row's other items).
+// store must be open with its master key. For one report at a time (it keeps each thread's last
+// event read, which answers a row's other items).
 SealedReader StoreSealedReader(const EventStore& store);
 
 // The last log position at the end of a Danish day "YYYY-MM-DD" (0: nothing by then), found by

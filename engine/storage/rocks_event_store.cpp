@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <thread>
 
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/master_key.hpp"
@@ -763,6 +764,22 @@ Status RocksEventStore::Flush() {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   return FromRocks(impl_->db->Flush(flush, impl_->handles), "flushing the store");
+}
+
+Status RocksEventStore::Settle() {
+  if (Status s = Flush(); !s.ok()) return s;
+  auto busy = [&] {
+    std::uint64_t n = 0;
+    for (const char* p : {"rocksdb.num-running-compactions", "rocksdb.num-running-flushes"}) {
+      if (impl_->db->GetIntProperty(p, &n) && n > 0) return true;
+    }
+    for (rocksdb::ColumnFamilyHandle* cf : impl_->handles) {
+      if (impl_->db->GetIntProperty(cf, "rocksdb.compaction-pending", &n) && n > 0) return true;
+    }
+    return false;
+  };
+  while (busy()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return Status::Ok();
 }
 
 Status RocksEventStore::PurgeErasedKeys() {

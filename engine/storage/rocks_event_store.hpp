@@ -137,6 +137,10 @@ class RocksEventStore final : public Store {
   WriterStats Stats() const override;
   const std::string& dir() const override;
 
+  // Flushes, then waits until no flush or compaction is pending or running: benchmarks measure
+  // reads on a store at rest, not beside the compaction of what they just wrote. Polls.
+  Status Settle();
+
   // ---- beyond the ports: zero-copy reads for verify, export and replay tools ----
   // Visits events from `from_position` in global order without copying them. The view is
   // valid only during the call. Stops early when `visit` returns false.
