@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -27,6 +29,70 @@ bool ParseDay(const std::string& text, std::optional<std::int64_t>& day) {
 
 // A row's sealed items by field ("identity.disability"), as read (nullopt: none or erased).
 using SealedValues = std::map<std::string, std::optional<nlohmann::json>>;
+
+// A row waiting for its sealed items: what reading and counting them needs.
+struct Waiting {
+  std::string pathway_id;
+  std::map<std::string, std::uint64_t> personal_at;  // where its sealed items are
+  std::string cvr;
+  int by_index = -1;
+  std::vector<std::size_t> indicators;
+  SealedValues values;  // read by SealedReads
+};
+
+// Reads the sealed items of waiting rows on a second thread while the rows are still being
+// read, and on both threads once they all are: each Waiting is read by one of them.
+class SealedReads {
+ public:
+  using Read = std::function<void(Waiting& w, runtime::PathwayState& scratch)>;
+  explicit SealedReads(Read read) : read_(std::move(read)), helper_([this] { Work(); }) {}
+  ~SealedReads() { Finish(); }
+  SealedReads(const SealedReads&) = delete;
+  SealedReads& operator=(const SealedReads&) = delete;
+
+  void Push(Waiting w) {
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(w));
+    if (items_.size() % kChunk == 0) wake_.notify_one();
+  }
+  // Every row pushed: reads what is left here too, waits for the helper, and answers the rows,
+  // each read.
+  std::deque<Waiting>& Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    Work();
+    if (helper_.joinable()) helper_.join();
+    return items_;
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 64;
+
+  void Work() {
+    runtime::PathwayState scratch;
+    for (std::vector<Waiting*> chunk;; chunk.clear()) {
+      {
+        std::unique_lock lock(mu_);
+        wake_.wait(lock, [&] { return items_.size() - next_ >= kChunk || done_; });
+        // A deque's elements stay where they are as it grows: read outside the lock.
+        while (next_ < items_.size() && chunk.size() < kChunk) chunk.push_back(&items_[next_++]);
+      }
+      if (chunk.empty()) return;
+      for (Waiting* w : chunk) read_(*w, scratch);
+    }
+  }
+
+  Read read_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Waiting> items_;  // guarded by mu_ (each element by whoever took it)
+  std::size_t next_ = 0;       // the first not taken
+  bool done_ = false;
+  std::thread helper_;  // last: it starts once the rest is ready
+};
 
 // Counts one report's indicators row by row.
 class EsfCounter {
@@ -66,8 +132,8 @@ class EsfCounter {
   }
 
   // Counts a row. An indicator whose conditions read sealed items waits, when the row's plain
-  // conditions hold, for ReadSealed: reading them costs an event read and two decryptions per
-  // participant, which are done there for all rows at once, on two threads.
+  // conditions hold, for CountSealed: reading them costs an event read and two decryptions per
+  // participant, so a second thread reads them while the rows are still being added.
   void Add(const runtime::PathwayState& row) {
     if (row.definition_id != c_.definition) return;
     if (!query_.school.empty() && row.school != query_.school) return;
@@ -114,48 +180,31 @@ class EsfCounter {
       waiting.personal_at = row.personal_at;
       waiting.cvr = row.employer.cvr;
       waiting.by_index = by_index;
-      waiting_.push_back(std::move(waiting));
+      if (!reads_) {
+        reads_.emplace([this](Waiting& w, runtime::PathwayState& scratch) { Read(w, scratch); });
+      }
+      reads_->Push(std::move(waiting));
     }
     if (!complete && InPeriod(entry->second)) {
       out_.incomplete.push_back({row.pathway_id, row.contact_person, row.school, Missing(row)});
     }
   }
 
-  // Reads the sealed items of the rows that wait for them, half on another thread, and counts
-  // the indicators whose sealed conditions hold.
-  void ReadSealed() {
-    std::vector<SealedValues> values(waiting_.size());
-    auto read = [&](std::size_t begin, std::size_t end) {
-      runtime::PathwayState row;  // what the reader reads of a row: its id and personal_at
-      for (std::size_t k = begin; k < end; ++k) {
-        row.pathway_id = waiting_[k].pathway_id;
-        row.personal_at.swap(waiting_[k].personal_at);
-        for (std::size_t i : waiting_[k].indicators) {
-          for (const config::Condition& cond : c_.indicators[i].where) {
-            if (IsSealed(cond) && !values[k].count(cond.field)) {
-              values[k][cond.field] = sealed_(row, cond.field);
-            }
-          }
-        }
-        row.personal_at.swap(waiting_[k].personal_at);
-      }
-    };
-    const std::size_t half = waiting_.size() / 2;
-    std::thread other(read, 0, half);
-    read(half, waiting_.size());
-    other.join();
-    for (std::size_t k = 0; k < waiting_.size(); ++k) {
-      const Waiting& w = waiting_[k];
+  // Counts the indicators whose sealed conditions hold, once every row has been added and its
+  // sealed items read.
+  void CountSealed() {
+    if (!reads_) return;
+    for (const Waiting& w : reads_->Finish()) {
       for (std::size_t i : w.indicators) {
         const auto& where = c_.indicators[i].where;
         if (std::all_of(where.begin(), where.end(), [&](const auto& cond) {
-              return !IsSealed(cond) || Holds(cond, values[k]);
+              return !IsSealed(cond) || Holds(cond, w.values);
             })) {
           Count(i, w.pathway_id, w.cvr, w.by_index);
         }
       }
     }
-    waiting_.clear();
+    reads_.reset();
   }
 
   EsfReport Finish(std::uint64_t position) {
@@ -174,14 +223,20 @@ class EsfCounter {
   }
 
  private:
-  // A row waiting for its sealed items: what reading and counting them needs.
-  struct Waiting {
-    std::string pathway_id;
-    std::map<std::string, std::uint64_t> personal_at;  // where its sealed items are
-    std::string cvr;
-    int by_index = -1;
-    std::vector<std::size_t> indicators;
-  };
+  // Reads a waiting row's sealed items (on either thread): `scratch` is the row as the reader
+  // sees it, its id and where the items are.
+  void Read(Waiting& w, runtime::PathwayState& scratch) const {
+    scratch.pathway_id = w.pathway_id;
+    scratch.personal_at.swap(w.personal_at);
+    for (std::size_t i : w.indicators) {
+      for (const config::Condition& cond : c_.indicators[i].where) {
+        if (IsSealed(cond) && !w.values.count(cond.field)) {
+          w.values[cond.field] = sealed_(scratch, cond.field);
+        }
+      }
+    }
+    scratch.personal_at.swap(w.personal_at);
+  }
 
   static bool IsSealed(const config::Condition& cond) {
     return cond.field != "employer.sme" && cond.field.find('.') != std::string::npos;
@@ -285,7 +340,7 @@ class EsfCounter {
   std::optional<std::int64_t> to_;
   EsfReport out_;
   std::vector<std::set<std::string>> employers_;  // per indicator: the CVR numbers counted
-  std::vector<Waiting> waiting_;
+  std::optional<SealedReads> reads_;              // from the first row that waits for sealed items
 };
 
 }  // namespace
@@ -330,7 +385,7 @@ Result<EsfReport> EsfFigures(const config::ReportConfig& config,
     return true;
   });
   if (!position.ok()) return position.status();
-  counter.ReadSealed();
+  counter.CountSealed();
   return counter.Finish(*position);
 }
 
