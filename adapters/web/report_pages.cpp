@@ -82,7 +82,8 @@ void Web::Impl::Reports(Page& p) {
   query.school = p.user->school.empty() ? text("school") : p.user->school;
   query.shared = text("shared") == "true";
   if (const std::string at = text("at"); !at.empty()) {
-    Result<std::uint64_t> position = app::PositionAt(*o.store, at, Message(p.lang, "reports_at"));
+    // The engine's reason is not shown: the form says it in the user's language.
+    Result<std::uint64_t> position = app::PositionAt(*o.store, at, "`at`");
     if (position.ok()) {
       query.at = *position;
     } else {
