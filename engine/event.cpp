@@ -6,6 +6,7 @@ std::string_view PersonalScopeName(PersonalScope scope) {
   switch (scope) {
     case PersonalScope::kIdentity: return "identity";
     case PersonalScope::kGuidance: return "guidance";
+    case PersonalScope::kSpecial: return "special";
   }
   return "unknown";
 }
@@ -21,6 +22,7 @@ bool IsValidId(std::string_view id) {
 std::optional<PersonalScope> ParsePersonalScope(std::string_view name) {
   if (name == "identity") return PersonalScope::kIdentity;
   if (name == "guidance") return PersonalScope::kGuidance;
+  if (name == "special") return PersonalScope::kSpecial;
   return std::nullopt;
 }
 

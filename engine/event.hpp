@@ -19,11 +19,13 @@ namespace pathways {
 
 using Hash256 = std::array<std::uint8_t, 32>;
 
-// Which key a personal field is encrypted under. Two scopes so guidance data can be erased
-// earlier than the identity data that funders' audits require. Values are stored on disk.
+// Which key a personal field is encrypted under. Guidance data can be erased earlier than the
+// identity data that funders' audits require; special-category data (GDPR art. 9) has a key of
+// its own so no reader of identity data ever decrypts it. Values are stored on disk.
 enum class PersonalScope : std::uint8_t {
   kIdentity = 1,  // name, CPR, contact details
-  kGuidance = 2,  // barriers, free-text notes, health-related flags
+  kGuidance = 2,  // barriers, free-text notes
+  kSpecial = 3,   // ESF's sensitive items, union membership: counsellors and auditors only
 };
 std::string_view PersonalScopeName(PersonalScope scope);
 std::optional<PersonalScope> ParsePersonalScope(std::string_view name);

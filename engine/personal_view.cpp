@@ -54,7 +54,9 @@ Result<PersonalView> ReadPersonal(const EventStore& store, const std::string& st
     const auto& restriction = std::get<events::PersonalDataRestricted>(*decoded);
     for (const std::string& name : restriction.scopes) {
       for (PersonalScope s : scopes) {
-        if (PersonalScopeName(s) != name || view.erased.count(s)) continue;
+        // Only a scope with data to keep apart is restricted: not one erased, or never used.
+        if (PersonalScopeName(s) != name) continue;
+        if (!view.fields.count(s) && !view.restricted.count(s)) continue;
         view.restricted_until[s] = restriction.until;
         if (auto f = view.fields.find(s); f != view.fields.end()) {
           view.restricted[s] = std::move(f->second);

@@ -81,8 +81,8 @@ Status DecodeValue(std::string_view value, EventView& out) {
           r.GetStr32(p.ciphertext))) {
       return Status::Corruption("event record truncated in its personal part");
     }
-    if (scope != static_cast<std::uint8_t>(PersonalScope::kIdentity) &&
-        scope != static_cast<std::uint8_t>(PersonalScope::kGuidance)) {
+    if (scope < static_cast<std::uint8_t>(PersonalScope::kIdentity) ||
+        scope > static_cast<std::uint8_t>(PersonalScope::kSpecial)) {
       return Status::Corruption("unknown personal scope " + std::to_string(scope));
     }
     p.scope = static_cast<PersonalScope>(scope);

@@ -59,6 +59,13 @@ std::string_view TypeName(DataField::Type t) {
 }
 
 const State* Definition::FindState(std::string_view id) const { return FindById(states, id); }
+std::vector<std::string> PersonalFieldsOf(const DataCategory& category) {
+  if (!category.personal.empty()) return category.personal;
+  if (category.id == "identity") return {"name"};
+  if (category.id == "contact") return {"email", "phone", "mobile", "address"};
+  return {};
+}
+
 const Party* Definition::FindParty(std::string_view id) const { return FindById(parties, id); }
 const DataCategory* Definition::FindCategory(std::string_view id) const {
   return FindById(categories, id);
@@ -83,13 +90,16 @@ nlohmann::json Definition::ToJson() const {
   j["title"] = LabelJson(title);
   j["initial"] = initial;
   for (const auto& c : categories) {
-    j["categories"].push_back(
-        {{"id", c.id}, {"label", LabelJson(c.label)}, {"sensitive", c.sensitive}});
+    nlohmann::json cj = {{"id", c.id}, {"label", LabelJson(c.label)}, {"sensitive", c.sensitive}};
+    if (c.special) cj["special"] = true;                   // only when set: hashes stay
+    if (!c.personal.empty()) cj["personal"] = c.personal;  // likewise
+    j["categories"].push_back(std::move(cj));
   }
   for (const auto& f : data) {
     nlohmann::json fj = {
         {"id", f.id}, {"type", TypeName(f.type)}, {"allowed", f.allowed}, {"category", f.category}};
     if (!f.sensitive_values.empty()) fj["sensitive_values"] = f.sensitive_values;  // hashes stay
+    if (!f.special_values.empty()) fj["special_values"] = f.special_values;
     if (!f.label.empty()) fj["label"] = LabelJson(f.label);
     for (const auto& [v, l] : f.values) fj["values"][v] = LabelJson(l);
     if (!f.derived.empty()) fj["derived"] = f.derived;
@@ -117,10 +127,12 @@ nlohmann::json Definition::ToJson() const {
     j["barriers"].push_back(std::move(bj));
   }
   for (const auto& p : parties) {
-    j["parties"].push_back({{"id", p.id},
-                            {"label", LabelJson(p.label)},
-                            {"external", p.external},
-                            {"categories", p.categories}});
+    nlohmann::json pj = {{"id", p.id},
+                         {"label", LabelJson(p.label)},
+                         {"external", p.external},
+                         {"categories", p.categories}};
+    if (!p.consent.empty()) pj["consent"] = p.consent;  // only when set: hashes stay
+    j["parties"].push_back(std::move(pj));
   }
   for (const auto& g : guards) {
     j["guards"].push_back({{"id", g.id}, {"description", g.description}, {"expr", g.expression}});

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/result.hpp"
@@ -42,6 +43,10 @@ struct DataField {
   // Values that say something sensitive (a dropout for health reasons): withheld from every
   // external party, whatever the field's category.
   std::vector<std::string> sensitive_values;
+  // Values that are special-category data (a referral by a trade union tells of membership):
+  // never written plain. Given one, the engine seals it in the special scope under the field's
+  // id and leaves the plain field unset.
+  std::vector<std::string> special_values;
   Label label;                          // what a person reads for it; empty: not shown in words
   std::map<std::string, Label> values;  // words for allowed values (`finances`: "Økonomi")
   // `age`: set by the engine, never given, to the participant's age on the day of
@@ -50,11 +55,25 @@ struct DataField {
 };
 std::string_view TypeName(DataField::Type t);
 
+// The identity fields a category may carry in a notice, by name: the allow-list every
+// notice's personal data is built from. Never the CPR number, never special-category data.
+inline constexpr std::string_view kShareableIdentityFields[] = {
+    "name", "date_of_birth", "email", "phone", "mobile", "address"};
+
 struct DataCategory {
   std::string id;
   Label label;
   bool sensitive = false;  // barriers, notes: never to an external party
+  // Special-category data (GDPR art. 9: health, union membership, ESF's sensitive items):
+  // sensitive, and no plain data field may be filed under it (it is sealed in the special
+  // scope of the vault).
+  bool special = false;
+  // The identity fields (of kShareableIdentityFields) a notice given this category carries.
+  // Unset: `identity` carries the name, `contact` the contact details, any other none.
+  std::vector<std::string> personal;
 };
+// The identity fields a notice given `category` carries (its `personal`, or the default).
+std::vector<std::string> PersonalFieldsOf(const DataCategory& category);
 
 struct State {
   std::string id;
@@ -108,6 +127,10 @@ struct Party {
   Label label;
   bool external = true;
   std::vector<std::string> categories;  // data categories it may ever receive
+  // A boolean the special scope holds (`union_consent`): the party hears nothing unless the
+  // participant's sealed answer is true. Checked when a notice is sent, so the plain log never
+  // tells who consented.
+  std::string consent;
 };
 
 struct Guard {
@@ -122,8 +145,9 @@ struct PayloadField {
   bool required = false;
   std::vector<std::string> allowed;
   std::string store_as;  // data field the value is written to, or empty
-  // `identity` or `guidance`: personal data, sealed in that scope of the vault (recorded with
-  // the transition as DataRecorded), never plain in the log, the guards or the notices.
+  // `identity`, `guidance` or `special`: personal data, sealed in that scope of the vault
+  // (recorded with the transition as DataRecorded), never plain in the log, the guards or the
+  // notices.
   std::string personal;
 };
 

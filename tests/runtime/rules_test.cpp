@@ -147,12 +147,12 @@ TEST_CASE("the ESF entry record: plain codes in the data, the sensitive items se
         nlohmann::json({{"gender", "woman"}, {"employment_status", "unemployed"}}));
   CHECK(h.last[0].data.dump().find("refused") == std::string::npos);
   CHECK(h.last[1].type == "DataRecorded");
-  CHECK(h.last[1].data["personal"] == nlohmann::json({"identity.disability", "identity.minority"}));
+  CHECK(h.last[1].data["personal"] == nlohmann::json({"special.disability", "special.minority"}));
   CHECK(h.last[1].data["reason"] == "trigger record_entry");
   CHECK(h.last[1].data.dump().find("refused") == std::string::npos);
-  CHECK(h.last[1].personal.at(PersonalScope::kIdentity) ==
+  CHECK(h.last[1].personal.at(PersonalScope::kSpecial) ==
         nlohmann::json({{"disability", "refused"}, {"minority", "yes"}}));
-  CHECK(h.state.personal_at.at("identity.disability") == h.state.version);
+  CHECK(h.state.personal_at.at("special.disability") == h.state.version);
   // The path: where the pathway started and went, and when.
   h.Fire("hold_intake");
   CHECK(h.state.entered.at("lead").from.empty());

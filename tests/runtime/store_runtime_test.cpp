@@ -430,39 +430,39 @@ TEST_CASE("a store of format 1 is upgraded on open: its JSON state rows read, ne
 TEST_CASE("a pathway migrates to a new version only with every state mapped") {
   testing::TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
-  // Version 4: the shipped pathway (version 3) with another version number (a changed hash).
-  auto v4 = workflows::LoadDefinition(testing::AmigoAsVersion(4), "amigo-v4.yaml");
-  REQUIRE(v4.definition);
+  // Version 5: the shipped pathway (version 4) with another version number (a changed hash).
+  auto v5 = workflows::LoadDefinition(testing::AmigoAsVersion(5), "amigo-v5.yaml");
+  REQUIRE(v5.definition);
 
   auto catalog = Catalog();
   auto store = testing::OpenWithDefinitions(tmp / "store", clock, catalog);
   Ok(*store, "pw-1", runtime::RegisterLead{"jobcenter", nlohmann::json::object(), {}, ""});
   Ok(*store, "pw-1", runtime::AssignContactPerson{"vejleder-1"});
-  catalog->Add(v4.definition);  // loaded later, as a reload would
+  catalog->Add(v5.definition);  // loaded later, as a reload would
 
   std::map<std::string, std::string> mapping;
-  for (const auto& s : v4.definition->states) mapping[s.id] = s.id;
+  for (const auto& s : v5.definition->states) mapping[s.id] = s.id;
   auto partial = mapping;
   partial.erase("final_exam");
-  auto refused = Run(*store, "pw-1", runtime::MigratePathway{4, partial});
+  auto refused = Run(*store, "pw-1", runtime::MigratePathway{5, partial});
   CHECK(refused.status().message() == "the mapping leaves states unmapped: final_exam");
   auto wrong = mapping;
   wrong["lead"] = "nowhere";
-  CHECK(Run(*store, "pw-1", runtime::MigratePathway{4, wrong})
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{5, wrong})
             .status()
             .message()
             .find("maps to nowhere") != std::string::npos);
-  CHECK(Run(*store, "pw-1", runtime::MigratePathway{5, mapping}).status().message() ==
-        "amigo version 5 is not loaded");
+  CHECK(Run(*store, "pw-1", runtime::MigratePathway{6, mapping}).status().message() ==
+        "amigo version 6 is not loaded");
 
-  Ok(*store, "pw-1", runtime::MigratePathway{4, mapping});
+  Ok(*store, "pw-1", runtime::MigratePathway{5, mapping});
   runtime::PathwayState s = StateOf(*store, "pw-1");
-  CHECK(s.definition_version == 4);
-  CHECK(s.definition_hash == v4.definition->hash);
+  CHECK(s.definition_version == 5);
+  CHECK(s.definition_hash == v5.definition->hash);
   CHECK(s.state == "lead");
-  CHECK(s.timers.count("first_contact"));  // re-armed under version 4
+  CHECK(s.timers.count("first_contact"));  // re-armed under version 5
   auto last = store->ReadStream("pw-1", s.version, 1);
-  CHECK(last->events[0].definition.version == 4);
+  CHECK(last->events[0].definition.version == 5);
   Ok(*store, "pw-1", FireTrigger{"hold_intake", {{"age_at_entry", 30}}});
   CHECK(StateOf(*store, "pw-1").state == "intake");
   CheckReplay(*store, "pw-1");

@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <set>
+
 #include "workflows/jq_guards.hpp"
 
 namespace pathways::workflows {
@@ -55,6 +58,22 @@ bool Has(const std::vector<std::string>& messages, const std::string& needle) {
   return false;
 }
 
+// The words of a text of four letters or more, in lower case (ASCII letters folded).
+std::set<std::string> Words(const std::string& text) {
+  std::set<std::string> out;
+  std::string word;
+  for (const char ch : text + " ") {
+    const bool letter = std::isalpha(static_cast<unsigned char>(ch)) != 0 || (ch & 0x80) != 0;
+    if (letter) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    } else {
+      if (word.size() >= 4) out.insert(word);
+      word.clear();
+    }
+  }
+  return out;
+}
+
 std::string Replace(std::string text, const std::string& from, const std::string& to) {
   const std::size_t at = text.find(from);
   REQUIRE_MESSAGE(at != std::string::npos, from);
@@ -76,6 +95,19 @@ TEST_CASE("the shipped AMIGO pathway loads") {
   for (const auto& p : d.parties) {
     if (!p.external) continue;
     for (const auto& c : p.categories) CHECK_FALSE(d.FindCategory(c)->sensitive);
+  }
+  // A team lead sees task titles: a barrier's support names no barrier, in words or by code.
+  for (const auto& b : d.barriers) {
+    REQUIRE_FALSE(b.support.empty());
+    for (const auto& e : b.support) {
+      if (e.kind != definition::Effect::Kind::kTask) continue;
+      for (const std::string& title : {e.title.da, e.title.en}) {
+        CHECK_MESSAGE(title.find(b.id) == std::string::npos, b.id << ": " << title);
+        for (const std::string& word : Words(b.label.da + " " + b.label.en)) {
+          CHECK_MESSAGE(Words(title).count(word) == 0, b.id << ": " << title << " says " << word);
+        }
+      }
+    }
   }
   // The gates are guards that evaluate.
   nlohmann::json young = {{"data", {{"track", "EUV3"}, {"age_at_entry", 22}}},
@@ -347,6 +379,77 @@ TEST_CASE("durations past ten years and guards past their budget are refused whe
   }
 }
 
+TEST_CASE("a definition that could send special-category data or the CPR number is refused there") {
+  // The CPR number in a category's personal fields.
+  auto cpr =
+      Messages(Replace(kBase, "  status: {label: {da: Status, en: Status}}",
+                       "  status: {label: {da: Status, en: Status}, personal: [name, cpr]}"));
+  CHECK(Has(cpr, "demo.yaml:4:62: error: category status: the CPR number never goes in a notice"));
+  // A plain data field in a special category.
+  auto special_field = Messages(
+      Replace(Replace(kBase, "  barriers: {label: {da: Barrierer, en: Barriers}, sensitive: true}",
+                      "  barriers: {label: {da: Barrierer, en: Barriers}, sensitive: true}\n"
+                      "  health: {label: {da: Helbred, en: Health}, special: true}"),
+              "  start: {type: date, category: status}",
+              "  start: {type: date, category: status}\n"
+              "  disability: {type: string, category: health}"));
+  CHECK(Has(special_field, "demo.yaml:10:"));
+  CHECK(Has(special_field, "data field disability would hold special-category data (health)"));
+  auto not_sensitive =
+      Messages(Replace(kBase, "  barriers: {label: {da: Barrierer, en: Barriers}, sensitive: true}",
+                       "  barriers: {label: {da: Barrierer, en: Barriers}, sensitive: false,\n"
+                       "             special: true}"));
+  CHECK(
+      Has(not_sensitive, "category barriers is special-category data, which is always sensitive"));
+  // A consent that is not a sealed yes/no.
+  auto consent = Messages(
+      Replace(kBase, "  jobcenter: {label: Jobcenter, categories: [status]}",
+              "  jobcenter: {label: Jobcenter, categories: [status]}\n"
+              "  union: {label: Fagforening, categories: [status], consent: union_consent}"));
+  CHECK(Has(consent, "demo.yaml:15:"));
+  CHECK(Has(consent,
+            "party union: consent `union_consent` must be a yes/no payload field sealed "
+            "`personal: special`"));
+  // A value that tells of union membership, set or stored plain.
+  const std::string referred =
+      "  start: {type: date, category: status}\n"
+      "  referral_source: {type: string, category: status, allowed: [jobcenter, union],\n"
+      "                    special_values: [union]}";
+  auto set = Messages(Replace(Replace(kBase, "  start: {type: date, category: status}", referred),
+                              "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}",
+                              "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+                              "     set: {referral_source: union}}"));
+  CHECK(Has(set, "is special-category data, never set plain"));
+  auto stored =
+      Messages(Replace(Replace(kBase, "  start: {type: date, category: status}", referred),
+                       "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}",
+                       "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+                       "     payload: {source: {type: string, store_as: referral_source}}}"));
+  CHECK(Has(stored, "whose special values are sealed"));
+  auto typo = Messages(Replace(kBase, "  start: {type: date, category: status}",
+                               "  start: {type: date, category: status}\n"
+                               "  referral_source: {type: string, category: status,\n"
+                               "                    allowed: [jobcenter, union], "
+                               "special_values: [unoin]}"));
+  CHECK(
+      Has(typo, "special value `unoin` is not one of its allowed values (did you mean `union`?)"));
+  // The same, right, loads.
+  LoadResult ok = LoadDefinition(
+      Replace(Replace(Replace(kBase, "  start: {type: date, category: status}", referred),
+                      "  jobcenter: {label: Jobcenter, categories: [status]}",
+                      "  jobcenter: {label: Jobcenter, categories: [status]}\n"
+                      "  union: {label: Fagforening, categories: [status], consent: agreed}"),
+              "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}",
+              "  - {trigger: enrol, from: lead, to: enrolled, guard: adult,\n"
+              "     payload: {agreed: {type: boolean, personal: special}}}"),
+      "demo.yaml");
+  for (const auto& d : ok.diagnostics) FAIL_CHECK(d.ToString());
+  REQUIRE(ok.definition);
+  CHECK(ok.definition->FindParty("union")->consent == "agreed");
+  CHECK(ok.definition->FindField("referral_source")->special_values ==
+        std::vector<std::string>{"union"});
+}
+
 }  // namespace
 }  // namespace pathways::workflows
 
@@ -360,7 +463,7 @@ TEST_CASE("a personal payload field names a scope of the vault and is never stor
                             "     payload: {disability: {type: string, personal: health},\n"
                             "               age: {type: integer, personal: identity,\n"
                             "                     store_as: age_at_entry}}}"));
-  CHECK(Has(m, "payload field disability: `personal` is `identity` or `guidance`"));
+  CHECK(Has(m, "payload field disability: `personal` is `identity`, `guidance` or `special`"));
   CHECK(Has(m,
             "payload field age is personal: it is sealed in the vault, never stored as the "
             "plain data field age_at_entry"));
