@@ -18,13 +18,13 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
   for (const auto& c : row.value("categories", nlohmann::json::array())) {
     if (c.is_string()) categories.push_back(c.get<std::string>());
   }
+  auto def = DefinitionOf(ctx.catalog, row);
   PersonalView personal;
-  if (const auto scopes = PersonalScopesFor(categories); !scopes.empty()) {
+  if (const auto scopes = PersonalScopesFor(categories, def.get()); !scopes.empty()) {
     Result<PersonalView> read = ReadPersonal(ctx.log, Text(row, "pathway_id"), scopes);
     if (!read.ok()) return read.status();
     personal = std::move(*read);
   }
-  auto def = DefinitionOf(ctx.catalog, row);
   const auto contact = ctx.contact_persons.find(Text(row, "contact_person"));
   return BuildPayload(row, def.get(), personal,
                       contact == ctx.contact_persons.end() ? nullptr : &contact->second);
@@ -46,6 +46,25 @@ Result<nlohmann::json> ParticipantIdentity(const AttemptContext& ctx, const nloh
   }
   auto it = read->fields.find(PersonalScope::kIdentity);
   return it == read->fields.end() ? nlohmann::json::object() : it->second;
+}
+
+// A party that hears only with the participant's consent (`consent` in the definition, a
+// yes/no sealed in the special scope, so the plain log never tells who consented): Ok when the
+// answer is yes; NotFound, saying why, when it is not (or no longer readable).
+Status ConsentHolds(const AttemptContext& ctx, const nlohmann::json& row,
+                    const definition::Definition* def) {
+  const definition::Party* party = def == nullptr ? nullptr : def->FindParty(Text(row, "party"));
+  if (party == nullptr || party->consent.empty()) return Status::Ok();
+  Result<PersonalView> read =
+      ReadPersonal(ctx.log, Text(row, "pathway_id"), {PersonalScope::kSpecial});
+  if (!read.ok()) return read.status();
+  const auto sealed = read->fields.find(PersonalScope::kSpecial);
+  if (sealed != read->fields.end() && sealed->second.value(party->consent, false) == true) {
+    return Status::Ok();
+  }
+  return Status::NotFound("withheld: " + party->id +
+                          " hears only with the participant's consent (" + party->consent +
+                          "), and it is not given");
 }
 
 // Where an email goes: the configured addresses, with `employer`, `municipality` and
@@ -151,6 +170,12 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
   }
   if (d.channel == Channel::kEmail && (pc == nullptr || !pc->email)) {
     return Dead(std::move(d), "party " + party + " has no email configured any more");
+  }
+  if (Status consent = ConsentHolds(ctx, row, DefinitionOf(ctx.catalog, row).get());
+      !consent.ok()) {
+    return consent.code() == StatusCode::kNotFound
+               ? Dead(std::move(d), consent.message())
+               : Retry(ctx, std::move(d), consent.ToString(), std::nullopt);
   }
   Result<Payload> payload = PayloadOf(row, ctx);
   if (!payload.ok()) return Retry(ctx, std::move(d), payload.status().ToString(), std::nullopt);

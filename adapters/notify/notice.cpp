@@ -22,9 +22,8 @@ constexpr std::array<std::string_view, 12> kMonthsEn = {
 struct PersonalLabel {
   std::string_view key, da, en;
 };
-constexpr std::array<PersonalLabel, 7> kPersonalLabels = {{
+constexpr std::array<PersonalLabel, 6> kPersonalLabels = {{
     {"name", "Navn", "Name"},
-    {"cpr", "CPR-nummer", "CPR number"},
     {"date_of_birth", "Fødselsdato", "Date of birth"},
     {"email", "E-mail", "Email"},
     {"phone", "Telefon", "Phone"},
@@ -163,8 +162,9 @@ nlohmann::json Facts(const nlohmann::json& row, const nlohmann::json& data,
   auto fact = [&](nlohmann::json label, nlohmann::json value) {
     facts.push_back({{"label", std::move(label)}, {"value", std::move(value)}});
   };
-  for (const char* scope : {"identity", "contact"}) {
-    const nlohmann::json who = data.value(scope, nlohmann::json::object());
+  for (const definition::DataCategory& c : def.categories) {
+    if (definition::PersonalFieldsOf(c).empty()) continue;
+    const nlohmann::json who = data.value(c.id, nlohmann::json::object());
     for (const auto& l : kPersonalLabels) {
       const std::string value = Text(who, std::string(l.key).c_str());
       if (!value.empty()) {

@@ -9,12 +9,6 @@
 namespace pathways::notify {
 namespace {
 
-constexpr std::array<std::string_view, 4> kContactFields = {"email", "phone", "mobile", "address"};
-
-bool IsContactField(const std::string& key) {
-  return std::find(kContactFields.begin(), kContactFields.end(), key) != kContactFields.end();
-}
-
 bool Has(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -24,20 +18,45 @@ std::string Text(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// Whether a category's data may go to `party`: it holds the category, and a sensitive one
+// (special-category data among them) never goes to an external party.
+bool MayReceive(const definition::Definition& def, const definition::Party* party,
+                const std::string& category) {
+  const definition::DataCategory* c = def.FindCategory(category);
+  if (c == nullptr || party == nullptr || !Has(party->categories, category)) return false;
+  return !(c->sensitive && party->external);
+}
+
 }  // namespace
 
-std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& categories) {
-  if (Has(categories, "identity") || Has(categories, "contact")) return {PersonalScope::kIdentity};
+std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& categories,
+                                             const definition::Definition* definition) {
+  if (definition == nullptr) return {};
+  for (const std::string& id : categories) {
+    const definition::DataCategory* c = definition->FindCategory(id);
+    if (c != nullptr && !definition::PersonalFieldsOf(*c).empty()) {
+      return {PersonalScope::kIdentity};
+    }
+  }
   return {};
 }
 
 Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
                      const PersonalView& personal, const ContactPerson* contact_person) {
   Payload p;
+  // What goes is what the request asks for and the party may receive, by the definition; with
+  // no definition, nothing but the status.
+  const definition::Party* party =
+      definition == nullptr ? nullptr : definition->FindParty(Text(row, "party"));
   const nlohmann::json requested = row.value("categories", nlohmann::json::array());
   for (const auto& c : requested) {
-    if (c.is_string()) p.categories.push_back(c.get<std::string>());
+    if (!c.is_string()) continue;
+    const std::string id = c.get<std::string>();
+    if (definition == nullptr ? id == "status" : MayReceive(*definition, party, id)) {
+      p.categories.push_back(id);
+    }
   }
+  const bool external = party == nullptr || party->external;
   nlohmann::json data = {{"notification_id", Text(row, "notification_id")},
                          {"pathway_id", Text(row, "pathway_id")},
                          {"participant_id", Text(row, "participant_id")},
@@ -46,13 +65,7 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
                          {"position", row.value("position", std::uint64_t{0})},
                          {"categories", p.categories}};
   if (const auto def = row.find("definition"); def != row.end()) data["definition"] = *def;
-  if (definition != nullptr) {
-    for (const auto& party : definition->parties) {
-      if (party.id == Text(row, "party")) {
-        data["party_label"] = {{"da", party.label.da}, {"en", party.label.en}};
-      }
-    }
-  }
+  if (party != nullptr) data["party_label"] = {{"da", party->label.da}, {"en", party->label.en}};
 
   const std::string state = Text(row, "state");
   if (Has(p.categories, "status")) {
@@ -92,14 +105,11 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
   nlohmann::json fields = nlohmann::json::object();
   nlohmann::json withheld = nlohmann::json::array();
   if (definition != nullptr) {
-    bool external = true;
-    for (const auto& party : definition->parties) {
-      if (party.id == Text(row, "party")) external = party.external;
-    }
     const nlohmann::json plain = row.value("data", nlohmann::json::object());
     for (const auto& [key, value] : plain.items()) {
       const definition::DataField* f = definition->FindField(key);
       if (f == nullptr || f->category.empty() || !Has(p.categories, f->category)) continue;
+      if (value.is_null()) continue;  // unset, or sealed (a special value)
       bool sensitive = false;
       for (const auto& cat : definition->categories) {
         if (cat.id == f->category) sensitive = cat.sensitive;
@@ -118,28 +128,27 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
   if (!fields.empty()) data["fields"] = std::move(fields);
   if (!withheld.empty()) data["withheld"] = std::move(withheld);
 
-  const bool identity = Has(p.categories, "identity");
-  const bool contact = Has(p.categories, "contact");
-  if (identity || contact) {
-    if (personal.erased.count(PersonalScope::kIdentity)) {
-      if (identity) data["identity"] = {{"erased", true}};
-      if (contact) data["contact"] = {{"erased", true}};
-    } else {
-      nlohmann::json who = nlohmann::json::object();
-      nlohmann::json reach = nlohmann::json::object();
-      if (auto it = personal.fields.find(PersonalScope::kIdentity); it != personal.fields.end()) {
-        for (const auto& [key, value] : it->second.items()) {
-          (IsContactField(key) ? reach : who)[key] = value;
+  // Personal data by name, category by category: each carries the identity fields it lists
+  // (definition::PersonalFieldsOf), never the CPR number, and never another scope's data.
+  if (definition != nullptr) {
+    const auto who = personal.fields.find(PersonalScope::kIdentity);
+    for (const std::string& id : p.categories) {
+      const definition::DataCategory* c = definition->FindCategory(id);
+      const std::vector<std::string> names = definition::PersonalFieldsOf(*c);
+      if (names.empty()) continue;
+      if (personal.erased.count(PersonalScope::kIdentity)) {
+        data[id] = {{"erased", true}};
+        continue;
+      }
+      nlohmann::json out = nlohmann::json::object();
+      for (const std::string& name : names) {
+        if (name == "cpr" || who == personal.fields.end()) continue;
+        if (const auto v = who->second.find(name); v != who->second.end() && v->is_string()) {
+          out[name] = *v;
         }
       }
-      if (identity) {
-        p.personal = p.personal || !who.empty();
-        data["identity"] = std::move(who);
-      }
-      if (contact) {
-        p.personal = p.personal || !reach.empty();
-        data["contact"] = std::move(reach);
-      }
+      p.personal = p.personal || !out.empty();
+      data[id] = std::move(out);
     }
   }
 

@@ -71,5 +71,63 @@ TEST_CASE("a dropout for health, family or money is withheld from every external
   CHECK_FALSE(told.body["data"].contains("withheld"));
 }
 
+// Every scope at hand, as if a caller read them all: the builder takes only what each
+// category names.
+PersonalView Everything() {
+  PersonalView v;
+  v.fields[PersonalScope::kIdentity] = {{"name", "Maja Jensen"},
+                                        {"cpr", "0101041234"},
+                                        {"date_of_birth", "2004-01-01"},
+                                        {"email", "maja@x.dk"},
+                                        {"disability", "yes"}};
+  v.fields[PersonalScope::kGuidance] = {{"barriers", {"reading"}}};
+  v.fields[PersonalScope::kSpecial] = {
+      {"referral_source", "union"}, {"union_consent", true}, {"minority", "yes"}};
+  return v;
+}
+
+TEST_CASE("personal data is built field by field from what each category names") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const definition::Definition& amigo = *shipped;
+  const PersonalView all = Everything();
+
+  // KUI: the name (identity) and the date of birth (birth), nothing else of the identity.
+  Payload kui = BuildPayload(Row("kui", {"identity", "birth", "status"}), &amigo, all);
+  const nlohmann::json& d = kui.body["data"];
+  CHECK(d["identity"] == nlohmann::json{{"name", "Maja Jensen"}});
+  CHECK(d["birth"] == nlohmann::json{{"date_of_birth", "2004-01-01"}});
+  CHECK(kui.personal);
+  const std::string sent = kui.body.dump();
+  for (const char* never : {"0101041234", "cpr", "maja@x.dk", "disability", "barriers", "reading",
+                            "union", "minority"}) {
+    CHECK_MESSAGE(sent.find(never) == std::string::npos, never);
+  }
+  // The referring authority asks for status only: no personal data at all.
+  Payload status = BuildPayload(Row("referring_authority", {"status"}), &amigo, all);
+  CHECK_FALSE(status.personal);
+  CHECK(status.body.dump().find("Maja") == std::string::npos);
+  // A category the party does not hold is dropped, whatever the request asks.
+  Payload asked =
+      BuildPayload(Row("referring_authority", {"status", "contract", "barriers"}), &amigo, all);
+  CHECK(asked.categories == std::vector<std::string>{"status"});
+  // Only the identity scope is ever read for a notice.
+  CHECK(PersonalScopesFor({"identity", "birth", "status"}, &amigo) ==
+        std::vector<PersonalScope>{PersonalScope::kIdentity});
+  CHECK(PersonalScopesFor({"status"}, &amigo).empty());
+  CHECK(PersonalScopesFor({"identity"}, nullptr).empty());
+}
+
+TEST_CASE("a union referral is never in the plain facts a partner receives") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  const definition::Definition& amigo = *shipped;
+  nlohmann::json row = Row("referring_authority", {"status"});
+  row["data"]["referral_source"] = nullptr;  // sealed at registration
+  row["data"]["campaign"] = "efterår";
+  Payload out = BuildPayload(row, &amigo, Everything());
+  CHECK_FALSE(out.body["data"]["fields"].contains("referral_source"));
+  CHECK(out.body["data"]["fields"]["campaign"] == "efterår");
+  CHECK(out.body.dump().find("Fagforening") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace pathways::notify
