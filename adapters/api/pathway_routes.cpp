@@ -106,14 +106,16 @@ nlohmann::json EventView(const RecordedEvent& e) {
 
 namespace {
 
-// `personal` of a request body: objects by scope, `identity` and `guidance`; a problem if not.
+// `personal` of a request body: objects by scope, `identity`, `guidance` and `special`; a
+// problem if not.
 std::optional<http::Response> PersonalScopes(const nlohmann::json& personal,
                                              std::map<PersonalScope, nlohmann::json>& out) {
   for (const auto& [scope_name, fields] : personal.items()) {
     std::optional<PersonalScope> scope = ParsePersonalScope(scope_name);
     if (!scope) {
-      return Problem(400, "invalid-body",
-                     "`personal` holds scopes `identity` and `guidance`, not `" + scope_name + "`");
+      return Problem(
+          400, "invalid-body",
+          "`personal` holds scopes `identity`, `guidance` and `special`, not `" + scope_name + "`");
     }
     if (!fields.is_object()) {
       return Problem(400, "invalid-body", "`personal." + scope_name + "` must be an object");

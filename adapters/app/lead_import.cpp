@@ -72,14 +72,14 @@ void CheckHeader(const std::vector<std::string>& header, const definition::Defin
     const bool known = column == "referral_source" || column == "pathway_id" ||
                        column == "participant_id" || column == "contact_person" ||
                        column == "school" || (prefix == "data" && def.FindField(name) != nullptr) ||
-                       ((prefix == "identity" || prefix == "guidance") && !name.empty());
+                       (ParsePersonalScope(prefix) && !name.empty());
     if (!known) {
       bad(prefix == "data"
               ? "column `" + column + "`: " + def.id + " has no data field `" + name + "`"
               : "unknown column `" + column +
                     "` (referral_source, pathway_id, participant_id, "
                     "contact_person, school, data.<field>, identity.<field>, "
-                    "guidance.<field>)");
+                    "guidance.<field>, special.<field>)");
     }
   }
   if (!has_source) bad("the header has no referral_source column");
@@ -178,9 +178,7 @@ LeadImport PlanLeadImport(const std::string& text, const definition::Definition&
           lead.data[column.substr(dot + 1)] = *value;
         }
       } else {
-        const PersonalScope scope = column.compare(0, dot, "identity") == 0
-                                        ? PersonalScope::kIdentity
-                                        : PersonalScope::kGuidance;
+        const PersonalScope scope = *ParsePersonalScope(column.substr(0, dot));
         lead.personal[scope][column.substr(dot + 1)] = cell;
       }
     }

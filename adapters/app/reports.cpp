@@ -413,49 +413,6 @@ Status Reports::Check(const config::User& user, ReportQuery& query) const {
   return Status::Ok();
 }
 
-SealedReader StoreSealedReader(const EventStore& store) {
-  // The items of one entry record are sealed in one event: a row's fields are asked for one
-  // after another (on one thread), so each thread's last event answers the rest.
-  struct Last {
-    std::string pathway;
-    std::uint64_t version = 0;
-    std::vector<RevealedPersonal> parts;
-  };
-  struct PerThread {
-    std::mutex mu;
-    std::map<std::thread::id, std::shared_ptr<Last>> last;
-  };
-  auto threads = std::make_shared<PerThread>();
-  return [&store, threads](const runtime::PathwayState& row,
-                           const std::string& field) -> std::optional<nlohmann::json> {
-    const auto version = row.personal_at.find(field);
-    const std::size_t dot = field.find('.');
-    if (version == row.personal_at.end() || dot == std::string::npos) return std::nullopt;
-    std::shared_ptr<Last> last;
-    {
-      std::lock_guard lock(threads->mu);
-      auto& mine = threads->last[std::this_thread::get_id()];
-      if (mine == nullptr) mine = std::make_shared<Last>();
-      last = mine;
-    }
-    if (last->pathway != row.pathway_id || last->version != version->second) {
-      *last = {row.pathway_id, version->second, {}};
-      Result<StreamPage> page = store.ReadStream(row.pathway_id, version->second, 1);
-      if (!page.ok() || page->events.empty()) return std::nullopt;
-      Result<std::vector<RevealedPersonal>> parts = store.RevealPersonal(page->events.front());
-      if (!parts.ok()) return std::nullopt;
-      last->parts = std::move(*parts);
-    }
-    const std::string_view scope = std::string_view(field).substr(0, dot);
-    const std::string name = field.substr(dot + 1);
-    for (const RevealedPersonal& part : last->parts) {
-      if (PersonalScopeName(part.scope) != scope || !part.fields) continue;
-      if (const auto v = part.fields->find(name); v != part.fields->end()) return *v;
-    }
-    return std::nullopt;
-  };
-}
-
 Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position) {
   if (position == 0) return TimestampMs{0};
   Result<AllPage> page = store.ReadAll(position, 1);

@@ -67,8 +67,11 @@ Result<ErasureOutcome> RequestErasure(EventStore& store, const std::string& audi
   }
   ErasureOutcome out;
   const bool restrict = end && runtime::DayNumber(now) <= *end;
+  // Identity and the special-category items (ESF's sensitive items) are the ESF report's
+  // evidence: restricted until the audit end, or erased with the rest after it.
+  const std::vector<PersonalScope> evidence = {PersonalScope::kIdentity, PersonalScope::kSpecial};
   out.erased = {PersonalScope::kGuidance};
-  if (!restrict) out.erased.push_back(PersonalScope::kIdentity);
+  if (!restrict) out.erased.insert(out.erased.end(), evidence.begin(), evidence.end());
   // First what is erased now: it also tells whether the participant is one of this store's.
   Result<AppendResult> erased = Erase(store, request.participant_id, out.erased,
                                       request.command_id + "-erase", request.actor, request.reason);
@@ -76,11 +79,10 @@ Result<ErasureOutcome> RequestErasure(EventStore& store, const std::string& audi
   out.position = erased->last_position;
   if (!restrict) return out;
 
-  events::PersonalDataRestricted restriction{
-      request.participant_id,
-      {std::string(PersonalScopeName(PersonalScope::kIdentity))},
-      audit_end,
-      request.reason};
+  std::vector<std::string> restricted_names;
+  for (PersonalScope scope : evidence) restricted_names.emplace_back(PersonalScopeName(scope));
+  events::PersonalDataRestricted restriction{request.participant_id, std::move(restricted_names),
+                                             audit_end, request.reason};
   // The list first: should the second write fail, the data is still erased when its day comes.
   Result<AppendResult> listed = Record(store, kRetentionStream, kRetentionStream,
                                        request.command_id + "-list", request.actor, restriction);
@@ -89,7 +91,7 @@ Result<ErasureOutcome> RequestErasure(EventStore& store, const std::string& audi
       Record(store, RetentionStreamId(request.participant_id), request.participant_id,
              request.command_id + "-restrict", request.actor, restriction);
   if (!restricted.ok()) return restricted.status();
-  out.restricted = {PersonalScope::kIdentity};
+  out.restricted = evidence;
   out.until = audit_end;
   out.position = restricted->last_position;
   return out;
@@ -145,10 +147,8 @@ Result<int> EraseExpired(EventStore& store, TimestampMs now) {
     if (r->erased_at || !until || today <= *until) continue;
     std::vector<PersonalScope> scopes;
     for (const std::string& name : r->scopes) {
-      if (name == PersonalScopeName(PersonalScope::kIdentity)) {
-        scopes.push_back(PersonalScope::kIdentity);
-      } else if (name == PersonalScopeName(PersonalScope::kGuidance)) {
-        scopes.push_back(PersonalScope::kGuidance);
+      if (const std::optional<PersonalScope> scope = ParsePersonalScope(name)) {
+        scopes.push_back(*scope);
       }
     }
     if (scopes.empty()) continue;

@@ -33,10 +33,12 @@ bool Allowed(Access access, const config::User& user) {
 
 std::vector<PersonalScope> ReadableScopes(Role role) {
   switch (role) {
-    case Role::kCounsellor: return {PersonalScope::kIdentity, PersonalScope::kGuidance};
+    case Role::kCounsellor:
+      return {PersonalScope::kIdentity, PersonalScope::kGuidance, PersonalScope::kSpecial};
     case Role::kTeamLead:
-    case Role::kAdministrator:
-    case Role::kAuditor: return {PersonalScope::kIdentity};
+    case Role::kAdministrator: return {PersonalScope::kIdentity};
+    // Special-category data only for the counsellor and, for the ESF report, the auditor.
+    case Role::kAuditor: return {PersonalScope::kIdentity, PersonalScope::kSpecial};
     case Role::kPartner: return {};
   }
   return {};
@@ -411,11 +413,17 @@ Result<Workspace::MigrationPreview> Workspace::MigrateDryRun(
 
 void Workspace::ReadPersonal(const config::User& user, const std::string& pathway_id,
                              const std::string& purpose,
-                             std::function<void(Result<PersonalRead>)> done) const {
+                             std::function<void(Result<PersonalRead>)> done,
+                             const std::vector<PersonalScope>& only) const {
   if (purpose.size() > 200) return done(Status::InvalidArgument("`purpose` is at most 200 bytes"));
   Result<runtime::PathwayState> s = Pathway(user, pathway_id);
   if (!s.ok()) return done(s.status());
   PersonalRead read{s->pathway_id, s->participant_id, ReadableScopes(user.role), {}, 0};
+  if (!only.empty()) {
+    std::erase_if(read.scopes, [&](PersonalScope scope) {
+      return std::find(only.begin(), only.end(), scope) == only.end();
+    });
+  }
   if (read.scopes.empty()) return done(Status::PermissionDenied("this role sees no personal data"));
   Result<PersonalView> view = pathways::ReadPersonal(*options_.store, pathway_id, read.scopes);
   if (!view.ok()) return done(view.status());

@@ -242,10 +242,11 @@ class Workspace {
   // 200 bytes). The read is recorded first — who, whose, which scopes, why — in the
   // participant's access stream; `done` gets the data only once that record is durable, and
   // Closed ("nothing is shown") when it could not be made. PermissionDenied for a role that
-  // reads no personal data; NotFound as Pathway.
+  // reads no personal data; NotFound as Pathway. `only`, when not empty, narrows the read to
+  // those of the role's scopes (a list of names reads the identity alone, and records so).
   void ReadPersonal(const config::User& user, const std::string& pathway_id,
-                    const std::string& purpose,
-                    std::function<void(Result<PersonalRead>)> done) const;
+                    const std::string& purpose, std::function<void(Result<PersonalRead>)> done,
+                    const std::vector<PersonalScope>& only = {}) const;
 
   // Submits a request from OnPathway or RegisterLead as `user`; `done` is called once, from
   // the writer's thread, after the outcome is durable.

@@ -361,7 +361,8 @@ std::map<std::string, std::string> Web::Impl::Names(const Page& p,
             }
           }
           if (--g->pending == 0) g->done.set_value();
-        });
+        },
+        {PersonalScope::kIdentity});
   }
   g->done.get_future().wait();
   std::lock_guard lock(g->mu);

@@ -268,7 +268,7 @@ TEST_CASE("a lead's life over HTTP: register, read, act, refusals and history") 
   const std::string all = s.As("anne", "GET", "/v1/pathways/" + id + "/history").body;
   CHECK(all.find("dyslexia") == std::string::npos);
   CHECK(all.find("læser") == std::string::npos);
-  CHECK(all.find("reading_test_and_sps") != std::string::npos);  // the support it led to
+  CHECK(all.find("agree_support") != std::string::npos);  // the support it led to
 
   // The contact's length and topic are in the history, for the funder's timesheets.
   const std::string told = s.As("anne", "GET", "/v1/pathways/" + id + "/history").body;
@@ -601,7 +601,7 @@ TEST_CASE(
   REQUIRE(reads.size() == 2);
   CHECK(reads[0]["by"]["user"] == "anne");
   CHECK(reads[0]["data"]["purpose"] == "phone call");
-  CHECK(reads[0]["data"]["scopes"] == nlohmann::json::array({"identity", "guidance"}));
+  CHECK(reads[0]["data"]["scopes"] == nlohmann::json::array({"identity", "guidance", "special"}));
   CHECK(reads[1]["by"]["user"] == "admin");
   CHECK(IsProblem(s.As("anne", "GET", base + "/reads"), 403, "forbidden"));
   // Nothing of the person is in the record, and a pathway id may not pose as the record.
@@ -1060,7 +1060,7 @@ TEST_CASE("erasure over HTTP: restricted until the audit end, the auditor reads 
   REQUIRE_MESSAGE(erased.status == 200, erased.body);
   const nlohmann::json e = erased.Json();
   CHECK(e["erased"] == nlohmann::json::array({"guidance"}));
-  CHECK(e["restricted"] == nlohmann::json::array({"identity"}));
+  CHECK(e["restricted"] == nlohmann::json::array({"identity", "special"}));
   CHECK(e["until"] == "2032-12-31");  // config/reports.yaml
   CHECK(e["position"].get<std::uint64_t>() > head);
 

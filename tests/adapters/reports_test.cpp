@@ -505,7 +505,7 @@ TEST_CASE("reports: the reports file is checked against the definition at line a
       "  - {code: EECO02, label: L, where: {employment_status: unemploied}}\n"
       "  - {code: EECO02, label: L}\n"
       "  - {code: eeco3, label: L, at: leavin}\n"
-      "  - {code: EECO12, label: L, where: {identity.disabilty: 'yes', age_at_entry: {from: x}}}\n"
+      "  - {code: EECO12, label: L, where: {special.disabilty: 'yes', age_at_entry: {from: x}}}\n"
       "  - {code: EECO19, label: L, where: {employer.sme: maybe}, colour: red}\n");
   const std::vector<std::string> expected = {
       "reports.yaml:9:57: error: unknown value of employment_status `unemploied` (did you mean "
@@ -513,9 +513,9 @@ TEST_CASE("reports: the reports file is checked against the definition at line a
       "reports.yaml:10:12: error: indicator EECO02 is defined twice",
       "reports.yaml:11:12: error: an indicator code is 2-16 capital letters and digits (EECO02)",
       "reports.yaml:11:33: error: `at` is entry, leaving or six_months (did you mean `leaving`?)",
-      "reports.yaml:12:38: error: `identity.disabilty` is not a data field, a personal payload "
-      "field (scope.field) or employer.sme of amigo (did you mean `identity.disability`?)",
-      "reports.yaml:12:86: error: from must be a whole number",
+      "reports.yaml:12:38: error: `special.disabilty` is not a data field, a personal payload "
+      "field (scope.field) or employer.sme of amigo (did you mean `special.disability`?)",
+      "reports.yaml:12:85: error: from must be a whole number",
       "reports.yaml:13:52: error: `employer.sme` is true or false, not `maybe`",
       "reports.yaml:13:60: error: unknown key `colour` in an indicator"};
   for (std::size_t i = 0; i < std::max(p.size(), expected.size()); ++i) {

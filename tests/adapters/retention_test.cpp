@@ -43,7 +43,8 @@ struct Fixture {
   }
   PersonalView Read(const std::string& pathway) {
     Result<PersonalView> v =
-        ReadPersonal(*store, pathway, {PersonalScope::kIdentity, PersonalScope::kGuidance});
+        ReadPersonal(*store, pathway,
+                     {PersonalScope::kIdentity, PersonalScope::kGuidance, PersonalScope::kSpecial});
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     return std::move(*v);
   }
@@ -89,7 +90,8 @@ TEST_CASE("retention: before the audit end the identity is kept for auditors, th
       RequestErasure(*f.store, audit_end, f.clock.NowMs(), f.Request("p-1", "erase-1"));
   REQUIRE_MESSAGE(asked.ok(), asked.status().ToString());
   CHECK(asked->erased == std::vector<PersonalScope>{PersonalScope::kGuidance});
-  CHECK(asked->restricted == std::vector<PersonalScope>{PersonalScope::kIdentity});
+  CHECK(asked->restricted ==
+        std::vector<PersonalScope>{PersonalScope::kIdentity, PersonalScope::kSpecial});
   CHECK(asked->until == audit_end);
 
   // Guidance is gone; the identity is kept apart from what readers get.
@@ -140,9 +142,9 @@ TEST_CASE("retention: after the audit end, or with none, everything is erased at
   Result<ErasureOutcome> late =
       RequestErasure(*f.store, "2025-12-31", f.clock.NowMs(), f.Request("p-1", "erase-1"));
   REQUIRE(late.ok());
-  CHECK(late->erased.size() == 2);
+  CHECK(late->erased.size() == 3);  // the guidance, identity and special scopes
   CHECK(late->restricted.empty());
-  CHECK(f.Read("pw-1").erased.size() == 2);
+  CHECK(f.Read("pw-1").erased.size() == 2);  // the scopes it had data in
   Result<ErasureOutcome> none =
       RequestErasure(*f.store, "", f.clock.NowMs(), f.Request("p-2", "erase-2"));
   REQUIRE(none.ok());

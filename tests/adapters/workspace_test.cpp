@@ -131,11 +131,12 @@ TEST_CASE("workspace: a task handed over brings its pathway into the new counsel
 }
 
 Result<Workspace::PersonalRead> Read(Fixture& f, const std::string& who, const std::string& id,
-                                     const std::string& purpose) {
+                                     const std::string& purpose,
+                                     const std::vector<PersonalScope>& only = {}) {
   std::promise<Result<Workspace::PersonalRead>> done;
-  f.workspace.ReadPersonal(f.User(who), id, purpose, [&](Result<Workspace::PersonalRead> r) {
-    done.set_value(std::move(r));
-  });
+  f.workspace.ReadPersonal(
+      f.User(who), id, purpose,
+      [&](Result<Workspace::PersonalRead> r) { done.set_value(std::move(r)); }, only);
   return done.get_future().get();
 }
 
@@ -166,15 +167,24 @@ TEST_CASE("workspace: personal data is read by role, and every read is recorded 
   CHECK(Read(f, "anne", "pw-a", std::string(201, 'x')).status().code() ==
         StatusCode::kInvalidArgument);
 
-  // Both reads are in the participant's access stream: who, which scopes, why.
+  // A list of names reads the identity alone, and records only that.
+  Result<Workspace::PersonalRead> names =
+      Read(f, "anne", "pw-a", "caseload", {PersonalScope::kIdentity});
+  REQUIRE(names.ok());
+  CHECK(names->scopes == std::vector<PersonalScope>{PersonalScope::kIdentity});
+  CHECK(names->view.fields.count(PersonalScope::kGuidance) == 0);
+
+  // The reads are in the participant's access stream: who, which scopes, why.
   auto log = f.store->ReadStream(AccessStreamId("p-a"), 1, 10);
   REQUIRE(log.ok());
-  REQUIRE(log->events.size() == 2);
+  REQUIRE(log->events.size() == 3);
+  CHECK(nlohmann::json::parse(log->events[2].data)["scopes"] ==
+        nlohmann::json::array({"identity"}));
   CHECK(log->events[0].actor.user == "anne");
   CHECK(log->events[0].position == own->recorded_at_position);
   const auto data = nlohmann::json::parse(log->events[1].data);
   CHECK(data["purpose"] == "ESF audit");
-  CHECK(data["scopes"] == nlohmann::json::array({"identity"}));
+  CHECK(data["scopes"] == nlohmann::json::array({"identity", "special"}));
 }
 
 TEST_CASE("workspace: caseloads, inboxes and personal scopes by role") {
@@ -190,8 +200,12 @@ TEST_CASE("workspace: caseloads, inboxes and personal scopes by role") {
         StatusCode::kPermissionDenied);
   CHECK(*f.workspace.InboxOwner(f.User("admin"), nullptr) == "admin");
 
-  CHECK(ReadableScopes(Role::kCounsellor).size() == 2);
-  CHECK(ReadableScopes(Role::kAuditor) == std::vector<PersonalScope>{PersonalScope::kIdentity});
+  CHECK(ReadableScopes(Role::kCounsellor) == std::vector<PersonalScope>{PersonalScope::kIdentity,
+                                                                        PersonalScope::kGuidance,
+                                                                        PersonalScope::kSpecial});
+  CHECK(ReadableScopes(Role::kAuditor) ==
+        std::vector<PersonalScope>{PersonalScope::kIdentity, PersonalScope::kSpecial});
+  CHECK(ReadableScopes(Role::kTeamLead) == std::vector<PersonalScope>{PersonalScope::kIdentity});
   CHECK(ReadableScopes(Role::kPartner).empty());
   CHECK_FALSE(Allowed(Access::kWrite, f.User("audit")));
   CHECK(Allowed(Access::kAudit, f.User("audit")));

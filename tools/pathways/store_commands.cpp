@@ -172,17 +172,24 @@ void AddForget(CLI::App& app) {
       ExitCode() = Fail("forget", s);
       return;
     }
-    const bool all_now = outcome->erased.size() == 2;
+    auto names = [](const std::vector<PersonalScope>& scopes) {
+      std::string out;
+      for (std::size_t i = 0; i < scopes.size(); ++i) {
+        out += (i == 0 ? "" : i + 1 == scopes.size() ? " and " : ", ");
+        out += PersonalScopeName(scopes[i]);
+      }
+      return out;
+    };
     std::printf(
         "erased %s data of participant %s (log position %llu); the destroyed keys were "
         "purged from the store's files\n",
-        all_now ? "identity and guidance" : "guidance", args->participant.c_str(),
+        names(outcome->erased).c_str(), args->participant.c_str(),
         static_cast<unsigned long long>(outcome->position));
     if (!outcome->restricted.empty()) {
       std::printf(
-          "identity data restricted until the ESF audit end %s: readable by auditors "
+          "%s data restricted until the ESF audit end %s: readable by auditors "
           "only, erased by the server when the day is over\n",
-          outcome->until.c_str());
+          names(outcome->restricted).c_str(), outcome->until.c_str());
     }
   });
 }
