@@ -305,8 +305,9 @@ TEST_CASE("export and forget from the command line") {
   Run forget = Pathways("forget p-pw-0 --scope all --reason 'request from participant' --data " +
                         (tmp / "store"));
   CHECK(forget.exit_code == 0);
-  CHECK(forget.out.find("erased identity and guidance data of participant p-pw-0 (log position "
-                        "13)") != std::string::npos);
+  CHECK(forget.out.find(
+            "erased guidance, identity and special data of participant p-pw-0 (log position "
+            "13)") != std::string::npos);
 
   Run after = Pathways("export --include-personal --data " + (tmp / "store"));
   auto first = nlohmann::json::parse(after.out.substr(0, after.out.find('\n')));
@@ -328,7 +329,7 @@ TEST_CASE("export and forget from the command line") {
   Run kept = Pathways("forget p-pw-1 --reason 'asked by the participant'" + reports);
   CHECK(kept.exit_code == 0);
   CHECK(kept.out.find("erased guidance data of participant p-pw-1") != std::string::npos);
-  CHECK(kept.out.find("identity data restricted until the ESF audit end 2032-12-31") !=
+  CHECK(kept.out.find("identity and special data restricted until the ESF audit end 2032-12-31") !=
         std::string::npos);
   Run listed = Pathways("export --include-personal --data " + (tmp / "store"));
   CHECK(listed.out.find("\"type\":\"PersonalDataRestricted\"") != std::string::npos);
@@ -507,7 +508,7 @@ TEST_CASE(
   Run good =
       Pathways(std::string("validate ") + PATHWAYS_SOURCE_DIR + "/config/workflows/amigo.yaml");
   CHECK(good.exit_code == 0);
-  CHECK(good.out.find("ok: amigo version 3") != std::string::npos);
+  CHECK(good.out.find("ok: amigo version 4") != std::string::npos);
 
   testing::TempDir tmp;
   const std::string bad = tmp / "bad.yaml";
@@ -651,7 +652,8 @@ TEST_CASE("migrate: the demo store, seeded on version 1, moves to version 2 whol
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(tmp / "config/workflows/amigo.yaml");
   std::filesystem::remove(tmp / "config/workflows/amigo-v2.yaml");
-  // Nor had it reports (their indicators read version 3's fields).
+  std::filesystem::remove(tmp / "config/workflows/amigo-v3.yaml");
+  // Nor had it reports (their indicators read later versions' fields).
   std::string server;
   REQUIRE(workflows::ReadWholeFile(tmp / "config/pathways.yaml", server));
   const std::size_t reports = server.find("\nreports:");

@@ -84,7 +84,7 @@ TEST_CASE("serve: tokens from the CLI, SIGHUP keeps the old definitions when a f
         .Json()["definitions"]
         .size();
   };
-  std::ofstream(dir / "workflows/amigo-4.yaml") << "id: amigo\nversion: 4\nstates: [\n";
+  std::ofstream(dir / "workflows/amigo-5.yaml") << "id: amigo\nversion: 5\nstates: [\n";
   server.Signal(SIGHUP);
   REQUIRE(metric_shows("pathways_definition_reloads_total{result=\"refused\"} 1"));
   CHECK(definitions() == 1);
@@ -96,8 +96,8 @@ TEST_CASE("serve: tokens from the CLI, SIGHUP keeps the old definitions when a f
   REQUIRE(workflows::ReadWholeFile(
       std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/amigo.yaml", amigo));
   const std::size_t version = amigo.find("\nversion: ");
-  amigo.replace(version, amigo.find('\n', version + 1) - version, "\nversion: 4");
-  std::ofstream(dir / "workflows/amigo-4.yaml", std::ios::trunc) << amigo;
+  amigo.replace(version, amigo.find('\n', version + 1) - version, "\nversion: 5");
+  std::ofstream(dir / "workflows/amigo-5.yaml", std::ios::trunc) << amigo;
   server.Signal(SIGHUP);
   REQUIRE(metric_shows("pathways_definition_reloads_total{result=\"applied\"} 1"));
   CHECK(definitions() == 2);
