@@ -421,11 +421,14 @@ TEST_CASE("reports: the project's forecast on known inputs") {
     s.data["withdrawal_reason"] = i < 7 ? "work" : "moved";
     rows.push_back(std::move(s));
   }
-  for (int i = 0; i < 5; ++i) {  // open: new leads of the last month, and five past their RKV
+  // Open: new leads of the last month, and five with an AMU plan agreed at the guidance (an
+  // AMU course needs no RKV, and none is counted).
+  for (int i = 0; i < 5; ++i) {
     rows.push_back(row("new" + std::to_string(i), as_of - 30 * kDay, {}));
     const TimestampMs created = as_of - 100 * kDay;
-    rows.push_back(row("rkv" + std::to_string(i), created,
-                       {{"intake_held", created}, {"rkv_completed", created + kDay}}));
+    rows.push_back(row("plan" + std::to_string(i), created,
+                       {{"intake_held", created}, {"plan_agreed", created + kDay}}));
+    rows.back().data["track"] = "AMU";
   }
   RowSource source = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
     for (const auto& r : rows) visit(r);
@@ -436,13 +439,13 @@ TEST_CASE("reports: the project's forecast on known inputs") {
   CHECK(r->position == 77);
   CHECK(r->target.reached == 10);
   CHECK(r->target.count == 200);
-  CHECK(r->stages == std::vector<std::string>{"registered", "intake_held", "rkv_completed",
-                                              "plan_agreed", "enrolment_confirmed"});
-  CHECK(r->funnel == std::vector<std::int64_t>{30, 25, 15, 10, 10});
+  CHECK(r->stages == std::vector<std::string>{"registered", "intake_held", "plan_agreed",
+                                              "enrolment_confirmed"});
+  CHECK(r->funnel == std::vector<std::int64_t>{30, 25, 15, 10});
   const ProjectReport::Forecast& f = r->forecast;
   CHECK(f.days_left == 92);
-  CHECK(f.open == std::vector<std::int64_t>{5, 0, 5, 0, 0});
-  // From registration: 10 of the 20 decided reached the target; from the RKV, all 10.
+  CHECK(f.open == std::vector<std::int64_t>{5, 0, 5, 0});
+  // From registration: 10 of the 20 decided reached the target; from the plan, all 10.
   CHECK(f.rates[0].count == 10);
   CHECK(f.rates[0].of == 20);
   CHECK(f.rates[0].value == doctest::Approx(0.5));
@@ -465,7 +468,7 @@ TEST_CASE("reports: the project's forecast on known inputs") {
   CHECK(r->dropout.total == 10);
   CHECK(r->dropout.by_phase == std::map<std::string, std::int64_t>{{"guidance", 10}});
   CHECK(r->dropout.by_reason == std::map<std::string, std::int64_t>{{"moved", 3}, {"work", 7}});
-  CHECK(r->milestones.at("rkv_completed") == 15);
+  CHECK(r->milestones.at("rkv_completed") == 10);  // only where one was made
   // A cohort: only those registered in the last 40 days.
   ReportQuery recent;
   recent.from = "2027-02-19";

@@ -233,14 +233,14 @@ try {
   expect((await page.locator('.app-facts').innerText()).includes('Indledende vejledning'), 'not in intake');
   await act('Videre til: RKV/IKV');
   // The plan before the RKV is done: refused, with the reason in words.
-  await act('Videre til: Uddannelsesplan aftalt');
+  await act('Deltageren har aftalt en uddannelsesplan');
   const refusal = page.getByRole('alert');
   expect(await refusal.count() === 1, 'no refusal shown');
   expect((await refusal.innerText()).includes('RKV'), `the refusal does not say why: ${await refusal.innerText()}`);
   await audit(page, 'participant-refused-da');
   await page.getByLabel('Uddannelsesspor').selectOption('AMU');
   await act('Realkompetencevurderingen (RKV) er gennemført');
-  await act('Videre til: Uddannelsesplan aftalt');
+  await act('Deltageren har aftalt en uddannelsesplan');
   await act('Deltageren er tilmeldt uddannelsen');
   const facts = await page.locator('.app-facts').innerText();
   expect(facts.includes('Tilmeldt'), `not enrolled: ${facts}; ${await page.getByRole('alert').allInnerTexts()}`);
@@ -514,12 +514,18 @@ try {
   await page.locator('#f-hold_intake-age_at_entry').fill('31');
   await press('Deltageren har haft den indledende vejledning');
   await press('Videre til: RKV/IKV');
-  await page.locator('#f-complete_rkv-track').selectOption('EUV1');
+  // EUV2 with a contract signed before the enrolment (it meets the admission requirement):
+  // the apprenticeship, and its probation, begins after GF2.
+  await page.locator('#f-complete_rkv-track').selectOption('EUV2');
   await press('Realkompetencevurderingen (RKV) er gennemført');
-  await press('Videre til: Uddannelsesplan aftalt');
-  await press('Deltageren er tilmeldt uddannelsen');
+  await press('Deltageren har aftalt en uddannelsesplan');
   await page.locator('#f-sign_contract-contract_start').fill('2027-03-01');
   await press('Der er indgået en uddannelsesaftale');
+  await press('Deltageren er tilmeldt uddannelsen');
+  await page.locator('#f-start_basic_course-gf2_end').fill('2027-02-26');
+  await press('Deltageren er startet på grundforløb 2');
+  await press('Deltageren har bestået grundforløbsprøven');
+  await press('Videre til: Prøvetid');
   expect((await page.locator('.app-facts').innerText()).includes('Prøvetid'), `not on probation: ${await page.locator('.app-facts').innerText()}; ${await page.getByRole('alert').allInnerTexts()}`);
   // The email to the employer, from the SMTP server, carries the link.
   let link = '';

@@ -122,7 +122,7 @@ TEST_CASE("payloads are checked against the transition's declaration") {
   h.Fire("hold_intake", {{"age_at_entry", 30}});
   h.Fire("request_rkv");
   CHECK(h.Try(FireTrigger{"complete_rkv", {{"track", "EUV9"}}}).status().message() ==
-        "payload field `track` must be one of EUV1, EUV2, EUV3, AMU");
+        "payload field `track` must be one of EUD, EUV1, EUV2, EUV3, AMU");
 }
 
 TEST_CASE("the ESF entry record: plain codes in the data, the sensitive items sealed") {
@@ -240,9 +240,12 @@ TEST_CASE("a contact restarts the no-contact timer") {
 
 TEST_CASE("a timer that fires a trigger, a guarded timer that skips") {
   Harness h;
-  ToPlanAgreed(h, "EUV1", 35);
+  ToPlanAgreed(h, "EUV2", 35);
+  h.Fire("sign_contract", {{"contract_start", "2026-04-01"}});  // meets the admission requirement
   h.Fire("enrol");
-  h.Fire("sign_contract", {{"contract_start", "2026-04-01"}});
+  h.Fire("start_basic_course", {{"gf2_end", "2026-03-27"}});
+  h.Fire("pass_gf2_exam");
+  h.Fire("finish_basic_course");
   REQUIRE(h.state.state == "apprenticeship_probation");
   const TimestampMs probation_end = h.state.timers.at("probation_end").due_at;
   TimestampMs start = 0;

@@ -52,7 +52,8 @@ struct Rig {
                                                       std::vector<std::string>{"--config", config});
   }
 
-  // A participant on EUV1 whose contract is signed: on probation, the employer told.
+  // A participant on EUV2 whose contract, signed before the enrolment, starts after GF2: on
+  // probation, the employer told.
   std::string OnProbation() {
     HttpReply lead =
         Post("/v1/pathways", R"({"referral_source":"jobcenter","contact_person":"anne"})");
@@ -65,10 +66,13 @@ struct Rig {
     for (const auto& [trigger, body] : std::vector<std::pair<std::string, std::string>>{
              {"hold_intake", R"({"payload":{"age_at_entry":30}})"},
              {"request_rkv", "{}"},
-             {"complete_rkv", R"({"payload":{"track":"EUV1"}})"},
+             {"complete_rkv", R"({"payload":{"track":"EUV2"}})"},
              {"agree_plan", "{}"},
+             {"sign_contract", R"({"payload":{"contract_start":"2027-02-01"}})"},
              {"enrol", "{}"},
-             {"sign_contract", R"({"payload":{"contract_start":"2027-02-01"}})"}}) {
+             {"start_basic_course", R"({"payload":{"gf2_end":"2027-01-29"}})"},
+             {"pass_gf2_exam", "{}"},
+             {"finish_basic_course", "{}"}}) {
       HttpReply r = Post("/v1/pathways/" + p + "/triggers/" + trigger, body);
       REQUIRE_MESSAGE(r.status == 200, trigger, ": ", r.body);
     }
