@@ -238,7 +238,14 @@ struct Applier {
   }
   Status operator()(const events::DataRecorded& d) {
     if (!d.fields.is_object()) return Status::Corruption("DataRecorded: `fields` is not an object");
-    for (const auto& [field, value] : d.fields.items()) s.data[field] = value;
+    // Null unsets a field: a value that is special-category data was sealed in its place.
+    for (const auto& [field, value] : d.fields.items()) {
+      if (value.is_null()) {
+        s.data.erase(field);
+      } else {
+        s.data[field] = value;
+      }
+    }
     for (const std::string& field : d.personal) s.personal_at[field] = e.version;
     return Status::Ok();
   }

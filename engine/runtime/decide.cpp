@@ -463,6 +463,41 @@ Status Decider::Handle(const ResumePathway&) {
 
 Status Decider::Handle(const FireTimer& c) { return FireTimerCommand(c); }
 
+// What `target` seals that the pathway holds plain (a union referral, a union consent kept
+// as a data field by an older version): sealed in the special scope from here on, the plain
+// fields unset. The events before keep what they said.
+Status Decider::SealForVersion(const definition::Definition& target) {
+  nlohmann::json fields = nlohmann::json::object();
+  nlohmann::json previous = nlohmann::json::object();
+  nlohmann::json sealed = nlohmann::json::object();
+  std::vector<std::string> names;
+  for (const auto& [key, value] : s_.data.items()) {
+    const definition::DataField* f = target.FindField(key);
+    bool special = f != nullptr && value.is_string() &&
+                   std::find(f->special_values.begin(), f->special_values.end(),
+                             value.get<std::string>()) != f->special_values.end();
+    if (f == nullptr) {
+      for (const auto& t : target.transitions) {
+        for (const auto& p : t.payload)
+          special = special || (p.id == key && p.personal == "special");
+      }
+    }
+    if (!special) continue;
+    fields[key] = nullptr;
+    previous[key] = nullptr;  // not said plain again
+    sealed[key] = value;
+    names.push_back("special." + key);
+  }
+  if (names.empty()) return Status::Ok();
+  events::DataRecorded recorded;
+  recorded.fields = std::move(fields);
+  recorded.previous = std::move(previous);
+  recorded.personal = std::move(names);
+  recorded.reason =
+      "sealed on the move to version " + std::to_string(target.version) + ": special-category data";
+  return Emit(std::move(recorded), {{PersonalScope::kSpecial, std::move(sealed)}});
+}
+
 Status Decider::Handle(const MigratePathway& c) {
   const definition::Definition* target = ctx_.target;
   if (target == nullptr || target->id != ctx_.definition.id ||
@@ -508,6 +543,7 @@ Status Decider::Handle(const MigratePathway& c) {
                               s_.state,
                               c.mapping.at(s_.state)});
   if (!st.ok()) return st;
+  if (st = SealForVersion(*target); !st.ok()) return st;
   DecideContext next{*target, ctx_.actor, ctx_.now, ctx_.pathway_id, ctx_.participant_id, nullptr};
   Decider on_target(s_, next);
   if (st = on_target.SyncTimers(); !st.ok()) return st;

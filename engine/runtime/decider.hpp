@@ -132,6 +132,7 @@ class Decider {
   Status Handle(const ResumePathway&);
   Status Handle(const FireTimer& c);
   Status Handle(const MigratePathway& c);
+  Status SealForVersion(const definition::Definition& target);
   Status Handle(const AcknowledgeTask& c);
   Status Handle(const CompleteTask& c);
   Status Handle(const CancelTask& c);

@@ -84,7 +84,9 @@ void ForbidPersonal(Forbidden& f, const definition::Definition& def, const defin
         continue;
       }
       if (own.count(key) != 0) continue;
-      f.in_body.insert(Quoted(key));
+      // A plain field's name (referral_source) may go with its plain values; the sealed
+      // value never does.
+      if (def.FindField(key) == nullptr) f.in_body.insert(Quoted(key));
       ForbidValue(f, value);
     }
   }
