@@ -101,8 +101,7 @@ void Loader::ReadTransitions(const YAML::Node& node, const YAML::Mark& top) {
         if (!Known(field, kv.first.Mark(), field_ids_, "data field")) continue;
         const DataField& f = *FindField(field);
         if (std::optional<nlohmann::json> v = Constant(kv.second, f)) {
-          if (v->is_string() && std::find(f.special_values.begin(), f.special_values.end(),
-                                          v->get<std::string>()) != f.special_values.end()) {
+          if (definition::IsSpecialValue(f, *v)) {
             Error(kv.second.Mark(), "`" + v->get<std::string>() + "` of " + field +
                                         " is special-category data, never set plain");
           } else {

@@ -59,6 +59,11 @@ std::string_view TypeName(DataField::Type t) {
 }
 
 const State* Definition::FindState(std::string_view id) const { return FindById(states, id); }
+bool IsSpecialValue(const DataField& field, const nlohmann::json& value) {
+  return value.is_string() && std::find(field.special_values.begin(), field.special_values.end(),
+                                        value.get<std::string>()) != field.special_values.end();
+}
+
 std::vector<std::string> PersonalFieldsOf(const DataCategory& category) {
   if (!category.personal.empty()) return category.personal;
   if (category.id == "identity") return {"name"};

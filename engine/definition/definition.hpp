@@ -54,6 +54,8 @@ struct DataField {
   std::string derived;
 };
 std::string_view TypeName(DataField::Type t);
+// Whether `value` is one of the field's special values (sealed, never plain).
+bool IsSpecialValue(const DataField& field, const nlohmann::json& value);
 
 // The identity fields a category may carry in a notice, by name: the allow-list every
 // notice's personal data is built from. Never the CPR number, never special-category data.

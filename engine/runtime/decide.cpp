@@ -473,9 +473,7 @@ Status Decider::SealForVersion(const definition::Definition& target) {
   std::vector<std::string> names;
   for (const auto& [key, value] : s_.data.items()) {
     const definition::DataField* f = target.FindField(key);
-    bool special = f != nullptr && value.is_string() &&
-                   std::find(f->special_values.begin(), f->special_values.end(),
-                             value.get<std::string>()) != f->special_values.end();
+    bool special = f != nullptr && definition::IsSpecialValue(*f, value);
     if (f == nullptr) {
       for (const auto& t : target.transitions) {
         for (const auto& p : t.payload)

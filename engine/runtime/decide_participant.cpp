@@ -10,10 +10,7 @@
 namespace pathways::runtime::internal {
 namespace {
 
-bool IsSpecialValue(const definition::DataField& f, const nlohmann::json& value) {
-  return value.is_string() && std::find(f.special_values.begin(), f.special_values.end(),
-                                        value.get<std::string>()) != f.special_values.end();
-}
+using definition::IsSpecialValue;
 
 // Moves the values of `fields` that are special-category data (a referral by a union) into
 // the special scope of `personal`; the plain field is left unset (null).

@@ -6,8 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "tests/support/api_server.hpp"
 #include "tests/support/sse_client.hpp"

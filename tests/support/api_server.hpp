@@ -6,11 +6,8 @@
 
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <chrono>
 #include <fstream>
-#include <set>
-#include <thread>
+#include <string>
 
 #include "adapters/api/api.hpp"
 #include "adapters/http/server.hpp"
