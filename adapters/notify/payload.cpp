@@ -110,11 +110,8 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
       const definition::DataField* f = definition->FindField(key);
       if (f == nullptr || f->category.empty() || !Has(p.categories, f->category)) continue;
       if (value.is_null()) continue;  // unset, or sealed (a special value)
-      bool sensitive = false;
-      for (const auto& cat : definition->categories) {
-        if (cat.id == f->category) sensitive = cat.sensitive;
-      }
-      if (sensitive) continue;
+      const definition::DataCategory* category = definition->FindCategory(f->category);
+      if (category == nullptr || category->sensitive) continue;
       const bool sensitive_value =
           value.is_string() && std::find(f->sensitive_values.begin(), f->sensitive_values.end(),
                                          value.get<std::string>()) != f->sensitive_values.end();

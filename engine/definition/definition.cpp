@@ -58,7 +58,6 @@ std::string_view TypeName(DataField::Type t) {
   return "string";
 }
 
-const State* Definition::FindState(std::string_view id) const { return FindById(states, id); }
 bool IsSpecialValue(const DataField& field, const nlohmann::json& value) {
   return value.is_string() && std::find(field.special_values.begin(), field.special_values.end(),
                                         value.get<std::string>()) != field.special_values.end();
@@ -71,6 +70,7 @@ std::vector<std::string> PersonalFieldsOf(const DataCategory& category) {
   return {};
 }
 
+const State* Definition::FindState(std::string_view id) const { return FindById(states, id); }
 const Party* Definition::FindParty(std::string_view id) const { return FindById(parties, id); }
 const DataCategory* Definition::FindCategory(std::string_view id) const {
   return FindById(categories, id);
