@@ -124,8 +124,9 @@ class EsfCounter {
       fig.code = ind.code;
       fig.label = ind.label;
       fig.at = ind.at;
-      fig.employers = ind.employers;
-      if (!ind.employers) fig.by.resize(out_.by_values.size());
+      fig.employers = ind.employers || ind.none;
+      fig.none = ind.none;
+      if (!fig.employers) fig.by.resize(out_.by_values.size());
       out_.indicators.push_back(std::move(fig));
     }
     employers_.resize(c_.indicators.size());
@@ -158,7 +159,7 @@ class EsfCounter {
           if (left) moment = runtime::Add(*left, {6, definition::Duration::Unit::kMonths});
           break;
       }
-      if (!moment || !InPeriod(*moment)) continue;
+      if (ind.none || !moment || !InPeriod(*moment)) continue;
       if (!complete && !ind.everyone) continue;
       bool reads_sealed = false;
       const bool holds = std::all_of(ind.where.begin(), ind.where.end(), [&](const auto& cond) {
@@ -166,9 +167,15 @@ class EsfCounter {
           reads_sealed = true;
           return true;
         }
-        return Holds(cond, row);
+        return Holds(cond, row, *moment);
       });
-      if (!holds) continue;
+      const bool one_holds =
+          ind.any.empty() ||
+          std::any_of(ind.any.begin(), ind.any.end(), [&](const auto& alternative) {
+            return std::all_of(alternative.begin(), alternative.end(),
+                               [&](const auto& cond) { return Holds(cond, row, *moment); });
+          });
+      if (!holds || !one_holds) continue;
       if (reads_sealed) {
         waiting.indicators.push_back(i);
       } else {
@@ -239,7 +246,7 @@ class EsfCounter {
   }
 
   static bool IsSealed(const config::Condition& cond) {
-    return cond.field != "employer.sme" && cond.field.find('.') != std::string::npos;
+    return cond.source == config::Condition::Source::kSealed;
   }
 
   static void Count(Cell& cell, const std::string& pathway) {
@@ -307,15 +314,41 @@ class EsfCounter {
     return missing;
   }
 
-  // Whether a plain condition holds for the row.
-  static bool Holds(const config::Condition& cond, const runtime::PathwayState& row) {
+  // Whether a plain condition holds for the row at the indicator's moment.
+  bool Holds(const config::Condition& cond, const runtime::PathwayState& row,
+             TimestampMs moment) const {
+    using Source = config::Condition::Source;
     std::optional<nlohmann::json> value;
-    if (cond.field == "employer.sme") {
-      if (!row.employer.cvr.empty()) value = row.employer.sme;
-    } else if (const auto v = row.data.find(cond.field); v != row.data.end() && !v->is_null()) {
-      value = *v;
+    switch (cond.source) {
+      case Source::kEmployerSme:
+        if (!row.employer.cvr.empty()) value = row.employer.sme;
+        break;
+      case Source::kDegurba:
+        if (const auto d = c_.degurba.municipalities.find(row.municipality);
+            d != c_.degurba.municipalities.end()) {
+          value = d->second;
+        }
+        break;
+      case Source::kReached:
+        return std::any_of(cond.values.begin(), cond.values.end(), [&](const auto& m) {
+          return row.milestones.count(m.template get<std::string>()) != 0;
+        });
+      case Source::kData:
+      case Source::kSealed:
+        if (const auto v = row.data.find(cond.field); v != row.data.end() && !v->is_null()) {
+          value = *v;
+        }
+        break;
     }
+    if (cond.over) return value && LongerSince(*value, *cond.over, moment);
     return Holds(cond, value);
+  }
+  // Whether more than `over` lies between the day `date` and `moment` (by Danish days).
+  static bool LongerSince(const nlohmann::json& date, const definition::Duration& over,
+                          TimestampMs moment) {
+    TimestampMs day = 0;
+    if (!date.is_string() || !runtime::ParseDate(date.get<std::string>(), day)) return false;
+    return runtime::DayNumber(runtime::Add(day, over)) < runtime::DayNumber(moment);
   }
   // Whether a sealed condition holds, by the values read.
   static bool Holds(const config::Condition& cond, const SealedValues& sealed) {
@@ -484,7 +517,9 @@ nlohmann::json EsfJson(const EsfReport& r, bool pathways) {
     nlohmann::json j = {{"code", f.code},
                         {"label", LabelJson(f.label)},
                         {"at", config::MomentName(f.at)},
-                        {"counts", f.employers ? "employers" : "participants"},
+                        {"counts", f.none        ? "entities"
+                                   : f.employers ? "employers"
+                                                 : "participants"},
                         {"total", CellJson(f.total, pathways && !f.employers)}};
     if (!f.employers) {
       j["by"] = nlohmann::json::object();

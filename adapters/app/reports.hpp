@@ -43,7 +43,8 @@ struct IndicatorFigures {
   std::string code;
   definition::Label label;
   config::Moment at = config::Moment::kEntry;
-  bool employers = false;  // counts employers: no breakdown
+  bool employers = false;  // counts entities (employers, or `none`): no breakdown
+  bool none = false;       // the operation supports no entities of its kind: always 0
   std::vector<Cell> by;    // one per breakdown value (EsfReport::by), in order
   Cell total;
 };

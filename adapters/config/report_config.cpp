@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <map>
 
+#include "adapters/config/degurba_table.hpp"
 #include "engine/runtime/calendar.hpp"
 #include "workflows/yaml_reader.hpp"
 
@@ -23,10 +25,15 @@ namespace {
 using definition::DataField;
 using workflows::YamlReader;
 
-constexpr const char* kEmployerSme = "employer.sme";
+using Source = Condition::Source;
 
-// What a condition may test: its type and allowed values.
+constexpr const char* kEmployerSme = "employer.sme";
+constexpr const char* kDegurba = "municipality.degurba";
+constexpr const char* kReached = "reached";
+
+// What a condition may test: where it reads, its type and allowed values.
 struct Testable {
+  Source source = Source::kData;
   DataField::Type type = DataField::Type::kString;
   std::vector<std::string> allowed;
 };
@@ -48,6 +55,7 @@ class ReportReader : YamlReader {
     if (!HasErrors() && !root.IsMap()) Error(root.Mark(), "the reports file is a mapping");
     if (!HasErrors()) ReadRoot(root, out.config);
     out.diagnostics = TakeDiagnostics();
+    out.diagnostics.insert(out.diagnostics.end(), table_problems_.begin(), table_problems_.end());
     return out;
   }
 
@@ -55,7 +63,7 @@ class ReportReader : YamlReader {
   void ReadRoot(const YAML::Node& root, ReportConfig& c) {
     CheckMap(root, "the reports file",
              {"definition", "operation", "project", "entry", "leaving", "complete", "by",
-              "suppress_below", "indicators", "funnel", "figures"});
+              "suppress_below", "degurba", "indicators", "funnel", "figures"});
     for (const char* key : {"definition", "operation", "project", "entry", "leaving", "complete",
                             "by", "indicators"}) {
       if (!root[key]) Error(root.Mark(), std::string("the reports file needs `") + key + "`");
@@ -133,6 +141,7 @@ class ReportReader : YamlReader {
             "the funnel ends with the target's milestone `" + def_->target->milestone + "`");
     }
     if (const YAML::Node f = root["figures"]) ReadFigures(f, c.figures);
+    if (const YAML::Node d = root["degurba"]) ReadDegurba(d, c);
     if (const YAML::Node list = root["indicators"]) {
       if (!list.IsSequence()) {
         Error(list.Mark(), "indicators is a list");
@@ -143,8 +152,10 @@ class ReportReader : YamlReader {
   }
 
   void ReadIndicator(const YAML::Node& n, ReportConfig& c) {
-    if (!CheckMap(n, "an indicator", {"code", "label", "at", "where", "everyone", "employers"}))
+    if (!CheckMap(n, "an indicator",
+                  {"code", "label", "at", "where", "any", "everyone", "employers", "none"})) {
       return;
+    }
     Indicator ind;
     if (!n["code"]) Error(n.Mark(), "an indicator needs a `code`");
     if (n["code"]) {
@@ -177,14 +188,54 @@ class ReportReader : YamlReader {
     }
     if (n["everyone"]) ind.everyone = Bool(n["everyone"], "everyone").value_or(false);
     if (n["employers"]) ind.employers = Bool(n["employers"], "employers").value_or(false);
-    if (const YAML::Node where = n["where"]; where && CheckMap(where, "where", {})) {
-      for (const auto& kv : where) {
-        if (std::optional<Condition> cond = ReadCondition(kv.first, kv.second)) {
-          ind.where.push_back(std::move(*cond));
+    if (n["none"]) ind.none = Bool(n["none"], "none").value_or(false);
+    if (ind.none && (n["where"] || n["any"] || ind.everyone || ind.employers)) {
+      Error(n["none"].Mark(),
+            "indicator " + ind.code + " counts nothing (`none`): it takes no other condition");
+    }
+    if (const YAML::Node where = n["where"]) ind.where = ReadConditions(where, c, "where");
+    if (const YAML::Node any = n["any"]) {
+      if (!any.IsSequence() || any.size() < 2) {
+        Error(any.Mark(), "`any` is a list of two or more alternatives, each like `where`");
+      } else {
+        for (const YAML::Node& alternative : any) {
+          std::vector<Condition> conds = ReadConditions(alternative, c, "an alternative");
+          for (const Condition& cond : conds) {
+            if (cond.source == Source::kSealed) {
+              Error(alternative[cond.field].Mark(),
+                    "`" + cond.field + "` is sealed: it may stand in `where`, not in `any`");
+            }
+          }
+          ind.any.push_back(std::move(conds));
         }
       }
     }
     c.indicators.push_back(std::move(ind));
+  }
+
+  std::vector<Condition> ReadConditions(const YAML::Node& n, const ReportConfig& c,
+                                        const std::string& what) {
+    std::vector<Condition> out;
+    if (!CheckMap(n, what, {})) return out;
+    for (const auto& kv : n) {
+      if (std::optional<Condition> cond = ReadCondition(kv.first, kv.second)) {
+        if (cond->source == Source::kDegurba && c.degurba.file.empty()) {
+          Error(kv.first.Mark(),
+                "`" + cond->field + "` needs the DEGURBA table: name it with `degurba:`");
+        }
+        out.push_back(std::move(*cond));
+      }
+    }
+    return out;
+  }
+
+  // The DEGURBA table, a file named relative to the reports file.
+  void ReadDegurba(const YAML::Node& n, ReportConfig& c) {
+    const std::optional<std::string> name = Str(n, "degurba");
+    if (!name || name->empty()) return;
+    std::filesystem::path path(*name);
+    if (path.is_relative()) path = std::filesystem::path(file()).parent_path() / path;
+    c.degurba = LoadDegurbaTable(path.string(), table_problems_);
   }
 
   void ReadFigures(const YAML::Node& n, ProjectFigures& f) {
@@ -257,17 +308,41 @@ class ReportReader : YamlReader {
     Condition cond;
     cond.field = key.Scalar();
     if (def_ == nullptr) return std::nullopt;
+    if (cond.field == kReached) {  // milestones, any of which the pathway has reached
+      cond.source = Source::kReached;
+      for (auto& [m, mark] : List(value, "reached")) {
+        if (Known(m, mark, milestone_ids_, "milestone")) cond.values.push_back(m);
+      }
+      return cond;
+    }
     const auto testable = testable_.find(cond.field);
     if (testable == testable_.end()) {
       std::vector<std::string> known;
       for (const auto& [id, t] : testable_) known.push_back(id);
       Error(key.Mark(), "`" + cond.field +
-                            "` is not a data field, a personal payload field (scope.field) or "
-                            "employer.sme of " +
+                            "` is not a data field, a personal payload field (scope.field), "
+                            "employer.sme, municipality.degurba or reached of " +
                             def_->id + workflows::DidYouMean(cond.field, known));
       return std::nullopt;
     }
     const Testable& t = testable->second;
+    cond.source = t.source;
+    if (value.IsMap() && t.type == DataField::Type::kDate) {
+      if (!CheckMap(value, "the time since " + cond.field, {"over"})) return std::nullopt;
+      if (!value["over"]) {
+        Error(value.Mark(), "a date is tested by the time since it: `{over: 12 months}`");
+        return std::nullopt;
+      }
+      cond.over = ReadDuration(value["over"], "over");
+      if (cond.over && (cond.over->amount <= 0 || !definition::WithinDurationBound(*cond.over))) {
+        Error(value["over"].Mark(), "`over` is a positive time of at most ten years");
+      }
+      return cond.over ? std::optional(cond) : std::nullopt;
+    }
+    if (t.type == DataField::Type::kDate) {
+      Error(value.Mark(), "`" + cond.field + "` is a date: test the time since it, `{over: ..}`");
+      return std::nullopt;
+    }
     if (value.IsMap()) {
       if (t.type != DataField::Type::kInteger) {
         Error(value.Mark(), "`" + cond.field + "` is not a whole number: list its values");
@@ -293,6 +368,8 @@ class ReportReader : YamlReader {
           auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
           if (ec != std::errc() || end != text.data() + text.size()) {
             Error(mark, "`" + cond.field + "` is a whole number, not `" + text + "`");
+          } else if (cond.source == Source::kDegurba && (v < 1 || v > 3)) {
+            Error(mark, "a DEGURBA class is 1 (cities), 2 (towns and suburbs) or 3 (rural areas)");
           } else {
             cond.values.push_back(v);
           }
@@ -333,14 +410,17 @@ class ReportReader : YamlReader {
   void CollectFields() {
     for (const auto& f : def_->data) {
       data_ids_.push_back(f.id);
-      testable_[f.id] = {f.type, f.allowed};
+      testable_[f.id] = {Source::kData, f.type, f.allowed};
     }
     for (const auto& t : def_->transitions) {
       for (const auto& p : t.payload) {
-        if (!p.personal.empty()) testable_[p.personal + "." + p.id] = {p.type, p.allowed};
+        if (!p.personal.empty()) {
+          testable_[p.personal + "." + p.id] = {Source::kSealed, p.type, p.allowed};
+        }
       }
     }
-    testable_[kEmployerSme] = {DataField::Type::kBoolean, {}};
+    testable_[kEmployerSme] = {Source::kEmployerSme, DataField::Type::kBoolean, {}};
+    testable_[kDegurba] = {Source::kDegurba, DataField::Type::kInteger, {}};
     for (const auto& m : def_->milestones) milestone_ids_.push_back(m.id);
     for (const auto& s : def_->states) {
       state_ids_.push_back(s.id);
@@ -357,6 +437,7 @@ class ReportReader : YamlReader {
   Keys milestone_ids_;
   Keys state_ids_;
   Keys phases_;
+  std::vector<workflows::Diagnostic> table_problems_;  // the DEGURBA table's, in its own file
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 // Thread-safe: free functions; a loaded config is immutable.
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,13 +20,32 @@
 
 namespace pathways::config {
 
-// One test of a participant's record. `field` is a data field of the definition, a personal
-// payload field sealed in the vault (`identity.disability`), or `employer.sme`.
+// One test of a participant's record, by what it reads.
 struct Condition {
+  enum class Source : std::uint8_t {
+    kData,         // a data field of the definition
+    kSealed,       // a personal payload field sealed in the vault (`special.disability`)
+    kEmployerSme,  // `employer.sme`: whether the participant's employer is an SME
+    kDegurba,      // `municipality.degurba`: the degree of urbanisation of their municipality
+    kReached,      // `reached`: the pathway has reached this milestone (values: its id)
+  };
+  Source source = Source::kData;
   std::string field;
-  std::vector<nlohmann::json> values;  // any of these; empty: see from/below
+  std::vector<nlohmann::json> values;  // any of these; empty: see from/below/over
   std::optional<std::int64_t> from;    // integers: at least this
   std::optional<std::int64_t> below;   // and less than this
+  // A date: more than this lies between it and the indicator's moment (unemployed since a
+  // day more than 12 months before entry).
+  std::optional<definition::Duration> over;
+};
+
+// The degree of urbanisation (Eurostat's DEGURBA) of each municipality, by its code: 1
+// cities, 2 towns and suburbs, 3 rural areas (config/degurba.yaml, docs/reports.md).
+struct DegurbaTable {
+  std::string file;
+  std::string version;  // the classification's year and the LAU list it is on
+  std::string source;   // where it was taken from
+  std::map<std::string, int> municipalities;
 };
 
 // When an indicator counts a participant: entering the operation in the period, leaving it in
@@ -38,12 +58,18 @@ struct Indicator {
   definition::Label label;
   Moment at = Moment::kEntry;
   std::vector<Condition> where;  // all must hold
+  // … and, where there are any, all of one of these (ESF's long-term unemployment: over 12
+  // months, or over 6 under 25). Plain conditions only: a sealed item is no alternative.
+  std::vector<std::vector<Condition>> any;
   // The grand total counts every participant, complete or not (EECO01); the others count
   // complete records only.
   bool everyone = false;
   // Counts employers (distinct CVR numbers) of the participants who match, not participants
   // (EECO19, SMEs supported); not broken down.
   bool employers = false;
+  // The operation supports no entities of this kind (EECO18 where no public body is
+  // supported): reported as 0, not left out.
+  bool none = false;
 };
 
 // A step of the pathway whose rate the project follows: of those who entered `from`, how many
@@ -82,6 +108,7 @@ struct ReportConfig {
   // Shared outside the partnership, cells with fewer participants than this are suppressed.
   int suppress_below = 5;
   std::vector<Indicator> indicators;
+  DegurbaTable degurba;  // read where `degurba:` names the table
   // The project's figures: the funnel's milestones in order (registration comes first), the
   // target's milestone last.
   std::vector<std::string> funnel;

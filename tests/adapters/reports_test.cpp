@@ -98,19 +98,21 @@ using V = std::vector<std::int64_t>;
 
 TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand") {
   Population p;
-  // Anna: a woman of 30, long-term unemployed, lower secondary, single with children, a
-  // disability; her employer an SME.
+  // Anna: a woman of 30, unemployed since 16 months before entry (long-term), lower secondary,
+  // single with children, a disability, from Aarhus (a city); her employer an SME, but she was
+  // not employed there: the project did not support it.
   p.Participant("anna", "1995-06-01",
                 {{"gender", "woman"},
                  {"employment_status", "unemployed"},
-                 {"long_term_unemployed", true},
+                 {"unemployed_since", "2024-11-01"},
                  {"education_level", "isced_0_2"},
                  {"household", "single_with_children"},
                  {"disability", "yes"},
                  {"foreign_background", "no"}});
-  p.Employer("anna", "11111111", true);
+  p.Employer("anna", "33333333", true);
+  p.Run("anna", runtime::RecordMunicipality{"751"});
   // Bent: a man of 56, employed, upper secondary; refuses the disability question, has a
-  // foreign background; the same SME employs him.
+  // foreign background. His employer, an SME, sends him on an AMU course: supported directly.
   p.Participant("bent", "1969-05-10",
                 {{"gender", "man"},
                  {"employment_status", "employed"},
@@ -119,6 +121,9 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
                  {"disability", "refused"},
                  {"foreign_background", "yes"}});
   p.Employer("bent", "11111111", true);
+  p.Run("bent", runtime::FireTrigger{"agree_plan", {{"track", "AMU"}}});
+  p.Run("bent", runtime::FireTrigger{"enrol", nlohmann::json::object()});
+  p.Run("bent", runtime::FireTrigger{"start_amu", nlohmann::json::object()});
   // Cille: a woman of 20, inactive; her employer is not an SME.
   p.Participant("cille", "2005-09-15",
                 {{"gender", "woman"},
@@ -138,45 +143,65 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
   p.Run("emil", lead);
   const std::uint64_t before_frank = p.store->Head().position;
 
-  // Frank, a week later: a man of 40, unemployed; withdraws, is job searching four weeks on and
-  // employed six months after.
+  // Frank, a week later: a man of 40, unemployed for 7 months (not long-term at 40);
+  // withdraws, is job searching four weeks on and in a better job six months after (not an
+  // improved situation to ESF: he was not employed at entry). Bent drops out the same day and
+  // is in a better job six months on.
+  // Gerda, the same day: a woman of 23 from Skive (rural), unemployed for 7 months: long-term
+  // under 25.
   p.clock.Advance(7 * kDay);
   p.Participant("frank", "1986-02-02",
                 {{"gender", "man"},
                  {"employment_status", "unemployed"},
+                 {"unemployed_since", "2025-08-01"},
                  {"education_level", "isced_0_2"},
                  {"household", "single_without_children"}});
+  p.Participant("gerda", "2002-10-01",
+                {{"gender", "woman"},
+                 {"employment_status", "unemployed"},
+                 {"unemployed_since", "2025-08-01"},
+                 {"education_level", "isced_0_2"},
+                 {"household", "other"}});
+  p.Run("gerda", runtime::RecordMunicipality{"779"});
   p.Run("frank", runtime::FireTrigger{"withdraw", {{"reason", "work"}}});
+  p.Run("bent", runtime::FireTrigger{"drop_out", {{"reason", "work"}}});
   p.clock.Advance(28 * kDay);
   p.Run("frank", runtime::FireTrigger{"record_follow_up_4_weeks",
                                       {{"job_searching", true}, {"employed", false}}});
   p.clock.Advance(160 * kDay);
-  p.Run("frank", runtime::FireTrigger{"record_follow_up_6_months", {{"employed", true}}});
+  p.Run("frank", runtime::FireTrigger{"record_follow_up_6_months",
+                                      {{"employed", true}, {"improved", true}}});
+  p.Run("bent", runtime::FireTrigger{"record_follow_up_6_months",
+                                     {{"employed", true}, {"improved", true}}});
 
   Result<EsfReport> r = p.Esf();
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->position == p.store->Head().position);
   CHECK(r->by_values == std::vector<std::string>{"woman", "man", "non_binary"});
   //                                    woman man nb total
-  CHECK(Counts(*r, "EECO01") == V{2, 2, 0, 5});  // Dorte only in the total
-  CHECK(Counts(*r, "EECO02") == V{1, 1, 0, 2});  // Anna, Frank (Dorte incomplete)
-  CHECK(Counts(*r, "EECO03") == V{1, 0, 0, 1});
+  CHECK(Counts(*r, "EECO01") == V{3, 2, 0, 6});  // Dorte only in the total
+  CHECK(Counts(*r, "EECO02") == V{2, 1, 0, 3});  // Anna, Gerda, Frank (Dorte incomplete)
+  CHECK(Counts(*r, "EECO03") == V{2, 0, 0, 2});  // Anna 16 months, Gerda 7 under 25; not Frank
   CHECK(Counts(*r, "EECO04") == V{1, 0, 0, 1});
   CHECK(Counts(*r, "EECO05") == V{0, 1, 0, 1});
   CHECK(Counts(*r, "EECO06") == V{0, 0, 0, 0});
-  CHECK(Counts(*r, "EECO07") == V{1, 0, 0, 1});  // Cille, 20
+  CHECK(Counts(*r, "EECO07") == V{2, 0, 0, 2});  // Cille, 20, and Gerda, 23
   CHECK(Counts(*r, "EECO08") == V{0, 1, 0, 1});  // Bent, 56
-  CHECK(Counts(*r, "EECO09") == V{2, 1, 0, 3});
+  CHECK(Counts(*r, "EECO09") == V{3, 1, 0, 4});
   CHECK(Counts(*r, "EECO10") == V{0, 1, 0, 1});
   CHECK(Counts(*r, "EECO11") == V{0, 0, 0, 0});  // Dorte's, but incomplete
   CHECK(Counts(*r, "EECO12") == V{1, 0, 0, 1});  // Anna; Bent refused: not counted
   CHECK(Counts(*r, "EECO14") == V{0, 1, 0, 1});
   CHECK(Counts(*r, "EECO15") == V{0, 0, 0, 0});
-  CHECK(Find(*r, "EECO19").total.count == 1);  // one SME, two participants
+  CHECK(Counts(*r, "EECO17") == V{1, 0, 0, 1});  // Gerda from Skive; Anna's Aarhus is a city
+  CHECK(Find(*r, "EECO18").total.count == 0);    // no public body supported: 0, not absent
+  CHECK(Find(*r, "EECO18").none);
+  CHECK(Find(*r, "EECO19").total.count == 1);  // Bent's; Anna's and Cille's are not supported
   CHECK(Find(*r, "EECO19").by.empty());
   CHECK(Counts(*r, "EECR01") == V{0, 1, 0, 1});  // Frank
   CHECK(Counts(*r, "EECR04") == V{0, 0, 0, 0});
-  CHECK(Counts(*r, "EECR05") == V{0, 1, 0, 1});
+  CHECK(Counts(*r, "EECR05") == V{0, 2, 0, 2});  // Frank and Bent
+  CHECK(Counts(*r, "EECR06") == V{0, 1, 0, 1});  // Bent: Frank was not employed at entry
   CHECK(Find(*r, "EECO12").by[0].pathways == std::vector<std::string>{"anna"});
 
   REQUIRE(r->incomplete.size() == 1);
@@ -225,7 +250,7 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
     CHECK(all.by[1].suppressed);
     CHECK_FALSE(all.by[2].suppressed);  // a zero gives no one away
     CHECK_FALSE(all.total.suppressed);
-    CHECK(all.total.count == 5);
+    CHECK(all.total.count == 6);
     const nlohmann::json j = EsfJson(*s, /*pathways=*/true);
     CHECK(j["indicators"][0]["by"]["woman"]["count"].is_null());
     CHECK(j["indicators"][0]["by"]["woman"]["suppressed"] == true);
@@ -233,7 +258,7 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
     CHECK_FALSE(j.contains("incomplete"));
     const std::string csv = EsfCsv(*s, "en");
     CHECK(csv.starts_with("code,label,at,Woman,Man,Non-binary,total\n"));
-    CHECK(csv.find("\nEECO01,Total number of participants,entry,<5,<5,0,5\n") != std::string::npos);
+    CHECK(csv.find("\nEECO01,Total number of participants,entry,<5,<5,0,6\n") != std::string::npos);
   }
 }
 
@@ -269,7 +294,7 @@ TEST_CASE("reports: the report at a position is the report rebuilt by replaying 
     nlohmann::json e = nlohmann::json::object();
     if (chance(85)) e["gender"] = pick({"woman", "man", "non_binary"});
     if (chance(85)) e["employment_status"] = pick({"unemployed", "inactive", "employed"});
-    if (chance(50)) e["long_term_unemployed"] = chance(50);
+    if (chance(50)) e["unemployed_since"] = pick({"2023-05-01", "2025-10-01", "2026-01-15"});
     if (chance(85)) e["education_level"] = pick({"isced_0_2", "isced_3_4", "isced_5_8"});
     if (chance(85)) e["household"] = pick({"other", "single_with_children"});
     if (chance(60)) e["disability"] = pick({"yes", "no", "refused"});
@@ -484,13 +509,21 @@ TEST_CASE("reports: the project's forecast on known inputs") {
 namespace pathways::config {
 namespace {
 
-std::vector<std::string> Problems(const std::string& yaml) {
+std::string Lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+// The problems of a reports file (and the DEGURBA table beside it), each from its file name.
+std::vector<std::string> Problems(const std::string& yaml, const std::string& degurba = "") {
   testing::TempDir tmp;
   std::ofstream(tmp / "reports.yaml") << yaml;
+  if (!degurba.empty()) std::ofstream(tmp / "degurba.yaml") << degurba;
   std::vector<std::string> out;
   for (const auto& d :
        LoadReportConfig(tmp / "reports.yaml", *testing::AmigoCatalog()).diagnostics) {
-    out.push_back(d.ToString().substr(d.ToString().find("reports.yaml:")));
+    out.push_back(d.ToString().substr(tmp.path().size() + 1));
   }
   return out;
 }
@@ -517,7 +550,8 @@ TEST_CASE("reports: the reports file is checked against the definition at line a
       "reports.yaml:11:12: error: an indicator code is 2-16 capital letters and digits (EECO02)",
       "reports.yaml:11:33: error: `at` is entry, leaving or six_months (did you mean `leaving`?)",
       "reports.yaml:12:38: error: `special.disabilty` is not a data field, a personal payload "
-      "field (scope.field) or employer.sme of amigo (did you mean `special.disability`?)",
+      "field (scope.field), employer.sme, municipality.degurba or reached of amigo (did you mean "
+      "`special.disability`?)",
       "reports.yaml:12:85: error: from must be a whole number",
       "reports.yaml:13:52: error: `employer.sme` is true or false, not `maybe`",
       "reports.yaml:13:60: error: unknown key `colour` in an indicator"};
@@ -543,6 +577,41 @@ TEST_CASE("reports: the reports file is checked against the definition at line a
                  "reports.yaml:9:9: error: the funnel ends with the target's milestone "
                  "`enrolment_confirmed`",
                  "reports.yaml:9:23: error: unknown milestone `rkv`"});
+  // Alternatives, dates, the DEGURBA table and entities supported.
+  p = Problems(
+      head + "degurba: degurba.yaml\n" +
+          "indicators:\n"
+          "  - {code: A1, label: L, any: [{special.minority: 'yes'}, {unemployed: true}]}\n"
+          "  - {code: A2, label: L, any: [{unemployed: true}]}\n"
+          "  - {code: A3, label: L, where: {unemployed_since: 2025-01-01}}\n"
+          "  - {code: A4, label: L, where: {unemployed_since: {over: 0 days}}}\n"
+          "  - {code: A5, label: L, where: {municipality.degurba: 4, reached: rkv}}\n"
+          "  - {code: A6, label: L, none: true, where: {unemployed: true}}\n",
+      "version: X\nsource: Y\nmunicipalities:\n  \"751\": [Aarhus, 1]\n"
+      "  \"79\": [Viborg, 2]\n  \"779\": [Skive, 5]\n  \"101\": København\n");
+  CHECK(Lines(p) ==
+        Lines({"reports.yaml:10:51: error: `special.minority` is sealed: it may stand in "
+               "`where`, not in `any`",
+               "reports.yaml:11:31: error: `any` is a list of two or more alternatives, each "
+               "like `where`",
+               "reports.yaml:12:52: error: `unemployed_since` is a date: test the time since "
+               "it, `{over: ..}`",
+               "reports.yaml:13:59: error: `over` is a positive time of at most ten years",
+               "reports.yaml:14:56: error: a DEGURBA class is 1 (cities), 2 (towns and suburbs) "
+               "or 3 (rural areas)",
+               "reports.yaml:14:68: error: unknown milestone `rkv`",
+               "reports.yaml:15:32: error: indicator A6 counts nothing (`none`): it takes no "
+               "other condition",
+               "degurba.yaml:5:3: error: a municipality code is three digits (\"751\"), not `79`",
+               "degurba.yaml:6:18: error: a DEGURBA class is 1 (cities), 2 (towns and suburbs) "
+               "or 3 (rural areas), not 5",
+               "degurba.yaml:7:10: error: municipality 101 is [name, class]"}));
+  CHECK(Problems(head + "indicators:\n  - {code: A1, label: L, where: {municipality.degurba: 3}}\n")
+            .front() ==
+        "reports.yaml:9:34: error: `municipality.degurba` needs the DEGURBA "
+        "table: name it with `degurba:`");
+  CHECK(Problems(head + "degurba: nowhere.yaml\nindicators: []\n").front() ==
+        "nowhere.yaml:1:1: error: cannot read the DEGURBA table");
   CHECK(Problems("definition: amigo2\n")[0] ==
         "reports.yaml:1:1: error: the reports file needs `operation`");
   CHECK(Problems("definition: amigo2\n")

@@ -72,6 +72,7 @@ fs.mkdirSync(path.join(work, 'workflows'));
 fs.copyFileSync(path.join(source, 'config/workflows/amigo.yaml'), path.join(work, 'workflows/amigo.yaml'));
 fs.copyFileSync(path.join(source, 'config/users.yaml'), path.join(work, 'users.yaml'));
 fs.copyFileSync(path.join(source, 'config/reports.yaml'), path.join(work, 'reports.yaml'));
+fs.copyFileSync(path.join(source, 'config/degurba.yaml'), path.join(work, 'degurba.yaml'));
 // Only the employer is reached here: by email, with links to confirm by.
 fs.writeFileSync(path.join(work, 'notifications.yaml'), [
   'smtp:', `  url: smtp://127.0.0.1:${smtpPort}`, '  from: pathways@amigo-skolen.example',

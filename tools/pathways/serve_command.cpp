@@ -113,7 +113,7 @@ config::NotifyConfigResult LoadNotifications(const std::string& file,
 }
 
 // The demo participants' own employers and municipalities (the shipped notifications file
-// has addresses for these two municipalities).
+// has addresses for these: a city, a town and a rural municipality).
 struct DemoEmployer {
   const char* name;
   const char* cvr;
@@ -126,7 +126,7 @@ constexpr DemoEmployer kDemoEmployers[] = {
     {"Byg & Anlæg Midt A/S", "29876543", "Karsten Holm", "personale@bygmidt.example", false},
     {"Plejecenter Solgården", "35551234", "Mette Juul", "mette.juul@solgaarden.example", true},
 };
-constexpr const char* kDemoMunicipalities[] = {"751", "791"};
+constexpr const char* kDemoMunicipalities[] = {"751", "791", "779"};
 
 // After registration: the participant's municipality and employer.
 std::vector<runtime::Command> DemoPartners(int p) {
@@ -150,11 +150,12 @@ runtime::Command DemoEntryRecord(int p) {
   nlohmann::json record = {{"gender", p % 2 == 0 ? "woman" : "man"},
                            {"education_level", kEducation[n % std::size(kEducation)]},
                            {"employment_status", status},
-                           {"long_term_unemployed", status == "unemployed" && p % 3 == 0},
                            {"disability", kAnswers[n % std::size(kAnswers)]},
                            {"foreign_background", kAnswers[(n + 1) % std::size(kAnswers)]},
                            {"homeless", "no"}};
   if (p % 7 != 3) record["household"] = kHousehold[n % std::size(kHousehold)];
+  // A third of the unemployed long-term (since before the demo's year), the rest recently.
+  if (status == "unemployed") record["unemployed_since"] = p % 3 == 0 ? "2024-09-02" : "2026-09-01";
   return runtime::FireTrigger{"record_entry", std::move(record)};
 }
 
