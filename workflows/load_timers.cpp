@@ -89,6 +89,7 @@ void Loader::ReadTimers(const YAML::Node& node) {
     }
     if (n["effects"]) ReadEffects(n["effects"], t.effects, where);
     if (n["label"]) t.label = Label(n["label"], "label of " + where);
+    RequireLabel(t.label, n.Mark(), where);
     if (t.trigger.empty() && t.effects.empty()) {
       Error(n.Mark(), where + " triggers nothing: give it a `trigger` or `effects`");
     }

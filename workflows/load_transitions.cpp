@@ -52,7 +52,7 @@ void Loader::ReadTransitions(const YAML::Node& node, const YAML::Mark& top) {
         p.id = Id(kv.first, "payload field").value_or("");
         const YAML::Node& f = kv.second;
         if (!CheckMap(f, "payload field " + p.id,
-                      {"type", "required", "allowed", "store_as", "personal"}))
+                      {"type", "required", "allowed", "store_as", "personal", "label", "values"}))
           continue;
         if (f["type"])
           p.type = Type(f["type"], "type of " + p.id).value_or(DataField::Type::kString);
@@ -91,6 +91,15 @@ void Loader::ReadTransitions(const YAML::Node& node, const YAML::Mark& top) {
                                             p.store_as);
           }
         }
+        if (f["label"]) p.label = Label(f["label"], "label of payload field " + p.id);
+        if (f["values"]) ReadValueLabels(f["values"], p);
+        // A form asks for it in the words of the data field it is stored as, or its own.
+        const DataField* stored = p.store_as.empty() ? nullptr : FindField(p.store_as);
+        RequireLabel(p.label.empty() && stored != nullptr ? stored->label : p.label, f.Mark(),
+                     where + " payload field " + p.id);
+        std::map<std::string, definition::Label> words = p.values;
+        if (stored != nullptr) words.insert(stored->values.begin(), stored->values.end());
+        RequireValueLabels(p.allowed, words, f.Mark(), where + " payload field " + p.id);
         payload_ids_.push_back(p.id);
         t.payload.push_back(std::move(p));
       }
@@ -112,6 +121,7 @@ void Loader::ReadTransitions(const YAML::Node& node, const YAML::Mark& top) {
     }
     if (n["effects"]) ReadEffects(n["effects"], t.effects, where);
     if (n["label"]) t.label = Label(n["label"], "label of " + where);
+    RequireLabel(t.label, n.Mark(), where);
     def_.transitions.push_back(std::move(t));
   }
 }

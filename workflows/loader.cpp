@@ -34,9 +34,10 @@ LoadResult Loader::Finish() {
 
 // ---- pass 1: the sections ----
 void Loader::ReadTop(const YAML::Node& root) {
-  CheckMap(root, "the definition",
-           {"id", "version", "title", "initial", "target", "categories", "data", "states",
-            "milestones", "risks", "barriers", "parties", "guards", "transitions", "timers"});
+  CheckMap(
+      root, "the definition",
+      {"id", "version", "title", "languages", "initial", "target", "categories", "data", "states",
+       "milestones", "risks", "barriers", "parties", "guards", "transitions", "timers"});
   if (!root["id"])
     Error(root.Mark(), "the definition needs an `id`");
   else
@@ -50,12 +51,23 @@ void Loader::ReadTop(const YAML::Node& root) {
       def_.version = static_cast<std::uint32_t>(*v);
   }
   if (root["title"]) def_.title = Label(root["title"], "title");
+  if (root["languages"]) {
+    for (auto& [language, mark] : List(root["languages"], "languages")) {
+      if (language != "da" && language != "en") {
+        Error(mark, "a language of the pages is `da` or `en`, not `" + language + "`");
+      } else if (std::find(def_.languages.begin(), def_.languages.end(), language) ==
+                 def_.languages.end()) {
+        def_.languages.push_back(language);
+      }
+    }
+  }
 
   ForEachEntry(root["categories"], "categories", category_ids_,
                [&](const std::string& id, const YAML::Mark&, const YAML::Node& n) {
                  definition::DataCategory c{id, {}, false};
                  if (CheckMap(n, "category " + id, {"label", "sensitive", "special", "personal"})) {
                    if (n["label"]) c.label = Label(n["label"], "label of category " + id);
+                   RequireLabel(c.label, n.Mark(), "category " + id);
                    if (n["sensitive"])
                      c.sensitive = Bool(n["sensitive"], "sensitive").value_or(false);
                    if (n["special"]) {
@@ -113,6 +125,8 @@ void Loader::ReadTop(const YAML::Node& root) {
           }
           if (n["label"]) f.label = Label(n["label"], "label of data field " + id);
           if (n["values"]) ReadValueLabels(n["values"], f);
+          RequireLabel(f.label, n.Mark(), "data field " + id);
+          RequireValueLabels(f.allowed, f.values, n.Mark(), "data field " + id);
           if (n["derived"]) {
             f.derived = Str(n["derived"], "derived").value_or("");
             if (f.derived != "age") {
@@ -141,6 +155,7 @@ void Loader::ReadTop(const YAML::Node& root) {
                  } else {
                    m.label = Label(n, "label of milestone " + id);
                  }
+                 RequireLabel(m.label, n.Mark(), "milestone " + id);
                  def_.milestones.push_back(std::move(m));
                });
   ForEachEntry(root["risks"], "risks", risk_ids_,
@@ -148,6 +163,7 @@ void Loader::ReadTop(const YAML::Node& root) {
                  definition::RiskType r{id, {}, "medium", {}};
                  if (CheckMap(n, "risk " + id, {"label", "severity", "notify"})) {
                    if (n["label"]) r.label = Label(n["label"], "label of risk " + id);
+                   RequireLabel(r.label, n.Mark(), "risk " + id);
                    if (n["severity"]) r.severity = Severity(n["severity"]);
                    if (n["notify"]) risk_notify_nodes_.emplace_back(def_.risks.size(), n["notify"]);
                  }
@@ -162,6 +178,7 @@ void Loader::ReadTop(const YAML::Node& root) {
                      party_consent_marks_[id] = n["consent"].Mark();
                    }
                    if (n["label"]) p.label = Label(n["label"], "label of party " + id);
+                   RequireLabel(p.label, n.Mark(), "party " + id);
                    if (n["external"]) p.external = Bool(n["external"], "external").value_or(true);
                    if (n["categories"]) {
                      for (auto& [c, m] : List(n["categories"], "categories")) {
@@ -175,10 +192,12 @@ void Loader::ReadTop(const YAML::Node& root) {
                });
   ForEachEntry(root["guards"], "guards", guard_ids_,
                [&](const std::string& id, const YAML::Mark& mark, const YAML::Node& n) {
-                 definition::Guard g{id, "", ""};
-                 if (CheckMap(n, "guard " + id, {"description", "expr"})) {
+                 definition::Guard g{id, "", "", {}};
+                 if (CheckMap(n, "guard " + id, {"description", "expr", "label"})) {
                    if (n["description"])
                      g.description = Str(n["description"], "description").value_or("");
+                   if (n["label"]) g.label = Label(n["label"], "label of guard " + id);
+                   RequireLabel(g.label, mark, "guard " + id);
                    if (!n["expr"])
                      Error(mark, "guard " + id + " needs an `expr` (a jq expression)");
                    else {
@@ -320,6 +339,44 @@ void Loader::ReadValueLabels(const YAML::Node& node, DataField& f) {
       continue;
     }
     f.values[value] = Label(kv.second, "label of " + f.id + " " + value);
+  }
+}
+
+void Loader::ReadValueLabels(const YAML::Node& node, definition::PayloadField& p) {
+  if (!CheckMap(node, "values of " + p.id, {})) return;
+  for (const auto& kv : node) {
+    const std::string value = kv.first.Scalar();
+    if (std::find(p.allowed.begin(), p.allowed.end(), value) == p.allowed.end()) {
+      Error(kv.first.Mark(), "payload field " + p.id + ": `" + value +
+                                 "` is not one of its allowed values" +
+                                 DidYouMean(value, p.allowed));
+      continue;
+    }
+    p.values[value] = Label(kv.second, "label of " + p.id + " " + value);
+  }
+}
+
+void Loader::RequireLabel(const definition::Label& label, const YAML::Mark& mark,
+                          const std::string& what) {
+  std::string missing;
+  for (const std::string& language : def_.languages) {
+    if (!(language == "da" ? label.da : label.en).empty()) continue;
+    missing += (missing.empty() ? "" : " and ") + language;
+  }
+  if (!missing.empty()) {
+    Error(mark, what + " needs a label in " + missing +
+                    " (the definition's `languages`: a page shows it)");
+  }
+}
+
+void Loader::RequireValueLabels(const std::vector<std::string>& allowed,
+                                const std::map<std::string, definition::Label>& values,
+                                const YAML::Mark& mark, const std::string& what) {
+  if (def_.languages.empty()) return;
+  for (const std::string& v : allowed) {
+    const auto words = values.find(v);
+    RequireLabel(words == values.end() ? definition::Label{} : words->second, mark,
+                 what + " value `" + v + "`");
   }
 }
 

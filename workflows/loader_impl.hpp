@@ -54,6 +54,15 @@ class Loader : YamlReader {
   void ReadBarriers(const YAML::Node& node);
   // Words for a text field's values: `{value: {da, en}}`, each value one it allows.
   void ReadValueLabels(const YAML::Node& node, DataField& f);
+  // The same for a payload field that is stored as no data field.
+  void ReadValueLabels(const YAML::Node& node, definition::PayloadField& p);
+  // With `languages`, `what` needs a label in each: one error at `mark` for each missing.
+  void RequireLabel(const definition::Label& label, const YAML::Mark& mark,
+                    const std::string& what);
+  // … and each of `allowed` its words, from `values`.
+  void RequireValueLabels(const std::vector<std::string>& allowed,
+                          const std::map<std::string, definition::Label>& values,
+                          const YAML::Mark& mark, const std::string& what);
   void ReadCategoryPersonal(const YAML::Node& node, definition::DataCategory& c);
   void ReadSpecialValues(const YAML::Node& node, DataField& f);
   const DataField* FindField(const std::string& id) const;

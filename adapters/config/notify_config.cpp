@@ -220,7 +220,15 @@ class NotifyReader : YamlReader {
 
   void ReadParty(const YAML::Node& n, PartyChannels& p, const NotifyConfig& c) {
     const std::string what = "party " + p.party;
-    if (!CheckMap(n, what, {"webhook", "sms", "email", "inbox", "inbound", "confirm"})) return;
+    if (!CheckMap(n, what, {"name", "webhook", "sms", "email", "inbox", "inbound", "confirm"})) {
+      return;
+    }
+    if (n["name"]) {
+      p.name = Str(n["name"], what + " name").value_or("");
+      if (p.name.empty() || p.name.size() > 200) {
+        Error(n["name"].Mark(), what + ": `name` is the organisation's name, 1-200 characters");
+      }
+    }
     if (n["webhook"] && n["sms"]) {
       Error(n["sms"].Mark(), what + ": `sms` is a webhook to an SMS gateway; give one of them");
     } else if (n["sms"] && p.party != kParticipantAddress) {

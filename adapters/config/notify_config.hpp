@@ -81,6 +81,10 @@ inline constexpr const char* kTeamLeads = "team_lead";
 
 struct PartyChannels {
   std::string party;
+  // Whom its notices address ("Til …"): the organisation, where `{municipality}` stands for
+  // the name of the participant's municipality ("{municipality}, Jobcenter"). Empty: the
+  // party's label.
+  std::string name;
   int line = 0;  // where the party's entry stands, for checks against the definitions
   int column = 0;
   std::optional<WebhookTarget> webhook;

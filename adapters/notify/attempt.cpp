@@ -27,7 +27,8 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
   }
   const auto contact = ctx.contact_persons.find(Text(row, "contact_person"));
   return BuildPayload(row, def.get(), personal,
-                      contact == ctx.contact_persons.end() ? nullptr : &contact->second);
+                      contact == ctx.contact_persons.end() ? nullptr : &contact->second,
+                      AddresseeOf(ctx.routing.config, row));
 }
 
 // The participant's identity fields (their own email and phone), read when a notice goes to

@@ -68,11 +68,13 @@ nlohmann::json Context(const Payload& p, const std::string& language) {
       {"title", In(notice.value("title", nlohmann::json("Pathways")), language)},
       {"what", In(notice.value("what", nlohmann::json()), language)},
       {"reference", data.value("pathway_id", "")},
-      {"kind", notice.value("kind", "milestone")}};
+      {"kind", notice.value("kind", "milestone")},
+      {"resolved", notice.value("resolved", false)}};
   if (notice.contains("ask")) {
     c["ask"] = {{"ask", In(notice["ask"], language)}};
     if (notice.contains("by")) c["ask"]["by"] = In(notice["by"], language);
-    c["by"] = c["ask"].value("by", "");
+    // Null, not "": an empty text is true to Mustache, and "senest ." would follow.
+    c["by"] = c["ask"].contains("by") ? c["ask"]["by"] : nlohmann::json();
   }
   nlohmann::json facts = nlohmann::json::array();
   for (const auto& f : notice.value("facts", nlohmann::json::array())) {

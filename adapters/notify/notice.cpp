@@ -99,6 +99,7 @@ const definition::Transition* TransitionOf(const definition::Definition& def,
 struct Source {
   std::string kind = "milestone";
   nlohmann::json what;
+  bool resolved = false;  // a risk resolved, not raised
   const definition::Effect* effect = nullptr;
 };
 
@@ -135,7 +136,8 @@ Source SourceOf(const nlohmann::json& row, const definition::Definition& def) {
         s.effect = NotifyFor(r.on_raise, party);
       }
     } else {
-      s.what = Words("En risiko er løst", "A risk has been resolved");
+      s.resolved = true;
+      s.what = Words("En risiko i forløbet er løst", "A risk in the pathway has been resolved");
     }
   }
   if (s.what.is_null()) {
@@ -222,12 +224,14 @@ Label ValueInWords(const definition::DataField& field, const nlohmann::json& val
 }
 
 nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data,
-                           const definition::Definition* definition, const ContactPerson* contact) {
+                           const definition::Definition* definition, const ContactPerson* contact,
+                           const std::string& addressee) {
   nlohmann::json notice = {{"kind", "milestone"}};
   if (definition != nullptr) {
     Source s = SourceOf(row, *definition);
     notice["kind"] = s.kind;
     if (!s.what.is_null()) notice["what"] = std::move(s.what);
+    if (s.resolved) notice["resolved"] = true;
     if (s.effect != nullptr) {
       if (!s.effect->ask.empty()) notice["ask"] = Words(s.effect->ask);
       if (!s.effect->by_field.empty()) {
@@ -246,6 +250,7 @@ nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data
           Text(e, "name") + (Text(e, "contact").empty() ? "" : ", att. " + Text(e, "contact"));
     }
   }
+  if (!addressee.empty() && !notice.contains("to")) notice["to"] = addressee;
   // The participant is told in words of their own (what to remember and by when), never in
   // the staff's.
   if (Text(row, "party") == "participant") notice["kind"] = "participant";

@@ -4,9 +4,9 @@
 // out in the payload (`data.notice`) for a receiver to show as it is, and the email templates
 // are rendered from it.
 //
-// - kind: `milestone` (a transition), `risk` (a risk raised or resolved), `reminder` (a timer),
-//   `deadline` (any notice whose notify effect says `by` when), `appointment` (the
-//   participant's reminder of a meeting, with `appointment`: when in words, place, topic), or
+// - kind: `milestone` (a transition), `risk` (a risk raised, or with `resolved` resolved),
+//   `reminder` (a timer), `deadline` (any notice whose notify effect says `by` when), `appointment`
+//   (the participant's reminder of a meeting, with `appointment`: when in words, place, topic), or
 //   `participant` (any other notice to the participant: what to remember, by when);
 // - what: the transition's or timer's label (else the state the pathway is now in), or the
 //   risk's label;
@@ -14,7 +14,8 @@
 // - facts: the state, the fields and the milestones the payload carries, values in words
 //   ("3. februar 2027", "Ja"), never an id;
 // - counsellor: the contact person's name and how to reach them, when known;
-// - to: who it is addressed to, when the pathway knows (the participant's own employer).
+// - to: who it is addressed to, when known: the participant's own employer by name, else the
+//   organisation the notifications file names for the party ("Aarhus Kommune, Jobcenter").
 //
 // Thread-safe: pure functions.
 
@@ -53,8 +54,10 @@ std::string MomentInWords(TimestampMs at, const std::string& language);
 definition::Label ValueInWords(const definition::DataField& field, const nlohmann::json& value);
 
 // The notice for outbox row `row` whose payload data (payload.hpp) is `data`. `definition`
-// may be null (then only the kind and the state id); `contact` may be null.
+// may be null (then only the kind and the state id); `contact` may be null; `addressee` is
+// the organisation it goes to ("": the party's label).
 nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data,
-                           const definition::Definition* definition, const ContactPerson* contact);
+                           const definition::Definition* definition, const ContactPerson* contact,
+                           const std::string& addressee = "");
 
 }  // namespace pathways::notify

@@ -42,7 +42,8 @@ std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& cat
 }
 
 Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
-                     const PersonalView& personal, const ContactPerson* contact_person) {
+                     const PersonalView& personal, const ContactPerson* contact_person,
+                     const std::string& addressee) {
   Payload p;
   // What goes is what the request asks for and the party may receive, by the definition; with
   // no definition, nothing but the status.
@@ -149,7 +150,7 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
     }
   }
 
-  data["notice"] = BuildNotice(row, data, definition, contact_person);
+  data["notice"] = BuildNotice(row, data, definition, contact_person, addressee);
   p.body = {{"type", "pathway.notification"},
             {"timestamp", codec::FormatIso8601(row.value("occurred_at", TimestampMs{0}))},
             {"data", std::move(data)}};

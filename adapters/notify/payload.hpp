@@ -48,8 +48,9 @@ std::vector<PersonalScope> PersonalScopesFor(const std::vector<std::string>& cat
 // `definition` may be null (a version no longer loaded): then only the request itself, the
 // state id and the status go out. `personal` is what ReadPersonal found (ignored unless asked
 // for). `contact_person`, the pathway's contact person, signs the notice (`data.notice`,
-// notice.hpp).
+// notice.hpp); `addressee`, the organisation it goes to, heads it (routing.hpp: AddresseeOf).
 Payload BuildPayload(const nlohmann::json& row, const definition::Definition* definition,
-                     const PersonalView& personal, const ContactPerson* contact_person = nullptr);
+                     const PersonalView& personal, const ContactPerson* contact_person = nullptr,
+                     const std::string& addressee = "");
 
 }  // namespace pathways::notify

@@ -68,6 +68,19 @@ definition::DefinitionCatalog::Ptr DefinitionOf(const definition::DefinitionCata
   return catalog.Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
 }
 
+std::string AddresseeOf(const config::NotifyConfig& config, const nlohmann::json& row) {
+  const config::PartyChannels* pc = config.Find(Text(row, "party"));
+  if (pc == nullptr || pc->name.empty()) return "";
+  std::string name = pc->name;
+  constexpr std::string_view kPlace = "{municipality}";
+  if (const std::size_t at = name.find(kPlace); at != std::string::npos) {
+    const auto m = config.municipalities.find(Text(row, "municipality"));
+    if (m == config.municipalities.end()) return "";
+    name.replace(at, kPlace.size(), m->second.name);
+  }
+  return name;
+}
+
 std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionCatalog& catalog,
                                  const nlohmann::json& row) {
   const std::string party = Text(row, "party");

@@ -45,6 +45,11 @@ definition::DefinitionCatalog::Ptr DefinitionOf(const definition::DefinitionCata
 // parties only), email, the inbox (internal parties; the counsellor's by default); for the
 // participant only those they consented to; kNone when nothing does.
 // `catalog` says which parties are internal (an unknown definition: external, the stricter).
+// Whom the row's notice addresses: the party's `name` in the notifications file, with the
+// participant's municipality's name for `{municipality}`; "" (the party's label) when there is
+// none, or the municipality is not known.
+std::string AddresseeOf(const config::NotifyConfig& config, const nlohmann::json& row);
+
 std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionCatalog& catalog,
                                  const nlohmann::json& row);
 

@@ -99,11 +99,7 @@ void Web::Impl::DefinitionPage(Page& p, const std::string& id, const std::string
     std::string guards;
     for (const std::string& g : t.guards) {
       if (!guards.empty()) guards += "; ";
-      std::string words = g;
-      for (const definition::Guard& guard : def->guards) {
-        if (guard.id == g && !guard.description.empty()) words = guard.description;
-      }
-      guards += words;
+      guards += GuardInWords(*def, g, p.lang);
     }
     transitions.push_back(
         {{"trigger", t.trigger},
@@ -303,6 +299,7 @@ void Web::Impl::Notifications(Page& p, const std::string& error, int status) {
     return Error(p, 404, "not_found", Message(p.lang, "notifications_off"));
   }
   json endpoints = json::array();
+  const auto newest = o.catalog->Newest();  // the parties' words
   for (const notify::EndpointView& e : o.notifier->Endpoints()) {
     const notify::EndpointHealth& h = e.health;
     std::string health = Message(p.lang, "endpoint_healthy");
@@ -313,7 +310,7 @@ void Web::Impl::Notifications(Page& p, const std::string& error, int status) {
     }
     endpoints.push_back(
         {{"name", e.name},
-         {"party", e.party},
+         {"party", newest != nullptr ? LabelOf(newest->parties, e.party, p.lang) : e.party},
          {"channel", Message(p.lang, "channel_" + e.channel)},
          {"target", e.target},
          {"health", health},

@@ -135,13 +135,16 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
       std::string guards;
       for (const auto& g : data.value("guards", json::array())) {
         if (!g.is_object()) continue;
-        if (!guards.empty()) guards += ", ";
-        guards += g.value("guard", "") + (g.value("holds", false) ? " ✓" : " ✗");
+        if (!guards.empty()) guards += "; ";
+        const std::string id = g.value("guard", "");
+        guards += (def != nullptr ? GuardInWords(*def, id, p.lang) : id) +
+                  (g.value("holds", false) ? " ✓" : " ✗");
       }
       const std::string to = data.value("to", "");
       if (!to.empty()) {
         why = Message(p.lang, "audit_why",
-                      {{"trigger", data.value("trigger", "")},
+                      {{"trigger", TriggerInWords(def.get(), data.value("trigger", ""),
+                                                  data.value("from", ""), p.lang)},
                        {"who", Who(e.actor, def.get(), p.lang)},
                        {"when", When(e.occurred_at, p.lang)},
                        {"guards", guards.empty() ? Message(p.lang, "none") : guards}});
@@ -156,10 +159,11 @@ void Web::Impl::AuditPathway(Page& p, const std::string& id) {
   std::reverse(history.begin(), history.end());
   json rejections = json::array();
   for (const Rejection& r : view->rejections) {
-    rejections.push_back({{"when", When(r.at, p.lang)},
-                          {"who", UserName(r.actor.user)},
-                          {"what", r.trigger.empty() ? r.command : r.trigger},
-                          {"reason", RefusalInWords(r.reason, def.get(), p.lang)}});
+    rejections.push_back(
+        {{"when", When(r.at, p.lang)},
+         {"who", UserName(r.actor.user)},
+         {"what", r.trigger.empty() ? r.command : TriggerInWords(def.get(), r.trigger, "", p.lang)},
+         {"reason", RefusalInWords(r.reason, def.get(), p.lang)}});
   }
   const json model = {
       {"id", id},
@@ -186,11 +190,11 @@ void Web::Impl::AuditReads(Page& p, const std::string& id) {
     std::string scopes;
     for (const auto& sc : data.is_object() ? data.value("scopes", json::array()) : json::array()) {
       if (!scopes.empty()) scopes += ", ";
-      scopes += sc.is_string() ? sc.get<std::string>() : "";
+      scopes += sc.is_string() ? Message(p.lang, "scope_" + sc.get<std::string>()) : "";
     }
     list.push_back({{"when", When(it->occurred_at, p.lang)},
                     {"who", UserName(it->actor.user)},
-                    {"role", it->actor.role},
+                    {"role", Message(p.lang, "role_" + it->actor.role)},
                     {"scopes", scopes},
                     {"purpose", data.is_object() ? data.value("purpose", "") : ""}});
   }

@@ -417,15 +417,18 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
                         {"trigger", data.value("trigger", "")}});
         for (const auto& g : data.value("guards", json::array())) {
           if (!g.is_object() || !g.value("holds", false)) continue;
-          if (!guards.empty()) guards += ", ";
-          guards += g.value("guard", "");
+          if (!guards.empty()) guards += "; ";
+          guards += def != nullptr ? GuardInWords(*def, g.value("guard", ""), p.lang)
+                                   : g.value("guard", "");
         }
       }
-      timeline.push_back({{"what", what},
-                          {"when", When(e.occurred_at, p.lang)},
-                          {"who", Who(e.actor, def.get(), p.lang)},
-                          {"reason", data.is_object() ? data.value("reason", "") : ""},
-                          {"guards", guards}});
+      timeline.push_back(
+          {{"what", what},
+           {"when", When(e.occurred_at, p.lang)},
+           {"who", Who(e.actor, def.get(), p.lang)},
+           {"reason",
+            data.is_object() ? ReasonInWords(data.value("reason", ""), def.get(), p.lang) : ""},
+           {"guards", guards}});
     }
     from = page->next_version;
   }

@@ -82,8 +82,16 @@ std::string BadgeFor(const std::string& severity);
 // state), else where it leads from `state`, else the trigger's id.
 std::string TriggerLabel(const definition::Definition& def, const definition::Transition& t,
                          const std::string& state, Lang lang);
-// What a guard requires, in words: the message `guard_ID`, else the definition's description.
+// What a guard requires, in words: the definition's label, else (a definition written before
+// `languages`) the message `guard_ID`, else its description.
 std::string GuardInWords(const definition::Definition& def, const std::string& guard, Lang lang);
+// Why an event was recorded, in words: "trigger X" and "timer X" (the engine's) as the
+// transition's or the timer's label; a person's own reason as it is. `def` may be null.
+std::string ReasonInWords(const std::string& reason, const definition::Definition* def, Lang lang);
+// A trigger in words as taken from `state` (its transition's label), or its id without a
+// definition.
+std::string TriggerInWords(const definition::Definition* def, const std::string& trigger,
+                           const std::string& state, Lang lang);
 // Why the pathway's rules refused a command, in the user's language where the engine's reason
 // is one the definition can put in words (a guard that does not hold, a trigger the state does
 // not offer); the engine's own words otherwise. `def` may be null.

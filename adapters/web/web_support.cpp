@@ -211,13 +211,42 @@ std::string TriggerLabel(const definition::Definition& def, const definition::Tr
              : Message(lang, "move_to", {{"state", LabelOf(def.states, t.to, lang)}});
 }
 
+std::string ReasonInWords(const std::string& reason, const definition::Definition* def, Lang lang) {
+  if (reason.starts_with("trigger ")) return TriggerInWords(def, reason.substr(8), "", lang);
+  if (reason.starts_with("timer ") && def != nullptr) {
+    for (const definition::Timer& t : def->timers) {
+      if (t.id == reason.substr(6))
+        return t.label.empty() ? Message(lang, "actor_system") : Pick(t.label, lang);
+    }
+  }
+  return reason;
+}
+
+std::string TriggerInWords(const definition::Definition* def, const std::string& trigger,
+                           const std::string& state, Lang lang) {
+  if (def == nullptr) return trigger;
+  const definition::Transition* any = nullptr;
+  for (const definition::Transition& t : def->transitions) {
+    if (t.trigger != trigger) continue;
+    if (std::find(t.from.begin(), t.from.end(), state) != t.from.end()) {
+      return TriggerLabel(*def, t, state, lang);
+    }
+    if (any == nullptr) any = &t;
+  }
+  return any != nullptr ? TriggerLabel(*def, *any, state, lang) : trigger;
+}
+
+// A guard in words: the definition's label; for a definition written before labels
+// (`languages`), the message `guard_ID`, else its description, else its id.
 std::string GuardInWords(const definition::Definition& def, const std::string& guard, Lang lang) {
+  const definition::Guard* found = nullptr;
+  for (const definition::Guard& g : def.guards) {
+    if (g.id == guard) found = &g;
+  }
+  if (found != nullptr && !found->label.empty()) return Pick(found->label, lang);
   const MessageTable& m = Messages(lang);
   if (auto it = m.find("guard_" + guard); it != m.end()) return it->second;
-  for (const definition::Guard& g : def.guards) {
-    if (g.id == guard && !g.description.empty()) return g.description;
-  }
-  return guard;
+  return found != nullptr && !found->description.empty() ? found->description : guard;
 }
 
 std::string RefusalInWords(const std::string& reason, const definition::Definition* def,
@@ -253,14 +282,18 @@ json TriggerForm(const definition::Definition& def, const definition::Transition
     for (const definition::DataField& d : def.data) {
       if (d.id == f.store_as) field = &d;
     }
-    const std::string label =
-        field != nullptr && !field->label.empty() ? Pick(field->label, lang) : f.id;
+    const std::string label = !f.label.empty()                            ? Pick(f.label, lang)
+                              : field != nullptr && !field->label.empty() ? Pick(field->label, lang)
+                                                                          : f.id;
     json options = json::array();
     for (const std::string& v : f.allowed) {
-      auto words =
-          field != nullptr ? field->values.find(v) : decltype(field->values)::const_iterator{};
-      const bool named = field != nullptr && words != field->values.end();
-      options.push_back({{"value", v}, {"label", named ? Pick(words->second, lang) : v}});
+      const definition::Label* words = nullptr;
+      if (auto own = f.values.find(v); own != f.values.end()) words = &own->second;
+      if (auto stored = field != nullptr ? field->values.find(v) : f.values.end();
+          words == nullptr && field != nullptr && stored != field->values.end()) {
+        words = &stored->second;
+      }
+      options.push_back({{"value", v}, {"label", words != nullptr ? Pick(*words, lang) : v}});
     }
     const char* input = f.type == Type::kDate                                 ? "date"
                         : f.type == Type::kInteger || f.type == Type::kNumber ? "number"

@@ -94,6 +94,7 @@ nlohmann::json Definition::ToJson() const {
   j["version"] = version;
   j["title"] = LabelJson(title);
   j["initial"] = initial;
+  if (!languages.empty()) j["languages"] = languages;  // only when set: hashes stay
   for (const auto& c : categories) {
     nlohmann::json cj = {{"id", c.id}, {"label", LabelJson(c.label)}, {"sensitive", c.sensitive}};
     if (c.special) cj["special"] = true;                   // only when set: hashes stay
@@ -141,6 +142,7 @@ nlohmann::json Definition::ToJson() const {
   }
   for (const auto& g : guards) {
     j["guards"].push_back({{"id", g.id}, {"description", g.description}, {"expr", g.expression}});
+    if (!g.label.empty()) j["guards"].back()["label"] = LabelJson(g.label);  // hashes stay
   }
   for (const auto& t : transitions) {
     nlohmann::json tj = {
@@ -153,6 +155,8 @@ nlohmann::json Definition::ToJson() const {
                                {"store_as", p.store_as}});
       // Only when set, so the hashes of definitions without sealed fields stay what they were.
       if (!p.personal.empty()) tj["payload"].back()["personal"] = p.personal;
+      if (!p.label.empty()) tj["payload"].back()["label"] = LabelJson(p.label);
+      for (const auto& [v, l] : p.values) tj["payload"].back()["values"][v] = LabelJson(l);
     }
     if (!t.set.empty()) tj["set"] = t.set;
     for (const auto& e : t.effects) tj["effects"].push_back(EffectJson(e));

@@ -137,8 +137,9 @@ struct Party {
 
 struct Guard {
   std::string id;
-  std::string description;  // what must hold, in words for a refusal message
+  std::string description;  // what must hold, for whoever writes the definition
   std::string expression;   // jq over {data, milestones, payload, risks, state}
+  Label label;              // what must hold, in the words of the pages and refusals
 };
 
 struct PayloadField {
@@ -151,6 +152,10 @@ struct PayloadField {
   // (recorded with the transition as DataRecorded), never plain in the log, the guards or the
   // notices.
   std::string personal;
+  // How a form asks for it and its values, where no data field it is stored as says so (a
+  // sealed answer is stored as none).
+  Label label;
+  std::map<std::string, Label> values;
 };
 
 struct Transition {
@@ -200,6 +205,10 @@ struct Definition {
   std::uint32_t version = 0;
   std::string hash;  // hex SHA-256 of the definition's canonical JSON
   Label title;
+  // The languages its pages and notices speak (`languages: [da, en]`): with them, the loader
+  // requires a label in each for everything a page shows (transitions, guards, timers, data
+  // fields, payload fields and their values). Empty for the definitions written before.
+  std::vector<std::string> languages;
   std::string initial;  // the state a new pathway starts in
   std::vector<DataCategory> categories;
   std::vector<DataField> data;

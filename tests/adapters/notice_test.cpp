@@ -15,6 +15,7 @@
 
 #include "adapters/notify/email_text.hpp"
 #include "adapters/notify/payload.hpp"
+#include "adapters/notify/routing.hpp"
 #include "tests/support/amigo_store.hpp"
 
 namespace pathways::notify {
@@ -120,6 +121,49 @@ std::vector<std::string> WordsOf(const EmailText& t) {
   return words;
 }
 
+// A doubled form, or "": a word said twice in a row ("til til"), or the first word after a
+// colon said before it in the same sentence ("Dette er en påmindelse: Påmindelse om …", "… en
+// risiko i forløbet: Risiko for …").
+std::string Doubled(const std::string& text) {
+  auto lower = [](std::string w) {
+    for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // The Danish capitals in UTF-8 (Æ Ø Å) as their small letters.
+    for (auto [big, small] : {std::pair{"Æ", "æ"}, {"Ø", "ø"}, {"Å", "å"}}) {
+      for (std::size_t at; (at = w.find(big)) != std::string::npos;) w.replace(at, 2, small);
+    }
+    return w;
+  };
+  const std::regex word("[A-Za-z0-9æøåÆØÅ]+|[.!?\n]|:");
+  std::vector<std::string> sentence;  // the words so far since the sentence began
+  std::string last;
+  bool after_colon = false;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), word); it != std::sregex_iterator();
+       ++it) {
+    const std::string w = it->str();
+    if (w == "." || w == "!" || w == "?" || w == "\n") {
+      sentence.clear();
+      last.clear();
+      after_colon = false;
+      continue;
+    }
+    if (w == ":") {
+      after_colon = true;
+      last.clear();
+      continue;
+    }
+    const std::string l = lower(w);
+    if (l == last && !std::isdigit(static_cast<unsigned char>(l.front()))) return w + " " + w;
+    if (after_colon && l.size() >= 4 &&
+        std::find(sentence.begin(), sentence.end(), l) != sentence.end()) {
+      return "…" + l + " …: " + w;
+    }
+    after_colon = false;
+    sentence.push_back(l);
+    last = l;
+  }
+  return "";
+}
+
 EmailTemplates Shipped() {
   EmailTemplates t;
   const auto problems = t.Load(std::string(PATHWAYS_SOURCE_DIR) + "/config/templates");
@@ -172,6 +216,13 @@ TEST_CASE("every notice of the AMIGO pathway in plain Danish: no ids, no snake_c
       CHECK_MESSAGE(w.find('_') == std::string::npos, "snake_case: ", w);
     }
     CHECK(r.da.text.find("{{") == std::string::npos);
+    CHECK(r.da.text.find("senest .") == std::string::npos);  // an ask without a date
+    CHECK(r.en.text.find(" by .") == std::string::npos);
+    for (const EmailText* t : {&r.da, &r.en}) {
+      for (const std::string* part : {&t->subject, &t->text}) {
+        CHECK_MESSAGE(Doubled(*part).empty(), "doubled: ", Doubled(*part));
+      }
+    }
     if (r.kind == "participant") {
       // To the participant: what to remember and by when, in words of their own.
       CHECK(std::regex_search(r.da.text,
@@ -197,6 +248,41 @@ TEST_CASE("every notice of the AMIGO pathway in plain Danish: no ids, no snake_c
   CHECK(kinds == std::set<std::string>{"deadline", "milestone", "participant", "reminder", "risk"});
 }
 
+TEST_CASE("doubled forms are found, plain sentences pass") {
+  CHECK(Doubled("Dette er en påmindelse: Påmindelse om tilskud.") == "…påmindelse …: Påmindelse");
+  CHECK(Doubled("Vi gør jer opmærksomme på en risiko i forløbet: Risiko for frafald.") ==
+        "…risiko …: Risiko");
+  CHECK(Doubled("Ring til til Anne.") == "til til");
+  CHECK(
+      Doubled("Til Aarhus Kommune, Jobcenter\n\nDeltageren er startet på et AMU-kursus.").empty());
+  CHECK(Doubled("Vi gør jer opmærksomme på en risiko i forløbet: Ingen kontakt.").empty());
+  CHECK(Doubled("Kurset slutter: 3. marts 2027. Fra 3. marts").empty());
+}
+
+TEST_CASE("a notice addresses the organisation by name, the municipality's unit by its name") {
+  const auto shipped = testing::AmigoCatalog()->Newest();
+  config::NotifyConfig c;
+  c.municipalities["751"] = {"751", "Aarhus Kommune", {}};
+  c.parties["referring_authority"].name = "{municipality}, Jobcenter";
+  c.parties["partner_school"].name = "EUC Midt, Optagelsen";
+  nlohmann::json row =
+      FullRow(*shipped, "referring_authority", {"status"}, "trigger hold_intake", "intake");
+  row["municipality"] = "751";
+  CHECK(AddresseeOf(c, row) == "Aarhus Kommune, Jobcenter");
+  const Payload p = BuildPayload(row, shipped.get(), PersonalView{}, nullptr, AddresseeOf(c, row));
+  CHECK(p.body["data"]["notice"]["to"] == "Aarhus Kommune, Jobcenter");
+  CHECK(Shipped().Render(p, "da").text.starts_with("Til Aarhus Kommune, Jobcenter\n"));
+  row["municipality"] = "999";  // not in the file: the party's label, not a half name
+  CHECK(AddresseeOf(c, row).empty());
+  row["party"] = "partner_school";
+  CHECK(AddresseeOf(c, row) == "EUC Midt, Optagelsen");
+  row["party"] = "union";  // no name: the label
+  CHECK(AddresseeOf(c, row).empty());
+  CHECK(Shipped()
+            .Render(BuildPayload(row, shipped.get(), PersonalView{}), "da")
+            .text.starts_with("Til Fagforening\n"));
+}
+
 TEST_CASE("a deadline names the person, what is asked and the date it falls on") {
   const auto shipped = testing::AmigoCatalog()->Newest();
   const Definition& amigo = *shipped;
@@ -208,7 +294,7 @@ TEST_CASE("a deadline names the person, what is asked and the date it falls on")
   const Payload p = BuildPayload(row, &amigo, personal);
   const nlohmann::json& notice = p.body["data"]["notice"];
   CHECK(notice["kind"] == "deadline");
-  CHECK(notice["what"]["da"] == "Påmindelse om voksenlærlingetilskud");
+  CHECK(notice["what"]["da"] == "Voksenlærlingetilskuddet skal søges");
   CHECK(notice["ask"]["da"] == "Søg voksenlærlingetilskud");
   CHECK(notice["by"]["da"] == "28. februar 2027");  // a month after 31 January: its last day
   CHECK(notice.contains("counsellor") == false);    // no contact person known: none named
@@ -217,7 +303,7 @@ TEST_CASE("a deadline names the person, what is asked and the date it falls on")
   // The built-in words are the shipped files, embedded by the build.
   CHECK(EmailTemplates().Render(p, "da").text == da.text);
   CHECK(EmailTemplates().Render(p, "en").html == Shipped().Render(p, "en").html);
-  CHECK(da.subject == "AMIGO-forløb: frist 28. februar 2027 – Påmindelse om voksenlærlingetilskud");
+  CHECK(da.subject == "AMIGO-forløb: frist 28. februar 2027 – Voksenlærlingetilskuddet skal søges");
   CHECK(da.text.find("Navn: Maja Jensen\n") != std::string::npos);
   CHECK(da.text.find("Uddannelsesaftalen starter: 31. januar 2027\n") != std::string::npos);
   CHECK(da.text.find("Det beder vi jer om: Søg voksenlærlingetilskud senest 28. februar 2027.") !=

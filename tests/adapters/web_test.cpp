@@ -804,7 +804,10 @@ TEST_CASE("web: an auditor verifies the chain and sees a pathway as it stood, an
   CHECK(then.body.find("<dd>" + def->FindState("lead")->label.da + "</dd>") != std::string::npos);
   HttpReply now = f.Get("/audit/pathways/pw-1", revisor);
   CHECK(now.body.find("<dd>" + def->FindState("intake")->label.da + "</dd>") != std::string::npos);
-  CHECK(now.body.find("hold_intake") != std::string::npos);
+  // Why, in words: the transition taken, by whom, and its conditions (never their ids).
+  CHECK(now.body.find("Deltageren har haft den indledende vejledning, af ") != std::string::npos);
+  CHECK(now.body.find("deltageren har fået en kontaktperson ✓") != std::string::npos);
+  CHECK(now.body.find("hold_intake") == std::string::npos);
   CHECK(f.Get("/audit/pathways/pw-1?at=2026-01-01", revisor).status == 404);
   CHECK(f.Get("/audit/pathways/pw-1?at=yesterday", revisor).status == 400);
   CHECK(f.Get("/audit/pathways/none", revisor).status == 404);

@@ -483,5 +483,35 @@ TEST_CASE("a personal payload field names a scope of the vault and is never stor
   CHECK(base.definition->ToJson().dump().find("personal") == std::string::npos);
 }
 
+TEST_CASE("with `languages`, everything a page shows needs words in each, at its line") {
+  // Without it (the definitions written before), nothing more is asked and the hash stays.
+  const LoadResult before = LoadDefinition(kBase, "demo.yaml");
+  REQUIRE(before.definition != nullptr);
+  CHECK(before.definition->ToJson().dump().find("languages") == std::string::npos);
+  const std::string with = Replace(kBase, "version: 1\n", "version: 1\nlanguages: [da, en, de]\n");
+  auto m = Messages(
+      Replace(Replace(with, "  - {trigger: enrol, from: lead, to: enrolled, guard: adult}",
+                      "  - trigger: enrol\n    from: lead\n    to: enrolled\n    guard: adult\n"
+                      "    payload:\n"
+                      "      answer: {type: string, allowed: [yes, no], personal: special,\n"
+                      "               label: {da: Svar}, values: {\"yes\": Ja, maybe: Måske}}\n"
+                      "      age: {type: integer, store_as: age_at_entry}"),
+              "  rkv_completed: {da: RKV, en: RKV}", "  rkv_completed: {da: RKV}"));
+  CHECK(Has(m, "demo.yaml:3:21: error: a language of the pages is `da` or `en`, not `de`"));
+  CHECK(Has(m, "demo.yaml:8:17: error: data field age_at_entry needs a label in da and en"));
+  CHECK(Has(m, "data field start needs a label in da and en"));
+  CHECK(Has(m, "milestone rkv_completed needs a label in en"));
+  CHECK(Has(m, "guard adult needs a label in da and en"));
+  CHECK(Has(m, "transition `enrol` needs a label in da and en"));
+  CHECK(Has(m, "transition `close` needs a label in da and en"));
+  CHECK(Has(m, "payload field answer: `maybe` is not one of its allowed values"));
+  CHECK(Has(m, "transition `enrol` payload field answer needs a label in en"));
+  CHECK(Has(m, "transition `enrol` payload field answer value `no` needs a label in da and en"));
+  // Stored as a data field, a payload field is asked for by that field's words.
+  CHECK(Has(m, "transition `enrol` payload field age needs a label in da and en"));
+  CHECK_FALSE(Has(m, "value `yes`"));
+  CHECK_FALSE(Has(m, "party jobcenter"));  // a text is the label in both languages
+}
+
 }  // namespace
 }  // namespace pathways::workflows
