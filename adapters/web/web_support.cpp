@@ -282,9 +282,17 @@ json TriggerForm(const definition::Definition& def, const definition::Transition
     for (const definition::DataField& d : def.data) {
       if (d.id == f.store_as) field = &d;
     }
-    const std::string label = !f.label.empty()                            ? Pick(f.label, lang)
-                              : field != nullptr && !field->label.empty() ? Pick(field->label, lang)
-                                                                          : f.id;
+    // A definition written before `languages` may have no words of its own for a sealed
+    // answer: the message files' (`field_ID`, `value_V`) stand in, else the id.
+    const MessageTable& m = Messages(lang);
+    const auto fallback = [&](const std::string& key, const std::string& id) {
+      const auto it = m.find(key);
+      return it == m.end() ? id : it->second;
+    };
+    const std::string label = !f.label.empty() ? Pick(f.label, lang)
+                              : field != nullptr && !field->label.empty()
+                                  ? Pick(field->label, lang)
+                                  : fallback("field_" + f.id, f.id);
     json options = json::array();
     for (const std::string& v : f.allowed) {
       const definition::Label* words = nullptr;
@@ -293,7 +301,9 @@ json TriggerForm(const definition::Definition& def, const definition::Transition
           words == nullptr && field != nullptr && stored != field->values.end()) {
         words = &stored->second;
       }
-      options.push_back({{"value", v}, {"label", words != nullptr ? Pick(*words, lang) : v}});
+      options.push_back(
+          {{"value", v},
+           {"label", words != nullptr ? Pick(*words, lang) : fallback("value_" + v, v)}});
     }
     const char* input = f.type == Type::kDate                                 ? "date"
                         : f.type == Type::kInteger || f.type == Type::kNumber ? "number"

@@ -294,8 +294,8 @@ TEST_CASE("a deadline names the person, what is asked and the date it falls on")
   const Payload p = BuildPayload(row, &amigo, personal);
   const nlohmann::json& notice = p.body["data"]["notice"];
   CHECK(notice["kind"] == "deadline");
-  CHECK(notice["what"]["da"] == "Voksenlærlingetilskuddet skal søges");
-  CHECK(notice["ask"]["da"] == "Søg voksenlærlingetilskud");
+  CHECK(notice["what"]["da"] == "Tilskud til voksenelevløn skal søges");
+  CHECK(notice["ask"]["da"] == "Søg tilskud til voksenelevløn");
   CHECK(notice["by"]["da"] == "28. februar 2027");  // a month after 31 January: its last day
   CHECK(notice.contains("counsellor") == false);    // no contact person known: none named
 
@@ -303,11 +303,13 @@ TEST_CASE("a deadline names the person, what is asked and the date it falls on")
   // The built-in words are the shipped files, embedded by the build.
   CHECK(EmailTemplates().Render(p, "da").text == da.text);
   CHECK(EmailTemplates().Render(p, "en").html == Shipped().Render(p, "en").html);
-  CHECK(da.subject == "AMIGO-forløb: frist 28. februar 2027 – Voksenlærlingetilskuddet skal søges");
+  CHECK(da.subject ==
+        "AMIGO-forløb: frist 28. februar 2027 – Tilskud til voksenelevløn skal søges");
   CHECK(da.text.find("Navn: Maja Jensen\n") != std::string::npos);
   CHECK(da.text.find("Uddannelsesaftalen starter: 31. januar 2027\n") != std::string::npos);
-  CHECK(da.text.find("Det beder vi jer om: Søg voksenlærlingetilskud senest 28. februar 2027.") !=
-        std::string::npos);
+  CHECK(
+      da.text.find("Det beder vi jer om: Søg tilskud til voksenelevløn senest 28. februar 2027.") !=
+      std::string::npos);
 }
 
 TEST_CASE("the participant's reminder of a meeting: short, plain, in Danish time, one SMS") {
