@@ -88,24 +88,20 @@ void RemoveBenchDirs(const std::string& dir) {
   }
 }
 
-void AddBenchAppend(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("append", "durable appends against raw RocksDB");
+void AddBenchAppend(Command bench) {
+  Command cmd = bench.Sub("append", "durable appends against raw RocksDB");
   auto a = std::make_shared<AppendArgs>();
-  cmd->add_option("--dir", a->dir, "scratch directory (bench-store and bench-raw go inside)")
-      ->required();
-  cmd->add_option("--events", a->events, "events to append (default 50000)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--writers", a->writers, "concurrent writers (default 32)")
-      ->check(CLI::Range(1, 1024));
-  cmd->add_option("--payload-bytes", a->payload_bytes, "plain data per event (default 256)")
-      ->check(CLI::Range(16, 1 << 20));
-  cmd->add_option("--events-per-pathway", a->events_per_pathway, "default 10")
-      ->check(CLI::Range(1, 1000000));
-  cmd->add_option("--rounds", a->rounds,
-                  "alternate store and raw runs this many times (default 4): the disk's speed "
-                  "drifts, and alternating shares the drift fairly")
-      ->check(CLI::Range(1, 100));
-  cmd->callback([a] {
+  cmd.Add("--dir", a->dir, "scratch directory (bench-store and bench-raw go inside)").Required();
+  cmd.Add("--events", a->events, "events to append (default 50000)").Positive();
+  cmd.Add("--writers", a->writers, "concurrent writers (default 32)").Range(1, 1024);
+  cmd.Add("--payload-bytes", a->payload_bytes, "plain data per event (default 256)")
+      .Range(16, 1 << 20);
+  cmd.Add("--events-per-pathway", a->events_per_pathway, "default 10").Range(1, 1000000);
+  cmd.Add("--rounds", a->rounds,
+          "alternate store and raw runs this many times (default 4): the disk's speed "
+          "drifts, and alternating shares the drift fairly")
+      .Range(1, 100);
+  cmd.OnRun([a] {
     RemoveBenchDirs(a->dir);
     adapters::SystemClock clock;
     storage::StoreOptions o;
@@ -183,12 +179,12 @@ void AddBenchAppend(CLI::App& bench) {
   });
 }
 
-void AddBenchVerify(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand(
-      "verify", "verify and export speed against raw SHA-256 over the same bytes");
+void AddBenchVerify(Command bench) {
+  Command cmd =
+      bench.Sub("verify", "verify and export speed against raw SHA-256 over the same bytes");
   auto dir = std::make_shared<std::string>();
-  cmd->add_option("--dir", *dir, "the directory of a `bench append` run")->required();
-  cmd->callback([dir] {
+  cmd.Add("--dir", *dir, "the directory of a `bench append` run").Required();
+  cmd.OnRun([dir] {
     storage::StoreOptions o;
     o.dir = (fs::path(*dir) / "bench-store").string();
     o.read_only = true;
@@ -262,16 +258,16 @@ void AddBenchVerify(CLI::App& bench) {
 
 }  // namespace
 
-void AddBenchCommands(CLI::App& app) {
-  auto* bench = app.add_subcommand("bench", "benchmarks that print figures as JSON");
-  bench->require_subcommand(1);
-  AddBenchAppend(*bench);
-  AddBenchVerify(*bench);
-  AddBenchPathways(*bench);
-  AddBenchHttp(*bench);
-  AddBenchWeb(*bench);
-  AddBenchNotify(*bench);
-  AddBenchReports(*bench);
+void AddBenchCommands(Command app) {
+  Command bench = app.Sub("bench", "benchmarks that print figures as JSON");
+  bench.RequireSubcommand();
+  AddBenchAppend(bench);
+  AddBenchVerify(bench);
+  AddBenchPathways(bench);
+  AddBenchHttp(bench);
+  AddBenchWeb(bench);
+  AddBenchNotify(bench);
+  AddBenchReports(bench);
 }
 
 }  // namespace pathways::cli

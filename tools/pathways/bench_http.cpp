@@ -141,17 +141,15 @@ nlohmann::json Figures(const char* what, RunFigures& f) {
 
 }  // namespace
 
-void AddBenchHttp(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("http", "the HTTP server: reads and writes over loopback");
+void AddBenchHttp(Command bench) {
+  Command cmd = bench.Sub("http", "the HTTP server: reads and writes over loopback");
   auto a = std::make_shared<HttpArgs>();
-  cmd->add_option("--dir", a->dir, "scratch directory (bench-http inside)")->required();
-  cmd->add_option("--connections", a->connections, "keep-alive connections (default 64)")
-      ->check(CLI::Range(1, 4096));
-  cmd->add_option("--seconds", a->seconds, "per phase (default 5)")->check(CLI::Range(0.5, 600.0));
-  cmd->add_option("--pathways", a->pathways, "pathways read and written (default 256)")
-      ->check(CLI::Range(1, 1'000'000));
-  cmd->add_option("--workflow", a->workflow, "definition files or directories");
-  cmd->callback([a] {
+  cmd.Add("--dir", a->dir, "scratch directory (bench-http inside)").Required();
+  cmd.Add("--connections", a->connections, "keep-alive connections (default 64)").Range(1, 4096);
+  cmd.Add("--seconds", a->seconds, "per phase (default 5)").Range(0.5, 600.0);
+  cmd.Add("--pathways", a->pathways, "pathways read and written (default 256)").Range(1, 1'000'000);
+  cmd.Add("--workflow", a->workflow, "definition files or directories");
+  cmd.OnRun([a] {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     const fs::path root = fs::path(a->dir) / "bench-http";

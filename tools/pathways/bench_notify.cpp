@@ -313,20 +313,17 @@ void Run(const NotifyArgs& a) {
 
 }  // namespace
 
-void AddBenchNotify(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("notify", "webhook deliveries from commit to a local receiver");
+void AddBenchNotify(Command bench) {
+  Command cmd = bench.Sub("notify", "webhook deliveries from commit to a local receiver");
   auto a = std::make_shared<NotifyArgs>();
-  cmd->add_option("--dir", a->dir, "scratch directory (bench-notify inside)")->required();
-  cmd->add_option("--deliveries", a->deliveries, "notifications in the burst (default 20000)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--paced", a->paced, "notifications sent one at a time first (default 1000)");
-  cmd->add_option("--rate", a->rate, "their rate per second (default 500)")
-      ->check(CLI::Range(1.0, 100000.0));
-  cmd->add_option("--workers", a->workers, "webhook deliveries in flight at once (default 8)")
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--workflow", a->workflow,
-                  "the definition (default config/workflows/amigo.yaml)");
-  cmd->callback([a] { Run(*a); });
+  cmd.Add("--dir", a->dir, "scratch directory (bench-notify inside)").Required();
+  cmd.Add("--deliveries", a->deliveries, "notifications in the burst (default 20000)").Positive();
+  cmd.Add("--paced", a->paced, "notifications sent one at a time first (default 1000)");
+  cmd.Add("--rate", a->rate, "their rate per second (default 500)").Range(1.0, 100000.0);
+  cmd.Add("--workers", a->workers, "webhook deliveries in flight at once (default 8)")
+      .Range(1, 256);
+  cmd.Add("--workflow", a->workflow, "the definition (default config/workflows/amigo.yaml)");
+  cmd.OnRun([a] { Run(*a); });
 }
 
 }  // namespace pathways::cli

@@ -44,23 +44,19 @@ std::size_t AverageValueBytes(const storage::RocksEventStore& store) {
 
 }  // namespace
 
-void AddBenchPathways(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("pathways", "participants through the AMIGO pathway end to end");
+void AddBenchPathways(Command bench) {
+  Command cmd = bench.Sub("pathways", "participants through the AMIGO pathway end to end");
   auto a = std::make_shared<Args>();
-  cmd->add_option("--dir", a->dir, "scratch directory (bench-pathways and bench-raw inside)")
-      ->required();
-  cmd->add_option("--participants", a->participants,
-                  "participants driven lead to completion "
-                  "(default 2000, 10 commands each)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--writers", a->writers, "concurrent writers (default 32)")
-      ->check(CLI::Range(1, 1024));
-  cmd->add_option("--rounds", a->rounds, "alternations of store and raw runs (default 2)")
-      ->check(CLI::Range(1, 100));
-  cmd->add_option("--timers", a->timers, "timers made due at once for the sweep (default 100000)");
-  cmd->add_option("--workflow", a->workflow,
-                  "the definition (default config/workflows/amigo.yaml)");
-  cmd->callback([a] {
+  cmd.Add("--dir", a->dir, "scratch directory (bench-pathways and bench-raw inside)").Required();
+  cmd.Add("--participants", a->participants,
+          "participants driven lead to completion "
+          "(default 2000, 10 commands each)")
+      .Positive();
+  cmd.Add("--writers", a->writers, "concurrent writers (default 32)").Range(1, 1024);
+  cmd.Add("--rounds", a->rounds, "alternations of store and raw runs (default 2)").Range(1, 100);
+  cmd.Add("--timers", a->timers, "timers made due at once for the sweep (default 100000)");
+  cmd.Add("--workflow", a->workflow, "the definition (default config/workflows/amigo.yaml)");
+  cmd.OnRun([a] {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     std::error_code ec;

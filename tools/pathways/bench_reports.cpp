@@ -100,15 +100,14 @@ double Time(F f) {
 
 }  // namespace
 
-void AddBenchReports(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("reports", "the ESF+ and project reports over a population");
+void AddBenchReports(Command bench) {
+  Command cmd = bench.Sub("reports", "the ESF+ and project reports over a population");
   auto a = std::make_shared<ReportsArgs>();
-  cmd->add_option("--dir", a->dir, "scratch directory (a store is created in it)")->required();
-  cmd->add_option("--participants", a->participants, "participants (default 100000)")
-      ->check(CLI::Range(1, 2'000'000));
-  cmd->add_option("--workflow", a->workflow, "definition files or directories");
-  cmd->add_option("--reports", a->reports, "the reports file");
-  cmd->callback([a] {
+  cmd.Add("--dir", a->dir, "scratch directory (a store is created in it)").Required();
+  cmd.Add("--participants", a->participants, "participants (default 100000)").Range(1, 2'000'000);
+  cmd.Add("--workflow", a->workflow, "definition files or directories");
+  cmd.Add("--reports", a->reports, "the reports file");
+  cmd.OnRun([a] {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     config::ReportConfigResult loaded = config::LoadReportConfig(a->reports, *catalog);

@@ -82,17 +82,16 @@ RunFigures Pages(web::Web& web, const std::string& cookie, int rounds,
 
 }  // namespace
 
-void AddBenchWeb(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand(
+void AddBenchWeb(Command bench) {
+  Command cmd = bench.Sub(
       "web", "the workspace's caseload and participant pages, rendered for a large caseload");
   auto a = std::make_shared<WebArgs>();
-  cmd->add_option("--dir", a->dir, "scratch directory (a store is created in it)")->required();
-  cmd->add_option("--participants", a->participants, "the counsellor's caseload (default 500)")
-      ->check(CLI::Range(1, 100'000));
-  cmd->add_option("--rounds", a->rounds, "requests of each page (default 40)")
-      ->check(CLI::Range(1, 100'000));
-  cmd->add_option("--workflow", a->workflow, "definition files or directories");
-  cmd->callback([a] {
+  cmd.Add("--dir", a->dir, "scratch directory (a store is created in it)").Required();
+  cmd.Add("--participants", a->participants, "the counsellor's caseload (default 500)")
+      .Range(1, 100'000);
+  cmd.Add("--rounds", a->rounds, "requests of each page (default 40)").Range(1, 100'000);
+  cmd.Add("--workflow", a->workflow, "definition files or directories");
+  cmd.OnRun([a] {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     const fs::path root = fs::path(a->dir) / "bench-web";

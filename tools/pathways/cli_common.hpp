@@ -1,7 +1,6 @@
 #pragma once
 // Shared pieces of the `pathways` subcommands: exit codes, store options, error output.
 
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 
@@ -9,6 +8,7 @@
 #include "engine/definition/catalog.hpp"
 #include "engine/result.hpp"
 #include "engine/storage/rocks_event_store.hpp"
+#include "tools/pathways/command_line.hpp"
 
 namespace pathways::cli {
 
@@ -22,7 +22,7 @@ inline constexpr int kExitDamaged = 3;  // verify found the store altered
 struct StoreFlags {
   std::string data_dir;
   std::string master_key;
-  void AddTo(CLI::App& command, bool data_required = true);
+  void AddTo(Command command, bool data_required = true);
   storage::StoreOptions Options() const;
 };
 
@@ -50,21 +50,21 @@ int& ExitCode();
 // Who runs the command, for the actor of what it writes: $USER, or "cli".
 std::string CurrentUser();
 
-void AddStoreCommands(CLI::App& app);       // verify, export, forget
-void AddBenchCommands(CLI::App& app);       // bench append, bench verify
-void AddDefinitionCommands(CLI::App& app);  // validate
-void AddReplayCommand(CLI::App& app);
-void AddMigrateCommand(CLI::App& app);      // migrate
-void AddImportCommand(CLI::App& app);       // import
-void AddReportCommands(CLI::App& app);      // report esf, report project
-void AddBenchPathways(CLI::App& bench);     // bench pathways
-void AddBenchHttp(CLI::App& bench);         // bench http
-void AddBenchWeb(CLI::App& bench);          // bench web
-void AddBenchNotify(CLI::App& bench);       // bench notify
-void AddBenchReports(CLI::App& bench);      // bench reports
-void AddServeCommand(CLI::App& app);        // serve
-void AddTokenCommands(CLI::App& app);       // token issue, list, revoke
-void AddUserCommands(CLI::App& app);        // user set-password
-void AddDeadLetterCommands(CLI::App& app);  // dead-letters list, show, replay
+void AddStoreCommands(Command app);       // verify, export, forget
+void AddBenchCommands(Command app);       // bench append, bench verify
+void AddDefinitionCommands(Command app);  // validate
+void AddReplayCommand(Command app);
+void AddMigrateCommand(Command app);      // migrate
+void AddImportCommand(Command app);       // import
+void AddReportCommands(Command app);      // report esf, report project
+void AddBenchPathways(Command bench);     // bench pathways
+void AddBenchHttp(Command bench);         // bench http
+void AddBenchWeb(Command bench);          // bench web
+void AddBenchNotify(Command bench);       // bench notify
+void AddBenchReports(Command bench);      // bench reports
+void AddServeCommand(Command app);        // serve
+void AddTokenCommands(Command app);       // token issue, list, revoke
+void AddUserCommands(Command app);        // user set-password
+void AddDeadLetterCommands(Command app);  // dead-letters list, show, replay
 
 }  // namespace pathways::cli

@@ -62,17 +62,17 @@ std::optional<std::string> ReadSecret(const char* prompt) {
 
 }  // namespace
 
-void AddUserCommands(CLI::App& app) {
-  auto* user_cmd = app.add_subcommand("user", "the users' passwords for the workspace");
-  user_cmd->require_subcommand(1);
+void AddUserCommands(Command app) {
+  Command user_cmd = app.Sub("user", "the users' passwords for the workspace");
+  user_cmd.RequireSubcommand();
   auto config = std::make_shared<std::string>();
-  user_cmd->add_option("--config", *config, "server config file (required)");
-  auto* set = user_cmd->add_subcommand(
+  user_cmd.Add("--config", *config, "server config file (required)");
+  Command set = user_cmd.Sub(
       "set-password", "set USER's password (read without echo; from stdin when it is no terminal)");
   auto user = std::make_shared<std::string>();
-  set->add_option("USER", *user, "a user of the users file")->required();
-  set->add_option("--config", *config, "server config file (required)");
-  set->callback([config, user] {
+  set.Add("USER", *user, "a user of the users file").Required();
+  set.Add("--config", *config, "server config file (required)");
+  set.OnRun([config, user] {
     auto cfg = Config(*config);
     if (!cfg) return;
     auto known = cfg->users.find(*user);
@@ -112,19 +112,19 @@ void AddUserCommands(CLI::App& app) {
   });
 }
 
-void AddTokenCommands(CLI::App& app) {
-  auto* token = app.add_subcommand("token", "bearer tokens for the server's users");
-  token->require_subcommand(1);
+void AddTokenCommands(Command app) {
+  Command token = app.Sub("token", "bearer tokens for the server's users");
+  token.RequireSubcommand();
   // --config may come before issue/list/revoke or after it (and shows in each one's help).
   auto config = std::make_shared<std::string>();
   const char* config_help = "server config file (required)";
-  token->add_option("--config", *config, config_help);
+  token.Add("--config", *config, config_help);
 
-  auto* issue = token->add_subcommand("issue", "issue a token for USER and print it once");
+  Command issue = token.Sub("issue", "issue a token for USER and print it once");
   auto user = std::make_shared<std::string>();
-  issue->add_option("USER", *user, "a user of the users file")->required();
-  issue->add_option("--config", *config, config_help);
-  issue->callback([config, user] {
+  issue.Add("USER", *user, "a user of the users file").Required();
+  issue.Add("--config", *config, config_help);
+  issue.OnRun([config, user] {
     auto cfg = Config(*config);
     if (!cfg) return;
     if (!cfg->users.count(*user)) {
@@ -142,9 +142,9 @@ void AddTokenCommands(CLI::App& app) {
     std::printf("%s\n", issued->c_str());
   });
 
-  auto* list = token->add_subcommand("list", "list tokens (ids and users, never the tokens)");
-  list->add_option("--config", *config, config_help);
-  list->callback([config] {
+  Command list = token.Sub("list", "list tokens (ids and users, never the tokens)");
+  list.Add("--config", *config, config_help);
+  list.OnRun([config] {
     auto cfg = Config(*config);
     if (!cfg) return;
     auto all = api::TokenStore(cfg->tokens_file).List();
@@ -159,11 +159,11 @@ void AddTokenCommands(CLI::App& app) {
     }
   });
 
-  auto* revoke = token->add_subcommand("revoke", "revoke a token by its id");
+  Command revoke = token.Sub("revoke", "revoke a token by its id");
   auto id = std::make_shared<std::string>();
-  revoke->add_option("ID", *id, "the token's id (from `token list`)")->required();
-  revoke->add_option("--config", *config, config_help);
-  revoke->callback([config, id] {
+  revoke.Add("ID", *id, "the token's id (from `token list`)").Required();
+  revoke.Add("--config", *config, config_help);
+  revoke.OnRun([config, id] {
     auto cfg = Config(*config);
     if (!cfg) return;
     Status st = api::TokenStore(cfg->tokens_file).Revoke(*id, adapters::SystemClock().NowMs());

@@ -30,22 +30,21 @@ std::unique_ptr<Store> OpenToRead(const StoreFlags& flags, const char* command) 
 
 }  // namespace
 
-void AddDeadLetterCommands(CLI::App& app) {
-  auto* group = app.add_subcommand("dead-letters", "list, inspect and replay dead letters");
-  group->require_subcommand(1);
+void AddDeadLetterCommands(Command app) {
+  Command group = app.Sub("dead-letters", "list, inspect and replay dead letters");
+  group.RequireSubcommand();
   static adapters::SystemClock clock;
 
-  auto* list = group->add_subcommand("list", "dead letters, oldest first");
+  Command list = group.Sub("list", "dead letters, oldest first");
   auto list_flags = std::make_shared<StoreFlags>();
   auto limit = std::make_shared<std::size_t>(100);
   auto after = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  list_flags->AddTo(*list);
-  list->add_option("--limit", *limit, "at most this many (default 100)")
-      ->check(CLI::Range(1, 100000));
-  list->add_option("--after", *after, "continue after this cursor (printed at the end)");
-  list->add_flag("--json", *json, "one JSON object per line");
-  list->callback([=] {
+  list_flags->AddTo(list);
+  list.Add("--limit", *limit, "at most this many (default 100)").Range(1, 100000);
+  list.Add("--after", *after, "continue after this cursor (printed at the end)");
+  list.Flag("--json", *json, "one JSON object per line");
+  list.OnRun([=] {
     auto store = OpenToRead(*list_flags, "dead-letters list");
     if (store == nullptr) return;
     notify::DeliveryLedger ledger(*store);
@@ -67,12 +66,12 @@ void AddDeadLetterCommands(CLI::App& app) {
     if (!page->next.empty()) std::fprintf(stderr, "more: --after %s\n", page->next.c_str());
   });
 
-  auto* show = group->add_subcommand("show", "one waiting or dead delivery as JSON");
+  Command show = group.Sub("show", "one waiting or dead delivery as JSON");
   auto show_flags = std::make_shared<StoreFlags>();
   auto show_id = std::make_shared<std::uint64_t>(0);
-  show->add_option("ID", *show_id, "the delivery's id")->required();
-  show_flags->AddTo(*show);
-  show->callback([=] {
+  show.Add("ID", *show_id, "the delivery's id").Required();
+  show_flags->AddTo(show);
+  show.OnRun([=] {
     auto store = OpenToRead(*show_flags, "dead-letters show");
     if (store == nullptr) return;
     auto d = notify::DeliveryLedger(*store).Get(*show_id);
@@ -89,13 +88,13 @@ void AddDeadLetterCommands(CLI::App& app) {
     std::printf("%s\n", notify::DescribeDelivery(**d, /*with_notification=*/true).dump(2).c_str());
   });
 
-  auto* replay = group->add_subcommand(
+  Command replay = group.Sub(
       "replay", "send a dead letter again (when the server next starts; it needs the store)");
   auto replay_flags = std::make_shared<StoreFlags>();
   auto replay_id = std::make_shared<std::uint64_t>(0);
-  replay->add_option("ID", *replay_id, "the dead letter's id")->required();
-  replay_flags->AddTo(*replay);
-  replay->callback([=] {
+  replay.Add("ID", *replay_id, "the dead letter's id").Required();
+  replay_flags->AddTo(replay);
+  replay.OnRun([=] {
     auto store = OpenForWriting(*replay_flags, clock, "dead-letters replay");
     if (store == nullptr) return;
     auto d = notify::DeliveryLedger(*store).Revive(*replay_id, clock.NowMs());

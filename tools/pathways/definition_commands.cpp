@@ -8,11 +8,11 @@
 namespace pathways::cli {
 namespace {
 
-void AddValidate(CLI::App& app) {
-  auto* cmd = app.add_subcommand("validate", "check pathway definition files (YAML)");
+void AddValidate(Command app) {
+  Command cmd = app.Sub("validate", "check pathway definition files (YAML)");
   auto files = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("FILE", *files, "definition files")->required();
-  cmd->callback([files] {
+  cmd.Add("FILE", *files, "definition files").Required();
+  cmd.OnRun([files] {
     int problems = 0;
     for (const std::string& file : *files) {
       workflows::LoadResult r = workflows::LoadDefinitionFile(file);
@@ -36,6 +36,6 @@ void AddValidate(CLI::App& app) {
 
 }  // namespace
 
-void AddDefinitionCommands(CLI::App& app) { AddValidate(app); }
+void AddDefinitionCommands(Command app) { AddValidate(app); }
 
 }  // namespace pathways::cli

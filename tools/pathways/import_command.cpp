@@ -44,8 +44,8 @@ class Progress {
 
 }  // namespace
 
-void AddImportCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("import", "register leads from a CSV file");
+void AddImportCommand(Command app) {
+  Command cmd = app.Sub("import", "register leads from a CSV file");
   struct Args {
     StoreFlags store;
     std::vector<std::string> workflows;
@@ -56,23 +56,23 @@ void AddImportCommand(CLI::App& app) {
     bool skip_bad = false;
   };
   auto a = std::make_shared<Args>();
-  a->store.AddTo(*cmd);
-  cmd->add_option("--workflow", a->workflows, "definition files or directories (repeatable)")
-      ->required()
-      ->allow_extra_args(false);  // one value per --workflow: the CSV file is not one
-  cmd->add_option("--definition", a->definition, "definition id (default: the newest loaded)");
-  cmd->add_option("--actor", a->actor, "who the history names as importer (default: $USER)");
-  cmd->add_option("--config", a->config,
-                  "server config file, whose users a contact_person column must name "
-                  "(required with that column)");
-  cmd->add_flag("--skip-bad", a->skip_bad,
-                "import the good rows of a file with bad ones (default: import none)");
-  cmd->add_option("file", a->file,
-                  "CSV with a header row: referral_source (required), pathway_id, "
-                  "participant_id, contact_person, data.<field>, identity.<field>, "
-                  "guidance.<field>")
-      ->required();
-  cmd->callback([a] {
+  a->store.AddTo(cmd);
+  cmd.Add("--workflow", a->workflows, "definition files or directories (repeatable)")
+      .Required()
+      .OneValueEach();  // one value per --workflow: the CSV file is not one
+  cmd.Add("--definition", a->definition, "definition id (default: the newest loaded)");
+  cmd.Add("--actor", a->actor, "who the history names as importer (default: $USER)");
+  cmd.Add("--config", a->config,
+          "server config file, whose users a contact_person column must name "
+          "(required with that column)");
+  cmd.Flag("--skip-bad", a->skip_bad,
+           "import the good rows of a file with bad ones (default: import none)");
+  cmd.Add("file", a->file,
+          "CSV with a header row: referral_source (required), pathway_id, "
+          "participant_id, contact_person, data.<field>, identity.<field>, "
+          "guidance.<field>")
+      .Required();
+  cmd.OnRun([a] {
     auto catalog = LoadCatalog(a->workflows);
     if (catalog == nullptr) return;
     auto def = a->definition.empty() ? catalog->Newest() : catalog->Newest(a->definition);

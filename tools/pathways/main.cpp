@@ -1,7 +1,7 @@
 // pathways: the one executable. Wires the subcommands; each lives in its own file.
 
 #include <cstdio>
-#include <exception>
+#include <cstdlib>
 
 #include "tools/pathways/cli_common.hpp"
 #include "workflows/definition_set.hpp"
@@ -18,11 +18,11 @@ int& ExitCode() {
   return code;
 }
 
-void StoreFlags::AddTo(CLI::App& command, bool data_required) {
-  CLI::Option* data = command.add_option("--data", data_dir, "store directory (RocksDB)");
-  if (data_required) data->required();
-  command.add_option("--master-key", master_key,
-                     "master key file (default: DIR.master-key beside the store)");
+void StoreFlags::AddTo(Command command, bool data_required) {
+  Option data = command.Add("--data", data_dir, "store directory (RocksDB)");
+  if (data_required) data.Required();
+  command.Add("--master-key", master_key,
+              "master key file (default: DIR.master-key beside the store)");
 }
 
 storage::StoreOptions StoreFlags::Options() const {
@@ -64,40 +64,17 @@ int Fail(const std::string& command, const Status& status) {
 
 int main(int argc, char** argv) {
   using namespace pathways::cli;
-  CLI::App app{"Pathways: participants' pathways as hash-chained events", "pathways"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "pathways 0.1.0");
-  AddDefinitionCommands(app);
-  AddStoreCommands(app);
-  AddReplayCommand(app);
-  AddMigrateCommand(app);
-  AddImportCommand(app);
-  AddReportCommands(app);
-  AddBenchCommands(app);
-  AddServeCommand(app);
-  AddTokenCommands(app);
-  AddUserCommands(app);
-  AddDeadLetterCommands(app);
-  // CLI11 would only say that a subcommand is required: name the one it does not know.
-  if (argc > 1 && argv[1][0] != '-' &&
-      app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); }).empty()) {
-    std::fprintf(stderr, "pathways: unknown command `%s`; `pathways --help` lists them\n", argv[1]);
-    return kExitUsage;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "pathways: unexpected error: %s\n", e.what());
-    return kExitError;
-  }
-  return ExitCode();
+  return RunCommandLine(argc, argv, [](Command app) {
+    AddDefinitionCommands(app);
+    AddStoreCommands(app);
+    AddReplayCommand(app);
+    AddMigrateCommand(app);
+    AddImportCommand(app);
+    AddReportCommands(app);
+    AddBenchCommands(app);
+    AddServeCommand(app);
+    AddTokenCommands(app);
+    AddUserCommands(app);
+    AddDeadLetterCommands(app);
+  });
 }

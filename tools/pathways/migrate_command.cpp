@@ -13,8 +13,8 @@
 
 namespace pathways::cli {
 
-void AddMigrateCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("migrate", "move pathways to another definition version");
+void AddMigrateCommand(Command app) {
+  Command cmd = app.Sub("migrate", "move pathways to another definition version");
   struct Args {
     StoreFlags store;
     std::vector<std::string> workflows;
@@ -27,20 +27,19 @@ void AddMigrateCommand(CLI::App& app) {
     bool dry_run = false;
   };
   auto a = std::make_shared<Args>();
-  a->store.AddTo(*cmd);
-  cmd->add_option(
-         "--workflow", a->workflows,
-         "definition files or directories: both the version pathways run on and the target")
-      ->required();
-  cmd->add_option("--definition", a->definition, "definition id (default: the first file's)");
-  cmd->add_option("--from-version", a->from, "the version the pathways run on")->required();
-  cmd->add_option("--to-version", a->to, "the version to move them to")->required();
-  cmd->add_option("--pathway", a->pathway, "one pathway (default: all on --from-version)");
-  cmd->add_option("--map", a->map, "OLD=NEW, one per state of the old version");
-  cmd->add_flag("--map-same-names", a->same_names,
-                "map each old state to the target state of the same id (explicit --map wins)");
-  cmd->add_flag("--dry-run", a->dry_run, "list what would move and what would be refused");
-  cmd->callback([a] {
+  a->store.AddTo(cmd);
+  cmd.Add("--workflow", a->workflows,
+          "definition files or directories: both the version pathways run on and the target")
+      .Required();
+  cmd.Add("--definition", a->definition, "definition id (default: the first file's)");
+  cmd.Add("--from-version", a->from, "the version the pathways run on").Required();
+  cmd.Add("--to-version", a->to, "the version to move them to").Required();
+  cmd.Add("--pathway", a->pathway, "one pathway (default: all on --from-version)");
+  cmd.Add("--map", a->map, "OLD=NEW, one per state of the old version");
+  cmd.Flag("--map-same-names", a->same_names,
+           "map each old state to the target state of the same id (explicit --map wins)");
+  cmd.Flag("--dry-run", a->dry_run, "list what would move and what would be refused");
+  cmd.OnRun([a] {
     auto catalog = LoadCatalog(a->workflows);
     if (catalog == nullptr) return;
     if (a->definition.empty()) a->definition = catalog->Newest()->id;

@@ -71,8 +71,8 @@ std::string Describe(const Rejection& r) {
 
 }  // namespace
 
-void AddReplayCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("replay", "a pathway's state at a moment and how it got there");
+void AddReplayCommand(Command app) {
+  Command cmd = app.Sub("replay", "a pathway's state at a moment and how it got there");
   struct Args {
     StoreFlags store;
     std::string pathway;
@@ -80,11 +80,11 @@ void AddReplayCommand(CLI::App& app) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  args->store.AddTo(*cmd);
-  cmd->add_option("--pathway", args->pathway, "pathway id")->required();
-  cmd->add_option("--as-of", args->as_of, "ISO 8601 time (default: now, i.e. every event)");
-  cmd->add_flag("--json", args->json, "print {state, history} as JSON");
-  cmd->callback([args] {
+  args->store.AddTo(cmd);
+  cmd.Add("--pathway", args->pathway, "pathway id").Required();
+  cmd.Add("--as-of", args->as_of, "ISO 8601 time (default: now, i.e. every event)");
+  cmd.Flag("--json", args->json, "print {state, history} as JSON");
+  cmd.OnRun([args] {
     TimestampMs as_of = std::numeric_limits<TimestampMs>::max();
     if (!args->as_of.empty() && !codec::ParseIso8601(args->as_of, as_of)) {
       std::fprintf(stderr,

@@ -73,33 +73,30 @@ void RunReport(const ReportArgs& a, bool project) {
 
 }  // namespace
 
-void AddReportCommands(CLI::App& app) {
-  auto* report = app.add_subcommand("report", "the funder's reports from the log");
-  report->require_subcommand(1);
+void AddReportCommands(Command app) {
+  Command report = app.Sub("report", "the funder's reports from the log");
+  report.RequireSubcommand();
   for (const bool project : {false, true}) {
-    auto* cmd = project ? report->add_subcommand("project",
-                                                 "progress to the target with a forecast, and the "
-                                                 "project's figures")
-                        : report->add_subcommand(
-                              "esf", "ESF+ indicators by gender, for a period and school");
+    Command cmd = project ? report.Sub("project",
+                                       "progress to the target with a forecast, and the "
+                                       "project's figures")
+                          : report.Sub("esf", "ESF+ indicators by gender, for a period and school");
     auto a = std::make_shared<ReportArgs>();
-    a->store.AddTo(*cmd);
-    cmd->add_option("--workflow", a->workflows,
-                    "definition files or directories (default config/workflows)");
-    cmd->add_option("--reports", a->reports, "the reports file (default config/reports.yaml)");
-    cmd->add_option("--from", a->query.from, "the period's first day (YYYY-MM-DD)");
-    cmd->add_option("--to", a->query.to, "the period's last day (YYYY-MM-DD)");
-    cmd->add_option("--school", a->query.school, "one school's participants");
-    cmd->add_option("--at", a->at, "as of a log position, or the end of a day (YYYY-MM-DD)");
-    cmd->add_option("--format", a->format, "json (default) or csv")
-        ->check(CLI::IsMember({"json", "csv"}));
+    a->store.AddTo(cmd);
+    cmd.Add("--workflow", a->workflows,
+            "definition files or directories (default config/workflows)");
+    cmd.Add("--reports", a->reports, "the reports file (default config/reports.yaml)");
+    cmd.Add("--from", a->query.from, "the period's first day (YYYY-MM-DD)");
+    cmd.Add("--to", a->query.to, "the period's last day (YYYY-MM-DD)");
+    cmd.Add("--school", a->query.school, "one school's participants");
+    cmd.Add("--at", a->at, "as of a log position, or the end of a day (YYYY-MM-DD)");
+    cmd.Add("--format", a->format, "json (default) or csv").OneOf({"json", "csv"});
     if (!project) {
-      cmd->add_flag("--shared", a->query.shared,
-                    "for outside the partnership: small cells suppressed, nobody listed");
-      cmd->add_option("--lang", a->lang, "the CSV's labels: da (default) or en")
-          ->check(CLI::IsMember({"da", "en"}));
+      cmd.Flag("--shared", a->query.shared,
+               "for outside the partnership: small cells suppressed, nobody listed");
+      cmd.Add("--lang", a->lang, "the CSV's labels: da (default) or en").OneOf({"da", "en"});
     }
-    cmd->callback([a, project] { RunReport(*a, project); });
+    cmd.OnRun([a, project] { RunReport(*a, project); });
   }
 }
 

@@ -573,28 +573,26 @@ int Serve(const ServeArgs& a) {
 
 }  // namespace
 
-void AddServeCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("serve", "run the HTTP server");
+void AddServeCommand(Command app) {
+  Command cmd = app.Sub("serve", "run the HTTP server");
   auto a = std::make_shared<ServeArgs>();
   auto check = std::make_shared<bool>(false);
-  cmd->add_flag("--check", *check,
-                "check every file the server would read (as check-config) and exit");
-  cmd->add_option("--config", a->config, "server config file (e.g. config/pathways.yaml)")
-      ->required();
-  cmd->add_option("--data", a->data, "store directory (overrides the config file)");
-  cmd->add_option("--listen", a->listen, "HOST:PORT (overrides the config file)");
-  cmd->add_option("--clock", a->clock, "system or manual (overrides the config file)")
-      ->check(CLI::IsMember({"system", "manual"}));
-  cmd->callback([a, check] { ExitCode() = *check ? Check(*a) : Serve(*a); });
+  cmd.Flag("--check", *check, "check every file the server would read (as check-config) and exit");
+  cmd.Add("--config", a->config, "server config file (e.g. config/pathways.yaml)").Required();
+  cmd.Add("--data", a->data, "store directory (overrides the config file)");
+  cmd.Add("--listen", a->listen, "HOST:PORT (overrides the config file)");
+  cmd.Add("--clock", a->clock, "system or manual (overrides the config file)")
+      .OneOf({"system", "manual"});
+  cmd.OnRun([a, check] { ExitCode() = *check ? Check(*a) : Serve(*a); });
 
-  auto* checker = app.add_subcommand(
-      "check-config",
-      "check every file the server would read (config, users, definitions, notifications, "
-      "templates, tokens, TLS, the store's format and master key) without starting it");
+  Command checker =
+      app.Sub("check-config",
+              "check every file the server would read (config, users, definitions, notifications, "
+              "templates, tokens, TLS, the store's format and master key) without starting it");
   auto c = std::make_shared<ServeArgs>();
-  checker->add_option("--config", c->config, "server config file")->required();
-  checker->add_option("--data", c->data, "store directory (overrides the config file)");
-  checker->callback([c] { ExitCode() = Check(*c); });
+  checker.Add("--config", c->config, "server config file").Required();
+  checker.Add("--data", c->data, "store directory (overrides the config file)");
+  checker.OnRun([c] { ExitCode() = Check(*c); });
 }
 
 }  // namespace pathways::cli

@@ -21,13 +21,13 @@
 namespace pathways::cli {
 namespace {
 
-void AddVerify(CLI::App& app) {
-  auto* cmd = app.add_subcommand("verify", "walk the hash chain and the stream index");
+void AddVerify(Command app) {
+  Command cmd = app.Sub("verify", "walk the hash chain and the stream index");
   auto flags = std::make_shared<StoreFlags>();
   auto json = std::make_shared<bool>(false);
-  flags->AddTo(*cmd);
-  cmd->add_flag("--json", *json, "print the report as one JSON object");
-  cmd->callback([flags, json] {
+  flags->AddTo(cmd);
+  cmd.Flag("--json", *json, "print the report as one JSON object");
+  cmd.OnRun([flags, json] {
     storage::StoreOptions o = flags->Options();
     o.read_only = true;
     o.load_master_key = false;  // the chain is over ciphertext: no key needed
@@ -65,24 +65,22 @@ void AddVerify(CLI::App& app) {
   });
 }
 
-void AddExport(CLI::App& app) {
-  auto* cmd = app.add_subcommand("export", "write the log as JSON Lines or CSV in global order");
+void AddExport(Command app) {
+  Command cmd = app.Sub("export", "write the log as JSON Lines or CSV in global order");
   auto flags = std::make_shared<StoreFlags>();
   auto options = std::make_shared<ExportOptions>();
-  flags->AddTo(*cmd);
-  cmd->add_option("--from", options->from_position, "first position to export (default 1)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--to", options->to_position, "last position to export (default: the head)")
-      ->check(CLI::PositiveNumber);
+  flags->AddTo(cmd);
+  cmd.Add("--from", options->from_position, "first position to export (default 1)").Positive();
+  cmd.Add("--to", options->to_position, "last position to export (default: the head)").Positive();
   auto format = std::make_shared<std::string>("jsonl");
-  cmd->add_option("--format", *format, "jsonl (default) or csv")
-      ->check(CLI::IsMember({"jsonl", "csv"}))
-      ->option_text("jsonl|csv");
-  cmd->add_flag("--include-personal", options->include_personal,
-                "decrypt personal data (needs the master key)");
-  cmd->add_option("--school", options->school,
-                  "only the pathways of this school (their whole histories; not a whole chain)");
-  cmd->callback([flags, options, format] {
+  cmd.Add("--format", *format, "jsonl (default) or csv")
+      .OneOf({"jsonl", "csv"})
+      .ValueText("jsonl|csv");
+  cmd.Flag("--include-personal", options->include_personal,
+           "decrypt personal data (needs the master key)");
+  cmd.Add("--school", options->school,
+          "only the pathways of this school (their whole histories; not a whole chain)");
+  cmd.OnRun([flags, options, format] {
     options->format = *format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
     storage::StoreOptions o = flags->Options();
     o.read_only = true;
@@ -105,9 +103,8 @@ std::string FreshCommandId(std::string_view prefix) {
          codec::HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), 12));
 }
 
-void AddForget(CLI::App& app) {
-  auto* cmd =
-      app.add_subcommand("forget", "erase a participant's personal data by destroying its keys");
+void AddForget(Command app) {
+  Command cmd = app.Sub("forget", "erase a participant's personal data by destroying its keys");
   struct Args {
     StoreFlags store;
     std::string participant;
@@ -117,20 +114,19 @@ void AddForget(CLI::App& app) {
     std::vector<std::string> workflows{"config/workflows"};
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("PARTICIPANT", args->participant, "pseudonymous participant id")->required();
-  args->store.AddTo(*cmd);
-  cmd->add_option("--scope", args->scope,
-                  "guidance (barriers, notes) or all (also identity); default: all")
-      ->check(CLI::IsMember({"guidance", "all"}));
-  cmd->add_option("--reason", args->reason,
-                  "why, for the auditors (no personal data: it is stored in plain text)");
-  cmd->add_option("--reports", args->reports,
-                  "the reports file: before its ESF audit end the identity data is restricted "
-                  "until then instead of erased (docs/privacy.md)");
-  cmd->add_option("--workflows", args->workflows,
-                  "definition files or directories the reports file is checked against "
-                  "(default config/workflows)");
-  cmd->callback([args] {
+  cmd.Add("PARTICIPANT", args->participant, "pseudonymous participant id").Required();
+  args->store.AddTo(cmd);
+  cmd.Add("--scope", args->scope, "guidance (barriers, notes) or all (also identity); default: all")
+      .OneOf({"guidance", "all"});
+  cmd.Add("--reason", args->reason,
+          "why, for the auditors (no personal data: it is stored in plain text)");
+  cmd.Add("--reports", args->reports,
+          "the reports file: before its ESF audit end the identity data is restricted "
+          "until then instead of erased (docs/privacy.md)");
+  cmd.Add("--workflows", args->workflows,
+          "definition files or directories the reports file is checked against "
+          "(default config/workflows)");
+  cmd.OnRun([args] {
     // The audit end, from a reports file checked as the server checks it.
     std::string audit_end;
     if (!args->reports.empty()) {
@@ -194,21 +190,20 @@ void AddForget(CLI::App& app) {
   });
 }
 
-void AddBackup(CLI::App& app) {
-  auto* cmd = app.add_subcommand("backup", "take an incremental, checksummed backup of a store");
+void AddBackup(Command app) {
+  Command cmd = app.Sub("backup", "take an incremental, checksummed backup of a store");
   struct Args {
     StoreFlags store;
     std::string to;
     bool with_master_key = false;
   };
   auto args = std::make_shared<Args>();
-  args->store.AddTo(*cmd);
-  cmd->add_option("--to", args->to, "backup directory (created if missing; holds many backups)")
-      ->required();
-  cmd->add_flag("--with-master-key", args->with_master_key,
-                "copy the master key into the backup too (then the backup alone reveals "
-                "personal data: keep it as safe as the key)");
-  cmd->callback([args] {
+  args->store.AddTo(cmd);
+  cmd.Add("--to", args->to, "backup directory (created if missing; holds many backups)").Required();
+  cmd.Flag("--with-master-key", args->with_master_key,
+           "copy the master key into the backup too (then the backup alone reveals "
+           "personal data: keep it as safe as the key)");
+  cmd.OnRun([args] {
     adapters::SystemClock clock;
     auto store = OpenForWriting(args->store, clock, "backup");
     if (store == nullptr) {
@@ -227,8 +222,8 @@ void AddBackup(CLI::App& app) {
   });
 }
 
-void AddRestore(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
+void AddRestore(Command app) {
+  Command cmd = app.Sub(
       "restore", "restore a backup into a new store directory, verified before it is in place");
   struct Args {
     std::string from;
@@ -237,12 +232,11 @@ void AddRestore(CLI::App& app) {
     bool list = false;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("--from", args->from, "backup directory")->required();
-  cmd->add_option("--data", args->data,
-                  "the new store directory (must not exist; required unless --list)");
-  cmd->add_option("--backup", args->id, "backup id (default: the newest)");
-  cmd->add_flag("--list", args->list, "list the backups instead");
-  cmd->callback([args] {
+  cmd.Add("--from", args->from, "backup directory").Required();
+  cmd.Add("--data", args->data, "the new store directory (must not exist; required unless --list)");
+  cmd.Add("--backup", args->id, "backup id (default: the newest)");
+  cmd.Flag("--list", args->list, "list the backups instead");
+  cmd.OnRun([args] {
     if (args->list) {
       auto list = storage::ListBackups(args->from);
       if (!list.ok()) {
@@ -288,7 +282,7 @@ std::unique_ptr<Store> OpenForWriting(const StoreFlags& flags, const Clock& cloc
   return std::move(*store);
 }
 
-void AddStoreCommands(CLI::App& app) {
+void AddStoreCommands(Command app) {
   AddVerify(app);
   AddExport(app);
   AddForget(app);
