@@ -7,11 +7,6 @@
 #include "engine/codec/event_json.hpp"
 
 namespace pathways::api {
-namespace {
-
-std::string Iso(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
-
-}  // namespace
 
 bool Api::Impl::NotifierReady(Call& c) {
   if (options.notifier != nullptr) return true;
@@ -69,15 +64,16 @@ void Api::Impl::Endpoints(Call& c) {
   if (!NotifierReady(c)) return;
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : options.notifier->Endpoints()) {
-    nlohmann::json v = {{"name", e.name},
-                        {"party", e.party},
-                        {"channel", e.channel},
-                        {"target", e.target},
-                        {"enabled", e.health.disabled_at == 0},
-                        {"failing_since", Iso(e.health.failing_since)},
-                        {"last_delivered_at", Iso(e.health.last_delivered_at)}};
+    nlohmann::json v = {
+        {"name", e.name},
+        {"party", e.party},
+        {"channel", e.channel},
+        {"target", e.target},
+        {"enabled", e.health.disabled_at == 0},
+        {"failing_since", codec::FormatIso8601OrEmpty(e.health.failing_since)},
+        {"last_delivered_at", codec::FormatIso8601OrEmpty(e.health.last_delivered_at)}};
     if (e.health.disabled_at != 0) {
-      v["disabled_at"] = Iso(e.health.disabled_at);
+      v["disabled_at"] = codec::FormatIso8601OrEmpty(e.health.disabled_at);
       v["disabled_reason"] = e.health.disabled_reason;
     }
     list.push_back(std::move(v));

@@ -12,8 +12,6 @@
 namespace pathways::api {
 namespace {
 
-std::string Iso(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
-
 nlohmann::json LabelJson(const definition::Label& l) { return {{"da", l.da}, {"en", l.en}}; }
 
 }  // namespace
@@ -30,14 +28,14 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
   }
   nlohmann::json milestones = nlohmann::json::array();
   for (const auto& [id, at] : s.milestones)
-    milestones.push_back({{"id", id}, {"reached_at", Iso(at)}});
+    milestones.push_back({{"id", id}, {"reached_at", codec::FormatIso8601OrEmpty(at)}});
   nlohmann::json risks = nlohmann::json::array();
   for (const auto& [id, r] : s.open_risks) {
     risks.push_back({{"id", id},
                      {"type", r.type},
                      {"severity", r.severity},
                      {"raised_by", r.raised_by},
-                     {"raised_at", Iso(r.raised_at)}});
+                     {"raised_at", codec::FormatIso8601OrEmpty(r.raised_at)}});
   }
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& [id, t] : s.open_tasks) {
@@ -45,17 +43,18 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
                      {"kind", t.kind},
                      {"title", {{"da", t.title_da}, {"en", t.title_en}}},
                      {"assignee", t.assignee},
-                     {"due_at", Iso(t.due_at)},
+                     {"due_at", codec::FormatIso8601OrEmpty(t.due_at)},
                      {"status", t.status},
                      {"overdue", t.due_at != 0 && t.due_at < now}});
   }
   nlohmann::json timers = nlohmann::json::array();
-  for (const auto& [id, t] : s.timers) timers.push_back({{"id", id}, {"due_at", Iso(t.due_at)}});
+  for (const auto& [id, t] : s.timers)
+    timers.push_back({{"id", id}, {"due_at", codec::FormatIso8601OrEmpty(t.due_at)}});
   nlohmann::json appointments = nlohmann::json::array();
   for (const auto& [id, a] : s.appointments) {
     appointments.push_back({{"id", id},
-                            {"starts_at", Iso(a.starts_at)},
-                            {"ends_at", Iso(a.ends_at)},
+                            {"starts_at", codec::FormatIso8601OrEmpty(a.starts_at)},
+                            {"ends_at", codec::FormatIso8601OrEmpty(a.ends_at)},
                             {"place", a.place},
                             {"online", a.online},
                             {"topic", a.topic},
@@ -84,8 +83,8 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
       {"risks", risks},
       {"tasks", tasks},
       {"timers", timers},
-      {"created_at", Iso(s.created_at)},
-      {"last_contact_at", Iso(s.last_contact_at)}};
+      {"created_at", codec::FormatIso8601OrEmpty(s.created_at)},
+      {"last_contact_at", codec::FormatIso8601OrEmpty(s.last_contact_at)}};
 }
 
 nlohmann::json EventView(const RecordedEvent& e) {
@@ -94,7 +93,7 @@ nlohmann::json EventView(const RecordedEvent& e) {
   return {{"position", e.position},
           {"version", e.version},
           {"type", e.type},
-          {"occurred_at", Iso(e.occurred_at)},
+          {"occurred_at", codec::FormatIso8601OrEmpty(e.occurred_at)},
           {"actor", {{"user", e.actor.user}, {"role", e.actor.role}}},
           {"command_id", e.command_id},
           {"definition", {{"id", e.definition.id}, {"version", e.definition.version}}},
@@ -199,7 +198,7 @@ void Api::Impl::GetAsOf(Call& c) {
   for (const RecordedEvent& e : view->history) history.push_back(EventView(e));
   nlohmann::json rejections = nlohmann::json::array();
   for (const auto& r : view->rejections) {
-    rejections.push_back({{"at", Iso(r.at)},
+    rejections.push_back({{"at", codec::FormatIso8601OrEmpty(r.at)},
                           {"command", r.command},
                           {"trigger", r.trigger},
                           {"actor", {{"user", r.actor.user}, {"role", r.actor.role}}},
@@ -207,7 +206,7 @@ void Api::Impl::GetAsOf(Call& c) {
                           {"reason", r.reason}});
   }
   auto def = options.catalog->Find(view->state.definition_id, view->state.definition_version);
-  c.respond(Json(200, {{"as_of", Iso(as_of)},
+  c.respond(Json(200, {{"as_of", codec::FormatIso8601OrEmpty(as_of)},
                        {"pathway", PathwayView(view->state, def.get(), as_of)},
                        {"history", history},
                        {"rejections", rejections}}));
@@ -397,7 +396,7 @@ void Api::Impl::Tasks(Call& c) {
                     {"kind", t.task.value("kind", "")},
                     {"title", t.task.value("title", nlohmann::json::object())},
                     {"status", t.task.value("status", "")},
-                    {"due_at", Iso(due)},
+                    {"due_at", codec::FormatIso8601OrEmpty(due)},
                     {"overdue", due != 0 && due < now}});
   }
   std::stable_sort(list.begin(), list.end(), [](const nlohmann::json& a, const nlohmann::json& b) {

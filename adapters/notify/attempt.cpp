@@ -2,16 +2,12 @@
 
 #include <algorithm>
 
+#include "adapters/notify/json_fields.hpp"
 #include "adapters/notify/payload.hpp"
 #include "engine/personal_view.hpp"
 
 namespace pathways::notify {
 namespace {
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) {
   std::vector<std::string> categories;
@@ -21,11 +17,11 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
   auto def = DefinitionOf(ctx.catalog, row);
   PersonalView personal;
   if (const auto scopes = PersonalScopesFor(categories, def.get()); !scopes.empty()) {
-    Result<PersonalView> read = ReadPersonal(ctx.log, Text(row, "pathway_id"), scopes);
+    Result<PersonalView> read = ReadPersonal(ctx.log, StringField(row, "pathway_id"), scopes);
     if (!read.ok()) return read.status();
     personal = std::move(*read);
   }
-  const auto contact = ctx.contact_persons.find(Text(row, "contact_person"));
+  const auto contact = ctx.contact_persons.find(StringField(row, "contact_person"));
   return BuildPayload(row, def.get(), personal,
                       contact == ctx.contact_persons.end() ? nullptr : &contact->second,
                       AddresseeOf(ctx.routing.config, row));
@@ -35,7 +31,7 @@ Result<Payload> PayloadOf(const nlohmann::json& row, const AttemptContext& ctx) 
 // them; NotFound when erased or restricted.
 Result<nlohmann::json> ParticipantIdentity(const AttemptContext& ctx, const nlohmann::json& row) {
   Result<PersonalView> read =
-      ReadPersonal(ctx.log, Text(row, "pathway_id"), {PersonalScope::kIdentity});
+      ReadPersonal(ctx.log, StringField(row, "pathway_id"), {PersonalScope::kIdentity});
   if (!read.ok()) return read.status();
   if (read->erased.count(PersonalScope::kIdentity)) {
     return Status::NotFound("the participant's identity data is erased");
@@ -54,10 +50,11 @@ Result<nlohmann::json> ParticipantIdentity(const AttemptContext& ctx, const nloh
 // answer is yes; NotFound, saying why, when it is not (or no longer readable).
 Status ConsentHolds(const AttemptContext& ctx, const nlohmann::json& row,
                     const definition::Definition* def) {
-  const definition::Party* party = def == nullptr ? nullptr : def->FindParty(Text(row, "party"));
+  const definition::Party* party =
+      def == nullptr ? nullptr : def->FindParty(StringField(row, "party"));
   if (party == nullptr || party->consent.empty()) return Status::Ok();
   Result<PersonalView> read =
-      ReadPersonal(ctx.log, Text(row, "pathway_id"), {PersonalScope::kSpecial});
+      ReadPersonal(ctx.log, StringField(row, "pathway_id"), {PersonalScope::kSpecial});
   if (!read.ok()) return read.status();
   const auto sealed = read->fields.find(PersonalScope::kSpecial);
   if (sealed != read->fields.end() && sealed->second.value(party->consent, false) == true) {
@@ -85,14 +82,15 @@ Result<Recipients> EmailRecipients(const AttemptContext& ctx, const nlohmann::js
   };
   for (const std::string& to : t.to) {
     if (to == config::kEmployerAddress) {
-      const std::string email = Text(row.value("employer", nlohmann::json::object()), "email");
+      const std::string email =
+          StringField(row.value("employer", nlohmann::json::object()), "email");
       if (email.empty()) {
         out.missing = "the pathway has no employer recorded";
       } else {
         add(email, email);
       }
     } else if (to == config::kMunicipalityAddress) {
-      const std::string code = Text(row, "municipality");
+      const std::string code = StringField(row, "municipality");
       const auto& table = ctx.routing.config.municipalities;
       const auto m = table.find(code);
       if (code.empty()) {
@@ -108,7 +106,7 @@ Result<Recipients> EmailRecipients(const AttemptContext& ctx, const nlohmann::js
     } else if (to == config::kParticipantAddress) {
       Result<nlohmann::json> identity = ParticipantIdentity(ctx, row);
       if (!identity.ok()) return identity.status();
-      const std::string email = Text(*identity, "email");
+      const std::string email = StringField(*identity, "email");
       if (email.empty()) {
         out.missing = "the participant has no email in their identity data";
       } else {
@@ -153,7 +151,7 @@ Delivery NewDelivery(std::uint64_t position, const nlohmann::json& row, Channel 
   d.channel = c;
   d.created_at = now;
   d.next_at = now;
-  d.endpoint = EndpointName(Text(row, "party"), c);
+  d.endpoint = EndpointName(StringField(row, "party"), c);
   d.notification = row;
   return d;
 }
@@ -164,7 +162,7 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
   std::string why;
   if (!ctx.health.Usable(d.endpoint, why)) return Dead(std::move(d), why);
   const nlohmann::json& row = d.notification;
-  const std::string party = Text(row, "party");
+  const std::string party = StringField(row, "party");
   const config::PartyChannels* pc = r.config.Find(party);
   if (d.channel == Channel::kWebhook && (pc == nullptr || !pc->webhook)) {
     return Dead(std::move(d), "party " + party + " has no webhook configured any more");
@@ -195,8 +193,8 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
                    ? Dead(std::move(d), identity.status().message())
                    : Retry(ctx, std::move(d), identity.status().ToString(), std::nullopt);
       }
-      std::string phone = Text(*identity, "mobile");
-      if (phone.empty()) phone = Text(*identity, "phone");
+      std::string phone = StringField(*identity, "mobile");
+      if (phone.empty()) phone = StringField(*identity, "phone");
       if (phone.empty()) {
         return Dead(std::move(d), "the participant has no phone in their identity data");
       }
@@ -227,7 +225,8 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
   nlohmann::json confirm;
   if (pc->confirm && ctx.confirm_link) {
     const TimestampMs expires = ctx.clock.NowMs() + pc->confirm->valid.count();
-    const std::string url = ctx.confirm_link(party, Text(row, "pathway_id"), MessageId(d), expires);
+    const std::string url =
+        ctx.confirm_link(party, StringField(row, "pathway_id"), MessageId(d), expires);
     if (!url.empty()) confirm = {{"url", url}, {"expires_at", expires}};
   }
   const EmailText words = r.templates.Render(*payload, pc->email->language, confirm);
@@ -254,7 +253,7 @@ Outcome AttemptRemote(Delivery d, const AttemptContext& ctx, WebhookSender& webh
 Outcome AttemptLocal(Delivery d, const AttemptContext& ctx) {
   const Routing& r = ctx.routing;
   const nlohmann::json& row = d.notification;
-  const std::string party = Text(row, "party");
+  const std::string party = StringField(row, "party");
   if (d.channel == Channel::kNone) {
     // Replayed once a channel was configured: route it anew.
     std::vector<Channel> now = ChannelsFor(r, ctx.catalog, row);
@@ -285,10 +284,11 @@ Outcome AttemptLocal(Delivery d, const AttemptContext& ctx) {
   };
   for (const std::string& user : wanted) {
     if (user == config::kContactPerson) {
-      add(!Text(row, "user").empty() ? Text(row, "user") : Text(row, "contact_person"));
+      add(!StringField(row, "user").empty() ? StringField(row, "user")
+                                            : StringField(row, "contact_person"));
     } else if (user == config::kTeamLeads) {
       // The team leads of the pathway's school.
-      const std::string school = Text(row, "school");
+      const std::string school = StringField(row, "school");
       const auto leads = ctx.team_leads.find(school);
       if (leads == ctx.team_leads.end() || leads->second.empty()) {
         missing = "no team lead in the users file for " +

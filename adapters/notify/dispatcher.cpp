@@ -20,6 +20,7 @@
 
 #include "adapters/notify/attempt.hpp"
 #include "adapters/notify/endpoint_health.hpp"
+#include "adapters/notify/json_fields.hpp"
 #include "adapters/notify/routing.hpp"
 #include "engine/codec/event_json.hpp"
 
@@ -32,13 +33,6 @@ constexpr std::size_t kIngestBatch = 256;
 constexpr auto kLoopTick = std::chrono::milliseconds(250);
 constexpr auto kPruneEvery = std::chrono::seconds(10);
 constexpr auto kErrorPause = std::chrono::milliseconds(200);
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string IsoOrEmpty(TimestampMs ms) { return ms == 0 ? "" : codec::FormatIso8601(ms); }
 
 }  // namespace
 
@@ -391,8 +385,8 @@ class Dispatcher::Adapter {
     const nlohmann::json& row = d.notification;
     const nlohmann::json sent = row.value("sent", nlohmann::json::object());
     runtime::RecordDelivery r;
-    r.notification_id = Text(row, "notification_id");
-    r.party = Text(row, "party");
+    r.notification_id = StringField(row, "notification_id");
+    r.party = StringField(row, "party");
     r.channel = std::string(ChannelName(d.channel));
     // An SMS gateway is a webhook on the wire; the history says what the participant got.
     if (d.channel == Channel::kWebhook) {
@@ -413,7 +407,7 @@ class Dispatcher::Adapter {
     }
     r.personal = sent.value("personal", false);
     CommandRequest request;
-    request.pathway_id = Text(row, "pathway_id");
+    request.pathway_id = StringField(row, "pathway_id");
     request.command_id = "delivery:" + std::to_string(d.id) + ":" + std::to_string(d.replays) +
                          (r.delivered ? ":delivered" : ":dead");
     request.causation_id = r.notification_id;
@@ -699,7 +693,7 @@ nlohmann::json DescribeDelivery(const Delivery& d, bool with_notification) {
                       {"status", DeliveryStatusName(d.status())},
                       {"attempts", d.attempts},
                       {"replays", d.replays},
-                      {"created_at", IsoOrEmpty(d.created_at)},
+                      {"created_at", codec::FormatIso8601OrEmpty(d.created_at)},
                       {"last_error", d.last_error},
                       {"notification_id", n.value("notification_id", "")},
                       {"pathway_id", n.value("pathway_id", "")},
@@ -711,9 +705,9 @@ nlohmann::json DescribeDelivery(const Delivery& d, bool with_notification) {
     v["message_id"] = MessageId(d);
   }
   if (d.dead) {
-    v["dead_at"] = IsoOrEmpty(d.dead_at);
+    v["dead_at"] = codec::FormatIso8601OrEmpty(d.dead_at);
   } else {
-    v["next_attempt_at"] = IsoOrEmpty(d.next_at);
+    v["next_attempt_at"] = codec::FormatIso8601OrEmpty(d.next_at);
   }
   if (with_notification) v["notification"] = n;
   return v;

@@ -8,6 +8,7 @@
 #include <kainjow/mustache.hpp>
 #include <utility>
 
+#include "adapters/embedded_text.hpp"
 #include "adapters/notify/notice.hpp"
 #include "workflows/yaml_reader.hpp"
 
@@ -18,11 +19,7 @@ using Mustache = kainjow::mustache::mustache;
 using Data = kainjow::mustache::data;
 
 // The built-in words: the shipped templates (config/templates), embedded by the build.
-struct Embedded {
-  const char* name;
-  const char* text;
-};
-constexpr Embedded kShipped[] = {
+constexpr adapters::EmbeddedText kShipped[] = {
 #include "email_templates.inc"
 };
 
@@ -128,7 +125,7 @@ std::pair<int, int> ErrorPosition(const std::string& text, const std::string& me
 EmailTemplates::EmailTemplates() {
   const std::vector<workflows::Diagnostic> problems =
       Fill([](const std::string& name, std::string& into) {
-        for (const Embedded& e : kShipped) {
+        for (const adapters::EmbeddedText& e : kShipped) {
           if (name == e.name) {
             into = e.text;
             return true;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "adapters/notify/json_fields.hpp"
 #include "engine/runtime/calendar.hpp"
 
 namespace pathways::notify {
@@ -30,11 +31,6 @@ constexpr std::array<PersonalLabel, 6> kPersonalLabels = {{
     {"mobile", "Mobil", "Mobile"},
     {"address", "Adresse", "Address"},
 }};
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 nlohmann::json Words(const Label& l) { return {{"da", l.da}, {"en", l.en}}; }
 nlohmann::json Words(const std::string& da, const std::string& en) {
@@ -104,9 +100,9 @@ struct Source {
 };
 
 Source SourceOf(const nlohmann::json& row, const definition::Definition& def) {
-  const std::string because = Text(row, "because");
-  const std::string party = Text(row, "party");
-  const std::string state = Text(row, "state");
+  const std::string because = StringField(row, "because");
+  const std::string party = StringField(row, "party");
+  const std::string state = StringField(row, "state");
   Source s;
   auto after = [&](std::string_view prefix) {
     return because.compare(0, prefix.size(), prefix) == 0 ? because.substr(prefix.size())
@@ -153,7 +149,7 @@ Source SourceOf(const nlohmann::json& row, const definition::Definition& def) {
 std::optional<std::int64_t> ByDay(const definition::Effect& e, const nlohmann::json& row) {
   const nlohmann::json data = row.value("data", nlohmann::json::object());
   TimestampMs at = 0;
-  if (!runtime::ParseDate(Text(data, e.by_field.c_str()), at)) return std::nullopt;
+  if (!runtime::ParseDate(StringField(data, e.by_field.c_str()), at)) return std::nullopt;
   if (e.by_offset) at = runtime::Add(at, *e.by_offset);
   return runtime::DayNumber(at);
 }
@@ -168,7 +164,7 @@ nlohmann::json Facts(const nlohmann::json& row, const nlohmann::json& data,
     if (definition::PersonalFieldsOf(c).empty()) continue;
     const nlohmann::json who = data.value(c.id, nlohmann::json::object());
     for (const auto& l : kPersonalLabels) {
-      const std::string value = Text(who, std::string(l.key).c_str());
+      const std::string value = StringField(who, std::string(l.key).c_str());
       if (!value.empty()) {
         fact(Words(std::string(l.da), std::string(l.en)),
              l.key == "date_of_birth"
@@ -178,7 +174,7 @@ nlohmann::json Facts(const nlohmann::json& row, const nlohmann::json& data,
     }
   }
   if (const auto state = data.find("state"); state != data.end()) {
-    if (const definition::State* st = def.FindState(Text(*state, "id"))) {
+    if (const definition::State* st = def.FindState(StringField(*state, "id"))) {
       fact(Words("Status", "Status"), Words(st->label));
     }
   }
@@ -243,17 +239,18 @@ nlohmann::json BuildNotice(const nlohmann::json& row, const nlohmann::json& data
     notice["facts"] = Facts(row, data, *definition);
   }
   // The participant's own employer is addressed by name, to its contact person.
-  if (Text(row, "party") == "employer") {
+  if (StringField(row, "party") == "employer") {
     const nlohmann::json e = row.value("employer", nlohmann::json::object());
-    if (!Text(e, "name").empty()) {
+    if (!StringField(e, "name").empty()) {
       notice["to"] =
-          Text(e, "name") + (Text(e, "contact").empty() ? "" : ", att. " + Text(e, "contact"));
+          StringField(e, "name") +
+          (StringField(e, "contact").empty() ? "" : ", att. " + StringField(e, "contact"));
     }
   }
   if (!addressee.empty() && !notice.contains("to")) notice["to"] = addressee;
   // The participant is told in words of their own (what to remember and by when), never in
   // the staff's.
-  if (Text(row, "party") == "participant") notice["kind"] = "participant";
+  if (StringField(row, "party") == "participant") notice["kind"] = "participant";
   // A reminder of an appointment, for the participant: when and where, nothing else.
   if (const auto a = row.find("appointment"); a != row.end() && a->is_object()) {
     notice["kind"] = "appointment";

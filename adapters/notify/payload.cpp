@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "adapters/notify/json_fields.hpp"
 #include "engine/codec/event_json.hpp"
 
 namespace pathways::notify {
@@ -11,11 +12,6 @@ namespace {
 
 bool Has(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 // Whether a category's data may go to `party`: it holds the category, and a sensitive one
@@ -48,7 +44,7 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
   // What goes is what the request asks for and the party may receive, by the definition; with
   // no definition, nothing but the status.
   const definition::Party* party =
-      definition == nullptr ? nullptr : definition->FindParty(Text(row, "party"));
+      definition == nullptr ? nullptr : definition->FindParty(StringField(row, "party"));
   const nlohmann::json requested = row.value("categories", nlohmann::json::array());
   for (const auto& c : requested) {
     if (!c.is_string()) continue;
@@ -58,17 +54,17 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
     }
   }
   const bool external = party == nullptr || party->external;
-  nlohmann::json data = {{"notification_id", Text(row, "notification_id")},
-                         {"pathway_id", Text(row, "pathway_id")},
-                         {"participant_id", Text(row, "participant_id")},
-                         {"party", Text(row, "party")},
-                         {"because", Text(row, "because")},
+  nlohmann::json data = {{"notification_id", StringField(row, "notification_id")},
+                         {"pathway_id", StringField(row, "pathway_id")},
+                         {"participant_id", StringField(row, "participant_id")},
+                         {"party", StringField(row, "party")},
+                         {"because", StringField(row, "because")},
                          {"position", row.value("position", std::uint64_t{0})},
                          {"categories", p.categories}};
   if (const auto def = row.find("definition"); def != row.end()) data["definition"] = *def;
   if (party != nullptr) data["party_label"] = {{"da", party->label.da}, {"en", party->label.en}};
 
-  const std::string state = Text(row, "state");
+  const std::string state = StringField(row, "state");
   if (Has(p.categories, "status")) {
     nlohmann::json s = {{"id", state}};
     if (definition != nullptr) {
@@ -78,7 +74,7 @@ Payload BuildPayload(const nlohmann::json& row, const definition::Definition* de
       }
     }
     data["state"] = std::move(s);
-    data["status"] = Text(row, "status");
+    data["status"] = StringField(row, "status");
   }
 
   // Milestones that say where the pathway is go with `status`; one filed under a category of

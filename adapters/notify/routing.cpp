@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "adapters/notify/json_fields.hpp"
 #include "adapters/notify/webhook_signature.hpp"
 
 namespace pathways::notify {
@@ -46,16 +47,11 @@ std::string EndpointName(const std::string& party, Channel c) {
 
 namespace {
 
-std::string Text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool IsInternal(const definition::DefinitionCatalog& catalog, const nlohmann::json& row) {
   auto found = DefinitionOf(catalog, row);
   if (found == nullptr) return false;  // unknown: treated as external, the stricter
   for (const auto& p : found->parties) {
-    if (p.id == Text(row, "party")) return !p.external;
+    if (p.id == StringField(row, "party")) return !p.external;
   }
   return false;
 }
@@ -65,16 +61,16 @@ bool IsInternal(const definition::DefinitionCatalog& catalog, const nlohmann::js
 definition::DefinitionCatalog::Ptr DefinitionOf(const definition::DefinitionCatalog& catalog,
                                                 const nlohmann::json& row) {
   const nlohmann::json def = row.value("definition", nlohmann::json::object());
-  return catalog.Find(Text(def, "id"), def.value("version", std::uint32_t{0}));
+  return catalog.Find(StringField(def, "id"), def.value("version", std::uint32_t{0}));
 }
 
 std::string AddresseeOf(const config::NotifyConfig& config, const nlohmann::json& row) {
-  const config::PartyChannels* pc = config.Find(Text(row, "party"));
+  const config::PartyChannels* pc = config.Find(StringField(row, "party"));
   if (pc == nullptr || pc->name.empty()) return "";
   std::string name = pc->name;
   constexpr std::string_view kPlace = "{municipality}";
   if (const std::size_t at = name.find(kPlace); at != std::string::npos) {
-    const auto m = config.municipalities.find(Text(row, "municipality"));
+    const auto m = config.municipalities.find(StringField(row, "municipality"));
     if (m == config.municipalities.end()) return "";
     name.replace(at, kPlace.size(), m->second.name);
   }
@@ -83,7 +79,7 @@ std::string AddresseeOf(const config::NotifyConfig& config, const nlohmann::json
 
 std::vector<Channel> ChannelsFor(const Routing& r, const definition::DefinitionCatalog& catalog,
                                  const nlohmann::json& row) {
-  const std::string party = Text(row, "party");
+  const std::string party = StringField(row, "party");
   const config::PartyChannels* pc = r.config.Find(party);
   const bool internal = IsInternal(catalog, row);
   // The participant is reached only on the channels they consented to.

@@ -6,20 +6,18 @@
 #include <cstdlib>
 #include <utility>
 
+#include "adapters/embedded_text.hpp"
+
 namespace pathways::web {
 namespace {
 
-struct Embedded {
-  const char* name;
-  const char* text;
-};
-constexpr Embedded kFiles[] = {
+constexpr adapters::EmbeddedText kFiles[] = {
 #include "web_messages.inc"
 };
 
 MessageTable Load(std::string_view file) {
   MessageTable out;
-  for (const Embedded& e : kFiles) {
+  for (const adapters::EmbeddedText& e : kFiles) {
     if (file != e.name) continue;
     // A broken message file is a build defect: the tests load both files.
     try {

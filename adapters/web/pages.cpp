@@ -5,17 +5,15 @@
 #include <memory>
 #include <vector>
 
+#include "adapters/embedded_text.hpp"
+
 namespace pathways::web {
 namespace {
 
 using Mustache = kainjow::mustache::mustache;
 using Data = kainjow::mustache::data;
 
-struct Embedded {
-  const char* name;
-  const char* text;
-};
-constexpr Embedded kTemplates[] = {
+constexpr adapters::EmbeddedText kTemplates[] = {
 #include "web_templates.inc"
 };
 
@@ -23,7 +21,7 @@ constexpr Embedded kTemplates[] = {
 
 std::vector<std::string> TemplateNames() {
   std::vector<std::string> out;
-  for (const Embedded& t : kTemplates) {
+  for (const adapters::EmbeddedText& t : kTemplates) {
     std::string_view file = t.name;
     if (file.ends_with(".mustache")) out.emplace_back(file.substr(0, file.size() - 9));
   }
@@ -33,7 +31,7 @@ std::vector<std::string> TemplateNames() {
 namespace {
 
 const char* TemplateText(std::string_view name) {
-  for (const Embedded& t : kTemplates) {
+  for (const adapters::EmbeddedText& t : kTemplates) {
     std::string_view file = t.name;
     if (file.size() == name.size() + 9 && file.starts_with(name) && file.ends_with(".mustache")) {
       return t.text;

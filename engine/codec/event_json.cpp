@@ -86,6 +86,8 @@ std::string FormatIso8601(TimestampMs ms) {
   return out;
 }
 
+std::string FormatIso8601OrEmpty(TimestampMs ms) { return ms == 0 ? "" : FormatIso8601(ms); }
+
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');

@@ -17,6 +17,8 @@ namespace pathways::codec {
 
 // "2026-11-27T09:30:00.000Z" for a UTC millisecond timestamp.
 std::string FormatIso8601(TimestampMs ms);
+// The same, or "" for 0 (a time not yet set, as rows store it).
+std::string FormatIso8601OrEmpty(TimestampMs ms);
 void AppendIso8601(std::string& out, TimestampMs ms);
 
 // Parses "2026-03-02", "2026-03-02T09:30:00Z", "2026-03-02T09:30:00.250+01:00" (UTC when no

@@ -19,8 +19,8 @@ namespace {
 
 using config::Role;
 
-struct Fixture {
-  Fixture()
+struct RetentionFixture {
+  RetentionFixture()
       : clock(testing::kTestEpochMs),
         catalog(testing::AmigoCatalog()),
         store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)),
@@ -82,7 +82,7 @@ TimestampMs Noon(const std::string& day) {
 }
 
 TEST_CASE("retention: before the audit end the identity is kept for auditors, then erased") {
-  Fixture f;
+  RetentionFixture f;
   f.Lead("pw-1", "p-1");
   const std::string audit_end = "2026-12-31";
 
@@ -136,7 +136,7 @@ TEST_CASE("retention: before the audit end the identity is kept for auditors, th
 }
 
 TEST_CASE("retention: after the audit end, or with none, everything is erased at once") {
-  Fixture f;
+  RetentionFixture f;
   f.Lead("pw-1", "p-1");
   f.Lead("pw-2", "p-2");
   Result<ErasureOutcome> late =
@@ -153,7 +153,7 @@ TEST_CASE("retention: after the audit end, or with none, everything is erased at
 }
 
 TEST_CASE("retention: a bad request changes nothing") {
-  Fixture f;
+  RetentionFixture f;
   f.Lead("pw-1", "p-1");
   const std::uint64_t head = f.store->Head().position;
   Result<ErasureOutcome> unknown =

@@ -46,7 +46,7 @@ RunFigures Drive(std::uint16_t port, int connections, double seconds, Make make)
     std::size_t sent = 0;
     std::string in;
     std::uint64_t n = 0;
-    Clock::time_point started;
+    SteadyClock::time_point started;
   };
   RunFigures f;
   const int ep = ::epoll_create1(EPOLL_CLOEXEC);
@@ -56,7 +56,7 @@ RunFigures Drive(std::uint16_t port, int connections, double seconds, Make make)
     c.out = make(i, c.n++);
     c.sent = 0;
     c.in.clear();
-    c.started = Clock::now();
+    c.started = SteadyClock::now();
     const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
     if (n > 0) c.sent = static_cast<std::size_t>(n);
   };
@@ -80,15 +80,15 @@ RunFigures Drive(std::uint16_t port, int connections, double seconds, Make make)
     ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
     send_next(i);
   }
-  const auto start = Clock::now();
-  const auto end =
-      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto start = SteadyClock::now();
+  const auto end = start + std::chrono::duration_cast<SteadyClock::duration>(
+                               std::chrono::duration<double>(seconds));
   std::vector<epoll_event> events(static_cast<std::size_t>(connections));
   std::size_t open = conns.size();
   char buf[65536];
   while (open > 0) {
     const int n = ::epoll_wait(ep, events.data(), connections, 100);
-    const bool over = Clock::now() >= end;
+    const bool over = SteadyClock::now() >= end;
     for (int k = 0; k < n; ++k) {
       const std::size_t i = events[static_cast<std::size_t>(k)].data.u64;
       Conn& c = conns[i];
@@ -107,7 +107,7 @@ RunFigures Drive(std::uint16_t port, int connections, double seconds, Make make)
       if (cl == std::string::npos || cl > head) continue;
       const std::size_t length = std::stoul(c.in.substr(cl + 16));
       if (c.in.size() < head + 4 + length) continue;
-      f.latencies_ms.push_back(Seconds(c.started, Clock::now()) * 1000.0);
+      f.latencies_ms.push_back(Seconds(c.started, SteadyClock::now()) * 1000.0);
       if (c.in.compare(9, 1, "2") != 0) ++f.errors;
       if (over) {
         ::close(c.fd);
@@ -126,7 +126,7 @@ RunFigures Drive(std::uint16_t port, int connections, double seconds, Make make)
     }
   }
   ::close(ep);
-  f.seconds = Seconds(start, Clock::now());
+  f.seconds = Seconds(start, SteadyClock::now());
   return f;
 }
 

@@ -51,7 +51,7 @@ class BenchReceiver {
     o.port = 0;
     o.threads = 1;
     server_ = std::make_unique<http::Server>(o, [this](http::Request r, http::Responder done) {
-      const auto at = Clock::now();
+      const auto at = SteadyClock::now();
       const std::string& ts = r.Header("webhook-timestamp");
       const bool ok = !ts.empty() &&
                       notify::VerifyWebhook({key_}, r.Header("webhook-id"), ts,
@@ -89,22 +89,22 @@ class BenchReceiver {
     return bad_signatures_;
   }
   // Arrival times of `pathways`' notices; waits (at most `timeout`) for all of them.
-  std::vector<std::optional<Clock::time_point>> Arrivals(const std::vector<std::string>& pathways,
-                                                         std::chrono::seconds timeout) {
-    const auto deadline = Clock::now() + timeout;
+  std::vector<std::optional<SteadyClock::time_point>> Arrivals(
+      const std::vector<std::string>& pathways, std::chrono::seconds timeout) {
+    const auto deadline = SteadyClock::now() + timeout;
     for (;;) {
-      std::vector<std::optional<Clock::time_point>> out;
+      std::vector<std::optional<SteadyClock::time_point>> out;
       std::size_t missing = 0;
       {
         std::lock_guard lock(mu_);
         for (const auto& p : pathways) {
           auto it = arrived_.find(p);
           out.push_back(it == arrived_.end() ? std::nullopt
-                                             : std::optional<Clock::time_point>(it->second));
+                                             : std::optional<SteadyClock::time_point>(it->second));
           missing += it == arrived_.end() ? 1 : 0;
         }
       }
-      if (missing == 0 || Clock::now() > deadline) return out;
+      if (missing == 0 || SteadyClock::now() > deadline) return out;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
@@ -113,16 +113,16 @@ class BenchReceiver {
   std::string key_;
   std::unique_ptr<http::Server> server_;
   std::mutex mu_;
-  std::uint64_t received_ = 0;                                  // guarded by mu_
-  std::uint64_t bad_signatures_ = 0;                            // guarded by mu_
-  std::unordered_map<std::string, Clock::time_point> arrived_;  // guarded by mu_
+  std::uint64_t received_ = 0;                                        // guarded by mu_
+  std::uint64_t bad_signatures_ = 0;                                  // guarded by mu_
+  std::unordered_map<std::string, SteadyClock::time_point> arrived_;  // guarded by mu_
 };
 
 runtime::Command Intake() { return runtime::FireTrigger{"hold_intake", {{"age_at_entry", 30}}}; }
 
 // Latencies (commit to arrival) of the pathways' notices, in ms; counts the ones that never came.
-std::vector<double> Latencies(const std::vector<Clock::time_point>& committed,
-                              const std::vector<std::optional<Clock::time_point>>& arrived,
+std::vector<double> Latencies(const std::vector<SteadyClock::time_point>& committed,
+                              const std::vector<std::optional<SteadyClock::time_point>>& arrived,
                               std::uint64_t& missing) {
   std::vector<double> ms;
   for (std::size_t i = 0; i < committed.size(); ++i) {
@@ -194,7 +194,7 @@ void Run(const NotifyArgs& a) {
     const std::uint64_t n = i * 32 + w;
     return Execute(**store, backlog_ids[n], backlog_ids[n] + "-intake", Intake());
   });
-  const auto drain_start = Clock::now();
+  const auto drain_start = SteadyClock::now();
   if (Status st = dispatcher.Start(); !st.ok()) {
     ExitCode() = Fail("bench notify", st);
     return;
@@ -204,19 +204,19 @@ void Run(const NotifyArgs& a) {
     drained += t ? 1 : 0;
   }
   dispatcher.WaitIdle(std::chrono::seconds(120));
-  const double drain_s = Seconds(drain_start, Clock::now());
+  const double drain_s = Seconds(drain_start, SteadyClock::now());
 
   // ---- 2. paced: nothing backlogged ----
   std::vector<std::string> paced_ids;
-  std::vector<Clock::time_point> paced_commits;
+  std::vector<SteadyClock::time_point> paced_commits;
   const auto gap = std::chrono::duration<double>(1.0 / a.rate);
-  const auto paced_start = Clock::now();
+  const auto paced_start = SteadyClock::now();
   for (std::uint64_t i = 0; i < a.paced; ++i) {
-    std::this_thread::sleep_until(
-        paced_start + std::chrono::duration_cast<Clock::duration>(gap * static_cast<double>(i)));
+    std::this_thread::sleep_until(paced_start + std::chrono::duration_cast<SteadyClock::duration>(
+                                                    gap * static_cast<double>(i)));
     const std::string id = pathway(i);
     if (!Execute(**store, id, id + "-intake", Intake())) continue;
-    paced_commits.push_back(Clock::now());
+    paced_commits.push_back(SteadyClock::now());
     paced_ids.push_back(id);
   }
   std::uint64_t paced_missing = 0;
@@ -225,19 +225,19 @@ void Run(const NotifyArgs& a) {
   dispatcher.WaitIdle(std::chrono::seconds(30));
 
   // ---- 3. burst: as many as the writers commit ----
-  std::vector<Clock::time_point> burst_commits(a.deliveries);
+  std::vector<SteadyClock::time_point> burst_commits(a.deliveries);
   std::vector<std::string> burst_ids(a.deliveries);
   for (std::uint64_t i = 0; i < a.deliveries; ++i) burst_ids[i] = pathway(a.paced + i);
   const double cpu0 = ProcessCpuSeconds();
-  const auto burst_start = Clock::now();
+  const auto burst_start = SteadyClock::now();
   RunFigures burst = RunWriters(a.deliveries, 32, [&](std::uint64_t w, std::uint64_t i) {
     const std::uint64_t n = i * 32 + w;
     const bool ok = Execute(**store, burst_ids[n], burst_ids[n] + "-intake", Intake());
-    burst_commits[n] = Clock::now();
+    burst_commits[n] = SteadyClock::now();
     return ok;
   });
   const auto arrivals = receiver.Arrivals(burst_ids, std::chrono::seconds(120));
-  Clock::time_point last = burst_start;
+  SteadyClock::time_point last = burst_start;
   for (const auto& t : arrivals) {
     if (t) last = std::max(last, *t);
   }

@@ -119,11 +119,11 @@ void AddBenchPathways(Command bench) {
       return Execute(**store, pathway, pathway + "-lead", Step(0, i));
     });
     clock.Advance(14LL * 86'400'000);
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     const double cpu0 = ProcessCpuSeconds();
     Result<runtime::TimerSweep> sweep =
         runtime::FireDueTimers(**store, **store, clock.NowMs(), a->timers);
-    const double sweep_s = Seconds(t0, Clock::now());
+    const double sweep_s = Seconds(t0, SteadyClock::now());
     const double sweep_cpu_s = ProcessCpuSeconds() - cpu0;
 
     const double rate = commands / ours.seconds;

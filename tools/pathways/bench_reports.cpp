@@ -93,9 +93,9 @@ Status Seed(Store& store, int participants) {
 
 template <typename F>
 double Time(F f) {
-  const auto t0 = Clock::now();
+  const auto t0 = SteadyClock::now();
   f();
-  return Seconds(t0, Clock::now());
+  return Seconds(t0, SteadyClock::now());
 }
 
 }  // namespace

@@ -22,9 +22,9 @@
 
 namespace pathways::cli {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
-inline double Seconds(Clock::time_point from, Clock::time_point to) {
+inline double Seconds(SteadyClock::time_point from, SteadyClock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
@@ -79,7 +79,7 @@ inline RunFigures RunWriters(std::uint64_t events, int writers, One one) {
   std::vector<std::vector<double>> per_writer(static_cast<std::size_t>(writers));
   std::atomic<std::uint64_t> errors{0};
   const auto w_count = static_cast<std::uint64_t>(writers);
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
@@ -88,14 +88,14 @@ inline RunFigures RunWriters(std::uint64_t events, int writers, One one) {
       auto& lat = per_writer[uw];
       lat.reserve(share);
       for (std::uint64_t i = 0; i < share; ++i) {
-        const auto t0 = Clock::now();
+        const auto t0 = SteadyClock::now();
         if (!one(uw, i)) errors.fetch_add(1);
-        lat.push_back(Seconds(t0, Clock::now()) * 1000.0);
+        lat.push_back(Seconds(t0, SteadyClock::now()) * 1000.0);
       }
     });
   }
   for (auto& t : threads) t.join();
-  f.seconds = Seconds(start, Clock::now());
+  f.seconds = Seconds(start, SteadyClock::now());
   for (auto& l : per_writer) f.latencies_ms.insert(f.latencies_ms.end(), l.begin(), l.end());
   f.errors = errors.load();
   return f;

@@ -68,15 +68,15 @@ std::string Capture(const std::string& text, const char* pattern) {
 RunFigures Pages(web::Web& web, const std::string& cookie, int rounds,
                  const std::function<std::string(int)>& target, std::size_t& bytes) {
   RunFigures f;
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   for (int i = 0; i < rounds; ++i) {
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     http::Response r = Call(web, "GET", target(i), cookie);
-    f.latencies_ms.push_back(Seconds(t0, Clock::now()) * 1000);
+    f.latencies_ms.push_back(Seconds(t0, SteadyClock::now()) * 1000);
     if (r.status != 200) ++f.errors;
     bytes = r.body.size();
   }
-  f.seconds = Seconds(start, Clock::now());
+  f.seconds = Seconds(start, SteadyClock::now());
   return f;
 }
 
@@ -147,17 +147,17 @@ void AddBenchWeb(Command bench) {
 
     // The raw limit: the caseload's rows and every name, read straight from the store.
     RunFigures raw;
-    const auto raw_start = Clock::now();
+    const auto raw_start = SteadyClock::now();
     for (int i = 0; i < a->rounds; ++i) {
-      const auto t0 = Clock::now();
+      const auto t0 = SteadyClock::now();
       auto rows = (*store)->Caseload("bench", 100'000);
       if (!rows.ok()) ++raw.errors;
       for (const CaseloadEntry& e : rows.ok() ? *rows : std::vector<CaseloadEntry>{}) {
         if (!ReadPersonal(**store, e.pathway_id, {PersonalScope::kIdentity}).ok()) ++raw.errors;
       }
-      raw.latencies_ms.push_back(Seconds(t0, Clock::now()) * 1000);
+      raw.latencies_ms.push_back(Seconds(t0, SteadyClock::now()) * 1000);
     }
-    raw.seconds = Seconds(raw_start, Clock::now());
+    raw.seconds = Seconds(raw_start, SteadyClock::now());
 
     const double caseload_p99 = Percentile(caseload.latencies_ms, 0.99);
     const double participant_p99 = Percentile(participant.latencies_ms, 0.99);
