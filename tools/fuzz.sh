@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (into ./build-fuzz) and fuzzes the API for a while.
 #   tools/fuzz.sh [SECONDS]     default 30; CI runs it briefly from test.sh
-#   tools/fuzz.sh --build-only  builds the targets and stops (test.sh does so beside the tests)
 # The seed corpus (tests/fuzz/corpus/api) is copied, so findings stay in build-fuzz/corpus;
 # a crash leaves its input in build-fuzz/ (crash-*) and fails the script.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-build_only=false
-if [ "${1:-}" = --build-only ]; then
-  build_only=true
-  shift
-fi
 seconds=${1:-30}
 bash "$root/tools/deps.sh"
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
@@ -21,7 +15,6 @@ if [ ! -f "$build/build.ninja" ]; then
     -DPATHWAYS_FUZZ=ON >/dev/null
 fi
 cmake --build "$build" --parallel "$(nproc)" --target api_fuzz
-if $build_only; then exit 0; fi
 mkdir -p "$build/corpus"
 cp -n "$root"/tests/fuzz/corpus/api/* "$build/corpus/" 2>/dev/null || true
 cd "$build"
