@@ -476,6 +476,11 @@ void Api::Impl::Metrics(Call& c) {
          static_cast<double>(w.events));
   metric("pathways_writer_requests_total", "counter", "Commands and appends answered.",
          static_cast<double>(w.appends));
+  metric("pathways_writer_keys_total", "counter",
+         "Keys the committed batches wrote, in every column family (keys per event: divide).",
+         static_cast<double>(w.keys));
+  metric("pathways_writer_bytes_total", "counter", "Bytes the committed batches wrote.",
+         static_cast<double>(w.bytes));
   metric("pathways_commands_refused_busy_total", "counter", "Writes answered 429 (queue full).",
          static_cast<double>(rejected_queue_full.load()));
   metric("pathways_store_writable", "gauge",

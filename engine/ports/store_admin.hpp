@@ -54,6 +54,10 @@ struct WriterStats {
   WriteState write_state = WriteState::kWritable;
   std::uint64_t failed_writes = 0;  // synced writes that failed
   std::uint64_t resumes = 0;        // times writing resumed after a full disk
+  // What the committed batches wrote: keys (puts and deletes, in every column family) and
+  // their bytes as RocksDB counts them (WriteBatch::GetDataSize: keys, values, headers).
+  std::uint64_t keys = 0;
+  std::uint64_t bytes = 0;
 };
 
 struct BackupInfo {

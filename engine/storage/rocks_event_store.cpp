@@ -699,6 +699,8 @@ WriterStats RocksEventStore::Stats() const {
                                                             : WriteState::kFailed;
   stats.failed_writes = impl_->stat_failed_writes.load();
   stats.resumes = impl_->stat_resumes.load();
+  stats.keys = impl_->stat_keys.load();
+  stats.bytes = impl_->stat_bytes.load();
   return stats;
 }
 

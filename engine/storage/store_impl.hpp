@@ -105,8 +105,9 @@ struct RocksEventStore::Impl {
   // orders the holders.
   // A request that writes nothing: it lets Writable() try a resume in the writer role.
   struct ResumeProbe {};
+  using Request = std::variant<PreparedAppend, EraseRequest, CommandRequest, ResumeProbe>;
   struct Pending {
-    std::variant<PreparedAppend, EraseRequest, CommandRequest, ResumeProbe> request;
+    Request request;
     AppendCallback done;
   };
   std::mutex queue_mu;
@@ -154,6 +155,8 @@ struct RocksEventStore::Impl {
   std::atomic<std::uint64_t> stat_batches{0};
   std::atomic<std::uint64_t> stat_appends{0};
   std::atomic<std::uint64_t> stat_events{0};
+  std::atomic<std::uint64_t> stat_keys{0};
+  std::atomic<std::uint64_t> stat_bytes{0};
   std::atomic<std::uint64_t> stat_queue_depth{0};
 
   ~Impl();

@@ -236,6 +236,9 @@ TEST_CASE("concurrent appends are committed together and all of them are durable
     const WriterStats stats = store->Stats();
     CHECK(stats.events == kThreads * kEach);
     CHECK(stats.batches < stats.events);  // group commit happened
+    // Each event is a key of its own, and a stored event holds at least its 178-byte frame.
+    CHECK(stats.keys > stats.events);
+    CHECK(stats.bytes > stats.events * 178);
   }
   auto store = OpenStore(tmp / "store", clock);
   CHECK(store->Head().position == kThreads * kEach);

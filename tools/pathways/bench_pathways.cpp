@@ -88,7 +88,7 @@ void AddBenchPathways(Command bench) {
     RunFigures ours;
     RunFigures raw;
     const auto writers = static_cast<std::uint64_t>(a->writers);
-    std::uint64_t events_before = (*store)->Stats().events;
+    const WriterStats before = (*store)->Stats();
     std::size_t value_bytes = 0;  // the raw run writes values as large as the store's events
     double commands_cpu_s = 0;
     double raw_cpu_s = 0;
@@ -111,7 +111,7 @@ void AddBenchPathways(Command bench) {
     }
     const WriterStats stats = (*store)->Stats();
     const double commands = static_cast<double>(ours.latencies_ms.size());
-    const double events = static_cast<double>(stats.events - events_before);
+    const double events = static_cast<double>(stats.events - before.events);
 
     // ---- the timer sweep: many leads whose first-contact timers fall due at once ----
     RunFigures setup = RunWriters(a->timers, a->writers, [&](std::uint64_t w, std::uint64_t i) {
@@ -133,7 +133,11 @@ void AddBenchPathways(Command bench) {
         {"participants", a->participants},
         {"writers", a->writers},
         {"commands", ours.latencies_ms.size()},
-        {"events", stats.events - events_before},
+        {"events", stats.events - before.events},
+        {"events_per_command", Round(events / commands, 2)},
+        {"keys_per_command", Round(static_cast<double>(stats.keys - before.keys) / commands, 2)},
+        {"bytes_per_command", Round(static_cast<double>(stats.bytes - before.bytes) / commands, 0)},
+        {"batches", stats.batches - before.batches},
         {"seconds", Round(ours.seconds)},
         {"commands_per_s", Round(rate, 0)},
         {"events_per_s", Round(events / ours.seconds, 0)},
