@@ -68,6 +68,7 @@ class Subscription {
 class EventStore {
  public:
   using AppendCallback = std::function<void(Result<AppendResult>)>;
+  using BatchCallback = std::function<void(std::vector<Result<AppendResult>>)>;
 
   virtual ~EventStore() = default;
 
@@ -83,6 +84,14 @@ class EventStore {
   // commits its group (the store's writer thread, or another caller's). It must not block or
   // call back into the store synchronously.
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
+
+  // Many appends, to any streams, in one durable write: each request is checked and appended
+  // as AppendAsync would (one may be refused while the others go in), all in the same group,
+  // so the batch costs one sync however many streams it touches. `done` runs once, as
+  // AppendAsync's does, with one result per request in their order. At most kMaxBatchAppends
+  // requests; with more, each is InvalidArgument.
+  virtual void AppendBatchAsync(std::vector<AppendRequest> requests, BatchCallback done) = 0;
+  static constexpr std::size_t kMaxBatchAppends = 1000;
 
   // Destroys the participant's data keys for the given scopes and appends PersonalDataErased
   // to each of the participant's streams, in one batch. NotFound if the participant has no

@@ -247,6 +247,13 @@ class Workspace {
   void ReadPersonal(const config::User& user, const std::string& pathway_id,
                     const std::string& purpose, std::function<void(Result<PersonalRead>)> done,
                     const std::vector<PersonalScope>& only = {}) const;
+  // As ReadPersonal for each of `pathway_ids`, with every record in one durable write (a page
+  // that names a caseload): `done` gets one result per id, in order; at most
+  // EventStore::kMaxBatchAppends ids.
+  void ReadPersonalMany(const config::User& user, const std::vector<std::string>& pathway_ids,
+                        const std::string& purpose,
+                        std::function<void(std::vector<Result<PersonalRead>>)> done,
+                        const std::vector<PersonalScope>& only = {}) const;
 
   // Submits a request from OnPathway or RegisterLead as `user`; `done` is called once, from
   // the writer's thread, after the outcome is durable.
@@ -254,6 +261,12 @@ class Workspace {
               std::function<void(Result<AppendResult>)> done) const;
 
  private:
+  // The checks and the data of one read, not yet recorded; and the record that goes first.
+  Result<PersonalRead> PrepareRead(const config::User& user, const std::string& pathway_id,
+                                   const std::string& purpose,
+                                   const std::vector<PersonalScope>& only) const;
+  AppendRequest ReadRecord(const config::User& user, const PersonalRead& read,
+                           const std::string& purpose) const;
   Status IsUser(const std::string& id, std::initializer_list<config::Role> roles,
                 const char* what) const;
   // A counsellor `user` may oversee: any for partnership-wide roles, their school's otherwise.

@@ -333,40 +333,39 @@ void Web::Impl::Purpose(Page& p) {
 
 std::map<std::string, std::string> Web::Impl::Names(const Page& p,
                                                     const std::vector<std::string>& ids) {
-  struct Gather {
-    std::mutex mu;
-    std::map<std::string, std::string> names;
-    std::size_t pending = 0;
-    std::promise<void> done;
-  };
   // Once per pathway, however often the page names it (a participant with three tasks).
   const std::set<std::string> unique(ids.begin(), ids.end());
-  auto g = std::make_shared<Gather>();
-  g->pending = unique.size();
-  if (unique.empty()) return {};
-  for (const std::string& id : unique) {
-    workspace.ReadPersonal(
-        *p.user, id, p.session->purpose,
-        [g, id, lang = p.lang](Result<app::Workspace::PersonalRead> read) {
-          std::lock_guard lock(g->mu);
-          if (read.ok()) {
-            const PersonalView& view = read->view;
-            auto f = view.fields.find(PersonalScope::kIdentity);
-            auto restricted = view.restricted_until.find(PersonalScope::kIdentity);
-            if (f != view.fields.end() && f->second.contains("name") &&
-                f->second["name"].is_string()) {
-              g->names[id] = f->second["name"].get<std::string>();
-            } else if (restricted != view.restricted_until.end()) {
-              g->names[id] = Message(lang, "name_restricted", {{"until", restricted->second}});
-            }
-          }
-          if (--g->pending == 0) g->done.set_value();
-        },
-        {PersonalScope::kIdentity});
+  const std::vector<std::string> all(unique.begin(), unique.end());
+  std::map<std::string, std::string> names;
+  // Each batch of reads is recorded in one durable write before any name is shown.
+  for (std::size_t from = 0; from < all.size(); from += EventStore::kMaxBatchAppends) {
+    const std::vector<std::string> chunk(
+        all.begin() + static_cast<std::ptrdiff_t>(from),
+        all.begin() +
+            static_cast<std::ptrdiff_t>(std::min(all.size(), from + EventStore::kMaxBatchAppends)));
+    // Shared with the writer's thread, which may still be inside set_value when get returns.
+    auto answered =
+        std::make_shared<std::promise<std::vector<Result<app::Workspace::PersonalRead>>>>();
+    auto future = answered->get_future();
+    workspace.ReadPersonalMany(*p.user, chunk, p.session->purpose,
+                               [answered](std::vector<Result<app::Workspace::PersonalRead>> reads) {
+                                 answered->set_value(std::move(reads));
+                               },
+                               {PersonalScope::kIdentity});
+    const std::vector<Result<app::Workspace::PersonalRead>> reads = future.get();
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (!reads[i].ok()) continue;
+      const PersonalView& view = reads[i]->view;
+      auto f = view.fields.find(PersonalScope::kIdentity);
+      auto restricted = view.restricted_until.find(PersonalScope::kIdentity);
+      if (f != view.fields.end() && f->second.contains("name") && f->second["name"].is_string()) {
+        names[chunk[i]] = f->second["name"].get<std::string>();
+      } else if (restricted != view.restricted_until.end()) {
+        names[chunk[i]] = Message(p.lang, "name_restricted", {{"until", restricted->second}});
+      }
+    }
   }
-  g->done.get_future().wait();
-  std::lock_guard lock(g->mu);
-  return std::move(g->names);
+  return names;
 }
 
 }  // namespace pathways::web

@@ -274,6 +274,16 @@ class GroupStager {
 
   Result<AppendResult> Stage(RocksEventStore::Impl::ResumeProbe&, bool&) { return AppendResult{}; }
 
+  // Each append as if it were a request of its own in this group.
+  Result<AppendResult> Stage(RocksEventStore::Impl::PreparedBatch& b, bool& fatal) {
+    for (std::size_t i = 0; i < b.appends.size(); ++i) {
+      Result<AppendResult> staged = Stage(b.appends[i], fatal);
+      if (fatal) return staged.status();
+      (*b.results)[b.slots[i]] = std::move(staged);
+    }
+    return AppendResult{};
+  }
+
   Result<AppendResult> Stage(CommandRequest& r, bool& fatal) {
     if (Status st = runtime::CheckPathwayId(r.pathway_id); !st.ok()) return st;
     if (!IsValidId(r.command_id)) {

@@ -77,6 +77,7 @@ class RocksEventStore final : public Store {
   // ---- EventStore ----
   Result<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request, AppendCallback done) override;
+  void AppendBatchAsync(std::vector<AppendRequest> requests, BatchCallback done) override;
   Result<AppendResult> ErasePersonalData(EraseRequest request) override;
   Result<StreamPage> ReadStream(const std::string& stream_id, std::uint64_t from_version,
                                 std::size_t max) const override;

@@ -105,7 +105,15 @@ struct RocksEventStore::Impl {
   // orders the holders.
   // A request that writes nothing: it lets Writable() try a resume in the writer role.
   struct ResumeProbe {};
-  using Request = std::variant<PreparedAppend, EraseRequest, CommandRequest, ResumeProbe>;
+  // Appends staged together (AppendBatchAsync): each gets its own result in `results`, and the
+  // batch as a whole answers ok unless the group failed.
+  struct PreparedBatch {
+    std::vector<PreparedAppend> appends;
+    std::vector<std::size_t> slots;  // where each append's result goes in `results`
+    std::shared_ptr<std::vector<Result<AppendResult>>> results;
+  };
+  using Request =
+      std::variant<PreparedAppend, EraseRequest, CommandRequest, ResumeProbe, PreparedBatch>;
   struct Pending {
     Request request;
     AppendCallback done;

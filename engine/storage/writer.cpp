@@ -339,6 +339,38 @@ void RocksEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
   impl_->Enqueue({std::move(*prepared), std::move(done)}, /*may_lead=*/false);
 }
 
+void RocksEventStore::AppendBatchAsync(std::vector<AppendRequest> requests, BatchCallback done) {
+  // Every slot is answered below: refused here, staged, or failed with the group.
+  auto results = std::make_shared<std::vector<Result<AppendResult>>>(
+      requests.size(), Result<AppendResult>(Status::Closed("not answered")));
+  if (requests.size() > kMaxBatchAppends) {
+    const Status refused = Status::InvalidArgument("a batch holds 1 to " +
+                                                   std::to_string(kMaxBatchAppends) + " appends");
+    for (Result<AppendResult>& r : *results) r = refused;
+    return done(std::move(*results));
+  }
+  Impl::PreparedBatch batch;
+  batch.results = results;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    Result<PreparedAppend> prepared = PrepareAppend(std::move(requests[i]));
+    if (!prepared.ok()) {
+      (*results)[i] = prepared.status();
+      continue;
+    }
+    batch.appends.push_back(std::move(*prepared));
+    batch.slots.push_back(i);
+  }
+  if (batch.appends.empty()) return done(std::move(*results));
+  // The group's outcome: a failed write fails every append that was staged.
+  auto answer = [results, slots = batch.slots, done = std::move(done)](Result<AppendResult> r) {
+    if (!r.ok()) {
+      for (std::size_t slot : slots) (*results)[slot] = r.status();
+    }
+    done(std::move(*results));
+  };
+  impl_->Enqueue({std::move(batch), std::move(answer)}, /*may_lead=*/false);
+}
+
 Result<AppendResult> RocksEventStore::Execute(CommandRequest request) {
   return CallAndWait(*impl_, std::move(request));
 }

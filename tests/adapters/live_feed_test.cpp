@@ -39,6 +39,9 @@ class FlakyLog final : public EventStore {
   void AppendAsync(AppendRequest r, AppendCallback done) override {
     real_.AppendAsync(std::move(r), std::move(done));
   }
+  void AppendBatchAsync(std::vector<AppendRequest> r, BatchCallback done) override {
+    real_.AppendBatchAsync(std::move(r), std::move(done));
+  }
   Result<AppendResult> ErasePersonalData(EraseRequest r) override {
     return real_.ErasePersonalData(std::move(r));
   }

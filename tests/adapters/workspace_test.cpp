@@ -187,6 +187,50 @@ TEST_CASE("workspace: personal data is read by role, and every read is recorded 
   CHECK(data["scopes"] == nlohmann::json::array({"identity", "special"}));
 }
 
+TEST_CASE("workspace: a page's reads are recorded together, each answered in its place") {
+  Fixture f;
+  for (const char* id : {"a", "b"}) {
+    LeadRequest lead;
+    lead.pathway_id = std::string("pw-") + id;
+    lead.participant_id = std::string("p-") + id;
+    lead.referral_source = "jobcenter";
+    lead.personal[PersonalScope::kIdentity] = {{"name", std::string("Navn ") + id}};
+    Result<CommandRequest> registered = f.workspace.RegisterLead(f.User("anne"), std::move(lead));
+    REQUIRE(registered.ok());
+    REQUIRE(f.Submit("anne", std::move(*registered)).ok());
+  }
+  const std::uint64_t batches_before = f.store->Stats().batches;
+  auto done = std::make_shared<std::promise<std::vector<Result<Workspace::PersonalRead>>>>();
+  f.workspace.ReadPersonalMany(
+      f.User("anne"), {"pw-a", "pw-none", "pw-b"}, "caseload",
+      [done](std::vector<Result<Workspace::PersonalRead>> r) { done->set_value(std::move(r)); },
+      {PersonalScope::kIdentity});
+  std::vector<Result<Workspace::PersonalRead>> reads = done->get_future().get();
+  REQUIRE(reads.size() == 3);
+  REQUIRE(reads[0].ok());
+  CHECK(reads[0]->view.fields[PersonalScope::kIdentity]["name"] == "Navn a");
+  CHECK(reads[1].status().code() == StatusCode::kNotFound);
+  REQUIRE(reads[2].ok());
+  CHECK(reads[2]->view.fields[PersonalScope::kIdentity]["name"] == "Navn b");
+  // One durable write for both records, each in its participant's access stream.
+  CHECK(f.store->Stats().batches == batches_before + 1);
+  CHECK(reads[2]->recorded_at_position == reads[0]->recorded_at_position + 1);
+  for (const char* participant : {"p-a", "p-b"}) {
+    auto log = f.store->ReadStream(AccessStreamId(participant), 1, 10);
+    REQUIRE(log.ok());
+    REQUIRE(log->events.size() == 1);
+    CHECK(nlohmann::json::parse(log->events[0].data)["purpose"] == "caseload");
+  }
+  // A role that reads nothing is refused in every place, and nothing is recorded.
+  auto refused = std::make_shared<std::promise<std::vector<Result<Workspace::PersonalRead>>>>();
+  f.workspace.ReadPersonalMany(f.User("partner"), {"pw-a"}, "",
+                               [refused](std::vector<Result<Workspace::PersonalRead>> r) {
+                                 refused->set_value(std::move(r));
+                               });
+  CHECK(refused->get_future().get()[0].status().code() == StatusCode::kPermissionDenied);
+  CHECK(f.store->Stats().batches == batches_before + 1);
+}
+
 TEST_CASE("workspace: caseloads, inboxes and personal scopes by role") {
   Fixture f;
   const std::string bo = "bo";

@@ -13,6 +13,7 @@
 namespace pathways {
 namespace {
 
+using testing::AppendBatch;
 using testing::OpenStore;
 using testing::Request;
 using testing::TempDir;
@@ -273,6 +274,60 @@ TEST_CASE("async appends answer once durable, in order of commit") {
     refused = r.status().code() == StatusCode::kInvalidArgument;
   });
   CHECK(refused);
+}
+
+TEST_CASE("a batch appends to many streams in one durable write, each answered in its place") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  {
+    auto store = OpenStore(tmp / "store", clock);
+    REQUIRE(store->Append(Request("s-2", "first")).ok());
+    const std::uint64_t batches_before = store->Stats().batches;
+    std::vector<AppendRequest> requests;
+    for (int i = 0; i < 300; ++i) {
+      requests.push_back(Request("s-" + std::to_string(i), "b-" + std::to_string(i)));
+    }
+    requests[5].stream_id = "bad id";                  // refused before queueing
+    requests[7].expected = ExpectedVersion::Exact(3);  // refused by the writer
+    requests[9].command_id = "first";                  // used for another stream
+    requests.push_back(Request("s-2", "b-again"));     // a second append to one stream
+    std::vector<Result<AppendResult>> answers = AppendBatch(*store, std::move(requests));
+    REQUIRE(answers.size() == 301);
+    CHECK(answers[5].status().code() == StatusCode::kInvalidArgument);
+    CHECK(answers[7].status().code() == StatusCode::kWrongExpectedVersion);
+    CHECK(answers[9].status().code() == StatusCode::kConflict);
+    std::uint64_t expected_position = 2;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      if (i == 5 || i == 7 || i == 9) continue;
+      REQUIRE(answers[i].ok());
+      CHECK(answers[i]->first_position == expected_position++);  // in the batch's order
+    }
+    CHECK(answers[2]->first_version == 2);                // after the one appended before the batch
+    CHECK(answers[300]->first_version == 3);              // and the batch's own, staged before it
+    CHECK(store->Stats().batches == batches_before + 1);  // one synced write
+    CHECK(AppendBatch(*store, {}).empty());
+    std::vector<AppendRequest> too_many(EventStore::kMaxBatchAppends + 1, Request("s-x", "x"));
+    for (const auto& r : AppendBatch(*store, std::move(too_many))) {
+      CHECK(r.status().code() == StatusCode::kInvalidArgument);
+    }
+  }
+  auto store = OpenStore(tmp / "store", clock);
+  CHECK(store->Head().position == 1 + 298);  // 301 asked, 3 refused
+  CHECK(*store->StreamVersion("s-2") == 3);
+  CHECK(*store->StreamVersion("s-7") == 0);
+  auto report = store->Verify();
+  REQUIRE(report.ok());
+  CHECK(report->ok);
+}
+
+TEST_CASE("a batch after Close is refused in every place") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  auto store = OpenStore(tmp / "store", clock);
+  store->Close();
+  for (const auto& r : AppendBatch(*store, {Request("s-1", "c1"), Request("s-2", "c2")})) {
+    CHECK(r.status().code() == StatusCode::kClosed);
+  }
 }
 
 TEST_CASE("appends after Close are refused, not lost silently") {

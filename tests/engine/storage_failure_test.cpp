@@ -121,6 +121,11 @@ TEST_CASE("a full disk refuses writes as storage full, and writing resumes once 
   CHECK(refused.status().code() == StatusCode::kStorageFull);
   CHECK(refused.status().message().find('/') == std::string::npos);  // names no files
   CHECK(store->Append(Request("pw-1", "c3")).status().code() == StatusCode::kStorageFull);
+  // A batch fails in every place it was staged, and keeps its own refusals.
+  std::vector<Result<AppendResult>> batch =
+      testing::AppendBatch(*store, {Request("pw-1", "b1"), Request("bad id", "b2")});
+  CHECK(batch[0].status().code() == StatusCode::kStorageFull);
+  CHECK(batch[1].status().code() == StatusCode::kInvalidArgument);
   CHECK(store->Writable().code() == StatusCode::kStorageFull);
   CHECK(store->Stats().write_state == WriteState::kFull);
   CHECK(store->Stats().failed_writes >= 1);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -89,6 +90,19 @@ inline std::string ReadAllFiles(const std::string& dir) {
     all += ss.str();
   }
   return all;
+}
+
+// Waits for a batch's answer on the test's thread.
+inline std::vector<Result<AppendResult>> AppendBatch(EventStore& store,
+                                                     std::vector<AppendRequest> requests) {
+  // Shared: an answer after a failed wait must not reach a promise that is gone.
+  auto answered = std::make_shared<std::promise<std::vector<Result<AppendResult>>>>();
+  auto future = answered->get_future();
+  store.AppendBatchAsync(std::move(requests), [answered](std::vector<Result<AppendResult>> r) {
+    answered->set_value(std::move(r));
+  });
+  REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  return future.get();
 }
 
 }  // namespace pathways::testing

@@ -28,6 +28,7 @@ struct WebArgs {
   std::string workflow = "config/workflows";
   int participants = 500;
   int rounds = 40;
+  int load = 20000;  // commands by other counsellors just before the pages are measured
 };
 
 constexpr const char* kOrigin = "http://bench";
@@ -91,6 +92,9 @@ void AddBenchWeb(Command bench) {
       .Range(1, 100'000);
   cmd.Add("--rounds", a->rounds, "requests of each page (default 40)").Range(1, 100'000);
   cmd.Add("--workflow", a->workflow, "definition files or directories");
+  cmd.Add("--load", a->load,
+          "commands by 32 writers on other pathways right before the pages (default 20000)")
+      .Range(0, 10'000'000);
   cmd.OnRun([a] {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
@@ -136,6 +140,18 @@ void AddBenchWeb(Command bench) {
                                      "name=\"csrf\" value=\"([0-9a-f]+)\"");
     Call(web, "POST", "/purpose", cookie, "csrf=" + csrf + "&purpose=benchmark");
 
+    // A write load first, as a counsellor opens the caseload while colleagues work: the
+    // memtables full of it and RocksDB flushing and compacting behind the pages.
+    constexpr int kLoadWriters = 32;
+    const RunFigures load = RunWriters(
+        static_cast<std::uint64_t>(a->load), kLoadWriters,
+        [&store](std::uint64_t w, std::uint64_t i) {
+          const std::uint64_t participant = (i / kAmigoSteps) * kLoadWriters + w;
+          const std::string pathway = "load-" + std::to_string(participant);
+          return Execute(**store, pathway, pathway + "-" + std::to_string(i % kAmigoSteps),
+                         AmigoStep(static_cast<int>(i % kAmigoSteps), participant, "kollega"));
+        });
+
     std::size_t caseload_bytes = 0;
     std::size_t participant_bytes = 0;
     RunFigures caseload = Pages(
@@ -165,6 +181,8 @@ void AddBenchWeb(Command bench) {
     nlohmann::json out = {
         {"bench", "web"},
         {"participants", a->participants},
+        {"load_commands", a->load},
+        {"load_errors", load.errors},
         {"caseload_p50_ms", Round(Percentile(caseload.latencies_ms, 0.5))},
         {"caseload_p99_ms", Round(caseload_p99)},
         {"caseload_html_kb", Round(caseload_bytes / 1024.0, 1)},
@@ -174,12 +192,14 @@ void AddBenchWeb(Command bench) {
         {"raw_caseload_reads_p50_ms", Round(raw_p50)},
         {"caseload_p50_over_raw",
          Round(Percentile(caseload.latencies_ms, 0.5) / std::max(raw_p50, 1e-3))},
-        {"targets_met", caseload_p99 < 50 && participant_p99 < 30 && caseload_bytes < 100 * 1024 &&
+        {"targets_met", caseload_p99 < 40 && participant_p99 < 30 && caseload_bytes < 100 * 1024 &&
                             participant_bytes < 100 * 1024},
         {"peak_rss_mb", Round(PeakRssMb(), 1)}};
     std::printf("%s\n", out.dump().c_str());
     ExitCode() =
-        caseload.errors == 0 && participant.errors == 0 && raw.errors == 0 ? kExitOk : kExitError;
+        caseload.errors == 0 && participant.errors == 0 && raw.errors == 0 && load.errors == 0
+            ? kExitOk
+            : kExitError;
   });
 }
 
