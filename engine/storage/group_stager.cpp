@@ -196,6 +196,10 @@ class GroupStager {
         return st;
       }
     }
+    if (Status st = IndexRun(r.stream_id, result.first_version, result.first_position); !st.ok()) {
+      fatal = true;
+      return st;
+    }
     result.last_version = info->version;
     result.last_position = g_.head.position;
     FinishCommand(r.command_id, result);
@@ -253,6 +257,7 @@ class GroupStager {
       const std::string& id = (*streams)[i];
       Status st =
           AddEvent(env, id, ++infos[i].version, encoded.type, encoded.schema_version, text, {});
+      if (st.ok()) st = IndexRun(id, infos[i].version, g_.head.position);
       if (st.ok()) st = FollowErasure(id, infos[i].version, erased, encoded, env.occurred_at);
       if (!st.ok()) {
         fatal = true;
@@ -342,6 +347,10 @@ class GroupStager {
         fatal = true;
         return st;
       }
+    }
+    if (Status st = IndexRun(r.pathway_id, result.first_version, result.first_position); !st.ok()) {
+      fatal = true;
+      return st;
     }
     if (Status st = StagePathwayRows(s_, batch_, processed->after, processed->rows,
                                      result.first_position, g_.count_deltas);
@@ -501,12 +510,22 @@ class GroupStager {
 
     std::string position_bytes = EventKey(e.position);
     rocksdb::Status st = batch_.Put(s_.events, position_bytes, value);
-    if (st.ok()) st = batch_.Put(s_.streams, StreamKey(stream_id, version), position_bytes);
     if (st.ok() && version == 1) {
       st = batch_.Put(s_.participants, ParticipantKey(env.participant_id, stream_id), {});
       g_.new_streams_of[std::string(env.participant_id)].push_back(stream_id);
     }
     return FromRocks(st, "staging an event");
+  }
+
+  // The stream index row for the events just added to `stream_id`, versions from
+  // `first_version` at the positions from `first_position` up to the head (one row per append
+  // or command: its events are consecutive in both).
+  Status IndexRun(const std::string& stream_id, std::uint64_t first_version,
+                  std::uint64_t first_position) {
+    const std::uint64_t count = g_.head.position - first_position + 1;
+    return FromRocks(batch_.Put(s_.streams, StreamKey(stream_id, first_version),
+                                EncodeStreamRun(first_position, static_cast<std::uint32_t>(count))),
+                     "staging the stream index");
   }
 
   RocksEventStore::Impl& s_;

@@ -481,13 +481,14 @@ Result<StreamInfo> RocksEventStore::Impl::LoadStreamInfo(const std::string& stre
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
   it->SeekForPrev(StreamKey(stream_id, std::numeric_limits<std::uint64_t>::max()));
   if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
-  if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != prefix.size() + 8) {
-    return info;
+  if (!it->Valid() || !it->key().starts_with(prefix)) return info;
+  StreamRun last;
+  if (!DecodeStreamRun(prefix, it->key().ToStringView(), it->value().ToStringView(), last)) {
+    return Status::Corruption("stream " + stream_id + " has a malformed stream index row");
   }
-  info.version = codec::GetBigU64(it->key().data() + prefix.size());
-  if (it->value().size() != 8) return Status::Corruption("stream index row is not 8 bytes");
+  info.version = last.last_version();
   std::string value;
-  if (Status s = ReadEventValue(codec::GetBigU64(it->value().data()), value); !s.ok()) return s;
+  if (Status s = ReadEventValue(last.PositionOf(info.version), value); !s.ok()) return s;
   codec::EventView view;
   if (Status s = codec::DecodeValue(value, view); !s.ok()) return s;
   info.participant_id = view.participant_id;
@@ -506,32 +507,47 @@ Result<std::vector<std::string>> RocksEventStore::Impl::StreamsOf(
   return out;
 }
 
-// One event by its version (a report's sealed item, a stream's last event): point lookups, as
-// an iterator over the stream index costs more than the reads it saves. The version and the next
-// one are looked up together (adjacent keys: one block); versions have no gaps, so a missing one
-// is past the stream's end.
+// One event by its version (a report's sealed item, a stream's last event). A version that
+// starts an index row (every stream's first, and each command's) is a point lookup, together
+// with the next version's row (adjacent keys: one block): an iterator costs more than the reads
+// it saves. A version inside a row's run is found by seeking back to the row.
 Result<StreamPage> RocksEventStore::Impl::ReadOne(const std::string& stream_id,
                                                   std::uint64_t version) const {
   StreamPage page;
+  const std::string prefix = StreamPrefix(stream_id);
   const std::string keys[] = {StreamKey(stream_id, version), StreamKey(stream_id, version + 1)};
-  rocksdb::PinnableSlice positions[2];
+  rocksdb::PinnableSlice rows[2];
   rocksdb::Status found[2];
   const rocksdb::Slice slices[] = {keys[0], keys[1]};
-  db->MultiGet(rocksdb::ReadOptions(), streams, 2, slices, positions, found,
-               /*sorted_input=*/true);
+  db->MultiGet(rocksdb::ReadOptions(), streams, 2, slices, rows, found, /*sorted_input=*/true);
   for (const rocksdb::Status& st : found) {
     if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "reading the stream index");
   }
-  if (found[0].IsNotFound()) return page;
-  std::string value;
-  if (rocksdb::Status st = db->Get(rocksdb::ReadOptions(), events, positions[0], &value);
-      !st.ok()) {
-    return FromRocks(st, "reading stream " + stream_id);
+  StreamRun run;
+  bool more = false;  // whether the stream has a version after this one
+  if (found[0].ok()) {
+    if (!DecodeStreamRun(prefix, keys[0], rows[0].ToStringView(), run)) {
+      return Status::Corruption("stream " + stream_id + " has a malformed stream index row");
+    }
+    more = run.count > 1 || found[1].ok();
+  } else {
+    if (version <= 1) return page;  // every stream's first version starts a row
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
+    it->SeekForPrev(keys[0]);
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
+    if (!it->Valid() || !it->key().starts_with(prefix)) return page;
+    if (!DecodeStreamRun(prefix, it->key().ToStringView(), it->value().ToStringView(), run)) {
+      return Status::Corruption("stream " + stream_id + " has a malformed stream index row");
+    }
+    if (!run.Holds(version)) return page;  // past the stream's end
+    more = version < run.last_version() || found[1].ok();
   }
+  std::string value;
+  if (Status s = ReadEventValue(run.PositionOf(version), value); !s.ok()) return s;
   codec::EventView view;
   if (Status s = codec::DecodeValue(value, view); !s.ok()) return s;
   page.events.push_back(codec::ToRecordedEvent(view));
-  if (found[1].ok()) page.next_version = version + 1;
+  if (more) page.next_version = version + 1;
   return page;
 }
 
@@ -542,16 +558,27 @@ Result<StreamPage> RocksEventStore::ReadStream(const std::string& stream_id,
   if (max == 0) return page;
   if (max == 1) return impl_->ReadOne(stream_id, std::max<std::uint64_t>(from_version, 1));
   const std::string prefix = StreamPrefix(stream_id);
+  const std::uint64_t from = std::max<std::uint64_t>(from_version, 1);
   std::vector<std::string> keys;
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->streams));
-  for (it->Seek(StreamKey(stream_id, std::max<std::uint64_t>(from_version, 1)));
-       it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (keys.size() == max) {
-      page.next_version = codec::GetBigU64(it->key().data() + prefix.size());
-      break;
+  // The row whose run holds `from`, which may start before it.
+  it->SeekForPrev(StreamKey(stream_id, from));
+  if (it->status().ok() && !(it->Valid() && it->key().starts_with(prefix))) {
+    it->Seek(StreamKey(stream_id, from));
+  }
+  for (; it->Valid() && it->key().starts_with(prefix) && page.next_version == 0; it->Next()) {
+    StreamRun run;
+    if (!DecodeStreamRun(prefix, it->key().ToStringView(), it->value().ToStringView(), run)) {
+      return Status::Corruption("stream " + stream_id + " has a malformed stream index row");
     }
-    keys.emplace_back(it->value().data(), it->value().size());
+    for (std::uint64_t v = std::max(from, run.first_version); v <= run.last_version(); ++v) {
+      if (keys.size() == max) {
+        page.next_version = v;
+        break;
+      }
+      keys.push_back(EventKey(run.PositionOf(v)));
+    }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());

@@ -16,15 +16,18 @@ namespace pathways::storage {
 // 3: state rows of format 3 (schools, partners, appointments, consent).
 // 4: state rows of format 4 (the path so far) and the report rows (`reports`,
 //    `report_history`).
-inline constexpr std::uint32_t kStoreFormatVersion = 4;
+// 5: the stream index holds one row per append or command (a run of versions at consecutive
+//    positions), not one per event; rows of format 4 read as runs of one.
+inline constexpr std::uint32_t kStoreFormatVersion = 5;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
 inline constexpr std::uint8_t kKeyValueFormat = 1;
 
 namespace cf {
-inline constexpr const char* kEvents = "events";    // BE64 position -> event value
-inline constexpr const char* kStreams = "streams";  // stream 00 BE64 version -> BE64 position
+inline constexpr const char* kEvents = "events";  // BE64 position -> event value
+// stream 00 BE64 first version -> BE64 first position [LE32 count] (StreamRun)
+inline constexpr const char* kStreams = "streams";
 inline constexpr const char* kParticipants = "participants";  // participant 00 stream -> ""
 inline constexpr const char* kCommands = "commands";          // command id -> append result
 inline constexpr const char* kKeys = "keys";                  // participant 00 scope -> data key
@@ -109,6 +112,46 @@ inline std::string StreamKey(std::string_view stream_id, std::uint64_t version) 
   std::string k = StreamPrefix(stream_id);
   codec::PutBigU64(k, version);
   return k;
+}
+
+// A row of the stream index: `count` versions of a stream from `first_version`, at consecutive
+// positions from `first_position` (an append's or a command's events, which are consecutive in
+// both). The count is left out when it is 1, so a row of format 4 (one per event) is a run of
+// one, byte for byte.
+struct StreamRun {
+  std::uint64_t first_version = 0;
+  std::uint64_t first_position = 0;
+  std::uint32_t count = 0;
+
+  std::uint64_t last_version() const { return first_version + count - 1; }
+  bool Holds(std::uint64_t version) const {
+    return version >= first_version && version - first_version < count;
+  }
+  std::uint64_t PositionOf(std::uint64_t version) const {
+    return first_position + (version - first_version);
+  }
+};
+
+inline std::string EncodeStreamRun(std::uint64_t first_position, std::uint32_t count) {
+  std::string v = codec::BigU64(first_position);
+  if (count != 1) codec::PutU32(v, count);
+  return v;
+}
+
+// A stream index row of `prefix` (StreamPrefix of its stream); false when it is not one of that
+// stream's or is malformed (a value of neither 8 nor 12 bytes, a count or version of 0).
+inline bool DecodeStreamRun(std::string_view prefix, std::string_view key, std::string_view value,
+                            StreamRun& out) {
+  if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) return false;
+  if (value.size() != 8 && value.size() != 12) return false;
+  out.first_version = codec::GetBigU64(key.data() + prefix.size());
+  out.first_position = codec::GetBigU64(value.data());
+  out.count = 1;
+  if (value.size() == 12) {
+    codec::ByteReader r(value.substr(8));
+    if (!r.GetLittle(out.count)) return false;
+  }
+  return out.count != 0 && out.first_version != 0 && out.first_position != 0;
 }
 
 inline std::string ParticipantPrefix(std::string_view participant_id) {

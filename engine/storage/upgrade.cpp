@@ -40,19 +40,23 @@ Status RocksEventStore::Impl::RebuildPathRows() {
     const std::string prefix = StreamPrefix(id);
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      std::string value;
-      if (Status st = ReadEventValue(codec::GetBigU64(it->value().data()), value); !st.ok()) {
-        return st;
+      StreamRun run;
+      if (!DecodeStreamRun(prefix, it->key().ToStringView(), it->value().ToStringView(), run)) {
+        return Status::Corruption("stream " + id + " has a malformed stream index row");
       }
-      codec::EventView view;
-      if (Status st = codec::DecodeValue(value, view); !st.ok()) return st;
-      const RecordedEvent event = codec::ToRecordedEvent(view);
-      if (event.command_id != command) {
-        if (Status st = end_command(); !st.ok()) return st;
-        command = event.command_id;
+      for (std::uint64_t v = run.first_version; v <= run.last_version(); ++v) {
+        std::string value;
+        if (Status st = ReadEventValue(run.PositionOf(v), value); !st.ok()) return st;
+        codec::EventView view;
+        if (Status st = codec::DecodeValue(value, view); !st.ok()) return st;
+        const RecordedEvent event = codec::ToRecordedEvent(view);
+        if (event.command_id != command) {
+          if (Status st = end_command(); !st.ok()) return st;
+          command = event.command_id;
+        }
+        if (Status st = runtime::Apply(state, event); !st.ok()) return st;
+        command_end = event.position;
       }
-      if (Status st = runtime::Apply(state, event); !st.ok()) return st;
-      command_end = event.position;
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
     if (Status st = end_command(); !st.ok()) return st;

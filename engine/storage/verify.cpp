@@ -139,30 +139,36 @@ struct IndexWalk {
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, streams));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const std::string_view key = it->key().ToStringView();
-      if (key.size() < 10 || key[key.size() - 9] != '\0' || it->value().size() != 8) {
+      StreamRun run;
+      const std::string_view stream = key.size() >= 10 && key[key.size() - 9] == '\0'
+                                          ? key.substr(0, key.size() - 8)
+                                          : std::string_view();
+      if (stream.empty() || !DecodeStreamRun(stream, key, it->value().ToStringView(), run)) {
         if (malformed.empty()) {
           malformed = "the stream index holds a malformed row (" + codec::HexEncode(key) + ")";
         }
         continue;
       }
-      const std::string_view stream = key.substr(0, key.size() - 9);
-      const std::uint64_t version = codec::GetBigU64(key.data() + key.size() - 8);
-      const std::uint64_t position = codec::GetBigU64(it->value().data());
+      const std::string_view name = stream.substr(0, stream.size() - 1);
       ++rows;
-      if (position == 0 || position > capacity || version == 0) {
+      if (run.first_position + run.count - 1 > capacity ||
+          run.first_position + run.count - 1 < run.first_position) {
         if (malformed.empty()) {
-          malformed = "stream index row (" + std::string(stream) + ", version " +
-                      std::to_string(version) + ") points to event " + std::to_string(position) +
-                      ", which does not exist";
+          malformed = "stream index row (" + std::string(name) + ", version " +
+                      std::to_string(run.first_version) + ") points to event " +
+                      std::to_string(run.first_position + run.count - 1) + ", which does not exist";
         }
         continue;
       }
-      IndexedAs& slot = claimed[position - 1];
-      if (slot.version != 0) {
-        if (duplicate == 0 || position < duplicate) duplicate = position;
-        continue;
+      for (std::uint64_t v = run.first_version; v <= run.last_version(); ++v) {
+        const std::uint64_t position = run.PositionOf(v);
+        IndexedAs& slot = claimed[position - 1];
+        if (slot.version != 0) {
+          if (duplicate == 0 || position < duplicate) duplicate = position;
+          continue;
+        }
+        slot = {StreamHash(name), v};
       }
-      slot = {StreamHash(stream), version};
     }
     if (!it->status().ok()) read_error = FromRocks(it->status(), "reading the stream index");
   }

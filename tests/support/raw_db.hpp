@@ -41,6 +41,10 @@ class RawDb {
     REQUIRE(db_->Get(rocksdb::ReadOptions(), cf(family), key, &v).ok());
     return v;
   }
+  bool Has(const std::string& family, const std::string& key) {
+    std::string v;
+    return db_->Get(rocksdb::ReadOptions(), cf(family), key, &v).ok();
+  }
   void Put(const std::string& family, const std::string& key, const std::string& value) {
     REQUIRE(db_->Put(rocksdb::WriteOptions(), cf(family), key, value).ok());
   }
