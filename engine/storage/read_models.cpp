@@ -1,5 +1,5 @@
-// Reads of the rows kept beside the log: caseloads, inboxes, counters, report rows, and
-// refusals kept for auditors. Each read is a scan of one column family; none touches the log.
+// Reads of the rows kept beside the log: pathways' state rows, due timers, caseloads, inboxes,
+// counters, report rows, and refusals kept for auditors. None touches the log.
 
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -11,6 +11,84 @@
 #include "engine/storage/store_impl.hpp"
 
 namespace pathways::storage {
+
+Result<std::optional<runtime::PathwayState>> RocksEventStore::Impl::ReadPathway(
+    const std::string& pathway_id) const {
+  if (pathways == nullptr) return std::optional<runtime::PathwayState>();
+  std::string value;
+  rocksdb::Status st = db->Get(rocksdb::ReadOptions(), pathways, pathway_id, &value);
+  if (st.IsNotFound()) return std::optional<runtime::PathwayState>();
+  if (!st.ok()) return FromRocks(st, "reading pathway " + pathway_id);
+  Result<runtime::PathwayState> state = DecodeStateRow(pathway_id, value);
+  if (!state.ok()) return state.status();
+  return std::optional(std::move(*state));
+}
+
+Result<std::int64_t> RocksEventStore::Impl::ReadCount(const std::string& key) const {
+  std::string value;
+  rocksdb::Status st = db->Get(rocksdb::ReadOptions(), counts, key, &value);
+  if (st.IsNotFound()) return std::int64_t{0};
+  if (!st.ok()) return FromRocks(st, "reading counter " + key);
+  codec::ByteReader r(value);
+  std::uint64_t n = 0;
+  if (!r.GetLittle(n)) return Status::Corruption("counter " + key + " is truncated");
+  return static_cast<std::int64_t>(n);
+}
+
+Result<std::optional<runtime::PathwayState>> RocksEventStore::LoadPathway(
+    const std::string& pathway_id) const {
+  if (!IsValidId(pathway_id)) return Status::InvalidArgument("malformed pathway id");
+  return impl_->ReadPathway(pathway_id);
+}
+
+Result<std::vector<runtime::PathwayState>> RocksEventStore::PathwaysOn(
+    const std::string& definition_id, std::uint32_t version) const {
+  std::vector<runtime::PathwayState> out;
+  if (impl_->pathways == nullptr) return out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->pathways));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<runtime::PathwayState> state =
+        DecodeStateRow(it->key().ToStringView(), it->value().ToStringView());
+    if (!state.ok()) return state.status();
+    if (state->definition_id == definition_id && state->definition_version == version) {
+      out.push_back(std::move(*state));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the pathway rows");
+  return out;
+}
+
+Result<std::vector<DueTimer>> RocksEventStore::DueTimers(TimestampMs now, std::size_t max) const {
+  std::vector<DueTimer> due;
+  if (impl_->timers == nullptr) return due;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers));
+  for (it->SeekToFirst(); it->Valid() && due.size() < max; it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    const std::size_t separator = key.find('\0', 8);
+    if (key.size() < 10 || separator == std::string_view::npos) {
+      return Status::Corruption("the timer index holds a malformed row");
+    }
+    const auto due_at = static_cast<TimestampMs>(codec::GetBigU64(key.data()));
+    if (due_at > now) break;
+    due.push_back({std::string(key.substr(8, separator - 8)),
+                   std::string(key.substr(separator + 1)), due_at});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the timer index");
+  return due;
+}
+
+Result<std::optional<TimestampMs>> RocksEventStore::NextTimerDue() const {
+  if (impl_->timers == nullptr) return std::optional<TimestampMs>();
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers));
+  it->SeekToFirst();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the timer index");
+  if (!it->Valid()) return std::optional<TimestampMs>();
+  if (it->key().size() < 10) return Status::Corruption("the timer index holds a malformed row");
+  return std::optional(static_cast<TimestampMs>(codec::GetBigU64(it->key().data())));
+}
 
 Result<std::vector<CaseloadEntry>> RocksEventStore::Caseload(const std::string& counsellor,
                                                              std::size_t max) const {
