@@ -1,5 +1,5 @@
-// The store's single writer: drains the queue, validates and encodes each request, and
-// commits the group in one synced WriteBatch before answering anyone.
+// The store's group commit: the queue, the writer role, one synced WriteBatch per group (each
+// request staged by group_stager.cpp), and the answers, given only once the batch is durable.
 
 #include <spdlog/spdlog.h>
 
@@ -344,7 +344,7 @@ void RocksEventStore::AppendBatchAsync(std::vector<AppendRequest> requests, Batc
   auto results = std::make_shared<std::vector<Result<AppendResult>>>(
       requests.size(), Result<AppendResult>(Status::Closed("not answered")));
   if (requests.size() > kMaxBatchAppends) {
-    const Status refused = Status::InvalidArgument("a batch holds 1 to " +
+    const Status refused = Status::InvalidArgument("a batch holds at most " +
                                                    std::to_string(kMaxBatchAppends) + " appends");
     for (Result<AppendResult>& r : *results) r = refused;
     return done(std::move(*results));
