@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "adapters/embedded_text.hpp"
+#include "adapters/mustache_data.hpp"
 #include "adapters/notify/notice.hpp"
 #include "workflows/yaml_reader.hpp"
 
@@ -25,26 +26,6 @@ constexpr adapters::EmbeddedText kShipped[] = {
 
 constexpr std::array<const char*, 6> kKinds = {"milestone", "risk",        "reminder",
                                                "deadline",  "appointment", "participant"};
-
-Data ToData(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::object: {
-      Data d{Data::type::object};
-      for (const auto& [k, v] : j.items()) d.set(k, ToData(v));
-      return d;
-    }
-    case nlohmann::json::value_t::array: {
-      Data d{Data::type::list};
-      for (const auto& v : j) d.push_back(ToData(v));
-      return d;
-    }
-    case nlohmann::json::value_t::string: return Data(j.get<std::string>());
-    case nlohmann::json::value_t::boolean:
-      return j.get<bool>() ? Data::type::bool_true : Data::type::bool_false;
-    case nlohmann::json::value_t::null: return Data(Data::type::bool_false);
-    default: return Data(j.dump());
-  }
-}
 
 // A {da, en} text in `language`, else the Danish one.
 std::string In(const nlohmann::json& words, const std::string& language) {
@@ -209,10 +190,10 @@ EmailText EmailTemplates::Render(const Payload& payload, const std::string& lang
   const Set& set = kind->second;
   const Parts& parts = parts_.at(lang->first);
 
-  Data text = ToData(context);
+  Data text = adapters::ToMustacheData(context);
   text.set("facts", Data(parts.facts_text));
   text.set("footer", Data(parts.footer_text));
-  Data html = ToData(context);
+  Data html = adapters::ToMustacheData(context);
   html.set("facts", Data(parts.facts_html));
   html.set("footer", Data(parts.footer_html));
 

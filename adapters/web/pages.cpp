@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adapters/embedded_text.hpp"
+#include "adapters/mustache_data.hpp"
 
 namespace pathways::web {
 namespace {
@@ -51,31 +52,6 @@ Mustache* Parsed(std::string_view name) {
   return cache.emplace(std::string(name), std::move(m)).first->second.get();
 }
 
-Data ToData(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::object: {
-      Data d{Data::type::object};
-      for (const auto& [k, v] : j.items()) d.set(k, ToData(v));
-      return d;
-    }
-    case nlohmann::json::value_t::array: {
-      Data d{Data::type::list};
-      for (const auto& v : j) d.push_back(ToData(v));
-      return d;
-    }
-    case nlohmann::json::value_t::boolean:
-      return j.get<bool>() ? Data{Data::type::bool_true} : Data{Data::type::bool_false};
-    case nlohmann::json::value_t::string:
-      // An empty text is false, so {{#reason}}…{{/reason}} shows nothing for none (as in
-      // mustache.js); as a value it renders as nothing either way.
-      if (j.get_ref<const std::string&>().empty()) return Data{Data::type::bool_false};
-      return Data{j.get<std::string>()};
-    case nlohmann::json::value_t::null:
-    case nlohmann::json::value_t::discarded: return Data{Data::type::bool_false};
-    default: return Data{j.dump()};
-  }
-}
-
 const Data& MessageData(Lang lang) {
   static const auto build = [](Lang l) {
     Data d{Data::type::object};
@@ -107,7 +83,7 @@ const std::vector<std::pair<std::string, Data>>& Partials() {
 std::string RenderTemplate(std::string_view name, const nlohmann::json& model, Lang lang) {
   Mustache* m = Parsed(name);
   if (m == nullptr) return {};
-  Data data = ToData(model);
+  Data data = adapters::ToMustacheData(model);
   data.set("t", MessageData(lang));
   // Partials are looked up like values: from the model's root, wherever they are used.
   for (const auto& [name, partial] : Partials()) data.set(name, partial);
