@@ -31,13 +31,15 @@ bool ParseDay(const std::string& text, std::optional<std::int64_t>& day) {
 using SealedValues = std::map<std::string, std::optional<nlohmann::json>>;
 
 // A row waiting for its sealed items: what reading and counting them needs.
+// Once read, `indicators` holds only those whose sealed conditions hold, and what was read to
+// tell is let go: a row waits with its ids and a few numbers, not its items.
 struct Waiting {
   std::string pathway_id;
+  std::string participant_id;
   std::map<std::string, std::uint64_t> personal_at;  // where its sealed items are
   std::string cvr;
   int by_index = -1;
   std::vector<std::size_t> indicators;
-  SealedValues values;  // read by SealedReads
 };
 
 // Reads the sealed items of waiting rows on a second thread while the rows are still being
@@ -133,7 +135,7 @@ class EsfCounter {
   }
 
   // Counts a row. An indicator whose conditions read sealed items waits, when the row's plain
-  // conditions hold, for CountSealed: reading them costs an event read and two decryptions per
+  // conditions hold, for CountSealed: reading them costs a key read and a decryption per
   // participant, so a second thread reads them while the rows are still being added.
   void Add(const runtime::PathwayState& row) {
     if (row.definition_id != c_.definition) return;
@@ -184,6 +186,7 @@ class EsfCounter {
     }
     if (!waiting.indicators.empty()) {
       waiting.pathway_id = row.pathway_id;
+      waiting.participant_id = row.participant_id;
       waiting.personal_at = row.personal_at;
       waiting.cvr = row.employer.cvr;
       waiting.by_index = by_index;
@@ -202,14 +205,7 @@ class EsfCounter {
   void CountSealed() {
     if (!reads_) return;
     for (const Waiting& w : reads_->Finish()) {
-      for (std::size_t i : w.indicators) {
-        const auto& where = c_.indicators[i].where;
-        if (std::all_of(where.begin(), where.end(), [&](const auto& cond) {
-              return !IsSealed(cond) || Holds(cond, w.values);
-            })) {
-          Count(i, w.pathway_id, w.cvr, w.by_index);
-        }
-      }
+      for (std::size_t i : w.indicators) Count(i, w.pathway_id, w.cvr, w.by_index);
     }
     reads_.reset();
   }
@@ -234,15 +230,25 @@ class EsfCounter {
   // sees it, its id and where the items are.
   void Read(Waiting& w, runtime::PathwayState& scratch) const {
     scratch.pathway_id = w.pathway_id;
+    scratch.participant_id = w.participant_id;
     scratch.personal_at.swap(w.personal_at);
+    SealedValues values;
     for (std::size_t i : w.indicators) {
       for (const config::Condition& cond : c_.indicators[i].where) {
-        if (IsSealed(cond) && !w.values.count(cond.field)) {
-          w.values[cond.field] = sealed_(scratch, cond.field);
+        if (IsSealed(cond) && !values.count(cond.field)) {
+          values[cond.field] = sealed_(scratch, cond.field);
         }
       }
     }
-    scratch.personal_at.swap(w.personal_at);
+    std::erase_if(w.indicators, [&](std::size_t i) {
+      const auto& where = c_.indicators[i].where;
+      return !std::all_of(where.begin(), where.end(),
+                          [&](const auto& cond) { return !IsSealed(cond) || Holds(cond, values); });
+    });
+    scratch.personal_at.clear();
+    w.personal_at.clear();
+    w.participant_id.clear();
+    w.participant_id.shrink_to_fit();
   }
 
   static bool IsSealed(const config::Condition& cond) {

@@ -102,10 +102,11 @@ Result<EsfReport> EsfFigures(const config::ReportConfig& config,
 // from, so a report at a position is the same whenever it is asked.
 Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position);
 
-// Reads personal payload fields from the events that recorded them (their sealed parts): the
-// store must be open with its master key. For one report at a time (it keeps each thread's last
-// event read, which answers a row's other items).
-SealedReader StoreSealedReader(const EventStore& store);
+// Reads personal payload fields where they were sealed: special-category items from the copies
+// kept beside the report rows (PathwayQueries::KeptSpecialItems), the rest from the events that
+// recorded them. The store must be open with its master key. For one report at a time (it keeps
+// each thread's last part opened, which answers a row's other items).
+SealedReader StoreSealedReader(const Store& store);
 
 // The last log position at the end of a Danish day "YYYY-MM-DD" (0: nothing by then), found by
 // halving over the log's occurred-at times. InvalidArgument: not a day.

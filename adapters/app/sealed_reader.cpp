@@ -1,5 +1,7 @@
-// The report's reader of sealed items from the store (reports.hpp): a row's entry record is
-// read event by event, each thread keeping the last one it revealed.
+// The report's reader of sealed items from the store (reports.hpp): a row's special-category
+// items from the copy kept beside the report rows, its other sealed items (and those of rows
+// written before copies were kept) from the event that sealed them; each thread keeps the last
+// part it opened, which answers the row's other items.
 
 #include <map>
 #include <memory>
@@ -10,7 +12,7 @@
 
 namespace pathways::app {
 
-SealedReader StoreSealedReader(const EventStore& store) {
+SealedReader StoreSealedReader(const Store& store) {
   // The items of one entry record are sealed in one event: a row's fields are asked for one
   // after another (on one thread), so each thread's last event answers the rest.
   struct Last {
@@ -46,11 +48,18 @@ SealedReader StoreSealedReader(const EventStore& store) {
     }
     if (last->pathway != row.pathway_id || last->version != version->second) {
       *last = {row.pathway_id, version->second, {}};
-      Result<StreamPage> page = store.ReadStream(row.pathway_id, version->second, 1);
-      if (!page.ok() || page->events.empty()) return std::nullopt;
-      Result<std::vector<RevealedPersonal>> parts = store.RevealPersonal(page->events.front());
-      if (!parts.ok()) return std::nullopt;
-      last->parts = std::move(*parts);
+      if (scope == PersonalScopeName(PersonalScope::kSpecial)) {
+        Result<std::optional<RevealedPersonal>> kept =
+            store.KeptSpecialItems(row.participant_id, row.pathway_id, version->second);
+        if (kept.ok() && kept->has_value()) last->parts.push_back(std::move(**kept));
+      }
+      if (last->parts.empty()) {  // none kept, or unreadable: the event is what counts
+        Result<StreamPage> page = store.ReadStream(row.pathway_id, version->second, 1);
+        if (!page.ok() || page->events.empty()) return std::nullopt;
+        Result<std::vector<RevealedPersonal>> parts = store.RevealPersonal(page->events.front());
+        if (!parts.ok()) return std::nullopt;
+        last->parts = std::move(*parts);
+      }
     }
     for (const RevealedPersonal& part : last->parts) {
       if (PersonalScopeName(part.scope) != scope || !part.fields) continue;

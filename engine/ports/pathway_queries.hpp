@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/event.hpp"
+#include "engine/event_store.hpp"
 #include "engine/result.hpp"
 #include "engine/runtime/pathway_state.hpp"
 
@@ -73,6 +74,13 @@ class PathwayQueries {
   virtual Result<std::uint64_t> VisitReportRows(
       std::optional<std::uint64_t> at,
       const std::function<bool(const runtime::PathwayState&)>& visit) const = 0;
+  // The special-category items the pathway's event at `version` sealed, opened from the copy
+  // kept beside the report rows: one key read and one decryption, no event read. nullopt when
+  // no copy is kept (the event sealed none, or was written before copies were kept: read the
+  // event); fields nullopt once erased. FailedPrecondition without the master key.
+  virtual Result<std::optional<RevealedPersonal>> KeptSpecialItems(
+      const std::string& participant_id, const std::string& pathway_id,
+      std::uint64_t version) const = 0;
   // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
   virtual Result<std::vector<Rejection>> Rejections(const std::string& pathway_id,
                                                     TimestampMs until, std::size_t max) const = 0;

@@ -499,6 +499,13 @@ class GroupStager {
       Result<SealedPersonal> sealed =
           s_.key_ring->SealPart(env.participant_id, scope, *key, plaintext);
       if (!sealed.ok()) return sealed.status();
+      if (scope == PersonalScope::kSpecial) {
+        if (rocksdb::Status st = batch_.Put(s_.report_sealed, StreamKey(stream_id, version),
+                                            EncodeKeptSpecial(*sealed));
+            !st.ok()) {
+          return FromRocks(st, "staging a kept special-category part");
+        }
+      }
       e.personal.push_back(std::move(*sealed));
     }
 

@@ -162,6 +162,10 @@ Result<std::uint64_t> RocksEventStore::VisitReportRows(
   } snap{s.db.get(), s.options.read_only ? nullptr : s.db->GetSnapshot()};
   rocksdb::ReadOptions read;
   read.snapshot = snap.snapshot;
+  // A scan of every row, larger than the block cache: its blocks would only push out the ones
+  // the commands and pages use, and read ahead they come in large reads.
+  read.fill_cache = false;
+  read.readahead_size = 2u << 20;
   std::uint64_t head = 0;
   std::string value;
   rocksdb::Status st = s.db->Get(read, s.meta, std::string(meta::kHead), &value);

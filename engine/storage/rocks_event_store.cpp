@@ -57,7 +57,8 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kRejections,
                                                  cf::kDeliveries,
                                                  cf::kReports,
-                                                 cf::kReportHistory};
+                                                 cf::kReportHistory,
+                                                 cf::kReportSealed};
   return names;
 }
 
@@ -340,7 +341,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
       {cf::kRejections, &impl->rejections},
       {cf::kDeliveries, &impl->deliveries},
       {cf::kReports, &impl->reports},
-      {cf::kReportHistory, &impl->report_history}};
+      {cf::kReportHistory, &impl->report_history},
+      {cf::kReportSealed, &impl->report_sealed}};
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
   }
@@ -468,62 +470,6 @@ WriterStats RocksEventStore::Stats() const {
 }
 
 const std::string& RocksEventStore::dir() const { return impl_->options.dir; }
-
-// ---- personal data --------------------------------------------------------------------------
-
-Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
-    const codec::EventView& e) const {
-  std::vector<RevealedPersonal> out;
-  if (e.personal_count > 0 && !impl_->key_ring->has_master_key()) {
-    return Status::FailedPrecondition("personal data needs the store's master key");
-  }
-  for (std::size_t i = 0; i < e.personal_count; ++i) {
-    const codec::PersonalPartView& part = e.personal[i];
-    RevealedPersonal revealed;
-    revealed.scope = part.scope;
-    Result<std::optional<DataKey>> key = impl_->key_ring->Find(e.participant_id, part.scope);
-    if (!key.ok()) return key.status();
-    if (key->has_value() && (*key)->live && (*key)->generation == part.key_generation) {
-      std::optional<std::string> plain = audit::Open(
-          (*key)->key,
-          {reinterpret_cast<const std::uint8_t*>(part.nonce.data()), part.nonce.size()},
-          PersonalAad(e.participant_id, part.scope, part.key_generation), part.ciphertext);
-      if (!plain) {
-        return Status::Corruption("the personal data of event " + std::to_string(e.position) +
-                                  " does not open with its key");
-      }
-      revealed.fields = nlohmann::json::parse(*plain, nullptr, /*allow_exceptions=*/false);
-      audit::Wipe(plain->data(), plain->size());
-      if (revealed.fields->is_discarded()) {
-        return Status::Corruption("the personal data of event " + std::to_string(e.position) +
-                                  " is not JSON");
-      }
-    }
-    out.push_back(std::move(revealed));
-  }
-  return out;
-}
-
-Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
-    const RecordedEvent& e) const {
-  // What revealing reads of an event, viewed in place rather than encoded and decoded again.
-  if (e.personal.size() > codec::kMaxPersonalParts) {
-    return Status::InvalidArgument("an event has at most " +
-                                   std::to_string(codec::kMaxPersonalParts) + " personal parts");
-  }
-  codec::EventView view;
-  view.position = e.position;
-  view.participant_id = e.participant_id;
-  view.personal_count = e.personal.size();
-  for (std::size_t i = 0; i < e.personal.size(); ++i) {
-    const SealedPersonal& part = e.personal[i];
-    view.personal[i] = {part.scope,
-                        part.key_generation,
-                        {reinterpret_cast<const char*>(part.nonce.data()), part.nonce.size()},
-                        part.ciphertext};
-  }
-  return RevealPersonal(view);
-}
 
 Status RocksEventStore::Flush() {
   rocksdb::FlushOptions flush;

@@ -104,6 +104,9 @@ class RocksEventStore final : public Store {
   Result<std::uint64_t> VisitReportRows(
       std::optional<std::uint64_t> at,
       const std::function<bool(const runtime::PathwayState&)>& visit) const override;
+  Result<std::optional<RevealedPersonal>> KeptSpecialItems(const std::string& participant_id,
+                                                           const std::string& pathway_id,
+                                                           std::uint64_t version) const override;
   Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
                                             std::size_t max) const override;
 

@@ -3,6 +3,7 @@
 // The byte-level description with a worked example is docs/formats/event_log.md; change the
 // two together.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ inline constexpr const char* kDeliveries = "deliveries";
 // tasks, timers, appointments, risks), as it stands and as of each change:
 inline constexpr const char* kReports = "reports";               // pathway -> report row
 inline constexpr const char* kReportHistory = "report_history";  // pathway 00 BE64 pos -> row
+// The special-category part of each event that has one, as sealed in the event (KeptSpecial),
+// so a report opens a row's sensitive items without reading the event:
+inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE64 version -> part
 }  // namespace cf
 
 // A `pathways` row: format 4 is binary (state_row.hpp); format 3, binary without the path so
@@ -56,7 +60,8 @@ inline constexpr std::uint8_t kPathwayValueFormat = 4;
 inline constexpr std::uint8_t kPathwayValueFormatV3 = 3;
 inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;
 inline constexpr std::uint8_t kPathwayValueFormatJson = 1;
-inline constexpr std::uint8_t kRejectionValueFormat = 1;  // then the refusal's canonical JSON
+inline constexpr std::uint8_t kRejectionValueFormat = 1;     // then the refusal's canonical JSON
+inline constexpr std::uint8_t kReportSealedValueFormat = 1;  // then a KeptSpecial
 
 inline std::string RejectionKey(std::string_view pathway_id, std::int64_t at,
                                 std::string_view command_id) {
@@ -152,6 +157,35 @@ inline bool DecodeStreamRun(std::string_view prefix, std::string_view key, std::
     if (!r.GetLittle(out.count)) return false;
   }
   return out.count != 0 && out.first_version != 0 && out.first_position != 0;
+}
+
+// A `report_sealed` value: the special-category part of the event at its key's version, the
+// same bytes as in the event (key generation, nonce, ciphertext and tag), opened with the same
+// key and associated data. Nothing is sealed again: erasing the key erases both.
+inline std::string EncodeKeptSpecial(const SealedPersonal& part) {
+  std::string v;
+  v.reserve(1 + 4 + part.nonce.size() + part.ciphertext.size());
+  codec::PutU8(v, kReportSealedValueFormat);
+  codec::PutU32(v, part.key_generation);
+  v.append(reinterpret_cast<const char*>(part.nonce.data()), part.nonce.size());
+  v.append(part.ciphertext);
+  return v;
+}
+
+// False when `value` is not one (another format byte, or too short for a tag).
+inline bool DecodeKeptSpecial(std::string_view value, SealedPersonal& out) {
+  codec::ByteReader r(value);
+  std::uint8_t format = 0;
+  std::string_view nonce;
+  if (!r.GetLittle(format) || format != kReportSealedValueFormat ||
+      !r.GetLittle(out.key_generation) || !r.GetBytes(out.nonce.size(), nonce) ||
+      r.remaining() < 16) {
+    return false;
+  }
+  out.scope = PersonalScope::kSpecial;
+  std::copy(nonce.begin(), nonce.end(), reinterpret_cast<char*>(out.nonce.data()));
+  out.ciphertext.assign(value.substr(r.offset()));
+  return true;
 }
 
 inline std::string ParticipantPrefix(std::string_view participant_id) {

@@ -83,6 +83,7 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* deliveries = nullptr;
   rocksdb::ColumnFamilyHandle* reports = nullptr;
   rocksdb::ColumnFamilyHandle* report_history = nullptr;
+  rocksdb::ColumnFamilyHandle* report_sealed = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.

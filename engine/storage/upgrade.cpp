@@ -1,6 +1,7 @@
 // Upgrading a store written in an older format: what format 4 adds to every pathway (the path
-// in its state row, the report rows beside it) is rebuilt by replaying each pathway's events
-// once through the appliers, as the writer would have written it.
+// in its state row, the report rows beside it, the special-category parts kept for them) is
+// rebuilt by replaying each pathway's events once through the appliers, as the writer would
+// have written it.
 
 #include "engine/codec/bytes.hpp"
 #include "engine/codec/event_record.hpp"
@@ -50,6 +51,15 @@ Status RocksEventStore::Impl::RebuildPathRows() {
         codec::EventView view;
         if (Status st = codec::DecodeValue(value, view); !st.ok()) return st;
         const RecordedEvent event = codec::ToRecordedEvent(view);
+        for (const SealedPersonal& part : event.personal) {
+          if (part.scope != PersonalScope::kSpecial) continue;
+          if (Status st =
+                  FromRocks(batch.Put(report_sealed, StreamKey(id, v), EncodeKeptSpecial(part)),
+                            "staging a kept special-category part");
+              !st.ok()) {
+            return st;
+          }
+        }
         if (event.command_id != command) {
           if (Status st = end_command(); !st.ok()) return st;
           command = event.command_id;

@@ -239,6 +239,62 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
     CHECK(Counts(*none, "EECO01") == V{0, 0, 0, 0});
   }
 
+  SUBCASE(
+      "the special-category copies kept for reports count as the events do; erasure erases them") {
+    // The reader of the events alone: what a report read before copies were kept.
+    const EventStore& log = *p.store;
+    SealedReader from_events = [&log](const runtime::PathwayState& row,
+                                      const std::string& field) -> std::optional<nlohmann::json> {
+      const auto at = row.personal_at.find(field);
+      if (at == row.personal_at.end()) return std::nullopt;
+      Result<StreamPage> page = log.ReadStream(row.pathway_id, at->second, 1);
+      REQUIRE(page.ok());
+      Result<std::vector<RevealedPersonal>> parts = log.RevealPersonal(page->events.at(0));
+      REQUIRE(parts.ok());
+      for (const RevealedPersonal& part : *parts) {
+        if (part.scope != PersonalScope::kSpecial || !part.fields) continue;
+        if (auto v = part.fields->find(field.substr(field.find('.') + 1)); v != part.fields->end())
+          return *v;
+      }
+      return std::nullopt;
+    };
+    RowSource rows = [&](const std::function<bool(const runtime::PathwayState&)>& visit) {
+      return p.store->VisitReportRows(std::nullopt, visit);
+    };
+    Result<EsfReport> by_events = EsfFigures(p.config, *p.catalog, rows, {}, from_events);
+    REQUIRE(by_events.ok());
+    for (const IndicatorFigures& f : r->indicators) {
+      CHECK_MESSAGE(Counts(*by_events, f.code) == Counts(*r, f.code), f.code);
+    }
+
+    Result<std::optional<runtime::PathwayState>> anna = p.store->LoadPathway("anna");
+    REQUIRE(anna.ok());
+    REQUIRE(anna->has_value());
+    const std::uint64_t sealed_at = (*anna)->personal_at.at("special.disability");
+    Result<std::optional<RevealedPersonal>> kept =
+        p.store->KeptSpecialItems("p-anna", "anna", sealed_at);
+    REQUIRE(kept.ok());
+    REQUIRE(kept->has_value());
+    CHECK((*kept)->fields->at("disability") == "yes");
+    Result<std::optional<RevealedPersonal>> none = p.store->KeptSpecialItems("p-anna", "anna", 1);
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->has_value());  // the lead sealed identity only
+
+    EraseRequest erase{"p-anna",
+                       {PersonalScope::kSpecial},
+                       "erase-anna",
+                       {"anne", "counsellor"},
+                       "the participant asked"};
+    REQUIRE(p.store->ErasePersonalData(erase).ok());
+    kept = p.store->KeptSpecialItems("p-anna", "anna", sealed_at);
+    REQUIRE(kept.ok());
+    REQUIRE(kept->has_value());
+    CHECK_FALSE((*kept)->fields.has_value());
+    Result<EsfReport> after = p.Esf();
+    REQUIRE(after.ok());
+    CHECK(Counts(*after, "EECO12") == V{0, 0, 0, 0});  // Anna's disability is gone with its key
+  }
+
   SUBCASE("shared outside the partnership, small cells are withheld, not zero") {
     ReportQuery shared;
     shared.shared = true;

@@ -3,7 +3,8 @@
 // sealed item, the initial guidance; some with an employer, some withdrawn and followed up),
 // then times the ESF+ report and the project report as the log stands, the ESF+ report as of
 // the middle of the log, and — the raw limit, in the same run — reading the report rows alone
-// (decoded, nothing counted). Prints JSON with the figures and the ratios.
+// (decoded, nothing counted). Prints JSON with the figures, the ratios, and the peak resident
+// size of the seeding and of the reports after it.
 
 #include <filesystem>
 #include <future>
@@ -124,6 +125,8 @@ void AddBenchReports(Command bench) {
     if (ExitCode() != kExitOk) return;
     // Measured at rest: the seeding's compactions would take a core from the reports.
     if (Status st = (*store)->Settle(); !st.ok()) return void(ExitCode() = Fail("bench", st));
+    const double seeded_peak_mb = PeakRssMb();
+    const bool reset_peak = ResetPeakRss();  // the reports' own peak from here
     const std::uint64_t head = (*store)->Head().position;
     const config::ReportConfig& c = loaded.config;
     auto rows_at = [&](std::optional<std::uint64_t> at) {
@@ -182,8 +185,11 @@ void AddBenchReports(Command bench) {
         {"raw_history_rows_read_s", Round(raw_history_s)},
         {"esf_at_half_s", Round(esf_at_s)},
         {"esf_at_half_over_raw_history", Round(esf_at_s / std::max(raw_history_s, 1e-6), 2)},
-        {"target_s", 2.0},
-        {"peak_rss_mb", Round(PeakRssMb(), 0)}};
+        {"target_s", 1.0},
+        {"seeding_peak_rss_mb", Round(seeded_peak_mb, 0)},
+        // With the peak reset after seeding: what the store and the reports held at most.
+        {reset_peak ? "reports_peak_rss_mb" : "peak_rss_mb", Round(PeakRssMb(), 0)},
+        {"target_rss_mb", 300}};
     std::cout << out.dump(2) << "\n";
     ExitCode() = failed ? kExitError : kExitOk;
   });

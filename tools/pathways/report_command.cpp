@@ -61,7 +61,7 @@ void RunReport(const ReportArgs& a, bool project) {
     text = a.format == "csv" ? app::ProjectCsv(*report) : app::ProjectJson(*report).dump(2) + "\n";
   } else {
     Result<app::EsfReport> report =
-        app::EsfFigures(*loaded, *catalog, rows, query, app::StoreSealedReader(log));
+        app::EsfFigures(*loaded, *catalog, rows, query, app::StoreSealedReader(**store));
     if (!report.ok()) {
       ExitCode() = Fail("report", report.status());
       return;
