@@ -13,11 +13,12 @@ namespace pathways::storage {
 namespace {
 
 // The fields of one sealed part: nullopt when its key is gone or is of another generation;
-// Corruption, naming `what`, when it does not open or is not JSON.
+// Corruption, naming what `what()` says (built only then), when it does not open or is not JSON.
+template <typename What>
 Result<std::optional<nlohmann::json>> OpenPart(KeyRing& keys, std::string_view participant_id,
                                                PersonalScope scope, std::uint32_t generation,
                                                std::string_view nonce, std::string_view ciphertext,
-                                               const std::string& what) {
+                                               const What& what) {
   Result<std::optional<DataKey>> key = keys.Find(participant_id, scope);
   if (!key.ok()) return key.status();
   if (!key->has_value() || !(*key)->live || (*key)->generation != generation) {
@@ -26,10 +27,10 @@ Result<std::optional<nlohmann::json>> OpenPart(KeyRing& keys, std::string_view p
   std::optional<std::string> plain =
       audit::Open((*key)->key, {reinterpret_cast<const std::uint8_t*>(nonce.data()), nonce.size()},
                   PersonalAad(participant_id, scope, generation), ciphertext);
-  if (!plain) return Status::Corruption(what + " does not open with its key");
+  if (!plain) return Status::Corruption(what() + " does not open with its key");
   nlohmann::json fields = nlohmann::json::parse(*plain, nullptr, /*allow_exceptions=*/false);
   audit::Wipe(plain->data(), plain->size());
-  if (fields.is_discarded()) return Status::Corruption(what + " is not JSON");
+  if (fields.is_discarded()) return Status::Corruption(what() + " is not JSON");
   return std::optional(std::move(fields));
 }
 
@@ -45,7 +46,8 @@ Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
     const codec::PersonalPartView& part = e.personal[i];
     Result<std::optional<nlohmann::json>> fields =
         OpenPart(*impl_->key_ring, e.participant_id, part.scope, part.key_generation, part.nonce,
-                 part.ciphertext, "the personal data of event " + std::to_string(e.position));
+                 part.ciphertext,
+                 [&] { return "the personal data of event " + std::to_string(e.position); });
     if (!fields.ok()) return fields.status();
     out.push_back({part.scope, std::move(*fields)});
   }
@@ -85,10 +87,12 @@ Result<std::optional<RevealedPersonal>> RocksEventStore::KeptSpecialItems(
       s.db->Get(rocksdb::ReadOptions(), s.report_sealed, StreamKey(pathway_id, version), &value);
   if (st.IsNotFound()) return std::optional<RevealedPersonal>();
   if (!st.ok()) return FromRocks(st, "reading a kept special-category part");
-  const std::string what =
-      "the kept special-category part of " + pathway_id + " version " + std::to_string(version);
+  auto what = [&] {
+    return "the kept special-category part of " + pathway_id + " version " +
+           std::to_string(version);
+  };
   SealedPersonal part;
-  if (!DecodeKeptSpecial(value, part)) return Status::Corruption(what + " is malformed");
+  if (!DecodeKeptSpecial(value, part)) return Status::Corruption(what() + " is malformed");
   Result<std::optional<nlohmann::json>> fields = OpenPart(
       *s.key_ring, participant_id, part.scope, part.key_generation,
       {reinterpret_cast<const char*>(part.nonce.data()), part.nonce.size()}, part.ciphertext, what);
