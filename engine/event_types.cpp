@@ -52,7 +52,7 @@ json ToJson(const T& value) {
   json out = json::object();
   std::apply(
       [&](const auto&... field) {
-        auto put = [&](const auto& f) {
+        [[maybe_unused]] auto put = [&](const auto& f) {  // unused for a type without fields
           const auto& v = value.*(f.member);
           if (!(f.optional && IsEmpty(v))) out[std::string(f.key)] = ToJson(v);
         };
@@ -121,7 +121,7 @@ std::string Read(const json& j, T& out) {
   std::size_t known = 0;
   std::apply(
       [&](const auto&... field) {
-        auto get = [&](const auto& f) {
+        [[maybe_unused]] auto get = [&](const auto& f) {
           if (!wrong.empty()) return;
           auto it = j.find(std::string(f.key));
           if (it == j.end()) {

@@ -12,7 +12,8 @@
 #include <vector>
 
 namespace pathways::api {
-namespace {
+// Named rather than anonymous: LiveFeed::Core, which has external linkage, holds Clients.
+namespace live_feed_internal {
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -29,7 +30,9 @@ struct Client {
   SteadyClock::time_point last_sent;
 };
 
-}  // namespace
+}  // namespace live_feed_internal
+using live_feed_internal::Client;
+using live_feed_internal::SteadyClock;
 
 struct LiveFeed::Core {
   Core(EventStore& s, LiveFeedOptions o) : store(s), options(o) {}
