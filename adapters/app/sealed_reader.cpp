@@ -13,8 +13,8 @@
 namespace pathways::app {
 
 SealedReader StoreSealedReader(const Store& store) {
-  // The items of one entry record are sealed in one event: a row's fields are asked for one
-  // after another (on one thread), so each thread's last event answers the rest.
+  // The items of one entry record are sealed in one part: a row's fields are asked for one
+  // after another (on one thread), so each thread's last part opened answers the rest.
   struct Last {
     std::string pathway;
     std::uint64_t version = 0;

@@ -48,8 +48,8 @@ inline constexpr const char* kDeliveries = "deliveries";
 // tasks, timers, appointments, risks), as it stands and as of each change:
 inline constexpr const char* kReports = "reports";               // pathway -> report row
 inline constexpr const char* kReportHistory = "report_history";  // pathway 00 BE64 pos -> row
-// The special-category part of each event that has one, as sealed in the event (KeptSpecial),
-// so a report opens a row's sensitive items without reading the event:
+// The special-category part of each event that has one, as sealed in the event
+// (EncodeKeptSpecial), so a report opens a row's sensitive items without reading the event:
 inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE64 version -> part
 }  // namespace cf
 
@@ -61,7 +61,7 @@ inline constexpr std::uint8_t kPathwayValueFormatV3 = 3;
 inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;
 inline constexpr std::uint8_t kPathwayValueFormatJson = 1;
 inline constexpr std::uint8_t kRejectionValueFormat = 1;     // then the refusal's canonical JSON
-inline constexpr std::uint8_t kReportSealedValueFormat = 1;  // then a KeptSpecial
+inline constexpr std::uint8_t kReportSealedValueFormat = 1;  // then EncodeKeptSpecial's bytes
 
 inline std::string RejectionKey(std::string_view pathway_id, std::int64_t at,
                                 std::string_view command_id) {
