@@ -27,7 +27,7 @@ AppendRequest Many(const std::string& stream, const std::string& command, int n)
 }
 
 // Positions 1-3: pw-a v1-3; 4: pw-b v1; 5-9: pw-a v4-8; 10: pw-a v9.
-void Fill(const std::string& dir) {
+void FillRuns(const std::string& dir) {
   ManualClock clock(testing::kTestEpochMs);
   auto store = OpenStore(dir, clock);
   REQUIRE(store->Append(Many("pw-a", "c1", 3)).ok());
@@ -42,7 +42,7 @@ std::vector<std::uint64_t> Positions(const StreamPage& page) {
   return out;
 }
 
-VerifyReport VerifyAt(const std::string& dir) {
+VerifyReport VerifyRuns(const std::string& dir) {
   auto store = testing::OpenReadOnly(dir, /*with_key=*/false);
   auto report = store->Verify({.segments = 2});
   REQUIRE_MESSAGE(report.ok(), report.status().ToString());
@@ -51,7 +51,7 @@ VerifyReport VerifyAt(const std::string& dir) {
 
 TEST_CASE("stream index: a row per append, and reads from anywhere inside a run") {
   TempDir tmp;
-  Fill(tmp / "store");
+  FillRuns(tmp / "store");
   {
     RawDb raw(tmp / "store");
     CHECK(raw.Get("streams", StreamKey("pw-a", 1)).size() == 12);         // position and count 3
@@ -101,7 +101,7 @@ TEST_CASE("stream index: a row per append, and reads from anywhere inside a run"
   CHECK(next->first_version == 10);
   CHECK(next->first_position == 11);
   store.reset();
-  VerifyReport report = VerifyAt(tmp / "store");
+  VerifyReport report = VerifyRuns(tmp / "store");
   CHECK(report.ok);
   CHECK(report.events == 12);
   CHECK(report.index_rows == 5);
@@ -110,7 +110,7 @@ TEST_CASE("stream index: a row per append, and reads from anywhere inside a run"
 TEST_CASE("stream index: verify names a run that lies") {
   TempDir tmp;
   const std::string dir = tmp / "store";
-  Fill(dir);
+  FillRuns(dir);
   auto run = [](std::uint64_t position, std::uint32_t count) {
     std::string v = codec::BigU64(position);
     codec::PutU32(v, count);
@@ -118,32 +118,32 @@ TEST_CASE("stream index: verify names a run that lies") {
   };
   SUBCASE("a run cut short leaves its last events without a row") {
     RawDb(dir).Put("streams", StreamKey("pw-a", 4), run(5, 3));
-    VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyRuns(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 8);
     CHECK(r.problem.find("no stream index row") != std::string::npos);
   }
   SUBCASE("a run made longer claims another stream's event") {
     RawDb(dir).Put("streams", StreamKey("pw-a", 1), run(1, 4));
-    VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyRuns(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.first_bad_position == 4);  // pw-b's event, now claimed twice
   }
   SUBCASE("a run past the end of the log") {
     RawDb(dir).Put("streams", StreamKey("pw-a", 9), run(10, 5));
-    VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyRuns(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.problem.find("does not exist") != std::string::npos);
   }
   SUBCASE("a run of no events, or a row of another length") {
     RawDb(dir).Put("streams", StreamKey("pw-a", 1), run(1, 0));
-    VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyRuns(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.problem.find("malformed row") != std::string::npos);
   }
   SUBCASE("a truncated row") {
     RawDb(dir).Put("streams", StreamKey("pw-a", 4), run(5, 5).substr(0, 10));
-    VerifyReport r = VerifyAt(dir);
+    VerifyReport r = VerifyRuns(dir);
     CHECK_FALSE(r.ok);
     CHECK(r.problem.find("malformed row") != std::string::npos);
     ManualClock clock(testing::kTestEpochMs);
@@ -155,7 +155,7 @@ TEST_CASE("stream index: verify names a run that lies") {
 TEST_CASE("stream index: a store of format 4 reads and verifies as it is, and goes on in 5") {
   TempDir tmp;
   const std::string dir = tmp / "store";
-  Fill(dir);
+  FillRuns(dir);
   {
     // What format 4 wrote: a row per event, each its position alone, and the store marked 4.
     RawDb raw(dir);
@@ -170,7 +170,7 @@ TEST_CASE("stream index: a store of format 4 reads and verifies as it is, and go
     codec::PutU32(v, 4);
     raw.Put("meta", std::string(storage::meta::kFormatVersion), v);
   }
-  VerifyReport before = VerifyAt(dir);
+  VerifyReport before = VerifyRuns(dir);
   CHECK(before.ok);
   CHECK(before.index_rows == 10);
   ManualClock clock(testing::kTestEpochMs);
@@ -182,7 +182,7 @@ TEST_CASE("stream index: a store of format 4 reads and verifies as it is, and go
     CHECK(*store->StreamVersion("pw-a") == 9);
     REQUIRE(store->Append(Many("pw-a", "c5", 2)).ok());
   }
-  VerifyReport after = VerifyAt(dir);
+  VerifyReport after = VerifyRuns(dir);
   CHECK(after.ok);
   CHECK(after.index_rows == 11);  // the old rows as they were, and one run for the new append
   RawDb raw(dir);
