@@ -1,6 +1,7 @@
 #include "engine/storage/state_row.hpp"
 
 #include "engine/codec/bytes.hpp"
+#include "engine/codec/msgpack.hpp"
 #include "engine/storage/store_format.hpp"
 
 namespace pathways::storage {
@@ -12,7 +13,7 @@ using codec::PutU64;
 
 void PutTime(std::string& out, TimestampMs t) { PutU64(out, static_cast<std::uint64_t>(t)); }
 
-// Reads a format 2, 3 or 4 row front to back; any short read leaves ok() false.
+// Reads a format 2 to 5 row front to back; any short read leaves ok() false.
 class RowReader {
  public:
   explicit RowReader(std::string_view in) : r_(in) {}
@@ -58,7 +59,7 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
   s.state = r.Str();
   const auto status = r.Int<std::uint8_t>();
   s.contact_person = r.Str();
-  const std::string data = r.Str();
+  const std::string data = r.Str();  // decoded last, once the rest has been read
   s.created_at = r.Time();
   s.last_contact_at = r.Time();
   s.sequence = r.Int<std::uint64_t>();
@@ -143,8 +144,14 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
     return Status::Corruption(problem + "has an unknown status");
   }
   s.status = static_cast<runtime::PathwayStatus>(status);
-  s.data = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (s.data.is_discarded()) return Status::Corruption(problem + "holds unreadable data");
+  // Format 5 holds the data as MessagePack, earlier ones as JSON text.
+  if (format >= 5) {
+    if (!codec::ReadMsgpack(data, s.data))
+      return Status::Corruption(problem + "holds unreadable data");
+  } else {
+    s.data = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
+    if (s.data.is_discarded()) return Status::Corruption(problem + "holds unreadable data");
+  }
   return s;
 }
 
@@ -163,7 +170,9 @@ std::string EncodeStateRow(const runtime::PathwayState& s) {
   PutStr32(out, s.state);
   codec::PutU8(out, static_cast<std::uint8_t>(s.status));
   PutStr32(out, s.contact_person);
-  PutStr32(out, s.data.dump());
+  std::string data;
+  codec::AppendMsgpack(data, s.data);
+  PutStr32(out, data);
   PutTime(out, s.created_at);
   PutTime(out, s.last_contact_at);
   PutU64(out, s.sequence);
@@ -240,8 +249,8 @@ std::string EncodeStateRow(const runtime::PathwayState& s) {
 
 Result<runtime::PathwayState> DecodeStateRow(std::string_view pathway_id, std::string_view value) {
   const std::uint8_t format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
-  if (format == kPathwayValueFormat || format == kPathwayValueFormatV3 ||
-      format == kPathwayValueFormatV2) {
+  if (format == kPathwayValueFormat || format == kPathwayValueFormatV4 ||
+      format == kPathwayValueFormatV3 || format == kPathwayValueFormatV2) {
     return DecodeBinary(pathway_id, value.substr(1), format);
   }
   if (format == kPathwayValueFormatJson) {

@@ -18,7 +18,8 @@ namespace pathways::storage {
 // 4: state rows of format 4 (the path so far) and the report rows (`reports`,
 //    `report_history`).
 // 5: the stream index holds one row per append or command (a run of versions at consecutive
-//    positions), not one per event; rows of format 4 read as runs of one.
+//    positions), not one per event; rows of format 4 read as runs of one. State and report rows
+//    of format 5 (the data as MessagePack); those of format 4 are still read.
 inline constexpr std::uint32_t kStoreFormatVersion = 5;
 
 // Value format bytes (first byte of the value) of the non-event column families.
@@ -53,10 +54,12 @@ inline constexpr const char* kReportHistory = "report_history";  // pathway 00 B
 inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE64 version -> part
 }  // namespace cf
 
-// A `pathways` row: format 4 is binary (state_row.hpp); format 3, binary without the path so
-// far, format 2, without the school, partners, appointments and consent either, and format 1,
-// canonical JSON, are still read.
-inline constexpr std::uint8_t kPathwayValueFormat = 4;
+// A `pathways` (and report) row: format 5 is binary with the data as MessagePack
+// (state_row.hpp); format 4, the same with the data as JSON text, format 3, without the path so
+// far either, format 2, without the school, partners, appointments and consent either, and
+// format 1, canonical JSON, are still read.
+inline constexpr std::uint8_t kPathwayValueFormat = 5;
+inline constexpr std::uint8_t kPathwayValueFormatV4 = 4;
 inline constexpr std::uint8_t kPathwayValueFormatV3 = 3;
 inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;
 inline constexpr std::uint8_t kPathwayValueFormatJson = 1;

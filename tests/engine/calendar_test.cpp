@@ -123,6 +123,17 @@ TEST_CASE("Danish time: days, dates and times of day across both summer-time swi
   // Winter time is UTC+1, summer time (from 2026-03-29 02:00 to 2026-10-25 03:00) UTC+2.
   CHECK(LocalMs(Utc(2026, 1, 15, 12)) == Utc(2026, 1, 15, 13));
   CHECK(LocalMs(Utc(2026, 7, 15, 12)) == Utc(2026, 7, 15, 14));
+  // At the switches to the millisecond, in an order that leaves each lookup's span the wrong
+  // one for the next (the offset is kept per span).
+  const TimestampMs spring = Utc(2026, 3, 29, 1);   // 02:00 winter time becomes 03:00
+  const TimestampMs autumn = Utc(2026, 10, 25, 1);  // 03:00 summer time becomes 02:00
+  for (int round = 0; round < 2; ++round) {
+    CHECK(LocalMs(spring - 1) == spring - 1 + kHour);
+    CHECK(LocalMs(spring) == spring + 2 * kHour);
+    CHECK(LocalMs(autumn - 1) == autumn - 1 + 2 * kHour);
+    CHECK(LocalMs(autumn) == autumn + kHour);
+    CHECK(LocalMs(-1) == -1 + kHour);  // before 1970, in winter time too
+  }
   // 00:30 on Saturday 2026-03-07 in Copenhagen is Friday 23:30 UTC: the day is Saturday, so
   // five working days run Monday to Friday and fall on Friday at 00:30.
   const TimestampMs saturday = Utc(2026, 3, 6, 23, 30);

@@ -1,11 +1,14 @@
 // The `pathways` row: the binary format round-trips every field, rows of the formats earlier
-// builds wrote (JSON, binary without schools and appointments, without the path) are still read,
+// builds wrote (JSON, binary without schools and appointments, without the path, with the data
+// as JSON text) are still read,
 // and a damaged row is Corruption naming its pathway.
 
 #include "engine/storage/state_row.hpp"
 
 #include <doctest/doctest.h>
 
+#include "engine/codec/bytes.hpp"
+#include "engine/codec/msgpack.hpp"
 #include "engine/storage/store_format.hpp"
 
 namespace pathways::storage {
@@ -70,9 +73,39 @@ TEST_CASE("a pathway's state row keeps every field through encoding and decoding
   CHECK(EncodeStateRow(runtime::PathwayState{}).size() < row.size());
 }
 
+// The bytes of a length-prefixed string, as the row holds them.
+std::string Str32(std::string_view text) {
+  std::string out;
+  codec::PutStr32(out, text);
+  return out;
+}
+
+// `row`, s's row of the current format, with the data as JSON text, as formats 2 to 4 held it.
+std::string WithDataAsText(std::string row, const runtime::PathwayState& s) {
+  std::string packed;
+  codec::AppendMsgpack(packed, s.data);
+  const std::size_t at = row.find(Str32(packed));
+  REQUIRE(at != std::string::npos);
+  return row.replace(at, 4 + packed.size(), Str32(s.data.dump()));
+}
+
+TEST_CASE("a state row of binary format 4 (the data as JSON text) is still read") {
+  const runtime::PathwayState s = Rich();
+  std::string row = WithDataAsText(EncodeStateRow(s), s);
+  row[0] = static_cast<char>(kPathwayValueFormatV4);
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
+  // Text that is not JSON there is unreadable data, as before.
+  const std::size_t at = row.find(s.data.dump());
+  row[at] = '[';
+  CHECK(DecodeStateRow(s.pathway_id, row).status().message().find("unreadable data") !=
+        std::string::npos);
+}
+
 TEST_CASE("a state row of binary format 3 (before the path was kept) is still read") {
   const runtime::PathwayState s = WithoutPath(Rich());
-  std::string row = EncodeStateRow(s);
+  std::string row = WithDataAsText(EncodeStateRow(s), s);
   row.resize(row.size() - kEmptyFormat4Tail);
   row[0] = static_cast<char>(kPathwayValueFormatV3);
   Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
@@ -87,7 +120,7 @@ TEST_CASE("a state row of binary format 2 (before schools and appointments) is s
   s.municipality.clear();
   s.appointments.clear();
   s.consent = {};
-  std::string row = EncodeStateRow(s);
+  std::string row = WithDataAsText(EncodeStateRow(s), s);
   row.resize(row.size() - kEmptyFormat4Tail - kEmptyFormat3Tail);
   row[0] = static_cast<char>(kPathwayValueFormatV2);
   Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
@@ -142,10 +175,11 @@ TEST_CASE("a damaged state row is corruption naming its pathway") {
   SUBCASE("unreadable data") {
     runtime::PathwayState odd;
     std::string bare = EncodeStateRow(odd);
-    // The data `{}` sits at a known place in an empty state: replace it by `{x`.
-    const std::size_t at = bare.find("{}");
+    // The data `{}` is one byte (a MessagePack fixmap of none) after its length: make it the
+    // byte MessagePack never uses.
+    const std::size_t at = bare.find(std::string("\x01\x00\x00\x00\x80", 5));
     REQUIRE(at != std::string::npos);
-    bare[at + 1] = 'x';
+    bare[at + 4] = '\xc1';
     CHECK(DecodeStateRow("p-1", bare).status().message().find("unreadable data") !=
           std::string::npos);
   }
