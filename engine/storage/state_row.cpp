@@ -21,10 +21,12 @@ class RowReader {
   bool ok() const { return ok_; }
   bool done() const { return ok_ && r_.remaining() == 0; }
 
-  std::string Str() {
+  std::string Str() { return std::string(View()); }
+  // A string's bytes where they lie in the row.
+  std::string_view View() {
     std::string_view s;
     ok_ = ok_ && r_.GetStr32(s);
-    return ok_ ? std::string(s) : std::string();
+    return ok_ ? s : std::string_view();
   }
   template <typename T>
   T Int() {
@@ -59,7 +61,7 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
   s.state = r.Str();
   const auto status = r.Int<std::uint8_t>();
   s.contact_person = r.Str();
-  const std::string data = r.Str();  // decoded last, once the rest has been read
+  const std::string_view data = r.View();  // decoded last, once the rest has been read
   s.created_at = r.Time();
   s.last_contact_at = r.Time();
   s.sequence = r.Int<std::uint64_t>();
@@ -146,8 +148,9 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
   s.status = static_cast<runtime::PathwayStatus>(status);
   // Format 5 holds the data as MessagePack, earlier ones as JSON text.
   if (format >= 5) {
-    if (!codec::ReadMsgpack(data, s.data))
+    if (!codec::ReadMsgpack(data, s.data)) {
       return Status::Corruption(problem + "holds unreadable data");
+    }
   } else {
     s.data = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
     if (s.data.is_discarded()) return Status::Corruption(problem + "holds unreadable data");
