@@ -140,20 +140,22 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
       s.personal_at[std::move(field)] = r.Int<std::uint64_t>();
     }
   }
-  const std::string problem = "pathway " + std::string(pathway_id) + " has a state row that ";
-  if (!r.done()) return Status::Corruption(problem + "is truncated or too long");
+  // The message is built only for a row that fails: a report decodes every row.
+  auto corrupt = [&](std::string_view what) {
+    return Status::Corruption("pathway " + std::string(pathway_id) + " has a state row that " +
+                              std::string(what));
+  };
+  if (!r.done()) return corrupt("is truncated or too long");
   if (status > static_cast<std::uint8_t>(runtime::PathwayStatus::kClosed)) {
-    return Status::Corruption(problem + "has an unknown status");
+    return corrupt("has an unknown status");
   }
   s.status = static_cast<runtime::PathwayStatus>(status);
   // Format 5 holds the data as MessagePack, earlier ones as JSON text.
   if (format >= 5) {
-    if (!codec::ReadMsgpack(data, s.data)) {
-      return Status::Corruption(problem + "holds unreadable data");
-    }
+    if (!codec::ReadMsgpack(data, s.data)) return corrupt("holds unreadable data");
   } else {
     s.data = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
-    if (s.data.is_discarded()) return Status::Corruption(problem + "holds unreadable data");
+    if (s.data.is_discarded()) return corrupt("holds unreadable data");
   }
   return s;
 }
