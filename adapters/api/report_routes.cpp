@@ -17,7 +17,6 @@ struct ReportRequest {
   app::ReportQuery query;
   std::string format;  // json (default) or csv
   std::string lang;    // da (default) or en
-  bool pathways = false;
 };
 
 std::optional<http::Response> ReadReportRequest(const http::Request& req, const EventStore& store,
@@ -50,7 +49,7 @@ std::optional<http::Response> ReadReportRequest(const http::Request& req, const 
   if (!one_of(out.lang, {"da", "en"})) wrong = "`lang` is da or en";
   if (!wrong.empty()) return Problem(400, "invalid-request", wrong);
   q.shared = shared == "true";
-  out.pathways = pathways == "true";
+  q.name_pathways = pathways == "true";
   if (out.lang.empty()) out.lang = "da";
   return std::nullopt;
 }
@@ -81,7 +80,7 @@ void Api::Impl::ReportEsf(Call& c) {
   Result<app::EsfReport> report = reports.Esf(*c.user, r.query);
   if (!report.ok()) return c.respond(ReportProblem(report.status()));
   if (r.format == "csv") return c.respond(Csv(app::EsfCsv(*report, r.lang), report->position));
-  c.respond(Json(200, app::EsfJson(*report, r.pathways)));
+  c.respond(Json(200, app::EsfJson(*report)));
 }
 
 void Api::Impl::ReportProject(Call& c) {

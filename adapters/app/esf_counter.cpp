@@ -26,9 +26,9 @@ void SortPathways(Cell& cell) {
   }
 }
 
-void CountIn(Cell& cell, const std::string& pathway) {
+void CountIn(Cell& cell, const std::string& pathway, bool named) {
   ++cell.count;
-  cell.pathways.push_back(pathway);
+  if (named) cell.pathways.push_back(pathway);
 }
 
 // Whether more than `over` lies between the day `date` and `moment` (by Danish days).
@@ -38,9 +38,9 @@ bool LongerSince(const nlohmann::json& date, const definition::Duration& over, T
   return runtime::DayNumber(runtime::Add(day, over)) < runtime::DayNumber(moment);
 }
 
-// Whether a condition holds for a value (nullopt: none recorded).
-bool HoldsFor(const config::Condition& cond, const std::optional<nlohmann::json>& value) {
-  if (!value) return false;
+// Whether a condition holds for a value (null: none recorded).
+bool HoldsFor(const config::Condition& cond, const nlohmann::json* value) {
+  if (value == nullptr) return false;
   if (cond.from || cond.below) {
     if (!value->is_number_integer()) return false;
     const auto n = value->get<std::int64_t>();
@@ -52,7 +52,7 @@ bool HoldsFor(const config::Condition& cond, const std::optional<nlohmann::json>
 // Whether a sealed condition holds, by the values read.
 bool HoldsFor(const config::Condition& cond, const SealedValues& sealed) {
   const auto it = sealed.find(cond.field);
-  return HoldsFor(cond, it == sealed.end() ? std::nullopt : it->second);
+  return HoldsFor(cond, it == sealed.end() || !it->second ? nullptr : &*it->second);
 }
 
 }  // namespace
@@ -208,8 +208,9 @@ void EsfCounter::Count(std::size_t i, const std::string& pathway, const std::str
     if (!cvr.empty()) employers_[i].insert(cvr);
     return;
   }
-  CountIn(fig.total, pathway);
-  if (by_index >= 0) CountIn(fig.by[static_cast<std::size_t>(by_index)], pathway);
+  const bool named = query_.name_pathways && !query_.shared;
+  CountIn(fig.total, pathway, named);
+  if (by_index >= 0) CountIn(fig.by[static_cast<std::size_t>(by_index)], pathway, named);
 }
 
 // Cells of 1 to suppress_below-1 are withheld; where that leaves one withheld cell beside a
@@ -264,15 +265,18 @@ std::vector<std::string> EsfCounter::Missing(const runtime::PathwayState& row) c
 bool EsfCounter::Holds(const config::Condition& cond, const runtime::PathwayState& row,
                        TimestampMs moment) const {
   using Source = config::Condition::Source;
-  std::optional<nlohmann::json> value;
+  // The row's own value where it has one (no copy: this runs for every condition of every
+  // row), else one derived from it.
+  const nlohmann::json* value = nullptr;
+  nlohmann::json derived;
   switch (cond.source) {
     case Source::kEmployerSme:
-      if (!row.employer.cvr.empty()) value = row.employer.sme;
+      if (!row.employer.cvr.empty()) value = &(derived = row.employer.sme);
       break;
     case Source::kDegurba:
       if (const auto d = c_.degurba.municipalities.find(row.municipality);
           d != c_.degurba.municipalities.end()) {
-        value = d->second;
+        value = &(derived = d->second);
       }
       break;
     case Source::kReached:
@@ -282,11 +286,11 @@ bool EsfCounter::Holds(const config::Condition& cond, const runtime::PathwayStat
     case Source::kData:
     case Source::kSealed:
       if (const auto v = row.data.find(cond.field); v != row.data.end() && !v->is_null()) {
-        value = *v;
+        value = &*v;
       }
       break;
   }
-  if (cond.over) return value && LongerSince(*value, *cond.over, moment);
+  if (cond.over) return value != nullptr && LongerSince(*value, *cond.over, moment);
   return HoldsFor(cond, value);
 }
 

@@ -150,8 +150,8 @@ nlohmann::json LabelJson(const definition::Label& l) { return {{"da", l.da}, {"e
 
 }  // namespace
 
-nlohmann::json EsfJson(const EsfReport& r, bool pathways) {
-  pathways = pathways && !r.query.shared;
+nlohmann::json EsfJson(const EsfReport& r) {
+  const bool pathways = r.query.name_pathways && !r.query.shared;
   nlohmann::json values = nlohmann::json::array();
   for (std::size_t i = 0; i < r.by_values.size(); ++i) {
     values.push_back({{"id", r.by_values[i]}, {"label", LabelJson(r.by_labels[i])}});

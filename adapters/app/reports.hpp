@@ -31,12 +31,15 @@ struct ReportQuery {
   // For outside the partnership: cells of 1 to suppress_below-1 participants are suppressed,
   // and one more where a total would give a suppressed cell away.
   bool shared = false;
+  // Each participants' cell lists the pathways it counts (the drill-down; never for a shared
+  // report). Off, a report holds counts alone: a hundred thousand ids per cell cost memory.
+  bool name_pathways = false;
 };
 
 struct Cell {
   std::int64_t count = 0;
   bool suppressed = false;            // the count is withheld (and reported as null)
-  std::vector<std::string> pathways;  // the pathways counted (participants' indicators only)
+  std::vector<std::string> pathways;  // with name_pathways: the pathways counted, sorted
 };
 
 struct IndicatorFigures {
@@ -103,9 +106,10 @@ Result<EsfReport> EsfFigures(const config::ReportConfig& config,
 Result<TimestampMs> TimeAt(const EventStore& store, std::uint64_t position);
 
 // Reads personal payload fields where they were sealed: special-category items from the copies
-// kept beside the report rows (PathwayQueries::KeptSpecialItems), the rest from the events that
-// recorded them. The store must be open with its master key. For one report at a time (it keeps
-// each thread's last part opened, which answers a row's other items).
+// kept beside the report rows (PathwayQueries::KeptSpecialInOrder), the rest from the events that
+// recorded them. The store must be open with its master key. For one report at a time: it keeps
+// each thread's last part opened, which answers a row's other items, and each thread's walk
+// over the kept copies, fastest when the rows come in key order.
 SealedReader StoreSealedReader(const Store& store);
 
 // The last log position at the end of a Danish day "YYYY-MM-DD" (0: nothing by then), found by
@@ -117,9 +121,9 @@ Result<std::uint64_t> PositionAtEndOf(const EventStore& store, const std::string
 Result<std::uint64_t> PositionAt(const EventStore& store, const std::string& at,
                                  const std::string& what);
 
-// The report as JSON (docs/reports.md): with `pathways`, each cell names the pathways it
-// counts (never in a shared report).
-nlohmann::json EsfJson(const EsfReport& report, bool pathways = false);
+// The report as JSON (docs/reports.md): counted with name_pathways, each participants' cell
+// names the pathways it counts (never in a shared report).
+nlohmann::json EsfJson(const EsfReport& report);
 // The report as CSV (RFC 4180, `\n`): code, label, moment, one column per breakdown value, total;
 // a suppressed cell reads `<N`. Labels in `lang` (da | en).
 std::string EsfCsv(const EsfReport& report, const std::string& lang);

@@ -1,7 +1,7 @@
 // The report's reader of sealed items from the store (reports.hpp): a row's special-category
 // items from the copy kept beside the report rows, its other sealed items (and those of rows
 // written before copies were kept) from the event that sealed them; each thread keeps the last
-// part it opened, which answers the row's other items.
+// part it opened, which answers the row's other items, and walks the kept copies in key order.
 
 #include <map>
 #include <memory>
@@ -19,6 +19,8 @@ SealedReader StoreSealedReader(const Store& store) {
     std::string pathway;
     std::uint64_t version = 0;
     std::vector<RevealedPersonal> parts;
+    // The thread's walk over the kept copies (rows come in key order): from its first read.
+    std::unique_ptr<KeptSpecialReader> kept;
   };
   struct PerThread {
     std::mutex mu;
@@ -47,10 +49,17 @@ SealedReader StoreSealedReader(const Store& store) {
       last = mine;
     }
     if (last->pathway != row.pathway_id || last->version != version->second) {
-      *last = {row.pathway_id, version->second, {}};
+      last->pathway = row.pathway_id;
+      last->version = version->second;
+      last->parts.clear();
       if (scope == PersonalScopeName(PersonalScope::kSpecial)) {
+        if (last->kept == nullptr) {
+          Result<std::unique_ptr<KeptSpecialReader>> reader = store.KeptSpecialInOrder();
+          if (!reader.ok()) return std::nullopt;
+          last->kept = std::move(*reader);
+        }
         Result<std::optional<RevealedPersonal>> kept =
-            store.KeptSpecialItems(row.participant_id, row.pathway_id, version->second);
+            last->kept->Read(row.participant_id, row.pathway_id, version->second);
         if (kept.ok() && kept->has_value()) last->parts.push_back(std::move(**kept));
       }
       if (last->parts.empty()) {  // none kept, or unreadable: the event is what counts

@@ -270,7 +270,9 @@ void Web::Impl::EsfCellPage(Page& p, const app::ReportQuery& query) {
   if (code == nullptr || value == nullptr) {
     return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   }
-  Result<app::EsfReport> report = reports.Esf(*p.user, query);
+  app::ReportQuery named = query;  // the cell's list is what the page shows
+  named.name_pathways = true;
+  Result<app::EsfReport> report = reports.Esf(*p.user, named);
   if (!report.ok()) return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   const app::IndicatorFigures* figures = nullptr;
   for (const app::IndicatorFigures& f : report->indicators) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -48,6 +49,19 @@ struct InboxEntry {
   nlohmann::json task;
 };
 
+// Reads kept special-category items (PathwayQueries::KeptSpecialItems) of many pathways in key
+// order (pathway id, then version), as a report visits its rows: one iterator walked forward
+// instead of a point read each. A read out of order is answered too, at a point read's cost.
+// What it reads was kept by the time it was made; erasures count as they happen. Not
+// thread-safe: one per thread.
+class KeptSpecialReader {
+ public:
+  virtual ~KeptSpecialReader() = default;
+  virtual Result<std::optional<RevealedPersonal>> Read(const std::string& participant_id,
+                                                       const std::string& pathway_id,
+                                                       std::uint64_t version) = 0;
+};
+
 class PathwayQueries {
  public:
   virtual ~PathwayQueries() = default;
@@ -81,6 +95,9 @@ class PathwayQueries {
   virtual Result<std::optional<RevealedPersonal>> KeptSpecialItems(
       const std::string& participant_id, const std::string& pathway_id,
       std::uint64_t version) const = 0;
+  // The same for many pathways in key order (KeptSpecialReader). FailedPrecondition without
+  // the master key.
+  virtual Result<std::unique_ptr<KeptSpecialReader>> KeptSpecialInOrder() const = 0;
   // The refusals of commands on `pathway_id`, oldest first, at or before `until`, at most `max`.
   virtual Result<std::vector<Rejection>> Rejections(const std::string& pathway_id,
                                                     TimestampMs until, std::size_t max) const = 0;

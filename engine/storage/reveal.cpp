@@ -75,6 +75,63 @@ Result<std::vector<RevealedPersonal>> RocksEventStore::RevealPersonal(
   return RevealPersonal(view);
 }
 
+namespace {
+
+// A kept part's value opened: its fields, or nullopt fields once its key is erased.
+Result<std::optional<RevealedPersonal>> OpenKept(KeyRing& keys, const std::string& participant_id,
+                                                 const std::string& pathway_id,
+                                                 std::uint64_t version, std::string_view value) {
+  auto what = [&] {
+    return "the kept special-category part of " + pathway_id + " version " +
+           std::to_string(version);
+  };
+  SealedPersonal part;
+  if (!DecodeKeptSpecial(value, part)) return Status::Corruption(what() + " is malformed");
+  Result<std::optional<nlohmann::json>> fields = OpenPart(
+      keys, participant_id, part.scope, part.key_generation,
+      {reinterpret_cast<const char*>(part.nonce.data()), part.nonce.size()}, part.ciphertext, what);
+  if (!fields.ok()) return fields.status();
+  return std::optional(RevealedPersonal{part.scope, std::move(*fields)});
+}
+
+// Walks `report_sealed` forward: a key at or a few rows past the last one read is found by
+// stepping, any other by seeking (RocksDB's binary searches in the index and the block).
+class KeptSpecialCursor final : public KeptSpecialReader {
+ public:
+  KeptSpecialCursor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, KeyRing& keys)
+      : it_(db.NewIterator(rocksdb::ReadOptions(), cf)), keys_(keys) {}
+
+  Result<std::optional<RevealedPersonal>> Read(const std::string& participant_id,
+                                               const std::string& pathway_id,
+                                               std::uint64_t version) override {
+    const std::string target = StreamKey(pathway_id, version);
+    const rocksdb::Slice key(target);
+    if (!positioned_ || !it_->Valid() || it_->key().compare(key) > 0) {
+      it_->Seek(key);
+      positioned_ = true;
+    } else {
+      for (int step = 0; step < kSteps && it_->Valid() && it_->key().compare(key) < 0; ++step) {
+        it_->Next();
+      }
+      if (it_->Valid() && it_->key().compare(key) < 0) it_->Seek(key);
+    }
+    if (!it_->status().ok()) return FromRocks(it_->status(), "reading kept special-category parts");
+    if (!it_->Valid() || it_->key() != key) return std::optional<RevealedPersonal>();
+    return OpenKept(keys_, participant_id, pathway_id, version, it_->value().ToStringView());
+  }
+
+ private:
+  // Steps before a seek: a pathway keeps a part for each version that sealed special items,
+  // and a report skips the rows that read none.
+  static constexpr int kSteps = 8;
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  KeyRing& keys_;
+  bool positioned_ = false;
+};
+
+}  // namespace
+
 Result<std::optional<RevealedPersonal>> RocksEventStore::KeptSpecialItems(
     const std::string& participant_id, const std::string& pathway_id, std::uint64_t version) const {
   const Impl& s = *impl_;
@@ -87,17 +144,26 @@ Result<std::optional<RevealedPersonal>> RocksEventStore::KeptSpecialItems(
       s.db->Get(rocksdb::ReadOptions(), s.report_sealed, StreamKey(pathway_id, version), &value);
   if (st.IsNotFound()) return std::optional<RevealedPersonal>();
   if (!st.ok()) return FromRocks(st, "reading a kept special-category part");
-  auto what = [&] {
-    return "the kept special-category part of " + pathway_id + " version " +
-           std::to_string(version);
-  };
-  SealedPersonal part;
-  if (!DecodeKeptSpecial(value, part)) return Status::Corruption(what() + " is malformed");
-  Result<std::optional<nlohmann::json>> fields = OpenPart(
-      *s.key_ring, participant_id, part.scope, part.key_generation,
-      {reinterpret_cast<const char*>(part.nonce.data()), part.nonce.size()}, part.ciphertext, what);
-  if (!fields.ok()) return fields.status();
-  return std::optional(RevealedPersonal{part.scope, std::move(*fields)});
+  return OpenKept(*s.key_ring, participant_id, pathway_id, version, value);
+}
+
+Result<std::unique_ptr<KeptSpecialReader>> RocksEventStore::KeptSpecialInOrder() const {
+  const Impl& s = *impl_;
+  if (!s.key_ring->has_master_key()) {
+    return Status::FailedPrecondition("personal data needs the store's master key");
+  }
+  if (s.report_sealed == nullptr) {
+    // A store without the column family keeps no copies: every read answers none.
+    struct None final : KeptSpecialReader {
+      Result<std::optional<RevealedPersonal>> Read(const std::string&, const std::string&,
+                                                   std::uint64_t) override {
+        return std::optional<RevealedPersonal>();
+      }
+    };
+    return std::unique_ptr<KeptSpecialReader>(std::make_unique<None>());
+  }
+  return std::unique_ptr<KeptSpecialReader>(
+      std::make_unique<KeptSpecialCursor>(*s.db, s.report_sealed, *s.key_ring));
 }
 
 }  // namespace pathways::storage

@@ -107,6 +107,7 @@ class RocksEventStore final : public Store {
   Result<std::optional<RevealedPersonal>> KeptSpecialItems(const std::string& participant_id,
                                                            const std::string& pathway_id,
                                                            std::uint64_t version) const override;
+  Result<std::unique_ptr<KeptSpecialReader>> KeptSpecialInOrder() const override;
   Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
                                             std::size_t max) const override;
 
