@@ -105,25 +105,110 @@ jv ToJv(const nlohmann::json& j, std::size_t& bytes) {
 
 }  // namespace
 
+namespace {
+
+// The variable the combined program reads the guard's number from.
+constexpr const char* kGuardNumber = "$__pathways_guard";
+
+}  // namespace
+
+std::unique_ptr<JqGuards::Program> JqGuards::CompileProgram(const std::string& program,
+                                                            std::string& errors) {
+  auto state = std::make_unique<Program>();
+  state->jq = jq_init();
+  if (state->jq == nullptr) {
+    errors = "jq could not be initialised";
+    return nullptr;
+  }
+  std::string raw;
+  jq_set_error_cb(state->jq, CollectError, &raw);
+  const int ok = jq_compile(state->jq, program.c_str());
+  jq_set_error_cb(state->jq, nullptr, nullptr);
+  if (ok == 0) {
+    errors = TidyJqMessage(raw);
+    return nullptr;
+  }
+  return state;
+}
+
+namespace {
+
+// Whether the expression's brackets pair up and its strings end, outside strings and comments:
+// then, parenthesised on lines of its own, it is one expression in the combined program, and
+// compiles there exactly when it compiles alone (guards define no functions and bind no
+// variable of ours).
+bool StandsAlone(const std::string& e) {
+  std::string open;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const char c = e[i];
+    if (c == '"') {
+      for (++i; i < e.size() && e[i] != '"'; ++i) {
+        if (e[i] == '\\') ++i;
+      }
+      if (i >= e.size()) return false;
+    } else if (c == '#') {
+      while (i < e.size() && e[i] != '\n') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      open.push_back(c == '(' ? ')' : c == '[' ? ']' : '}');
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (open.empty() || open.back() != c) return false;
+      open.pop_back();
+    }
+  }
+  return open.empty();
+}
+
+// The guards numbered [lo, hi) as one jq expression that runs the one whose number is in the
+// variable: halving, so a guard is found in a few comparisons.
+std::string Dispatch(const std::vector<std::pair<std::string, std::string>>& guards, std::size_t lo,
+                     std::size_t hi) {
+  if (hi - lo == 1) return "(\n" + guards[lo].second + "\n)";
+  const std::size_t mid = lo + (hi - lo) / 2;
+  return std::string("if ") + kGuardNumber + " < " + std::to_string(mid) + " then " +
+         Dispatch(guards, lo, mid) + " else " + Dispatch(guards, mid, hi) + " end";
+}
+
+}  // namespace
+
 Status JqGuards::Add(const std::string& id, const std::string& expression) {
   if (std::string problem = GuardBudgetProblem(expression); !problem.empty()) {
     return Status::InvalidArgument(problem);
   }
-  auto program = std::make_unique<Program>();
-  program->jq = jq_init();
-  if (program->jq == nullptr) return Status::IOError("jq could not be initialised");
-  std::string errors;
-  jq_set_error_cb(program->jq, CollectError, &errors);
-  const int ok = jq_compile(program->jq, expression.c_str());
-  jq_set_error_cb(program->jq, nullptr, nullptr);
-  if (ok == 0) return Status::InvalidArgument(TidyJqMessage(errors));
-  programs_[id] = std::move(program);
+  if (!StandsAlone(expression)) {
+    std::string errors;
+    if (CompileProgram(expression, errors) != nullptr) {
+      errors = "its brackets or quotes do not pair up";
+    }
+    return Status::InvalidArgument(errors);
+  }
+  added_.emplace_back(id, expression);
   return Status::Ok();
 }
 
+std::map<std::string, std::string> JqGuards::Compile() {
+  std::map<std::string, std::string> failed;
+  program_.reset();
+  numbers_.clear();
+  if (added_.empty()) return failed;
+  std::string errors;
+  program_ = CompileProgram(
+      std::string(".[0] as ") + kGuardNumber + " | .[1] | " + Dispatch(added_, 0, added_.size()),
+      errors);
+  if (program_ == nullptr) {
+    // Which guard: each compiled on its own, for its own messages.
+    for (const auto& [id, expression] : added_) {
+      if (CompileProgram(expression, errors) == nullptr) failed[id] = errors;
+    }
+    if (failed.empty()) failed[added_.front().first] = errors;  // not expected: said anyway
+    return failed;
+  }
+  for (std::size_t i = 0; i < added_.size(); ++i) numbers_[added_[i].first] = static_cast<int>(i);
+  return failed;
+}
+
 Result<bool> JqGuards::Evaluate(const std::string& guard_id, const nlohmann::json& input) const {
-  auto it = programs_.find(guard_id);
-  if (it == programs_.end()) return Status::NotFound("no guard `" + guard_id + "`");
+  auto it = numbers_.find(guard_id);
+  if (it == numbers_.end()) return Status::NotFound("no guard `" + guard_id + "`");
   std::size_t bytes = 0;
   jv value = ToJv(input, bytes);
   if (!jv_is_valid(value)) {
@@ -133,10 +218,10 @@ Result<bool> JqGuards::Evaluate(const std::string& guard_id, const nlohmann::jso
                                    "milestones, risks and payload) is over the budget of " +
                                    std::to_string(kMaxGuardInputBytes / 1024) + " KiB");
   }
-  Program& p = *it->second;
-  std::lock_guard lock(p.mu);
-  jq_start(p.jq, value, 0);
-  jv result = jq_next(p.jq);
+  jv numbered = jv_array_append(jv_array_append(jv_array(), jv_number(it->second)), value);
+  std::lock_guard lock(program_->mu);
+  jq_start(program_->jq, numbered, 0);
+  jv result = jq_next(program_->jq);
   Result<bool> out = Status::InvalidArgument("guard `" + guard_id + "` produced no value");
   switch (jv_get_kind(result)) {
     case JV_KIND_TRUE: out = true; break;
@@ -230,7 +315,8 @@ std::string GuardBudgetProblem(const std::string& expression) {
         after < n && expression[after] == ':' && (after + 1 >= n || expression[after + 1] != ':');
     i = end - 1;
     if (prev == '$') {
-      if (word == "ENV" || word == "__loc__" || word == "__prog_args") {
+      if (word == "ENV" || word == "__loc__" || word == "__prog_args" ||
+          word.starts_with("__pathways")) {
         return "`$" + word + "` is not allowed in a guard: a guard reads only its input";
       }
       continue;  // a variable bound in the guard

@@ -120,29 +120,37 @@ void Loader::CompileGuards() {
       Error(mark, "guard " + g.id + " does not compile: " + s.message());
       continue;
     }
-    for (const std::string& ref : GuardFieldReferences(g.expression)) {
-      const std::size_t dot = ref.find('.');
-      const std::string root = ref.substr(0, dot);
-      if (!Known(root, mark, kGuardRoots, "guard input `." + root + "` in guard " + g.id + ":")) {
-        continue;
-      }
-      if (dot == std::string::npos) continue;
-      const std::string name = ref.substr(dot + 1);
-      const Keys* names = root == "data"         ? &field_ids_
-                          : root == "milestones" ? &milestone_ids_
-                          : root == "risks"      ? &risk_ids_
-                          : root == "payload"    ? &payload_ids_
-                                                 : nullptr;
-      if (names != nullptr && std::find(names->begin(), names->end(), name) == names->end()) {
-        Error(mark, "guard " + g.id + " reads ." + ref + ", but there is no such " +
-                        (root == "data"      ? "data field"
-                         : root == "payload" ? "payload field"
-                                             : root.substr(0, root.size() - 1)) +
-                        DidYouMean(name, *names));
-      }
-    }
+    CheckGuardReferences(g.id, g.expression, mark);
+  }
+  for (const auto& [id, message] : guards->Compile()) {
+    Error(guard_expr_marks_[id], "guard " + id + " does not compile: " + message);
   }
   guards_ = guards;
+}
+
+void Loader::CheckGuardReferences(const std::string& id, const std::string& expression,
+                                  const YAML::Mark& mark) {
+  for (const std::string& ref : GuardFieldReferences(expression)) {
+    const std::size_t dot = ref.find('.');
+    const std::string root = ref.substr(0, dot);
+    if (!Known(root, mark, kGuardRoots, "guard input `." + root + "` in guard " + id + ":")) {
+      continue;
+    }
+    if (dot == std::string::npos) continue;
+    const std::string name = ref.substr(dot + 1);
+    const Keys* names = root == "data"         ? &field_ids_
+                        : root == "milestones" ? &milestone_ids_
+                        : root == "risks"      ? &risk_ids_
+                        : root == "payload"    ? &payload_ids_
+                                               : nullptr;
+    if (names != nullptr && std::find(names->begin(), names->end(), name) == names->end()) {
+      Error(mark, "guard " + id + " reads ." + ref + ", but there is no such " +
+                      (root == "data"      ? "data field"
+                       : root == "payload" ? "payload field"
+                                           : root.substr(0, root.size() - 1)) +
+                      DidYouMean(name, *names));
+    }
+  }
 }
 
 }  // namespace pathways::workflows::internal

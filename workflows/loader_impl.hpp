@@ -80,6 +80,9 @@ class Loader : YamlReader {
   // load_timers.cpp
   void ReadTimers(const YAML::Node& node);
   void CompileGuards();
+  // The field names guard `id` reads, checked against the definition.
+  void CheckGuardReferences(const std::string& id, const std::string& expression,
+                            const YAML::Mark& mark);
 
   // loader_checks.cpp
   // A route may send a category only when the party may receive it, and never a sensitive

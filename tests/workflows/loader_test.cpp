@@ -336,14 +336,52 @@ TEST_CASE("guard field references are found outside strings") {
 TEST_CASE("guards answer only true or false") {
   JqGuards guards;
   REQUIRE(guards.Add("g", ".data.n").ok());
+  REQUIRE(guards.Add("e", "error(\"boom\")").ok());
+  CHECK(guards.Evaluate("g", {{"data", {{"n", true}}}}).status().code() == StatusCode::kNotFound);
+  REQUIRE(guards.Compile().empty());
   CHECK(guards.Evaluate("g", {{"data", {{"n", true}}}}).value() == true);
   CHECK(guards.Evaluate("g", {{"data", {{"n", nullptr}}}}).value() == false);
   auto number = guards.Evaluate("g", {{"data", {{"n", 3}}}});
   CHECK(number.status().message().find("produced 3, not true or false") != std::string::npos);
-  REQUIRE(guards.Add("e", "error(\"boom\")").ok());
   CHECK(guards.Evaluate("e", nlohmann::json::object()).status().message().find("boom") !=
         std::string::npos);
   CHECK(guards.Evaluate("missing", {}).status().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("a definition's guards compile as one program and each answers for itself") {
+  JqGuards guards;
+  for (int i = 0; i < 9; ++i) {
+    REQUIRE(guards.Add("is" + std::to_string(i), ".n == " + std::to_string(i)).ok());
+  }
+  REQUIRE(guards.Add("quoted_brackets", ".s == \"#([{\"").ok());
+  REQUIRE(guards.Compile().empty());
+  for (int n = 0; n < 9; ++n) {
+    for (int i = 0; i < 9; ++i) {
+      CHECK(guards.Evaluate("is" + std::to_string(i), {{"n", n}}).value() == (i == n));
+    }
+  }
+  CHECK(guards.Evaluate("quoted_brackets", {{"s", "#([{"}}).value() == true);
+
+  // One that does not compile is named with jq's message; the others are not, and none is kept.
+  JqGuards broken;
+  REQUIRE(broken.Add("first", ".a").ok());
+  REQUIRE(broken.Add("bad", ".a >=").ok());
+  REQUIRE(broken.Add("unknown_function", "frobnicate").ok() == false);  // budget: not a builtin
+  REQUIRE(broken.Add("last", ".b").ok());
+  const std::map<std::string, std::string> failed = broken.Compile();
+  REQUIRE(failed.size() == 1);
+  CHECK(failed.at("bad").find("syntax error") != std::string::npos);
+  CHECK(broken.Evaluate("first", {{"a", true}}).status().code() == StatusCode::kNotFound);
+
+  // What would not stay inside its own parentheses is refused alone, with jq's words.
+  JqGuards escape;
+  const Status unpaired = escape.Add("escape", "true) or (false");
+  CHECK(unpaired.code() == StatusCode::kInvalidArgument);
+  CHECK(unpaired.message().find("syntax error") != std::string::npos);
+  CHECK(escape.Add("quote", ".a == \"open").code() == StatusCode::kInvalidArgument);
+  CHECK(escape.Add("ours", "$__pathways_guard == 0").message().find("not allowed") !=
+        std::string::npos);
+  CHECK(escape.Compile().empty());
 }
 
 TEST_CASE("durations past ten years and guards past their budget are refused where they stand") {
