@@ -105,13 +105,6 @@ jv ToJv(const nlohmann::json& j, std::size_t& bytes) {
 
 }  // namespace
 
-namespace {
-
-// The variable the combined program reads the guard's number from.
-constexpr const char* kGuardNumber = "$__pathways_guard";
-
-}  // namespace
-
 std::unique_ptr<JqGuards::Program> JqGuards::CompileProgram(const std::string& program,
                                                             std::string& errors) {
   auto state = std::make_unique<Program>();
@@ -132,6 +125,9 @@ std::unique_ptr<JqGuards::Program> JqGuards::CompileProgram(const std::string& p
 }
 
 namespace {
+
+// The variable the combined program reads the guard's number from.
+constexpr const char* kGuardNumber = "$__pathways_guard";
 
 // Whether the expression's brackets pair up and its strings end, outside strings and comments:
 // then, parenthesised on lines of its own, it is one expression in the combined program, and

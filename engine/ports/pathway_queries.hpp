@@ -52,8 +52,8 @@ struct InboxEntry {
 // Reads kept special-category items (PathwayQueries::KeptSpecialItems) of many pathways in key
 // order (pathway id, then version), as a report visits its rows: one iterator walked forward
 // instead of a point read each. A read out of order is answered too, at a point read's cost.
-// What it reads was kept by the time it was made; erasures count as they happen. Not
-// thread-safe: one per thread.
+// What it reads was kept by the time it was made; erasures count as they happen. It must not
+// outlive the store. Not thread-safe: one per thread.
 class KeptSpecialReader {
  public:
   virtual ~KeptSpecialReader() = default;
