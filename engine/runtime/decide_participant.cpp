@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/runtime/calendar.hpp"
+#include "engine/runtime/cvr.hpp"
 #include "engine/runtime/decider.hpp"
 #include "engine/runtime/lifecycles.hpp"
 
@@ -209,7 +210,10 @@ Status Decider::Handle(const RecordEmployer& c) {
   if (c.name.empty() || c.contact.empty()) {
     return Status::InvalidArgument("an employer needs its `name` and a `contact` person");
   }
-  if (!IsDigits(c.cvr, 8)) return Status::InvalidArgument("`cvr` is a CVR number of 8 digits");
+  if (!IsValidCvr(c.cvr)) {
+    return Status::InvalidArgument(
+        "`cvr` is not a CVR number: eight digits that pass the register's modulus-11 check");
+  }
   if (!PlausibleEmail(c.email)) return Status::InvalidArgument("`email` is not an email address");
   const Employer next{c.name, c.cvr, c.contact, c.email, c.phone, c.sme};
   if (next == s_.employer) return Status::Rejected("the employer is recorded like this already");

@@ -45,7 +45,7 @@ struct RecordContact {
 // The participant's employer (organisation contact data), replacing the one before.
 struct RecordEmployer {
   std::string name;
-  std::string cvr;  // 8 digits
+  std::string cvr;  // a CVR number (runtime/cvr.hpp)
   std::string contact;
   std::string email;
   std::string phone;

@@ -84,7 +84,7 @@ TEST_CASE(
       {"POST /v1/pathways/{}/data", R"({"fields":{"unemployed":true},"reason":"rettet"})"},
       {"POST /v1/pathways/{}/barriers", R"({"code":"transport"})"},
       {"POST /v1/pathways/{}/employer",
-       R"({"name":"Smedje A/S","cvr":"12345678","contact":"Ole Smed","email":"ole@smedje.example"})"},
+       R"({"name":"Smedje A/S","cvr":"12345674","contact":"Ole Smed","email":"ole@smedje.example"})"},
       {"POST /v1/pathways/{}/municipality", R"({"code":"751"})"},
       {"POST /v1/pathways/{}/appointments",
        R"({"appointment_id":"apt-test","starts_at":"2099-02-03T10:00","ends_at":"2099-02-03T11:00","place":"Lokale 1"})"},

@@ -80,7 +80,7 @@ TEST_CASE("each participant's own partners: their employer, their municipality, 
   };
   lead("p1", "amigo_skolen");
   rig.Do("p1", runtime::RecordMunicipality{"751"});
-  rig.Do("p1", runtime::RecordEmployer{"Smedje A/S", "12345678", "Ole Smed", "ole@smedje.dk", "",
+  rig.Do("p1", runtime::RecordEmployer{"Smedje A/S", "12345674", "Ole Smed", "ole@smedje.dk", "",
                                        true, ""});
   for (const char* t : {"request_rkv", "complete_rkv", "agree_plan", "enrol", "start_amu"}) {
     if (std::string(t) == "request_rkv") {

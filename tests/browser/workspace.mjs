@@ -517,7 +517,7 @@ try {
     await page.waitForLoadState();
   };
   await page.locator('#employer-name').fill('Smedjen ApS');
-  await page.locator('#employer-cvr').fill('12345678');
+  await page.locator('#employer-cvr').fill('12345674');
   await page.locator('#employer-contact').fill('Mette Smed');
   await page.locator('#employer-email').fill('mette@smedjen.example');
   await page.locator('#employer-sme').check();

@@ -454,5 +454,20 @@ TEST_CASE("a reassigned task is open again, for the new assignee only") {
   CHECK_FALSE(NextTaskStatus(TaskStatus::kDone, TaskChange::kReassign));
 }
 
+TEST_CASE(
+    "an employer's CVR number passes the register's check, and a refused one changes nothing") {
+  Harness h;
+  h.Do(RegisterLead{"jobcenter", {{"unemployed", false}}, {}, ""});
+  const nlohmann::json before = h.state.ToJson();
+  Result<std::vector<NewEvent>> typo = h.Try(
+      RecordEmployer{"Smedjen ApS", "24256791", "Lene Smed", "lene@smedjen.example", "", true, ""});
+  CHECK(typo.status().code() == StatusCode::kInvalidArgument);
+  CHECK(typo.status().message().find("modulus-11") != std::string::npos);
+  CHECK(h.state.ToJson() == before);
+  h.Do(
+      RecordEmployer{"Smedjen ApS", "24256790", "Lene Smed", "lene@smedjen.example", "", true, ""});
+  CHECK(h.state.employer.cvr == "24256790");
+}
+
 }  // namespace
 }  // namespace pathways::runtime

@@ -60,7 +60,7 @@ struct Rig {
     REQUIRE(lead.status == 201);
     const std::string p = lead.Json()["pathway_id"];
     REQUIRE(Post("/v1/pathways/" + p + "/employer",
-                 R"({"name":"Smedjen ApS","cvr":"12345678","contact":"Mette Smed",)"
+                 R"({"name":"Smedjen ApS","cvr":"12345674","contact":"Mette Smed",)"
                  R"("email":"mette@smedjen.example","sme":true})")
                 .status == 200);
     for (const auto& [trigger, body] : std::vector<std::pair<std::string, std::string>>{

@@ -27,6 +27,18 @@ struct ReportsArgs {
   std::string reports = "config/reports.yaml";
 };
 
+// The k-th of 5,000 employers' CVR numbers: a base of seven digits and the check digit the
+// modulus-11 rule gives it (a base whose check digit would be 10 is passed over).
+std::string EmployerCvr(int k) {
+  for (int base = 1'000'000 + k;; base += 5000) {
+    constexpr int kWeights[] = {2, 7, 6, 5, 4, 3, 2};
+    const std::string digits = std::to_string(base);
+    int sum = 0;
+    for (std::size_t i = 0; i < digits.size(); ++i) sum += (digits[i] - '0') * kWeights[i];
+    if (const int check = (11 - sum % 11) % 11; check < 10) return digits + std::to_string(check);
+  }
+}
+
 // Participant `p`'s commands, in order.
 std::vector<runtime::Command> Commands(int p) {
   static const char* genders[] = {"woman", "man", "non_binary"};
@@ -50,7 +62,7 @@ std::vector<runtime::Command> Commands(int p) {
   if (p % 3 == 0) {
     runtime::RecordEmployer e;
     e.name = "Virksomhed";
-    e.cvr = std::to_string(10'000'000 + p % 5000);
+    e.cvr = EmployerCvr(p % 5000);
     e.contact = "Kontakt";
     e.email = "kontakt@example.dk";
     e.sme = p % 2 == 0;

@@ -122,9 +122,9 @@ struct DemoEmployer {
   bool sme;
 };
 constexpr DemoEmployer kDemoEmployers[] = {
-    {"Smedjen i Brabrand ApS", "31245678", "Lene Smed", "lene@smedjen-brabrand.example", true},
-    {"Byg & Anlæg Midt A/S", "29876543", "Karsten Holm", "personale@bygmidt.example", false},
-    {"Plejecenter Solgården", "35551234", "Mette Juul", "mette.juul@solgaarden.example", true},
+    {"Smedjen i Brabrand ApS", "31245672", "Lene Smed", "lene@smedjen-brabrand.example", true},
+    {"Byg & Anlæg Midt A/S", "29876541", "Karsten Holm", "personale@bygmidt.example", false},
+    {"Plejecenter Solgården", "35551239", "Mette Juul", "mette.juul@solgaarden.example", true},
 };
 constexpr const char* kDemoMunicipalities[] = {"751", "791", "779"};
 
