@@ -342,6 +342,9 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
     }
     CHECK(found >= 3 * 2);  // Anna's disability and someone else's, in each order
 
+    // A reader made before an erasure reads it as erased once it has happened, as one made after.
+    Result<std::unique_ptr<KeptSpecialReader>> made_before = p.store->KeptSpecialInOrder();
+    REQUIRE(made_before.ok());
     EraseRequest erase{"p-anna",
                        {PersonalScope::kSpecial},
                        "erase-anna",
@@ -352,6 +355,14 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
     REQUIRE(kept.ok());
     REQUIRE(kept->has_value());
     CHECK_FALSE((*kept)->fields.has_value());
+    Result<std::unique_ptr<KeptSpecialReader>> made_after = p.store->KeptSpecialInOrder();
+    REQUIRE(made_after.ok());
+    for (auto* reader : {&*made_before, &*made_after}) {
+      Result<std::optional<RevealedPersonal>> walked = (*reader)->Read("p-anna", "anna", sealed_at);
+      REQUIRE(walked.ok());
+      REQUIRE(walked->has_value());
+      CHECK_FALSE((*walked)->fields.has_value());
+    }
     Result<EsfReport> after = p.Esf();
     REQUIRE(after.ok());
     CHECK(Counts(*after, "EECO12") == V{0, 0, 0, 0});  // Anna's disability is gone with its key
