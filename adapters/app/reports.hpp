@@ -31,8 +31,9 @@ struct ReportQuery {
   // For outside the partnership: cells of 1 to suppress_below-1 participants are suppressed,
   // and one more where a total would give a suppressed cell away.
   bool shared = false;
-  // Each participants' cell lists the pathways it counts (the drill-down; never for a shared
-  // report). Off, a report holds counts alone: a hundred thousand ids per cell cost memory.
+  // Every cell of an indicator that counts participants lists the pathways it counts (the
+  // drill-down; never for a shared report). Off, a report holds counts alone: a hundred
+  // thousand ids per cell cost memory.
   bool name_pathways = false;
 };
 
@@ -121,8 +122,8 @@ Result<std::uint64_t> PositionAtEndOf(const EventStore& store, const std::string
 Result<std::uint64_t> PositionAt(const EventStore& store, const std::string& at,
                                  const std::string& what);
 
-// The report as JSON (docs/reports.md): counted with name_pathways, each participants' cell
-// names the pathways it counts (never in a shared report).
+// The report as JSON (docs/reports.md): counted with name_pathways, every cell of an indicator
+// that counts participants names the pathways it counts (never in a shared report).
 nlohmann::json EsfJson(const EsfReport& report);
 // The report as CSV (RFC 4180, `\n`): code, label, moment, one column per breakdown value, total;
 // a suppressed cell reads `<N`. Labels in `lang` (da | en).

@@ -12,6 +12,7 @@
 
 #include "adapters/app/project_report.hpp"
 #include "adapters/app/reports.hpp"
+#include "engine/runtime/cvr.hpp"
 #include "tools/pathways/bench_support.hpp"
 #include "tools/pathways/cli_common.hpp"
 
@@ -27,15 +28,14 @@ struct ReportsArgs {
   std::string reports = "config/reports.yaml";
 };
 
-// The k-th of 5,000 employers' CVR numbers: a base of seven digits and the check digit the
-// modulus-11 rule gives it (a base whose check digit would be 10 is passed over).
+// The k-th of 5,000 employers' CVR numbers: a base of seven digits and the check digit that
+// passes the modulus-11 rule (a base no digit completes is passed over).
 std::string EmployerCvr(int k) {
   for (int base = 1'000'000 + k;; base += 5000) {
-    constexpr int kWeights[] = {2, 7, 6, 5, 4, 3, 2};
-    const std::string digits = std::to_string(base);
-    int sum = 0;
-    for (std::size_t i = 0; i < digits.size(); ++i) sum += (digits[i] - '0') * kWeights[i];
-    if (const int check = (11 - sum % 11) % 11; check < 10) return digits + std::to_string(check);
+    for (char check = '0'; check <= '9'; ++check) {
+      std::string cvr = std::to_string(base) + check;
+      if (runtime::IsValidCvr(cvr)) return cvr;
+    }
   }
 }
 
