@@ -16,53 +16,13 @@
 #include <vector>
 
 #include "engine/clock.hpp"
+#include "engine/company_events.hpp"
 #include "engine/event.hpp"
+#include "engine/event_fields.hpp"
 #include "engine/result.hpp"
+#include "engine/system_events.hpp"
 
 namespace pathways::events {
-
-// One field of an event's data: its key, where it lives, and whether it may be left out
-// (written only when not empty; read as empty when absent).
-template <class Owner, class T>
-struct Field {
-  std::string_view key;
-  T Owner::*member;
-  bool optional = false;
-};
-template <class Owner, class T>
-constexpr Field<Owner, T> Required(std::string_view key, T Owner::*member) {
-  return {key, member, false};
-}
-template <class Owner, class T>
-constexpr Field<Owner, T> Optional(std::string_view key, T Owner::*member) {
-  return {key, member, true};
-}
-
-// Nested values.
-struct Title {
-  std::string da;
-  std::string en;
-  static constexpr auto Fields() {
-    return std::tuple{Required("da", &Title::da), Required("en", &Title::en)};
-  }
-};
-struct GuardCheck {
-  std::string guard;
-  bool holds = false;
-  static constexpr auto Fields() {
-    return std::tuple{Required("guard", &GuardCheck::guard), Required("holds", &GuardCheck::holds)};
-  }
-};
-struct DefinitionVersion {
-  std::string id;
-  std::uint32_t version = 0;
-  std::string hash;
-  static constexpr auto Fields() {
-    return std::tuple{Required("id", &DefinitionVersion::id),
-                      Required("version", &DefinitionVersion::version),
-                      Required("hash", &DefinitionVersion::hash)};
-  }
-};
 
 // ---- Pathway streams ----
 
@@ -73,11 +33,12 @@ struct LeadRegistered {
   std::string state;                               // the initial state
   nlohmann::json data = nlohmann::json::object();  // initial plain fields
   std::string school;                              // the organisation it belongs to
+  std::string company;  // the CVR of the company whose visit brought the lead (its record's)
   static constexpr auto Fields() {
-    return std::tuple{Required("referral_source", &LeadRegistered::referral_source),
-                      Required("state", &LeadRegistered::state),
-                      Required("data", &LeadRegistered::data),
-                      Optional("school", &LeadRegistered::school)};
+    return std::tuple{
+        Required("referral_source", &LeadRegistered::referral_source),
+        Required("state", &LeadRegistered::state), Required("data", &LeadRegistered::data),
+        Optional("school", &LeadRegistered::school), Optional("company", &LeadRegistered::company)};
   }
 };
 struct ContactPersonAssigned {
@@ -542,111 +503,6 @@ struct PersonalDataErased {
   }
 };
 
-// ---- System streams (`$…`) ----
-
-// `$access:<participant>`: who read a participant's personal data (the actor), and why.
-struct PersonalDataViewed {
-  static constexpr std::string_view kType = "PersonalDataViewed";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string pathway_id;
-  std::vector<std::string> scopes;
-  std::string purpose;
-  static constexpr auto Fields() {
-    return std::tuple{Required("pathway_id", &PersonalDataViewed::pathway_id),
-                      Required("scopes", &PersonalDataViewed::scopes),
-                      Required("purpose", &PersonalDataViewed::purpose)};
-  }
-};
-// `$notify`: an endpoint the adapters stopped sending to, and when it came back.
-struct EndpointDisabled {
-  static constexpr std::string_view kType = "EndpointDisabled";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string endpoint;  // party.channel
-  std::string reason;
-  TimestampMs failing_since = 0;
-  static constexpr auto Fields() {
-    return std::tuple{Required("endpoint", &EndpointDisabled::endpoint),
-                      Required("reason", &EndpointDisabled::reason),
-                      Required("failing_since", &EndpointDisabled::failing_since)};
-  }
-};
-// `$caseloads`: a counsellor's whole caseload handed to another as one operation; each
-// pathway's ContactPersonAssigned names it.
-struct CaseloadHandedOver {
-  static constexpr std::string_view kType = "CaseloadHandedOver";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string handover_id;
-  std::string from;
-  std::string to;
-  std::string reason;
-  std::vector<std::string> pathways;
-  static constexpr auto Fields() {
-    return std::tuple{Required("handover_id", &CaseloadHandedOver::handover_id),
-                      Required("from", &CaseloadHandedOver::from),
-                      Required("to", &CaseloadHandedOver::to),
-                      Required("reason", &CaseloadHandedOver::reason),
-                      Required("pathways", &CaseloadHandedOver::pathways)};
-  }
-};
-// `$sessions`: the workspace's sign-ins (never a password). The actor is the user signing in or
-// out; a failed attempt's is `system`, and it names the user only when the name is one.
-struct SignedIn {
-  static constexpr std::string_view kType = "SignedIn";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string user;
-  std::string address;  // the client's network address
-  static constexpr auto Fields() {
-    return std::tuple{Required("user", &SignedIn::user), Required("address", &SignedIn::address)};
-  }
-};
-struct SignInFailed {
-  static constexpr std::string_view kType = "SignInFailed";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string user;    // empty: the name given is no user's
-  std::string reason;  // password | unknown_user | throttled
-  std::string address;
-  static constexpr auto Fields() {
-    return std::tuple{Optional("user", &SignInFailed::user),
-                      Required("reason", &SignInFailed::reason),
-                      Required("address", &SignInFailed::address)};
-  }
-};
-struct SignedOut {
-  static constexpr std::string_view kType = "SignedOut";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string user;
-  std::string reason;  // signed_out | idle | expired | evicted
-  static constexpr auto Fields() {
-    return std::tuple{Required("user", &SignedOut::user), Required("reason", &SignedOut::reason)};
-  }
-};
-struct EndpointEnabled {
-  static constexpr std::string_view kType = "EndpointEnabled";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string endpoint;
-  static constexpr auto Fields() {
-    return std::tuple{Required("endpoint", &EndpointEnabled::endpoint)};
-  }
-};
-
-// `$retention` and `$retention:<participant>`: an erasure asked for before the ESF audit end
-// (docs/privacy.md). The guidance scope is erased at once; `scopes` are kept, readable by
-// auditors only, until the end of the day `until`, and erased after it.
-struct PersonalDataRestricted {
-  static constexpr std::string_view kType = "PersonalDataRestricted";
-  static constexpr std::uint16_t kSchema = 1;
-  std::string participant_id;
-  std::vector<std::string> scopes;
-  std::string until;  // YYYY-MM-DD
-  std::string reason;
-  static constexpr auto Fields() {
-    return std::tuple{Required("participant_id", &PersonalDataRestricted::participant_id),
-                      Required("scopes", &PersonalDataRestricted::scopes),
-                      Required("until", &PersonalDataRestricted::until),
-                      Optional("reason", &PersonalDataRestricted::reason)};
-  }
-};
-
 // Every event a pathway's stream may hold, in the order docs/events.md lists them.
 using PathwayEvent =
     std::variant<LeadRegistered, ContactPersonAssigned, ContactRecorded, MissedAppointmentRecorded,
@@ -656,7 +512,9 @@ using PathwayEvent =
                  TimerDisarmed, TimerFiredV1, TimerFired, PathwayPaused, PathwayResumed,
                  PathwayClosed, PathwayMigrated, PersonalDataErased, DataRecorded, EmployerRecorded,
                  MunicipalityRecorded, AppointmentBooked, AppointmentMoved, AppointmentCancelled,
-                 AppointmentMissed, AppointmentReminded, InformationNoticeGiven, ConsentRecorded>;
+                 AppointmentMissed, AppointmentReminded, InformationNoticeGiven, ConsentRecorded,
+                 CompanyRegistered, CompanyRecorded, CompanyContactRecorded, ContactPersonRecorded,
+                 ContactPersonRemoved, CompanyNeedRecorded>;
 // Events of the system streams.
 using SystemEvent =
     std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled, CaseloadHandedOver,

@@ -34,10 +34,10 @@ LoadResult Loader::Finish() {
 
 // ---- pass 1: the sections ----
 void Loader::ReadTop(const YAML::Node& root) {
-  CheckMap(
-      root, "the definition",
-      {"id", "version", "title", "languages", "initial", "target", "categories", "data", "states",
-       "milestones", "risks", "barriers", "parties", "guards", "transitions", "timers"});
+  CheckMap(root, "the definition",
+           {"id", "version", "title", "languages", "initial", "target", "categories", "data",
+            "states", "milestones", "risks", "barriers", "parties", "guards", "transitions",
+            "timers", "kind", "industries", "green"});
   if (!root["id"])
     Error(root.Mark(), "the definition needs an `id`");
   else
@@ -50,6 +50,7 @@ void Loader::ReadTop(const YAML::Node& root) {
     else
       def_.version = static_cast<std::uint32_t>(*v);
   }
+  ReadKind(root);
   if (root["title"]) def_.title = Label(root["title"], "title");
   if (root["languages"]) {
     for (auto& [language, mark] : List(root["languages"], "languages")) {
@@ -244,6 +245,7 @@ void Loader::ReadTop(const YAML::Node& root) {
   for (auto& [c, mark] : category_refs_) Known(c, mark, category_ids_, "data category");
   CheckPartyCategories();
   CheckConsents();
+  CheckCompanyParties(root["parties"]);
   CompileGuards();
   // ---- pass 3: the graph ----
   CheckGraph();

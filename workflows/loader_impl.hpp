@@ -67,6 +67,14 @@ class Loader : YamlReader {
   void ReadSpecialValues(const YAML::Node& node, DataField& f);
   const DataField* FindField(const std::string& id) const;
 
+  // load_company.cpp: `kind` and, for a company's definition, its code lists.
+  void ReadKind(const YAML::Node& root);
+  // A company's notices stay in the school: no party of its definition is external.
+  void CheckCompanyParties(const YAML::Node& parties);
+  // `code: {da, en}` entries into `out`, each code `what` accepts.
+  void ReadCodeList(const YAML::Node& node, const std::string& what,
+                    std::map<std::string, definition::Label>& out);
+
   // load_transitions.cpp
   void ReadTransitions(const YAML::Node& node, const YAML::Mark& top);
   void ReadEffects(const YAML::Node& node, std::vector<Effect>& out, const std::string& where);

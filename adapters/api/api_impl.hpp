@@ -14,6 +14,7 @@
 #include "adapters/api/api.hpp"
 #include "adapters/api/live_feed.hpp"
 #include "adapters/api/problem.hpp"
+#include "adapters/app/companies.hpp"
 #include "adapters/app/reports.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/config/notify_config.hpp"
@@ -77,10 +78,13 @@ struct Api::Impl {
       : options(std::move(o)),
         workspace(
             {options.store, options.catalog, options.clock, &options.users, &options.schools}),
+        companies(
+            {options.store, options.catalog, options.clock, &options.users, &options.schools}),
         reports({options.store, options.catalog, options.reports, &options.schools}),
         live(*options.store, options.live) {}
   ApiOptions options;
   app::Workspace workspace;  // the use cases and access rules; the routes map onto it
+  app::Companies companies;  // the company records' (company_routes.cpp)
   app::Reports reports;      // the funder's reports
   adapters::BackgroundJobs jobs;
   LiveFeed live;  // after options: its dispatcher calls filters that read them
@@ -126,6 +130,8 @@ struct Api::Impl {
   void Resume(Call& c);
   void AssignContactPerson(Call& c);
   void TaskAction(Call& c);
+  // The command a task route (`…/tasks/{task}/{action}`) asks for; false once it answered.
+  bool TaskCommand(Call& c, runtime::Command& command);
   void Migrate(Call& c);
   void Caseload(Call& c);
   void Tasks(Call& c);
@@ -139,6 +145,26 @@ struct Api::Impl {
   void GiveInformationNotice(Call& c);
   void RecordConsent(Call& c);
   void Appointments(Call& c);
+
+  // ---- routes (company_routes.cpp) ----
+  void ListCompanies(Call& c);
+  void RegisterCompany(Call& c);
+  void GetCompany(Call& c);
+  void GetCompanyHistory(Call& c);
+  void GetCompanyAsOf(Call& c);
+  void GetCompanyPersonal(Call& c);
+  void RecordCompany(Call& c);
+  void RecordCompanyContact(Call& c);
+  void AddContactPerson(Call& c);
+  void ChangeContactPerson(Call& c);
+  void RemoveContactPerson(Call& c);
+  void AddCompanyNeed(Call& c);
+  void ChangeCompanyNeed(Call& c);
+  void CompanyTrigger(Call& c);
+  void AssignConsultant(Call& c);
+  void CompanyTaskAction(Call& c);
+  // A command on the record of CVR `c.params[0]` through the companies' rules, then Submit.
+  void SubmitOnCompany(Call& c, runtime::Command command, int success_status = 200);
 
   // ---- routes (team_routes.cpp) ----
   void Team(Call& c);
@@ -187,6 +213,16 @@ std::optional<std::uint64_t> ParseUnsigned(const std::string& text);
 
 // A write's answer: {pathway_id, version, position, duplicate} with the version as ETag.
 http::Response Written(int status, const AppendResult& r);
+
+nlohmann::json LabelJson(const definition::Label& l);
+// Parts of a pathway's view a company's shares: the state with its words, milestones, tasks.
+nlohmann::json StateView(const runtime::PathwayState& s, const definition::Definition* def);
+nlohmann::json MilestonesView(const runtime::PathwayState& s);
+nlohmann::json TasksView(const runtime::PathwayState& s, TimestampMs now);
+
+// A company's record as the API shows it (no contact person's own data).
+nlohmann::json CompanyView(const runtime::PathwayState& s, const definition::Definition* def,
+                           TimestampMs now);
 
 // The pathway as the API shows it (no personal data).
 nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Definition* def,

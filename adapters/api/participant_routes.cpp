@@ -38,7 +38,8 @@ std::optional<http::Response> MeetingTimes(Fields& f, TimestampMs& starts_at,
 void Api::Impl::RecordEmployer(Call& c) {
   Fields f(c.req.body, {"name", "cvr", "contact", "email", "phone", "sme", "reason"});
   runtime::RecordEmployer e;
-  e.name = f.Text("name", true, 200);
+  // With a company's record for the CVR, its name and SME status are the record's.
+  e.name = f.Text("name", false, 200);
   e.cvr = f.Text("cvr", true, 20);
   e.contact = f.Text("contact", true, 200);
   e.email = f.Text("email", true, 254);

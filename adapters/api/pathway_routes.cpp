@@ -10,14 +10,10 @@
 #include "engine/runtime/processor.hpp"
 
 namespace pathways::api {
-namespace {
 
 nlohmann::json LabelJson(const definition::Label& l) { return {{"da", l.da}, {"en", l.en}}; }
 
-}  // namespace
-
-nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Definition* def,
-                           TimestampMs now) {
+nlohmann::json StateView(const runtime::PathwayState& s, const definition::Definition* def) {
   nlohmann::json state = {{"id", s.state}};
   if (def != nullptr) {
     if (const definition::State* st = def->FindState(s.state)) {
@@ -26,17 +22,17 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
       state["terminal"] = st->terminal;
     }
   }
+  return state;
+}
+
+nlohmann::json MilestonesView(const runtime::PathwayState& s) {
   nlohmann::json milestones = nlohmann::json::array();
   for (const auto& [id, at] : s.milestones)
     milestones.push_back({{"id", id}, {"reached_at", codec::FormatIso8601OrEmpty(at)}});
-  nlohmann::json risks = nlohmann::json::array();
-  for (const auto& [id, r] : s.open_risks) {
-    risks.push_back({{"id", id},
-                     {"type", r.type},
-                     {"severity", r.severity},
-                     {"raised_by", r.raised_by},
-                     {"raised_at", codec::FormatIso8601OrEmpty(r.raised_at)}});
-  }
+  return milestones;
+}
+
+nlohmann::json TasksView(const runtime::PathwayState& s, TimestampMs now) {
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& [id, t] : s.open_tasks) {
     tasks.push_back({{"id", id},
@@ -46,6 +42,22 @@ nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Def
                      {"due_at", codec::FormatIso8601OrEmpty(t.due_at)},
                      {"status", t.status},
                      {"overdue", t.due_at != 0 && t.due_at < now}});
+  }
+  return tasks;
+}
+
+nlohmann::json PathwayView(const runtime::PathwayState& s, const definition::Definition* def,
+                           TimestampMs now) {
+  const nlohmann::json state = StateView(s, def);
+  const nlohmann::json milestones = MilestonesView(s);
+  const nlohmann::json tasks = TasksView(s, now);
+  nlohmann::json risks = nlohmann::json::array();
+  for (const auto& [id, r] : s.open_risks) {
+    risks.push_back({{"id", id},
+                     {"type", r.type},
+                     {"severity", r.severity},
+                     {"raised_by", r.raised_by},
+                     {"raised_at", codec::FormatIso8601OrEmpty(r.raised_at)}});
   }
   nlohmann::json timers = nlohmann::json::array();
   for (const auto& [id, t] : s.timers)
@@ -128,7 +140,7 @@ std::optional<http::Response> PersonalScopes(const nlohmann::json& personal,
 
 void Api::Impl::RegisterLead(Call& c) {
   Fields f(c.req.body, {"pathway_id", "participant_id", "definition", "referral_source", "data",
-                        "personal", "contact_person", "school"});
+                        "personal", "contact_person", "school", "company"});
   app::LeadRequest lead;
   lead.pathway_id = f.Text("pathway_id", false, 200);
   lead.participant_id = f.Text("participant_id", false, 200);
@@ -138,6 +150,7 @@ void Api::Impl::RegisterLead(Call& c) {
   const nlohmann::json personal = f.Object("personal");
   lead.contact_person = f.Text("contact_person", false, 200);
   lead.school = f.Text("school", false, 200);
+  lead.company = f.Text("company", false, 20);
   if (!f.ok()) return c.respond(f.Problem());
   if (auto problem = PersonalScopes(personal, lead.personal)) return c.respond(*problem);
   Result<CommandRequest> registered = workspace.RegisterLead(*c.user, std::move(lead));
@@ -298,15 +311,17 @@ void Api::Impl::AssignContactPerson(Call& c) {
   SubmitOn(c, runtime::AssignContactPerson{std::move(user), "", "", std::move(reason)});
 }
 
-void Api::Impl::TaskAction(Call& c) {
+bool Api::Impl::TaskCommand(Call& c, runtime::Command& command) {
   const std::string& action = c.params[2];
   const bool reassign = action == "reassign";
   Fields f(c.req.body, reassign ? std::initializer_list<const char*>{"reason", "assignee"}
                                 : std::initializer_list<const char*>{"reason"});
   std::string reason = f.Text("reason", false, 1000);
   std::string assignee = reassign ? f.Text("assignee", true, 200) : "";
-  if (!f.ok()) return c.respond(f.Problem());
-  runtime::Command command;
+  if (!f.ok()) {
+    c.respond(f.Problem());
+    return false;
+  }
   if (reassign) {
     command = runtime::ReassignTask{c.params[1], std::move(assignee), std::move(reason)};
   } else if (action == "acknowledge") {
@@ -316,11 +331,17 @@ void Api::Impl::TaskAction(Call& c) {
   } else if (action == "cancel") {
     command = runtime::CancelTask{c.params[1], std::move(reason)};
   } else {
-    return c.respond(Problem(
+    c.respond(Problem(
         404, "not-found",
         "a task can be acknowledged, completed, cancelled or reassigned, not `" + action + "`"));
+    return false;
   }
-  SubmitOn(c, std::move(command));
+  return true;
+}
+
+void Api::Impl::TaskAction(Call& c) {
+  runtime::Command command;
+  if (TaskCommand(c, command)) SubmitOn(c, std::move(command));
 }
 
 void Api::Impl::Migrate(Call& c) {

@@ -10,6 +10,8 @@
 #include "engine/event_types.hpp"
 #include "engine/random.hpp"
 #include "engine/runtime/calendar.hpp"
+#include "engine/runtime/company.hpp"
+#include "engine/runtime/cvr.hpp"
 #include "engine/runtime/processor.hpp"
 
 namespace pathways::app {
@@ -27,6 +29,7 @@ bool Allowed(Access access, const config::User& user) {
              user.role == Role::kAdministrator;
     case Access::kAudit: return user.role == Role::kAdministrator || user.role == Role::kAuditor;
     case Access::kAdmin: return user.role == Role::kAdministrator && user.school.empty();
+    case Access::kStaff: return user.role != Role::kPartner;
   }
   return false;
 }
@@ -39,6 +42,8 @@ std::vector<PersonalScope> ReadableScopes(Role role) {
     case Role::kAdministrator: return {PersonalScope::kIdentity};
     // Special-category data only for the counsellor and, for the ESF report, the auditor.
     case Role::kAuditor: return {PersonalScope::kIdentity, PersonalScope::kSpecial};
+    // A company's contact persons (identity) and the notes of the contacts with it (guidance).
+    case Role::kConsultant: return {PersonalScope::kIdentity, PersonalScope::kGuidance};
     case Role::kPartner: return {};
   }
   return {};
@@ -79,7 +84,7 @@ const config::User* Workspace::FindUser(const std::string& id) const {
 }
 
 Status Workspace::Oversees(const config::User& user, const std::string& counsellor) const {
-  if (user.role == Role::kCounsellor) {
+  if (user.role == Role::kCounsellor || user.role == Role::kConsultant) {
     return counsellor == user.id ? Status::Ok()
                                  : Status::PermissionDenied("a counsellor sees their own work");
   }
@@ -101,13 +106,16 @@ Result<runtime::PathwayState> Workspace::Pathway(const config::User& user,
   if (!loaded.ok()) {
     return loaded.status().code() == StatusCode::kInvalidArgument ? missing : loaded.status();
   }
-  // Another counsellor's pathway answers exactly like a missing one.
-  if (!loaded->has_value() || !Sees(user, **loaded)) return missing;
+  // Another counsellor's pathway answers exactly like a missing one; a company's record is no
+  // participant's pathway (Company() reads it, with its own rules).
+  if (!loaded->has_value() || (*loaded)->is_company() || !Sees(user, **loaded)) return missing;
   return std::move(**loaded);
 }
 
 Result<std::string> Workspace::CaseloadOwner(const config::User& user,
                                              const std::string* named) const {
+  // A consultant's are companies, listed by Companies(); a partner has none.
+  if (!Allowed(Access::kRead, user)) return Status::PermissionDenied("this role has no caseload");
   if (named != nullptr) {
     if (user.role == Role::kCounsellor && *named != user.id) {
       return Status::PermissionDenied("a counsellor sees their own caseload");
@@ -225,10 +233,14 @@ Result<AsOfView> Workspace::AsOf(const config::User& user, const std::string& id
                                  TimestampMs at) const {
   Result<runtime::PathwayState> now = Pathway(user, id);
   if (!now.ok()) return now.status();
+  return ReplayTo(*options_.store, id, at);
+}
+
+Result<AsOfView> ReplayTo(const Store& store, const std::string& id, TimestampMs at) {
   AsOfView view;
   view.at = at;
   for (std::uint64_t from = 1; from != 0;) {
-    auto page = options_.store->ReadStream(id, from, 1000);
+    auto page = store.ReadStream(id, from, 1000);
     if (!page.ok()) return page.status();
     from = page->next_version;
     for (RecordedEvent& e : page->events) {
@@ -241,7 +253,7 @@ Result<AsOfView> Workspace::AsOf(const config::User& user, const std::string& id
     }
   }
   if (!view.state.exists()) return Status::NotFound("the pathway did not exist then");
-  auto refused = options_.store->Rejections(id, at, 1000);
+  auto refused = store.Rejections(id, at, 1000);
   if (refused.ok()) view.rejections = std::move(*refused);
   return view;
 }
@@ -300,8 +312,8 @@ bool ParseMeetingTime(const std::string& given, TimestampMs& out) {
 Result<std::string> Workspace::InboxOwner(const config::User& user,
                                           const std::string* named) const {
   if (named == nullptr) return user.id;
-  if (user.role == Role::kCounsellor && *named != user.id) {
-    return Status::PermissionDenied("a counsellor sees their own inbox");
+  if ((user.role == Role::kCounsellor || user.role == Role::kConsultant) && *named != user.id) {
+    return Status::PermissionDenied("a counsellor or consultant sees their own inbox");
   }
   // A team lead's own inbox, or the inbox of a counsellor they oversee.
   if (*named != user.id) {
@@ -355,13 +367,23 @@ Result<CommandRequest> Workspace::RegisterLead(const config::User& user, LeadReq
                                      lead.school);
     }
   }
+  // The company named is one with a record, so the funnel shows which companies send staff.
+  if (!lead.company.empty()) {
+    const Status none = Status::InvalidArgument(
+        "`company` names no company record (a CVR "
+        "number of /v1/companies)");
+    if (!runtime::IsValidCvr(lead.company)) return none;
+    auto record = options_.store->LoadPathway(runtime::CompanyPathwayId(lead.company));
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return none;
+  }
   CommandRequest r;
   r.pathway_id = std::move(lead.pathway_id);
   r.participant_id = std::move(lead.participant_id);
   r.definition_id = std::move(lead.definition);
   r.command = runtime::RegisterLead{std::move(lead.referral_source), std::move(lead.data),
-                                    std::move(lead.personal), std::move(lead.contact_person),
-                                    std::move(lead.school)};
+                                    std::move(lead.personal),        std::move(lead.contact_person),
+                                    std::move(lead.school),          std::move(lead.company)};
   return r;
 }
 
@@ -385,6 +407,17 @@ Result<CommandRequest> Workspace::OnPathway(const config::User& user, const std:
   }
   Result<runtime::PathwayState> visible = Pathway(user, pathway_id);
   if (!visible.ok()) return visible.status();
+  // An employer with a company's record is the record's: its name (unless another is given)
+  // and whether it is an SME, so the funder's SME figures follow the records.
+  if (auto* employer = std::get_if<runtime::RecordEmployer>(&command);
+      employer != nullptr && runtime::IsValidCvr(employer->cvr)) {
+    auto record = options_.store->LoadPathway(runtime::CompanyPathwayId(employer->cvr));
+    if (!record.ok()) return record.status();
+    if (record->has_value() && (*record)->is_company()) {
+      if (employer->name.empty()) employer->name = (*record)->company.name;
+      employer->sme = (*record)->company.sme();
+    }
+  }
   // A contact person of another school moves the pathway there (a transfer).
   if (auto* assign = std::get_if<runtime::AssignContactPerson>(&command)) {
     const std::string& school = FindUser(assign->user)->school;

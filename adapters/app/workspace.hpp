@@ -32,6 +32,7 @@ enum class Access {
   kWrite,   // counsellors, team leads and administrators
   kAudit,   // administrators and auditors
   kAdmin,   // administrators of the whole partnership (not of one school)
+  kStaff,   // every role but a partner: consultants too (companies, their own inbox)
 };
 bool Allowed(Access access, const config::User& user);
 
@@ -51,6 +52,7 @@ struct LeadRequest {
   std::map<PersonalScope, nlohmann::json> personal;
   std::string contact_person;  // a counsellor's lead is always their own
   std::string school;          // a partnership-wide user names it; staff of a school: theirs
+  std::string company;         // the CVR of a company record whose visit brought the lead
 };
 
 // A caseload handed from one counsellor to another as one operation.
@@ -125,6 +127,10 @@ struct AsOfView {
   std::vector<RecordedEvent> history;  // oldest first
   std::vector<Rejection> rejections;   // oldest first
 };
+
+// Pathway `id` replayed to `at` (any pathway: the caller has checked who may see it). NotFound
+// when it did not exist then.
+Result<AsOfView> ReplayTo(const Store& store, const std::string& id, TimestampMs at);
 
 // The counters of the whole partnership or one school: pathways now in each state, and how
 // many have reached each milestone.

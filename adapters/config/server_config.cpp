@@ -10,8 +10,8 @@ namespace {
 
 using workflows::YamlReader;
 
-const std::vector<std::string> kRoles = {"counsellor", "administrator", "auditor", "partner",
-                                         "team_lead"};
+const std::vector<std::string> kRoles = {"counsellor", "administrator", "auditor",
+                                         "partner",    "team_lead",     "consultant"};
 
 class ConfigReader : YamlReader {
  public:
@@ -234,8 +234,8 @@ class ConfigReader : YamlReader {
               if (it == kRoles.end()) {
                 r.Error(n["role"].Mark(),
                         "role `" + *role +
-                            "` is not one of counsellor, team_lead, administrator, auditor, "
-                            "partner" +
+                            "` is not one of counsellor, consultant, team_lead, administrator, "
+                            "auditor, partner" +
                             workflows::DidYouMean(*role, kRoles));
               } else {
                 u.role = static_cast<Role>(it - kRoles.begin());
@@ -252,8 +252,8 @@ class ConfigReader : YamlReader {
     for (auto& d : r.TakeDiagnostics()) diagnostics.push_back(std::move(d));
   }
 
-  // Staff of a school belong to one: counsellors and team leads always (when the partnership
-  // has schools), an administrator when they administer one school only. Auditors and
+  // Staff of a school belong to one: counsellors, consultants and team leads always (when the
+  // partnership has schools), an administrator when they administer one school only. Auditors and
   // partners see across schools, so they have none.
   static void CheckSchool(YamlReader& r, const ServerConfig& c, const YAML::Node& n, User& u) {
     if (n["school"]) {
@@ -268,7 +268,8 @@ class ConfigReader : YamlReader {
                 std::string(u.role == Role::kAuditor ? "an auditor" : "a partner") +
                     " sees every school: leave out `school`");
       }
-    } else if (!c.schools.empty() && (u.role == Role::kCounsellor || u.role == Role::kTeamLead)) {
+    } else if (!c.schools.empty() && (u.role == Role::kCounsellor || u.role == Role::kTeamLead ||
+                                      u.role == Role::kConsultant)) {
       r.Error(n.Mark(),
               "user " + u.id + " is a " + std::string(RoleName(u.role)) + " and needs a `school`");
     }

@@ -16,7 +16,9 @@ namespace pathways::config {
 
 // A team lead oversees their school's counsellors: their caseloads and overdue tasks, the
 // escalations, handing a caseload over.
-enum class Role { kCounsellor, kAdministrator, kAuditor, kPartner, kTeamLead };
+// A consultant (virksomhedskonsulent) keeps a school's dialogue with companies: they see the
+// school's company records, not its participants.
+enum class Role { kCounsellor, kAdministrator, kAuditor, kPartner, kTeamLead, kConsultant };
 std::string_view RoleName(Role r);
 
 struct User {

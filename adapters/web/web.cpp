@@ -154,8 +154,10 @@ std::string Web::Impl::Layout(const Page& p, const std::string& title, const std
       nav.push_back(
           {{"href", href}, {"label", Message(p.lang, key)}, {"current", current == href}});
     };
-    item("/participants",
-         p.user->role == Role::kCounsellor ? "nav_my_participants" : "nav_participants");
+    if (app::Allowed(app::Access::kRead, *p.user)) {
+      item("/participants",
+           p.user->role == Role::kCounsellor ? "nav_my_participants" : "nav_participants");
+    }
     item("/tasks", "nav_tasks");
     if (p.user->role == Role::kCounsellor) item("/appointments", "nav_appointments");
     if (app::Allowed(app::Access::kWrite, *p.user)) item("/participants/new", "nav_new_lead");
@@ -297,9 +299,11 @@ void Web::Impl::Language(Page& p) {
 
 void Web::Impl::Home(Page& p) {
   const Role r = p.user->role;
-  p.respond(Redirect(r == Role::kTeamLead  ? "/team"
-                     : r == Role::kAuditor ? "/audit"
-                                           : "/participants"));
+  // A consultant's work is companies, not participants: their inbox until the company pages.
+  p.respond(Redirect(r == Role::kTeamLead     ? "/team"
+                     : r == Role::kAuditor    ? "/audit"
+                     : r == Role::kConsultant ? "/tasks"
+                                              : "/participants"));
 }
 
 // ---- personal data --------------------------------------------------------------------------

@@ -2,9 +2,14 @@
 
 namespace pathways::definition {
 
+void DefinitionCatalog::NoteDefault(const Definition& d) {
+  std::string& id = d.kind == Kind::kCompany ? default_company_id_ : default_id_;
+  if (id.empty()) id = d.id;
+}
+
 void DefinitionCatalog::Add(Ptr definition) {
   std::lock_guard lock(mu_);
-  if (default_id_.empty()) default_id_ = definition->id;
+  NoteDefault(*definition);
   by_version_[{definition->id, definition->version}] = std::move(definition);
 }
 
@@ -27,7 +32,7 @@ DefinitionCatalog::MergeResult DefinitionCatalog::Merge(const std::vector<Ptr>& 
     return result;
   }
   for (const Ptr& d : result.added) {
-    if (default_id_.empty()) default_id_ = d->id;
+    NoteDefault(*d);
     by_version_[{d->id, d->version}] = d;
   }
   return result;
@@ -41,7 +46,15 @@ DefinitionCatalog::Ptr DefinitionCatalog::Find(const std::string& id, std::uint3
 
 DefinitionCatalog::Ptr DefinitionCatalog::Newest(const std::string& id) const {
   std::lock_guard lock(mu_);
-  const std::string& wanted = id.empty() ? default_id_ : id;
+  return NewestLocked(id.empty() ? default_id_ : id);
+}
+
+DefinitionCatalog::Ptr DefinitionCatalog::NewestOfKind(Kind kind) const {
+  std::lock_guard lock(mu_);
+  return NewestLocked(kind == Kind::kCompany ? default_company_id_ : default_id_);
+}
+
+DefinitionCatalog::Ptr DefinitionCatalog::NewestLocked(const std::string& wanted) const {
   Ptr newest;
   for (const auto& [key, def] : by_version_) {
     if (key.first == wanted) newest = def;  // the map orders versions ascending

@@ -20,8 +20,8 @@ class DefinitionCatalog {
  public:
   using Ptr = std::shared_ptr<const Definition>;
 
-  // Adds (or replaces) a definition; the first one added becomes the default. For building a
-  // catalog before anything runs on it; a running server merges.
+  // Adds (or replaces) a definition; the first one of each kind added becomes that kind's
+  // default. For building a catalog before anything runs on it; a running server merges.
   void Add(Ptr definition);
 
   struct MergeResult {
@@ -37,14 +37,19 @@ class DefinitionCatalog {
 
   // The definition with this id and version, or null.
   Ptr Find(const std::string& id, std::uint32_t version) const;
-  // The newest version of `id` (empty: the default definition), or null.
+  // The newest version of `id` (empty: the default participants' definition), or null.
   Ptr Newest(const std::string& id = "") const;
+  // The newest version of the default definition of `kind`, or null.
+  Ptr NewestOfKind(Kind kind) const;
   std::vector<Ptr> All() const;
 
  private:
+  void NoteDefault(const Definition& d);              // mu_ held
+  Ptr NewestLocked(const std::string& wanted) const;  // mu_ held
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::uint32_t>, Ptr> by_version_;  // guarded by mu_
-  std::string default_id_;                                           // guarded by mu_
+  std::string default_id_;          // participants'; guarded by mu_
+  std::string default_company_id_;  // guarded by mu_
 };
 
 }  // namespace pathways::definition

@@ -47,6 +47,13 @@ std::string ToString(const Duration& d) {
   return std::to_string(d.amount) + " " + kUnits[static_cast<int>(d.unit)];
 }
 
+std::string_view KindName(Kind k) { return k == Kind::kCompany ? "company" : "participant"; }
+
+bool IsSizeBand(std::string_view band) {
+  return std::find(std::begin(kSizeBands), std::end(kSizeBands), band) != std::end(kSizeBands);
+}
+bool IsSmeBand(std::string_view band) { return IsSizeBand(band) && band != "large"; }
+
 std::string_view TypeName(DataField::Type t) {
   switch (t) {
     case DataField::Type::kString: return "string";
@@ -182,6 +189,10 @@ nlohmann::json Definition::ToJson() const {
     j["timers"].push_back(std::move(tj));
   }
   if (target) j["target"] = {{"milestone", target->milestone}, {"count", target->count}};
+  // Only for a company's definition: the participants' hashes stay what they were.
+  if (kind == Kind::kCompany) j["kind"] = KindName(kind);
+  for (const auto& [code, l] : industries) j["industries"][code] = LabelJson(l);
+  for (const auto& [tag, l] : green_tags) j["green"][tag] = LabelJson(l);
   return j;
 }
 

@@ -200,8 +200,22 @@ class GuardEvaluator {
   virtual Result<bool> Evaluate(const std::string& guard_id, const nlohmann::json& input) const = 0;
 };
 
+// What a definition's pathways follow: a participant from first contact to a qualification,
+// or a company through the outreach to it (`kind: company`: its pathways are company records,
+// keyed by CVR number, kept by a company consultant; docs/companies.md).
+enum class Kind : std::uint8_t { kParticipant, kCompany };
+std::string_view KindName(Kind k);
+
+// A company's size band by the EU definition (recommendation 2003/361): micro < 10 staff and
+// <= EUR 2 M turnover or balance sheet, small < 50 and <= 10 M, medium < 250 and <= 50 M
+// turnover or <= 43 M balance sheet, large otherwise. The first three are SMEs.
+inline constexpr std::string_view kSizeBands[] = {"micro", "small", "medium", "large"};
+bool IsSizeBand(std::string_view band);
+bool IsSmeBand(std::string_view band);
+
 struct Definition {
   std::string id;
+  Kind kind = Kind::kParticipant;
   std::uint32_t version = 0;
   std::string hash;  // hex SHA-256 of the definition's canonical JSON
   Label title;
@@ -221,6 +235,10 @@ struct Definition {
   std::vector<Transition> transitions;
   std::vector<Timer> timers;
   std::optional<Target> target;
+  // `kind: company` only: the industry codes (DB07, the Danish NACE) a record may carry and the
+  // green-transition tags a company or its needs may be given, each with its words.
+  std::map<std::string, Label> industries;
+  std::map<std::string, Label> green_tags;
   std::shared_ptr<const GuardEvaluator> evaluator;
 
   const State* FindState(std::string_view id) const;

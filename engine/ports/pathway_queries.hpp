@@ -73,6 +73,10 @@ class PathwayQueries {
   // pathway rows: an administrator's operation, not a hot path).
   virtual Result<std::vector<runtime::PathwayState>> PathwaysOn(const std::string& definition_id,
                                                                 std::uint32_t version) const = 0;
+  // The states of the pathways whose id starts with `id_prefix`, in id order, at most `max`
+  // (the company records: `company-`). One seek and a scan of those rows.
+  virtual Result<std::vector<runtime::PathwayState>> PathwaysWithPrefix(
+      const std::string& id_prefix, std::size_t max) const = 0;
   // A counsellor's pathways, at most `max`. InvalidArgument for an id no user can have.
   virtual Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor,
                                                       std::size_t max) const = 0;

@@ -2,6 +2,9 @@
 // definition, no clock, no guards. A released event type's meaning never changes here; a new
 // meaning gets a new schema version with its own branch.
 
+#include <algorithm>
+
+#include "engine/runtime/company.hpp"
 #include "engine/runtime/pathway_rules.hpp"
 
 namespace pathways::runtime {
@@ -73,6 +76,9 @@ nlohmann::json PathwayState::ToJson() const {
   }
   j["contacts"] = contacts;
   j["personal_at"] = personal_at;
+  // Only when set: a participant's JSON without them stays as it was.
+  if (is_company()) j["company"] = CompanyToJson(company);
+  if (!referred_by_company.empty()) j["referred_by_company"] = referred_by_company;
   return j;
 }
 
@@ -150,6 +156,8 @@ Result<PathwayState> PathwayState::FromJson(const nlohmann::json& j) {
     if (const auto at = j.find("personal_at"); at != j.end()) {
       s.personal_at = at->get<std::map<std::string, std::uint64_t>>();
     }
+    if (const auto c = j.find("company"); c != j.end()) s.company = CompanyFromJson(*c);
+    s.referred_by_company = j.value("referred_by_company", std::string());
     return s;
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption(std::string("a stored pathway state is unreadable: ") + e.what());
@@ -164,8 +172,8 @@ struct Applier {
   PathwayState& s;
   const EventFacts& e;
 
-  Status operator()(const events::LeadRegistered& d) {
-    if (!d.data.is_object()) return Status::Corruption("LeadRegistered: `data` is not an object");
+  // A pathway begins (a lead's or a company's record): in `state`, belonging to `school`.
+  void Start(const std::string& state, const std::string& school) {
     s.pathway_id = e.pathway_id;
     s.participant_id = e.participant_id;
     if (e.definition != nullptr) {
@@ -173,13 +181,18 @@ struct Applier {
       s.definition_version = e.definition->version;
       s.definition_hash = e.definition->hash;
     }
-    s.state = d.state;
+    s.state = state;
     s.status = PathwayStatus::kActive;
+    s.school = school;
+    s.created_at = e.occurred_at;
+    s.entered.emplace(state, StateEntry{e.occurred_at, ""});
+  }
+  Status operator()(const events::LeadRegistered& d) {
+    if (!d.data.is_object()) return Status::Corruption("LeadRegistered: `data` is not an object");
+    Start(d.state, d.school);
     s.data = d.data;
     if (!d.referral_source.empty()) s.data["referral_source"] = d.referral_source;
-    s.school = d.school;
-    s.created_at = e.occurred_at;
-    s.entered.emplace(d.state, StateEntry{e.occurred_at, ""});
+    s.referred_by_company = d.company;
     return Status::Ok();
   }
   Status operator()(const events::ContactPersonAssigned& d) {
@@ -354,6 +367,64 @@ struct Applier {
     s.state = d.to_state;
     return Status::Ok();
   }
+  // A company's record (its registration starts the pathway as a lead's does).
+  Status operator()(const events::CompanyRegistered& d) {
+    Start(d.state, d.school);
+    SetRecord(d.company);
+    return Status::Ok();
+  }
+  Status operator()(const events::CompanyRecorded& d) {
+    SetRecord(d.company);
+    return Status::Ok();
+  }
+  Status operator()(const events::CompanyContactRecorded& d) {
+    s.last_contact_at = std::max(s.last_contact_at, d.at);
+    if (s.company.first_contact_at == 0 || d.at < s.company.first_contact_at) {
+      s.company.first_contact_at = d.at;
+    }
+    ++s.contacts;
+    ++s.sequence;
+    return Status::Ok();
+  }
+  Status operator()(const events::ContactPersonRecorded& d) {
+    auto [it, added] = s.company.persons.try_emplace(d.person_id, ContactPerson{d.role, 0});
+    if (added) {
+      it->second.since = e.occurred_at;
+      ++s.sequence;
+    }
+    it->second.role = d.role;
+    return Status::Ok();
+  }
+  Status operator()(const events::ContactPersonRemoved& d) {
+    s.company.persons.erase(d.person_id);
+    return Status::Ok();
+  }
+  Status operator()(const events::CompanyNeedRecorded& d) {
+    auto [it, added] = s.company.needs.try_emplace(d.need_id);
+    if (added) {
+      it->second.recorded_at = e.occurred_at;
+      ++s.sequence;
+    }
+    CompanyNeed& n = it->second;
+    n.competences = d.competences;
+    n.amu_courses = d.amu_courses;
+    n.staff = d.staff;
+    n.release_from = d.release_from;
+    n.release_to = d.release_to;
+    n.green = d.green;
+    return Status::Ok();
+  }
+  void SetRecord(const events::CompanyData& r) {
+    Company& c = s.company;
+    c.cvr = r.cvr;
+    c.name = r.name;
+    c.p_number = r.p_number;
+    c.size_band = r.size_band;
+    c.industry = r.industry;
+    c.green = r.green;
+    s.municipality = r.municipality;
+  }
+
   // History only: the risk a missed appointment raises is its own event; what an adapter did
   // with a notification changes nothing; erased keys leave no personal data in the state.
   Status operator()(const events::MissedAppointmentRecorded&) { return Status::Ok(); }

@@ -50,8 +50,13 @@ Status Decider::Handle(const RegisterLead& c) {
   if (auto identity = personal.find(PersonalScope::kIdentity); identity != personal.end()) {
     if (Status st = DeriveFromIdentity(identity->second, ctx_.now, data); !st.ok()) return st;
   }
-  Status st = Emit(events::LeadRegistered{referral_source, ctx_.definition.initial, data, c.school},
-                   std::move(personal));
+  if (!c.company.empty() && !IsValidCvr(c.company)) {
+    return Status::InvalidArgument(
+        "`company` is not a CVR number: eight digits that pass the register's modulus-11 check");
+  }
+  Status st = Emit(
+      events::LeadRegistered{referral_source, ctx_.definition.initial, data, c.school, c.company},
+      std::move(personal));
   if (st.ok()) st = SyncTimers();
   if (st.ok() && !c.contact_person.empty())
     st = Handle(AssignContactPerson{c.contact_person, "", "", ""});

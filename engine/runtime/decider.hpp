@@ -3,7 +3,8 @@
 // files by concept: decide.cpp the core (events, guards, effects, triggers, timers, risks,
 // pauses, migrations); decide_participant.cpp registration, data and the participant's
 // partners; decide_appointments.cpp appointments, the information notice and consent;
-// decide_tasks.cpp tasks and deliveries.
+// decide_tasks.cpp tasks and deliveries; decide_company.cpp a company's record, contacts and
+// needs; decide_migration.cpp moving to another version.
 //
 // Internal to engine/runtime/: include pathway_rules.hpp instead.
 
@@ -99,6 +100,8 @@ class Decider {
   Status Run(const Command& command);
 
  private:
+  // A participant's command on a participant's definition, a company's on a company's.
+  Status CheckKind(const Command& command) const;
   Status Handle(const RegisterLead& c);
   // The fields the definition derives from the identity scope — an age, on the day of
   // `registered_at`, from `date_of_birth` or else `cpr` — into `data`; nothing without either.
@@ -143,6 +146,15 @@ class Decider {
   Status EscalateTask(const FireTimer& c);
 
   Status Handle(const RecordDelivery& c);
+
+  // decide_company.cpp
+  Status CheckCompany(const CompanyFields& f) const;
+  Status Handle(const RegisterCompany& c);
+  Status Handle(const RecordCompany& c);
+  Status Handle(const RecordCompanyContact& c);
+  Status Handle(const RecordContactPerson& c);
+  Status Handle(const RemoveContactPerson& c);
+  Status Handle(const RecordCompanyNeed& c);
 
   // `event` names the task and the actor; it is emitted when the task's lifecycle allows it.
   Status TaskChangeTo(const std::string& task_id, TaskChange change, events::PathwayEvent event);

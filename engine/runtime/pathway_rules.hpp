@@ -27,6 +27,7 @@ struct RegisterLead {
   std::map<PersonalScope, nlohmann::json> personal;
   std::string contact_person;  // optional: assigned in the same command, so never without one
   std::string school;          // the organisation of the partnership it belongs to
+  std::string company;         // the CVR of the company whose visit brought the lead, if one did
 };
 // A new contact person; with `school`, the pathway moves to that school (a transfer). A
 // caseload handover names its operation (`handover`) on every pathway it moves.
@@ -147,6 +148,63 @@ struct FireTimer {
   TimestampMs due_at = 0;  // must match the armed timer: a stale firing is refused
 };
 
+// ---- a company's pathway (runtime/company.hpp) ----
+
+// The record as a consultant gives it.
+struct CompanyFields {
+  std::string cvr;
+  std::string name;
+  std::string p_number;   // 10 digits, or empty
+  std::string size_band;  // micro | small | medium | large
+  std::string industry;   // a DB07 code of the definition
+  std::string municipality;
+  std::vector<std::string> green;  // tags of the definition
+};
+// A new company record, on the pathway `company-<cvr>`, kept by `consultant` for `school`.
+struct RegisterCompany {
+  CompanyFields company;
+  std::string consultant;
+  std::string school;
+};
+// The record corrected or brought up to date: the whole record as it is now (the CVR stays).
+struct RecordCompany {
+  CompanyFields company;
+  std::string reason;
+};
+// A contact with the company, on the day `at` (at most a day ahead, not before it was
+// registered by more than a year); its notes sealed in the guidance scope.
+struct RecordCompanyContact {
+  std::string form;  // visit | phone | meeting | event
+  TimestampMs at = 0;
+  std::uint32_t minutes = 0;
+  std::vector<std::string> staff;    // users; empty: the actor
+  std::vector<std::string> persons;  // contact persons of the record
+  std::string topic;
+  std::string notes;
+};
+// A contact person, new (empty id) or changed; name, e-mail and phone sealed.
+struct RecordContactPerson {
+  std::string person_id;
+  std::string name;
+  std::string role;
+  std::string email;
+  std::string phone;
+};
+struct RemoveContactPerson {
+  std::string person_id;
+  std::string reason;
+};
+// A need for upskilling, new (empty id) or updated.
+struct RecordCompanyNeed {
+  std::string need_id;
+  std::string competences;
+  std::vector<std::string> amu_courses;
+  std::uint32_t staff = 0;
+  std::string release_from;  // YYYY-MM-DD
+  std::string release_to;
+  std::vector<std::string> green;
+};
+
 // What became of a notification the pathway asked for, as its adapter reports it: delivered,
 // or given up on after the last attempt (a dead letter). Allowed on a closed pathway, since
 // the notice of its closing is delivered after it.
@@ -181,7 +239,11 @@ using Command =
                  FireTrigger, RaiseRisk, ResolveRisk, PausePathway, ResumePathway, AcknowledgeTask,
                  CompleteTask, CancelTask, MigratePathway, FireTimer, ReassignTask, RecordDelivery,
                  RecordData, RecordBarrier, RecordEmployer, RecordMunicipality, BookAppointment,
-                 MoveAppointment, CancelAppointment, GiveInformationNotice, RecordConsent>;
+                 MoveAppointment, CancelAppointment, GiveInformationNotice, RecordConsent,
+                 RegisterCompany, RecordCompany, RecordCompanyContact, RecordContactPerson,
+                 RemoveContactPerson, RecordCompanyNeed>;
+// Whether the command starts a pathway (a lead's or a company's).
+bool IsRegistration(const Command& c);
 std::string_view CommandName(const Command& c);
 
 struct DecideContext {

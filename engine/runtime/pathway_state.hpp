@@ -78,6 +78,42 @@ struct StateEntry {
   bool operator==(const StateEntry&) const = default;
 };
 
+// A company's contact person: their role plain; name, e-mail and phone are sealed in the
+// company's identity scope (`contact:<id>`).
+struct ContactPerson {
+  std::string role;
+  TimestampMs since = 0;
+  bool operator==(const ContactPerson&) const = default;
+};
+
+// A need for upskilling the dialogue uncovered.
+struct CompanyNeed {
+  std::string competences;
+  std::vector<std::string> amu_courses;
+  std::uint32_t staff = 0;
+  std::string release_from;  // YYYY-MM-DD, or empty
+  std::string release_to;
+  std::vector<std::string> green;
+  TimestampMs recorded_at = 0;  // first recorded
+  bool operator==(const CompanyNeed&) const = default;
+};
+
+// The record of a company a `kind: company` pathway keeps (its contact person is the
+// consultant, its municipality the pathway's). Empty cvr: the pathway is a participant's.
+struct Company {
+  std::string cvr;
+  std::string name;
+  std::string p_number;
+  std::string size_band;
+  std::string industry;
+  std::vector<std::string> green;
+  std::map<std::string, ContactPerson> persons;  // by id
+  std::map<std::string, CompanyNeed> needs;      // by id
+  TimestampMs first_contact_at = 0;              // the first contact recorded (its day)
+  bool sme() const { return size_band == "micro" || size_band == "small" || size_band == "medium"; }
+  bool operator==(const Company&) const = default;
+};
+
 struct PathwayState {
   std::string pathway_id;
   std::string participant_id;
@@ -111,8 +147,12 @@ struct PathwayState {
   std::map<std::string, StateEntry> entered;
   std::uint32_t contacts = 0;
   std::map<std::string, std::uint64_t> personal_at;
+  Company company;  // a company's pathway only
+  // A participant's: the CVR of the company whose visit brought them (its record), if one did.
+  std::string referred_by_company;
 
   bool exists() const { return version > 0; }
+  bool is_company() const { return !company.cvr.empty(); }
   // Canonical JSON (sorted keys): what replay compares byte for byte.
   nlohmann::json ToJson() const;
   // The inverse of ToJson. Corruption when `j` is not a state ToJson wrote.

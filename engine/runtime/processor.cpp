@@ -82,13 +82,15 @@ nlohmann::json OutboxRequest(const NewEvent& e, const PathwayState& after, std::
   return row;
 }
 
-// The counters a pathway counts in: `state:<id>` and `milestone:<id>`, and each again under
-// `school:<school>/` when it belongs to one.
+// The counters a pathway counts in: `state:<id>` and `milestone:<id>` (a company's record:
+// `company:state:<id>` and `company:milestone:<id>`, never among the participants'), and each
+// again under `school:<school>/` when it belongs to one.
 std::set<std::string> CountKeys(const PathwayState& p) {
   std::set<std::string> keys;
   if (!p.exists()) return keys;
-  std::vector<std::string> own{"state:" + p.state};
-  for (const auto& [milestone, when] : p.milestones) own.push_back("milestone:" + milestone);
+  const std::string kind = p.is_company() ? std::string(kCompanyCountPrefix) : std::string();
+  std::vector<std::string> own{kind + "state:" + p.state};
+  for (const auto& [milestone, when] : p.milestones) own.push_back(kind + "milestone:" + milestone);
   for (const std::string& key : own) {
     keys.insert(key);
     if (!p.school.empty()) keys.insert(std::string(kSchoolCountPrefix) + p.school + "/" + key);
@@ -99,11 +101,22 @@ std::set<std::string> CountKeys(const PathwayState& p) {
 }  // namespace
 
 nlohmann::json CaseloadSummary(const PathwayState& s) {
-  return {{"state", s.state},
-          {"status", StatusName(s.status)},
-          {"open_risks", s.open_risks.size()},
-          {"open_tasks", s.open_tasks.size()},
-          {"version", s.version}};
+  nlohmann::json summary = {{"state", s.state},
+                            {"status", StatusName(s.status)},
+                            {"open_risks", s.open_risks.size()},
+                            {"open_tasks", s.open_tasks.size()},
+                            {"version", s.version}};
+  // A consultant's list of companies is read from these rows alone.
+  if (s.is_company()) {
+    summary["company"] = {{"name", s.company.name},
+                          {"cvr", s.company.cvr},
+                          {"industry", s.company.industry},
+                          {"size_band", s.company.size_band},
+                          {"green", s.company.green},
+                          {"school", s.school},
+                          {"last_contact_at", s.last_contact_at}};
+  }
+  return summary;
 }
 
 RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
@@ -163,8 +176,10 @@ RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
     if (!counted_before.count(key)) ++rows.count_deltas[key];
   }
 
-  // The report row, when what the reports read of the pathway changed.
-  if (!before.exists() || !SameReportRow(before, after)) {
+  // The report row, when what the reports read of the pathway changed. A company's record has
+  // none: the funder's reports count participants, and the companies' figures come from
+  // their records (docs/companies.md).
+  if (!after.is_company() && (!before.exists() || !SameReportRow(before, after))) {
     rows.report = ReportRow(after);
     rows.report_event_index = events.empty() ? 0 : events.size() - 1;
   }
@@ -191,7 +206,8 @@ bool SameReportRow(const PathwayState& a, const PathwayState& b) {
          a.contact_person == b.contact_person && a.school == b.school && a.employer == b.employer &&
          a.municipality == b.municipality && a.data == b.data && a.milestones == b.milestones &&
          a.created_at == b.created_at && a.last_contact_at == b.last_contact_at &&
-         a.entered == b.entered && a.contacts == b.contacts && a.personal_at == b.personal_at;
+         a.entered == b.entered && a.contacts == b.contacts && a.personal_at == b.personal_at &&
+         a.referred_by_company == b.referred_by_company;
 }
 
 Status CheckPathwayId(std::string_view id) {
@@ -227,7 +243,14 @@ Result<PinnedDefinition> PinDefinition(const definition::DefinitionCatalog& defi
                                      : ", whose loaded file has changed since"));
     }
   } else {
-    pinned.current = definitions.Newest(requested_definition_id);
+    const bool company = std::holds_alternative<RegisterCompany>(command);
+    pinned.current = company && requested_definition_id.empty()
+                         ? definitions.NewestOfKind(definition::Kind::kCompany)
+                         : definitions.Newest(requested_definition_id);
+    if (pinned.current == nullptr && company && requested_definition_id.empty()) {
+      return Status::FailedPrecondition(
+          "no company definition (`kind: company`) is loaded: config/workflows/ needs one");
+    }
     if (pinned.current == nullptr) {
       return Status::FailedPrecondition("no pathway definition `" + requested_definition_id +
                                         "` is loaded");
@@ -247,7 +270,11 @@ Result<Processed> Process(const PathwayState& before, const Command& command,
   if (!pinned.ok()) return pinned.status();
   Processed out;
   out.participant_id = before.exists() ? before.participant_id : context.participant_id;
-  if (!before.exists() && std::holds_alternative<RegisterLead>(command)) {
+  // A company's record has no participant: its keys are the record's own.
+  if (!before.exists() && std::holds_alternative<RegisterCompany>(command)) {
+    out.participant_id = context.pathway_id;
+  }
+  if (!before.exists() && IsRegistration(command)) {
     if (Status st = CheckParticipantId(out.participant_id); !st.ok()) return st;
   }
   const DecideContext decide{*pinned->current,   context.actor,      context.now,

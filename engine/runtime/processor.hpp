@@ -74,6 +74,7 @@ struct RowChanges {
   std::size_t report_event_index = 0;
 };
 inline constexpr std::string_view kSchoolCountPrefix = "school:";
+inline constexpr std::string_view kCompanyCountPrefix = "company:";
 
 // A command decided and applied.
 struct Processed {

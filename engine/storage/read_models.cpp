@@ -59,6 +59,23 @@ Result<std::vector<runtime::PathwayState>> RocksEventStore::PathwaysOn(
   return out;
 }
 
+Result<std::vector<runtime::PathwayState>> RocksEventStore::PathwaysWithPrefix(
+    const std::string& id_prefix, std::size_t max) const {
+  std::vector<runtime::PathwayState> out;
+  if (impl_->pathways == nullptr) return out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->pathways));
+  for (it->Seek(id_prefix); it->Valid() && out.size() < max; it->Next()) {
+    const std::string_view id = it->key().ToStringView();
+    if (!id.starts_with(id_prefix)) break;
+    Result<runtime::PathwayState> state = DecodeStateRow(id, it->value().ToStringView());
+    if (!state.ok()) return state.status();
+    out.push_back(std::move(*state));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the pathway rows");
+  return out;
+}
+
 Result<std::vector<DueTimer>> RocksEventStore::DueTimers(TimestampMs now, std::size_t max) const {
   std::vector<DueTimer> due;
   if (impl_->timers == nullptr) return due;

@@ -94,6 +94,8 @@ class RocksEventStore final : public Store {
   // ---- PathwayQueries ----
   Result<std::optional<runtime::PathwayState>> LoadPathway(
       const std::string& pathway_id) const override;
+  Result<std::vector<runtime::PathwayState>> PathwaysWithPrefix(const std::string& id_prefix,
+                                                                std::size_t max) const override;
   Result<std::vector<runtime::PathwayState>> PathwaysOn(const std::string& definition_id,
                                                         std::uint32_t version) const override;
   Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor,

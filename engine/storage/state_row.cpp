@@ -13,7 +13,7 @@ using codec::PutU64;
 
 void PutTime(std::string& out, TimestampMs t) { PutU64(out, static_cast<std::uint64_t>(t)); }
 
-// Reads a format 2 to 5 row front to back; any short read leaves ok() false.
+// Reads a format 2 to 6 row front to back; any short read leaves ok() false.
 class RowReader {
  public:
   explicit RowReader(std::string_view in) : r_(in) {}
@@ -47,6 +47,71 @@ class RowReader {
   codec::ByteReader r_;
   bool ok_ = true;
 };
+
+std::vector<std::string> ReadStrings(RowReader& r) {
+  std::vector<std::string> out;
+  for (std::uint32_t i = 0, n = r.Count(4); i < n; ++i) out.push_back(r.Str());
+  return out;
+}
+
+void ReadCompany(RowReader& r, runtime::Company& c) {
+  c.cvr = r.Str();
+  c.name = r.Str();
+  c.p_number = r.Str();
+  c.size_band = r.Str();
+  c.industry = r.Str();
+  c.green = ReadStrings(r);
+  c.first_contact_at = r.Time();
+  for (std::uint32_t i = 0, n = r.Count(16); i < n; ++i) {
+    std::string id = r.Str();
+    runtime::ContactPerson& p = c.persons[std::move(id)];
+    p.role = r.Str();
+    p.since = r.Time();
+  }
+  for (std::uint32_t i = 0, n = r.Count(40); i < n; ++i) {
+    std::string id = r.Str();
+    runtime::CompanyNeed& need = c.needs[std::move(id)];
+    need.competences = r.Str();
+    need.amu_courses = ReadStrings(r);
+    need.staff = r.Int<std::uint32_t>();
+    need.release_from = r.Str();
+    need.release_to = r.Str();
+    need.green = ReadStrings(r);
+    need.recorded_at = r.Time();
+  }
+}
+
+void PutStrings(std::string& out, const std::vector<std::string>& items) {
+  PutU32(out, static_cast<std::uint32_t>(items.size()));
+  for (const std::string& item : items) PutStr32(out, item);
+}
+
+void PutCompany(std::string& out, const runtime::Company& c) {
+  PutStr32(out, c.cvr);
+  PutStr32(out, c.name);
+  PutStr32(out, c.p_number);
+  PutStr32(out, c.size_band);
+  PutStr32(out, c.industry);
+  PutStrings(out, c.green);
+  PutTime(out, c.first_contact_at);
+  PutU32(out, static_cast<std::uint32_t>(c.persons.size()));
+  for (const auto& [id, p] : c.persons) {
+    PutStr32(out, id);
+    PutStr32(out, p.role);
+    PutTime(out, p.since);
+  }
+  PutU32(out, static_cast<std::uint32_t>(c.needs.size()));
+  for (const auto& [id, need] : c.needs) {
+    PutStr32(out, id);
+    PutStr32(out, need.competences);
+    PutStrings(out, need.amu_courses);
+    PutU32(out, need.staff);
+    PutStr32(out, need.release_from);
+    PutStr32(out, need.release_to);
+    PutStrings(out, need.green);
+    PutTime(out, need.recorded_at);
+  }
+}
 
 Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::string_view body,
                                            std::uint8_t format) {
@@ -139,6 +204,12 @@ Result<runtime::PathwayState> DecodeBinary(std::string_view pathway_id, std::str
       std::string field = r.Str();
       s.personal_at[std::move(field)] = r.Int<std::uint64_t>();
     }
+  }
+  // Format 6: the company that referred a participant, and a company's record after a byte
+  // saying whether there is one.
+  if (format >= 6) {
+    s.referred_by_company = r.Str();
+    if (r.Int<std::uint8_t>() != 0) ReadCompany(r, s.company);
   }
   // The message is built only for a row that fails: a report decodes every row.
   auto corrupt = [&](std::string_view what) {
@@ -249,13 +320,17 @@ std::string EncodeStateRow(const runtime::PathwayState& s) {
     PutStr32(out, field);
     PutU64(out, version);
   }
+  PutStr32(out, s.referred_by_company);
+  codec::PutU8(out, s.is_company() ? 1 : 0);
+  if (s.is_company()) PutCompany(out, s.company);
   return out;
 }
 
 Result<runtime::PathwayState> DecodeStateRow(std::string_view pathway_id, std::string_view value) {
   const std::uint8_t format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
-  if (format == kPathwayValueFormat || format == kPathwayValueFormatV4 ||
-      format == kPathwayValueFormatV3 || format == kPathwayValueFormatV2) {
+  if (format == kPathwayValueFormat || format == kPathwayValueFormatV5 ||
+      format == kPathwayValueFormatV4 || format == kPathwayValueFormatV3 ||
+      format == kPathwayValueFormatV2) {
     return DecodeBinary(pathway_id, value.substr(1), format);
   }
   if (format == kPathwayValueFormatJson) {

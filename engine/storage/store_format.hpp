@@ -20,7 +20,8 @@ namespace pathways::storage {
 // 5: the stream index holds one row per append or command (a run of versions at consecutive
 //    positions), not one per event; rows of format 4 read as runs of one. State and report rows
 //    of format 5 (the data as MessagePack); those of format 4 are still read.
-inline constexpr std::uint32_t kStoreFormatVersion = 5;
+// 6: state rows of format 6 (a company's record after the path so far), the company events.
+inline constexpr std::uint32_t kStoreFormatVersion = 6;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -54,11 +55,13 @@ inline constexpr const char* kReportHistory = "report_history";  // pathway 00 B
 inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE64 version -> part
 }  // namespace cf
 
-// A `pathways` (and report) row: format 5 is binary with the data as MessagePack
-// (state_row.hpp); format 4, the same with the data as JSON text, format 3, without the path so
+// A `pathways` (and report) row: format 6 is binary with the data as MessagePack and a
+// company's record at its end (state_row.hpp); format 5, the same without the record; format 4,
+// the same with the data as JSON text, format 3, without the path so
 // far either, format 2, without the school, partners, appointments and consent either, and
 // format 1, canonical JSON, are still read.
-inline constexpr std::uint8_t kPathwayValueFormat = 5;
+inline constexpr std::uint8_t kPathwayValueFormat = 6;
+inline constexpr std::uint8_t kPathwayValueFormatV5 = 5;
 inline constexpr std::uint8_t kPathwayValueFormatV4 = 4;
 inline constexpr std::uint8_t kPathwayValueFormatV3 = 3;
 inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;

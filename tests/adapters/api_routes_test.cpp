@@ -19,6 +19,26 @@ using testing::HttpReply;
 using testing::IsProblem;
 using testing::TestServer;
 
+// A path item, or the one its `$ref` names in another file beside openapi.yaml
+// ("companies.yaml#/paths/company").
+YAML::Node PathItem(const YAML::Node& item) {
+  if (!item["$ref"]) return item;
+  const std::string ref = item["$ref"].as<std::string>();
+  const std::size_t hash = ref.find("#/");
+  REQUIRE(hash != std::string::npos);
+  YAML::Node node =
+      YAML::LoadFile(std::string(PATHWAYS_SOURCE_DIR) + "/docs/api/" + ref.substr(0, hash));
+  std::string pointer = ref.substr(hash + 2);
+  for (std::size_t start = 0; start <= pointer.size();) {
+    std::size_t end = pointer.find('/', start);
+    if (end == std::string::npos) end = pointer.size();
+    node = node[pointer.substr(start, end - start)];
+    REQUIRE_MESSAGE(node.IsDefined(), "no " << ref);
+    start = end + 1;
+  }
+  return node;
+}
+
 // "/v1/pathways/{id}/risks/{risk}/resolve" -> "/v1/pathways/{}/risks/{}/resolve"
 std::string Pattern(const std::string& templated) {
   std::string out;
@@ -41,7 +61,7 @@ TEST_CASE(
   REQUIRE(spec["openapi"].as<std::string>().rfind("3.1", 0) == 0);
   std::set<std::pair<std::string, std::string>> documented;
   for (const auto& path : spec["paths"]) {
-    for (const auto& op : path.second) {
+    for (const auto& op : PathItem(path.second)) {
       std::string method = op.first.as<std::string>();
       if (method == "parameters") continue;
       for (char& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -69,11 +89,21 @@ TEST_CASE(
   auto pathway = s.As("admin", "GET", "/v1/pathways/" + id).Json();
   const std::string risk = pathway["risks"][0]["id"];
   const std::string task = pathway["tasks"].empty() ? "t1" : pathway["tasks"][0]["id"];
+  // A company's record with a contact person (p1) and a need (n2).
+  REQUIRE(s.As("admin", "POST", "/v1/companies",
+               R"({"cvr":"31245672","name":"Smedie Nord ApS","size_band":"small","industry":"25"})")
+              .status == 201);
+  REQUIRE(
+      s.As("admin", "POST", "/v1/companies/31245672/persons", R"({"name":"Lis Berg"})").status ==
+      201);
+  REQUIRE(s.As("admin", "POST", "/v1/companies/31245672/needs", R"({"competences":"Svejsning"})")
+              .status == 201);
   const std::map<std::string, std::string> values = {
-      {"id", id},          {"trigger", "hold_intake"},  {"risk", risk},
-      {"task", task},      {"action", "acknowledge"},   {"name", "kui.webhook"},
-      {"party", "kui"},    {"appointment", "apt-test"}, {"change", "move"},
-      {"counsellor", "bo"}};
+      {"id", id},           {"trigger", "hold_intake"},  {"risk", risk},
+      {"task", task},       {"action", "acknowledge"},   {"name", "kui.webhook"},
+      {"party", "kui"},     {"appointment", "apt-test"}, {"change", "move"},
+      {"counsellor", "bo"}, {"cvr", "31245672"},         {"person", "p1"},
+      {"need", "n2"},       {"step", "make_contact"}};
   std::string amigo;
   REQUIRE(workflows::ReadWholeFile(testing::AmigoPath(), amigo));
   const std::map<std::string, std::string> bodies = {
@@ -97,11 +127,24 @@ TEST_CASE(
       {"POST /v1/pathways/{}/migrate", R"({"to_version":1,"dry_run":true})"},
       {"POST /v1/admin/clock", R"({"advance_ms":1000})"},
       {"POST /v1/definitions/validate", amigo},
+      {"POST /v1/companies",
+       R"({"cvr":"29876541","name":"Byggefirmaet Øst A/S","size_band":"medium","industry":"41"})"},
+      {"POST /v1/companies/{}",
+       R"({"name":"Smedie Nord ApS","size_band":"medium","industry":"25","reason":"vokset"})"},
+      {"POST /v1/companies/{}/contacts",
+       R"({"form":"visit","persons":["p1"],"notes":"Godt møde"})"},
+      {"POST /v1/companies/{}/persons", R"({"name":"Per Hansen","role":"Direktør"})"},
+      {"POST /v1/companies/{}/persons/{}", R"({"name":"Lis Berg","role":"Produktionschef"})"},
+      {"POST /v1/companies/{}/needs", R"({"competences":"Truckcertifikat","staff":2})"},
+      {"POST /v1/companies/{}/needs/{}", R"({"competences":"Svejsning","staff":3})"},
+      {"POST /v1/companies/{}/consultant", R"({"user":"karin"})"},
   };
   const std::map<std::string, std::string> queries = {
       {"GET /v1/pathways/{}/as-of", "?at=2026-03-02T09:00:00Z"},
       {"GET /v1/caseload", "?counsellor=anne"},
       {"GET /v1/appointments", "?counsellor=bo"},
+      {"GET /v1/companies/{}/as-of", "?at=2099-03-02T09:00:00Z"},
+      {"GET /v1/companies/{}/personal", "?purpose=test"},
   };
   // What this server cannot do otherwise: it runs no notification adapters (501), a new lead
   // has no open task to work, and it has only one version to migrate to.
@@ -113,6 +156,7 @@ TEST_CASE(
       {"POST /v1/admin/endpoints/{}/enable", 501},
       {"POST /v1/callbacks/{}", 501},
       {"POST /v1/pathways/{}/tasks/{}/{}", 409},
+      {"POST /v1/companies/{}/tasks/{}/{}", 409},
       {"POST /v1/pathways/{}/migrate", 409},
       {"GET /v1/team", 400}};  // a server without schools has no teams
   int called = 0;
@@ -128,7 +172,7 @@ TEST_CASE(
       concrete += values.at(templated.substr(i + 1, end - i - 1));
       i = end;
     }
-    for (const auto& op : path.second) {
+    for (const auto& op : PathItem(path.second)) {
       std::string method = op.first.as<std::string>();
       if (method == "parameters") continue;
       for (char& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

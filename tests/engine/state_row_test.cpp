@@ -1,6 +1,6 @@
 // The `pathways` row: the binary format round-trips every field, rows of the formats earlier
 // builds wrote (JSON, binary without schools and appointments, without the path, with the data
-// as JSON text) are still read,
+// as JSON text, without company records) are still read,
 // and a damaged row is Corruption naming its pathway.
 
 #include "engine/storage/state_row.hpp"
@@ -54,6 +54,8 @@ runtime::PathwayState Rich() {
 constexpr std::size_t kEmptyFormat3Tail = 8 * 4 + 2 + 2 * 4;
 // And format 4 after format 3's, for a state without a path: 3 counts.
 constexpr std::size_t kEmptyFormat4Tail = 3 * 4;
+// What format 6 adds for a participant: no referring company (an empty string), no record.
+constexpr std::size_t kEmptyFormat6Tail = 4 + 1;
 
 runtime::PathwayState WithoutPath(runtime::PathwayState s) {
   s.entered.clear();
@@ -71,6 +73,61 @@ TEST_CASE("a pathway's state row keeps every field through encoding and decoding
   CHECK(back->ToJson().dump() == s.ToJson().dump());
   CHECK(EncodeStateRow(*back) == row);
   CHECK(EncodeStateRow(runtime::PathwayState{}).size() < row.size());
+}
+
+// A company's record, as a `kind: company` pathway holds it.
+runtime::PathwayState Company() {
+  runtime::PathwayState s = Rich();
+  s.pathway_id = "company-12345674";
+  s.participant_id = s.pathway_id;
+  s.company.cvr = "12345674";
+  s.company.name = "Smedjen ApS";
+  s.company.p_number = "1012345678";
+  s.company.size_band = "small";
+  s.company.industry = "25";
+  s.company.green = {"energy_efficiency", "green_jobs"};
+  s.company.first_contact_at = 1772000000000;
+  s.company.persons["p3"] = {"Værkfører", 1772000100000};
+  s.company.needs["n4"] = {"Svejsning efter ny norm", {"40275"},    3, "2027-02-01", "2027-03-31",
+                           {"green_competences"},     1772000200000};
+  return s;
+}
+
+// `row` of format 6 as format 5 held it: without the referring company (empty) and the byte
+// that says there is no company's record.
+std::string AsFormat5(std::string row) {
+  REQUIRE(row.ends_with(std::string(5, '\0')));
+  row.resize(row.size() - 5);
+  row[0] = static_cast<char>(kPathwayValueFormatV5);
+  return row;
+}
+
+TEST_CASE("a company's record in a state row keeps every field, and a participant's row has none") {
+  const runtime::PathwayState s = Company();
+  const std::string row = EncodeStateRow(s);
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->company == s.company);
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
+  CHECK(EncodeStateRow(*back) == row);
+  // Cut anywhere in the record, the row is Corruption, never a shorter record.
+  for (std::size_t cut = EncodeStateRow(Rich()).size(); cut < row.size(); cut += 7) {
+    CHECK_FALSE(DecodeStateRow(s.pathway_id, row.substr(0, cut)).ok());
+  }
+  runtime::PathwayState referred = Rich();
+  referred.referred_by_company = "12345674";
+  Result<runtime::PathwayState> participant = DecodeStateRow("p-1", EncodeStateRow(referred));
+  REQUIRE(participant.ok());
+  CHECK_FALSE(participant->is_company());
+  CHECK(participant->referred_by_company == "12345674");
+  CHECK_FALSE(participant->ToJson().contains("company"));
+}
+
+TEST_CASE("a state row of binary format 5 (before company records) is still read") {
+  const runtime::PathwayState s = Rich();
+  Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, AsFormat5(EncodeStateRow(s)));
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->ToJson().dump() == s.ToJson().dump());
 }
 
 // The bytes of a length-prefixed string, as the row holds them.
@@ -91,7 +148,7 @@ std::string WithDataAsText(std::string row, const runtime::PathwayState& s) {
 
 TEST_CASE("a state row of binary format 4 (the data as JSON text) is still read") {
   const runtime::PathwayState s = Rich();
-  std::string row = WithDataAsText(EncodeStateRow(s), s);
+  std::string row = WithDataAsText(AsFormat5(EncodeStateRow(s)), s);
   row[0] = static_cast<char>(kPathwayValueFormatV4);
   Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
   REQUIRE_MESSAGE(back.ok(), back.status().ToString());
@@ -105,7 +162,7 @@ TEST_CASE("a state row of binary format 4 (the data as JSON text) is still read"
 
 TEST_CASE("a state row of binary format 3 (before the path was kept) is still read") {
   const runtime::PathwayState s = WithoutPath(Rich());
-  std::string row = WithDataAsText(EncodeStateRow(s), s);
+  std::string row = WithDataAsText(AsFormat5(EncodeStateRow(s)), s);
   row.resize(row.size() - kEmptyFormat4Tail);
   row[0] = static_cast<char>(kPathwayValueFormatV3);
   Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
@@ -120,7 +177,7 @@ TEST_CASE("a state row of binary format 2 (before schools and appointments) is s
   s.municipality.clear();
   s.appointments.clear();
   s.consent = {};
-  std::string row = WithDataAsText(EncodeStateRow(s), s);
+  std::string row = WithDataAsText(AsFormat5(EncodeStateRow(s)), s);
   row.resize(row.size() - kEmptyFormat4Tail - kEmptyFormat3Tail);
   row[0] = static_cast<char>(kPathwayValueFormatV2);
   Result<runtime::PathwayState> back = DecodeStateRow(s.pathway_id, row);
@@ -161,15 +218,15 @@ TEST_CASE("a damaged state row is corruption naming its pathway") {
     runtime::PathwayState empty;
     std::string bare = EncodeStateRow(empty);
     // The milestones' count is the first of format 2's five counts, 20 bytes before its end.
-    bare[bare.size() - kEmptyFormat4Tail - kEmptyFormat3Tail - 20] = '\xff';
+    bare[bare.size() - kEmptyFormat6Tail - kEmptyFormat4Tail - kEmptyFormat3Tail - 20] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
     // And the appointments' count, the second to last of format 3's.
     bare = EncodeStateRow(empty);
-    bare[bare.size() - kEmptyFormat4Tail - 4 - 1 - 4 - 4] = '\xff';
+    bare[bare.size() - kEmptyFormat6Tail - kEmptyFormat4Tail - 4 - 1 - 4 - 4] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
     // And the path's first count, format 4's.
     bare = EncodeStateRow(empty);
-    bare[bare.size() - kEmptyFormat4Tail] = '\xff';
+    bare[bare.size() - kEmptyFormat6Tail - kEmptyFormat4Tail] = '\xff';
     CHECK(DecodeStateRow("p-1", bare).status().code() == StatusCode::kCorruption);
   }
   SUBCASE("unreadable data") {

@@ -42,6 +42,8 @@ E Filled() {
             v = {"amigo", 2, "ab"};
           } else if constexpr (std::is_same_v<T, EmployerData>) {
             v = {"Virksomhed", "12345678", "Kontakt", "hr@example.org", "12 34 56 78", true};
+          } else if constexpr (std::is_same_v<T, CompanyData>) {
+            v = {"12345674", "Virksomhed", "1234567890", "small", "41", "751", {"green_jobs"}};
           } else {
             static_assert(sizeof(T) == 0, "a field type this test does not fill");
           }

@@ -67,14 +67,65 @@ std::string Text(const YAML::Node& step, const char* key) {
   return step[key] ? step[key].Scalar() : std::string();
 }
 
+std::vector<std::string> Texts(const YAML::Node& step, const char* key) {
+  std::vector<std::string> out;
+  for (const auto& item : step[key]) out.push_back(item.Scalar());
+  return out;
+}
+
+// A company record's step (`do: register_company` …), or nullopt for a participant's.
+std::optional<runtime::Command> CompanyCommand(const std::string& what, const YAML::Node& step,
+                                               const std::string& pathway,
+                                               const std::string& user) {
+  auto fields = [&] {
+    runtime::CompanyFields f;
+    f.cvr = step["cvr"] ? Text(step, "cvr") : pathway.substr(pathway.find('-') + 1);
+    f.name = step["name"] ? Text(step, "name") : "Scenarievirksomheden ApS";
+    f.size_band = step["size_band"] ? Text(step, "size_band") : "small";
+    f.industry = step["industry"] ? Text(step, "industry") : "25";
+    f.municipality = Text(step, "municipality");
+    f.green = Texts(step, "green");
+    return f;
+  };
+  if (what == "register_company") {
+    return runtime::RegisterCompany{fields(), step["consultant"] ? Text(step, "consultant") : user,
+                                    Text(step, "school")};
+  }
+  if (what == "record_company") return runtime::RecordCompany{fields(), Text(step, "reason")};
+  if (what == "company_contact") {
+    return runtime::RecordCompanyContact{step["form"] ? Text(step, "form") : "visit",
+                                         0,
+                                         step["minutes"] ? step["minutes"].as<std::uint32_t>() : 60,
+                                         Texts(step, "staff"),
+                                         Texts(step, "persons"),
+                                         Text(step, "topic"),
+                                         Text(step, "notes")};
+  }
+  if (what == "contact_person") {
+    return runtime::RecordContactPerson{Text(step, "person"), Text(step, "name"),
+                                        Text(step, "role"), Text(step, "email"),
+                                        Text(step, "phone")};
+  }
+  if (what == "company_need") {
+    return runtime::RecordCompanyNeed{
+        Text(step, "need"),         Text(step, "competences"),
+        Texts(step, "amu_courses"), step["staff"] ? step["staff"].as<std::uint32_t>() : 0,
+        Text(step, "release_from"), Text(step, "release_to"),
+        Texts(step, "green")};
+  }
+  return std::nullopt;
+}
+
 class ScenarioRunner {
  public:
   ScenarioRunner(const std::string& dir, TimestampMs start) : dir_(dir), clock_(start) {
-    auto loaded = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
-                                                "/config/workflows/amigo.yaml");
-    REQUIRE(loaded.definition);
     catalog_ = std::make_shared<definition::DefinitionCatalog>();
-    catalog_->Add(loaded.definition);
+    for (const char* file : {"amigo.yaml", "company.yaml"}) {
+      auto loaded = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
+                                                  "/config/workflows/" + file);
+      REQUIRE(loaded.definition);
+      catalog_->Add(loaded.definition);
+    }
     Open();
   }
 
@@ -112,6 +163,7 @@ class ScenarioRunner {
                                                       ? ToJson(step["identity"])
                                                       : nlohmann::json{{"name", "Scenario Person"}};
         lead.school = Text(step, "school");
+        lead.company = Text(step, "company");
         command = lead;
       } else if (what == "assign_contact_person") {
         command = runtime::AssignContactPerson{step["user"] ? step["user"].Scalar() : user,
@@ -159,6 +211,14 @@ class ScenarioRunner {
         }
         REQUIRE_MESSAGE(!id.empty(), "no open risk " << step["risk"].Scalar());
         command = runtime::ResolveRisk{id, "resolved in scenario"};
+      } else if (what == "complete_task") {
+        auto state = State(pathway);
+        std::string id;
+        for (const auto& [tid, t] : state.open_tasks) {
+          if (t.kind == step["kind"].Scalar()) id = tid;
+        }
+        REQUIRE_MESSAGE(!id.empty(), "no open task " << step["kind"].Scalar());
+        command = runtime::CompleteTask{id};
       } else if (what == "record_barrier") {
         command = runtime::RecordBarrier{step["code"].Scalar(),
                                          step["note"] ? step["note"].Scalar() : ""};
@@ -176,6 +236,8 @@ class ScenarioRunner {
           }
         }
         command = data;
+      } else if (auto company = CompanyCommand(what, step, pathway, user)) {
+        command = std::move(*company);
       } else if (what == "pause") {
         command = runtime::PausePathway{"scenario"};
       } else if (what == "resume") {
@@ -205,6 +267,7 @@ class ScenarioRunner {
       return;
     }
     REQUIRE_MESSAGE(result.ok(), result.status().ToString());
+    Track(pathway);
     std::vector<RecordedEvent> events = EventsOf(*result);
     CheckEvents(step, events);
   }
@@ -231,7 +294,12 @@ class ScenarioRunner {
   std::size_t external_notices() const { return external_notices_; }
 
   void SetDefaultPathway(const std::string& id) { default_pathway_ = id; }
-  void Track(const std::string& id) { pathways_.push_back(id); }
+  // Each pathway a step wrote to is replayed at the end.
+  void Track(const std::string& id) {
+    if (std::find(pathways_.begin(), pathways_.end(), id) == pathways_.end()) {
+      pathways_.push_back(id);
+    }
+  }
 
  private:
   std::vector<RecordedEvent> EventsOf(const AppendResult& r) {
@@ -305,6 +373,13 @@ class ScenarioRunner {
     if (expect["school"]) CHECK_MESSAGE(s.school == expect["school"].Scalar(), "school of " << id);
     if (expect["contact_person"]) CHECK(s.contact_person == expect["contact_person"].Scalar());
     if (expect["employer"]) CHECK(s.employer.name == expect["employer"].Scalar());
+    if (expect["referred_by_company"]) {
+      CHECK(s.referred_by_company == expect["referred_by_company"].Scalar());
+    }
+    // A company's record: how many contacts, contact persons and needs it holds.
+    if (expect["contacts"]) CHECK_MESSAGE(s.contacts == expect["contacts"].as<std::uint32_t>(), id);
+    if (expect["persons"]) CHECK(s.company.persons.size() == expect["persons"].as<std::size_t>());
+    if (expect["needs"]) CHECK(s.company.needs.size() == expect["needs"].as<std::size_t>());
     if (expect["municipality"]) CHECK(s.municipality == expect["municipality"].Scalar());
     if (expect["consent"]) CHECK(s.consent.given == expect["consent"].as<bool>());
     // appointments: the ids open now.

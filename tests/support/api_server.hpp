@@ -23,12 +23,13 @@ namespace pathways::testing {
 inline const char* kUsers = R"(users:
   anne: {name: Anne, role: counsellor, organisation: school}
   bo: {name: Bo, role: counsellor, organisation: school}
+  karin: {name: Karin, role: consultant, organisation: school}
   admin: {name: Admin, role: administrator, organisation: school}
   revisor: {name: Revisor, role: auditor, organisation: fund}
   jobcenter: {name: Jobcenter, role: partner, organisation: jc}
 )";
 
-// A server with the AMIGO definition on a manual clock, and a token per user.
+// A server with the AMIGO and company definitions on a manual clock, and a token per user.
 class TestServer {
  public:
   explicit TestServer(http::ServerOptions so = {}, api::LiveFeedOptions live = {},
@@ -36,6 +37,8 @@ class TestServer {
       : clock_(testing::kTestEpochMs) {
     std::filesystem::create_directories(tmp_ / "workflows");
     std::filesystem::copy_file(testing::AmigoPath(), tmp_ / "workflows/amigo.yaml");
+    std::filesystem::copy_file(std::string(PATHWAYS_SOURCE_DIR) + "/config/workflows/company.yaml",
+                               tmp_ / "workflows/company.yaml");
     std::ofstream(tmp_ / "users.yaml") << users;
     std::ofstream(tmp_ / "pathways.yaml")
         << "data: store\nworkflows: [workflows]\nusers: users.yaml\ntokens: tokens.json\n";

@@ -8,10 +8,15 @@
 #include <cctype>
 #include <set>
 
+#include "tests/workflows/load_messages.hpp"
 #include "workflows/jq_guards.hpp"
 
 namespace pathways::workflows {
 namespace {
+
+using testing::Has;
+using testing::Messages;
+using testing::Replace;
 
 // A small valid definition; tests append to or replace parts of it.
 const std::string kBase = R"(id: demo
@@ -43,21 +48,6 @@ transitions:
       - notify: {party: jobcenter, categories: [status]}
 )";
 
-std::vector<std::string> Messages(const std::string& yaml) {
-  LoadResult r = LoadDefinition(yaml, "demo.yaml");
-  std::vector<std::string> out;
-  for (const auto& d : r.diagnostics) out.push_back(d.ToString());
-  if (!r.diagnostics.empty()) CHECK(r.definition == nullptr);
-  return out;
-}
-
-bool Has(const std::vector<std::string>& messages, const std::string& needle) {
-  for (const auto& m : messages) {
-    if (m.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
-
 // The words of a text of four letters or more, in lower case (ASCII letters folded).
 std::set<std::string> Words(const std::string& text) {
   std::set<std::string> out;
@@ -72,12 +62,6 @@ std::set<std::string> Words(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, from);
-  return text.replace(at, from.size(), to);
 }
 
 TEST_CASE("the shipped AMIGO pathway loads") {
