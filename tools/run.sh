@@ -23,7 +23,7 @@ tokens="$var/demo-tokens.txt"
 token_of() { [ -f "$tokens" ] && awk -v u="$1" '$1 == u { print $2 }' "$tokens"; }
 (
   umask 077
-  for user in anne bo clara tove tim admin revisor; do
+  for user in anne bo clara karin kasper tove tim admin revisor; do
     if [ -z "$(token_of "$user")" ]; then
       echo "$user $("$bin" token --config "$config" issue "$user")" >>"$tokens"
     fi
@@ -36,7 +36,7 @@ passwords="$var/demo-passwords.txt"
 password_of() { [ -f "$passwords" ] && awk -v u="$1" '$1 == u { print $2 }' "$passwords"; }
 (
   umask 077
-  for user in anne bo clara tove tim admin revisor; do
+  for user in anne bo clara karin kasper tove tim admin revisor; do
     if [ -z "$(password_of "$user")" ]; then
       pw="demo-$(head -c 9 /dev/urandom | base64 | tr '+/' 'xy')"
       echo "$pw" | "$bin" user set-password "$user" --config "$config" >/dev/null
@@ -66,11 +66,14 @@ $(sed 's/^/  /' "$passwords")
   $url/v1/tasks          the caller's task inbox
   $url/v1/stats          counts by state and milestone, by school, progress toward the target of 200
   $url/v1/team           a school's counsellors, their load and overdue tasks (team leads)
+  $url/v1/companies      the company records the caller sees (consultants: their school's)
   $url/v1/live           live updates of the caller's pathways (Server-Sent Events)
   $url/v1/admin/dead-letters   notifications no party received (none in the demo)
 
-Two schools share the partnership: AMIGO-skolen Aarhus (counsellors anne and bo, team lead
-tove) and Erhvervsskolen Nordvest (counsellor clara, team lead tim). Each participant has an
+Two schools share the partnership: AMIGO-skolen Aarhus (counsellors anne and bo, company
+consultant karin, team lead tove) and Erhvervsskolen Nordvest (counsellor clara, consultant
+kasper, team lead tim). The consultants keep six companies' records at every stage of the
+dialogue (docs/companies.md). Each participant has an
 employer and a municipality of their own, so the notices go to that employer's contact and
 that municipality's job centre; they are written as emails into $var/mail, in Danish: open a
 .eml file with any mail client, or read the newest:
@@ -78,8 +81,8 @@ that municipality's job centre; they are written as emails into $var/mail, in Da
 
 Demo users and their tokens ($tokens):
 $(sed 's/^/  /' "$tokens")
-  (anne, bo and clara are counsellors, tove and tim team leads, admin administrates the
-   partnership, revisor audits and changes nothing)
+  (anne, bo and clara are counsellors, karin and kasper company consultants, tove and tim
+   team leads, admin administrates the partnership, revisor audits and changes nothing)
 
 Try:
   curl -H "Authorization: Bearer $(token_of anne)" $url/v1/caseload
@@ -88,6 +91,7 @@ Try:
   curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways \\
        -d '{"referral_source":"jobcenter","personal":{"identity":{"name":"Test Deltager"}}}'
   curl -H "Authorization: Bearer $(token_of tove)" $url/v1/team
+  curl -H "Authorization: Bearer $(token_of karin)" $url/v1/companies/31245672
   curl -H "Authorization: Bearer $(token_of admin)" "$url/v1/stats"
   curl -H "Authorization: Bearer $(token_of anne)" -X POST $url/v1/pathways/demo-1/appointments \\
        -d '{"starts_at":"2027-02-03T10:00","ends_at":"2027-02-03T11:00","place":"Lokale 2"}'

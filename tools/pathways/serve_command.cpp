@@ -34,6 +34,7 @@
 #include "engine/runtime/timer_scheduler.hpp"
 #include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/cli_common.hpp"
+#include "tools/pathways/demo_seed.hpp"
 #include "workflows/definition_set.hpp"
 
 namespace pathways::cli {
@@ -110,110 +111,6 @@ config::NotifyConfigResult LoadNotifications(const std::string& file,
   if (n.diagnostics.empty()) n.diagnostics = config::CheckParties(n.config, external);
   if (n.diagnostics.empty()) n.diagnostics = config::CheckTriggers(n.config, triggers);
   return n;
-}
-
-// The demo participants' own employers and municipalities (the shipped notifications file
-// has addresses for these: a city, a town and a rural municipality).
-struct DemoEmployer {
-  const char* name;
-  const char* cvr;
-  const char* contact;
-  const char* email;
-  bool sme;
-};
-constexpr DemoEmployer kDemoEmployers[] = {
-    {"Smedjen i Brabrand ApS", "31245672", "Lene Smed", "lene@smedjen-brabrand.example", true},
-    {"Byg & Anlæg Midt A/S", "29876541", "Karsten Holm", "personale@bygmidt.example", false},
-    {"Plejecenter Solgården", "35551239", "Mette Juul", "mette.juul@solgaarden.example", true},
-};
-constexpr const char* kDemoMunicipalities[] = {"751", "791", "779"};
-
-// After registration: the participant's municipality and employer.
-std::vector<runtime::Command> DemoPartners(int p) {
-  const DemoEmployer& e = kDemoEmployers[static_cast<std::size_t>(p) % std::size(kDemoEmployers)];
-  return {runtime::RecordMunicipality{
-              kDemoMunicipalities[static_cast<std::size_t>(p) % std::size(kDemoMunicipalities)]},
-          runtime::RecordEmployer{e.name, e.cvr, e.contact, e.email, "", e.sme,
-                                  "oplyst ved første samtale"}};
-}
-
-// The ESF+ entry record taken at the first talk: every seventh left without the household, so
-// the report lists it as incomplete; the sensitive items answered, some refused.
-runtime::Command DemoEntryRecord(int p) {
-  constexpr const char* kEducation[] = {"isced_0_2", "isced_0_2", "isced_3_4"};
-  constexpr const char* kStatus[] = {"unemployed", "unemployed", "inactive", "employed"};
-  constexpr const char* kHousehold[] = {"single_without_children", "couple_with_children",
-                                        "single_with_children", "other"};
-  constexpr const char* kAnswers[] = {"no", "no", "yes", "refused"};
-  const auto n = static_cast<std::size_t>(p);
-  const std::string status = kStatus[n % std::size(kStatus)];
-  nlohmann::json record = {{"gender", p % 2 == 0 ? "woman" : "man"},
-                           {"education_level", kEducation[n % std::size(kEducation)]},
-                           {"employment_status", status},
-                           {"disability", kAnswers[n % std::size(kAnswers)]},
-                           {"foreign_background", kAnswers[(n + 1) % std::size(kAnswers)]},
-                           {"homeless", "no"}};
-  if (p % 7 != 3) record["household"] = kHousehold[n % std::size(kHousehold)];
-  // A third of the unemployed long-term (since before the demo's year), the rest recently.
-  if (status == "unemployed") record["unemployed_since"] = p % 3 == 0 ? "2024-09-02" : "2026-09-01";
-  return runtime::FireTrigger{"record_entry", std::move(record)};
-}
-
-// Synthetic participants spread along the AMIGO route, a few with risks, divided between the
-// configured counsellors (and so between their schools), each with an employer and a
-// municipality, and (AMIGO version 3 on) the ESF+ entry record. Only into an empty store, and only
-// when the definition is AMIGO.
-Status SeedDemo(Store& store, const config::ServerConfig& cfg,
-                const definition::DefinitionCatalog& catalog) {
-  std::vector<std::string> counsellors;
-  for (const auto& [id, u] : cfg.users) {
-    if (u.role == config::Role::kCounsellor) counsellors.push_back(id);
-  }
-  auto def = catalog.Newest();
-  if (counsellors.empty() || def == nullptr || def->id != "amigo") {
-    spdlog::warn("demo data needs the amigo definition and at least one counsellor; skipped");
-    return Status::Ok();
-  }
-  const bool has_entry_record =
-      std::any_of(def->transitions.begin(), def->transitions.end(),
-                  [](const definition::Transition& t) { return t.trigger == "record_entry"; });
-  for (int p = 0; p < cfg.demo_participants; ++p) {
-    const std::string pathway = "demo-" + std::to_string(p + 1);
-    const std::string& counsellor = counsellors[static_cast<std::size_t>(p) % counsellors.size()];
-    const int steps = 2 + (p * 7) % (kAmigoSteps - 1);  // spread over the route, all assigned
-    for (int step = 0; step < steps; ++step) {
-      CommandRequest r;
-      r.pathway_id = pathway;
-      r.participant_id = "demo-participant-" + std::to_string(p + 1);
-      r.command_id = pathway + "-step-" + std::to_string(step);
-      r.actor = {counsellor, "counsellor"};
-      r.command = AmigoStep(step, static_cast<std::uint64_t>(p), counsellor,
-                            cfg.users.at(counsellor).school);
-      if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
-      if (step != 0) continue;
-      int n = 0;
-      // What the first talk records: the partners, and the entry record.
-      std::vector<runtime::Command> first_talk = DemoPartners(p);
-      if (has_entry_record) first_talk.push_back(DemoEntryRecord(p));
-      for (runtime::Command& command : first_talk) {
-        CommandRequest pr;
-        pr.pathway_id = pathway;
-        pr.command_id = pathway + "-partner-" + std::to_string(++n);
-        pr.actor = {counsellor, "counsellor"};
-        pr.command = std::move(command);
-        if (auto done = store.Execute(std::move(pr)); !done.ok()) return done.status();
-      }
-    }
-    if (p % 5 == 2) {  // some at risk
-      CommandRequest r;
-      r.pathway_id = pathway;
-      r.command_id = pathway + "-risk";
-      r.actor = {counsellor, "counsellor"};
-      r.command = runtime::RaiseRisk{"no_contact", ""};
-      if (auto done = store.Execute(std::move(r)); !done.ok()) return done.status();
-    }
-  }
-  return Status::Ok();
 }
 
 // What the server runs on, every file of it checked.
