@@ -83,6 +83,7 @@ const Route kRoutes[] = {
     {"GET", "/v1/stats", Access::kRead, &Api::Impl::Stats},
     {"GET", "/v1/reports/esf", Access::kAudit, &Api::Impl::ReportEsf},
     {"GET", "/v1/reports/project", Access::kAudit, &Api::Impl::ReportProject},
+    {"GET", "/v1/reports/companies", Access::kStaff, &Api::Impl::CompanyReport},
     {"GET", "/v1/live", Access::kRead, &Api::Impl::Live},
     {"GET", "/v1/definitions", Access::kRead, &Api::Impl::ListDefinitions},
     {"POST", "/v1/definitions/reload", Access::kAdmin, &Api::Impl::ReloadDefinitions},

@@ -163,6 +163,7 @@ struct Api::Impl {
   void CompanyTrigger(Call& c);
   void AssignConsultant(Call& c);
   void CompanyTaskAction(Call& c);
+  void CompanyReport(Call& c);
   // A command on the record of CVR `c.params[0]` through the companies' rules, then Submit.
   void SubmitOnCompany(Call& c, runtime::Command command, int success_status = 200);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "adapters/api/api_impl.hpp"
+#include "adapters/app/company_report.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/company.hpp"
 
@@ -365,6 +366,58 @@ void Api::Impl::AssignConsultant(Call& c) {
 void Api::Impl::CompanyTaskAction(Call& c) {
   runtime::Command command;
   if (TaskCommand(c, command)) SubmitOnCompany(c, std::move(command));
+}
+
+// The companies' figures: counts name no company's contact person and no participant, so every
+// staff role reads them, for the partnership or one school.
+void Api::Impl::CompanyReport(Call& c) {
+  const std::string* school = c.req.Query("school");
+  const std::string wanted = school == nullptr ? "" : *school;
+  if (!wanted.empty() && !options.schools.count(wanted)) {
+    return c.respond(
+        Problem(400, "invalid-request", "`" + wanted + "` is not a configured school"));
+  }
+  auto def = options.catalog->NewestOfKind(definition::Kind::kCompany);
+  if (def == nullptr) {
+    return c.respond(Problem(409, "precondition", "no company definition is loaded"));
+  }
+  auto records =
+      options.store->PathwaysWithPrefix(std::string(runtime::kCompanyPathwayPrefix), 1'000'000);
+  if (!records.ok()) return c.respond(ProblemFor(records.status()));
+  // Of each participant, only what links them to a company and when they started.
+  std::vector<runtime::PathwayState> links;
+  auto read = options.store->VisitReportRows(std::nullopt, [&](const runtime::PathwayState& row) {
+    if (row.employer.cvr.empty() && row.referred_by_company.empty()) return true;
+    runtime::PathwayState link;
+    link.employer.cvr = row.employer.cvr;
+    link.referred_by_company = row.referred_by_company;
+    link.created_at = row.created_at;
+    links.push_back(std::move(link));
+    return true;
+  });
+  if (!read.ok()) return c.respond(ProblemFor(read.status()));
+  const app::CompanyReport r = app::CompanyFigures(*def, *records, links, wanted);
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& step : r.steps) {
+    steps.push_back({{"milestone", step.milestone},
+                     {"label", LabelJson(step.label)},
+                     {"reached", step.reached},
+                     {"smes", step.smes}});
+  }
+  nlohmann::json out = {{"school", r.school},
+                        {"position", *read},
+                        {"records", r.records},
+                        {"smes", r.smes},
+                        {"by_stage", r.by_stage},
+                        {"steps", steps},
+                        {"with_employee", r.with_employee},
+                        {"median_days_to_first_employee", nullptr},
+                        {"declines_by_reason", r.declines_by_reason},
+                        {"green_needs", r.green_needs}};
+  if (r.median_days_to_first_employee) {
+    out["median_days_to_first_employee"] = *r.median_days_to_first_employee;
+  }
+  c.respond(Json(200, out));
 }
 
 }  // namespace pathways::api

@@ -80,7 +80,7 @@ EsfCounter::EsfCounter(const config::ReportConfig& config,
     fig.code = ind.code;
     fig.label = ind.label;
     fig.at = ind.at;
-    fig.employers = ind.employers || ind.none;
+    fig.employers = ind.counts_entities();
     fig.none = ind.none;
     if (!fig.employers) fig.by.resize(out_.by_values.size());
     out_.indicators.push_back(std::move(fig));
@@ -89,6 +89,7 @@ EsfCounter::EsfCounter(const config::ReportConfig& config,
 }
 
 void EsfCounter::Add(const runtime::PathwayState& row) {
+  if (row.is_company()) return AddCompany(row);
   if (row.definition_id != c_.definition) return;
   if (!query_.school.empty() && row.school != query_.school) return;
   const auto entry = row.milestones.find(c_.entry_milestone);
@@ -111,7 +112,7 @@ void EsfCounter::Add(const runtime::PathwayState& row) {
         if (left) moment = runtime::Add(*left, {6, definition::Duration::Unit::kMonths});
         break;
     }
-    if (ind.none || !moment || !InPeriod(*moment)) continue;
+    if (ind.none || !ind.company_milestone.empty() || !moment || !InPeriod(*moment)) continue;
     if (!complete && !ind.everyone) continue;
     bool reads_sealed = false;
     const bool holds = std::all_of(ind.where.begin(), ind.where.end(), [&](const auto& cond) {
@@ -197,6 +198,21 @@ void EsfCounter::Read(Waiting& w, runtime::PathwayState& scratch) const {
   w.personal_at.clear();
   w.participant_id.clear();
   w.participant_id.shrink_to_fit();
+}
+
+// A company's record counts in the indicators of supported SMEs whose milestone it reached in
+// the period, by its CVR number, when it belongs to the school asked for.
+void EsfCounter::AddCompany(const runtime::PathwayState& row) {
+  if (!row.company.sme()) return;
+  if (!query_.school.empty() && row.school != query_.school) return;
+  for (std::size_t i = 0; i < c_.indicators.size(); ++i) {
+    const std::string& milestone = c_.indicators[i].company_milestone;
+    if (milestone.empty()) continue;
+    const auto reached = row.milestones.find(milestone);
+    if (reached != row.milestones.end() && InPeriod(reached->second)) {
+      employers_[i].insert(row.company.cvr);
+    }
+  }
 }
 
 // Counts the row in indicator `i`: its employer, or the participant in the total and (a

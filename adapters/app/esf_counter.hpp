@@ -35,6 +35,8 @@ class EsfCounter {
 
  private:
   void Read(Waiting& w, runtime::PathwayState& scratch) const;
+  // A company's record: the supported SMEs (config::Indicator::company_milestone).
+  void AddCompany(const runtime::PathwayState& row);
   void Count(std::size_t i, const std::string& pathway, const std::string& cvr, int by_index);
   void Suppress(IndicatorFigures& fig) const;
   bool InPeriod(TimestampMs at) const;

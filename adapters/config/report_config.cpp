@@ -151,9 +151,37 @@ class ReportReader : YamlReader {
     }
   }
 
+  // `companies: {reached: MILESTONE}`: SMEs' company records that reached a milestone of the
+  // loaded company definitions (none loaded: none counted); nothing else is counted with it.
+  void ReadCompanies(const YAML::Node& node, const YAML::Node& indicator, Indicator& ind) {
+    if (!CheckMap(node, "companies of " + ind.code, {"reached"})) return;
+    if (indicator["where"] || indicator["any"] || ind.everyone || ind.employers || ind.none) {
+      Error(node.Mark(), "indicator " + ind.code +
+                             " counts company records (`companies`): it takes no other condition");
+    }
+    if (!node["reached"]) {
+      Error(node.Mark(), "`companies` names the milestone a record must have `reached`");
+      return;
+    }
+    ind.company_milestone = Str(node["reached"], "reached").value_or("");
+    std::vector<std::string> known;
+    for (const auto& d : definitions_.All()) {
+      if (d->kind != definition::Kind::kCompany) continue;
+      for (const auto& m : d->milestones) known.push_back(m.id);
+    }
+    // Without company records (no company definition loaded) it counts none.
+    if (!known.empty() &&
+        std::find(known.begin(), known.end(), ind.company_milestone) == known.end()) {
+      Error(node["reached"].Mark(), "`" + ind.company_milestone +
+                                        "` is no milestone of a company definition" +
+                                        workflows::DidYouMean(ind.company_milestone, known));
+    }
+  }
+
   void ReadIndicator(const YAML::Node& n, ReportConfig& c) {
     if (!CheckMap(n, "an indicator",
-                  {"code", "label", "at", "where", "any", "everyone", "employers", "none"})) {
+                  {"code", "label", "at", "where", "any", "everyone", "employers", "none",
+                   "companies"})) {
       return;
     }
     Indicator ind;
@@ -193,6 +221,7 @@ class ReportReader : YamlReader {
       Error(n["none"].Mark(),
             "indicator " + ind.code + " counts nothing (`none`): it takes no other condition");
     }
+    if (const YAML::Node companies = n["companies"]) ReadCompanies(companies, n, ind);
     if (const YAML::Node where = n["where"]) ind.where = ReadConditions(where, c, "where");
     if (const YAML::Node any = n["any"]) {
       if (!any.IsSequence() || any.size() < 2) {

@@ -70,6 +70,11 @@ struct Indicator {
   // The operation supports no entities of this kind (EECO18 where no public body is
   // supported): reported as 0, not left out.
   bool none = false;
+  // Counts company records (distinct CVR numbers) of SMEs that reached this milestone of their
+  // company definition in the period (EECO19, SMEs supported directly: `companies: {reached:
+  // staff_released}`); not broken down. Empty: the indicator counts participants.
+  std::string company_milestone;
+  bool counts_entities() const { return employers || none || !company_milestone.empty(); }
 };
 
 // A step of the pathway whose rate the project follows: of those who entered `from`, how many

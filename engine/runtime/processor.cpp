@@ -177,9 +177,9 @@ RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
   }
 
   // The report row, when what the reports read of the pathway changed. A company's record has
-  // none: the funder's reports count participants, and the companies' figures come from
-  // their records (docs/companies.md).
-  if (!after.is_company() && (!before.exists() || !SameReportRow(before, after))) {
+  // one too (the SMEs the operation supported, as of any position); the participants'
+  // indicators read only rows of their own definition.
+  if (!before.exists() || !SameReportRow(before, after)) {
     rows.report = ReportRow(after);
     rows.report_event_index = events.empty() ? 0 : events.size() - 1;
   }
@@ -207,7 +207,7 @@ bool SameReportRow(const PathwayState& a, const PathwayState& b) {
          a.municipality == b.municipality && a.data == b.data && a.milestones == b.milestones &&
          a.created_at == b.created_at && a.last_contact_at == b.last_contact_at &&
          a.entered == b.entered && a.contacts == b.contacts && a.personal_at == b.personal_at &&
-         a.referred_by_company == b.referred_by_company;
+         a.referred_by_company == b.referred_by_company && a.company == b.company;
 }
 
 Status CheckPathwayId(std::string_view id) {

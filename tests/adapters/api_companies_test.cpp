@@ -147,6 +147,16 @@ TEST_CASE("companies over HTTP: contact persons are sealed and read only with th
                        R"({"cvr":"12345674","contact":"Ole","email":"ole@x.example"})"),
                   400, "invalid-request"));
 
+  // The figures: one record, its first contact, its employee on a pathway.
+  HttpReply figures = s.As("tove", "GET", "/v1/reports/companies");
+  REQUIRE_MESSAGE(figures.status == 200, figures.body);
+  CHECK(figures.Json()["records"] == 1);
+  CHECK(figures.Json()["by_stage"]["amigo_skolen"]["identified"] == 1);
+  CHECK(figures.Json()["with_employee"] == 1);
+  CHECK(IsProblem(s.As("tove", "GET", "/v1/reports/companies?school=nowhere"), 400,
+                  "invalid-request"));
+  CHECK(IsProblem(s.As("jobcenter", "GET", "/v1/reports/companies"), 403, "forbidden"));
+
   // A lead from the company's visit names it; a CVR without a record is refused.
   HttpReply named = s.As("anne", "POST", "/v1/pathways",
                          R"({"referral_source":"company_visit","company":"31245672"})");

@@ -9,6 +9,7 @@
 
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/temp_store.hpp"
+#include "workflows/loader.hpp"
 
 namespace pathways::config {
 namespace {
@@ -122,6 +123,33 @@ TEST_CASE("reports: the reports file is checked against the definition at line a
             .back()
             .find("definition `amigo2` is not loaded (did you mean `amigo`?)") !=
         std::string::npos);
+}
+
+TEST_CASE("reports: an indicator of supported SMEs names a milestone of the company definition") {
+  auto catalog = testing::AmigoCatalog();
+  auto company = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
+                                               "/config/workflows/company.yaml");
+  REQUIRE(company.definition != nullptr);
+  catalog->Add(company.definition);
+  testing::TempDir tmp;
+  std::ofstream(tmp / "reports.yaml")
+      << "definition: amigo\noperation: X\n"
+         "project: {start: 2025-01-01, end: 2027-06-30, audit_end: 2032-12-31}\n"
+         "entry: {milestone: intake_held}\nleaving: {phases: [completion, exit]}\n"
+         "complete: [gender]\nby: gender\nindicators:\n"
+         "  - {code: EECO19, label: L, companies: {reached: staff_released}}\n"
+         "  - {code: EECO20, label: L, companies: {reached: staff_relased}}\n"
+         "  - {code: EECO21, label: L, companies: {reached: staff_released}, employers: true}\n";
+  std::vector<std::string> p;
+  for (const auto& d : LoadReportConfig(tmp / "reports.yaml", *catalog).diagnostics) {
+    p.push_back(d.ToString().substr(tmp.path().size() + 1));
+  }
+  const std::vector<std::string> expected = {
+      "reports.yaml:10:51: error: `staff_relased` is no milestone of a company definition (did "
+      "you mean `staff_released`?)",
+      "reports.yaml:11:41: error: indicator EECO21 counts company records (`companies`): it "
+      "takes no other condition"};
+  CHECK(p == expected);
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 #include <random>
 
 #include "engine/runtime/calendar.hpp"
+#include "engine/runtime/company.hpp"
 #include "engine/runtime/processor.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/temp_store.hpp"
+#include "workflows/loader.hpp"
 
 namespace pathways::app {
 namespace {
@@ -26,6 +28,10 @@ struct Population {
       : clock(testing::kTestEpochMs),  // Monday 2 March 2026
         catalog(testing::AmigoCatalog()),
         store(testing::OpenWithDefinitions(tmp / "store", clock, catalog)) {
+    auto company = workflows::LoadDefinitionFile(std::string(PATHWAYS_SOURCE_DIR) +
+                                                 "/config/workflows/company.yaml");
+    REQUIRE(company.definition != nullptr);
+    catalog->Add(company.definition);
     config::ReportConfigResult loaded = config::LoadReportConfig(ReportsFile(), *catalog);
     for (const auto& d : loaded.diagnostics) FAIL(d.ToString());
     config = loaded.config;
@@ -52,6 +58,13 @@ struct Population {
     Run(pathway, lead);
     Run(pathway, runtime::FireTrigger{"record_entry", std::move(entry)});
     Run(pathway, runtime::FireTrigger{"hold_intake", nlohmann::json::object()});
+  }
+  // A company's record of `band`, taken through the dialogue's `steps`.
+  void Company(const std::string& cvr, const std::string& band,
+               const std::vector<std::string>& steps) {
+    const std::string id = runtime::CompanyPathwayId(cvr);
+    Run(id, runtime::RegisterCompany{{cvr, "Virksomhed " + cvr, "", band, "25", "", {}}, "", ""});
+    for (const std::string& step : steps) Run(id, runtime::FireTrigger{step, {}});
   }
   void Employer(const std::string& pathway, const std::string& cvr, bool sme) {
     runtime::RecordEmployer e;
@@ -174,6 +187,13 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
   p.Run("bent", runtime::FireTrigger{"record_follow_up_6_months",
                                      {{"employed", true}, {"improved", true}}});
 
+  const std::vector<std::string> released = {"make_contact", "start_dialogue", "uncover_needs",
+                                             "agree_upskilling", "release_staff"};
+  p.Company("31245672", "small", released);
+  p.Company("29876541", "large", released);
+  p.Company("35551239", "medium",
+            {"make_contact", "start_dialogue", "uncover_needs", "agree_upskilling"});
+
   ReportQuery named;
   named.name_pathways = true;
   Result<EsfReport> r = p.Esf(named);
@@ -198,7 +218,9 @@ TEST_CASE("reports: the ESF+ indicators of a seeded population, counted by hand"
   CHECK(Counts(*r, "EECO17") == V{1, 0, 0, 1});  // Gerda from Skive; Anna's Aarhus is a city
   CHECK(Find(*r, "EECO18").total.count == 0);    // no public body supported: 0, not absent
   CHECK(Find(*r, "EECO18").none);
-  CHECK(Find(*r, "EECO19").total.count == 1);  // Bent's; Anna's and Cille's are not supported
+  // From the company records: an SME whose staff were released; not a large company that
+  // released staff, not an SME that has only agreed. The participants' employers count nothing.
+  CHECK(Find(*r, "EECO19").total.count == 1);
   CHECK(Find(*r, "EECO19").by.empty());
   CHECK(Counts(*r, "EECR01") == V{0, 1, 0, 1});  // Frank
   CHECK(Counts(*r, "EECR04") == V{0, 0, 0, 0});
