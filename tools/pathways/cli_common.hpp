@@ -54,17 +54,18 @@ void AddStoreCommands(Command app);       // verify, export, forget
 void AddBenchCommands(Command app);       // bench append, bench verify
 void AddDefinitionCommands(Command app);  // validate
 void AddReplayCommand(Command app);
-void AddMigrateCommand(Command app);      // migrate
-void AddImportCommand(Command app);       // import
-void AddReportCommands(Command app);      // report esf, report project
-void AddBenchPathways(Command bench);     // bench pathways
-void AddBenchHttp(Command bench);         // bench http
-void AddBenchWeb(Command bench);          // bench web
-void AddBenchNotify(Command bench);       // bench notify
-void AddBenchReports(Command bench);      // bench reports
-void AddServeCommand(Command app);        // serve
-void AddTokenCommands(Command app);       // token issue, list, revoke
-void AddUserCommands(Command app);        // user set-password
-void AddDeadLetterCommands(Command app);  // dead-letters list, show, replay
+void AddMigrateCommand(Command app);          // migrate
+void AddImportCommand(Command app);           // import
+void AddImportCompaniesCommand(Command app);  // import-companies
+void AddReportCommands(Command app);          // report esf, report project
+void AddBenchPathways(Command bench);         // bench pathways
+void AddBenchHttp(Command bench);             // bench http
+void AddBenchWeb(Command bench);              // bench web
+void AddBenchNotify(Command bench);           // bench notify
+void AddBenchReports(Command bench);          // bench reports
+void AddServeCommand(Command app);            // serve
+void AddTokenCommands(Command app);           // token issue, list, revoke
+void AddUserCommands(Command app);            // user set-password
+void AddDeadLetterCommands(Command app);      // dead-letters list, show, replay
 
 }  // namespace pathways::cli

@@ -13,6 +13,7 @@
 #include "adapters/config/server_config.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "tools/pathways/cli_common.hpp"
+#include "tools/pathways/import_inputs.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace pathways::cli {
@@ -43,6 +44,23 @@ class Progress {
 };
 
 }  // namespace
+
+bool ReadImportInputs(const char* command, const std::string& file, const std::string& config,
+                      ImportInputs& in) {
+  if (!workflows::ReadWholeFile(file, in.text)) {
+    ExitCode() = Fail(command, Status::IOError("cannot read " + file));
+    return false;
+  }
+  if (config.empty()) return true;
+  in.cfg = config::LoadServerConfig(config);
+  for (const auto& d : in.cfg.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  if (!in.cfg.diagnostics.empty()) {
+    ExitCode() = kExitUsage;
+    return false;
+  }
+  in.directory = {&in.cfg.config.users, &in.cfg.config.schools, config};
+  return true;
+}
 
 void AddImportCommand(Command app) {
   Command cmd = app.Sub("import", "register leads from a CSV file");
@@ -82,23 +100,11 @@ void AddImportCommand(Command app) {
       ExitCode() = kExitUsage;
       return;
     }
-    std::string text;
-    if (!workflows::ReadWholeFile(a->file, text)) {
-      ExitCode() = Fail("import", Status::IOError("cannot read " + a->file));
-      return;
-    }
     // The users file the server reads names the counsellors and schools leads may go to.
-    config::ConfigResult cfg;
-    app::ImportDirectory directory;
-    if (!a->config.empty()) {
-      cfg = config::LoadServerConfig(a->config);
-      for (const auto& d : cfg.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
-      if (!cfg.diagnostics.empty()) {
-        ExitCode() = kExitUsage;
-        return;
-      }
-      directory = {&cfg.config.users, &cfg.config.schools, a->config};
-    }
+    ImportInputs in;
+    if (!ReadImportInputs("import", a->file, a->config, in)) return;
+    const std::string& text = in.text;
+    const app::ImportDirectory& directory = in.directory;
     adapters::SystemClock clock;
     const Actor actor{a->actor.empty() ? CurrentUser() : a->actor, "administrator"};
     app::LeadImport plan =

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     AddReplayCommand(app);
     AddMigrateCommand(app);
     AddImportCommand(app);
+    AddImportCompaniesCommand(app);
     AddReportCommands(app);
     AddBenchCommands(app);
     AddServeCommand(app);
