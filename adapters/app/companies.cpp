@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <set>
 
-#include "engine/event_types.hpp"
 #include "engine/runtime/company.hpp"
 #include "engine/runtime/cvr.hpp"
 
@@ -49,9 +48,9 @@ bool Companies::Sees(const config::User& user, const runtime::PathwayState& s) c
   return user.school.empty() || user.school == s.school;
 }
 
+// Staff of a school see what they keep: their school's records and their own.
 bool Companies::Keeps(const config::User& user, const runtime::PathwayState& s) const {
-  if (!IsStaffOfSchool(user.role) || !Sees(user, s)) return false;
-  return user.school.empty() || user.school == s.school || s.contact_person == user.id;
+  return IsStaffOfSchool(user.role) && Sees(user, s);
 }
 
 std::vector<std::string> Companies::EmployersOf(const config::User& counsellor) const {
@@ -228,22 +227,12 @@ void Companies::ReadPersonal(const config::User& user, const std::string& cvr,
   if (!view.ok()) return done(view.status());
   read.view = std::move(*view);
   // Recorded first, handed over after, as a participant's personal data is.
-  std::vector<std::string> scopes;
-  for (PersonalScope scope : read.scopes) scopes.emplace_back(PersonalScopeName(scope));
-  AppendRequest record_read;
-  record_read.stream_id = AccessStreamId(record->participant_id);
-  record_read.participant_id = record->participant_id;
-  record_read.command_id = NewId("view-");
-  record_read.actor = ActorOf(user);
-  record_read.events.push_back(
-      events::Encode(events::PersonalDataViewed{read.pathway_id, std::move(scopes), purpose}));
+  AppendRequest record_read =
+      PersonalReadRecord(user, read.pathway_id, record->participant_id, read.scopes, purpose);
   options_.store->AppendAsync(
       std::move(record_read),
       [read = std::move(read), done = std::move(done)](Result<AppendResult> recorded) mutable {
-        if (!recorded.ok()) {
-          return done(Status::Closed("the read could not be recorded, so nothing is shown: " +
-                                     recorded.status().message()));
-        }
+        if (!recorded.ok()) return done(NotRecorded(recorded.status()));
         done(std::move(read));
       });
 }

@@ -36,27 +36,30 @@ Result<Workspace::PersonalRead> Workspace::PrepareRead(
   return read;
 }
 
-AppendRequest Workspace::ReadRecord(const config::User& user, const PersonalRead& read,
-                                    const std::string& purpose) const {
-  std::vector<std::string> scopes;
-  for (PersonalScope scope : read.scopes) scopes.emplace_back(PersonalScopeName(scope));
+AppendRequest PersonalReadRecord(const config::User& user, const std::string& pathway_id,
+                                 const std::string& participant_id,
+                                 const std::vector<PersonalScope>& scopes,
+                                 const std::string& purpose) {
+  std::vector<std::string> names;
+  for (PersonalScope scope : scopes) names.emplace_back(PersonalScopeName(scope));
   AppendRequest record;
-  record.stream_id = AccessStreamId(read.participant_id);
-  record.participant_id = read.participant_id;
+  record.stream_id = AccessStreamId(participant_id);
+  record.participant_id = participant_id;
   record.command_id = NewId("view-");
   record.actor = ActorOf(user);
   record.events.push_back(
-      events::Encode(events::PersonalDataViewed{read.pathway_id, std::move(scopes), purpose}));
+      events::Encode(events::PersonalDataViewed{pathway_id, std::move(names), purpose}));
   return record;
 }
-
-namespace {
 
 Status NotRecorded(const Status& why) {
   return Status::Closed("the read could not be recorded, so nothing is shown: " + why.message());
 }
 
-}  // namespace
+AppendRequest Workspace::ReadRecord(const config::User& user, const PersonalRead& read,
+                                    const std::string& purpose) const {
+  return PersonalReadRecord(user, read.pathway_id, read.participant_id, read.scopes, purpose);
+}
 
 void Workspace::ReadPersonal(const config::User& user, const std::string& pathway_id,
                              const std::string& purpose,

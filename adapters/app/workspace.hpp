@@ -285,6 +285,15 @@ class Workspace {
 
 Actor ActorOf(const config::User& user);
 
+// The record of `user` reading `scopes` of a pathway's personal data, for `purpose`
+// (PersonalDataViewed in its participant's access stream): durable before the data is shown.
+AppendRequest PersonalReadRecord(const config::User& user, const std::string& pathway_id,
+                                 const std::string& participant_id,
+                                 const std::vector<PersonalScope>& scopes,
+                                 const std::string& purpose);
+// What a read answers when its record could not be made: Closed, nothing shown.
+Status NotRecorded(const Status& why);
+
 // A fresh id: `prefix` and 80 random bits in hex (for uniqueness, not secrecy).
 std::string NewId(const char* prefix);
 

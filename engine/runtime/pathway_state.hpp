@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/clock.hpp"
+#include "engine/definition/definition.hpp"
 #include "engine/result.hpp"
 
 namespace pathways::runtime {
@@ -110,7 +111,7 @@ struct Company {
   std::map<std::string, ContactPerson> persons;  // by id
   std::map<std::string, CompanyNeed> needs;      // by id
   TimestampMs first_contact_at = 0;              // the first contact recorded (its day)
-  bool sme() const { return size_band == "micro" || size_band == "small" || size_band == "medium"; }
+  bool sme() const { return definition::IsSmeBand(size_band); }
   bool operator==(const Company&) const = default;
 };
 

@@ -101,22 +101,11 @@ std::set<std::string> CountKeys(const PathwayState& p) {
 }  // namespace
 
 nlohmann::json CaseloadSummary(const PathwayState& s) {
-  nlohmann::json summary = {{"state", s.state},
-                            {"status", StatusName(s.status)},
-                            {"open_risks", s.open_risks.size()},
-                            {"open_tasks", s.open_tasks.size()},
-                            {"version", s.version}};
-  // A consultant's list of companies is read from these rows alone.
-  if (s.is_company()) {
-    summary["company"] = {{"name", s.company.name},
-                          {"cvr", s.company.cvr},
-                          {"industry", s.company.industry},
-                          {"size_band", s.company.size_band},
-                          {"green", s.company.green},
-                          {"school", s.school},
-                          {"last_contact_at", s.last_contact_at}};
-  }
-  return summary;
+  return {{"state", s.state},
+          {"status", StatusName(s.status)},
+          {"open_risks", s.open_risks.size()},
+          {"open_tasks", s.open_tasks.size()},
+          {"version", s.version}};
 }
 
 RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
