@@ -120,6 +120,27 @@ Result<std::vector<CompanyRow>> Companies::List(const config::User& user,
   return rows;
 }
 
+Result<std::vector<CompanyEmployee>> Companies::Employees(const config::User& user,
+                                                          const std::string& cvr) const {
+  Result<runtime::PathwayState> record = Company(user, cvr);
+  if (!record.ok()) return record.status();
+  std::vector<CompanyEmployee> out;
+  auto read = options_.store->VisitReportRows(std::nullopt, [&](const runtime::PathwayState& row) {
+    const bool employed = row.employer.cvr == cvr;
+    const bool referred = row.referred_by_company == cvr;
+    if ((employed || referred) && !row.is_company()) {
+      out.push_back({row.pathway_id, row.definition_id, row.definition_version, row.state,
+                     row.status, row.created_at, employed, referred});
+    }
+    return true;
+  });
+  if (!read.ok()) return read.status();
+  std::stable_sort(out.begin(), out.end(), [](const CompanyEmployee& a, const CompanyEmployee& b) {
+    return a.started_at < b.started_at;
+  });
+  return out;
+}
+
 Result<AsOfView> Companies::AsOf(const config::User& user, const std::string& cvr,
                                  TimestampMs at) const {
   Result<runtime::PathwayState> now = Company(user, cvr);

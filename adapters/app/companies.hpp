@@ -44,6 +44,19 @@ struct CompanyRow {
   TimestampMs next_due_at = 0;  // the earliest open task's due time; 0: none
 };
 
+// A participant on a pathway whom a company employs or whose lead its visit brought: what the
+// company page shows of them (their name only to who may read the participant).
+struct CompanyEmployee {
+  std::string pathway_id;
+  std::string definition_id;
+  std::uint32_t definition_version = 0;
+  std::string state;
+  runtime::PathwayStatus status = runtime::PathwayStatus::kActive;
+  TimestampMs started_at = 0;
+  bool employed = false;  // the company is their employer
+  bool referred = false;  // the company's visit brought their lead
+};
+
 // A record's contact persons and contact notes, as the role may read them (identity: names,
 // e-mails, phones; guidance: notes), read once the read is recorded in `$access:<record>`.
 struct CompanyPersonal {
@@ -66,6 +79,10 @@ class Companies {
   // The records `user` sees that match, overdue follow-ups first, then the longest without a
   // contact, then by name.
   Result<std::vector<CompanyRow>> List(const config::User& user, const CompanyQuery& query) const;
+  // The participants the company employs or referred, oldest pathway first, from the report
+  // rows (no log read); NotFound as Company for a record `user` may not see.
+  Result<std::vector<CompanyEmployee>> Employees(const config::User& user,
+                                                 const std::string& cvr) const;
   // The record as it stood at `at`, and the commands refused until then.
   Result<AsOfView> AsOf(const config::User& user, const std::string& cvr, TimestampMs at) const;
 

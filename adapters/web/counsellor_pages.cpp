@@ -166,15 +166,15 @@ void Web::Impl::Tasks(Page& p) {
   });
   std::vector<std::string> ids;
   for (const InboxEntry& e : entries) ids.push_back(e.pathway_id);
-  const std::map<std::string, std::string> names = Names(p, ids);
+  const std::map<std::string, Subject> subjects = Subjects(p, ids);
   const TimestampMs now = o.clock->NowMs();
   json rows = json::array();
   for (const InboxEntry& e : entries) {
     const json title = e.task.value("title", json::object());
     const TimestampMs due = e.task.value("due_at", TimestampMs{0});
-    auto n = names.find(e.pathway_id);
-    rows.push_back({{"pathway_id", e.pathway_id},
-                    {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
+    const Subject& subject = subjects.at(e.pathway_id);
+    rows.push_back({{"href", subject.href},
+                    {"name", subject.name},
                     {"title", TitleIn(title, p.lang)},
                     {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
                     {"overdue", due != 0 && due < now},
@@ -393,46 +393,8 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
                      {"raised_at", When(r.raised_at, p.lang)}});
   }
 
-  // The history, newest first, in words; the timers' own bookkeeping is left out.
-  json timeline = json::array();
-  for (std::uint64_t from = 1; from != 0;) {
-    auto page = o.store->ReadStream(id, from, 1000);
-    if (!page.ok()) return Error(p, 503, "unavailable", page.status().message());
-    for (const RecordedEvent& e : page->events) {
-      if (e.type == "TimerArmed" || e.type == "TimerDisarmed" ||
-          e.type == "NotificationRequested" || e.type == "NotificationDelivered") {
-        continue;
-      }
-      const json data = json::parse(e.data, nullptr, false);
-      std::string what = Message(p.lang, "event_" + e.type);
-      if (const std::string detail = Detail(e.type, data, def.get(), p.lang); !detail.empty()) {
-        what += ": " + detail;
-      }
-      std::string guards;
-      if (e.type == "TransitionTaken" && data.is_object()) {
-        what = Message(p.lang, "event_transition",
-                       {{"from", state_label(data.value("from", ""))},
-                        {"to", state_label(data.value("to", "").empty() ? data.value("from", "")
-                                                                        : data.value("to", ""))},
-                        {"trigger", data.value("trigger", "")}});
-        for (const auto& g : data.value("guards", json::array())) {
-          if (!g.is_object() || !g.value("holds", false)) continue;
-          if (!guards.empty()) guards += "; ";
-          guards += def != nullptr ? GuardInWords(*def, g.value("guard", ""), p.lang)
-                                   : g.value("guard", "");
-        }
-      }
-      timeline.push_back(
-          {{"what", what},
-           {"when", When(e.occurred_at, p.lang)},
-           {"who", Who(e.actor, def.get(), p.lang)},
-           {"reason",
-            data.is_object() ? ReasonInWords(data.value("reason", ""), def.get(), p.lang) : ""},
-           {"guards", guards}});
-    }
-    from = page->next_version;
-  }
-  std::reverse(timeline.begin(), timeline.end());
+  Result<json> timeline = Timeline(p, id, def.get());
+  if (!timeline.ok()) return Error(p, 503, "unavailable", timeline.status().message());
 
   auto name = names.find(id);
   const std::string school = o.schools != nullptr && o.schools->count(s->school)
@@ -451,7 +413,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
       {"has_tasks", !tasks.empty()},
       {"risks", risks},
       {"has_risks", !risks.empty()},
-      {"timeline", timeline}};
+      {"timeline", *timeline}};
   json appointments = json::array();
   for (const auto& [aid, a] : s->appointments) {
     int y = 0;

@@ -15,14 +15,25 @@ constexpr adapters::EmbeddedText kFiles[] = {
 #include "web_messages.inc"
 };
 
-MessageTable Load(std::string_view file) {
+// The messages of `lang`: its file (`da.yaml`) and those of each concept beside it
+// (`companies.da.yaml`). A key twice is a build defect, as a broken file is: the tests load both
+// languages.
+MessageTable Load(std::string_view lang) {
+  const std::string file = std::string(lang) + ".yaml";
+  const std::string suffix = "." + file;
   MessageTable out;
   for (const adapters::EmbeddedText& e : kFiles) {
-    if (file != e.name) continue;
-    // A broken message file is a build defect: the tests load both files.
+    const std::string_view name = e.name;
+    if (name != file && !name.ends_with(suffix)) continue;
     try {
       const YAML::Node root = YAML::Load(e.text);
-      for (const auto& kv : root) out[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      for (const auto& kv : root) {
+        if (!out.emplace(kv.first.as<std::string>(), kv.second.as<std::string>()).second) {
+          std::fprintf(stderr, "adapters/web/messages/%s: `%s` is in another file too\n", e.name,
+                       kv.first.as<std::string>().c_str());
+          std::abort();
+        }
+      }
     } catch (const YAML::Exception& ex) {
       std::fprintf(stderr, "adapters/web/messages/%s: %s\n", e.name, ex.what());
       std::abort();
@@ -37,8 +48,8 @@ std::string_view LangCode(Lang lang) { return lang == Lang::kEn ? "en" : "da"; }
 Lang ParseLang(std::string_view code) { return code == "en" ? Lang::kEn : Lang::kDa; }
 
 const MessageTable& Messages(Lang lang) {
-  static const MessageTable da = Load("da.yaml");
-  static const MessageTable en = Load("en.yaml");
+  static const MessageTable da = Load("da");
+  static const MessageTable en = Load("en");
   return lang == Lang::kEn ? en : da;
 }
 

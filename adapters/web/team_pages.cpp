@@ -45,16 +45,17 @@ void Web::Impl::Team(Page& p, const std::string& error, int status) {
   }
   std::vector<std::string> ids;
   for (const InboxEntry& t : team->attention) ids.push_back(t.pathway_id);
-  const std::map<std::string, std::string> names = Names(p, ids);
+  const std::map<std::string, Subject> subjects = Subjects(p, ids);
   json attention = json::array();
   for (const InboxEntry& t : team->attention) {
     const json title = t.task.value("title", json::object());
     const TimestampMs due = t.task.value("due_at", TimestampMs{0});
     const std::string assignee = t.task.value("assignee", "");
-    auto n = names.find(t.pathway_id);
+    const Subject& subject = subjects.at(t.pathway_id);
     attention.push_back({{"pathway_id", t.pathway_id},
+                         {"href", subject.href},
                          {"task_id", t.task_id},
-                         {"name", n == names.end() ? Message(p.lang, "name_unknown") : n->second},
+                         {"name", subject.name},
                          {"title", TitleIn(title, p.lang)},
                          {"due", due == 0 ? Message(p.lang, "none") : When(due, p.lang)},
                          {"overdue", due != 0 && due < now},

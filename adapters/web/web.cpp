@@ -116,6 +116,16 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
   if (first == "participants" && p.segments.size() == 2 && get) {
     return Participant(p, p.segments[1]);
   }
+  if (first == "companies") {
+    const std::size_t n = p.segments.size();
+    if (n == 1 && get) return CompanyList(p);
+    if (n == 2 && p.segments[1] == "new") {
+      return get ? NewCompanyForm(p, json::object(), json::object(), "") : NewCompany(p);
+    }
+    if (n == 2 && p.segments[1] == "pipeline" && get) return Pipeline(p);
+    if (n == 2 && get) return CompanyPage(p, p.segments[1]);
+    if (n == 3 && p.segments[2] == "act" && !get) return CompanyAct(p, p.segments[1]);
+  }
   if (first == "tasks" && p.segments.size() == 1 && get) return Tasks(p);
   if (first == "appointments" && p.segments.size() == 1 && get) return Appointments(p);
   if (first == "team" && p.segments.size() == 1 && get) return Team(p, "", 200);
@@ -158,11 +168,15 @@ std::string Web::Impl::Layout(const Page& p, const std::string& title, const std
       item("/participants",
            p.user->role == Role::kCounsellor ? "nav_my_participants" : "nav_participants");
     }
+    if (p.user->role == Role::kConsultant) item("/companies", "nav_companies");
     item("/tasks", "nav_tasks");
     if (p.user->role == Role::kCounsellor) item("/appointments", "nav_appointments");
     if (app::Allowed(app::Access::kWrite, *p.user)) item("/participants/new", "nav_new_lead");
     if (p.user->role == Role::kTeamLead || p.user->role == Role::kAdministrator) {
       item("/team", "nav_team");
+    }
+    if (p.user->role != Role::kConsultant && p.user->role != Role::kPartner) {
+      item("/companies", "nav_companies");
     }
     if (p.user->role == Role::kAdministrator) item("/admin", "nav_admin");
     if (app::Allowed(app::Access::kAudit, *p.user)) item("/audit", "nav_audit");
@@ -299,10 +313,10 @@ void Web::Impl::Language(Page& p) {
 
 void Web::Impl::Home(Page& p) {
   const Role r = p.user->role;
-  // A consultant's work is companies, not participants: their inbox until the company pages.
+  // A consultant's work is companies, not participants.
   p.respond(Redirect(r == Role::kTeamLead     ? "/team"
                      : r == Role::kAuditor    ? "/audit"
-                     : r == Role::kConsultant ? "/tasks"
+                     : r == Role::kConsultant ? "/companies"
                                               : "/participants"));
 }
 

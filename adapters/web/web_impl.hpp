@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adapters/api/live_feed.hpp"
+#include "adapters/app/companies.hpp"
 #include "adapters/app/project_report.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/auth/passwords.hpp"
@@ -17,7 +18,9 @@
 #include "adapters/web/messages.hpp"
 #include "adapters/web/pages.hpp"
 #include "adapters/web/web.hpp"
+#include "engine/definition/catalog.hpp"
 #include "engine/event_types.hpp"
+#include "engine/runtime/company.hpp"
 
 namespace pathways::web {
 
@@ -48,6 +51,8 @@ class Form {
   explicit Form(const std::string& body);
   explicit Form(const http::Request& req);
   const std::string* Get(std::string_view name) const;
+  // Every value sent under `name` (a group of checkboxes), in the form's order.
+  std::vector<std::string> All(std::string_view name) const;
   std::string Text(std::string_view name) const;
 
  private:
@@ -76,6 +81,16 @@ std::string TitleIn(const json& title, Lang lang);
 // What an event was about, in words: the milestone, task, risk or party it names.
 std::string Detail(const std::string& type, const json& data, const definition::Definition* def,
                    Lang lang);
+// A record's definition: the one it runs, else (s null, or its version gone) the newest company
+// definition; null when none is loaded.
+definition::DefinitionCatalog::Ptr CompanyDefinitionOf(const definition::DefinitionCatalog& catalog,
+                                                       const runtime::PathwayState* s);
+// A company's words from its definition (company_pages.cpp): its industry ("43.21 El-
+// installation"), its green tags, its size band ("Lille virksomhed (10–49 ansatte)").
+std::string IndustryLabel(const definition::Definition* def, const std::string& code, Lang lang);
+std::vector<std::string> GreenLabels(const definition::Definition* def,
+                                     const std::vector<std::string>& tags, Lang lang);
+std::string SizeBandLabel(const std::string& band, Lang lang);
 // The design system's badge for a risk's severity.
 std::string BadgeFor(const std::string& severity);
 // A transition's words: its label, else the message `trigger_ID` (one that stays in its
@@ -109,6 +124,7 @@ struct Web::Impl {
   explicit Impl(WebOptions options)
       : o(std::move(options)),
         workspace(app::WorkspaceOptions{o.store, o.catalog, o.clock, o.users, o.schools}),
+        companies(app::WorkspaceOptions{o.store, o.catalog, o.clock, o.users, o.schools}),
         reports(app::ReportsOptions{o.store, o.catalog, o.reports, o.schools}),
         sessions(*o.wall_clock, o.sessions),
         throttle(*o.wall_clock, o.throttle),
@@ -226,6 +242,31 @@ struct Web::Impl {
   // The log as a download (JSON lines or CSV), personal data sealed: as GET /v1/audit/export.
   void AuditExport(Page& p);
   void HandOver(Page& p);
+  // The companies' pages (company_pages.cpp: the list, a new record, the pipeline;
+  // company_page.cpp: one record and what is done on it). "Virksomheder": the records the user
+  // sees, the consultant's own first, overdue follow-ups first, filtered by stage, industry,
+  // green tag and school in the address (a company's name is not personal data).
+  void CompanyList(Page& p);
+  void NewCompanyForm(Page& p, const json& values, const json& errors, const std::string& general,
+                      int status = 200);
+  void NewCompany(Page& p);
+  // The companies per stage per school, side by side, with the time they have been in it and
+  // the dialogue's steps reached: counts only, for every school's staff.
+  void Pipeline(Page& p);
+  void CompanyPage(Page& p, const std::string& cvr, const std::string& refusal = "",
+                   int status = 200);
+  void CompanyAct(Page& p, const std::string& cvr);
+  // The history of pathway `id` in words, newest first; the timers' own bookkeeping is left
+  // out (timeline.cpp). `def` may be null.
+  Result<json> Timeline(const Page& p, const std::string& id,
+                        const definition::Definition* def) const;
+  // What the pathways of tasks are, in words and as a link: a participant's name (each read
+  // recorded, as Names) or a company's; "name unknown" where it may not be read.
+  struct Subject {
+    std::string name;
+    std::string href;
+  };
+  std::map<std::string, Subject> Subjects(const Page& p, const std::vector<std::string>& ids);
   // The school a team page is about: the user's own, or the one a partnership-wide user chose.
   std::string TeamSchool(const Page& p, const Form& form) const;
   // The actions the pathway's state offers, each a form; `def` may be null.
@@ -257,10 +298,14 @@ struct Web::Impl {
     return done.get_future().get();
   }
   // A command on a pathway from a form, under the form's own id: sent twice (a reload, a
-  // double click), it is done once.
+  // double click), it is done once. A company's record goes by the companies' rules.
   Status RunOn(const Page& p, const Form& form, const std::string& pathway,
                runtime::Command command) const {
-    Result<CommandRequest> request = workspace.OnPathway(*p.user, pathway, std::move(command));
+    const std::string_view company(runtime::kCompanyPathwayPrefix);
+    Result<CommandRequest> request =
+        pathway.starts_with(company)
+            ? companies.On(*p.user, pathway.substr(company.size()), std::move(command))
+            : workspace.OnPathway(*p.user, pathway, std::move(command));
     if (!request.ok()) return request.status();
     const std::string cmd = form.Text("cmd");
     request->command_id = cmd.size() >= 8 && cmd.size() <= 64 ? cmd : app::NewId("web-");
@@ -287,6 +332,7 @@ struct Web::Impl {
 
   WebOptions o;
   app::Workspace workspace;
+  app::Companies companies;
   app::Reports reports;
   SessionStore sessions;
   SignInThrottle throttle;

@@ -130,6 +130,14 @@ const std::string* Form::Get(std::string_view name) const {
   return nullptr;
 }
 
+std::vector<std::string> Form::All(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : fields_) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
 std::string Form::Text(std::string_view name) const {
   const std::string* v = Get(name);
   return v == nullptr ? std::string() : *v;
@@ -189,6 +197,13 @@ std::string Detail(const std::string& type, const json& data, const definition::
     return LabelOf(def->parties, data.value("party", ""), lang);
   if (type == "TaskCreated") return TitleIn(data.value("title", json::object()), lang);
   if (type == "ContactRecorded") return data.value("topic", "");
+  if (type == "CompanyContactRecorded") {
+    const std::string form = Message(lang, "contact_form_" + data.value("form", ""));
+    const std::string topic = data.value("topic", "");
+    return topic.empty() ? form : form + " – " + topic;
+  }
+  if (type == "CompanyNeedRecorded") return data.value("competences", "");
+  if (type == "ContactPersonRecorded") return data.value("role", "");
   return {};
 }
 
