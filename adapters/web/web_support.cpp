@@ -308,8 +308,12 @@ json TriggerForm(const definition::Definition& def, const definition::Transition
                               : field != nullptr && !field->label.empty()
                                   ? Pick(field->label, lang)
                                   : fallback("field_" + f.id, f.id);
+    // The values the field takes: its own list, else the data field's it is stored as (the
+    // engine checks a value against both).
+    const std::vector<std::string>& allowed =
+        !f.allowed.empty() || field == nullptr ? f.allowed : field->allowed;
     json options = json::array();
-    for (const std::string& v : f.allowed) {
+    for (const std::string& v : allowed) {
       const definition::Label* words = nullptr;
       if (auto own = f.values.find(v); own != f.values.end()) words = &own->second;
       if (auto stored = field != nullptr ? field->values.find(v) : f.values.end();

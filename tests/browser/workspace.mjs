@@ -1,184 +1,33 @@
-// The workspace in a real browser: Debian's chromium, driven by playwright-core (tools/node,
-// pinned), against a real `pathways serve` on 127.0.0.1 with a manual clock and demo data.
-// Every page is checked with axe-core for WCAG 2.1 AA in Danish and English, and the browser
-// must report no Content-Security-Policy violation, and no page may show a snake_case id in its
-// text (outside code). Screenshots go to OUT/screenshots.
+// The workspace in a real browser (the harness: harness.mjs) against a real `pathways serve`
+// with demo data: the counsellor's, team lead's, administrator's, auditor's and partner's pages,
+// each checked with axe-core in Danish and English. The companies' pages are companies.mjs.
 //
 //   node tests/browser/workspace.mjs --bin build/tools/pathways --source . --out build/browser \
 //     [--docs docs/screenshots]   (also the pictures docs/workspace.md shows)
 //
-// Exits non-zero on the first failure, naming the step.
-import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
-import { createRequire } from 'node:module';
+// Exits non-zero after a failure, naming the step.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { PASSWORD, startWorkspace } from './harness.mjs';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-const source = path.resolve(args.source ?? '.');
-const bin = path.resolve(args.bin ?? 'build/tools/pathways');
-const out = path.resolve(args.out ?? 'build/browser');
-const require = createRequire(path.join(source, 'tools/node/package.json'));
-const { chromium } = require('playwright-core');
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const PASSWORD = 'en lang og hemmelig demo-adgangskode';
-const DOC_PAGES = ['participants-da', 'participant-da', 'participant-refused-da', 'tasks-live-da', 'team-da',
-  'definition-da', 'import-error-da', 'progress-da', 'reports-esf-da', 'reports-project-da', 'audit-pathway-da',
-  'confirm-da'];
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pathways-browser-'));
-fs.mkdirSync(path.join(out, 'screenshots'), { recursive: true });
-
-// ---- a mail server and a server of our own ---------------------------------------------------
-
-// A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd), STARTTLS with the test
-// certificate, keeping what it receives in a Maildir: the employer's emails arrive there.
-const smtpPort = await new Promise((resolve) => {
-  const probe = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-const maildir = path.join(work, 'maildir');
-const smtp = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${smtpPort}`,
-  '--tlscert', path.join(source, 'tests/data/tls/server.crt'), '--tlskey', path.join(source, 'tests/data/tls/server.key'),
-  '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: 'ignore' });
-for (let i = 0; ; i++) {
-  const up = await new Promise((resolve) => {
-    const s = net.connect(smtpPort, '127.0.0.1', () => { s.end(); resolve(true); });
-    s.on('error', () => resolve(false));
-  });
-  if (up) break;
-  if (i > 200) throw new Error('python3-aiosmtpd did not start');
-  await new Promise((r) => setTimeout(r, 50));
-}
-
-// The plain text of each email received so far, decoded.
-function emails() {
-  const dir = path.join(maildir, 'new');
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).map((f) => {
-    const raw = fs.readFileSync(path.join(dir, f), 'utf8').replaceAll('\r', '');
-    const part = raw.indexOf('Content-Type: text/plain');
-    const body = raw.indexOf('\n\n', part);
-    const end = raw.indexOf('\n--', body);
-    const to = (raw.match(/^To: (.*)$/m) ?? [])[1] ?? '';
-    return { to, text: Buffer.from(raw.slice(body + 2, end).replaceAll('\n', ''), 'base64').toString('utf8') };
-  });
-}
-
-fs.mkdirSync(path.join(work, 'workflows'));
-fs.copyFileSync(path.join(source, 'config/workflows/amigo.yaml'), path.join(work, 'workflows/amigo.yaml'));
-fs.copyFileSync(path.join(source, 'config/users.yaml'), path.join(work, 'users.yaml'));
-fs.copyFileSync(path.join(source, 'config/reports.yaml'), path.join(work, 'reports.yaml'));
-fs.copyFileSync(path.join(source, 'config/degurba.yaml'), path.join(work, 'degurba.yaml'));
 // Only the employer is reached here: by email, with links to confirm by.
-fs.writeFileSync(path.join(work, 'notifications.yaml'), [
-  'smtp:', `  url: smtp://127.0.0.1:${smtpPort}`, '  from: pathways@amigo-skolen.example',
-  `  ca_file: ${path.join(source, 'tests/data/tls/server.crt')}`,
-  'parties:', '  employer:', '    email: {to: [employer], language: da}',
-  '    confirm: {triggers: [sign_contract, pass_probation], valid: 14d}', ''].join('\n'));
-fs.writeFileSync(path.join(work, 'pathways.yaml'), [
-  'data: store', 'workflows: [workflows]', 'users: users.yaml', 'passwords: passwords.json',
-  'notifications: notifications.yaml', 'reports: reports.yaml',
-  'clock: manual', 'clock_start: 2027-01-11T08:00:00Z', 'demo:', '  participants: 24', ''].join('\n'));
-for (const user of ['anne', 'bo', 'tove', 'admin', 'revisor']) {
-  const r = spawnSync(bin, ['user', 'set-password', user, '--config', path.join(work, 'pathways.yaml')],
-    { input: PASSWORD + '\n' });
-  if (r.status !== 0) throw new Error(`set-password ${user}: ${r.stderr}`);
-}
-const adminToken = spawnSync(bin, ['token', '--config', path.join(work, 'pathways.yaml'), 'issue', 'admin'])
-  .stdout.toString().trim();
-const server = spawn(bin, ['serve', '--config', path.join(work, 'pathways.yaml'), '--listen', '127.0.0.1:0'],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-let serverLog = '';
-server.stderr.on('data', (d) => { serverLog += d; });
-server.stdout.on('data', (d) => { serverLog += d; });
-const base = await new Promise((resolve, reject) => {
-  let seen = '';
-  const timer = setTimeout(() => reject(new Error('the server did not start: ' + seen + serverLog)), 30000);
-  server.stdout.on('data', (d) => {
-    seen += d;
-    const m = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) { clearTimeout(timer); resolve(m[1]); }
-  });
-  server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${seen}${serverLog}`)));
+const h = await startWorkspace({
+  name: 'browser',
+  workflows: ['amigo.yaml'],
+  users: ['anne', 'bo', 'tove', 'admin', 'revisor'],
+  notifications: (mail) => ['smtp:', `  url: smtp://127.0.0.1:${mail.port}`, '  from: pathways@amigo-skolen.example',
+    `  ca_file: ${mail.ca}`,
+    'parties:', '  employer:', '    email: {to: [employer], language: da}',
+    '    confirm: {triggers: [sign_contract, pass_probation], valid: 14d}'],
+  docPages: ['participants-da', 'participant-da', 'participant-refused-da', 'tasks-live-da', 'team-da',
+    'definition-da', 'import-error-da', 'progress-da', 'reports-esf-da', 'reports-project-da', 'audit-pathway-da',
+    'confirm-da'],
 });
-
-// ---- the browser --------------------------------------------------------------------------------
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-let failures = 0;
-let step = '';
-const checked = [];
-
-function fail(message) {
-  failures++;
-  console.error(`FAIL [${step}] ${message}`);
-}
-function expect(condition, message) {
-  if (!condition) fail(message);
-}
-
-async function newPage() {
-  const context = await browser.newContext({ locale: 'da-DK', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (/Content.Security.Policy|Refused to/i.test(m.text())) fail(`CSP: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    if (r.url().includes('/assets/') && r.status() !== 200) fail(`${r.status()} for ${r.url()}`);
-  });
-  page.on('pageerror', (e) => fail(`script error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.url().startsWith(base) && r.status() >= 500) fail(`${r.status()} from ${r.url()}`);
-  });
-  return page;
-}
-
-// axe-core's WCAG 2.1 A and AA rules on the page as it stands; a screenshot beside.
-async function audit(page, name) {
-  // No machine ids in what a person reads: a snake_case word outside code is one (a guard, a
-  // trigger, a field or a value shown by its id). The administrator's diagram names the
-  // triggers as the definition does, in a drawing hidden from assistive technology.
-  const text = await page.evaluate(() => {
-    const copy = document.body.cloneNode(true);
-    copy.querySelectorAll('code, pre, kbd, samp, script, style, textarea, svg[aria-hidden], [aria-hidden="true"] svg').forEach((e) => e.remove());
-    return copy.textContent;
-  });
-  const ids = [...new Set(text.match(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g) ?? [])];
-  if (ids.length > 0) fail(`${name}: ids in the page's text: ${ids.slice(0, 12).join(', ')}`);
-  await page.evaluate(axeSource);  // DevTools evaluation: not inline script, the CSP stays on
-  const result = await page.evaluate(() => globalThis.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  for (const v of result.violations) {
-    fail(`axe ${name}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  await page.screenshot({ path: path.join(out, 'screenshots', `${name}.png`), fullPage: true });
-  // docs/workspace.md shows these, as the first screen of each (`--docs docs/screenshots`).
-  if (args.docs && DOC_PAGES.includes(name)) {
-    await page.screenshot({ path: path.join(path.resolve(args.docs), `${name}.jpg`), type: 'jpeg', quality: 70 });
-  }
-  checked.push(name);
-}
-
-async function signIn(page, user, password = PASSWORD) {
-  await page.goto(base + '/');
-  await page.getByLabel(/Brugernavn|User name/).fill(user);
-  await page.getByLabel(/Adgangskode|Password/).fill(password);
-  await page.getByRole('button', { name: /Log ind|Sign in/ }).click();
-}
+const { base, adminToken, emails, expect, fail, audit, newPage, signIn } = h;
 
 try {
   // ---- signing in, in both languages ----
-  step = 'sign-in';
+  h.step = 'sign-in';
   let page = await newPage();
   await page.goto(base + '/participants');
   expect(page.url() === base + '/sign-in?next=/participants', `not sent to sign in: ${page.url()}`);
@@ -188,13 +37,13 @@ try {
   await audit(page, 'sign-in-en');
   await page.getByRole('link', { name: 'Dansk' }).click();
 
-  step = 'wrong password';
+  h.step = 'wrong password';
   await signIn(page, 'anne', 'not the right password');
   expect(await page.getByRole('alert').isVisible(), 'no error shown');
   expect((await page.getByRole('alert').innerText()).includes('forkert'), 'the error does not say why: ' + await page.getByRole('alert').innerText());
   await audit(page, 'sign-in-error-da');
 
-  step = 'purpose';
+  h.step = 'purpose';
   await signIn(page, 'anne');
   expect(page.url() === base + '/participants', `after sign-in: ${page.url()}`);
   expect(await page.getByRole('heading', { level: 1 }).innerText() === 'Formål med opslaget', 'no purpose asked');
@@ -205,7 +54,7 @@ try {
   await page.getByLabel(/Formål/).fill('Opfølgning på mine deltagere');
   await page.getByRole('button', { name: 'Fortsæt' }).click();
 
-  step = 'caseload';
+  h.step = 'caseload';
   expect(await page.getByRole('heading', { level: 1 }).innerText() === 'Mine deltagere', 'not the caseload');
   const rows = await page.locator('table.app-caseload tbody tr').count();
   expect(rows > 0, 'anne has no participants in the demo');
@@ -216,7 +65,7 @@ try {
   expect(await page.locator('table.app-caseload').count() === 0, 'the filter found someone');
   await audit(page, 'participants-none-da');
 
-  step = 'participant';
+  h.step = 'participant';
   await page.goto(base + '/participants');
   await page.locator('table.app-caseload tbody tr th a').first().click();
   expect(/\/participants\/[^/]+$/.test(page.url()), `not a participant page: ${page.url()}`);
@@ -228,7 +77,7 @@ try {
   await audit(page, 'participants-en');
   await page.getByRole('link', { name: 'Dansk' }).click();
 
-  step = 'walk a participant from the lead to enrolment';
+  h.step = 'walk a participant from the lead to enrolment';
   await page.goto(base + '/participants');
   await page.getByLabel('Status i forløbet').selectOption('lead');
   await page.getByRole('button', { name: 'Filtrér' }).click();
@@ -261,7 +110,7 @@ try {
   // A reload of a form's answer does not do it twice: the form's id is its command's.
   expect(page.url().startsWith(participantUrl), 'left the participant');
 
-  step = 'a lead registered in one short form, its errors at their fields';
+  h.step = 'a lead registered in one short form, its errors at their fields';
   await page.getByRole('link', { name: 'Ny henvendelse' }).click();
   await audit(page, 'new-lead-da');
   await page.getByRole('button', { name: 'Registrér henvendelsen' }).click();
@@ -276,7 +125,7 @@ try {
   expect(await page.getByRole('status').filter({ hasText: 'Henvendelsen er registreret' }).count() === 1, 'no receipt for the lead');
   expect(await page.getByRole('heading', { level: 1 }).innerText() === 'Karin <i>Nielsen</i>', 'the name is not shown as typed');
 
-  step = 'an appointment booked from the participant page is in Mine aftaler';
+  h.step = 'an appointment booked from the participant page is in Mine aftaler';
   await page.goto(participantUrl);
   await page.locator('#book-date').fill('2027-01-12');
   await page.locator('#book-starts').fill('10:00');
@@ -288,7 +137,7 @@ try {
   expect((await page.locator('.app-appointments').innerText()).includes('10.00–11.00'), 'the appointment is not listed');
   await audit(page, 'appointments-da');
 
-  step = 'a timer fires and the task appears in the open inbox without a reload';
+  h.step = 'a timer fires and the task appears in the open inbox without a reload';
   await page.getByRole('link', { name: 'Mine opgaver' }).click();
   await audit(page, 'tasks-da');
   const firstContact = page.locator('.app-tasks li', { hasText: 'Tag første kontakt' });
@@ -305,7 +154,7 @@ try {
   expect((await page.locator('#task-news').innerText()).length > 0, 'screen readers were not told');
   await audit(page, 'tasks-live-da');
 
-  step = 'nothing personal stored in the browser';
+  h.step = 'nothing personal stored in the browser';
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   expect(stored === '{}{}', `storage holds ${stored}`);
   for (const c of await page.context().cookies()) {
@@ -313,13 +162,13 @@ try {
     if (c.name === 'pw_session') expect(c.httpOnly && c.sameSite === 'Strict', 'the session cookie is readable or loose');
   }
 
-  step = 'sign-out';
+  h.step = 'sign-out';
   await page.getByRole('button', { name: /Log ud|Sign out/ }).click();
   expect(page.url().endsWith('/sign-in'), `after sign-out: ${page.url()}`);
   await page.goto(base + '/participants');
   expect(page.url().includes('/sign-in'), 'still signed in after signing out');
 
-  step = 'a counsellor works with the keyboard alone';
+  h.step = 'a counsellor works with the keyboard alone';
   page = await newPage();
   // Tab until the element `selector` has the focus: never a click.
   const tabTo = async (selector) => {
@@ -360,7 +209,7 @@ try {
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/sign-in$/);
 
-  step = 'a team lead reassigns a task and hands over a caseload';
+  h.step = 'a team lead reassigns a task and hands over a caseload';
   page = await newPage();
   await signIn(page, 'tove');
   expect(page.url() === base + '/team', `a team lead starts at ${page.url()}`);
@@ -392,7 +241,7 @@ try {
   await page.goto(base + '/participants');
   await audit(page, 'choose-counsellor-da');
 
-  step = 'an administrator sees the pathway drawn and checks a broken file';
+  h.step = 'an administrator sees the pathway drawn and checks a broken file';
   page = await newPage();
   await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Administration' }).click();
@@ -407,7 +256,7 @@ try {
   const problems = await page.locator('.app-problems').innerText();
   expect(/pasted\.yaml:\d+:\d+/.test(problems), `no line and column: ${problems}`);
   await audit(page, 'validate-error-da');
-  await page.locator('#validate-yaml').fill(fs.readFileSync(path.join(source, 'config/workflows/amigo.yaml'), 'utf8'));
+  await page.locator('#validate-yaml').fill(fs.readFileSync(path.join(h.source, 'config/workflows/amigo.yaml'), 'utf8'));
   await page.getByRole('button', { name: 'Tjek filen' }).click();
   expect(await page.getByRole('status').filter({ hasText: 'Filen er gyldig' }).count() === 1, 'the shipped file was not valid');
   await audit(page, 'validate-ok-da');
@@ -472,7 +321,7 @@ try {
   await page.getByRole('button', { name: /^Send igen/ }).first().click();
   expect((await page.getByRole('status').innerText()).includes('sendes igen'), 'no receipt for the replay');
 
-  step = 'an auditor checks the chain and opens a pathway as of a date';
+  h.step = 'an auditor checks the chain and opens a pathway as of a date';
   page = await newPage();
   await signIn(page, 'revisor');
   expect(page.url() === base + '/audit', `an auditor starts at ${page.url()}`);
@@ -502,7 +351,7 @@ try {
   expect((await page.locator('table').innerText()).includes('Opfølgning på mine deltagere'), 'the reads are not listed with their purpose');
   await audit(page, 'audit-reads-da');
 
-  step = 'an employer confirms the probation through the link in the email';
+  h.step = 'an employer confirms the probation through the link in the email';
   page = await newPage();
   await signIn(page, 'anne');
   await page.getByLabel(/Formål/).fill('Uddannelsesaftale');
@@ -562,13 +411,13 @@ try {
   await employer.goto(link);
   expect((await employer.getByRole('heading', { level: 1 }).innerText()).includes('brugt'), 'the link worked twice');
   await audit(employer, 'confirm-used-da');
-  expect(!serverLog.includes(link.split('/confirm/')[1]), 'a link is in the server log');
+  expect(!h.serverLog().includes(link.split('/confirm/')[1]), 'a link is in the server log');
   // The counsellor sees it in the history, by the party.
   await page.goto(apprenticeUrl);
   expect((await page.locator('.app-facts').innerText()).includes('Hovedforløb'), 'the confirmation did not move the pathway');
   expect((await page.locator('.app-timeline').innerText()).includes('Virksomhed (uden for Pathways)'), 'the history does not say the employer did it');
 
-  step = 'every page again in English, for each role';
+  h.step = 'every page again in English, for each role';
   const walked = new URL(participantUrl).pathname.split('/').pop();
   const inEnglish = async (user, purpose, pages) => {
     const english = await newPage();
@@ -597,26 +446,17 @@ try {
   await partner.goto(link);
   await audit(partner, 'confirm-used-en');
 
-  step = 'no personal data in the server log';
-  expect(serverLog.length > 0, 'the server logged nothing');
-  expect(!/Deltager \d/.test(serverLog), 'a participant\'s name is in the server log');
-  expect(!serverLog.includes('zzz-no-such-name'), 'a name searched for is in the server log');
-  expect(!serverLog.includes(PASSWORD), 'a password is in the server log');
+  h.step = 'no personal data in the server log';
+  expect(h.serverLog().length > 0, 'the server logged nothing');
+  expect(!/Deltager \d/.test(h.serverLog()), 'a participant\'s name is in the server log');
+  expect(!h.serverLog().includes('zzz-no-such-name'), 'a name searched for is in the server log');
+  expect(!h.serverLog().includes(PASSWORD), 'a password is in the server log');
 
-  step = 'not found';
+  h.step = 'not found';
   await page.goto(base + '/no-such-page');
   await audit(page, 'not-found-da');
 } catch (e) {
   fail(e.stack ?? String(e));
 } finally {
-  await browser.close();
-  server.kill('SIGTERM');
-  smtp.kill('SIGTERM');
-  fs.rmSync(work, { recursive: true, force: true });
+  await h.finish();
 }
-
-if (failures > 0) {
-  console.error(`${failures} failure(s); screenshots in ${path.join(out, 'screenshots')}`);
-  process.exit(1);
-}
-console.log(`ok: ${checked.length} pages checked with axe-core (${checked.join(', ')}); screenshots in ${path.join(out, 'screenshots')}`);
