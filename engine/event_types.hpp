@@ -516,9 +516,9 @@ using PathwayEvent =
                  CompanyRegistered, CompanyRecorded, CompanyContactRecorded, ContactPersonRecorded,
                  ContactPersonRemoved, CompanyNeedRecorded>;
 // Events of the system streams.
-using SystemEvent =
-    std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled, CaseloadHandedOver,
-                 SignedIn, SignInFailed, SignedOut, PersonalDataRestricted>;
+using SystemEvent = std::variant<PersonalDataViewed, EndpointDisabled, EndpointEnabled,
+                                 CaseloadHandedOver, SignedIn, SignInFailed, SignedOut,
+                                 PersonalDataRestricted, MethodNoteShared, MethodNoteWithdrawn>;
 
 std::string_view TypeOf(const PathwayEvent& event);
 

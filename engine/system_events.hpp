@@ -1,7 +1,7 @@
 #pragma once
 // The event types of the store's own streams (ids starting with `$`): reads of personal data,
-// endpoints, caseload handovers, sign-ins and retention. event_types.hpp lists them with the
-// pathways' in its variants; docs/events.md documents both.
+// endpoints, caseload handovers, sign-ins, retention and the schools' method notes. event_types.hpp
+// lists them with the pathways' in its variants; docs/events.md documents both.
 
 #include <cstdint>
 #include <string>
@@ -114,6 +114,36 @@ struct PersonalDataRestricted {
                       Required("scopes", &PersonalDataRestricted::scopes),
                       Required("until", &PersonalDataRestricted::until),
                       Optional("reason", &PersonalDataRestricted::reason)};
+  }
+};
+
+// `$method-notes`: what a school found works in its outreach, onboarding or guidance, shared
+// with the partnership (docs/companies.md, "Method notes"). About ways of working, never about
+// a person: nothing in it is sealed.
+struct MethodNoteShared {
+  static constexpr std::string_view kType = "MethodNoteShared";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string note_id;
+  std::string school;
+  std::string topic;  // outreach | onboarding | guidance | other
+  std::string title;
+  std::string text;
+  static constexpr auto Fields() {
+    return std::tuple{
+        Required("note_id", &MethodNoteShared::note_id),
+        Optional("school", &MethodNoteShared::school), Required("topic", &MethodNoteShared::topic),
+        Required("title", &MethodNoteShared::title), Required("text", &MethodNoteShared::text)};
+  }
+};
+
+struct MethodNoteWithdrawn {
+  static constexpr std::string_view kType = "MethodNoteWithdrawn";
+  static constexpr std::uint16_t kSchema = 1;
+  std::string note_id;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Required("note_id", &MethodNoteWithdrawn::note_id),
+                      Optional("reason", &MethodNoteWithdrawn::reason)};
   }
 };
 

@@ -15,6 +15,7 @@
 #include "adapters/api/live_feed.hpp"
 #include "adapters/api/problem.hpp"
 #include "adapters/app/companies.hpp"
+#include "adapters/app/method_notes.hpp"
 #include "adapters/app/reports.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/config/notify_config.hpp"
@@ -80,11 +81,13 @@ struct Api::Impl {
             {options.store, options.catalog, options.clock, &options.users, &options.schools}),
         companies(
             {options.store, options.catalog, options.clock, &options.users, &options.schools}),
+        notes(options.store, &options.schools),
         reports({options.store, options.catalog, options.reports, &options.schools}),
         live(*options.store, options.live) {}
   ApiOptions options;
   app::Workspace workspace;  // the use cases and access rules; the routes map onto it
   app::Companies companies;  // the company records' (company_routes.cpp)
+  app::MethodNotes notes;    // the schools' method notes (note_routes.cpp)
   app::Reports reports;      // the funder's reports
   adapters::BackgroundJobs jobs;
   LiveFeed live;  // after options: its dispatcher calls filters that read them
@@ -166,6 +169,11 @@ struct Api::Impl {
   void CompanyReport(Call& c);
   // A command on the record of CVR `c.params[0]` through the companies' rules, then Submit.
   void SubmitOnCompany(Call& c, runtime::Command command, int success_status = 200);
+
+  // ---- routes (note_routes.cpp) ----
+  void ListNotes(Call& c);
+  void ShareNote(Call& c);
+  void WithdrawNote(Call& c);
 
   // ---- routes (team_routes.cpp) ----
   void Team(Call& c);

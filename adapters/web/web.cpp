@@ -126,6 +126,10 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
     if (n == 2 && get) return CompanyPage(p, p.segments[1]);
     if (n == 3 && p.segments[2] == "act" && !get) return CompanyAct(p, p.segments[1]);
   }
+  if (first == "notes" && p.segments.size() == 1) return get ? Notes(p) : ShareNote(p);
+  if (first == "notes" && p.segments.size() == 3 && p.segments[2] == "withdraw" && !get) {
+    return WithdrawNote(p, p.segments[1]);
+  }
   if (first == "tasks" && p.segments.size() == 1 && get) return Tasks(p);
   if (first == "appointments" && p.segments.size() == 1 && get) return Appointments(p);
   if (first == "team" && p.segments.size() == 1 && get) return Team(p, "", 200);
@@ -178,6 +182,7 @@ std::string Web::Impl::Layout(const Page& p, const std::string& title, const std
     if (p.user->role != Role::kConsultant && p.user->role != Role::kPartner) {
       item("/companies", "nav_companies");
     }
+    item("/notes", "nav_notes");
     if (p.user->role == Role::kAdministrator) item("/admin", "nav_admin");
     if (app::Allowed(app::Access::kAudit, *p.user)) item("/audit", "nav_audit");
     if (reports.configured() &&

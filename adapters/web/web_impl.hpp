@@ -11,6 +11,7 @@
 
 #include "adapters/api/live_feed.hpp"
 #include "adapters/app/companies.hpp"
+#include "adapters/app/method_notes.hpp"
 #include "adapters/app/project_report.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/auth/passwords.hpp"
@@ -125,6 +126,7 @@ struct Web::Impl {
       : o(std::move(options)),
         workspace(app::WorkspaceOptions{o.store, o.catalog, o.clock, o.users, o.schools}),
         companies(app::WorkspaceOptions{o.store, o.catalog, o.clock, o.users, o.schools}),
+        notes(o.store, o.schools),
         reports(app::ReportsOptions{o.store, o.catalog, o.reports, o.schools}),
         sessions(*o.wall_clock, o.sessions),
         throttle(*o.wall_clock, o.throttle),
@@ -256,6 +258,13 @@ struct Web::Impl {
   void CompanyPage(Page& p, const std::string& cvr, const std::string& refusal = "",
                    int status = 200);
   void CompanyAct(Page& p, const std::string& cvr);
+  // "Metodenoter" (note_pages.cpp): the schools' method notes, newest first, filtered by topic
+  // and school in the address, a form to share one, and withdrawing one's own; `values` are
+  // what was typed when `error` says why it was refused.
+  void Notes(Page& p, const json& values = json::object(), const std::string& error = "",
+             int status = 200);
+  void ShareNote(Page& p);
+  void WithdrawNote(Page& p, const std::string& id);
   // The history of pathway `id` in words, newest first; the timers' own bookkeeping is left
   // out (timeline.cpp). `def` may be null.
   Result<json> Timeline(const Page& p, const std::string& id,
@@ -333,6 +342,7 @@ struct Web::Impl {
   WebOptions o;
   app::Workspace workspace;
   app::Companies companies;
+  app::MethodNotes notes;
   app::Reports reports;
   SessionStore sessions;
   SignInThrottle throttle;

@@ -98,12 +98,16 @@ TEST_CASE(
       201);
   REQUIRE(s.As("admin", "POST", "/v1/companies/31245672/needs", R"({"competences":"Svejsning"})")
               .status == 201);
+  HttpReply note = s.As("admin", "POST", "/v1/method-notes",
+                        R"({"topic":"outreach","title":"Besøg om morgenen","text":"Det virker."})");
+  REQUIRE(note.status == 201);
+  const std::string note_id = note.Json()["id"].get<std::string>();
   const std::map<std::string, std::string> values = {
       {"id", id},           {"trigger", "hold_intake"},  {"risk", risk},
       {"task", task},       {"action", "acknowledge"},   {"name", "kui.webhook"},
       {"party", "kui"},     {"appointment", "apt-test"}, {"change", "move"},
       {"counsellor", "bo"}, {"cvr", "31245672"},         {"person", "p1"},
-      {"need", "n2"},       {"step", "make_contact"}};
+      {"need", "n2"},       {"step", "make_contact"},    {"note", note_id}};
   std::string amigo;
   REQUIRE(workflows::ReadWholeFile(testing::AmigoPath(), amigo));
   const std::map<std::string, std::string> bodies = {
@@ -138,6 +142,8 @@ TEST_CASE(
       {"POST /v1/companies/{}/needs", R"({"competences":"Truckcertifikat","staff":2})"},
       {"POST /v1/companies/{}/needs/{}", R"({"competences":"Svejsning","staff":3})"},
       {"POST /v1/companies/{}/consultant", R"({"user":"karin"})"},
+      {"POST /v1/method-notes", R"({"topic":"guidance","title":"Korte samtaler","text":"Tit."})"},
+      {"POST /v1/method-notes/{}/withdraw", R"({"reason":"forældet"})"},
   };
   const std::map<std::string, std::string> queries = {
       {"GET /v1/pathways/{}/as-of", "?at=2026-03-02T09:00:00Z"},

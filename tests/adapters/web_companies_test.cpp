@@ -7,6 +7,7 @@
 
 #include <regex>
 
+#include "adapters/app/method_notes.hpp"
 #include "adapters/web/messages.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
 #include "tests/support/web_fixture.hpp"
@@ -264,6 +265,48 @@ TEST_CASE("web: a company's follow-up task is in the consultant's inbox, linked 
   REQUIRE(std::regex_search(page.body, m, std::regex("name=\"task_id\" value=\"([a-z0-9-]+)\"")));
   REQUIRE(karin.Act("act=complete&cmd=web-task-1&task_id=" + std::string(m[1])).status == 303);
   CHECK(karin.Get("/tasks").body.find("Tag første kontakt") == std::string::npos);
+}
+
+TEST_CASE(
+    "web: method notes are shared once, read by every school's staff, withdrawn by the author") {
+  Fixture f;
+  Consultant karin(f, "karin");
+  const std::string note =
+      "cmd=web-note-0001&topic=outreach&title=Bes%C3%B8g+om+morgenen"
+      "&text=Ring+f%C3%B8rst.%0A%0AKom+kl.+7%2C+f%C3%B8r+produktionen+starter.";
+  REQUIRE(karin.Post("/notes", note).status == 303);
+  REQUIRE(karin.Post("/notes", note).status == 303);  // the same form again: shared once
+  CHECK(f.Stream(app::kMethodNotesStream).size() == 1);
+  // Nothing to share without a heading, or on no topic: said, nothing written.
+  CHECK(karin.Post("/notes", "cmd=web-note-0002&topic=outreach&text=Tekst").status == 400);
+  CHECK(karin.Post("/notes", "cmd=web-note-0003&topic=gossip&title=T&text=Tekst").status == 400);
+  CHECK(f.Stream(app::kMethodNotesStream).size() == 1);
+
+  // Every staff role reads it, its paragraphs as typed; an auditor shares none.
+  Consultant anne(f, "anne");
+  HttpReply read = anne.Get("/notes");
+  REQUIRE(read.status == 200);
+  CHECK(read.body.find("Besøg om morgenen") != std::string::npos);
+  CHECK(read.body.find("<p>Kom kl. 7, før produktionen starter.</p>") != std::string::npos);
+  CHECK(anne.Get("/notes?topic=guidance").body.find("Besøg om morgenen") == std::string::npos);
+  CHECK(anne.Get("/notes?topic=gossip").status == 400);
+  Consultant revisor(f, "revisor");
+  HttpReply audit = revisor.Get("/notes");
+  CHECK(audit.body.find("Besøg om morgenen") != std::string::npos);
+  CHECK(audit.body.find("id=\"share-title\"") == std::string::npos);
+  CHECK(revisor.Post("/notes", "cmd=web-note-0004&topic=outreach&title=T&text=X").status == 403);
+
+  // Only the author (or the school's team lead) withdraws it; then it is gone from the page.
+  const std::string own = karin.Get("/notes").body;
+  std::smatch m;
+  REQUIRE(std::regex_search(own, m, std::regex("action=\"/notes/([a-z0-9-]+)/withdraw\"")));
+  const std::string id = m[1];
+  CHECK(read.body.find("/notes/" + id + "/withdraw") == std::string::npos);
+  CHECK(anne.Post("/notes/" + id + "/withdraw", "reason=nej").status == 403);
+  REQUIRE(karin.Post("/notes/" + id + "/withdraw", "reason=for%C3%A6ldet").status == 303);
+  CHECK(anne.Get("/notes").body.find("Besøg om morgenen") == std::string::npos);
+  CHECK(karin.Post("/notes/" + id + "/withdraw", "").status == 404);
+  CHECK(f.Stream(app::kMethodNotesStream).size() == 2);
 }
 
 }  // namespace

@@ -445,7 +445,9 @@ TEST_CASE(
   CHECK(f.catalog->All().size() == 2);
 }
 
-TEST_CASE("web: the messages of both languages have every key, every event type has words, templates parse") {
+TEST_CASE(
+    "web: the messages of both languages have every key, every event type has words, templates "
+    "parse") {
   std::set<std::string> da;
   std::set<std::string> en;
   for (const auto& [k, v] : Messages(Lang::kDa)) da.insert(k);
