@@ -381,22 +381,9 @@ void Api::Impl::CompanyReport(Call& c) {
   if (def == nullptr) {
     return c.respond(Problem(409, "precondition", "no company definition is loaded"));
   }
-  auto records =
-      options.store->PathwaysWithPrefix(std::string(runtime::kCompanyPathwayPrefix), 1'000'000);
-  if (!records.ok()) return c.respond(ProblemFor(records.status()));
-  // Of each participant, only what links them to a company and when they started.
-  std::vector<runtime::PathwayState> links;
-  auto read = options.store->VisitReportRows(std::nullopt, [&](const runtime::PathwayState& row) {
-    if (row.employer.cvr.empty() && row.referred_by_company.empty()) return true;
-    runtime::PathwayState link;
-    link.employer.cvr = row.employer.cvr;
-    link.referred_by_company = row.referred_by_company;
-    link.created_at = row.created_at;
-    links.push_back(std::move(link));
-    return true;
-  });
-  if (!read.ok()) return c.respond(ProblemFor(read.status()));
-  const app::CompanyReport r = app::CompanyFigures(*def, *records, links, wanted);
+  Result<app::CompanyFigureInputs> in = app::ReadCompanyFigureInputs(*options.store);
+  if (!in.ok()) return c.respond(ProblemFor(in.status()));
+  const app::CompanyReport r = app::CompanyFigures(*def, in->records, in->participants, wanted);
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& step : r.steps) {
     steps.push_back({{"milestone", step.milestone},
@@ -405,7 +392,7 @@ void Api::Impl::CompanyReport(Call& c) {
                      {"smes", step.smes}});
   }
   nlohmann::json out = {{"school", r.school},
-                        {"position", *read},
+                        {"position", in->position},
                         {"records", r.records},
                         {"smes", r.smes},
                         {"by_stage", r.by_stage},

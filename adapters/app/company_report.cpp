@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/runtime/company.hpp"
+
 namespace pathways::app {
 namespace {
 
@@ -64,6 +66,25 @@ CompanyReport CompanyFigures(const definition::Definition& def,
         n % 2 == 1 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2;
   }
   return r;
+}
+
+Result<CompanyFigureInputs> ReadCompanyFigureInputs(const PathwayQueries& store) {
+  CompanyFigureInputs in;
+  auto records = store.PathwaysWithPrefix(std::string(runtime::kCompanyPathwayPrefix), 1'000'000);
+  if (!records.ok()) return records.status();
+  in.records = std::move(*records);
+  auto read = store.VisitReportRows(std::nullopt, [&](const runtime::PathwayState& row) {
+    if (row.employer.cvr.empty() && row.referred_by_company.empty()) return true;
+    runtime::PathwayState link;
+    link.employer.cvr = row.employer.cvr;
+    link.referred_by_company = row.referred_by_company;
+    link.created_at = row.created_at;
+    in.participants.push_back(std::move(link));
+    return true;
+  });
+  if (!read.ok()) return read.status();
+  in.position = *read;
+  return in;
 }
 
 }  // namespace pathways::app

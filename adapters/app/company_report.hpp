@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/definition/definition.hpp"
+#include "engine/ports/pathway_queries.hpp"
 #include "engine/runtime/pathway_state.hpp"
 
 namespace pathways::app {
@@ -48,5 +49,15 @@ CompanyReport CompanyFigures(const definition::Definition& def,
                              const std::vector<runtime::PathwayState>& records,
                              const std::vector<runtime::PathwayState>& participants,
                              const std::string& school);
+
+// What CompanyFigures counts, read from the store: the company records' state rows, and of each
+// participant linked to a company only that link and when they started (`participants`), as
+// of the report rows' log position `position`.
+struct CompanyFigureInputs {
+  std::vector<runtime::PathwayState> records;
+  std::vector<runtime::PathwayState> participants;
+  std::uint64_t position = 0;
+};
+Result<CompanyFigureInputs> ReadCompanyFigureInputs(const PathwayQueries& store);
 
 }  // namespace pathways::app

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <future>
-#include <set>
 
 #include "adapters/web/web_impl.hpp"
 #include "engine/runtime/calendar.hpp"
@@ -196,25 +195,11 @@ void Web::Impl::CompanyPage(Page& p, const std::string& cvr, const std::string& 
     }
   }
 
-  json tasks = json::array();
-  for (const auto& [tid, t] : s->open_tasks) {
-    tasks.push_back(
-        {{"id", tid},
-         {"acknowledged", t.status == "acknowledged"},
-         {"title", p.lang == Lang::kEn && !t.title_en.empty() ? t.title_en : t.title_da},
-         {"due", t.due_at == 0 ? Message(p.lang, "none") : When(t.due_at, p.lang)},
-         {"overdue", t.due_at != 0 && t.due_at < now},
-         {"assignee", UserName(t.assignee)}});
-  }
+  const json tasks = OpenTasks(p, *s);
 
   json actions = {{"can_keep", keeps}, {"transitions", json::array()}};
   if (keeps && d != nullptr) {
-    std::set<std::string> seen;
-    for (const definition::Transition& t : d->transitions) {
-      if (std::find(t.from.begin(), t.from.end(), s->state) == t.from.end()) continue;
-      if (!seen.insert(t.trigger).second) continue;
-      actions["transitions"].push_back(TriggerForm(*d, t, s->state, p.lang));
-    }
+    actions["transitions"] = OfferedTriggers(*d, s->state, p.lang);
     json forms = json::array();
     for (std::string_view form : runtime::kContactForms) {
       forms.push_back({{"id", form},

@@ -330,21 +330,9 @@ void Web::Impl::Pipeline(Page& p) {
   if (def == nullptr || p.user->role == Role::kPartner) {
     return Error(p, 404, "not_found", Message(p.lang, "not_found_text"));
   }
-  auto records =
-      o.store->PathwaysWithPrefix(std::string(runtime::kCompanyPathwayPrefix), 1'000'000);
-  if (!records.ok()) return Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
-  // Of each participant only what links them to a company and when they started.
-  std::vector<runtime::PathwayState> links;
-  auto read = o.store->VisitReportRows(std::nullopt, [&](const runtime::PathwayState& row) {
-    if (row.employer.cvr.empty() && row.referred_by_company.empty()) return true;
-    runtime::PathwayState link;
-    link.employer.cvr = row.employer.cvr;
-    link.referred_by_company = row.referred_by_company;
-    link.created_at = row.created_at;
-    links.push_back(std::move(link));
-    return true;
-  });
-  if (!read.ok()) return Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
+  Result<app::CompanyFigureInputs> in = app::ReadCompanyFigureInputs(*o.store);
+  if (!in.ok()) return Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
+  const std::vector<runtime::PathwayState>& records = in->records;
 
   // Every school of the partnership, and any a record names that the schools file does not.
   std::vector<std::pair<std::string, std::string>> schools;
@@ -355,7 +343,7 @@ void Web::Impl::Pipeline(Page& p) {
       named.insert(id);
     }
   }
-  for (const runtime::PathwayState& s : *records) {
+  for (const runtime::PathwayState& s : records) {
     if (s.is_company() && named.insert(s.school).second) {
       schools.emplace_back(s.school, s.school.empty() ? Message(p.lang, "none") : s.school);
     }
@@ -363,7 +351,7 @@ void Web::Impl::Pipeline(Page& p) {
   // school -> state -> the days each record has been in it
   const TimestampMs now = o.clock->NowMs();
   std::map<std::string, std::map<std::string, std::vector<std::int64_t>>> days;
-  for (const runtime::PathwayState& s : *records) {
+  for (const runtime::PathwayState& s : records) {
     if (!s.is_company()) continue;
     auto entered = s.entered.find(s.state);
     const TimestampMs since = entered == s.entered.end() ? s.created_at : entered->second.at;
@@ -387,7 +375,7 @@ void Web::Impl::Pipeline(Page& p) {
   // next (the conversion between stages).
   std::vector<app::CompanyReport> figures;
   for (const auto& [school, name] : schools) {
-    figures.push_back(app::CompanyFigures(*def, *records, links, school));
+    figures.push_back(app::CompanyFigures(*def, records, in->participants, school));
   }
   json steps = json::array();
   for (std::size_t i = 0; i < def->milestones.size(); ++i) {
@@ -415,7 +403,7 @@ void Web::Impl::Pipeline(Page& p) {
                       {"stages", stages},
                       {"steps", steps},
                       {"employees", employees},
-                      {"position", std::to_string(*read)}};
+                      {"position", std::to_string(in->position)}};
   Send(p, 200, Message(p.lang, "pipeline_title"), RenderTemplate("pipeline", model, p.lang),
        "/companies");
 }

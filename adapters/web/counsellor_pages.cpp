@@ -344,7 +344,6 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
   if (!HasPurpose(p)) return;
   const std::map<std::string, std::string> names = Names(p, {id});
   auto def = o.catalog->Find(s->definition_id, s->definition_version);
-  const TimestampMs now = o.clock->NowMs();
 
   auto state_label = [&](const std::string& state) {
     return def ? LabelOf(def->states, state, p.lang) : state;
@@ -374,16 +373,7 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
     }
   }
 
-  json tasks = json::array();
-  for (const auto& [tid, t] : s->open_tasks) {
-    tasks.push_back(
-        {{"id", tid},
-         {"acknowledged", t.status == "acknowledged"},
-         {"title", p.lang == Lang::kEn && !t.title_en.empty() ? t.title_en : t.title_da},
-         {"due", t.due_at == 0 ? Message(p.lang, "none") : When(t.due_at, p.lang)},
-         {"overdue", t.due_at != 0 && t.due_at < now},
-         {"assignee", UserName(t.assignee)}});
-  }
+  const json tasks = OpenTasks(p, *s);
   json risks = json::array();
   for (const auto& [rid, r] : s->open_risks) {
     risks.push_back({{"id", rid},
@@ -444,6 +434,21 @@ void Web::Impl::Participant(Page& p, const std::string& id, const std::string& r
        "/participants");
 }
 
+json Web::Impl::OpenTasks(const Page& p, const runtime::PathwayState& s) const {
+  const TimestampMs now = o.clock->NowMs();
+  json tasks = json::array();
+  for (const auto& [tid, t] : s.open_tasks) {
+    tasks.push_back(
+        {{"id", tid},
+         {"acknowledged", t.status == "acknowledged"},
+         {"title", p.lang == Lang::kEn && !t.title_en.empty() ? t.title_en : t.title_da},
+         {"due", t.due_at == 0 ? Message(p.lang, "none") : When(t.due_at, p.lang)},
+         {"overdue", t.due_at != 0 && t.due_at < now},
+         {"assignee", UserName(t.assignee)}});
+  }
+  return tasks;
+}
+
 json Web::Impl::Actions(const Page& p, const runtime::PathwayState& s,
                         const definition::Definition* def) const {
   json out = {{"contact_channels", json::array()},
@@ -467,14 +472,7 @@ json Web::Impl::Actions(const Page& p, const runtime::PathwayState& s,
   out["cmd_employer"] = app::NewId("web-");
   out["cmd_book"] = app::NewId("web-");
   if (def == nullptr) return out;
-  // Each trigger the state offers once (several transitions may share one, told apart by
-  // their guards), with the fields its payload takes.
-  std::set<std::string> seen;
-  for (const definition::Transition& t : def->transitions) {
-    if (std::find(t.from.begin(), t.from.end(), s.state) == t.from.end()) continue;
-    if (!seen.insert(t.trigger).second) continue;
-    out["transitions"].push_back(TriggerForm(*def, t, s.state, p.lang));
-  }
+  out["transitions"] = OfferedTriggers(*def, s.state, p.lang);
   for (const definition::RiskType& r : def->risks) {
     out["risk_types"].push_back({{"id", r.id}, {"label", Pick(r.label, p.lang)}});
   }

@@ -116,6 +116,9 @@ std::string RefusalInWords(const std::string& reason, const definition::Definiti
 // takes, with the definition's words for their allowed values.
 json TriggerForm(const definition::Definition& def, const definition::Transition& t,
                  const std::string& state, Lang lang);
+// The forms of the triggers `state` offers, each once (several transitions may share one, told
+// apart by their guards).
+json OfferedTriggers(const definition::Definition& def, const std::string& state, Lang lang);
 // The payload of `trigger` from a form, by the definition's types (a form sends only text);
 // the first field that is not of its type is named in `problem`.
 json TriggerPayload(const Form& form, const definition::Definition& def, const std::string& trigger,
@@ -278,6 +281,9 @@ struct Web::Impl {
   std::map<std::string, Subject> Subjects(const Page& p, const std::vector<std::string>& ids);
   // The school a team page is about: the user's own, or the one a partnership-wide user chose.
   std::string TeamSchool(const Page& p, const Form& form) const;
+  // The pathway's open tasks as a page shows them: title in the user's language, when due,
+  // whether overdue, to whom (counsellor_pages.cpp; the company page too).
+  json OpenTasks(const Page& p, const runtime::PathwayState& s) const;
   // The actions the pathway's state offers, each a form; `def` may be null.
   json Actions(const Page& p, const runtime::PathwayState& s,
                const definition::Definition* def) const;

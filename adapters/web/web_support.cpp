@@ -343,6 +343,17 @@ json TriggerForm(const definition::Definition& def, const definition::Transition
           {"cmd", app::NewId("web-")}};
 }
 
+json OfferedTriggers(const definition::Definition& def, const std::string& state, Lang lang) {
+  json out = json::array();
+  std::set<std::string> seen;
+  for (const definition::Transition& t : def.transitions) {
+    if (std::find(t.from.begin(), t.from.end(), state) == t.from.end()) continue;
+    if (!seen.insert(t.trigger).second) continue;
+    out.push_back(TriggerForm(def, t, state, lang));
+  }
+  return out;
+}
+
 json TriggerPayload(const Form& form, const definition::Definition& def, const std::string& trigger,
                     Lang lang, std::string& problem) {
   using Type = definition::DataField::Type;
