@@ -15,6 +15,7 @@ namespace {
 using config::Role;
 
 constexpr std::size_t kMaxRecords = 200'000;
+constexpr std::size_t kMaxEmployees = 10'000;  // of one company, read for its page
 
 bool IsStaffOfSchool(Role role) {
   return role == Role::kConsultant || role == Role::kTeamLead || role == Role::kAdministrator;
@@ -124,17 +125,20 @@ Result<std::vector<CompanyEmployee>> Companies::Employees(const config::User& us
                                                           const std::string& cvr) const {
   Result<runtime::PathwayState> record = Company(user, cvr);
   if (!record.ok()) return record.status();
+  Result<std::vector<CompanyLink>> links = options_.store->CompanyLinks(cvr, kMaxEmployees);
+  if (!links.ok()) return links.status();
   std::vector<CompanyEmployee> out;
-  auto read = options_.store->VisitReportRows(std::nullopt, [&](const runtime::PathwayState& row) {
-    const bool employed = row.employer.cvr == cvr;
-    const bool referred = row.referred_by_company == cvr;
-    if ((employed || referred) && !row.is_company()) {
-      out.push_back({row.pathway_id, row.definition_id, row.definition_version, row.state,
-                     row.status, row.created_at, employed, referred});
+  for (const CompanyLink& link : *links) {
+    Result<std::optional<runtime::PathwayState>> row = options_.store->LoadPathway(link.pathway_id);
+    if (!row.ok()) return row.status();
+    if (!*row) {  // the link and the state row are written in one batch
+      return Status::Corruption("company " + cvr + " is linked to " + link.pathway_id +
+                                ", which has no state row");
     }
-    return true;
-  });
-  if (!read.ok()) return read.status();
+    const runtime::PathwayState& s = **row;
+    out.push_back({s.pathway_id, s.definition_id, s.definition_version, s.state, s.status,
+                   s.created_at, link.employed, link.referred});
+  }
   std::stable_sort(out.begin(), out.end(), [](const CompanyEmployee& a, const CompanyEmployee& b) {
     return a.started_at < b.started_at;
   });

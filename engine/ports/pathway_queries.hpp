@@ -49,6 +49,13 @@ struct InboxEntry {
   nlohmann::json task;
 };
 
+// A participant's pathway linked to a company (PathwayQueries::CompanyLinks).
+struct CompanyLink {
+  std::string pathway_id;
+  bool employed = false;  // the company is their employer
+  bool referred = false;  // the company's visit brought their lead
+};
+
 // Reads kept special-category items (PathwayQueries::KeptSpecialItems) of many pathways in key
 // order (pathway id, then version), as a report visits its rows: one iterator walked forward
 // instead of a point read each. A read out of order is answered too, at a point read's cost.
@@ -80,6 +87,10 @@ class PathwayQueries {
   // A counsellor's pathways, at most `max`. InvalidArgument for an id no user can have.
   virtual Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor,
                                                       std::size_t max) const = 0;
+  // The participants' pathways linked to the company with CVR `cvr`, in pathway id order, at
+  // most `max`. InvalidArgument for a malformed CVR.
+  virtual Result<std::vector<CompanyLink>> CompanyLinks(const std::string& cvr,
+                                                        std::size_t max) const = 0;
   // An assignee's open tasks, at most `max`. InvalidArgument for an id no user can have.
   virtual Result<std::vector<InboxEntry>> Inbox(const std::string& assignee,
                                                 std::size_t max) const = 0;

@@ -108,6 +108,14 @@ nlohmann::json CaseloadSummary(const PathwayState& s) {
           {"version", s.version}};
 }
 
+std::map<std::string, std::uint8_t> CompanyLinksOf(const PathwayState& s) {
+  std::map<std::string, std::uint8_t> links;
+  if (!s.exists() || s.is_company()) return links;
+  if (!s.employer.cvr.empty()) links[s.employer.cvr] |= kLinkEmployer;
+  if (!s.referred_by_company.empty()) links[s.referred_by_company] |= kLinkReferrer;
+  return links;
+}
+
 RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
                       const std::vector<NewEvent>& events, TimestampMs at) {
   RowChanges rows;
@@ -152,6 +160,17 @@ RowChanges DeriveRows(const PathwayState& before, const PathwayState& after,
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (events[i].type != "NotificationRequested") continue;
     rows.outbox.push_back({i, OutboxRequest(events[i], after, before.version + i + 1, at)});
+  }
+
+  // Company links: a participant under their employer and the company that brought the lead.
+  const std::map<std::string, std::uint8_t> links_before = CompanyLinksOf(before);
+  const std::map<std::string, std::uint8_t> links_after = CompanyLinksOf(after);
+  for (const auto& [cvr, flags] : links_before) {
+    if (!links_after.count(cvr)) rows.company_links_removed.push_back(cvr);
+  }
+  for (const auto& [cvr, flags] : links_after) {
+    auto was = links_before.find(cvr);
+    if (was == links_before.end() || was->second != flags) rows.company_links_written[cvr] = flags;
   }
 
   // Counters by state and by milestone, in all and by school: what a pathway counts in before

@@ -55,6 +55,12 @@ struct OutboxRow {
   nlohmann::json row;           // the request with the pathway's plain facts after the command
 };
 
+// How a participant's pathway is linked to a company (a `company_links` row's flags).
+inline constexpr std::uint8_t kLinkEmployer = 1;  // the company is their employer
+inline constexpr std::uint8_t kLinkReferrer = 2;  // the company's visit brought their lead
+// CVR -> flags of the companies a participant's pathway is linked to; none for a company's own.
+std::map<std::string, std::uint8_t> CompanyLinksOf(const PathwayState& s);
+
 // The rows a pathway's change derives, written in the same batch as its events so no read
 // model is ever behind the log.
 struct RowChanges {
@@ -66,6 +72,8 @@ struct RowChanges {
   std::vector<InboxRow> inbox_removed;
   std::vector<InboxRow> inbox_written;
   std::vector<OutboxRow> outbox;
+  std::vector<std::string> company_links_removed;             // CVRs no longer linked
+  std::map<std::string, std::uint8_t> company_links_written;  // CVR -> flags, new or changed
   // "state:<id>" and "milestone:<id>" -> change, and the same under "school:<school>/".
   std::map<std::string, std::int64_t> count_deltas;
   // What the funder's reports read of the pathway (ReportRow), when it changed: written as it

@@ -33,6 +33,12 @@ Status StagePathwayRows(RocksEventStore::Impl& s, rocksdb::WriteBatch& batch,
   for (const runtime::InboxRow& r : rows.inbox_written) {
     put(s.inbox, InboxKey(r.assignee, id, r.task_id), r.task.dump());
   }
+  for (const std::string& cvr : rows.company_links_removed) {
+    del(s.company_links, CompanyLinkKey(cvr, id));
+  }
+  for (const auto& [cvr, flags] : rows.company_links_written) {
+    put(s.company_links, CompanyLinkKey(cvr, id), EncodeCompanyLink(flags));
+  }
   for (const runtime::OutboxRow& o : rows.outbox) {
     const std::uint64_t position = first_position + o.event_index;
     nlohmann::json row = o.row;

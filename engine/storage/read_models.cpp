@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/codec/bytes.hpp"
+#include "engine/runtime/processor.hpp"
 #include "engine/storage/rocks_status.hpp"
 #include "engine/storage/state_row.hpp"
 #include "engine/storage/store_format.hpp"
@@ -121,6 +122,27 @@ Result<std::vector<CaseloadEntry>> RocksEventStore::Caseload(const std::string& 
                          });
   if (!st.ok()) return st;
   if (bad) return Status::Corruption("a caseload row of " + counsellor + " is malformed");
+  return out;
+}
+
+Result<std::vector<CompanyLink>> RocksEventStore::CompanyLinks(const std::string& cvr,
+                                                               std::size_t max) const {
+  if (!IsValidId(cvr)) return Status::InvalidArgument("malformed CVR number");
+  std::vector<CompanyLink> out;
+  bool bad = false;
+  Status st =
+      ScanPrefix(*impl_, impl_->company_links, CompanyLinkKey(cvr, ""), max,
+                 [&](std::string_view pathway, std::string_view value) {
+                   if (value.size() != 2 || value[0] != kCompanyLinkValueFormat) {
+                     return !(bad = true);
+                   }
+                   const auto flags = static_cast<std::uint8_t>(value[1]);
+                   out.push_back({std::string(pathway), (flags & runtime::kLinkEmployer) != 0,
+                                  (flags & runtime::kLinkReferrer) != 0});
+                   return true;
+                 });
+  if (!st.ok()) return st;
+  if (bad) return Status::Corruption("a company link of " + cvr + " is malformed");
   return out;
 }
 

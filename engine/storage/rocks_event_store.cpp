@@ -58,7 +58,8 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kDeliveries,
                                                  cf::kReports,
                                                  cf::kReportHistory,
-                                                 cf::kReportSealed};
+                                                 cf::kReportSealed,
+                                                 cf::kCompanyLinks};
   return names;
 }
 
@@ -347,7 +348,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
       {cf::kDeliveries, &impl->deliveries},
       {cf::kReports, &impl->reports},
       {cf::kReportHistory, &impl->report_history},
-      {cf::kReportSealed, &impl->report_sealed}};
+      {cf::kReportSealed, &impl->report_sealed},
+      {cf::kCompanyLinks, &impl->company_links}};
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
   }
@@ -438,10 +440,16 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   if (!o.read_only && stored_format < kStoreFormatVersion) {
     // Everything an older format holds is still read; from now on rows of the current one are
     // written, so a build that cannot read them must refuse the store rather than fail on them.
-    // Format 4's path and report rows come from the log, once, before the writer starts (a
+    // Format 4's path and report rows come from the log, and format 7's company links from the
+    // state rows, once, before the writer starts (a
     // crash on the way leaves the old format, and the next open does it again).
     if (stored_format < 4) {
       if (Status rebuilt = impl->RebuildPathRows(); !rebuilt.ok()) {
+        return Status(rebuilt.code(), "upgrading " + o.dir + ": " + rebuilt.message());
+      }
+    }
+    if (stored_format < 7) {
+      if (Status rebuilt = impl->RebuildCompanyLinks(); !rebuilt.ok()) {
         return Status(rebuilt.code(), "upgrading " + o.dir + ": " + rebuilt.message());
       }
     }

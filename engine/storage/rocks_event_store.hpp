@@ -100,6 +100,8 @@ class RocksEventStore final : public Store {
                                                         std::uint32_t version) const override;
   Result<std::vector<CaseloadEntry>> Caseload(const std::string& counsellor,
                                               std::size_t max) const override;
+  Result<std::vector<CompanyLink>> CompanyLinks(const std::string& cvr,
+                                                std::size_t max) const override;
   Result<std::vector<InboxEntry>> Inbox(const std::string& assignee,
                                         std::size_t max) const override;
   Result<std::map<std::string, std::int64_t>> Counts() const override;

@@ -21,7 +21,8 @@ namespace pathways::storage {
 //    positions), not one per event; rows of format 4 read as runs of one. State and report rows
 //    of format 5 (the data as MessagePack); those of format 4 are still read.
 // 6: state rows of format 6 (a company's record after the path so far), the company events.
-inline constexpr std::uint32_t kStoreFormatVersion = 6;
+// 7: the company links (`company_links`): a company's employees and the leads it brought.
+inline constexpr std::uint32_t kStoreFormatVersion = 7;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -53,6 +54,9 @@ inline constexpr const char* kReportHistory = "report_history";  // pathway 00 B
 // The special-category part of each event that has one, as sealed in the event
 // (EncodeKeptSpecial), so a report opens a row's sensitive items without reading the event:
 inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE64 version -> part
+// A participant's pathway under each company it is linked to (its employer's CVR, the CVR of the
+// company whose visit brought the lead): format byte, then CompanyLink flags.
+inline constexpr const char* kCompanyLinks = "company_links";  // cvr 00 pathway -> flags
 }  // namespace cf
 
 // A `pathways` (and report) row: format 6 is binary with the data as MessagePack and a
@@ -68,6 +72,7 @@ inline constexpr std::uint8_t kPathwayValueFormatV2 = 2;
 inline constexpr std::uint8_t kPathwayValueFormatJson = 1;
 inline constexpr std::uint8_t kRejectionValueFormat = 1;     // then the refusal's canonical JSON
 inline constexpr std::uint8_t kReportSealedValueFormat = 1;  // then EncodeKeptSpecial's bytes
+inline constexpr std::uint8_t kCompanyLinkValueFormat = 1;   // then the flags byte
 
 inline std::string RejectionKey(std::string_view pathway_id, std::int64_t at,
                                 std::string_view command_id) {
@@ -91,6 +96,12 @@ inline std::string CaseloadKey(std::string_view counsellor, std::string_view pat
   k.push_back('\0');
   k.append(pathway_id);
   return k;
+}
+inline std::string CompanyLinkKey(std::string_view cvr, std::string_view pathway_id) {
+  return CaseloadKey(cvr, pathway_id);
+}
+inline std::string EncodeCompanyLink(std::uint8_t flags) {
+  return {static_cast<char>(kCompanyLinkValueFormat), static_cast<char>(flags)};
 }
 inline std::string InboxKey(std::string_view assignee, std::string_view pathway_id,
                             std::string_view task_id) {

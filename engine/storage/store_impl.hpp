@@ -84,6 +84,7 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* reports = nullptr;
   rocksdb::ColumnFamilyHandle* report_history = nullptr;
   rocksdb::ColumnFamilyHandle* report_sealed = nullptr;
+  rocksdb::ColumnFamilyHandle* company_links = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.
@@ -192,6 +193,9 @@ struct RocksEventStore::Impl {
   // Opening an older store for writing: rewrites every pathway's state row with its path and
   // writes its report rows, replaying its events (upgrade.cpp). Before the writer starts.
   Status RebuildPathRows();
+  // Opening a store older than format 7 for writing: the company links of every pathway, from
+  // its state row (upgrade.cpp). Before the writer starts.
+  Status RebuildCompanyLinks();
 };
 
 // Visits the rows of `family` whose keys start with `prefix`, at most `max`; `visit` gets the

@@ -1,7 +1,7 @@
 // Upgrading a store written in an older format: what format 4 adds to every pathway (the path
 // in its state row, the report rows beside it, the special-category parts kept for them) is
 // rebuilt by replaying each pathway's events once through the appliers, as the writer would
-// have written it.
+// have written it; format 7's company links are read off the state rows.
 
 #include "engine/codec/bytes.hpp"
 #include "engine/codec/event_record.hpp"
@@ -80,6 +80,33 @@ Status RocksEventStore::Impl::RebuildPathRows() {
     if (!st.ok()) return st;
   }
   return Status::Ok();
+}
+
+Status RocksEventStore::Impl::RebuildCompanyLinks() {
+  // Links only add rows, so batches of a bounded size may land one by one: a crash on the way
+  // leaves the old format, and the next open writes them all again.
+  rocksdb::WriteBatch batch;
+  auto write = [&] {
+    Status st = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), "writing company links");
+    batch.Clear();
+    return st;
+  };
+  std::unique_ptr<rocksdb::Iterator> rows(db->NewIterator(rocksdb::ReadOptions(), pathways));
+  for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
+    const std::string id = rows->key().ToString();
+    Result<runtime::PathwayState> state = DecodeStateRow(id, rows->value().ToStringView());
+    if (!state.ok()) return state.status();
+    for (const auto& [cvr, flags] : runtime::CompanyLinksOf(*state)) {
+      rocksdb::Status st =
+          batch.Put(company_links, CompanyLinkKey(cvr, id), EncodeCompanyLink(flags));
+      if (!st.ok()) return FromRocks(st, "staging a company link");
+    }
+    if (batch.Count() >= 10000) {
+      if (Status st = write(); !st.ok()) return st;
+    }
+  }
+  if (!rows->status().ok()) return FromRocks(rows->status(), "listing the pathways");
+  return write();
 }
 
 }  // namespace pathways::storage
