@@ -38,8 +38,7 @@ std::vector<std::string> Words(const std::string& cell) {
 
 CompanyImport PlanCompanyImport(const std::string& text, const definition::Definition& def,
                                 const definition::DefinitionCatalog& catalog, const Actor& actor,
-                                TimestampMs now, const ImportDirectory& directory,
-                                const std::function<bool(const std::string&)>& exists) {
+                                TimestampMs now, const ImportDirectory& directory) {
   CompanyImport out;
   const CsvResult csv = ReadCsv(text);
   if (!csv.error.empty()) {
@@ -126,10 +125,6 @@ CompanyImport PlanCompanyImport(const std::string& text, const definition::Defin
       refuse("CVR " + company.company.cvr + " appears twice in the file");
       continue;
     }
-    if (exists && exists(company.company.cvr)) {
-      refuse("CVR " + company.company.cvr + " has a record already");
-      continue;
-    }
     // Checked by the processor the writer runs, so a row that passes here is not refused.
     const runtime::ProcessContext ctx{catalog, actor, now, id, id, def.id};
     Result<runtime::Processed> registered = runtime::Process(runtime::PathwayState{}, company, ctx);
@@ -165,6 +160,22 @@ CompanyImport PlanCompanyImport(const std::string& text, const definition::Defin
     out.rows.push_back(std::move(row));
   }
   return out;
+}
+
+Result<std::vector<ImportProblem>> RecordsTaken(const Store& store,
+                                                const std::vector<CompanyImportRow>& rows) {
+  std::vector<ImportProblem> taken;
+  for (const CompanyImportRow& row : rows) {
+    const CommandRequest& first = row.requests.front();
+    Result<std::optional<runtime::PathwayState>> had = store.LoadPathway(first.pathway_id);
+    if (!had.ok()) return had.status();
+    if (!had->has_value()) continue;
+    Result<StreamPage> page = store.ReadStream(first.pathway_id, 1, 1);
+    if (!page.ok()) return page.status();
+    const bool ours = !page->events.empty() && page->events.front().command_id == first.command_id;
+    if (!ours) taken.push_back({row.line, "CVR " + (*had)->company.cvr + " has a record already"});
+  }
+  return taken;
 }
 
 ImportOutcome RunCompanyImport(CommandExecutor& executor, std::vector<CompanyImportRow> rows) {

@@ -11,11 +11,11 @@
 //
 // Thread-safe: free functions.
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "adapters/app/lead_import.hpp"
+#include "engine/ports/store.hpp"
 
 namespace pathways::app {
 
@@ -31,11 +31,16 @@ struct CompanyImport {
 };
 
 // Checks `text` as company records of definition `def` (a company definition) registered by
-// `actor` at `now`; `exists(cvr)` says whether a record has the CVR already.
+// `actor` at `now`; the records the store holds are RecordsTaken's.
 CompanyImport PlanCompanyImport(const std::string& text, const definition::Definition& def,
                                 const definition::DefinitionCatalog& catalog, const Actor& actor,
-                                TimestampMs now, const ImportDirectory& directory,
-                                const std::function<bool(const std::string&)>& exists);
+                                TimestampMs now, const ImportDirectory& directory);
+
+// The rows whose CVR has a record the store holds from elsewhere (registered by hand, or by
+// another file), each a problem by its line; a record this file registered before is not one:
+// importing it again registers nothing.
+Result<std::vector<ImportProblem>> RecordsTaken(const Store& store,
+                                                const std::vector<CompanyImportRow>& rows);
 
 // Registers `rows`, one after another (a record, then its contact person).
 ImportOutcome RunCompanyImport(CommandExecutor& executor, std::vector<CompanyImportRow> rows);

@@ -1,11 +1,10 @@
 // The administrator's pages: the loaded definitions, each drawn as a state diagram with its
-// transitions and states as tables; a YAML checked as the loader checks it; leads imported from
-// a CSV file with a report by line; progress toward the target and the funnel as charts; and
-// the notifications to partners: endpoints and their health, dead letters sent again.
+// transitions and states as tables; a YAML checked as the loader checks it; progress toward the
+// target and the funnel as charts; and the notifications to partners: endpoints and their
+// health, dead letters sent again. Imports are import_pages.cpp.
 
 #include <tuple>
 
-#include "adapters/app/lead_import.hpp"
 #include "adapters/notify/dispatcher.hpp"
 #include "adapters/notify/routing.hpp"
 #include "adapters/web/charts.hpp"
@@ -24,6 +23,7 @@ json Web::Impl::AdminNav(const Page& p, const std::string& current) const {
            {"/admin", "definitions", true},
            {"/admin/validate", "validate_title", false},
            {"/admin/import", "import_title", false},
+           {"/admin/import-companies", "import_companies_title", false},
            {"/admin/progress", "progress_title", true},
            {"/admin/notifications", "notifications_title", false}}) {
     if (!everyone && !partnership) continue;
@@ -41,7 +41,7 @@ void Web::Impl::Admin(Page& p, bool get) {
   const std::vector<std::string>& seg = p.segments;
   if (seg.size() == 1 && get) return Definitions(p);
   const bool partnership = app::Allowed(app::Access::kAdmin, *p.user);
-  if (seg.size() == 2 && seg[1] == "import" && partnership) {
+  if (seg.size() == 2 && (seg[1] == "import" || seg[1] == "import-companies") && partnership) {
     return get ? ImportForm(p, json::object(), 200) : Import(p);
   }
   if (seg.size() == 2 && seg[1] == "progress" && get) return Progress(p);
@@ -163,59 +163,6 @@ void Web::Impl::Validate(Page& p) {
   }
   Send(p, r.definition ? 200 : 422, Message(p.lang, "validate_title"),
        RenderTemplate("validate", model, p.lang), "/admin");
-}
-
-// ---- importing leads ---------------------------------------------------------------------------
-
-void Web::Impl::ImportForm(Page& p, json model, int status) {
-  model["csrf"] = p.session->csrf;
-  model["admin_nav"] = AdminNav(p, "/admin/import");
-  Send(p, status, Message(p.lang, "import_title"), RenderTemplate("import", model, p.lang),
-       "/admin");
-}
-
-void Web::Impl::Import(Page& p) {
-  const Form form(p.req);
-  const std::string text = form.Text("file");
-  const bool check_only = form.Text("mode") != "import";
-  const bool skip_bad = form.Text("skip_bad") == "true";
-  json model = {{"skip_bad", skip_bad}};
-  if (text.empty()) {
-    model["error"] = Message(p.lang, "import_empty");
-    return ImportForm(p, std::move(model), 400);
-  }
-  auto def = o.catalog->Newest();
-  if (!def) return Error(p, 503, "unavailable", Message(p.lang, "unavailable_text"));
-  const app::ImportDirectory directory{o.users, o.schools, Message(p.lang, "users_file")};
-  app::LeadImport plan = app::PlanLeadImport(
-      text, *def, *o.catalog, {p.user->id, std::string(config::RoleName(p.user->role))},
-      o.clock->NowMs(), directory);
-  json problems = json::array();
-  for (const app::ImportProblem& problem : plan.problems) {
-    problems.push_back({{"line", std::to_string(problem.line)}, {"what", problem.what}});
-  }
-  model["problems"] = problems;
-  model["has_problems"] = !problems.empty();
-  model["good"] = std::to_string(plan.rows.size());
-  const bool go = !check_only && plan.readable && (plan.problems.empty() || skip_bad);
-  if (!go) {
-    model["checked"] = Message(p.lang, plan.problems.empty() ? "import_ready" : "import_not_ready",
-                               {{"good", std::to_string(plan.rows.size())},
-                                {"bad", std::to_string(plan.problems.size())}});
-    if (!check_only) model["nothing"] = Message(p.lang, "import_nothing");
-    return ImportForm(p, std::move(model), plan.problems.empty() || check_only ? 200 : 422);
-  }
-  const app::ImportOutcome done = app::RunLeadImport(*o.store, std::move(plan.rows));
-  for (const app::ImportProblem& refused : done.refused) {
-    model["problems"].push_back({{"line", std::to_string(refused.line)}, {"what", refused.what}});
-  }
-  model["has_problems"] = !model["problems"].empty();
-  model["imported"] = Message(p.lang, "import_done",
-                              {{"imported", std::to_string(done.imported)},
-                               {"again", std::to_string(done.again)},
-                               {"skipped", std::to_string(plan.problems.size())},
-                               {"refused", std::to_string(done.refused.size())}});
-  ImportForm(p, std::move(model), 200);
 }
 
 // ---- progress -------------------------------------------------------------------------------

@@ -311,3 +311,62 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace pathways::web
+
+namespace pathways::web {
+namespace {
+
+TEST_CASE("web: companies imported from a CSV upload, a taken CVR a bad row, nothing half done") {
+  Fixture f;
+  const std::string admin = f.SignIn("admin");
+  const std::string csrf = f.Csrf(admin);
+  auto upload = [&](const std::string& mode, const std::string& csv, bool skip_bad = false) {
+    std::vector<std::pair<std::string, std::string>> fields = {{"csrf", csrf}, {"mode", mode}};
+    if (skip_bad) fields.emplace_back("skip_bad", "true");
+    return f.Upload("/admin/import-companies", admin, fields, "virksomheder.csv", csv);
+  };
+  HttpReply form = f.Get("/admin/import-companies", admin);
+  REQUIRE(form.status == 200);
+  CHECK(form.body.find("action=\"/admin/import-companies\"") != std::string::npos);
+  CHECK(f.Get("/admin/import-companies", f.SignIn("karin")).status == 404);
+
+  // Karin registered one by hand; the file names it again, mistypes a CVR and an industry.
+  Consultant karin(f, "karin");
+  Register(karin);
+  const std::string file =
+      "cvr;name;size_band;industry;contact_name;contact_email\n"
+      "12345674;Bryggeriet A/S;medium;11;Per Brygger;per@bryggeriet.dk\n"
+      "31245673;Tastefejl ApS;small;25;;\n"
+      "20000007;Smedjen Nord;small;9999;;\n"
+      "31245672;Smedjen i Brabrand ApS;small;25;;\n";
+  HttpReply checked = upload("check", file);
+  CHECK(checked.status == 200);
+  CHECK(checked.body.find("3 fejl; 1 rækker er i orden") != std::string::npos);
+  for (const char* line : {"3", "4", "5"}) {
+    CHECK_MESSAGE(checked.body.find("<td class=\"app-number\">" + std::string(line) + "</td>") !=
+                      std::string::npos,
+                  line);
+  }
+  CHECK(checked.body.find("CVR 31245672 has a record already") != std::string::npos);
+  HttpReply refused = upload("import", file);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("Intet er importeret") != std::string::npos);
+  CHECK(f.Stream("company-12345674").empty());
+
+  // The good row alone, when asked; the same file again registers nothing twice.
+  HttpReply some = upload("import", file, /*skip_bad=*/true);
+  CHECK(some.status == 200);
+  CHECK(some.body.find("1 virksomheder er importeret; 0 var importeret før; 3 rækker med fejl") !=
+        std::string::npos);
+  const std::vector<RecordedEvent> imported = f.Stream("company-12345674");
+  const std::size_t events = imported.size();
+  CHECK(imported.front().type == "CompanyRegistered");
+  CHECK(std::count_if(imported.begin(), imported.end(), [](const RecordedEvent& e) {
+          return e.type == "ContactPersonRecorded";
+        }) == 1);
+  HttpReply again = upload("import", file, true);
+  CHECK(again.body.find("0 virksomheder er importeret; 1 var importeret før") != std::string::npos);
+  CHECK(f.Stream("company-12345674").size() == events);
+}
+
+}  // namespace
+}  // namespace pathways::web

@@ -177,6 +177,34 @@ try {
   await plain.locator('.app-persons details[open]').getByRole('button', { name: 'Fjern kontaktpersonen' }).click();
   expect(await receipt(plain, 'Kontaktpersonen er fjernet').count() === 1, 'the contact person was not removed');
 
+  h.step = 'a method note shared with the partnership, read by a counsellor';
+  await page.goto(base + '/notes');
+  await audit(page, 'notes-empty-da');
+  await page.getByLabel('Opsøgende arbejde med virksomheder').check();
+  await page.locator('#share-title').fill('Morgenmøder hos mesteren');
+  await page.locator('#share-text').fill('Vi mødes med mesteren før arbejdstid.\n\nSå kan ingen blive væk.');
+  await page.getByRole('button', { name: 'Del en metodenote' }).click();
+  expect(await receipt(page, 'Noten er delt med partnerskabet').count() === 1, 'the note was not shared');
+  await counsellor.goto(base + '/notes');
+  expect(await counsellor.getByRole('heading', { name: 'Morgenmøder hos mesteren' }).count() === 1, 'a counsellor does not read the note');
+  expect(await counsellor.locator('main p', { hasText: 'Så kan ingen blive væk.' }).count() === 1, 'the note\'s paragraphs are not kept');
+  await audit(counsellor, 'notes-da');
+
+  h.step = 'the administrator imports companies from a spreadsheet file';
+  const admin = await newPage();
+  await signIn(admin, 'admin');
+  await admin.goto(base + '/admin/import-companies');
+  await audit(admin, 'import-companies-da');
+  const csv = { name: 'virksomheder.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('cvr;name;size_band;industry\n20000007;Smedjen Nord ApS;small;25\n') };
+  await admin.locator('#import-file').setInputFiles(csv);
+  await admin.getByRole('button', { name: 'Tjek filen' }).click();
+  expect(await admin.getByText('Filen kan importeres: 1 virksomheder.').count() === 1, 'the file was not checked');
+  await admin.locator('#import-file').setInputFiles(csv);
+  await admin.getByRole('button', { name: 'Importér', exact: true }).click();
+  expect(await admin.getByText('1 virksomheder er importeret', { exact: false }).count() === 1, 'the companies were not imported');
+  await audit(admin, 'import-companies-done-da');
+
   h.step = 'not found';
   await page.goto(base + '/companies/12345678');
   expect(await heading(page) !== 'Grøn Energi Service ApS', 'a mistyped CVR found a company');

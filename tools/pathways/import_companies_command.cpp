@@ -59,7 +59,7 @@ void AddImportCompaniesCommand(Command app) {
       }
     };
     app::CompanyImport plan =
-        app::PlanCompanyImport(in.text, *def, *catalog, actor, clock.NowMs(), in.directory, {});
+        app::PlanCompanyImport(in.text, *def, *catalog, actor, clock.NowMs(), in.directory);
     report(plan.problems);
     if (!plan.problems.empty()) {
       if (plan.readable) {
@@ -81,25 +81,15 @@ void AddImportCompaniesCommand(Command app) {
     }
     // Against the records the store has: a CVR with a record from elsewhere is a bad row; one
     // this file registered before is imported again as nothing.
-    std::vector<app::ImportProblem> taken;
-    for (const app::CompanyImportRow& row : plan.rows) {
-      const CommandRequest& first = row.requests.front();
-      auto had = (*store)->LoadPathway(first.pathway_id);
-      if (!had.ok()) {
-        ExitCode() = Fail("import-companies", had.status());
-        return;
-      }
-      if (!had->has_value()) continue;
-      auto page = (*store)->ReadStream(first.pathway_id, 1, 1);
-      const bool ours =
-          page.ok() && !page->events.empty() && page->events.front().command_id == first.command_id;
-      if (!ours)
-        taken.push_back({row.line, "CVR " + (*had)->company.cvr + " has a record already"});
+    Result<std::vector<app::ImportProblem>> taken = app::RecordsTaken(**store, plan.rows);
+    if (!taken.ok()) {
+      ExitCode() = Fail("import-companies", taken.status());
+      return;
     }
-    if (!taken.empty()) {
-      report(taken);
+    if (!taken->empty()) {
+      report(*taken);
       std::fprintf(stderr, "pathways import-companies: %zu bad row(s); nothing imported\n",
-                   taken.size());
+                   taken->size());
       ExitCode() = kExitUsage;
       return;
     }
