@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/config/private_file.hpp"
-#include "adapters/notify/base64.hpp"
+#include "engine/codec/base64.hpp"
 #include "engine/random.hpp"
 
 namespace pathways::auth {
@@ -20,7 +20,7 @@ constexpr std::size_t kMaxToken = 1024;
 
 // Base64url without padding (RFC 4648 §5): safe in a path.
 std::string UrlEncode(std::string_view bytes) {
-  std::string s = notify::Base64Encode(bytes);
+  std::string s = codec::Base64Encode(bytes);
   while (!s.empty() && s.back() == '=') s.pop_back();
   for (char& c : s) {
     if (c == '+') c = '-';
@@ -37,7 +37,7 @@ bool UrlDecode(std::string_view text, std::string& out) {
     if (c == '_') c = '/';
   }
   while (s.size() % 4 != 0) s.push_back('=');
-  return notify::Base64Decode(s, out);
+  return codec::Base64Decode(s, out);
 }
 
 std::string Mac(std::string_view key, std::string_view data) {

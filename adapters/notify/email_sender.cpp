@@ -10,15 +10,15 @@
 #include <ctime>
 #include <filesystem>
 
-#include "adapters/notify/base64.hpp"
 #include "adapters/notify/curl_easy.hpp"
+#include "engine/codec/base64.hpp"
 
 namespace pathways::notify {
 namespace {
 
 // Base64 in lines of 76 characters, as MIME wants a body part.
 std::string Base64Lines(std::string_view bytes) {
-  const std::string all = Base64Encode(bytes);
+  const std::string all = codec::Base64Encode(bytes);
   std::string out;
   for (std::size_t i = 0; i < all.size(); i += 76) out += all.substr(i, 76) + "\r\n";
   return out;
@@ -29,7 +29,7 @@ std::string HeaderText(std::string_view text) {
   bool plain = true;
   for (char c : text) plain = plain && c >= 0x20 && c < 0x7f;
   if (plain) return std::string(text);
-  return "=?UTF-8?B?" + Base64Encode(text) + "?=";
+  return "=?UTF-8?B?" + codec::Base64Encode(text) + "?=";
 }
 
 // Only what an address may hold: no line breaks that would smuggle in headers.
@@ -96,7 +96,7 @@ std::string Part(const std::string& type, const std::string& body, bool to_file)
 }  // namespace
 
 std::string ComposeEmail(const SmtpServer& server, const EmailMessage& m, const std::string& date) {
-  const std::string boundary = "=_pathways_" + Base64Encode(m.message_id).substr(0, 16);
+  const std::string boundary = "=_pathways_" + codec::Base64Encode(m.message_id).substr(0, 16);
   const bool to_file = !server.directory.empty();
   std::string out;
   out += "Date: " + date + "\r\n";

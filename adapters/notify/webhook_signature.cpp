@@ -6,7 +6,7 @@
 #include <array>
 #include <charconv>
 
-#include "adapters/notify/base64.hpp"
+#include "engine/codec/base64.hpp"
 
 namespace pathways::notify {
 namespace {
@@ -37,7 +37,7 @@ Result<std::string> ParseWebhookSecret(std::string_view secret) {
     return Status::InvalidArgument("a webhook secret starts with `whsec_`");
   }
   std::string key;
-  if (!Base64Decode(secret.substr(kPrefix.size()), key)) {
+  if (!codec::Base64Decode(secret.substr(kPrefix.size()), key)) {
     return Status::InvalidArgument("a webhook secret is `whsec_` and base64");
   }
   if (key.size() < 24 || key.size() > 64) {
@@ -50,8 +50,8 @@ std::string SignWebhook(std::string_view key, std::string_view id, std::int64_t 
                         std::string_view body) {
   Mac mac{};
   if (!HmacSha256(key, SignedContent(id, std::to_string(timestamp), body), mac)) return "v1,";
-  return "v1," +
-         Base64Encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  return "v1," + codec::Base64Encode(
+                     std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
 std::string SignatureHeader(const std::vector<std::string>& keys, std::string_view id,
@@ -92,7 +92,7 @@ Status VerifyWebhook(const std::vector<std::string>& keys, std::string_view id,
     if (one.substr(0, 3) != "v1,") continue;  // other schemes (v1a) are not ours
     any_v1 = true;
     std::string mac;
-    if (!Base64Decode(one.substr(3), mac) || mac.size() != 32) continue;
+    if (!codec::Base64Decode(one.substr(3), mac) || mac.size() != 32) continue;
     for (const auto& e : expected) {
       if (CRYPTO_memcmp(mac.data(), e.data(), e.size()) == 0) return Status::Ok();
     }

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "adapters/notify/base64.hpp"
+#include "engine/codec/base64.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
 #include "tests/support/notify_rig.hpp"
 #include "tests/support/smtp_receiver.hpp"
@@ -344,7 +344,7 @@ TEST_CASE("email to KUI over SMTP with STARTTLS, in Danish, with the route's dat
     std::string encoded = raw.substr(start, raw.find("--", start) - start);
     std::erase_if(encoded, [](char ch) { return ch == '\r' || ch == '\n'; });
     std::string text;
-    REQUIRE(notify::Base64Decode(encoded, text));
+    REQUIRE(codec::Base64Decode(encoded, text));
     CHECK(text.find("Navn: Maja Jensen") != std::string::npos);
     CHECK(text.find("reading") == std::string::npos);
     CHECK(text.find("{{") == std::string::npos);

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "adapters/auth/links.hpp"
-#include "adapters/notify/base64.hpp"
+#include "engine/codec/base64.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/smtp_receiver.hpp"
@@ -93,7 +93,7 @@ struct Rig {
       if (c != '\n') base64.push_back(c);
     }
     std::string text;
-    return notify::Base64Decode(base64, text) ? text : std::string();
+    return codec::Base64Decode(base64, text) ? text : std::string();
   }
 
   // The link in the employer's email about `pathway`, once it has arrived.

@@ -1,8 +1,8 @@
-#include "adapters/notify/base64.hpp"
+#include "engine/codec/base64.hpp"
 
 #include <openssl/evp.h>
 
-namespace pathways::notify {
+namespace pathways::codec {
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
@@ -32,4 +32,4 @@ bool Base64Decode(std::string_view text, std::string& out) {
   return true;
 }
 
-}  // namespace pathways::notify
+}  // namespace pathways::codec

@@ -1,0 +1,53 @@
+#include "engine/audit/checkpoint.hpp"
+
+#include <charconv>
+
+#include "engine/codec/base64.hpp"
+
+namespace pathways::audit {
+
+std::string CheckpointText(const Checkpoint& c) {
+  std::string out = c.origin + "\n" + std::to_string(c.size) + "\n";
+  out += codec::Base64Encode({reinterpret_cast<const char*>(c.root.data()), c.root.size()});
+  out.push_back('\n');
+  for (const std::string& line : c.extensions) out += line + "\n";
+  return out;
+}
+
+Result<Checkpoint> ParseCheckpoint(std::string_view text) {
+  if (text.empty() || text.back() != '\n') {
+    return Status::InvalidArgument("a checkpoint's text ends in a newline");
+  }
+  std::vector<std::string_view> lines;
+  for (std::string_view rest = text; !rest.empty();) {
+    const std::size_t end = rest.find('\n');
+    lines.push_back(rest.substr(0, end));
+    rest.remove_prefix(end + 1);
+  }
+  if (lines.size() < 3) {
+    return Status::InvalidArgument("a checkpoint has three lines: origin, tree size and root");
+  }
+  Checkpoint c;
+  if (lines[0].empty()) return Status::InvalidArgument("the checkpoint's origin line is empty");
+  c.origin = std::string(lines[0]);
+  const std::string_view size = lines[1];
+  const auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), c.size);
+  if (size.empty() || ec != std::errc() || end != size.data() + size.size() ||
+      (size.size() > 1 && size[0] == '0')) {
+    return Status::InvalidArgument(
+        "the checkpoint's second line is not a tree size (decimal, no leading zeroes)");
+  }
+  std::string root;
+  if (!codec::Base64Decode(lines[2], root) || root.size() != c.root.size() ||
+      codec::Base64Encode(root) != lines[2]) {
+    return Status::InvalidArgument("the checkpoint's third line is not a base64 SHA-256 root");
+  }
+  std::copy(root.begin(), root.end(), reinterpret_cast<char*>(c.root.data()));
+  for (std::size_t i = 3; i < lines.size(); ++i) {
+    if (lines[i].empty()) return Status::InvalidArgument("the checkpoint has an empty line");
+    c.extensions.emplace_back(lines[i]);
+  }
+  return c;
+}
+
+}  // namespace pathways::audit

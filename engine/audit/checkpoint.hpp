@@ -1,0 +1,30 @@
+#pragma once
+// Checkpoints in the C2SP tlog-checkpoint v1 form: the note text naming the log (its origin),
+// the tree's size and its root (base64), which the log signs as a signed note
+// (docs/formats/merkle.md).
+//
+// Thread-safe: free functions.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/result.hpp"
+
+namespace pathways::audit {
+
+struct Checkpoint {
+  std::string origin;
+  std::uint64_t size = 0;
+  Hash256 root{};
+  std::vector<std::string> extensions;  // further lines; Pathways writes none
+};
+
+// "origin\nsize\nbase64(root)\n" and any extension lines.
+std::string CheckpointText(const Checkpoint& c);
+// InvalidArgument, saying which line is wrong, unless `text` is a checkpoint's note text.
+Result<Checkpoint> ParseCheckpoint(std::string_view text);
+
+}  // namespace pathways::audit
