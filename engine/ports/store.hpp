@@ -8,11 +8,13 @@
 //   TimerQueue       armed timers by due time
 //   Outbox           notification requests and the adapters' own rows
 //   StoreAdmin       verify, backup, export, statistics
+//   LogProofs        the Merkle tree, its proofs and the signed checkpoints
 //
 // Thread-safe.
 
 #include "engine/event_store.hpp"
 #include "engine/ports/command_executor.hpp"
+#include "engine/ports/log_proofs.hpp"
 #include "engine/ports/outbox.hpp"
 #include "engine/ports/pathway_queries.hpp"
 #include "engine/ports/store_admin.hpp"
@@ -25,7 +27,8 @@ class Store : public EventStore,
               public PathwayQueries,
               public TimerQueue,
               public Outbox,
-              public StoreAdmin {
+              public StoreAdmin,
+              public LogProofs {
  public:
   // Stops accepting writes and answers everything already queued; wakes subscriptions and
   // waiters. Reads keep working until the store is destroyed.

@@ -17,6 +17,7 @@ namespace pathways::storage {
 // What a group has staged but not yet committed: later requests of the same group see it.
 struct GroupState {
   ChainHead head;
+  audit::merkle::CompactRange tree;  // the tree's border at `head`
   std::unordered_map<std::string, StreamInfo> streams;
   std::unordered_map<std::string, CommandRow> commands;
   std::unordered_map<std::string, std::vector<std::string>> new_streams_of;  // by participant

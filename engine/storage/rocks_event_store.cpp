@@ -59,7 +59,9 @@ const std::vector<std::string>& ColumnFamilyNames() {
                                                  cf::kReports,
                                                  cf::kReportHistory,
                                                  cf::kReportSealed,
-                                                 cf::kCompanyLinks};
+                                                 cf::kCompanyLinks,
+                                                 cf::kTree,
+                                                 cf::kCheckpoints};
   return names;
 }
 
@@ -349,7 +351,9 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
       {cf::kReports, &impl->reports},
       {cf::kReportHistory, &impl->report_history},
       {cf::kReportSealed, &impl->report_sealed},
-      {cf::kCompanyLinks, &impl->company_links}};
+      {cf::kCompanyLinks, &impl->company_links},
+      {cf::kTree, &impl->tree},
+      {cf::kCheckpoints, &impl->checkpoints}};
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (auto it = slots.find(names[i]); it != slots.end()) *it->second = impl->handles[i];
   }
@@ -440,8 +444,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   if (!o.read_only && stored_format < kStoreFormatVersion) {
     // Everything an older format holds is still read; from now on rows of the current one are
     // written, so a build that cannot read them must refuse the store rather than fail on them.
-    // Format 4's path and report rows come from the log, and format 7's company links from the
-    // state rows, once, before the writer starts (a
+    // Format 4's path and report rows and format 8's tree come from the log, and format 7's
+    // company links from the state rows, once, before the writer starts (a
     // crash on the way leaves the old format, and the next open does it again).
     if (stored_format < 4) {
       if (Status rebuilt = impl->RebuildPathRows(); !rebuilt.ok()) {
@@ -450,6 +454,11 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
     }
     if (stored_format < 7) {
       if (Status rebuilt = impl->RebuildCompanyLinks(); !rebuilt.ok()) {
+        return Status(rebuilt.code(), "upgrading " + o.dir + ": " + rebuilt.message());
+      }
+    }
+    if (stored_format < 8) {
+      if (Status rebuilt = impl->BuildTree(); !rebuilt.ok()) {
         return Status(rebuilt.code(), "upgrading " + o.dir + ": " + rebuilt.message());
       }
     }
@@ -464,7 +473,18 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   }
 
   impl->key_ring = std::make_unique<KeyRing>(impl->db.get(), impl->keys, master, impl->random);
-  if (!o.read_only) impl->StartWriter();
+  if (!o.read_only) {
+    // The writer appends to the tree where the log ends.
+    Result<audit::merkle::CompactRange> range =
+        audit::merkle::CompactRange::Of(impl->head.position, StoredNodes(*impl->db, impl->tree));
+    if (!range.ok()) {
+      return Status(range.status().code(), "reading the tree of " + o.dir + ": " +
+                                               range.status().message() +
+                                               "; run `pathways verify` to find the damage");
+    }
+    impl->staged_tree = std::move(*range);
+    impl->StartWriter();
+  }
   return std::unique_ptr<RocksEventStore>(new RocksEventStore(std::move(impl)));
 }
 

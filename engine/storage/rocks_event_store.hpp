@@ -115,6 +115,17 @@ class RocksEventStore final : public Store {
   Result<std::vector<Rejection>> Rejections(const std::string& pathway_id, TimestampMs until,
                                             std::size_t max) const override;
 
+  // LogProofs (log_proofs.cpp).
+  Result<TreeHead> TreeAt(std::optional<std::uint64_t> size) const override;
+  Result<std::vector<Hash256>> InclusionProof(std::uint64_t position,
+                                              std::uint64_t size) const override;
+  Result<std::vector<Hash256>> ConsistencyProof(std::uint64_t old_size,
+                                                std::uint64_t new_size) const override;
+  Result<std::string> LeafEntry(std::uint64_t position) const override;
+  Result<StoredCheckpoint> SignCheckpoint(const audit::note::Signer& signer) override;
+  Result<StoredCheckpoint> Checkpoint(std::optional<std::uint64_t> size) const override;
+  Status AddCosignature(std::uint64_t size, const audit::note::Signature& cosignature) override;
+
   // ---- TimerQueue ----
   Result<std::vector<DueTimer>> DueTimers(TimestampMs now, std::size_t max) const override;
   Result<std::optional<TimestampMs>> NextTimerDue() const override;

@@ -22,7 +22,8 @@ namespace pathways::storage {
 //    of format 5 (the data as MessagePack); those of format 4 are still read.
 // 6: state rows of format 6 (a company's record after the path so far), the company events.
 // 7: the company links (`company_links`): a company's employees and the leads it brought.
-inline constexpr std::uint32_t kStoreFormatVersion = 7;
+// 8: the log's Merkle tree (`tree`) and its signed checkpoints (`checkpoints`).
+inline constexpr std::uint32_t kStoreFormatVersion = 8;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -57,7 +58,22 @@ inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE6
 // A participant's pathway under each company it is linked to (its employer's CVR, the CVR of the
 // company whose visit brought the lead): format byte, then CompanyLink flags.
 inline constexpr const char* kCompanyLinks = "company_links";  // cvr 00 pathway -> flags
+// The log's Merkle tree (docs/formats/merkle.md): the hash of each complete subtree at every
+// kTreeStride-th level, the leaves (level 0) included.
+inline constexpr const char* kTree = "tree";  // u8 level BE64 index -> hash[32]
+// The checkpoints the log signed, by tree size: the signed note, with any cosignatures added.
+inline constexpr const char* kCheckpoints = "checkpoints";  // BE64 size -> signed note
 }  // namespace cf
+
+// The levels of the tree that are stored: 0, 4, 8, ... A proof's node of another level is
+// hashed up from at most 2^(kTreeStride - 1) stored ones.
+inline constexpr std::uint32_t kTreeStride = 4;
+
+inline std::string TreeKey(std::uint32_t level, std::uint64_t index) {
+  std::string k(1, static_cast<char>(level));
+  codec::PutBigU64(k, index);
+  return k;
+}
 
 // A `pathways` (and report) row: format 6 is binary with the data as MessagePack and a
 // company's record at its end (state_row.hpp); format 5, the same without the record; format 4,

@@ -17,7 +17,9 @@
 #include <variant>
 #include <vector>
 
+#include "engine/audit/merkle.hpp"
 #include "engine/storage/key_ring.hpp"
+#include "engine/storage/merkle_rows.hpp"
 #include "engine/storage/rocks_event_store.hpp"
 #include "engine/storage/rocks_status.hpp"
 
@@ -85,6 +87,8 @@ struct RocksEventStore::Impl {
   rocksdb::ColumnFamilyHandle* report_history = nullptr;
   rocksdb::ColumnFamilyHandle* report_sealed = nullptr;
   rocksdb::ColumnFamilyHandle* company_links = nullptr;
+  rocksdb::ColumnFamilyHandle* tree = nullptr;
+  rocksdb::ColumnFamilyHandle* checkpoints = nullptr;
   std::unique_ptr<KeyRing> key_ring;
 
   // The committed head. Written by the writer after each durable batch; read by anyone.
@@ -134,6 +138,8 @@ struct RocksEventStore::Impl {
   // takes its turn to write only after the previous write returned), so when a cache starts
   // over it keeps that group's entries.
   ChainHead staged_head;
+  audit::merkle::CompactRange staged_tree;  // the tree's border at staged_head
+  std::mutex checkpoint_mu;                 // one checkpoint signed or cosigned at a time
   std::unordered_map<std::string, StreamInfo> stream_cache;  // over the stream index
   std::unordered_map<std::string, runtime::PathwayState> pathway_cache;
   std::unordered_map<std::string, CommandRow> command_cache;  // over the idempotency rows
@@ -196,6 +202,9 @@ struct RocksEventStore::Impl {
   // Opening a store older than format 7 for writing: the company links of every pathway, from
   // its state row (upgrade.cpp). Before the writer starts.
   Status RebuildCompanyLinks();
+  // Opening a store older than format 8 for writing: the tree over every event, in batches
+  // (upgrade.cpp). Before the writer starts.
+  Status BuildTree();
 };
 
 // Visits the rows of `family` whose keys start with `prefix`, at most `max`; `visit` gets the

@@ -1,7 +1,8 @@
 // Upgrading a store written in an older format: what format 4 adds to every pathway (the path
 // in its state row, the report rows beside it, the special-category parts kept for them) is
 // rebuilt by replaying each pathway's events once through the appliers, as the writer would
-// have written it; format 7's company links are read off the state rows.
+// have written it; format 7's company links are read off the state rows; format 8's tree is
+// the log's events hashed in order.
 
 #include "engine/codec/bytes.hpp"
 #include "engine/codec/event_record.hpp"
@@ -107,6 +108,34 @@ Status RocksEventStore::Impl::RebuildCompanyLinks() {
   }
   if (!rows->status().ok()) return FromRocks(rows->status(), "listing the pathways");
   return write();
+}
+
+Status RocksEventStore::Impl::BuildTree() {
+  // Nodes only add rows, so batches may land one by one: a crash on the way leaves the old
+  // format, and the next open writes them all again, the same bytes.
+  audit::merkle::CompactRange range;
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), events));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8 || codec::GetBigU64(it->key().data()) != range.size() + 1) {
+      return Status::Corruption("event " + std::to_string(range.size() + 1) +
+                                " is missing; run `pathways verify` to find the damage");
+    }
+    if (Status st =
+            StageLeaf(batch, tree, range, audit::merkle::LeafHash(it->value().ToStringView()));
+        !st.ok()) {
+      return st;
+    }
+    if (batch.Count() >= 10000) {
+      if (Status st = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), "writing the tree");
+          !st.ok()) {
+        return st;
+      }
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+  return FromRocks(db->Write(rocksdb::WriteOptions(), &batch), "writing the tree");
 }
 
 }  // namespace pathways::storage

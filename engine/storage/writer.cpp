@@ -80,6 +80,7 @@ void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
   if (commit.code() == StatusCode::kStorageFull) commit = TryResume();
   GroupState g;
   g.head = staged_head;
+  g.tree = staged_tree;
   const std::uint64_t start_position = g.head.position;
   bool fatal = !commit.ok();
   if (!fatal) {
@@ -104,6 +105,7 @@ void RocksEventStore::Impl::RunGroup(std::vector<Pending>& group) {
     // The next group is staged on top of this one, before this one's write returns.
     key_ring->Commit();
     staged_head = g.head;
+    staged_tree = g.tree;
     last_staged = {Publish(stream_cache, last_staged.streams, g.streams, kMaxCachedStreams),
                    Publish(pathway_cache, last_staged.pathways, g.pathways, kMaxCachedPathways),
                    Publish(command_cache, last_staged.commands, g.commands, kMaxCachedCommands)};
@@ -191,6 +193,13 @@ Status RocksEventStore::Impl::TryResume() {
   // What was staged on top of the failed write never reached the disk: start over from the
   // durable head and read everything else again.
   staged_head = CurrentHead();
+  Result<audit::merkle::CompactRange> range =
+      audit::merkle::CompactRange::Of(staged_head.position, StoredNodes(*db, tree));
+  if (!range.ok()) {
+    spdlog::error("store: cannot read the tree to resume: {}", range.status().ToString());
+    return range.status();
+  }
+  staged_tree = std::move(*range);
   stream_cache.clear();
   pathway_cache.clear();
   command_cache.clear();

@@ -1,0 +1,188 @@
+// The log's Merkle tree as the store keeps it: written with the events, its root the one the
+// events' stored bytes give, proofs that verify with nothing but themselves, the tree picked up
+// again after a restart and built for a store of format 7, erasure leaving every proof valid,
+// and checkpoints signed only when consistent with the latest.
+
+#include <doctest/doctest.h>
+
+#include "engine/audit/checkpoint.hpp"
+#include "engine/audit/merkle.hpp"
+#include "engine/codec/bytes.hpp"
+#include "engine/storage/store_format.hpp"
+#include "tests/support/raw_db.hpp"
+#include "tests/support/temp_store.hpp"
+
+namespace pathways {
+namespace {
+
+namespace merkle = audit::merkle;
+namespace note = audit::note;
+using testing::OpenStore;
+using testing::Request;
+using testing::TempDir;
+
+void Append(storage::RocksEventStore& store, int from, int to) {
+  for (int i = from; i < to; ++i) {
+    AppendRequest r = Request("pw-" + std::to_string(i % 5), "c" + std::to_string(i));
+    r.events[0].personal[PersonalScope::kIdentity] = {{"name", "Deltager " + std::to_string(i)}};
+    if (i % 3 == 0) r.events.push_back(r.events[0]);  // a command of two events
+    REQUIRE(store.Append(std::move(r)).ok());
+  }
+}
+
+// The root the events' stored bytes give, hashed here rather than read from the tree.
+Hash256 RootFromEvents(storage::RocksEventStore& store, std::uint64_t size) {
+  merkle::CompactRange range;
+  for (std::uint64_t p = 1; p <= size; ++p) {
+    Result<std::string> entry = store.LeafEntry(p);
+    REQUIRE(entry.ok());
+    range.Append(merkle::LeafHash(*entry), [](auto, auto, const auto&) {});
+  }
+  return range.Root();
+}
+
+void CheckProofs(storage::RocksEventStore& store) {
+  Result<TreeHead> head = store.TreeAt(std::nullopt);
+  REQUIRE(head.ok());
+  CHECK(head->root == RootFromEvents(store, head->size));
+  for (std::uint64_t p = 1; p <= head->size; p += 7) {
+    Result<std::vector<Hash256>> proof = store.InclusionProof(p, head->size);
+    REQUIRE(proof.ok());
+    const Hash256 leaf = merkle::LeafHash(*store.LeafEntry(p));
+    CHECK_MESSAGE(merkle::VerifyInclusion(p - 1, head->size, leaf, *proof, head->root).ok(), p);
+  }
+  for (std::uint64_t old = 0; old <= head->size; old += 11) {
+    Result<TreeHead> then = store.TreeAt(old);
+    REQUIRE(then.ok());
+    Result<std::vector<Hash256>> proof = store.ConsistencyProof(old, head->size);
+    REQUIRE(proof.ok());
+    CHECK_MESSAGE(merkle::VerifyConsistency(old, head->size, *proof, then->root, head->root).ok(),
+                  old);
+  }
+}
+
+TEST_CASE("the tree is written with the events, its proofs verify, and a restart goes on") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  Hash256 root_before{};
+  {
+    auto store = OpenStore(tmp / "store", clock);
+    CHECK(store->TreeAt(std::nullopt)->root == merkle::EmptyRoot());
+    Append(*store, 0, 40);
+    CheckProofs(*store);
+    root_before = store->TreeAt(std::nullopt)->root;
+    CHECK(store->TreeAt(1000).status().code() == StatusCode::kInvalidArgument);
+    CHECK(store->InclusionProof(0, 10).status().code() == StatusCode::kInvalidArgument);
+  }
+  auto store = OpenStore(tmp / "store", clock);
+  CHECK(store->TreeAt(std::nullopt)->root == root_before);
+  Append(*store, 40, 77);
+  CheckProofs(*store);
+
+  // Erasure seals nothing again: the events' bytes, the tree and every proof stay as they were.
+  const TreeHead before = *store->TreeAt(std::nullopt);
+  const std::string third = *store->LeafEntry(3);
+  EraseRequest erase{
+      "p-pw-1", {PersonalScope::kIdentity}, "erase-1", {"admin", "administrator"}, "asked to"};
+  REQUIRE(store->ErasePersonalData(erase).ok());
+  CHECK(*store->LeafEntry(3) == third);
+  CHECK(store->TreeAt(before.size)->root == before.root);
+  CheckProofs(*store);
+}
+
+TEST_CASE("a store of format 7 gets its tree from the log when opened to write") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  Hash256 root{};
+  {
+    auto store = OpenStore(tmp / "store", clock);
+    Append(*store, 0, 30);
+    root = store->TreeAt(std::nullopt)->root;
+  }
+  {
+    testing::RawDb raw(tmp / "store");
+    raw.Clear(storage::cf::kTree);
+    std::string v;
+    codec::PutU32(v, 7);
+    raw.Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+  }
+  auto store = OpenStore(tmp / "store", clock);
+  CHECK(store->TreeAt(std::nullopt)->root == root);
+  Append(*store, 30, 45);
+  CheckProofs(*store);
+}
+
+TEST_CASE("checkpoints: signed over the tree, kept, and never inconsistent with the latest") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  CryptoRandom random;
+  Result<note::Signer> signer = note::GenerateSigner("pathways.example/amigo", random);
+  REQUIRE(signer.ok());
+  auto store = OpenStore(tmp / "store", clock);
+  CHECK(store->Checkpoint(std::nullopt).status().code() == StatusCode::kNotFound);
+  Append(*store, 0, 20);
+  Result<StoredCheckpoint> first = store->SignCheckpoint(*signer);
+  REQUIRE_MESSAGE(first.ok(), first.status().ToString());
+  Result<note::Note> signed_note = note::Parse(first->note);
+  REQUIRE(signed_note.ok());
+  CHECK(note::Verify(*signed_note, signer->verifier).ok());
+  Result<audit::Checkpoint> c = audit::ParseCheckpoint(signed_note->text);
+  REQUIRE(c.ok());
+  CHECK(c->origin == "pathways.example/amigo");
+  CHECK(c->size == first->size);
+  CHECK(c->root == store->TreeAt(std::nullopt)->root);
+
+  // Nothing new: the same checkpoint. More events: a new one, consistent with the first.
+  CHECK(store->SignCheckpoint(*signer)->note == first->note);
+  Append(*store, 20, 31);
+  Result<StoredCheckpoint> second = store->SignCheckpoint(*signer);
+  REQUIRE(second.ok());
+  CHECK(second->size > first->size);
+  CHECK(store->Checkpoint(std::nullopt)->note == second->note);
+  CHECK(store->Checkpoint(first->size)->note == first->note);
+  CHECK(store->Checkpoint(first->size + 1).status().code() == StatusCode::kNotFound);
+
+  // Another key name is another log: refused.
+  Result<note::Signer> other = note::GenerateSigner("somewhere.else/log", random);
+  CHECK(store->SignCheckpoint(*other).status().code() == StatusCode::kFailedPrecondition);
+
+  // A witness's cosignature is kept beside the log's signature, once.
+  Result<note::Signer> witness = note::GenerateSigner("witness.example/w1", random);
+  witness->verifier.type = note::kCosignatureEd25519;
+  const std::string text = note::Parse(second->note)->text;
+  Result<note::Signature> co = note::Cosign(text, *witness, 1796601600);
+  REQUIRE(co.ok());
+  REQUIRE(store->AddCosignature(second->size, *co).ok());
+  REQUIRE(store->AddCosignature(second->size, *co).ok());
+  Result<note::Note> cosigned = note::Parse(store->Checkpoint(second->size)->note);
+  REQUIRE(cosigned.ok());
+  CHECK(cosigned->signatures.size() == 2);
+  CHECK(note::Verify(*cosigned, witness->verifier).ok());
+  CHECK(note::Verify(*cosigned, signer->verifier).ok());
+  CHECK(store->AddCosignature(3, *co).code() == StatusCode::kNotFound);
+
+  // A rewritten history: an event changed and every hash after it recomputed, the tree built
+  // again from the changed log. The store refuses to sign a checkpoint that would contradict
+  // the one it signed.
+  Append(*store, 31, 33);
+  store.reset();
+  {
+    testing::RawDb raw(tmp / "store");
+    std::string value = raw.Get(storage::cf::kEvents, storage::EventKey(5));
+    value[value.size() / 2] ^= 1;
+    raw.Put(storage::cf::kEvents, storage::EventKey(5), value);
+    raw.Clear(storage::cf::kTree);
+    std::string v;
+    codec::PutU32(v, 7);
+    raw.Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+  }
+  store = OpenStore(tmp / "store", clock);
+  Append(*store, 33, 35);
+  Result<StoredCheckpoint> forked = store->SignCheckpoint(*signer);
+  CHECK(forked.status().code() == StatusCode::kFailedPrecondition);
+  CHECK(forked.status().message().find("inconsistent") != std::string::npos);
+  CHECK(store->Checkpoint(std::nullopt)->size == second->size);
+}
+
+}  // namespace
+}  // namespace pathways
