@@ -31,6 +31,10 @@ struct StoreFlags {
 std::unique_ptr<Store> OpenForWriting(const StoreFlags& flags, const Clock& clock,
                                       const char* command);
 
+// The store opened read-only (a secondary, beside a running server) without the master key:
+// what is sealed stays sealed. Null after saying why (the exit code is set).
+std::unique_ptr<Store> OpenForReading(const StoreFlags& flags, const char* command);
+
 // Loads definition files or directories as one set (workflows::LoadDefinitionSet) into a new
 // catalog. On any problem prints every diagnostic on stderr, sets ExitCode() to kExitUsage and
 // returns null.
@@ -67,5 +71,7 @@ void AddServeCommand(Command app);            // serve
 void AddTokenCommands(Command app);           // token issue, list, revoke
 void AddUserCommands(Command app);            // user set-password
 void AddDeadLetterCommands(Command app);      // dead-letters list, show, replay
+void AddProofCommands(
+    Command app);  // checkpoint key|sign|show, prove inclusion|consistency, verify-proof
 
 }  // namespace pathways::cli

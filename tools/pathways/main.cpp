@@ -77,5 +77,6 @@ int main(int argc, char** argv) {
     AddTokenCommands(app);
     AddUserCommands(app);
     AddDeadLetterCommands(app);
+    AddProofCommands(app);
   });
 }

@@ -282,6 +282,18 @@ std::unique_ptr<Store> OpenForWriting(const StoreFlags& flags, const Clock& cloc
   return std::move(*store);
 }
 
+std::unique_ptr<Store> OpenForReading(const StoreFlags& flags, const char* command) {
+  storage::StoreOptions o = flags.Options();
+  o.read_only = true;
+  o.load_master_key = false;
+  auto store = storage::RocksEventStore::Open(o);
+  if (!store.ok()) {
+    ExitCode() = Fail(command, store.status());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
 void AddStoreCommands(Command app) {
   AddVerify(app);
   AddExport(app);
