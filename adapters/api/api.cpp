@@ -103,6 +103,12 @@ const Route kRoutes[] = {
     {"GET", "/v1/audit/verify", Access::kAudit, &Api::Impl::Verify},
     {"GET", "/v1/audit/export", Access::kAudit, &Api::Impl::Export},
     {"GET", "/v1/audit/restrictions", Access::kAudit, &Api::Impl::Restrictions},
+    {"GET", "/v1/audit/checkpoint", Access::kAudit, &Api::Impl::GetCheckpoint},
+    {"POST", "/v1/audit/checkpoint", Access::kAudit, &Api::Impl::SignCheckpoint},
+    {"GET", "/v1/audit/checkpoint/key", Access::kAudit, &Api::Impl::CheckpointKey},
+    {"GET", "/v1/audit/proofs/inclusion", Access::kAudit, &Api::Impl::ProveInclusion},
+    {"POST", "/v1/audit/proofs/inclusion", Access::kAudit, &Api::Impl::ProveInclusion},
+    {"POST", "/v1/audit/proofs/consistency", Access::kAudit, &Api::Impl::ProveConsistency},
 };
 
 std::vector<std::string> Segments(std::string_view path) {

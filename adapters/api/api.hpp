@@ -24,6 +24,10 @@
 #include "engine/runtime/timer_scheduler.hpp"
 #include "workflows/diagnostics.hpp"
 
+namespace pathways::app {
+class CheckpointSigner;
+}  // namespace pathways::app
+
 namespace pathways::notify {
 class Dispatcher;
 }
@@ -53,6 +57,9 @@ struct ApiOptions {
   const Clock* wall_clock = nullptr;
   // The funder's indicators (GET /v1/reports/…); null: not offered. Outlives the Api.
   const config::ReportConfig* reports = nullptr;
+  // The log's checkpoints signed on demand (GET and POST /v1/audit/checkpoint); null: only
+  // those already kept are served, and none is signed.
+  app::CheckpointSigner* checkpoints = nullptr;
   // Extra metrics text appended to /metrics (the server's connection counters).
   std::function<std::string()> extra_metrics;
 };

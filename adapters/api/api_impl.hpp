@@ -170,6 +170,13 @@ struct Api::Impl {
   // A command on the record of CVR `c.params[0]` through the companies' rules, then Submit.
   void SubmitOnCompany(Call& c, runtime::Command command, int success_status = 200);
 
+  // ---- routes (proof_routes.cpp) ----
+  void GetCheckpoint(Call& c);
+  void SignCheckpoint(Call& c);
+  void CheckpointKey(Call& c);
+  void ProveInclusion(Call& c);
+  void ProveConsistency(Call& c);
+
   // ---- routes (note_routes.cpp) ----
   void ListNotes(Call& c);
   void ShareNote(Call& c);

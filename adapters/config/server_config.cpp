@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "adapters/config/paths.hpp"
+#include "engine/audit/note.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace pathways::config {
@@ -70,7 +71,7 @@ class ConfigReader : YamlReader {
     CheckMap(root, "the config file",
              {"listen", "data", "master_key", "workflows", "users", "tokens", "passwords",
               "backups", "notifications", "reports", "clock", "clock_start", "threads", "limits",
-              "tls", "workspace", "demo"});
+              "tls", "workspace", "checkpoints", "demo"});
     if (root["listen"]) {
       if (auto listen = Str(root["listen"], "listen")) ParseListen(*listen, root["listen"], c);
     }
@@ -153,6 +154,27 @@ class ConfigReader : YamlReader {
       }
     }
     if (const YAML::Node w = root["workspace"]) ReadWorkspace(w, c.workspace);
+    if (const YAML::Node k = root["checkpoints"]) {
+      if (CheckMap(k, "checkpoints", {"key", "origin", "every_minutes"})) {
+        if (k["key"])
+          c.checkpoints.key = Resolve(dir_, Str(k["key"], "checkpoints.key").value_or(""));
+        if (k["origin"]) {
+          c.checkpoints.origin = Str(k["origin"], "checkpoints.origin").value_or("");
+          if (!audit::note::IsValidKeyName(c.checkpoints.origin)) {
+            Error(k["origin"].Mark(), "checkpoints.origin `" + c.checkpoints.origin +
+                                          "` must be a name without spaces or `+`, like "
+                                          "pathways.example.dk/amigo");
+          }
+        }
+        if (k["every_minutes"]) {
+          c.checkpoints.every_minutes = static_cast<int>(
+              Bounded(k["every_minutes"], "checkpoints.every_minutes", 0, 7 * 24 * 60, 60));
+        }
+      }
+    }
+    if (c.checkpoints.key.empty() && !c.data_dir.empty()) {
+      c.checkpoints.key = c.data_dir + ".checkpoint-key";
+    }
     if (const YAML::Node demo = root["demo"]) {
       if (CheckMap(demo, "demo", {"participants"}) && demo["participants"]) {
         c.demo_participants =

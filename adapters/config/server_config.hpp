@@ -51,6 +51,13 @@ struct WorkspaceConfig {
   std::string origin;
 };
 
+// The log's signed checkpoints (docs/formats/merkle.md).
+struct CheckpointConfig {
+  std::string key;         // the signing key file; empty: DIR.checkpoint-key beside the store
+  std::string origin;      // the log's name when the key is made; empty: <host>/pathways/<dir>
+  int every_minutes = 60;  // 0: only at the start and when asked
+};
+
 struct ServerConfig {
   std::string file;  // where it was read from
   std::string host = "127.0.0.1";
@@ -77,6 +84,7 @@ struct ServerConfig {
   std::string tls_certificate;
   std::string tls_private_key;
   WorkspaceConfig workspace;
+  CheckpointConfig checkpoints;
   int demo_participants = 0;              // synthetic participants seeded into an empty store
   std::map<std::string, User> users;      // from users_file
   std::map<std::string, School> schools;  // from users_file; empty: one organisation

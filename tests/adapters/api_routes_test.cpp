@@ -102,6 +102,8 @@ TEST_CASE(
                         R"({"topic":"outreach","title":"Besøg om morgenen","text":"Det virker."})");
   REQUIRE(note.status == 201);
   const std::string note_id = note.Json()["id"].get<std::string>();
+  HttpReply checkpoint = s.As("admin", "POST", "/v1/audit/checkpoint");
+  REQUIRE(checkpoint.status == 201);
   const std::map<std::string, std::string> values = {
       {"id", id},           {"trigger", "hold_intake"},  {"risk", risk},
       {"task", task},       {"action", "acknowledge"},   {"name", "kui.webhook"},
@@ -144,6 +146,8 @@ TEST_CASE(
       {"POST /v1/companies/{}/consultant", R"({"user":"karin"})"},
       {"POST /v1/method-notes", R"({"topic":"guidance","title":"Korte samtaler","text":"Tit."})"},
       {"POST /v1/method-notes/{}/withdraw", R"({"reason":"forældet"})"},
+      {"POST /v1/audit/proofs/inclusion", checkpoint.body},
+      {"POST /v1/audit/proofs/consistency", checkpoint.body},
   };
   const std::map<std::string, std::string> queries = {
       {"GET /v1/pathways/{}/as-of", "?at=2026-03-02T09:00:00Z"},
@@ -151,6 +155,8 @@ TEST_CASE(
       {"GET /v1/appointments", "?counsellor=bo"},
       {"GET /v1/companies/{}/as-of", "?at=2099-03-02T09:00:00Z"},
       {"GET /v1/companies/{}/personal", "?purpose=test"},
+      {"GET /v1/audit/proofs/inclusion", "?pathway=" + id},
+      {"POST /v1/audit/proofs/inclusion", "?pathway=" + id},
   };
   // What this server cannot do otherwise: it runs no notification adapters (501), a new lead
   // has no open task to work, and it has only one version to migrate to.

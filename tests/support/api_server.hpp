@@ -10,6 +10,7 @@
 #include <string>
 
 #include "adapters/api/api.hpp"
+#include "adapters/app/checkpoint_signer.hpp"
 #include "adapters/http/server.hpp"
 #include "engine/storage/backup.hpp"
 #include "tests/support/amigo_store.hpp"
@@ -76,6 +77,11 @@ class TestServer {
     REQUIRE(reports.diagnostics.empty());
     reports_ = reports.config;
     ao.reports = &reports_;
+    CryptoRandom random;
+    Result<audit::note::Signer> key = audit::note::GenerateSigner("test.example/log", random);
+    REQUIRE(key.ok());
+    checkpoints_ = std::make_unique<app::CheckpointSigner>(*store_, std::move(*key), 0);
+    ao.checkpoints = checkpoints_.get();
     std::vector<std::string> paths = config_.workflows;
     ao.reload = [this, paths](std::vector<std::string>& added, std::size_t& unchanged) {
       workflows::ReloadReport r = workflows::ReloadDefinitions(*catalog_, paths);
@@ -128,6 +134,7 @@ class TestServer {
   std::unique_ptr<storage::RocksEventStore> store_;
   std::unique_ptr<api::TokenStore> tokens_;
   std::unique_ptr<runtime::TimerScheduler> scheduler_;
+  std::unique_ptr<app::CheckpointSigner> checkpoints_;  // signs on demand only
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::map<std::string, std::string> token_of_;

@@ -20,6 +20,7 @@
 #include <set>
 
 #include "adapters/api/api.hpp"
+#include "adapters/app/checkpoint_signer.hpp"
 #include "adapters/app/retention.hpp"
 #include "adapters/auth/links.hpp"
 #include "adapters/config/notify_config.hpp"
@@ -32,6 +33,7 @@
 #include "adapters/web/web.hpp"
 #include "engine/codec/event_json.hpp"
 #include "engine/runtime/timer_scheduler.hpp"
+#include "engine/storage/checkpoint_key.hpp"
 #include "tools/pathways/amigo_script.hpp"
 #include "tools/pathways/cli_common.hpp"
 #include "tools/pathways/demo_seed.hpp"
@@ -293,6 +295,15 @@ int Serve(const ServeArgs& a) {
   api::TokenStore tokens(cfg.tokens_file);
   if (Status st = tokens.Reload(); !st.ok()) return Fail("serve", st);
 
+  // The key the log's checkpoints are signed with, made at the first start beside the store.
+  CryptoRandom random;
+  Result<audit::note::Signer> checkpoint_key = storage::LoadOrCreateCheckpointKey(
+      cfg.checkpoints.key,
+      cfg.checkpoints.origin.empty() ? storage::DefaultOrigin(cfg.data_dir)
+                                     : cfg.checkpoints.origin,
+      random);
+  if (!checkpoint_key.ok()) return Fail("serve", checkpoint_key.status());
+
   if (cfg.demo_participants > 0 && (*store)->Head().position == 0) {
     if (Status st = SeedDemo(**store, cfg, *catalog); !st.ok()) return Fail("serve", st);
     spdlog::info("seeded {} demo participants", cfg.demo_participants);
@@ -300,6 +311,11 @@ int Serve(const ServeArgs& a) {
 
   runtime::TimerScheduler scheduler(**store, **store, clock);
   scheduler.Start();
+  app::CheckpointSigner checkpoints(**store, std::move(*checkpoint_key),
+                                    cfg.checkpoints.every_minutes * 60'000LL);
+  spdlog::info("checkpoints: signed as {}, verifier key {}", checkpoints.origin(),
+               checkpoints.VerifierKey());
+  checkpoints.Start();
   // Data restricted until the ESF audit end is erased when its day is over (docs/privacy.md).
   app::RetentionSweeper retention(**store, clock);
   if (prepared->reports && !prepared->reports->audit_end.empty()) retention.Start();
@@ -337,6 +353,7 @@ int Serve(const ServeArgs& a) {
   if (prepared->reports) ao.reports = &*prepared->reports;
   ao.notifier = &notifier;
   ao.wall_clock = &system_clock;
+  ao.checkpoints = &checkpoints;
   // SIGHUP and POST /v1/definitions/reload do the same.
   const std::vector<std::string> workflow_paths = cfg.workflows;
   std::atomic<std::uint64_t> reloads_applied{0};
@@ -461,6 +478,7 @@ int Serve(const ServeArgs& a) {
   server.Wait(10'000);
   server_ptr = nullptr;
   scheduler.Stop();
+  checkpoints.Stop();
   retention.Stop();
   notifier.Stop();
   (*store)->Close();
