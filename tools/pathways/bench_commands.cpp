@@ -36,27 +36,6 @@ struct AppendArgs {
   int rounds = 4;
 };
 
-// A realistic event of synthetic participant `participant`: the first carries personal data
-// in both scopes, the rest are contacts padded to the payload size.
-NewEvent SyntheticEvent(std::uint64_t participant, std::uint64_t version, int payload_bytes) {
-  NewEvent e;
-  if (version == 1) {
-    e.type = "LeadRegistered";
-    e.data = {{"referral_source", "jobcenter"}, {"track", "EUV3"}, {"age_band", "25-29"}};
-    e.personal[PersonalScope::kIdentity] = {
-        {"name", "Deltager " + std::to_string(participant)},
-        {"cpr", "010190-" + std::to_string(1000 + participant % 9000)},
-        {"phone", "+45 20 00 00 00"}};
-    e.personal[PersonalScope::kGuidance] = {{"barriers", {"reading"}}};
-  } else {
-    e.type = "ContactRecorded";
-    e.data = {{"channel", "phone"}, {"minutes", 15}, {"outcome", "reached"}};
-  }
-  const int pad = payload_bytes - static_cast<int>(e.data.dump().size()) - 10;
-  if (pad > 0) e.data["pad"] = std::string(static_cast<std::size_t>(pad), 'x');
-  return e;
-}
-
 // One round of appends to the store. Writer w owns participants w, w+W, w+2W, ...; each
 // pathway gets events_per_pathway events, the first with personal data. `round` keeps the
 // rounds' pathways apart.
@@ -258,6 +237,27 @@ void AddBenchVerify(Command bench) {
 
 }  // namespace
 
+// A realistic event of synthetic participant `participant`: the first carries personal data
+// in both scopes, the rest are contacts padded to the payload size.
+NewEvent SyntheticEvent(std::uint64_t participant, std::uint64_t version, int payload_bytes) {
+  NewEvent e;
+  if (version == 1) {
+    e.type = "LeadRegistered";
+    e.data = {{"referral_source", "jobcenter"}, {"track", "EUV3"}, {"age_band", "25-29"}};
+    e.personal[PersonalScope::kIdentity] = {
+        {"name", "Deltager " + std::to_string(participant)},
+        {"cpr", "010190-" + std::to_string(1000 + participant % 9000)},
+        {"phone", "+45 20 00 00 00"}};
+    e.personal[PersonalScope::kGuidance] = {{"barriers", {"reading"}}};
+  } else {
+    e.type = "ContactRecorded";
+    e.data = {{"channel", "phone"}, {"minutes", 15}, {"outcome", "reached"}};
+  }
+  const int pad = payload_bytes - static_cast<int>(e.data.dump().size()) - 10;
+  if (pad > 0) e.data["pad"] = std::string(static_cast<std::size_t>(pad), 'x');
+  return e;
+}
+
 void AddBenchCommands(Command app) {
   Command bench = app.Sub("bench", "benchmarks that print figures as JSON");
   bench.RequireSubcommand();
@@ -268,6 +268,7 @@ void AddBenchCommands(Command app) {
   AddBenchWeb(bench);
   AddBenchNotify(bench);
   AddBenchReports(bench);
+  AddBenchProofs(bench);
 }
 
 }  // namespace pathways::cli

@@ -68,6 +68,10 @@ inline double Round(double v, int digits = 3) {
   return std::round(v * scale) / scale;
 }
 
+// A realistic event of synthetic participant `participant`: the first carries personal data
+// in both scopes, the rest are contacts padded to the payload size (bench_commands.cpp).
+NewEvent SyntheticEvent(std::uint64_t participant, std::uint64_t version, int payload_bytes);
+
 struct RunFigures {
   double seconds = 0;
   std::vector<double> latencies_ms;

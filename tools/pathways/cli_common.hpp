@@ -67,6 +67,7 @@ void AddBenchHttp(Command bench);             // bench http
 void AddBenchWeb(Command bench);              // bench web
 void AddBenchNotify(Command bench);           // bench notify
 void AddBenchReports(Command bench);          // bench reports
+void AddBenchProofs(Command bench);           // bench proofs
 void AddServeCommand(Command app);            // serve
 void AddTokenCommands(Command app);           // token issue, list, revoke
 void AddUserCommands(Command app);            // user set-password
