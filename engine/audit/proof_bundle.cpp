@@ -120,6 +120,7 @@ Result<InclusionBundle> ParseInclusionBundle(std::string_view text) {
                                    std::string(kInclusionBundleHeader) +
                                    ", a pathway line and an events line");
   }
+  if (n == 0) return Status::InvalidArgument("the bundle holds no event");
   InclusionBundle b;
   b.pathway_id = std::string(pathway.substr(8));
   const std::string part_start = std::string(kTlogProofHeader) + "\n";

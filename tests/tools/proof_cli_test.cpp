@@ -116,6 +116,11 @@ TEST_CASE("checkpoints and proofs: signed, proved and verified offline, attacks 
     CHECK(wrong.out.find("not signed by the log's key") != std::string::npos);
     Write(tmp / "cut.proof", bundle.substr(0, bundle.size() / 2));
     CHECK(Pathways("verify-proof " + (tmp / "cut.proof") + " --key " + vkey).exit_code != 0);
+    // A bundle of no events proves nothing.
+    Write(tmp / "empty.proof", "pathways/inclusion-proof@v1\npathway pw-1\nevents 0\n");
+    Run empty = Pathways("verify-proof " + (tmp / "empty.proof") + " --key " + vkey);
+    CHECK(empty.exit_code == 2);
+    CHECK(empty.out == "REFUSED: the bundle holds no event\n");
   }
 
   // The log grows; a consistency bundle shows the old checkpoint is its start.
