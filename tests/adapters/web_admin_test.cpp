@@ -32,9 +32,7 @@ TEST_CASE("web: leads imported from a CSV upload, each bad row by its line, and 
   const std::string admin = f.SignIn("admin");
   const std::string csrf = f.Csrf(admin);
   auto upload = [&](const std::string& mode, const std::string& csv, bool skip_bad = false) {
-    std::vector<std::pair<std::string, std::string>> fields = {{"csrf", csrf}, {"mode", mode}};
-    if (skip_bad) fields.emplace_back("skip_bad", "true");
-    return f.Upload("/admin/import", admin, fields, "leads.csv", csv);
+    return f.ImportUpload("/admin/import", admin, csrf, mode, csv, skip_bad);
   };
   auto leads = [&] {
     auto counts = f.store->Counts();

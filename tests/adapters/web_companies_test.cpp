@@ -320,9 +320,7 @@ TEST_CASE("web: companies imported from a CSV upload, a taken CVR a bad row, not
   const std::string admin = f.SignIn("admin");
   const std::string csrf = f.Csrf(admin);
   auto upload = [&](const std::string& mode, const std::string& csv, bool skip_bad = false) {
-    std::vector<std::pair<std::string, std::string>> fields = {{"csrf", csrf}, {"mode", mode}};
-    if (skip_bad) fields.emplace_back("skip_bad", "true");
-    return f.Upload("/admin/import-companies", admin, fields, "virksomheder.csv", csv);
+    return f.ImportUpload("/admin/import-companies", admin, csrf, mode, csv, skip_bad);
   };
   HttpReply form = f.Get("/admin/import-companies", admin);
   REQUIRE(form.status == 200);

@@ -7,7 +7,6 @@
 
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/merkle.hpp"
-#include "engine/codec/bytes.hpp"
 #include "engine/storage/store_format.hpp"
 #include "tests/support/raw_db.hpp"
 #include "tests/support/temp_store.hpp"
@@ -102,9 +101,7 @@ TEST_CASE("a store of format 7 gets its tree from the log when opened to write")
   {
     testing::RawDb raw(tmp / "store");
     raw.Clear(storage::cf::kTree);
-    std::string v;
-    codec::PutU32(v, 7);
-    raw.Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+    raw.SetFormatVersion(7);
   }
   auto store = OpenStore(tmp / "store", clock);
   CHECK(store->TreeAt(std::nullopt)->root == root);
@@ -168,13 +165,7 @@ TEST_CASE("checkpoints: signed over the tree, kept, and never inconsistent with 
   store.reset();
   {
     testing::RawDb raw(tmp / "store");
-    std::string value = raw.Get(storage::cf::kEvents, storage::EventKey(5));
-    value[value.size() / 2] ^= 1;
-    raw.Put(storage::cf::kEvents, storage::EventKey(5), value);
-    raw.Clear(storage::cf::kTree);
-    std::string v;
-    codec::PutU32(v, 7);
-    raw.Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+    raw.RewriteHistory(5);
   }
   store = OpenStore(tmp / "store", clock);
   Append(*store, 33, 35);

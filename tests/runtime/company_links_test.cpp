@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include "engine/codec/bytes.hpp"
 #include "engine/storage/store_format.hpp"
 #include "tests/support/amigo_store.hpp"
 #include "tests/support/raw_db.hpp"
@@ -92,9 +91,7 @@ TEST_CASE("a store of format 6 gets its company links from the state rows when o
     // What a build of format 6 left: no links, the store marked 6.
     testing::RawDb raw(tmp / "store");
     raw.Clear(storage::cf::kCompanyLinks);
-    std::string v;
-    codec::PutU32(v, 6);
-    raw.Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+    raw.SetFormatVersion(6);
   }
   {
     auto store = testing::OpenWithDefinitions(tmp / "store", clock);

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/codec/bytes.hpp"
+#include "engine/storage/store_format.hpp"
+
 namespace pathways::testing {
 
 class RawDb {
@@ -56,6 +59,21 @@ class RawDb {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(family)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) Delete(family, it->key().ToString());
     REQUIRE(it->status().ok());
+  }
+  // Marks the store as written in format `version`, as an older (or newer) build leaves it.
+  void SetFormatVersion(std::uint32_t version) {
+    std::string v;
+    codec::PutU32(v, version);
+    Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+  }
+  // What a dishonest operator does: changes the event at `position` and has the tree built
+  // again from the changed log (the store of format 7 rebuilds it on its next open to write).
+  void RewriteHistory(std::uint64_t position) {
+    std::string value = Get(storage::cf::kEvents, storage::EventKey(position));
+    value[value.size() / 2] ^= 1;
+    Put(storage::cf::kEvents, storage::EventKey(position), value);
+    Clear(storage::cf::kTree);
+    SetFormatVersion(7);
   }
 
  private:

@@ -123,6 +123,16 @@ struct WebFixture {
     return reply;
   }
 
+  // An import page's form (/admin/import, /admin/import-companies): `mode` check or import,
+  // the good rows alone with `skip_bad`.
+  HttpReply ImportUpload(const std::string& target, const std::string& cookie,
+                         const std::string& csrf, const std::string& mode, const std::string& csv,
+                         bool skip_bad = false) const {
+    std::vector<std::pair<std::string, std::string>> fields = {{"csrf", csrf}, {"mode", mode}};
+    if (skip_bad) fields.emplace_back("skip_bad", "true");
+    return Upload(target, cookie, fields, "import.csv", csv);
+  }
+
   // A form with a file (multipart/form-data): `fields` in order, then the file as `file`.
   HttpReply Upload(const std::string& target, const std::string& cookie,
                    const std::vector<std::pair<std::string, std::string>>& fields,

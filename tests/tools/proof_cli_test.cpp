@@ -11,9 +11,7 @@
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/merkle.hpp"
 #include "engine/codec/base64.hpp"
-#include "engine/codec/bytes.hpp"
 #include "engine/storage/checkpoint_key.hpp"
-#include "engine/storage/store_format.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/raw_db.hpp"
 #include "tests/support/temp_store.hpp"
@@ -162,13 +160,7 @@ TEST_CASE("checkpoints and proofs: signed, proved and verified offline, attacks 
   // the checkpoint signed before, and the store will sign no checkpoint contradicting it.
   {
     testing::RawDb raw(dir);
-    std::string value = raw.Get(storage::cf::kEvents, storage::EventKey(5));
-    value[value.size() / 2] ^= 1;
-    raw.Put(storage::cf::kEvents, storage::EventKey(5), value);
-    raw.Clear(storage::cf::kTree);
-    std::string v;
-    codec::PutU32(v, 7);
-    raw.Put(storage::cf::kMeta, std::string(storage::meta::kFormatVersion), v);
+    raw.RewriteHistory(5);
   }
   Run resigned = Pathways("checkpoint sign " + data + " 2>&1");
   CHECK(resigned.exit_code == 1);

@@ -13,22 +13,6 @@
 #include "tools/pathways/cli_common.hpp"
 
 namespace pathways::cli {
-namespace {
-
-// Read-only, beside a running server (no master key needed).
-std::unique_ptr<Store> OpenToRead(const StoreFlags& flags, const char* command) {
-  storage::StoreOptions o = flags.Options();
-  o.read_only = true;
-  o.load_master_key = false;
-  auto store = storage::RocksEventStore::Open(o);
-  if (!store.ok()) {
-    ExitCode() = Fail(command, store.status());
-    return nullptr;
-  }
-  return std::move(*store);
-}
-
-}  // namespace
 
 void AddDeadLetterCommands(Command app) {
   Command group = app.Sub("dead-letters", "list, inspect and replay dead letters");
@@ -45,7 +29,7 @@ void AddDeadLetterCommands(Command app) {
   list.Add("--after", *after, "continue after this cursor (printed at the end)");
   list.Flag("--json", *json, "one JSON object per line");
   list.OnRun([=] {
-    auto store = OpenToRead(*list_flags, "dead-letters list");
+    auto store = OpenForReading(*list_flags, "dead-letters list");
     if (store == nullptr) return;
     notify::DeliveryLedger ledger(*store);
     auto page = ledger.DeadLetters(*after, *limit);
@@ -72,7 +56,7 @@ void AddDeadLetterCommands(Command app) {
   show.Add("ID", *show_id, "the delivery's id").Required();
   show_flags->AddTo(show);
   show.OnRun([=] {
-    auto store = OpenToRead(*show_flags, "dead-letters show");
+    auto store = OpenForReading(*show_flags, "dead-letters show");
     if (store == nullptr) return;
     auto d = notify::DeliveryLedger(*store).Get(*show_id);
     if (!d.ok()) {

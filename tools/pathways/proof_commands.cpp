@@ -5,13 +5,13 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "adapters/app/proofs.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "engine/audit/proof_bundle.hpp"
 #include "engine/storage/checkpoint_key.hpp"
 #include "tools/pathways/cli_common.hpp"
+#include "workflows/yaml_reader.hpp"
 
 namespace pathways::cli {
 namespace {
@@ -32,13 +32,16 @@ struct CheckpointFlags {
   }
 };
 
-bool ReadFile(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream content;
-  content << in.rdbuf();
-  out = content.str();
-  return static_cast<bool>(in) || in.eof();
+// The file an option names, or nullopt when the option was not given; false after saying why.
+bool ReadArgument(const std::string& path, const char* command, std::optional<std::string>& out) {
+  if (path.empty()) return true;
+  std::string text;
+  if (!workflows::ReadWholeFile(path, text)) {
+    ExitCode() = Fail(command, Status::IOError("cannot read " + path));
+    return false;
+  }
+  out = std::move(text);
+  return true;
 }
 
 // Writes `text` to `path`, or to stdout without one.
@@ -60,7 +63,7 @@ bool WriteOut(const std::string& path, const std::string& text, const char* comm
 // A verifier key given as the key itself or as a file holding it.
 Result<note::Verifier> VerifierArg(const std::string& arg) {
   std::string text = arg;
-  if (arg.find('+') == std::string::npos && !ReadFile(arg, text)) {
+  if (arg.find('+') == std::string::npos && !workflows::ReadWholeFile(arg, text)) {
     return Status::InvalidArgument("`" + arg + "` is neither a verifier key nor a readable file");
   }
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
@@ -153,14 +156,7 @@ void AddProveCommands(Command app) {
   inclusion.Add("--out", in->out, "write the bundle here (default: stdout)");
   inclusion.OnRun([in] {
     std::optional<std::string> held;
-    if (!in->checkpoint.empty()) {
-      std::string text;
-      if (!ReadFile(in->checkpoint, text)) {
-        ExitCode() = Fail("prove inclusion", Status::IOError("cannot read " + in->checkpoint));
-        return;
-      }
-      held = std::move(text);
-    }
+    if (!ReadArgument(in->checkpoint, "prove inclusion", held)) return;
     auto store = OpenForReading(in->store, "prove inclusion");
     if (store == nullptr) return;
     Result<std::string> bundle = app::ProveInclusion(*store, in->pathway, held);
@@ -185,23 +181,15 @@ void AddProveCommands(Command app) {
   consistency.Add("--to", co->to, "the newer signed checkpoint file (default: the latest kept)");
   consistency.Add("--out", co->out, "write the bundle here (default: stdout)");
   consistency.OnRun([co] {
-    std::string older;
+    std::optional<std::string> older;
     std::optional<std::string> newer;
-    if (!ReadFile(co->from, older)) {
-      ExitCode() = Fail("prove consistency", Status::IOError("cannot read " + co->from));
+    if (!ReadArgument(co->from, "prove consistency", older) ||
+        !ReadArgument(co->to, "prove consistency", newer)) {
       return;
-    }
-    if (!co->to.empty()) {
-      std::string text;
-      if (!ReadFile(co->to, text)) {
-        ExitCode() = Fail("prove consistency", Status::IOError("cannot read " + co->to));
-        return;
-      }
-      newer = std::move(text);
     }
     auto store = OpenForReading(co->store, "prove consistency");
     if (store == nullptr) return;
-    Result<std::string> bundle = app::ProveConsistency(*store, older, newer);
+    Result<std::string> bundle = app::ProveConsistency(*store, *older, newer);
     if (!bundle.ok()) {
       ExitCode() = Fail("prove consistency", bundle.status());
       return;
@@ -242,12 +230,9 @@ void AddVerifyProof(Command app) {
       }
       witnesses.push_back(*v);
     }
-    std::string text;
-    if (!ReadFile(a->bundle, text)) {
-      ExitCode() = Fail("verify-proof", Status::IOError("cannot read " + a->bundle));
-      return;
-    }
-    Result<audit::ProofReport> report = audit::VerifyBundle(text, *log, witnesses);
+    std::optional<std::string> text;
+    if (!ReadArgument(a->bundle, "verify-proof", text)) return;
+    Result<audit::ProofReport> report = audit::VerifyBundle(*text, *log, witnesses);
     if (!report.ok()) {
       std::printf("REFUSED: %s\n", report.status().message().c_str());
       ExitCode() =
