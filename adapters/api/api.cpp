@@ -106,6 +106,8 @@ const Route kRoutes[] = {
     {"GET", "/v1/audit/checkpoint", Access::kAudit, &Api::Impl::GetCheckpoint},
     {"POST", "/v1/audit/checkpoint", Access::kAudit, &Api::Impl::SignCheckpoint},
     {"GET", "/v1/audit/checkpoint/key", Access::kAudit, &Api::Impl::CheckpointKey},
+    {"POST", "/v1/audit/checkpoint/cosignatures", Access::kAudit, &Api::Impl::AddCosignatures},
+    {"GET", "/v1/audit/witnesses", Access::kAudit, &Api::Impl::Witnesses},
     {"GET", "/v1/audit/proofs/inclusion", Access::kAudit, &Api::Impl::ProveInclusion},
     {"POST", "/v1/audit/proofs/inclusion", Access::kAudit, &Api::Impl::ProveInclusion},
     {"POST", "/v1/audit/proofs/consistency", Access::kAudit, &Api::Impl::ProveConsistency},

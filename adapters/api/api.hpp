@@ -30,7 +30,8 @@ class CheckpointSigner;
 
 namespace pathways::notify {
 class Dispatcher;
-}
+class WitnessPublisher;
+}  // namespace pathways::notify
 
 namespace pathways::api {
 
@@ -60,6 +61,9 @@ struct ApiOptions {
   // The log's checkpoints signed on demand (GET and POST /v1/audit/checkpoint); null: only
   // those already kept are served, and none is signed.
   app::CheckpointSigner* checkpoints = nullptr;
+  // The checkpoints' witnesses: how each stands (GET /v1/audit/witnesses) and whose
+  // cosignatures are kept (POST /v1/audit/checkpoint/cosignatures); null: none.
+  notify::WitnessPublisher* witnesses = nullptr;
   // Extra metrics text appended to /metrics (the server's connection counters).
   std::function<std::string()> extra_metrics;
 };

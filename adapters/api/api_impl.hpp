@@ -174,6 +174,8 @@ struct Api::Impl {
   void GetCheckpoint(Call& c);
   void SignCheckpoint(Call& c);
   void CheckpointKey(Call& c);
+  void AddCosignatures(Call& c);
+  void Witnesses(Call& c);
   void ProveInclusion(Call& c);
   void ProveConsistency(Call& c);
 

@@ -5,7 +5,10 @@
 
 #include "adapters/api/api_impl.hpp"
 #include "adapters/app/checkpoint_signer.hpp"
+#include "adapters/app/cosignatures.hpp"
 #include "adapters/app/proofs.hpp"
+#include "adapters/notify/witness_publisher.hpp"
+#include "engine/codec/event_json.hpp"
 
 namespace pathways::api {
 namespace {
@@ -58,6 +61,49 @@ void Api::Impl::CheckpointKey(Call& c) {
     return c.respond(Problem(501, "not-configured", "this server signs no checkpoints"));
   }
   c.respond(Text(200, options.checkpoints->VerifierKey() + "\n"));
+}
+
+void Api::Impl::AddCosignatures(Call& c) {
+  if (options.witnesses == nullptr || options.witnesses->Keys().empty()) {
+    return c.respond(Problem(501, "not-configured", "no witness's key is configured"));
+  }
+  if (c.req.body.empty()) {
+    return c.respond(Problem(400, "invalid-request",
+                             "send the checkpoint with the witness's cosignature as the body"));
+  }
+  auto call = std::make_shared<Call>(std::move(c));
+  jobs.Run([this, call] {
+    Result<app::KeptCosignatures> kept =
+        app::KeepCosignatures(*options.store, call->req.body, options.witnesses->Keys());
+    if (!kept.ok()) {
+      if (kept.status().code() == StatusCode::kRejected) {
+        return call->respond(Problem(422, "unverified-cosignature", kept.status().message()));
+      }
+      return call->respond(ProofProblem(kept.status()));
+    }
+    Result<StoredCheckpoint> stored = options.store->Checkpoint(kept->size);
+    if (!stored.ok()) return call->respond(ProblemFor(stored.status()));
+    call->respond(
+        Text(200, stored->note).With("X-Pathways-Tree-Size", std::to_string(stored->size)));
+  });
+}
+
+void Api::Impl::Witnesses(Call& c) {
+  nlohmann::json list = nlohmann::json::array();
+  if (options.witnesses != nullptr) {
+    for (const notify::WitnessState& w : options.witnesses->States()) {
+      nlohmann::json j = {{"name", w.name},
+                          {"channel", w.channel},
+                          {"delivered_size", w.delivered},
+                          {"waiting_size", w.waiting},
+                          {"failures", w.failures}};
+      if (!w.key.empty()) j["key"] = w.key;
+      if (w.delivered_at != 0) j["delivered_at"] = codec::FormatIso8601(w.delivered_at);
+      if (!w.last_error.empty()) j["last_error"] = w.last_error;
+      list.push_back(std::move(j));
+    }
+  }
+  c.respond(Json(200, {{"witnesses", list}}));
 }
 
 void Api::Impl::ProveInclusion(Call& c) {

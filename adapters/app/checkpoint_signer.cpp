@@ -19,7 +19,15 @@ Result<StoredCheckpoint> CheckpointSigner::SignNow() {
   Result<StoredCheckpoint> c = log_.SignCheckpoint(key_);
   if (!c.ok()) {
     spdlog::error("checkpoints: cannot sign: {}", c.status().ToString());
+    return c;
   }
+  bool tell = false;
+  {
+    std::lock_guard lock(mu_);
+    tell = c->size > last_told_;
+    if (tell) last_told_ = c->size;
+  }
+  if (tell && told_) told_(*c);
   return c;
 }
 
@@ -28,6 +36,11 @@ std::string CheckpointSigner::VerifierKey() const {
 }
 
 void CheckpointSigner::Start() {
+  // What was signed before this start was told then.
+  if (Result<StoredCheckpoint> kept = log_.Checkpoint(std::nullopt); kept.ok()) {
+    std::lock_guard lock(mu_);
+    last_told_ = kept->size;
+  }
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
     while (!stopping_) {

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -21,6 +22,10 @@ class CheckpointSigner {
   CheckpointSigner(const CheckpointSigner&) = delete;
   CheckpointSigner& operator=(const CheckpointSigner&) = delete;
 
+  // Told of each checkpoint newer than the last one told (or, after a start, than the latest
+  // kept before it), from the thread that signed it. Set before Start().
+  void OnSigned(std::function<void(const StoredCheckpoint&)> told) { told_ = std::move(told); }
+
   void Start();
   void Stop();
   // Signs the log as it stands now (the latest checkpoint when it has not grown).
@@ -33,7 +38,9 @@ class CheckpointSigner {
   LogProofs& log_;
   audit::note::Signer key_;
   const std::int64_t interval_ms_;
+  std::function<void(const StoredCheckpoint&)> told_;
   std::mutex mu_;
+  std::uint64_t last_told_ = 0;  // under mu_
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;

@@ -8,6 +8,7 @@
 
 #include "adapters/config/paths.hpp"
 #include "adapters/notify/webhook_signature.hpp"
+#include "engine/audit/note.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace pathways::config {
@@ -50,7 +51,7 @@ class NotifyReader : YamlReader {
   void ReadRoot(const YAML::Node& root, NotifyConfig& c) {
     CheckMap(root, "the notifications file",
              {"retry", "timeout", "workers", "smtp", "administrators", "templates", "parties",
-              "municipalities"});
+              "municipalities", "witnesses"});
     if (const YAML::Node retry = root["retry"]) ReadRetry(retry, c);
     if (root["timeout"]) c.timeout = Interval(root["timeout"], "timeout").value_or(c.timeout);
     if (root["workers"]) {
@@ -91,6 +92,65 @@ class NotifyReader : YamlReader {
                    ReadParty(n, p, c);
                    c.parties[id] = std::move(p);
                  });
+    YamlReader::Keys names;
+    ForEachEntry(root["witnesses"], "witnesses", names,
+                 [&](const std::string& name, const YAML::Mark& mark, const YAML::Node& n) {
+                   ReadWitness(name, mark, n, c);
+                 });
+  }
+
+  // witnesses: {NAME: {key, directory | email | webhook | url, ca_file}}
+  void ReadWitness(const std::string& name, const YAML::Mark& mark, const YAML::Node& n,
+                   NotifyConfig& c) {
+    const std::string what = "witness " + name;
+    if (!CheckMap(n, what, {"key", "directory", "email", "webhook", "url", "ca_file"})) return;
+    WitnessTarget w;
+    w.name = name;
+    w.line = mark.line + 1;
+    w.column = mark.column + 1;
+    if (n["key"]) {
+      w.key = Str(n["key"], what + " key").value_or("");
+      if (Result<audit::note::Verifier> v = audit::note::DecodeVerifier(w.key); !v.ok()) {
+        Error(n["key"].Mark(), what + ": " + v.status().message());
+      }
+    }
+    int channels = 0;
+    if (n["directory"]) {
+      ++channels;
+      w.directory = Resolve(dir_, Str(n["directory"], what + " directory").value_or(""));
+    }
+    if (n["email"]) {
+      ++channels;
+      for (auto& [a, at] : List(n["email"], what + " email")) {
+        if (!PlausibleAddress(a)) {
+          Error(at, what + ": `" + a + "` is not an email address");
+        } else {
+          w.email.push_back(a);
+        }
+      }
+      if (!c.smtp) Error(n["email"].Mark(), what + " is told by email: configure `smtp`");
+    }
+    if (n["webhook"]) {
+      ++channels;
+      w.webhook = Webhook(n["webhook"], what, "webhook");
+    }
+    if (n["url"]) {
+      ++channels;
+      w.url = Str(n["url"], what + " url").value_or("");
+      if (!w.url.starts_with("https://") && !w.url.starts_with("http://")) {
+        Error(n["url"].Mark(), what + ": url must start with https:// or http://");
+      }
+      if (!n["key"]) {
+        Error(n.Mark(), what + ": a tlog-witness at `url` cosigns: give its `key`");
+      }
+    }
+    if (n["ca_file"]) w.ca_file = Resolve(dir_, Str(n["ca_file"], "ca_file").value_or(""));
+    if (channels > 1) {
+      Error(mark, what + ": give one of `directory`, `email`, `webhook` or `url`");
+    } else if (channels == 0 && !n["key"]) {
+      Error(mark, what + " needs a `directory`, `email`, `webhook` or `url`, or a `key`");
+    }
+    c.witnesses.push_back(std::move(w));
   }
 
   // municipalities: {"751": {name: Aarhus Kommune, referring_authority: [a@b], kui: [c@d]}}
@@ -240,21 +300,7 @@ class NotifyReader : YamlReader {
       const YAML::Node w = n[kind];
       if (!w) continue;
       const std::string channel = kind;
-      if (CheckMap(w, what + " " + channel, {"url", "secrets", "secrets_file", "ca_file"})) {
-        WebhookTarget t;
-        if (!w["url"]) {
-          Error(w.Mark(), what + ": " + channel + " needs `url`");
-        } else if (auto url = Str(w["url"], "url")) {
-          if (!url->starts_with("https://") && !url->starts_with("http://")) {
-            Error(w["url"].Mark(), channel + " url must start with https:// or http://");
-          }
-          t.url = *url;
-        }
-        t.secrets = Secrets(w, what + " " + channel);
-        if (w["ca_file"]) t.ca_file = Resolve(dir_, Str(w["ca_file"], "ca_file").value_or(""));
-        t.sms = channel == "sms";
-        p.webhook = std::move(t);
-      }
+      p.webhook = Webhook(w, what, channel);
     }
     if (const YAML::Node e = n["email"]) {
       if (CheckMap(e, what + " email", {"to", "language"})) {
@@ -348,6 +394,27 @@ class NotifyReader : YamlReader {
         p.confirm = std::move(t);
       }
     }
+  }
+
+  // {url, secrets | secrets_file, ca_file}: a signed webhook's target.
+  std::optional<WebhookTarget> Webhook(const YAML::Node& w, const std::string& what,
+                                       const std::string& channel) {
+    if (!CheckMap(w, what + " " + channel, {"url", "secrets", "secrets_file", "ca_file"})) {
+      return std::nullopt;
+    }
+    WebhookTarget t;
+    if (!w["url"]) {
+      Error(w.Mark(), what + ": " + channel + " needs `url`");
+    } else if (auto url = Str(w["url"], "url")) {
+      if (!url->starts_with("https://") && !url->starts_with("http://")) {
+        Error(w["url"].Mark(), channel + " url must start with https:// or http://");
+      }
+      t.url = *url;
+    }
+    t.secrets = Secrets(w, what + " " + channel);
+    if (w["ca_file"]) t.ca_file = Resolve(dir_, Str(w["ca_file"], "ca_file").value_or(""));
+    t.sms = channel == "sms";
+    return t;
   }
 
   // `secrets: [whsec_…]` or `secrets_file: FILE` (one per line; keep it mode 0600). Each is

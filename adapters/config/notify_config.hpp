@@ -94,6 +94,21 @@ struct PartyChannels {
   std::optional<ConfirmTarget> confirm;
 };
 
+// A witness of the log's checkpoints (docs/formats/merkle.md, "Witnesses"): where each newly
+// signed checkpoint goes (one of a directory, email, a Standard Webhook, a C2SP tlog-witness),
+// and the key whose cosignatures over it are kept.
+struct WitnessTarget {
+  std::string name;
+  int line = 0;
+  int column = 0;
+  std::string key;                       // its verifier key (note or cosignature type); empty: none
+  std::string directory;                 // each checkpoint written as SIZE.checkpoint here
+  std::vector<std::string> email;        // sent to these addresses (needs `smtp`)
+  std::optional<WebhookTarget> webhook;  // posted as a signed webhook
+  std::string url;      // a C2SP tlog-witness's submission prefix: add-checkpoint (needs `key`)
+  std::string ca_file;  // extra trust for `url`
+};
+
 struct SmtpSettings {
   std::string url;  // smtp://host:port (STARTTLS) or smtps://host:port
   // Or no server: each message written as a file (.eml) into this directory, for a demo or a
@@ -123,6 +138,7 @@ struct NotifyConfig {
   std::string templates_dir;                // email templates
   std::map<std::string, PartyChannels> parties;
   std::map<std::string, Municipality> municipalities;  // by code
+  std::vector<WitnessTarget> witnesses;
 
   const PartyChannels* Find(const std::string& party) const {
     auto it = parties.find(party);

@@ -28,5 +28,7 @@ Status EnsurePrivateFolder(const std::string& path);
 
 // Replaces `path` with `text` atomically, mode 0600.
 Status WritePrivateFile(const std::string& path, const std::string& text);
+// The same with another mode: a file written for others to read (a published checkpoint).
+Status ReplaceFile(const std::string& path, const std::string& text, unsigned mode);
 
 }  // namespace pathways::config

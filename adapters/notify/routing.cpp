@@ -13,13 +13,8 @@ Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
   r->policy.jitter = c.jitter;
   for (const auto& [party, p] : c.parties) {
     if (!p.webhook) continue;
-    WebhookEndpoint e;
-    e.url = p.webhook->url;
+    WebhookEndpoint e = EndpointOf(*p.webhook);
     e.timeout = c.timeout;
-    e.ca_file = p.webhook->ca_file;
-    for (const auto& secret : p.webhook->secrets) {
-      if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
-    }
     r->webhooks[party] = std::move(e);
   }
   if (c.smtp) {
@@ -39,6 +34,16 @@ Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c) {
   }
   r->config = std::move(c);
   return std::shared_ptr<const Routing>(std::move(r));
+}
+
+WebhookEndpoint EndpointOf(const config::WebhookTarget& t) {
+  WebhookEndpoint e;
+  e.url = t.url;
+  e.ca_file = t.ca_file;
+  for (const auto& secret : t.secrets) {
+    if (auto key = ParseWebhookSecret(secret); key.ok()) e.keys.push_back(*key);
+  }
+  return e;
 }
 
 std::string EndpointName(const std::string& party, Channel c) {

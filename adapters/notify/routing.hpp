@@ -34,6 +34,9 @@ struct Routing {
 // does not parse.
 Result<std::shared_ptr<const Routing>> MakeRouting(config::NotifyConfig c);
 
+// A webhook target with its keys parsed (the timeout is the caller's).
+WebhookEndpoint EndpointOf(const config::WebhookTarget& t);
+
 // "party.channel": the name an endpoint's health and dead letters go by.
 std::string EndpointName(const std::string& party, Channel c);
 

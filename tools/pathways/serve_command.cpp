@@ -29,6 +29,8 @@
 #include "adapters/http/server.hpp"
 #include "adapters/notify/dispatcher.hpp"
 #include "adapters/notify/email_text.hpp"
+#include "adapters/notify/routing.hpp"
+#include "adapters/notify/witness_publisher.hpp"
 #include "adapters/platform/system_clock.hpp"
 #include "adapters/web/web.hpp"
 #include "engine/codec/event_json.hpp"
@@ -315,6 +317,14 @@ int Serve(const ServeArgs& a) {
                                     cfg.checkpoints.every_minutes * 60'000LL);
   spdlog::info("checkpoints: signed as {}, verifier key {}", checkpoints.origin(),
                checkpoints.VerifierKey());
+  // Each newer checkpoint goes to the notifications file's witnesses.
+  Result<std::shared_ptr<const notify::Routing>> witness_routing =
+      notify::MakeRouting(prepared->notify);
+  if (!witness_routing.ok()) return Fail("serve", witness_routing.status());
+  notify::WitnessPublisher witnesses(
+      {store->get(), *witness_routing, checkpoints.VerifierKey(), &system_clock, nullptr});
+  checkpoints.OnSigned([&witnesses](const StoredCheckpoint& c) { witnesses.Publish(c); });
+  witnesses.Start();
   checkpoints.Start();
   // Data restricted until the ESF audit end is erased when its day is over (docs/privacy.md).
   app::RetentionSweeper retention(**store, clock);
@@ -354,6 +364,7 @@ int Serve(const ServeArgs& a) {
   ao.notifier = &notifier;
   ao.wall_clock = &system_clock;
   ao.checkpoints = &checkpoints;
+  ao.witnesses = &witnesses;
   // SIGHUP and POST /v1/definitions/reload do the same.
   const std::vector<std::string> workflow_paths = cfg.workflows;
   std::atomic<std::uint64_t> reloads_applied{0};
@@ -479,6 +490,7 @@ int Serve(const ServeArgs& a) {
   server_ptr = nullptr;
   scheduler.Stop();
   checkpoints.Stop();
+  witnesses.Stop();
   retention.Stop();
   notifier.Stop();
   (*store)->Close();
