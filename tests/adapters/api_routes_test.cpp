@@ -158,7 +158,8 @@ TEST_CASE(
       {"GET /v1/audit/proofs/inclusion", "?pathway=" + id},
       {"POST /v1/audit/proofs/inclusion", "?pathway=" + id},
   };
-  // What this server cannot do otherwise: it runs no notification adapters (501), a new lead
+  // What this server cannot do otherwise: it runs no notification adapters and has no
+  // witnesses (501), a new lead
   // has no open task to work, and it has only one version to migrate to.
   const std::map<std::string, int> expected = {
       {"GET /v1/admin/dead-letters", 501},
@@ -167,6 +168,7 @@ TEST_CASE(
       {"GET /v1/admin/endpoints", 501},
       {"POST /v1/admin/endpoints/{}/enable", 501},
       {"POST /v1/callbacks/{}", 501},
+      {"POST /v1/audit/checkpoint/cosignatures", 501},
       {"POST /v1/pathways/{}/tasks/{}/{}", 409},
       {"POST /v1/companies/{}/tasks/{}/{}", 409},
       {"POST /v1/pathways/{}/migrate", 409},
