@@ -134,6 +134,9 @@ void Web::Impl::Handle(http::Request req, http::Responder respond) {
   if (first == "appointments" && p.segments.size() == 1 && get) return Appointments(p);
   if (first == "team" && p.segments.size() == 1 && get) return Team(p, "", 200);
   if (first == "admin") return Admin(p, get);
+  if (first == "audit" && p.segments.size() >= 2 && p.segments[1] == "proofs") {
+    return AuditProofAct(p);
+  }
   if (first == "audit" && get) return Audit(p);
   if (first == "reports" && get) return Reports(p);
   if (first == "team" && p.segments.size() == 2 && !get && p.segments[1] == "reassign") {

@@ -27,9 +27,14 @@
 #include "engine/definition/catalog.hpp"
 #include "engine/ports/store.hpp"
 
+namespace pathways::app {
+class CheckpointSigner;
+}  // namespace pathways::app
+
 namespace pathways::notify {
 class Dispatcher;
-}
+class WitnessPublisher;
+}  // namespace pathways::notify
 
 namespace pathways::web {
 
@@ -53,6 +58,11 @@ struct WebOptions {
   const auth::LinkSigner* links = nullptr;
   // The funder's reports (/reports); null: no reports file, no report pages. Outlives this.
   const config::ReportConfig* reports = nullptr;
+  // The log's checkpoints signed on demand and its key (/audit/proofs); null: only those kept
+  // are shown. Not owned.
+  app::CheckpointSigner* checkpoints = nullptr;
+  // The witnesses of the checkpoints and their keys; null: none. Not owned.
+  const notify::WitnessPublisher* witnesses = nullptr;
 };
 
 class Web {

@@ -246,6 +246,12 @@ struct Web::Impl {
   void AuditReads(Page& p, const std::string& id);
   // The log as a download (JSON lines or CSV), personal data sealed: as GET /v1/audit/export.
   void AuditExport(Page& p);
+  // The proofs of the log (proof_pages.cpp): /audit/proofs with the latest checkpoint, its
+  // cosignatures and the witnesses; /audit/proofs/inclusion?pathway= (a download),
+  // POST /audit/proofs/consistency (an old checkpoint: did the log only grow?) and
+  // POST /audit/proofs/sign. `model` carries a form's outcome.
+  void AuditProofAct(Page& p);
+  void AuditProofs(Page& p, json model, int status = 200);
   void HandOver(Page& p);
   // The companies' pages (company_pages.cpp: the list, a new record, the pipeline;
   // company_page.cpp: one record and what is done on it). "Virksomheder": the records the user

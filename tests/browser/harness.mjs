@@ -122,7 +122,7 @@ export async function startWorkspace({ name, workflows, users, notifications, do
   });
 
   const h = {
-    base, adminToken, browser, out, source,
+    base, adminToken, browser, out, source, work,
     step: '',
     failures: 0,
     checked: [],

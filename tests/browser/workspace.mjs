@@ -18,7 +18,8 @@ const h = await startWorkspace({
   notifications: (mail) => ['smtp:', `  url: smtp://127.0.0.1:${mail.port}`, '  from: pathways@amigo-skolen.example',
     `  ca_file: ${mail.ca}`,
     'parties:', '  employer:', '    email: {to: [employer], language: da}',
-    '    confirm: {triggers: [sign_contract, pass_probation], valid: 14d}'],
+    '    confirm: {triggers: [sign_contract, pass_probation], valid: 14d}',
+    'witnesses:', '  arkiv: {directory: checkpoints}'],
   docPages: ['participants-da', 'participant-da', 'participant-refused-da', 'tasks-live-da', 'team-da',
     'definition-da', 'import-error-da', 'progress-da', 'reports-esf-da', 'reports-project-da', 'audit-pathway-da',
     'confirm-da'],
@@ -351,6 +352,28 @@ try {
   expect((await page.locator('table').innerText()).includes('Opfølgning på mine deltagere'), 'the reads are not listed with their purpose');
   await audit(page, 'audit-reads-da');
 
+  h.step = 'an auditor downloads a participant\'s proof and checks the log only grew';
+  await page.goto(base + '/audit');
+  await page.getByRole('link', { name: 'Åbn beviserne' }).click();
+  expect(page.url() === base + '/audit/proofs', `the proofs are at ${page.url()}`);
+  // The checkpoint signed at the start went to the witness's folder: the one an auditor kept.
+  const folder = path.join(h.work, 'checkpoints');
+  const kept = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => /^\d+\.checkpoint$/.test(f)) : [];
+  expect(kept.length === 1, `the witness folder holds ${kept.join(', ')}`);
+  await audit(page, 'audit-proofs-da');
+  await page.getByRole('button', { name: 'Underskriv et kontrolpunkt nu' }).click();
+  const walkedId = new URL(participantUrl).pathname.split('/').pop();
+  await page.getByLabel('Forløbets id').fill(walkedId);
+  const [proof] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Hent beviset' }).click()]);
+  expect(proof.suggestedFilename() === `${walkedId}.proof`, `the proof is called ${proof.suggestedFilename()}`);
+  expect(fs.readFileSync(await proof.path(), 'utf8').startsWith('pathways/inclusion-proof@v1\n'), 'not an inclusion bundle');
+  if (kept.length > 0) {
+    await page.getByLabel('Kontrolpunkt (en fil)').setInputFiles(path.join(folder, kept[0]));
+    await page.getByRole('button', { name: 'Kontrollér' }).click();
+    expect((await page.getByRole('status').innerText()).includes('Loggen er kun vokset'), 'the log was not shown to have only grown');
+    await audit(page, 'audit-proofs-grew-da');
+  }
+
   h.step = 'an employer confirms the probation through the link in the email';
   page = await newPage();
   await signIn(page, 'anne');
@@ -440,7 +463,7 @@ try {
     ['import-en', '/admin/import'], ['progress-en', '/admin/progress'], ['notifications-en', '/admin/notifications'],
     ['reports-en', '/reports'], ['reports-project-en', '/reports/project']]);
   await inEnglish('revisor', '', [['audit-en', '/audit'], ['audit-pathway-en', `/audit/pathways/${walked}?at=2027-01-11`],
-    ['audit-reads-en', `/audit/pathways/${walked}/reads`]]);
+    ['audit-reads-en', `/audit/pathways/${walked}/reads`], ['audit-proofs-en', '/audit/proofs']]);
   const partner = await newPage();
   await partner.context().addCookies([{ name: 'pw_lang', value: 'en', url: base }]);
   await partner.goto(link);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/app/checkpoint_signer.hpp"
 #include "adapters/app/workspace.hpp"
 #include "adapters/auth/passwords.hpp"
 #include "adapters/config/report_config.hpp"
@@ -66,6 +67,11 @@ struct WebFixture {
     REQUIRE(loaded.diagnostics.empty());
     reports = std::move(loaded.config);
     o.reports = &reports;
+    CryptoRandom random;
+    Result<audit::note::Signer> key = audit::note::GenerateSigner("test.example/log", random);
+    REQUIRE(key.ok());
+    checkpoints = std::make_unique<app::CheckpointSigner>(*store, std::move(*key), 0);
+    o.checkpoints = checkpoints.get();
     web = std::make_unique<web::Web>(std::move(o));
     http::ServerOptions so;
     so.port = 0;
@@ -209,6 +215,7 @@ struct WebFixture {
       {"partner", {"partner", "Partner", Role::kPartner, "", "", ""}}};
   app::Workspace workspace;
   config::ReportConfig reports;
+  std::unique_ptr<app::CheckpointSigner> checkpoints;  // signs on demand only
   std::unique_ptr<web::Web> web;
   std::unique_ptr<http::Server> server;
   std::string origin_header;

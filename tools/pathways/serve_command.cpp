@@ -417,6 +417,8 @@ int Serve(const ServeArgs& a) {
   wo.origin = cfg.workspace.origin;
   wo.notifier = &notifier;
   wo.links = &*links;
+  wo.checkpoints = &checkpoints;
+  wo.witnesses = &witnesses;
   if (prepared->reports) wo.reports = &*prepared->reports;
   web::Web workspace(std::move(wo));
 
