@@ -22,6 +22,7 @@ struct VerifyReport {
   std::uint64_t events = 0;
   std::uint64_t bytes = 0;  // event value bytes hashed
   std::uint64_t index_rows = 0;
+  std::uint64_t tree_nodes = 0;  // the Merkle tree's stored nodes checked (format 8 on)
   ChainHead head;
   std::uint64_t first_bad_position = 0;
   std::string problem;
@@ -31,6 +32,8 @@ struct VerifyOptions {
   // Segments of the log checked in parallel; 0: one per core once the log is large enough
   // (50,000 events a segment). The answer does not depend on it.
   std::uint64_t segments = 0;
+  // Whether the Merkle tree is checked too (format 8 on); off only to measure what it costs.
+  bool tree = true;
 };
 
 // Whether the store takes writes: after a failed write it does not, until space returns

@@ -11,11 +11,13 @@
 #include <thread>
 #include <unordered_map>
 
+#include "engine/audit/merkle.hpp"
 #include "engine/audit/sha256.hpp"
 #include "engine/codec/bytes.hpp"
 #include "engine/storage/rocks_status.hpp"
 #include "engine/storage/store_format.hpp"
 #include "engine/storage/store_impl.hpp"
+#include "engine/storage/tree_check.hpp"
 
 namespace pathways::storage {
 namespace {
@@ -50,6 +52,7 @@ struct Segment {
   Hash256 exit_hash{};    // hash of its last event
   std::uint64_t bytes = 0;
   std::vector<IndexedAs> indexed;
+  std::vector<Hash256> level4;  // the tree's nodes above the segment's leaves, 16 at a time
   Status read_error;
 
   void Fail(std::uint64_t position, std::string why) {
@@ -58,7 +61,9 @@ struct Segment {
   }
 };
 
-void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, Segment& seg) {
+// `tree` (null before format 8): each event's leaf is checked against its stored value too.
+void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnFamilyHandle* tree,
+          Segment& seg) {
   rocksdb::ReadOptions ro;
   ro.readahead_size = 256u << 10;  // measured: larger read-ahead buffers cost more than they save
   ro.fill_cache = false;           // a full walk would only evict what readers need
@@ -66,7 +71,14 @@ void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, Segment& seg) {
   rocksdb::Slice upper_slice(upper);
   if (seg.last != 0) ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, events));
+  std::unique_ptr<rocksdb::Iterator> leaves;
+  if (tree != nullptr) {
+    leaves.reset(db.NewIterator(ro, tree));
+    leaves->Seek(TreeKey(0, seg.first - 1));
+  }
   audit::Sha256 sha;
+  std::vector<Hash256> group;
+  const bool aligned = (seg.first - 1) % (std::uint64_t{1} << kTreeStride) == 0;
   std::uint64_t expected = seg.first;
   Hash256 last_hash{};
   for (it->Seek(EventKey(seg.first)); it->Valid(); it->Next(), ++expected) {
@@ -105,6 +117,27 @@ void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, Segment& seg) {
     if (view.hash != AsView(last_hash)) {
       return seg.Fail(position, "event " + std::to_string(position) +
                                     " does not match its hash: its bytes were altered");
+    }
+    if (leaves != nullptr) {
+      const bool there = leaves->Valid() && leaves->key() == TreeKey(0, position - 1) &&
+                         leaves->value().size() == 32;
+      if (!there) {
+        return seg.Fail(position, "the tree has no leaf for event " + std::to_string(position));
+      }
+      const Hash256 leaf = audit::merkle::LeafHash(value);
+      if (leaves->value().ToStringView() != AsView(leaf)) {
+        return seg.Fail(position, "the tree's leaf for event " + std::to_string(position) +
+                                      " is not the hash of the stored event: the tree or the "
+                                      "event was altered");
+      }
+      leaves->Next();
+      if (aligned) {
+        group.push_back(leaf);
+        if (group.size() == std::size_t{1} << kTreeStride) {
+          seg.level4.push_back(HashUp(group));
+          group.clear();
+        }
+      }
     }
     seg.bytes += value.size();
     seg.indexed.push_back({StreamHash(view.stream_id), view.version});
@@ -209,18 +242,22 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
           : std::clamp<std::uint64_t>(stored.position / kMinEventsPerSegment, 1, cores);
   std::vector<Segment> parts(segments);
   for (std::uint64_t i = 0; i < segments; ++i) {
-    parts[i].first = 1 + stored.position * i / segments;
-    parts[i].last = i + 1 == segments ? 0 : stored.position * (i + 1) / segments;
+    // Boundaries on whole groups of leaves, when the segments are long enough, so each walk
+    // hashes its leaves up into the tree's next stored level.
+    const std::uint64_t group = stored.position / segments >= 1024 ? 16 : 1;
+    parts[i].first = 1 + stored.position * i / segments / group * group;
+    parts[i].last = i + 1 == segments ? 0 : stored.position * (i + 1) / segments / group * group;
   }
   IndexWalk index;
   index.capacity = stored.position;
   {
     std::vector<std::thread> threads;
+    rocksdb::ColumnFamilyHandle* tree = options.tree ? impl_->tree : nullptr;
     threads.emplace_back([&] { index.Run(*impl_->db, impl_->streams); });
     for (std::size_t i = 1; i < parts.size(); ++i) {
-      threads.emplace_back([&, i] { Walk(*impl_->db, impl_->events, parts[i]); });
+      threads.emplace_back([&, i] { Walk(*impl_->db, impl_->events, tree, parts[i]); });
     }
-    Walk(*impl_->db, impl_->events, parts[0]);
+    Walk(*impl_->db, impl_->events, tree, parts[0]);
     for (auto& t : threads) t.join();
   }
   // Join the segments in order up to the first damage; what lies before it is checked further.
@@ -230,7 +267,11 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
   std::uint64_t count = 0;
   std::uint64_t bad = 0;
   std::string problem;
+  std::vector<Hash256> level4;
+  bool level4_whole = true;  // every segment but the last ended on a whole group
   for (Segment& seg : parts) {
+    if (level4_whole) level4.insert(level4.end(), seg.level4.begin(), seg.level4.end());
+    if (seg.last != 0 && seg.last % 16 != 0) level4_whole = false;
     if (seg.end > seg.first && seg.entry_prev != chain) {
       bad = seg.first;
       problem = "event " + std::to_string(seg.first) + " does not link to the hash of event " +
@@ -307,6 +348,16 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
     }
   }
   report.index_rows = index.rows;
+
+  // ---- the tree above its leaves, and the latest checkpoint's root ----
+  if (options.tree && impl_->tree != nullptr) {
+    TreeFinding tree = CheckTree(*impl_->db, impl_->tree, impl_->checkpoints, count,
+                                 level4_whole && level4.size() == count / 16 && count >= 16
+                                     ? std::move(level4)
+                                     : std::vector<Hash256>());
+    if (!tree.problem.empty()) return fail(tree.position, std::move(tree.problem));
+    report.tree_nodes = tree.nodes;
+  }
   return report;
 }
 

@@ -177,3 +177,110 @@ TEST_CASE("checkpoints: signed over the tree, kept, and never inconsistent with 
 
 }  // namespace
 }  // namespace pathways
+
+namespace pathways {
+namespace {
+
+// Verify() as `pathways verify` runs it (read-only: a damaged tree stops no writer's open).
+VerifyReport VerifyAfter(const std::string& dir) {
+  auto store = testing::OpenReadOnly(dir, /*with_key=*/false);
+  Result<VerifyReport> r = store->Verify();
+  REQUIRE(r.ok());
+  return *r;
+}
+
+TEST_CASE("verify checks the tree: each leaf against its event, each node against its children") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  CryptoRandom random;
+  Result<note::Signer> signer = note::GenerateSigner("pathways.example/amigo", random);
+  REQUIRE(signer.ok());
+  std::uint64_t events = 0;
+  {
+    auto store = OpenStore(tmp / "store", clock);
+    Append(*store, 0, 40);
+    REQUIRE(store->SignCheckpoint(*signer).ok());
+    events = store->Head().position;
+    Result<VerifyReport> whole = store->Verify();
+    REQUIRE(whole.ok());
+    CHECK_MESSAGE(whole->ok, whole->problem);
+    CHECK(whole->tree_nodes == events + events / 16 + events / 256);
+    // In segments not on whole groups of leaves the tree is read again instead: the same.
+    VerifyOptions three;
+    three.segments = 3;
+    Result<VerifyReport> in_three = store->Verify(three);
+    REQUIRE(in_three.ok());
+    CHECK(in_three->ok);
+    CHECK(in_three->tree_nodes == whole->tree_nodes);
+  }
+  REQUIRE(events > 32);
+  const auto leaf = storage::TreeKey(0, 9);
+  const auto node = storage::TreeKey(4, 1);
+  std::string kept_leaf, kept_node, kept_checkpoint;
+  {
+    testing::RawDb raw(tmp / "store");
+    kept_leaf = raw.Get(storage::cf::kTree, leaf);
+    kept_node = raw.Get(storage::cf::kTree, node);
+    std::string altered = kept_leaf;
+    altered[0] ^= 1;
+    raw.Put(storage::cf::kTree, leaf, altered);
+  }
+  VerifyReport r = VerifyAfter(tmp / "store");
+  CHECK(!r.ok);
+  CHECK(r.first_bad_position == 10);
+  CHECK(r.problem.find("leaf for event 10 is not the hash of the stored event") !=
+        std::string::npos);
+
+  {
+    testing::RawDb raw(tmp / "store");
+    raw.Put(storage::cf::kTree, leaf, kept_leaf);
+    std::string altered = kept_node;
+    altered[5] ^= 1;
+    raw.Put(storage::cf::kTree, node, altered);
+  }
+  r = VerifyAfter(tmp / "store");
+  CHECK(r.first_bad_position == 17);
+  CHECK(r.problem.find("node 4/1 is not the hash of the nodes below it") != std::string::npos);
+  {
+    VerifyOptions three;
+    three.segments = 3;
+    Result<VerifyReport> in_three = testing::OpenReadOnly(tmp / "store", false)->Verify(three);
+    REQUIRE(in_three.ok());
+    CHECK(in_three->problem == r.problem);
+  }
+
+  {
+    testing::RawDb raw(tmp / "store");
+    raw.Delete(storage::cf::kTree, node);
+  }
+  r = VerifyAfter(tmp / "store");
+  CHECK(r.first_bad_position == 17);
+  CHECK(r.problem.find("node 4/1 is missing") != std::string::npos);
+
+  // A leaf past the log's end: the tree is of another log.
+  {
+    testing::RawDb raw(tmp / "store");
+    raw.Put(storage::cf::kTree, node, kept_node);
+    raw.Put(storage::cf::kTree, storage::TreeKey(0, events), kept_leaf);
+  }
+  r = VerifyAfter(tmp / "store");
+  CHECK(r.problem == "the tree's level 0 holds " + std::to_string(events + 1) + " nodes; " +
+                         std::to_string(events) + " events make " + std::to_string(events));
+
+  // The latest checkpoint kept names a root the tree does not have there.
+  {
+    testing::RawDb raw(tmp / "store");
+    raw.Delete(storage::cf::kTree, storage::TreeKey(0, events));
+    audit::Checkpoint forged{"pathways.example/amigo", 20, {}, {}};
+    forged.root[3] = 7;
+    const std::string text = audit::CheckpointText(forged);
+    raw.Put(storage::cf::kCheckpoints, storage::EventKey(events + 0),
+            note::Format({text, {*note::Sign(text, *signer)}}));
+  }
+  r = VerifyAfter(tmp / "store");
+  CHECK(r.first_bad_position == 20);
+  CHECK(r.problem.find("another root than the latest checkpoint signed") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pathways

@@ -46,6 +46,7 @@ void AddVerify(Command app) {
       nlohmann::json out = {{"ok", r.ok},
                             {"events", r.events},
                             {"index_rows", r.index_rows},
+                            {"tree_nodes", r.tree_nodes},
                             {"head_position", r.head.position},
                             {"head_hash", codec::HexEncode(r.head.hash)}};
       if (!r.ok) {
