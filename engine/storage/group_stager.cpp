@@ -514,8 +514,11 @@ class GroupStager {
     codec::EncodeRecord(e, value);
     g_.head.hash = codec::SealValue(value, g_.head.hash);
     g_.head.position = e.position;
-    if (Status st = StageLeaf(batch_, s_.tree, g_.tree, audit::merkle::LeafHash(value)); !st.ok()) {
-      return st;
+    if (s_.options.merkle_tree) {
+      if (Status st = StageLeaf(batch_, s_.tree, g_.tree, audit::merkle::LeafHash(value));
+          !st.ok()) {
+        return st;
+      }
     }
 
     std::string position_bytes = EventKey(e.position);

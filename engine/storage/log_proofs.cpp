@@ -39,7 +39,7 @@ Result<TreeHead> RocksEventStore::TreeAt(std::optional<std::uint64_t> size) cons
   const std::uint64_t head = impl_->CurrentHead().position;
   const std::uint64_t n = size.value_or(head);
   if (n > head) return PastTheEnd(n, head);
-  Result<Hash256> root = merkle::RootOf(n, StoredNodes(*impl_->db, impl_->tree));
+  Result<Hash256> root = merkle::RootOf(n, StoredNodes(*impl_->db, impl_->events, impl_->tree));
   if (!root.ok()) return root.status();
   return TreeHead{n, *root};
 }
@@ -52,14 +52,16 @@ Result<std::vector<Hash256>> RocksEventStore::InclusionProof(std::uint64_t posit
     return Status::InvalidArgument("event " + std::to_string(position) + " is not in the tree of " +
                                    std::to_string(size));
   }
-  return merkle::InclusionProof(position - 1, size, StoredNodes(*impl_->db, impl_->tree));
+  return merkle::InclusionProof(position - 1, size,
+                                StoredNodes(*impl_->db, impl_->events, impl_->tree));
 }
 
 Result<std::vector<Hash256>> RocksEventStore::ConsistencyProof(std::uint64_t old_size,
                                                                std::uint64_t new_size) const {
   const std::uint64_t head = impl_->CurrentHead().position;
   if (new_size > head) return PastTheEnd(new_size, head);
-  return merkle::ConsistencyProof(old_size, new_size, StoredNodes(*impl_->db, impl_->tree));
+  return merkle::ConsistencyProof(old_size, new_size,
+                                  StoredNodes(*impl_->db, impl_->events, impl_->tree));
 }
 
 Result<std::string> RocksEventStore::LeafEntry(std::uint64_t position) const {

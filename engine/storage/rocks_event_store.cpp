@@ -93,6 +93,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
     table.block_size = 16u << 10;
     o.write_buffer_size = 32u << 20;
     o.compression = rocksdb::kLZ4Compression;
+  } else if (name == cf::kTree) {
+    // Hashes do not compress: compressing them only spends the flushes' and compactions' CPU.
+    o.write_buffer_size = 8u << 20;
+    o.compression = rocksdb::kNoCompression;
   } else {
     o.write_buffer_size = 8u << 20;
     o.compression = rocksdb::kLZ4Compression;
@@ -103,6 +107,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
     // Big-endian positions (and due times), each at or just above the last: values below 2^32
     // share their first four bytes, which is what groups them.
     o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+  } else if (name == cf::kTree) {
+    // A level's nodes arrive in index order: the level byte and the index's first four bytes.
+    o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(5));
   } else if (name == cf::kStreams) {
     // A command's events are consecutive versions of one stream.
     o.memtable_insert_with_hint_prefix_extractor = std::make_shared<IdPrefix>();
@@ -444,7 +451,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   if (!o.read_only && stored_format < kStoreFormatVersion) {
     // Everything an older format holds is still read; from now on rows of the current one are
     // written, so a build that cannot read them must refuse the store rather than fail on them.
-    // Format 4's path and report rows and format 8's tree come from the log, and format 7's
+    // Format 4's path and report rows and format 8's tree come from the log (format 9 drops
+    // format 8's stored leaves), and format 7's
     // company links from the state rows, once, before the writer starts (a
     // crash on the way leaves the old format, and the next open does it again).
     if (stored_format < 4) {
@@ -461,6 +469,10 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
       if (Status rebuilt = impl->BuildTree(); !rebuilt.ok()) {
         return Status(rebuilt.code(), "upgrading " + o.dir + ": " + rebuilt.message());
       }
+    } else if (stored_format == 8) {
+      // Format 8 stored the leaves too; they are the events' hashes, read from the events now.
+      st = impl->db->DeleteRange(rocksdb::WriteOptions(), impl->tree, TreeKey(0, 0), TreeKey(1, 0));
+      if (!st.ok()) return FromRocks(st, "upgrading " + o.dir + ": dropping the stored leaves");
     }
     std::string version;
     codec::PutU32(version, kStoreFormatVersion);
@@ -475,8 +487,8 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::OpenDir(const StoreOpt
   impl->key_ring = std::make_unique<KeyRing>(impl->db.get(), impl->keys, master, impl->random);
   if (!o.read_only) {
     // The writer appends to the tree where the log ends.
-    Result<audit::merkle::CompactRange> range =
-        audit::merkle::CompactRange::Of(impl->head.position, StoredNodes(*impl->db, impl->tree));
+    Result<audit::merkle::CompactRange> range = audit::merkle::CompactRange::Of(
+        impl->head.position, StoredNodes(*impl->db, impl->events, impl->tree));
     if (!range.ok()) {
       return Status(range.status().code(), "reading the tree of " + o.dir + ": " +
                                                range.status().message() +

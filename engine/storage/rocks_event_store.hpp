@@ -57,6 +57,9 @@ struct StoreOptions {
   // The environment RocksDB reaches the disk through; null is the system's. Tests pass one
   // whose writes or syncs fail on demand. Not owned; outlives the store.
   rocksdb::Env* env = nullptr;
+  // Whether the writer keeps the log's Merkle tree. Off only in `bench pathways`, to measure
+  // what the tree costs a command: such a store has no proofs and fails `pathways verify`.
+  bool merkle_tree = true;
 };
 
 class RocksEventStore final : public Store {

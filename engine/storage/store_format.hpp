@@ -23,7 +23,9 @@ namespace pathways::storage {
 // 6: state rows of format 6 (a company's record after the path so far), the company events.
 // 7: the company links (`company_links`): a company's employees and the leads it brought.
 // 8: the log's Merkle tree (`tree`) and its signed checkpoints (`checkpoints`).
-inline constexpr std::uint32_t kStoreFormatVersion = 8;
+// 9: the tree without its leaves (level 0): each is the hash of its event's stored value, so
+//    storing it cost a key per event for nothing a proof could not read from the event.
+inline constexpr std::uint32_t kStoreFormatVersion = 9;
 
 // Value format bytes (first byte of the value) of the non-event column families.
 inline constexpr std::uint8_t kCommandValueFormat = 1;
@@ -59,14 +61,14 @@ inline constexpr const char* kReportSealed = "report_sealed";  // pathway 00 BE6
 // company whose visit brought the lead): format byte, then CompanyLink flags.
 inline constexpr const char* kCompanyLinks = "company_links";  // cvr 00 pathway -> flags
 // The log's Merkle tree (docs/formats/merkle.md): the hash of each complete subtree at every
-// kTreeStride-th level, the leaves (level 0) included.
+// kTreeStride-th level above the leaves (4, 8, …; format 8 kept level 0 too).
 inline constexpr const char* kTree = "tree";  // u8 level BE64 index -> hash[32]
 // The checkpoints the log signed, by tree size: the signed note, with any cosignatures added.
 inline constexpr const char* kCheckpoints = "checkpoints";  // BE64 size -> signed note
 }  // namespace cf
 
-// The levels of the tree that are stored: 0, 4, 8, ... A proof's node of another level is
-// hashed up from at most 2^(kTreeStride - 1) stored ones.
+// The levels of the tree that are stored: 4, 8, ... A proof's node of another level is
+// hashed up from at most 2^(kTreeStride - 1) stored ones (below level 4: from the events).
 inline constexpr std::uint32_t kTreeStride = 4;
 
 inline std::string TreeKey(std::uint32_t level, std::uint64_t index) {

@@ -21,7 +21,8 @@ std::string Node(std::uint32_t level, std::uint64_t index) {
 }
 
 // The latest checkpoint against the tree: its size in the log, its root the tree's there.
-void CheckLatestCheckpoint(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
+void CheckLatestCheckpoint(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_cf,
+                           rocksdb::ColumnFamilyHandle* tree,
                            rocksdb::ColumnFamilyHandle* checkpoints, std::uint64_t events,
                            TreeFinding& f) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), checkpoints));
@@ -44,7 +45,7 @@ void CheckLatestCheckpoint(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
                 " events, but the log holds " + std::to_string(events) + ": events were removed";
     return;
   }
-  Result<Hash256> root = merkle::RootOf(c->size, StoredNodes(db, tree));
+  Result<Hash256> root = merkle::RootOf(c->size, StoredNodes(db, events_cf, tree));
   if (!root.ok() || *root != c->root) {
     f.position = c->size;
     f.problem = "the tree of the first " + std::to_string(c->size) +
@@ -65,17 +66,17 @@ Hash256 HashUp(std::vector<Hash256>& group) {
   return group.front();
 }
 
-TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
-                      rocksdb::ColumnFamilyHandle* checkpoints, std::uint64_t events,
-                      std::vector<Hash256> level4) {
+TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_cf,
+                      rocksdb::ColumnFamilyHandle* tree, rocksdb::ColumnFamilyHandle* checkpoints,
+                      std::uint64_t events, std::vector<Hash256> level4) {
   TreeFinding f;
   rocksdb::ReadOptions ro;
   ro.readahead_size = 256u << 10;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, tree));
-  // One pass in key order: all of level 0, then level 4, …; each level's nodes are hashed up
-  // into what the next stored level must hold.
-  std::uint32_t level = 0;
+  // One pass in key order: level 4, then level 8, …; each level's nodes are hashed up into
+  // what the next stored level must hold.
+  std::uint32_t level = kTreeStride;
   std::uint64_t index = 0;
   std::vector<Hash256> expected;  // the current level's nodes, from the level below
   std::vector<Hash256> next;
@@ -101,22 +102,11 @@ TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
     index = 0;
     return true;
   };
-  if (!level4.empty()) {
-    // The walk checked the leaves and hashed them up: only a leaf past the log's end is left
-    // to look for at level 0.
-    it->Seek(TreeKey(0, events));
-    if (it->Valid() && it->key().size() > 0 && it->key()[0] == 0) {
-      index = events + 1;
-      end_level();
-      return f;
-    }
-    f.nodes = events;
-    level = kTreeStride;
-    expected = std::move(level4);
-    it->Seek(TreeKey(kTreeStride, 0));
-  } else {
-    it->SeekToFirst();
-  }
+  // Level 0 is the events' (checked by the walk, which hashed them up into `level4`); rows a
+  // store of format 8 kept there are not read.
+  level = kTreeStride;
+  expected = std::move(level4);
+  it->Seek(TreeKey(kTreeStride, 0));
   for (; it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
     if (key.size() != 9 || it->value().size() != 32) {
@@ -133,7 +123,12 @@ TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
     }
     Hash256 h{};
     std::copy_n(it->value().data(), 32, reinterpret_cast<char*>(h.data()));
-    if (level > 0 && (index >= expected.size() || expected[index] != h)) {
+    if (index >= expected.size()) {
+      return fail(level, index,
+                  "the tree holds node " + Node(level, index) + ", past the " +
+                      std::to_string(events) + " events of the log: it is another log's tree");
+    }
+    if (expected[index] != h) {
       return fail(level, index,
                   "the tree's node " + Node(level, index) +
                       " is not the hash of the nodes below it: the tree was altered");
@@ -153,7 +148,7 @@ TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
   while ((events >> level) > 0 || index > 0) {
     if (!end_level()) return f;
   }
-  CheckLatestCheckpoint(db, tree, checkpoints, events, f);
+  CheckLatestCheckpoint(db, events_cf, tree, checkpoints, events, f);
   return f;
 }
 

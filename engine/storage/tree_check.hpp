@@ -1,7 +1,7 @@
 #pragma once
 // Internal to engine/storage: Verify()'s check of the log's Merkle tree (docs/formats/merkle.md).
-// The leaves are checked against the events in the chain walk (verify.cpp); this checks every
-// stored node above them against the level below, that the tree holds exactly the complete
+// The chain walk (verify.cpp) hashes the events' leaves up into level 4; this checks every
+// stored node against the level below, that the tree holds exactly the complete
 // subtrees of the log, and that the latest checkpoint names the root the tree has at its size.
 
 #include <rocksdb/db.h>
@@ -23,11 +23,10 @@ struct TreeFinding {
 // The stored node kTreeStride levels above `group`'s 2^kTreeStride nodes, hashed up.
 Hash256 HashUp(std::vector<Hash256>& group);
 
-// `events`: the number of events the chain walk found whole, their leaves checked. `level4`:
-// the nodes of level kTreeStride the walk hashed up from those leaves, or empty when it could
-// not (the level-0 rows are then read again).
-TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* tree,
-                      rocksdb::ColumnFamilyHandle* checkpoints, std::uint64_t events,
-                      std::vector<Hash256> level4);
+// `events`: the number of events the chain walk found whole; `level4`: the nodes of level
+// kTreeStride it hashed up from their leaves (the leaves are not stored).
+TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_cf,
+                      rocksdb::ColumnFamilyHandle* tree, rocksdb::ColumnFamilyHandle* checkpoints,
+                      std::uint64_t events, std::vector<Hash256> level4);
 
 }  // namespace pathways::storage

@@ -61,7 +61,7 @@ struct Segment {
   }
 };
 
-// `tree` (null before format 8): each event's leaf is checked against its stored value too.
+// `tree` (null: not checked): each event's leaf hashed, and each 16 of them up into level 4.
 void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnFamilyHandle* tree,
           Segment& seg) {
   rocksdb::ReadOptions ro;
@@ -71,14 +71,8 @@ void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnF
   rocksdb::Slice upper_slice(upper);
   if (seg.last != 0) ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, events));
-  std::unique_ptr<rocksdb::Iterator> leaves;
-  if (tree != nullptr) {
-    leaves.reset(db.NewIterator(ro, tree));
-    leaves->Seek(TreeKey(0, seg.first - 1));
-  }
   audit::Sha256 sha;
-  std::vector<Hash256> group;
-  const bool aligned = (seg.first - 1) % (std::uint64_t{1} << kTreeStride) == 0;
+  std::vector<Hash256> group;  // REQUIRES: the segment starts on a whole group of leaves
   std::uint64_t expected = seg.first;
   Hash256 last_hash{};
   for (it->Seek(EventKey(seg.first)); it->Valid(); it->Next(), ++expected) {
@@ -118,25 +112,12 @@ void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnF
       return seg.Fail(position, "event " + std::to_string(position) +
                                     " does not match its hash: its bytes were altered");
     }
-    if (leaves != nullptr) {
-      const bool there = leaves->Valid() && leaves->key() == TreeKey(0, position - 1) &&
-                         leaves->value().size() == 32;
-      if (!there) {
-        return seg.Fail(position, "the tree has no leaf for event " + std::to_string(position));
-      }
-      const Hash256 leaf = audit::merkle::LeafHash(value);
-      if (leaves->value().ToStringView() != AsView(leaf)) {
-        return seg.Fail(position, "the tree's leaf for event " + std::to_string(position) +
-                                      " is not the hash of the stored event: the tree or the "
-                                      "event was altered");
-      }
-      leaves->Next();
-      if (aligned) {
-        group.push_back(leaf);
-        if (group.size() == std::size_t{1} << kTreeStride) {
-          seg.level4.push_back(HashUp(group));
-          group.clear();
-        }
+    if (tree != nullptr) {
+      // The leaves are not stored: hashed here, they make the tree's first stored level.
+      group.push_back(audit::merkle::LeafHash(value));
+      if (group.size() == std::size_t{1} << kTreeStride) {
+        seg.level4.push_back(HashUp(group));
+        group.clear();
       }
     }
     seg.bytes += value.size();
@@ -235,18 +216,19 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
 
   // ---- the chain, in segments ----
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::uint64_t segments =
+  std::uint64_t segments =
       options.segments != 0
           ? std::clamp<std::uint64_t>(options.segments, 1,
                                       std::max<std::uint64_t>(1, stored.position))
           : std::clamp<std::uint64_t>(stored.position / kMinEventsPerSegment, 1, cores);
+  // At least a group of leaves a segment.
+  segments = std::min(segments, std::max<std::uint64_t>(1, stored.position / 16));
   std::vector<Segment> parts(segments);
   for (std::uint64_t i = 0; i < segments; ++i) {
-    // Boundaries on whole groups of leaves, when the segments are long enough, so each walk
-    // hashes its leaves up into the tree's next stored level.
-    const std::uint64_t group = stored.position / segments >= 1024 ? 16 : 1;
-    parts[i].first = 1 + stored.position * i / segments / group * group;
-    parts[i].last = i + 1 == segments ? 0 : stored.position * (i + 1) / segments / group * group;
+    // Boundaries on whole groups of 16 leaves, so each walk hashes its leaves up into the
+    // tree's first stored level.
+    parts[i].first = 1 + stored.position * i / segments / 16 * 16;
+    parts[i].last = i + 1 == segments ? 0 : stored.position * (i + 1) / segments / 16 * 16;
   }
   IndexWalk index;
   index.capacity = stored.position;
@@ -268,10 +250,8 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
   std::uint64_t bad = 0;
   std::string problem;
   std::vector<Hash256> level4;
-  bool level4_whole = true;  // every segment but the last ended on a whole group
   for (Segment& seg : parts) {
-    if (level4_whole) level4.insert(level4.end(), seg.level4.begin(), seg.level4.end());
-    if (seg.last != 0 && seg.last % 16 != 0) level4_whole = false;
+    level4.insert(level4.end(), seg.level4.begin(), seg.level4.end());
     if (seg.end > seg.first && seg.entry_prev != chain) {
       bad = seg.first;
       problem = "event " + std::to_string(seg.first) + " does not link to the hash of event " +
@@ -351,10 +331,8 @@ Result<VerifyReport> RocksEventStore::Verify(const VerifyOptions& options) const
 
   // ---- the tree above its leaves, and the latest checkpoint's root ----
   if (options.tree && impl_->tree != nullptr) {
-    TreeFinding tree = CheckTree(*impl_->db, impl_->tree, impl_->checkpoints, count,
-                                 level4_whole && level4.size() == count / 16 && count >= 16
-                                     ? std::move(level4)
-                                     : std::vector<Hash256>());
+    TreeFinding tree = CheckTree(*impl_->db, impl_->events, impl_->tree, impl_->checkpoints, count,
+                                 std::move(level4));
     if (!tree.problem.empty()) return fail(tree.position, std::move(tree.problem));
     report.tree_nodes = tree.nodes;
   }

@@ -194,7 +194,7 @@ Status RocksEventStore::Impl::TryResume() {
   // durable head and read everything else again.
   staged_head = CurrentHead();
   Result<audit::merkle::CompactRange> range =
-      audit::merkle::CompactRange::Of(staged_head.position, StoredNodes(*db, tree));
+      audit::merkle::CompactRange::Of(staged_head.position, StoredNodes(*db, events, tree));
   if (!range.ok()) {
     spdlog::error("store: cannot read the tree to resume: {}", range.status().ToString());
     return range.status();

@@ -189,7 +189,7 @@ VerifyReport VerifyAfter(const std::string& dir) {
   return *r;
 }
 
-TEST_CASE("verify checks the tree: each leaf against its event, each node against its children") {
+TEST_CASE("verify checks the tree: the events' leaves hashed up, each node against its children") {
   TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   CryptoRandom random;
@@ -204,8 +204,8 @@ TEST_CASE("verify checks the tree: each leaf against its event, each node agains
     Result<VerifyReport> whole = store->Verify();
     REQUIRE(whole.ok());
     CHECK_MESSAGE(whole->ok, whole->problem);
-    CHECK(whole->tree_nodes == events + events / 16 + events / 256);
-    // In segments not on whole groups of leaves the tree is read again instead: the same.
+    CHECK(whole->tree_nodes == events / 16 + events / 256);
+    // In more segments (each on whole groups of leaves): the same.
     VerifyOptions three;
     three.segments = 3;
     Result<VerifyReport> in_three = store->Verify(three);
@@ -214,31 +214,17 @@ TEST_CASE("verify checks the tree: each leaf against its event, each node agains
     CHECK(in_three->tree_nodes == whole->tree_nodes);
   }
   REQUIRE(events > 32);
-  const auto leaf = storage::TreeKey(0, 9);
   const auto node = storage::TreeKey(4, 1);
-  std::string kept_leaf, kept_node, kept_checkpoint;
+  std::string kept_node;
   {
     testing::RawDb raw(tmp / "store");
-    kept_leaf = raw.Get(storage::cf::kTree, leaf);
+    CHECK(!raw.Has(storage::cf::kTree, storage::TreeKey(0, 0)));  // leaves are not stored
     kept_node = raw.Get(storage::cf::kTree, node);
-    std::string altered = kept_leaf;
-    altered[0] ^= 1;
-    raw.Put(storage::cf::kTree, leaf, altered);
-  }
-  VerifyReport r = VerifyAfter(tmp / "store");
-  CHECK(!r.ok);
-  CHECK(r.first_bad_position == 10);
-  CHECK(r.problem.find("leaf for event 10 is not the hash of the stored event") !=
-        std::string::npos);
-
-  {
-    testing::RawDb raw(tmp / "store");
-    raw.Put(storage::cf::kTree, leaf, kept_leaf);
     std::string altered = kept_node;
     altered[5] ^= 1;
     raw.Put(storage::cf::kTree, node, altered);
   }
-  r = VerifyAfter(tmp / "store");
+  VerifyReport r = VerifyAfter(tmp / "store");
   CHECK(r.first_bad_position == 17);
   CHECK(r.problem.find("node 4/1 is not the hash of the nodes below it") != std::string::npos);
   {
@@ -257,29 +243,56 @@ TEST_CASE("verify checks the tree: each leaf against its event, each node agains
   CHECK(r.first_bad_position == 17);
   CHECK(r.problem.find("node 4/1 is missing") != std::string::npos);
 
-  // A leaf past the log's end: the tree is of another log.
+  // A node past the log's complete subtrees: the tree is of another log.
   {
     testing::RawDb raw(tmp / "store");
     raw.Put(storage::cf::kTree, node, kept_node);
-    raw.Put(storage::cf::kTree, storage::TreeKey(0, events), kept_leaf);
+    raw.Put(storage::cf::kTree, storage::TreeKey(4, events / 16), kept_node);
   }
   r = VerifyAfter(tmp / "store");
-  CHECK(r.problem == "the tree's level 0 holds " + std::to_string(events + 1) + " nodes; " +
-                         std::to_string(events) + " events make " + std::to_string(events));
+  CHECK(r.problem == "the tree holds node 4/" + std::to_string(events / 16) + ", past the " +
+                         std::to_string(events) + " events of the log: it is another log's tree");
 
   // The latest checkpoint kept names a root the tree does not have there.
   {
     testing::RawDb raw(tmp / "store");
-    raw.Delete(storage::cf::kTree, storage::TreeKey(0, events));
+    raw.Delete(storage::cf::kTree, storage::TreeKey(4, events / 16));
     audit::Checkpoint forged{"pathways.example/amigo", 20, {}, {}};
     forged.root[3] = 7;
     const std::string text = audit::CheckpointText(forged);
-    raw.Put(storage::cf::kCheckpoints, storage::EventKey(events + 0),
+    raw.Put(storage::cf::kCheckpoints, storage::EventKey(events),
             note::Format({text, {*note::Sign(text, *signer)}}));
   }
   r = VerifyAfter(tmp / "store");
   CHECK(r.first_bad_position == 20);
   CHECK(r.problem.find("another root than the latest checkpoint signed") != std::string::npos);
+}
+
+TEST_CASE("a store of format 8 drops its stored leaves when opened to write; proofs still hold") {
+  TempDir tmp;
+  ManualClock clock(testing::kTestEpochMs);
+  Hash256 root{};
+  {
+    auto store = OpenStore(tmp / "store", clock);
+    Append(*store, 0, 30);
+    root = store->TreeAt(std::nullopt)->root;
+  }
+  {
+    testing::RawDb raw(tmp / "store");
+    raw.Put(storage::cf::kTree, storage::TreeKey(0, 3), std::string(32, 'x'));  // as format 8 left
+    raw.SetFormatVersion(8);
+  }
+  auto store = OpenStore(tmp / "store", clock);
+  {
+    Result<VerifyReport> r = store->Verify();
+    REQUIRE(r.ok());
+    CHECK_MESSAGE(r->ok, r->problem);
+  }
+  CHECK(store->TreeAt(std::nullopt)->root == root);
+  CheckProofs(*store);
+  store.reset();
+  testing::RawDb raw(tmp / "store");
+  CHECK(!raw.Has(storage::cf::kTree, storage::TreeKey(0, 3)));
 }
 
 }  // namespace

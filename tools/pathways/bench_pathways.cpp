@@ -60,7 +60,8 @@ void AddBenchPathways(Command bench) {
     auto catalog = LoadCatalog({a->workflow});
     if (catalog == nullptr) return;
     std::error_code ec;
-    for (const char* name : {"bench-pathways", "bench-pathways.master-key", "bench-raw"}) {
+    for (const char* name : {"bench-pathways", "bench-pathways.master-key", "bench-raw",
+                             "bench-pathways-no-tree", "bench-pathways-no-tree.master-key"}) {
       fs::remove_all(fs::path(a->dir) / name, ec);
     }
     fs::create_directories(a->dir, ec);
@@ -71,8 +72,13 @@ void AddBenchPathways(Command bench) {
     o.clock = &clock;
     o.definitions = catalog;
     auto store = storage::RocksEventStore::Open(o);
-    if (!store.ok()) {
-      ExitCode() = Fail("bench pathways", store.status());
+    // The same commands on a store that keeps no Merkle tree: what the tree costs a command.
+    storage::StoreOptions bare_options = o;
+    bare_options.dir = (fs::path(a->dir) / "bench-pathways-no-tree").string();
+    bare_options.merkle_tree = false;
+    auto bare = storage::RocksEventStore::Open(bare_options);
+    if (!store.ok() || !bare.ok()) {
+      ExitCode() = Fail("bench pathways", store.ok() ? bare.status() : store.status());
       return;
     }
     rocksdb::Options raw_options;
@@ -89,21 +95,43 @@ void AddBenchPathways(Command bench) {
     RunFigures raw;
     const auto writers = static_cast<std::uint64_t>(a->writers);
     const WriterStats before = (*store)->Stats();
+    const WriterStats bare_before = (*bare)->Stats();
     std::size_t value_bytes = 0;  // the raw run writes values as large as the store's events
     double commands_cpu_s = 0;
+    double bare_cpu_s = 0;
     double raw_cpu_s = 0;
+    RunFigures without_tree;
     for (int round = 0; round < a->rounds; ++round) {
       const std::uint64_t participants = a->participants / static_cast<std::uint64_t>(a->rounds);
       const std::uint64_t commands = participants * kSteps;
       // Writer w drives its participants one command at a time, as counsellors would.
-      const double cpu0 = ProcessCpuSeconds();
-      ours.Add(RunWriters(commands, a->writers, [&](std::uint64_t w, std::uint64_t i) {
-        const std::uint64_t participant = (i / kSteps) * writers + w;
-        const std::string pathway = "r" + std::to_string(round) + "-" + std::to_string(participant);
-        return Execute(**store, pathway, pathway + "-" + std::to_string(i % kSteps),
-                       Step(static_cast<int>(i % kSteps), participant));
-      }));
-      commands_cpu_s += ProcessCpuSeconds() - cpu0;
+      auto drive = [&](storage::RocksEventStore& into) {
+        return RunWriters(commands, a->writers, [&](std::uint64_t w, std::uint64_t i) {
+          const std::uint64_t participant = (i / kSteps) * writers + w;
+          const std::string pathway =
+              "r" + std::to_string(round) + "-" + std::to_string(participant);
+          return Execute(into, pathway, pathway + "-" + std::to_string(i % kSteps),
+                         Step(static_cast<int>(i % kSteps), participant));
+        });
+      };
+      // Which store goes first alternates, so neither always meets the other's compactions.
+      auto with_tree = [&] {
+        const double t0 = ProcessCpuSeconds();
+        ours.Add(drive(**store));
+        commands_cpu_s += ProcessCpuSeconds() - t0;
+      };
+      auto no_tree = [&] {
+        const double t0 = ProcessCpuSeconds();
+        without_tree.Add(drive(**bare));
+        bare_cpu_s += ProcessCpuSeconds() - t0;
+      };
+      if (round % 2 == 0) {
+        with_tree();
+        no_tree();
+      } else {
+        no_tree();
+        with_tree();
+      }
       if (value_bytes == 0) value_bytes = AverageValueBytes(**store);
       const double raw_cpu0 = ProcessCpuSeconds();
       raw.Add(RunRawRound(*raw_db, a->writers, commands, round, value_bytes));
@@ -142,6 +170,12 @@ void AddBenchPathways(Command bench) {
         {"commands_per_s", Round(rate, 0)},
         {"events_per_s", Round(events / ours.seconds, 0)},
         {"cpu_us_per_command", Round(commands_cpu_s * 1e6 / commands, 1)},
+        {"no_tree_cpu_us_per_command", Round(bare_cpu_s * 1e6 / commands, 1)},
+        {"tree_cpu_share", Round((commands_cpu_s - bare_cpu_s) / bare_cpu_s, 3)},
+        {"no_tree_commands_per_s", Round(commands / without_tree.seconds, 0)},
+        {"no_tree_errors", without_tree.errors},
+        {"no_tree_keys_per_command",
+         Round(static_cast<double>((*bare)->Stats().keys - bare_before.keys) / commands, 2)},
         {"p50_ms", Round(Percentile(ours.latencies_ms, 0.50))},
         {"p99_ms", Round(Percentile(ours.latencies_ms, 0.99))},
         {"errors", ours.errors},
@@ -159,7 +193,9 @@ void AddBenchPathways(Command bench) {
         {"peak_rss_mb", Round(PeakRssMb(), 1)},
     };
     std::printf("%s\n", out.dump().c_str());
-    ExitCode() = ours.errors == 0 && sweep.ok() && setup.errors == 0 ? kExitOk : kExitError;
+    ExitCode() = ours.errors == 0 && without_tree.errors == 0 && sweep.ok() && setup.errors == 0
+                     ? kExitOk
+                     : kExitError;
   });
 }
 
