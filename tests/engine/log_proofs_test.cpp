@@ -268,7 +268,8 @@ TEST_CASE("verify checks the tree: the events' leaves hashed up, each node again
   CHECK(r.problem.find("another root than the latest checkpoint signed") != std::string::npos);
 }
 
-TEST_CASE("a store of format 8 drops its stored leaves when opened to write; proofs still hold") {
+TEST_CASE(
+    "a store of format 8 drops its stored leaves when opened to write, and its proofs still hold") {
   TempDir tmp;
   ManualClock clock(testing::kTestEpochMs);
   Hash256 root{};
