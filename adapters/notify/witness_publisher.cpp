@@ -282,6 +282,7 @@ std::string WitnessPublisher::Deliver(Witness& w, const StoredCheckpoint& c) {
 // C2SP tlog-witness add-checkpoint: "old N", the consistency proof from N, a blank line, the
 // checkpoint. A 409 tells the size the witness holds: asked again from there, once.
 std::string WitnessPublisher::DeliverToWitness(Witness& w, const StoredCheckpoint& c) {
+  if (!w.key) return "no key to verify its cosignatures with";  // the config requires one
   std::string url = w.target->url;
   while (url.ends_with('/')) url.pop_back();
   url += "/add-checkpoint";

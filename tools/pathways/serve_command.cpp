@@ -313,16 +313,18 @@ int Serve(const ServeArgs& a) {
 
   runtime::TimerScheduler scheduler(**store, **store, clock);
   scheduler.Start();
+  // Each newer checkpoint goes to the notifications file's witnesses. Made before the signer,
+  // so the signer (whose thread tells it) stops first on every way out.
+  Result<std::shared_ptr<const notify::Routing>> witness_routing =
+      notify::MakeRouting(prepared->notify);
+  if (!witness_routing.ok()) return Fail("serve", witness_routing.status());
+  notify::WitnessPublisher witnesses({store->get(), *witness_routing,
+                                      audit::note::EncodeVerifier(checkpoint_key->verifier),
+                                      &system_clock, nullptr});
   app::CheckpointSigner checkpoints(**store, std::move(*checkpoint_key),
                                     cfg.checkpoints.every_minutes * 60'000LL);
   spdlog::info("checkpoints: signed as {}, verifier key {}", checkpoints.origin(),
                checkpoints.VerifierKey());
-  // Each newer checkpoint goes to the notifications file's witnesses.
-  Result<std::shared_ptr<const notify::Routing>> witness_routing =
-      notify::MakeRouting(prepared->notify);
-  if (!witness_routing.ok()) return Fail("serve", witness_routing.status());
-  notify::WitnessPublisher witnesses(
-      {store->get(), *witness_routing, checkpoints.VerifierKey(), &system_clock, nullptr});
   checkpoints.OnSigned([&witnesses](const StoredCheckpoint& c) { witnesses.Publish(c); });
   witnesses.Start();
   checkpoints.Start();
