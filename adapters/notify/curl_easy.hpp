@@ -4,6 +4,10 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
+#include <string>
+#include <string_view>
+
 namespace pathways::notify {
 
 class CurlEasy {
@@ -20,5 +24,10 @@ class CurlEasy {
  private:
   CURL* curl_ = nullptr;
 };
+
+// A POST of `body` (which must outlive the transfer) to an http(s) `url`: certificate and host
+// checked, no redirect followed, the whole exchange within `timeout`, `ca_file` extra trust.
+void SetPost(CURL* c, const std::string& url, std::string_view body, curl_slist* headers,
+             const char* user_agent, std::chrono::milliseconds timeout, const std::string& ca_file);
 
 }  // namespace pathways::notify

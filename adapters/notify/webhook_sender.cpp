@@ -60,19 +60,8 @@ DeliveryResult WebhookSender::Send(const WebhookEndpoint& endpoint, const Webhoo
       SignatureHeader(endpoint.keys, message.id, message.timestamp, message.body));
   add("Expect:");  // no 100-continue round trip
 
-  curl_easy_setopt(c, CURLOPT_URL, endpoint.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, message.body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(message.body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "pathways-webhooks/1");
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(endpoint.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a failure, never followed
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!endpoint.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, endpoint.ca_file.c_str());
+  SetPost(c, endpoint.url, message.body, headers, "pathways-webhooks/1", endpoint.timeout,
+          endpoint.ca_file);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Discard);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &result.retry_after);

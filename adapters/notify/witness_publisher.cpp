@@ -14,7 +14,6 @@
 #include "adapters/notify/webhook_sender.hpp"
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/note.hpp"
-#include "engine/codec/base64.hpp"
 #include "engine/codec/event_json.hpp"
 
 namespace pathways::notify {
@@ -67,19 +66,7 @@ Answer Post(CurlEasy& curl, const std::string& url, const std::string& body,
   }
   struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/plain");
   headers = curl_slist_append(headers, "Expect:");
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "pathways-checkpoints/1");
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+  SetPost(c, url, body, headers, "pathways-checkpoints/1", timeout, ca_file);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
   const CURLcode code = curl_easy_perform(c);
@@ -249,16 +236,14 @@ std::string WitnessPublisher::Deliver(Witness& w, const StoredCheckpoint& c) {
   if (!cp.ok()) return cp.status().message();
   if (!t.directory.empty()) return DirectoryDelivery(t.directory, c);
   if (w.webhook) {
-    nlohmann::json body = {
-        {"type", "checkpoint.signed"},
-        {"timestamp", codec::FormatIso8601(o_.clock->NowMs())},
-        {"data",
-         {{"origin", cp->origin},
-          {"size", c.size},
-          {"root", codec::Base64Encode(std::string_view(
-                       reinterpret_cast<const char*>(cp->root.data()), cp->root.size()))},
-          {"checkpoint", c.note},
-          {"key", o_.log_key}}}};
+    nlohmann::json body = {{"type", "checkpoint.signed"},
+                           {"timestamp", codec::FormatIso8601(o_.clock->NowMs())},
+                           {"data",
+                            {{"origin", cp->origin},
+                             {"size", c.size},
+                             {"root", audit::HashBase64(cp->root)},
+                             {"checkpoint", c.note},
+                             {"key", o_.log_key}}}};
     const WebhookMessage m{"checkpoint_" + std::to_string(c.size), o_.clock->NowMs() / 1000,
                            body.dump()};
     const DeliveryResult r = w.webhooks->Send(*w.webhook, m);
@@ -293,9 +278,7 @@ std::string WitnessPublisher::DeliverToWitness(Witness& w, const StoredCheckpoin
       Result<std::vector<Hash256>> proof = o_.log->ConsistencyProof(old, c.size);
       if (!proof.ok()) return proof.status().message();
       for (const Hash256& h : *proof) {
-        body += codec::Base64Encode(
-                    std::string_view(reinterpret_cast<const char*>(h.data()), h.size())) +
-                "\n";
+        body += audit::HashBase64(h) + "\n";
       }
     }
     body += "\n" + c.note;

@@ -9,7 +9,6 @@
 #include "adapters/web/web_impl.hpp"
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/proof_bundle.hpp"
-#include "engine/codec/base64.hpp"
 
 namespace pathways::web {
 namespace {
@@ -45,12 +44,10 @@ void Web::Impl::AuditProofs(Page& p, json model, int status) {
     Result<audit::Checkpoint> c =
         n.ok() ? audit::ParseCheckpoint(n->text) : Result<audit::Checkpoint>(n.status());
     if (!c.ok()) return Error(p, 503, "unavailable", c.status().message());
-    model["checkpoint"] = {
-        {"origin", c->origin},
-        {"size", std::to_string(c->size)},
-        {"root", codec::Base64Encode(std::string_view(reinterpret_cast<const char*>(c->root.data()),
-                                                      c->root.size()))},
-        {"note", latest->note}};
+    model["checkpoint"] = {{"origin", c->origin},
+                           {"size", std::to_string(c->size)},
+                           {"root", audit::HashBase64(c->root)},
+                           {"note", latest->note}};
     json cosignatures = json::array();
     for (const note::Signature& s : n->signatures) {
       if (s.name == c->origin) continue;  // the log's own

@@ -6,10 +6,22 @@
 
 namespace pathways::audit {
 
+std::string HashBase64(const Hash256& h) {
+  return codec::Base64Encode({reinterpret_cast<const char*>(h.data()), h.size()});
+}
+
+bool ParseHashBase64(std::string_view text, Hash256& out) {
+  std::string bytes;
+  if (!codec::Base64Decode(text, bytes) || bytes.size() != out.size() ||
+      codec::Base64Encode(bytes) != text) {
+    return false;
+  }
+  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(out.data()));
+  return true;
+}
+
 std::string CheckpointText(const Checkpoint& c) {
-  std::string out = c.origin + "\n" + std::to_string(c.size) + "\n";
-  out += codec::Base64Encode({reinterpret_cast<const char*>(c.root.data()), c.root.size()});
-  out.push_back('\n');
+  std::string out = c.origin + "\n" + std::to_string(c.size) + "\n" + HashBase64(c.root) + "\n";
   for (const std::string& line : c.extensions) out += line + "\n";
   return out;
 }
@@ -37,12 +49,9 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
     return Status::InvalidArgument(
         "the checkpoint's second line is not a tree size (decimal, no leading zeroes)");
   }
-  std::string root;
-  if (!codec::Base64Decode(lines[2], root) || root.size() != c.root.size() ||
-      codec::Base64Encode(root) != lines[2]) {
+  if (!ParseHashBase64(lines[2], c.root)) {
     return Status::InvalidArgument("the checkpoint's third line is not a base64 SHA-256 root");
   }
-  std::copy(root.begin(), root.end(), reinterpret_cast<char*>(c.root.data()));
   for (std::size_t i = 3; i < lines.size(); ++i) {
     if (lines[i].empty()) return Status::InvalidArgument("the checkpoint has an empty line");
     c.extensions.emplace_back(lines[i]);

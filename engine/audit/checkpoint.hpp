@@ -22,6 +22,11 @@ struct Checkpoint {
   std::vector<std::string> extensions;  // further lines; Pathways writes none
 };
 
+// A hash as checkpoints, proofs and the tlog-witness protocol write it: standard base64.
+std::string HashBase64(const Hash256& h);
+// False unless `text` is exactly that form of a 32-byte hash.
+bool ParseHashBase64(std::string_view text, Hash256& out);
+
 // "origin\nsize\nbase64(root)\n" and any extension lines.
 std::string CheckpointText(const Checkpoint& c);
 // InvalidArgument, saying which line is wrong, unless `text` is a checkpoint's note text.

@@ -82,6 +82,16 @@ Hash256 NodeHash(const Hash256& left, const Hash256& right) {
   return sha.Final();
 }
 
+Hash256 HashUp(std::vector<Hash256>& nodes) {
+  while (nodes.size() > 1) {
+    for (std::size_t i = 0; i < nodes.size() / 2; ++i) {
+      nodes[i] = NodeHash(nodes[2 * i], nodes[2 * i + 1]);
+    }
+    nodes.resize(nodes.size() / 2);
+  }
+  return nodes.front();
+}
+
 Hash256 EmptyRoot() {
   Sha256 sha;
   return sha.Final();

@@ -21,7 +21,10 @@ namespace pathways::audit::merkle {
 
 Hash256 LeafHash(std::string_view entry);                     // SHA-256(0x00 || entry)
 Hash256 NodeHash(const Hash256& left, const Hash256& right);  // SHA-256(0x01 || left || right)
-Hash256 EmptyRoot();                                          // SHA-256 of nothing
+// The root of a perfect subtree from its nodes at one level (a power of two of them, at least
+// one), hashed up pair by pair in place.
+Hash256 HashUp(std::vector<Hash256>& nodes);
+Hash256 EmptyRoot();  // SHA-256 of nothing
 
 // The hash of the perfect subtree of 2^level leaves from leaf index << level, as stored.
 using NodeSource = std::function<Result<Hash256>(std::uint32_t level, std::uint64_t index)>;

@@ -10,20 +10,6 @@
 namespace pathways::audit {
 namespace {
 
-std::string B64(const Hash256& h) {
-  return codec::Base64Encode({reinterpret_cast<const char*>(h.data()), h.size()});
-}
-
-bool HashOf(std::string_view line, Hash256& out) {
-  std::string bytes;
-  if (!codec::Base64Decode(line, bytes) || bytes.size() != out.size() ||
-      codec::Base64Encode(bytes) != line) {
-    return false;
-  }
-  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(out.data()));
-  return true;
-}
-
 bool Number(std::string_view text, std::uint64_t& out) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return !text.empty() && ec == std::errc() && end == text.data() + text.size() &&
@@ -43,7 +29,7 @@ struct Lines {
 };
 
 void AppendPath(std::string& out, const std::vector<Hash256>& path) {
-  for (const Hash256& h : path) out += B64(h) + "\n";
+  for (const Hash256& h : path) out += HashBase64(h) + "\n";
 }
 
 // Hash lines up to an empty line.
@@ -55,7 +41,7 @@ Status ReadPath(Lines& lines, std::vector<Hash256>& path, const char* what) {
     }
     if (line.empty()) return Status::Ok();
     Hash256 h{};
-    if (!HashOf(line, h)) {
+    if (!ParseHashBase64(line, h)) {
       return Status::InvalidArgument(std::string(what) + " has a line that is not a base64 hash");
     }
     path.push_back(h);
@@ -77,7 +63,7 @@ Result<Checkpoint> OpenCheckpoint(std::string_view signed_note, const note::Veri
     return Status::Rejected("the checkpoint is of " + c->origin + ", not of " + log.name);
   }
   checked.push_back("checkpoint of " + c->origin + " at " + std::to_string(c->size) +
-                    " events, root " + B64(c->root) + ": signed by " + log.name);
+                    " events, root " + HashBase64(c->root) + ": signed by " + log.name);
   for (const note::Verifier& w : witnesses) {
     std::uint64_t at = 0;
     if (Status st = note::Verify(*n, w, &at); !st.ok()) {

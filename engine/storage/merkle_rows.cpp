@@ -65,14 +65,7 @@ audit::merkle::NodeSource StoredNodes(rocksdb::DB& db, rocksdb::ColumnFamilyHand
         hashes.push_back(h);
       }
     }
-    // Hash up the levels between, pair by pair.
-    while (hashes.size() > 1) {
-      for (std::size_t i = 0; i < hashes.size() / 2; ++i) {
-        hashes[i] = audit::merkle::NodeHash(hashes[2 * i], hashes[2 * i + 1]);
-      }
-      hashes.resize(hashes.size() / 2);
-    }
-    return hashes.front();
+    return audit::merkle::HashUp(hashes);  // the levels between
   };
 }
 

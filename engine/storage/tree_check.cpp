@@ -56,16 +56,6 @@ void CheckLatestCheckpoint(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_
 
 }  // namespace
 
-Hash256 HashUp(std::vector<Hash256>& group) {
-  while (group.size() > 1) {
-    for (std::size_t i = 0; i < group.size() / 2; ++i) {
-      group[i] = merkle::NodeHash(group[2 * i], group[2 * i + 1]);
-    }
-    group.resize(group.size() / 2);
-  }
-  return group.front();
-}
-
 TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_cf,
                       rocksdb::ColumnFamilyHandle* tree, rocksdb::ColumnFamilyHandle* checkpoints,
                       std::uint64_t events, std::vector<Hash256> level4) {
@@ -135,7 +125,7 @@ TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_cf,
     }
     group.push_back(h);
     if (group.size() == kGroup) {
-      next.push_back(HashUp(group));
+      next.push_back(merkle::HashUp(group));
       group.clear();
     }
     ++index;

@@ -20,9 +20,6 @@ struct TreeFinding {
   std::string problem;         // empty: the tree holds
 };
 
-// The stored node kTreeStride levels above `group`'s 2^kTreeStride nodes, hashed up.
-Hash256 HashUp(std::vector<Hash256>& group);
-
 // `events`: the number of events the chain walk found whole; `level4`: the nodes of level
 // kTreeStride it hashed up from their leaves (the leaves are not stored).
 TreeFinding CheckTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events_cf,

@@ -116,7 +116,7 @@ void Walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnF
       // The leaves are not stored: hashed here, they make the tree's first stored level.
       group.push_back(audit::merkle::LeafHash(value));
       if (group.size() == std::size_t{1} << kTreeStride) {
-        seg.level4.push_back(HashUp(group));
+        seg.level4.push_back(audit::merkle::HashUp(group));
         group.clear();
       }
     }

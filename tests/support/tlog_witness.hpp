@@ -19,7 +19,6 @@
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/merkle.hpp"
 #include "engine/audit/note.hpp"
-#include "engine/codec/base64.hpp"
 #include "engine/random.hpp"
 
 namespace pathways::testing {
@@ -83,10 +82,8 @@ class TlogWitness {
     const std::uint64_t old = std::stoull(line.substr(4));
     std::vector<Hash256> proof;
     while (std::getline(in, line) && !line.empty()) {
-      std::string raw;
-      if (!codec::Base64Decode(line, raw) || raw.size() != 32) return Answer(400, "bad hash\n");
       Hash256 h{};
-      std::copy(raw.begin(), raw.end(), h.begin());
+      if (!audit::ParseHashBase64(line, h)) return Answer(400, "bad hash\n");
       proof.push_back(h);
     }
     const std::string rest(std::istreambuf_iterator<char>(in), {});
